@@ -1,0 +1,14 @@
+import type { NormalizedEvent } from '../events/event.js';
+import type { CompiledRule } from '../sigma/index.js';
+import type { Pack } from './pack.js';
+
+/** One detection: an event, the rule that matched it, and the pack that decides its output. */
+export interface Alert {
+  /** Position of the event in the whole input (files in order, records in order): stable tie-break. */
+  seq: number;
+  pack: Pack;
+  rule: CompiledRule;
+  /** The pack's label for the rule (the seed's DetectionArm); '' when the rule has none. */
+  label: string;
+  event: NormalizedEvent;
+}

@@ -1,0 +1,49 @@
+import type { Alert } from './alert.js';
+
+/**
+ * Applies ORDER BY and LIMIT to alerts. Unordered alerts stream straight through; ordered ones
+ * are held (alerts only, never events) and, with a limit, trimmed to the newest `limit` as
+ * they come so memory stays bounded by twice the limit.
+ */
+export class AlertCollector {
+  private held: Alert[] = [];
+  private emitted = 0;
+
+  constructor(
+    private readonly emit: (alert: Alert) => void,
+    private readonly order: 'time-desc' | undefined,
+    private readonly limit: number | undefined,
+  ) {}
+
+  add(alert: Alert): void {
+    if (!this.order) {
+      if (this.limit === undefined || this.emitted < this.limit) {
+        this.emitted += 1;
+        this.emit(alert);
+      }
+      return;
+    }
+    this.held.push(alert);
+    if (this.limit !== undefined && this.held.length >= 2 * Math.max(this.limit, 512)) this.trim();
+  }
+
+  finish(): void {
+    if (!this.order) return;
+    this.trim();
+    for (const alert of this.held) this.emit(alert);
+    this.held = [];
+  }
+
+  private trim(): void {
+    this.held.sort(newestFirst);
+    if (this.limit !== undefined && this.held.length > this.limit) this.held.length = this.limit;
+  }
+}
+
+/** ORDER BY time DESC; events without a time sort last (as NULLs do in QRadar); ties keep input order. */
+function newestFirst(a: Alert, b: Alert): number {
+  const ta = a.event.time ?? -Infinity;
+  const tb = b.event.time ?? -Infinity;
+  if (ta !== tb) return tb > ta ? 1 : -1;
+  return a.seq - b.seq;
+}

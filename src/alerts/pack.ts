@@ -1,0 +1,149 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { loadRules, type CompiledRule, type RuleProblem } from '../sigma/index.js';
+import { compileColumn, type Column } from './columns.js';
+
+/**
+ * A rule pack: rules plus how their matches become output rows.
+ * A folder with a `pack.yml` is a pack; any other rule file or folder is an anonymous pack
+ * whose every matching rule gives one alert.
+ */
+export interface Pack {
+  name: string;
+  rules: CompiledRule[];
+  /** `all`: one alert per matching rule. `first-match`: one alert per event, first rule in order. */
+  selection: 'all' | 'first-match';
+  /** Rule id -> label (the DetectionArm of the seed pack). */
+  labels: Map<string, string>;
+  order?: 'time-desc';
+  columns?: Column[];
+}
+
+export interface PackLoad {
+  packs: Pack[];
+  rejected: RuleProblem[];
+  warnings: RuleProblem[];
+}
+
+/** The repository's `rules/` folder (two levels above dist/alerts or src/alerts). */
+export const BUILTIN_RULES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'rules');
+
+/** Finds a built-in pack by name: a folder named NAME with a pack.yml anywhere under rules/. */
+export function findBuiltinPack(name: string, dir = BUILTIN_RULES_DIR): string | undefined {
+  const direct = join(dir, name);
+  if (existsSync(join(direct, 'pack.yml'))) return direct;
+  for (const entry of safeReaddir(dir)) {
+    const sub = join(dir, entry);
+    if (statSync(sub).isDirectory()) {
+      const found = findBuiltinPack(name, sub);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+function ruleFilesOf(dir: string): string[] {
+  return safeReaddir(dir)
+    .filter((name) => /\.ya?ml$/i.test(name) && name !== 'pack.yml')
+    .map((name) => join(dir, name));
+}
+
+/** Resolves each `--rules` argument (pack name, rule file or folder) and loads it. */
+export async function loadPacks(specs: string[]): Promise<PackLoad> {
+  const out: PackLoad = { packs: [], rejected: [], warnings: [] };
+  for (const spec of specs) {
+    const path = existsSync(spec) ? spec : findBuiltinPack(spec);
+    if (!path) {
+      out.rejected.push({ file: spec, line: 0, column: 0, reason: `no rule file, folder or built-in pack named '${spec}'` });
+      continue;
+    }
+    const packFile = join(path, 'pack.yml');
+    const isPack = statSync(path).isDirectory() && existsSync(packFile);
+    // pack.yml describes the pack; it is not a rule.
+    const loaded = await loadRules(isPack ? ruleFilesOf(path) : [path]);
+    out.rejected.push(...loaded.rejected);
+    out.warnings.push(...loaded.warnings);
+    if (isPack) {
+      const pack = parsePackFile(packFile, loaded.rules, out.rejected);
+      if (pack) out.packs.push(pack);
+    } else {
+      out.packs.push({ name: spec, rules: loaded.rules, selection: 'all', labels: new Map() });
+    }
+  }
+  return out;
+}
+
+/** Parses pack.yml; problems are reported with file:line:column and the pack is dropped. */
+export function parsePackFile(file: string, rules: CompiledRule[], problems: RuleProblem[]): Pack | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter });
+  const fail = (node: Node | null | undefined, reason: string): undefined => {
+    const pos = lineCounter.linePos(node?.range?.[0] ?? 0);
+    problems.push({ file, line: pos.line, column: pos.col, reason });
+    return undefined;
+  };
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    problems.push({ file, line: err.linePos?.[0].line ?? 1, column: err.linePos?.[0].col ?? 1, reason: err.message });
+    return undefined;
+  }
+  const root = doc.contents;
+  if (!isMap(root)) return fail(root, 'pack.yml must be a mapping');
+  const get = (key: string) => root.get(key, true) as Node | undefined;
+
+  const name = get('name');
+  if (!isScalar(name) || typeof name.value !== 'string') return fail(name ?? root, 'pack needs a string `name`');
+  const selectionNode = get('selection');
+  const selection = selectionNode === undefined ? 'all' : isScalar(selectionNode) ? selectionNode.value : undefined;
+  if (selection !== 'all' && selection !== 'first-match') {
+    return fail(selectionNode, "`selection` must be 'all' or 'first-match'");
+  }
+  const orderNode = get('order');
+  const order = orderNode === undefined ? undefined : isScalar(orderNode) ? orderNode.value : null;
+  if (order !== undefined && order !== 'time-desc') return fail(orderNode, "`order` must be 'time-desc'");
+
+  const byId = new Map(rules.filter((r) => r.id).map((r) => [r.id!, r]));
+  const labels = new Map<string, string>();
+  const ordered: CompiledRule[] = [];
+  const armsNode = get('arms');
+  if (armsNode !== undefined) {
+    if (!isSeq(armsNode)) return fail(armsNode, '`arms` must be a list of {rule, label}');
+    for (const item of armsNode.items as Node[]) {
+      if (!isMap(item)) return fail(item, 'each arm must be a mapping {rule, label}');
+      const ruleNode = item.get('rule', true) as Node | undefined;
+      const labelNode = item.get('label', true) as Node | undefined;
+      const id = isScalar(ruleNode) ? String(ruleNode.value) : undefined;
+      const rule = id === undefined ? undefined : byId.get(id);
+      if (!rule) return fail(ruleNode ?? item, `arm rule '${id ?? ''}' is not a loaded rule of this pack`);
+      labels.set(id!, isScalar(labelNode) ? String(labelNode.value ?? '') : '');
+      ordered.push(rule);
+    }
+  }
+  // Rules not named as arms keep their file order after the arms.
+  for (const rule of rules) if (!ordered.includes(rule)) ordered.push(rule);
+
+  let columns: Column[] | undefined;
+  const columnsNode = get('columns');
+  if (columnsNode !== undefined) {
+    if (!isMap(columnsNode)) return fail(columnsNode, '`columns` must map column names to specs');
+    columns = [];
+    for (const pair of columnsNode.items) {
+      const key = pair.key as Node;
+      const value = pair.value as Node;
+      const column = compileColumn(String((key as { value?: unknown }).value), String((value as { value?: unknown })?.value ?? ''));
+      if (typeof column === 'string') return fail(value ?? key, column);
+      columns.push(column);
+    }
+  }
+  return { name: name.value, rules: ordered, selection, labels, order: order ?? undefined, columns };
+}

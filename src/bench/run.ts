@@ -1,0 +1,117 @@
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeEvents } from './generate.js';
+
+/**
+ * `npm run bench`: throughput and memory of `supplywatch scan`, each as a ratio against a
+ * parse-only baseline measured in the same run on the same file (so the figures compare
+ * across machines). Targets (issue 2): seed ≥ 0.75 of baseline; SigmaHQ process_creation
+ * ≥ 0.40; two worker threads ≥ 1.6× one; peak RSS ≤ 300 MB at 1M and 4M events.
+ */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const DATA = join(ROOT, 'bench-data');
+const SIGMAHQ_PC = resolve(ROOT, '..', 'shared', 'sigmahq', 'rules', 'windows', 'process_creation');
+
+async function dataset(count: number): Promise<string> {
+  mkdirSync(DATA, { recursive: true });
+  const path = join(DATA, `sysmon-process-creation-${count}.ndjson`);
+  if (!existsSync(path)) {
+    process.stderr.write(`generating ${count} events into ${path}…\n`);
+    await writeEvents(path, count);
+  }
+  return path;
+}
+
+/** The baseline: split lines on the Buffer and JSON.parse each, nothing else. */
+async function baseline(path: string): Promise<{ events: number; seconds: number }> {
+  const started = performance.now();
+  let events = 0;
+  let tail: Buffer | undefined;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    const buf: Buffer = tail ? Buffer.concat([tail, chunk]) : chunk;
+    let start = 0;
+    let nl: number;
+    while ((nl = buf.indexOf(10, start)) !== -1) {
+      if (nl > start) {
+        JSON.parse(buf.toString('utf8', start, nl));
+        events += 1;
+      }
+      start = nl + 1;
+    }
+    tail = start < buf.length ? buf.subarray(start) : undefined;
+  }
+  return { events, seconds: (performance.now() - started) / 1000 };
+}
+
+interface ScanRun {
+  events: number;
+  seconds: number;
+  peakMb: number;
+  alerts: number;
+}
+
+function scan(path: string, args: string[]): ScanRun {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [CLI, 'scan', path, '--format', 'jsonl', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 64 << 20,
+    encoding: 'utf8',
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0 && result.status !== 1) throw new Error(`scan failed (${result.status}): ${result.stderr}`);
+  const number = (re: RegExp) => Number(re.exec(result.stderr)?.[1] ?? NaN);
+  return {
+    events: number(/events read: (\d+)/),
+    seconds,
+    peakMb: number(/peak memory: (\d+) MB/),
+    alerts: number(/alerts: (\d+)/),
+  };
+}
+
+function row(name: string, events: number, seconds: number, base: number, peak?: number, target?: string): string {
+  const rate = events / seconds;
+  return [
+    name.padEnd(44),
+    String(events).padStart(9),
+    seconds.toFixed(2).padStart(8),
+    Math.round(rate).toString().padStart(9),
+    (rate / base).toFixed(2).padStart(6),
+    (peak === undefined ? '' : String(peak)).padStart(8),
+    target ?? '',
+  ].join('  ');
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(CLI)) throw new Error('build first: npm run build');
+  const oneM = await dataset(1_000_000);
+  const fourM = await dataset(4_000_000);
+  process.stderr.write(`dataset: ${(statSync(oneM).size / 1e6).toFixed(0)} MB for 1M events\n`);
+
+  const base = await baseline(oneM);
+  const baseRate = base.events / base.seconds;
+  const lines = [
+    ['benchmark'.padEnd(44), 'events'.padStart(9), 'seconds'.padStart(8), 'events/s'.padStart(9), 'ratio'.padStart(6), 'peak MB'.padStart(8), 'target'].join('  '),
+    row('baseline: split lines + JSON.parse', base.events, base.seconds, baseRate),
+  ];
+  const seed = scan(oneM, ['--rules', 'seed']);
+  lines.push(row(`scan --rules seed (${seed.alerts} alerts)`, seed.events, seed.seconds, baseRate, seed.peakMb, 'ratio ≥ 0.75, ≤ 300 MB'));
+  if (existsSync(SIGMAHQ_PC)) {
+    const pc1 = scan(oneM, ['--rules', SIGMAHQ_PC, '--threads', '1']);
+    lines.push(row(`scan SigmaHQ process_creation, 1 thread`, pc1.events, pc1.seconds, baseRate, pc1.peakMb, 'ratio ≥ 0.40'));
+    const pc2 = scan(oneM, ['--rules', SIGMAHQ_PC, '--threads', '2']);
+    lines.push(row(`scan SigmaHQ process_creation, 2 threads`, pc2.events, pc2.seconds, baseRate, pc2.peakMb, `${(pc1.seconds / pc2.seconds).toFixed(2)}× one thread (≥ 1.6×)`));
+  } else {
+    lines.push(`(SigmaHQ rules absent at ${SIGMAHQ_PC}: process_creation rows skipped)`);
+  }
+  const seed4 = scan(fourM, ['--rules', 'seed']);
+  lines.push(row('scan --rules seed, 4M events', seed4.events, seed4.seconds, baseRate, seed4.peakMb, '≤ 300 MB'));
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 2;
+});

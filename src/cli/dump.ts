@@ -1,0 +1,26 @@
+import { once } from 'node:events';
+import { serializeEvent } from '../events/event.js';
+import { safeJson } from '../outputs/escape.js';
+import { readInputs } from '../sources/open.js';
+import { formatBad } from './summary.js';
+import { UsageError } from './usage-error.js';
+
+/** `supplywatch dump`: the normalized events as JSONL, exactly what the rules see. */
+export async function dumpCommand(paths: string[], options: { inputFormat?: string; quiet?: boolean }): Promise<number> {
+  if (paths.length === 0) throw new UsageError('dump needs at least one path (a file, a folder, or - for stdin)');
+  let bad = 0;
+  let events = 0;
+  const onBad = (b: Parameters<typeof formatBad>[0]) => {
+    bad += 1;
+    process.stderr.write(`bad record: ${formatBad(b)}\n`);
+  };
+  for await (const batch of readInputs(paths, { inputFormat: options.inputFormat, onBad })) {
+    let text = '';
+    for (const event of batch.events) text += safeJson(serializeEvent(event)) + '\n';
+    events += batch.events.length;
+    // Respect backpressure: dump output can be as large as the input.
+    if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+  }
+  if (!options.quiet) process.stderr.write(`${events} events, ${bad} bad records\n`);
+  return 0;
+}

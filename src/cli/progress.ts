@@ -1,0 +1,27 @@
+import cliProgress from 'cli-progress';
+
+/** A live line on stderr for long scans; only on a TTY, so logs and pipes stay clean. */
+export class Progress {
+  private bar?: cliProgress.SingleBar;
+  private readonly started = performance.now();
+
+  constructor(enabled: boolean) {
+    if (!enabled) return;
+    this.bar = new cliProgress.SingleBar(
+      { format: '{input} | {events} events | {rate} ev/s | {alerts} alerts', stream: process.stderr, fps: 5, clearOnComplete: true },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar.start(0, 0, { input: '', events: 0, rate: 0, alerts: 0 });
+  }
+
+  update(input: string, events: number, alerts: number): void {
+    if (!this.bar) return;
+    const seconds = (performance.now() - this.started) / 1000;
+    const shown = input.length > 40 ? '…' + input.slice(-39) : input;
+    this.bar.update(0, { input: shown, events, rate: seconds > 0 ? Math.round(events / seconds) : 0, alerts });
+  }
+
+  stop(): void {
+    this.bar?.stop();
+  }
+}

@@ -1,0 +1,68 @@
+import type { Alert } from '../alerts/alert.js';
+import type { BadRecord } from '../sources/reader.js';
+import type { RuleProblem } from '../sigma/index.js';
+import { terminalSafe } from '../outputs/escape.js';
+
+/** Counters for the end-of-scan summary on stderr. */
+export class ScanSummary {
+  readonly started = performance.now();
+  events = 0;
+  readonly perSource = new Map<string, { format: string; events: number }>();
+  readonly bad: BadRecord[] = [];
+  badCount = 0;
+  readonly alertsPerRule = new Map<string, { title: string; count: number }>();
+  alerts = 0;
+  outsideWindow = 0;
+
+  countEvents(input: string, format: string, n: number): void {
+    this.events += n;
+    const entry = this.perSource.get(input) ?? { format, events: 0 };
+    entry.events += n;
+    this.perSource.set(input, entry);
+  }
+
+  /** Keeps the first reports verbatim; all are counted. */
+  countBad(record: BadRecord): void {
+    this.badCount += 1;
+    if (this.bad.length < 50) this.bad.push(record);
+  }
+
+  countAlert(alert: Alert): void {
+    this.alerts += 1;
+    const key = alert.rule.id ?? alert.rule.title;
+    const entry = this.alertsPerRule.get(key) ?? { title: alert.rule.title, count: 0 };
+    entry.count += 1;
+    this.alertsPerRule.set(key, entry);
+  }
+
+  render(rulesLoaded: number, rejected: RuleProblem[], emitted: number): string {
+    const seconds = (performance.now() - this.started) / 1000;
+    const lines: string[] = ['', '── supplywatch summary ──'];
+    for (const [input, { format, events }] of this.perSource) {
+      lines.push(`  ${terminalSafe(input)}: ${events} events (${format})`);
+    }
+    lines.push(`events read: ${this.events}${this.outsideWindow ? ` (${this.outsideWindow} outside the time window)` : ''}`);
+    lines.push(`bad records: ${this.badCount}`);
+    for (const b of this.bad) lines.push(`  ${formatBad(b)}`);
+    if (this.badCount > this.bad.length) lines.push(`  … ${this.badCount - this.bad.length} more`);
+    lines.push(`rules: ${rulesLoaded} loaded, ${rejected.length} rejected`);
+    lines.push(`alerts: ${this.alerts}${emitted !== this.alerts ? ` (${emitted} printed after ordering/limit)` : ''}`);
+    const perRule = [...this.alertsPerRule.values()].sort((a, b) => b.count - a.count);
+    for (const { title, count } of perRule) lines.push(`  ${String(count).padStart(7)}  ${terminalSafe(title)}`);
+    const rate = seconds > 0 ? Math.round(this.events / seconds) : this.events;
+    lines.push(`elapsed: ${seconds.toFixed(2)} s, ${rate} events/s`);
+    lines.push(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+    return lines.join('\n') + '\n';
+  }
+}
+
+export function formatBad(b: BadRecord): string {
+  const where = b.line !== undefined ? `:${b.line}` : b.record !== undefined ? ` record ${b.record}` : '';
+  const offset = b.offset !== undefined ? ` (offset ${b.offset})` : '';
+  return terminalSafe(`${b.file}${where}${offset}: ${b.format}: ${b.reason}`);
+}
+
+export function formatProblem(p: RuleProblem): string {
+  const name = p.title ? ` (${p.title})` : '';
+  return terminalSafe(`${p.file}:${p.line}:${p.column}: ${p.reason}${name}`);
+}

@@ -1,0 +1,28 @@
+import { compileColumn, type Column } from '../alerts/columns.js';
+import type { Alert } from '../alerts/alert.js';
+
+/** Columns for rule sets that do not define their own (generic Sigma packs). */
+const SPECS: Array<[string, string]> = [
+  ['Time', 'time:yyyy-MM-dd HH:mm:ss'],
+  ['Host', 'host'],
+  ['User', 'user'],
+  ['Image', 'field:Image'],
+  ['CommandLine', 'field:CommandLine'],
+  ['ParentImage', 'field:ParentImage'],
+  ['TargetFilename', 'field:TargetFilename'],
+  ['DestinationHostname', 'field:DestinationHostname'],
+  ['DestinationIp', 'field:DestinationIp'],
+];
+
+export const DEFAULT_COLUMNS: Column[] = SPECS.map(([name, spec]) => compileColumn(name, spec) as Column);
+
+/** Rule identity columns prepended to the default columns (a pack's own columns replace all). */
+export function ruleColumns(alert: Alert): Array<string | null> {
+  return [alert.rule.id ?? null, alert.rule.title, alert.rule.level ?? null];
+}
+
+export function sourceText(alert: Alert): string {
+  const s = alert.event.source;
+  const where = s.line !== undefined ? `:${s.line}` : s.record !== undefined ? `#${s.record}` : s.offset !== undefined ? `@${s.offset}` : '';
+  return `${s.file}${where}`;
+}

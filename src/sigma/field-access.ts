@@ -1,0 +1,112 @@
+/**
+ * Per-event field access with caches, so that N rules reading `CommandLine` resolve and
+ * lower-case it once per event instead of N times.
+ */
+import type { FieldValue, Fields } from '../events/event.js';
+
+/** Lower-cased string forms of a field: one string, several (list fields), or none. */
+export type LowerForms = string | string[] | undefined;
+
+export class EventContext {
+  private readonly lowerCache = new Map<string, LowerForms>();
+  private allLowerCache: string[] | undefined;
+  private allCache: string[] | undefined;
+
+  constructor(readonly fields: Fields) {}
+
+  /** Field value, or undefined when absent. Direct key first, then dotted-path resolution. */
+  get(name: string): FieldValue | undefined {
+    const f = this.fields;
+    if (Object.hasOwn(f, name)) return f[name];
+    return name.includes('.') ? resolvePath(f, name.split('.'), 0) : undefined;
+  }
+
+  /** Lower-cased string forms of the field's scalar values (numbers and booleans stringified). */
+  lower(name: string): LowerForms {
+    let v = this.lowerCache.get(name);
+    if (v === undefined && !this.lowerCache.has(name)) {
+      v = lowerForms(this.get(name));
+      this.lowerCache.set(name, v);
+    }
+    return v;
+  }
+
+  /** Lower-cased form of every string value anywhere in the event (for keywords). */
+  allLower(): string[] {
+    return (this.allLowerCache ??= this.all().map((s) => s.toLowerCase()));
+  }
+
+  /** Every string value anywhere in the event, original case. */
+  all(): string[] {
+    if (!this.allCache) {
+      const out: string[] = [];
+      collectStrings(this.fields, out);
+      this.allCache = out;
+    }
+    return this.allCache;
+  }
+}
+
+const contexts = new WeakMap<Fields, EventContext>();
+
+/** The shared context of an event's fields object (one per event, reused across rules). */
+export function contextFor(fields: Fields): EventContext {
+  let ctx = contexts.get(fields);
+  if (!ctx) {
+    ctx = new EventContext(fields);
+    contexts.set(fields, ctx);
+  }
+  return ctx;
+}
+
+/**
+ * Resolve `a.b.c` in nested objects. Keys may themselves contain dots (`User` → `Mobile.phone`),
+ * so every split of the remaining segments is tried, shortest key first. Lists of objects are
+ * searched element-wise and the hits collected into one list.
+ */
+function resolvePath(obj: FieldValue, segs: string[], from: number): FieldValue | undefined {
+  if (Array.isArray(obj)) {
+    const hits: FieldValue[] = [];
+    for (const el of obj) {
+      const v = resolvePath(el, segs, from);
+      if (v !== undefined) hits.push(...(Array.isArray(v) ? v : [v]));
+    }
+    return hits.length ? hits : undefined;
+  }
+  if (obj === null || typeof obj !== 'object') return undefined;
+  let key = '';
+  for (let j = from; j < segs.length; j++) {
+    key = j === from ? segs[j]! : key + '.' + segs[j];
+    if (!Object.hasOwn(obj, key)) continue;
+    const v = obj[key]!;
+    if (j === segs.length - 1) return v;
+    const deeper = resolvePath(v, segs, j + 1);
+    if (deeper !== undefined) return deeper;
+  }
+  return undefined;
+}
+
+function lowerForms(v: FieldValue | undefined): LowerForms {
+  if (typeof v === 'string') return v.toLowerCase();
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (!Array.isArray(v)) return undefined;
+  const out: string[] = [];
+  for (const el of v.flat(Infinity as 1) as FieldValue[]) {
+    if (typeof el === 'string') out.push(el.toLowerCase());
+    else if (typeof el === 'number' || typeof el === 'boolean') out.push(String(el));
+  }
+  return out;
+}
+
+/** Scalars of a value, lists flattened (objects and nulls are not scalars here). */
+export function scalars(v: FieldValue | undefined): (string | number | boolean | null)[] {
+  if (v === undefined) return [];
+  if (Array.isArray(v)) return (v.flat(Infinity as 1) as FieldValue[]).filter((x) => x === null || typeof x !== 'object') as (string | number | boolean | null)[];
+  return typeof v === 'object' && v !== null ? [] : [v];
+}
+
+function collectStrings(v: FieldValue, out: string[]): void {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const el of v) collectStrings(el, out);
+  else if (v !== null && typeof v === 'object') for (const k in v) collectStrings(v[k]!, out);
+}

@@ -1,0 +1,129 @@
+/**
+ * Prefilter anchors: a necessary condition of a rule, as a set of anchors of which at least
+ * one must hold for the rule to match. Two kinds:
+ * - key `K<tag><value>`: exact image basename / OriginalFileName, found by one Map lookup;
+ * - needle `N<field>\0<text>`: the lower-cased field value contains `text` (the longest literal
+ *   chunk of a string pattern, or of the literals a regex requires), found by the trigram scan of
+ *   needle-index.ts.
+ * The index evaluates a rule only when one of its anchors holds, so most rules are skipped.
+ */
+import type { CondNode } from './condition.js';
+import type { DetNode } from './detection.js';
+import type { EventContext } from './field-access.js';
+import type { ValueTest } from './modifiers.js';
+import { requiredLiterals } from './regex-literals.js';
+import { WILDCARD_MULTI, isPlaceholder, type SigmaString } from './sigma-string.js';
+
+/** Fields whose exact value (or path basename) is a key. */
+const KEY_FIELDS: Record<string, { tag: string; basename: boolean }> = {
+  Image: { tag: 'img:', basename: true },
+  ParentImage: { tag: 'pimg:', basename: true },
+  OriginalFileName: { tag: 'ofn:', basename: false },
+};
+
+
+/** `null` = no usable necessary condition (the rule is always evaluated). */
+export type Anchors = ReadonlySet<string> | null;
+
+function basename(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/')) + 1);
+}
+
+/** Exact key implied by a value: the value itself, or `*<sep>name` for basename fields. */
+function exactKey(v: SigmaString, basenameField: boolean): string | null {
+  if (v.isPlain) {
+    const t = v.plain.toLowerCase();
+    return basenameField ? basename(t) || null : t;
+  }
+  const [first, rest, ...more] = v.parts;
+  if (!basenameField || first !== WILDCARD_MULTI || typeof rest !== 'string' || more.length) return null;
+  const t = rest.toLowerCase();
+  const sep = Math.max(t.lastIndexOf('\\'), t.lastIndexOf('/'));
+  return sep >= 0 && sep < t.length - 1 ? t.slice(sep + 1) : null;
+}
+
+const longest = (xs: string[]) => xs.reduce((a, b) => (b.length > a.length ? b : a), '');
+
+function testAnchor(field: string, t: ValueTest): string | null {
+  const spec = KEY_FIELDS[field];
+  if (t.kind === 'string') {
+    if (spec) {
+      const k = exactKey(t.value, spec.basename);
+      if (k !== null) return 'K' + spec.tag + k;
+    }
+    if (t.value.parts.some(isPlaceholder)) return null;
+    const lit = longest(t.value.parts.filter((p): p is string => typeof p === 'string')).toLowerCase();
+    return lit ? `N${field}\0${lit}` : null;
+  }
+  if (t.kind === 'regex') {
+    const lit = longest(requiredLiterals(t.pattern)).toLowerCase();
+    return lit ? `N${field}\0${lit}` : null;
+  }
+  return null;
+}
+
+export function detectionAnchors(node: DetNode): Anchors {
+  switch (node.op) {
+    case 'not':
+      return null;
+    case 'and':
+      return best(node.children.map(detectionAnchors));
+    case 'or':
+      return union(node.children.map(detectionAnchors));
+    case 'item': {
+      if (node.field === null || node.tests.length === 0) return null;
+      const set = new Set<string>();
+      for (const t of node.tests) {
+        const a = testAnchor(node.field, t);
+        if (a === null) return null;
+        set.add(a);
+      }
+      return set;
+    }
+  }
+}
+
+export function conditionAnchors(node: CondNode, selections: ReadonlyMap<string, Anchors>): Anchors {
+  switch (node.op) {
+    case 'ref':
+      return selections.get(node.name) ?? null;
+    case 'not':
+      return null;
+    case 'and':
+      return best(node.children.map((c) => conditionAnchors(c, selections)));
+    case 'or':
+      return union(node.children.map((c) => conditionAnchors(c, selections)));
+  }
+}
+
+export function union(sets: Anchors[]): Anchors {
+  if (sets.some((s) => s === null)) return null;
+  return new Set(sets.flatMap((s) => [...s!]));
+}
+
+/** Cost of an anchor set: exact keys are nearly free; short needles hit often. */
+function cost(s: ReadonlySet<string>): number {
+  let c = 0;
+  for (const a of s) c += a[0] === 'K' ? 1 : 1 + 64 / (a.length - a.indexOf('\0') - 1);
+  return c;
+}
+
+/** For an AND, any child's anchors are necessary: keep the cheapest. */
+function best(sets: Anchors[]): Anchors {
+  let pick: Anchors = null;
+  for (const s of sets) if (s && (!pick || cost(s) < cost(pick))) pick = s;
+  return pick;
+}
+
+/** The exact keys an event has (`K`-anchors). */
+export function eventKeys(ctx: EventContext): string[] {
+  const keys: string[] = [];
+  for (const field in KEY_FIELDS) {
+    const spec = KEY_FIELDS[field]!;
+    const forms = ctx.lower(field);
+    if (forms === undefined) continue;
+    if (typeof forms === 'string') keys.push('K' + spec.tag + (spec.basename ? basename(forms) : forms));
+    else for (const f of forms) keys.push('K' + spec.tag + (spec.basename ? basename(f) : f));
+  }
+  return keys;
+}

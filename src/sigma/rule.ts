@@ -1,0 +1,138 @@
+/** Build a CompiledRule from one parsed (and global-merged) rule document. */
+import type { LogSource, NormalizedEvent } from '../events/event.js';
+import { compileCondition, compileDetection, type Matcher } from './compile.js';
+import { ConditionError, parseCondition, type CondNode } from './condition.js';
+import { parseDetections, type Detections } from './detection.js';
+import { RuleError } from './errors.js';
+import { contextFor, type EventContext } from './field-access.js';
+import { conditionAnchors, detectionAnchors, union, type Anchors } from './prefilter.js';
+
+export interface CompiledRule {
+  id?: string;
+  title: string;
+  level?: string;
+  status?: string;
+  description?: string;
+  tags: string[];
+  falsepositives: string[];
+  logsource: LogSource & { definition?: string };
+  file: string;
+  line: number;
+  raw: Record<string, unknown>;
+  matches(event: NormalizedEvent): boolean;
+}
+
+export class SigmaRule implements CompiledRule {
+  id?: string;
+  title: string;
+  level?: string;
+  status?: string;
+  description?: string;
+  tags: string[];
+  falsepositives: string[];
+  logsource: LogSource & { definition?: string };
+  /** Lower-cased logsource attributes, for the index. */
+  readonly logsourceKey: LogSource;
+  /** Parsed detection and conditions (kept for inspection and tests). */
+  readonly detections: Detections;
+  readonly conditions: CondNode[];
+  /** Necessary-condition keys for the prefilter (see prefilter.ts). */
+  readonly anchors: Anchors;
+  /** Detection only: the logsource is checked by RuleIndex, not here. */
+  readonly test: Matcher;
+
+  constructor(readonly raw: Record<string, unknown>, readonly file: string, readonly line: number) {
+    const str = (key: string): string | undefined => {
+      const v = raw[key];
+      if (v === undefined || v === null) return undefined;
+      if (typeof v !== 'string') throw new RuleError(`'${key}' must be a string`, [key]);
+      return v;
+    };
+    const strList = (key: string): string[] => {
+      const v = raw[key];
+      if (v === undefined || v === null) return [];
+      if (!Array.isArray(v)) throw new RuleError(`'${key}' must be a list`, [key]);
+      return v.map(String);
+    };
+    if (raw.correlation !== undefined) throw new RuleError('correlation rules are not supported by the event matcher yet', ['correlation'], true);
+    if (raw.filter !== undefined) throw new RuleError('filters are not supported by the event matcher yet', ['filter'], true);
+    const title = str('title');
+    if (!title) throw new RuleError(raw.title === undefined ? 'missing title' : 'empty title', raw.title === undefined ? [] : ['title']);
+    this.title = title;
+    this.id = str('id');
+    this.level = str('level');
+    this.status = str('status');
+    this.description = str('description');
+    this.tags = strList('tags');
+    this.falsepositives = strList('falsepositives');
+    this.logsource = parseLogsource(raw.logsource);
+    this.logsourceKey = {
+      category: this.logsource.category?.toLowerCase(),
+      product: this.logsource.product?.toLowerCase(),
+      service: this.logsource.service?.toLowerCase(),
+    };
+
+    const det = raw.detection;
+    if (det === undefined || det === null) throw new RuleError('missing detection', []);
+    if (typeof det !== 'object' || Array.isArray(det)) throw new RuleError('detection must be a mapping', ['detection']);
+    const detection = det as Record<string, unknown>;
+    if (detection.condition === undefined || detection.condition === null)
+      throw new RuleError('missing condition in detection', ['detection'], true);
+    this.detections = parseDetections(detection);
+    const names = [...this.detections.keys()];
+    const conds = Array.isArray(detection.condition) ? detection.condition : [detection.condition];
+    if (conds.length === 0) throw new RuleError('empty condition list', ['detection', 'condition']);
+    this.conditions = conds.map((c, i) => {
+      const path = Array.isArray(detection.condition) ? ['detection', 'condition', i] : ['detection', 'condition'];
+      if (typeof c !== 'string') throw new RuleError('condition must be a string', path);
+      try {
+        return parseCondition(c, names);
+      } catch (e) {
+        if (e instanceof ConditionError) throw new RuleError(e.message, path, false, e.offset);
+        throw e;
+      }
+    });
+
+    // Compile only the identifiers the conditions use.
+    const used = new Set<string>();
+    const collect = (n: CondNode): void => {
+      if (n.op === 'ref') used.add(n.name);
+      else if (n.op === 'not') collect(n.child);
+      else n.children.forEach(collect);
+    };
+    this.conditions.forEach(collect);
+    const matchers = new Map<string, Matcher>();
+    const anchors = new Map<string, Anchors>();
+    for (const name of used) {
+      const node = this.detections.get(name)!;
+      matchers.set(name, compileDetection(node));
+      anchors.set(name, detectionAnchors(node));
+    }
+    const compiled = this.conditions.map((c) => compileCondition(c, matchers));
+    this.test = compiled.length === 1 ? compiled[0]! : (ctx: EventContext) => compiled.some((m) => m(ctx));
+    this.anchors = union(this.conditions.map((c) => conditionAnchors(c, anchors)));
+  }
+
+  get hasLogsource(): boolean {
+    const k = this.logsourceKey;
+    return k.category !== undefined || k.product !== undefined || k.service !== undefined;
+  }
+
+  matches(event: NormalizedEvent): boolean {
+    return this.test(contextFor(event.fields));
+  }
+}
+
+function parseLogsource(v: unknown): LogSource & { definition?: string } {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new RuleError('logsource must be a mapping', ['logsource']);
+  const ls = v as Record<string, unknown>;
+  const out: LogSource & { definition?: string } = {};
+  for (const key of ['category', 'product', 'service', 'definition'] as const) {
+    const val = ls[key];
+    if (val === undefined || val === null) continue;
+    if (typeof val !== 'string') throw new RuleError(`logsource ${key} must be a string`, ['logsource', key]);
+    out[key] = val;
+  }
+  return out;
+}

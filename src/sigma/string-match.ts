@@ -1,0 +1,106 @@
+/**
+ * Compile Sigma strings to plain string predicates. Common shapes become `===`, `startsWith`,
+ * `endsWith` or `includes`; other wildcard patterns use a segment matcher that runs in
+ * O(value × pattern) time at worst, so no backtracking regex is ever built from rule text.
+ */
+import { SigmaString, WILDCARD_MULTI, WILDCARD_SINGLE, isPlaceholder } from './sigma-string.js';
+
+export type StringPredicate = (s: string) => boolean;
+
+const NEVER: StringPredicate = () => false;
+const ALWAYS: StringPredicate = () => true;
+
+/** A segment between `*`s: literal chars, with `null` standing for `?`. */
+type Segment = (string | null)[];
+
+/**
+ * Predicate for one Sigma string. With `fold`, the pattern is lower-cased and the caller must
+ * pass lower-cased values. A string with an unresolved placeholder matches nothing.
+ */
+export function stringPredicate(value: SigmaString, fold: boolean): StringPredicate {
+  const parts = value.parts;
+  if (parts.some(isPlaceholder)) return NEVER;
+  const text = (p: string) => (fold ? p.toLowerCase() : p);
+  if (parts.length === 0) return (s) => s === '';
+  if (!parts.some((p) => p === WILDCARD_SINGLE)) {
+    const multi = parts.filter((p) => p === WILDCARD_MULTI).length;
+    const lits = parts.filter((p): p is string => typeof p === 'string').map(text);
+    const first = parts[0] === WILDCARD_MULTI;
+    const last = parts[parts.length - 1] === WILDCARD_MULTI;
+    if (multi === 0) {
+      const t = lits[0]!;
+      return (s) => s === t;
+    }
+    if (lits.length === 0) return ALWAYS;
+    if (lits.length === 1) {
+      const t = lits[0]!;
+      if (first && last) return (s) => s.includes(t);
+      if (first) return (s) => s.endsWith(t);
+      if (last) return (s) => s.startsWith(t);
+    }
+  }
+  return segmentMatcher(parts.map((p) => (typeof p === 'string' ? text(p) : p)));
+}
+
+function segmentMatcher(parts: SigmaString['parts']): StringPredicate {
+  const segs: Segment[] = [[]];
+  for (const p of parts) {
+    if (p === WILDCARD_MULTI) segs.push([]);
+    else if (p === WILDCARD_SINGLE) segs[segs.length - 1]!.push(null);
+    else if (typeof p === 'string') segs[segs.length - 1]!.push(...p);
+  }
+  const head = segs[0]!;
+  if (segs.length === 1) return (s) => s.length === head.length && segAt(s, head, 0);
+  const tail = segs[segs.length - 1]!;
+  const middle = segs.slice(1, -1).filter((m) => m.length > 0);
+  const minLen = segs.reduce((n, sg) => n + sg.length, 0);
+  return (s) => {
+    if (s.length < minLen || !segAt(s, head, 0)) return false;
+    let pos = head.length;
+    // Leftmost placement of each middle segment is optimal: it leaves the most room for the rest.
+    for (const m of middle) {
+      const at = findSeg(s, m, pos, s.length - tail.length);
+      if (at < 0) return false;
+      pos = at + m.length;
+    }
+    return s.length - tail.length >= pos && segAt(s, tail, s.length - tail.length);
+  };
+}
+
+function segAt(s: string, seg: Segment, at: number): boolean {
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg[i];
+    if (c !== null && s[at + i] !== c) return false;
+  }
+  return true;
+}
+
+function findSeg(s: string, seg: Segment, from: number, limit: number): number {
+  for (let i = from; i + seg.length <= limit; i++) if (segAt(s, seg, i)) return i;
+  return -1;
+}
+
+/** OR of many predicates, with exact values in a Set and the common shapes in flat arrays. */
+export function anyStringPredicate(values: readonly SigmaString[], fold: boolean): StringPredicate {
+  const exact = new Set<string>();
+  const others: StringPredicate[] = [];
+  for (const v of values) {
+    if (v.isPlain) exact.add(fold ? v.plain.toLowerCase() : v.plain);
+    else others.push(stringPredicate(v, fold));
+  }
+  if (others.includes(ALWAYS)) return ALWAYS;
+  const rest = others.filter((p) => p !== NEVER);
+  if (exact.size === 0 && rest.length === 1) return rest[0]!;
+  if (rest.length === 0) {
+    if (exact.size === 1) {
+      const [t] = exact;
+      return (s) => s === t;
+    }
+    return exact.size === 0 ? NEVER : (s) => exact.has(s);
+  }
+  return (s) => {
+    if (exact.has(s)) return true;
+    for (let i = 0; i < rest.length; i++) if (rest[i]!(s)) return true;
+    return false;
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * Read rule files: YAML 1.2 core schema (so `yes` stays a string), every problem reported at
+ * file:line:column of the offending node. One bad document rejects only its own rule.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Document, LineCounter, Scalar, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
+import { RuleError, type YamlPath } from './errors.js';
+import { SigmaRule, type CompiledRule } from './rule.js';
+
+export interface RuleProblem {
+  file: string;
+  line: number;
+  column: number;
+  reason: string;
+  title?: string;
+  id?: string;
+}
+
+export interface LoadResult {
+  rules: CompiledRule[];
+  rejected: RuleProblem[];
+  warnings: RuleProblem[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Files and folders (recursive, .yml/.yaml), loaded in sorted path order for determinism. */
+export async function loadRules(paths: string[]): Promise<LoadResult> {
+  const result: LoadResult = { rules: [], rejected: [], warnings: [] };
+  const files: string[] = [];
+  for (const p of paths) {
+    try {
+      files.push(...(await collect(p)));
+    } catch (e) {
+      result.rejected.push({ file: p, line: 1, column: 1, reason: `cannot read: ${(e as Error).message}` });
+    }
+  }
+  for (const file of [...new Set(files)].sort()) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      result.rejected.push({ file, line: 1, column: 1, reason: `cannot read: ${(e as Error).message}` });
+      continue;
+    }
+    const r = loadRulesFromText(text, file);
+    result.rules.push(...r.rules);
+    result.rejected.push(...r.rejected);
+    result.warnings.push(...r.warnings);
+  }
+  return result;
+}
+
+async function collect(path: string): Promise<string[]> {
+  if (!(await stat(path)).isDirectory()) return [path];
+  const out: string[] = [];
+  for (const ent of await readdir(path, { withFileTypes: true })) {
+    const full = join(path, ent.name);
+    if (ent.isDirectory()) out.push(...(await collect(full)));
+    else if (/\.ya?ml$/i.test(ent.name)) out.push(full);
+  }
+  return out;
+}
+
+/**
+ * One file, possibly several documents. `action: global` documents merge into every following
+ * document (`action: reset` clears that); `action: repeat` re-emits the previous rule with the
+ * document's attributes merged in (the old SigmaHQ collection format).
+ */
+export function loadRulesFromText(text: string, file: string): LoadResult {
+  const result: LoadResult = { rules: [], rejected: [], warnings: [] };
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc, schema: 'core', prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const p = lc.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  if (!Array.isArray(docs)) return result; // empty stream
+  let global: { obj: Obj; doc: Document } | undefined;
+  let previous: { obj: Obj; docs: Document[] } | undefined;
+
+  for (const doc of docs) {
+    const start = doc.contents?.range[0] ?? doc.range[0];
+    const problem = (reason: string, offset = start, obj?: Obj): RuleProblem => ({
+      file,
+      ...at(offset),
+      reason,
+      ...(typeof obj?.title === 'string' ? { title: obj.title } : {}),
+      ...(typeof obj?.id === 'string' ? { id: obj.id } : {}),
+    });
+    const err = doc.errors[0];
+    if (err) {
+      result.rejected.push(problem(`YAML syntax error: ${err.message.split('\n')[0]}`, err.pos[0]));
+      previous = undefined;
+      continue;
+    }
+    if (doc.contents === null) continue; // empty document, e.g. a trailing `---`
+    keepNonDecimalNumbersAsText(doc, text);
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (!isObj(value)) {
+      result.rejected.push(problem('rule document must be a mapping'));
+      continue;
+    }
+    const { action, ...body } = value;
+    let obj: Obj;
+    let sources: Document[];
+    if (action === 'global') {
+      global = { obj: body, doc };
+      continue;
+    } else if (action === 'reset') {
+      global = undefined;
+      continue;
+    } else if (action === 'repeat') {
+      if (!previous) {
+        result.rejected.push(problem("'action: repeat' without a previous rule in the file", start, body));
+        continue;
+      }
+      obj = deepMerge(previous.obj, body);
+      sources = [doc, ...previous.docs];
+    } else if (action !== undefined) {
+      result.rejected.push(problem(`unknown action '${String(action)}'`, nodeOffset([doc], ['action'], true) ?? start, body));
+      continue;
+    } else {
+      obj = global ? deepMerge(global.obj, body) : body;
+      sources = global ? [doc, global.doc] : [doc];
+    }
+    previous = { obj, docs: sources };
+    try {
+      const rule = new SigmaRule(obj, file, at(start).line);
+      result.rules.push(rule);
+      if (!rule.hasLogsource)
+        result.warnings.push(problem('rule has no logsource category/product/service: it applies to every event', start, obj));
+    } catch (e) {
+      if (!(e instanceof RuleError)) throw e;
+      const offset = nodeOffset(sources, e.path, e.atKey, e.offset) ?? start;
+      result.rejected.push(problem(e.message, offset, obj));
+    }
+  }
+  return result;
+}
+
+/**
+ * YAML 1.2 reads `0x1410` or `.inf` as numbers; Sigma values like GrantedAccess are matched as
+ * text, so plain scalars that are numbers but not written in decimal keep their source text.
+ */
+function keepNonDecimalNumbersAsText(doc: Document, text: string): void {
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value !== 'number' || node.type !== Scalar.PLAIN || !node.range) return;
+      const src = text.slice(node.range[0], node.range[1]);
+      if (!/^[-+]?\d+(\.\d*)?([eE][-+]?\d+)?$/.test(src)) node.value = src;
+    },
+  });
+}
+
+function deepMerge(base: Obj, over: Obj): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Obj, v) : v;
+  return out;
+}
+
+/** Offset of the node at `path` in the first document that has it (plus an offset inside a scalar). */
+function nodeOffset(docs: Document[], path: YamlPath, atKey: boolean, inner?: number): number | undefined {
+  for (const doc of docs) {
+    let node: unknown = doc.contents;
+    let keyNode: unknown;
+    for (const seg of path) {
+      keyNode = undefined;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) {
+          node = undefined;
+          break;
+        }
+        keyNode = pair.key;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
+      else {
+        node = undefined;
+        break;
+      }
+    }
+    const target = (atKey && keyNode ? keyNode : node ?? keyNode) as Node | undefined;
+    if (!target?.range) continue;
+    let offset = target.range[0];
+    if (inner !== undefined && isScalar(target)) {
+      // Plain and quoted one-line scalars map condition offsets 1:1 (after the quote).
+      if (target.type === Scalar.PLAIN) offset += inner;
+      else if (target.type === Scalar.QUOTE_SINGLE || target.type === Scalar.QUOTE_DOUBLE) offset += inner + 1;
+    }
+    return offset;
+  }
+  return undefined;
+}

@@ -1,0 +1,129 @@
+/**
+ * Windows events as JSON in the evtx_dump layout: `{"Event": {"System": {...}, "EventData": {...}}}`,
+ * XML attributes under `#attributes` and element text under `#text`. Objects may be
+ * pretty-printed and concatenated, one per line, separated by evtx_dump's `Record N` lines, or
+ * wrapped in a JSON array.
+ *
+ * Field names: System children by their element name (`EventID`, `Channel`, `Computer`,
+ * `EventRecordID`, ...), their attributes as `<Element>_<Attribute>` (`Provider_Name`,
+ * `TimeCreated_SystemTime`, `Execution_ProcessID`, `Security_UserID`); EventData and UserData
+ * children by their `Name`, so Sysmon fields get their Sigma names as they are.
+ */
+import type { Readable } from 'node:stream';
+import type { FieldValue, Fields, NormalizedEvent } from '../events/event.js';
+import { scanJsonValues } from './json-values.js';
+import { BATCH_SIZE } from './ndjson.js';
+import { isObject, stringOf, type JsonObject } from './json-util.js';
+import type { ReadContext, SourceReader } from './reader.js';
+import { parseTime } from './time.js';
+import { toEventId, windowsEvent } from './windows-logsource.js';
+
+const FORMAT = 'evtx-json';
+const RECORD_HEADER = /^(Record \d+\s*)+$/;
+
+export const evtxJsonReader: SourceReader = {
+  format: FORMAT,
+  description: 'Windows events as JSON in the evtx_dump layout ({"Event": {"System", "EventData"}}), pretty or one per line',
+  sniff(head) {
+    const text = head.replace(/^\uFEFF/, '');
+    if (/^\s*(Record \d+\s*)?\[?\s*\{\s*"Event"\s*:\s*\{/.test(text) && text.includes('"System"')) return 0.9;
+    return /^\s*\{\s*"System"\s*:\s*\{/.test(text) ? 0.7 : 0;
+  },
+  read: readEvtxJson,
+};
+
+async function* readEvtxJson(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
+  const { file } = ctx;
+  let batch: NormalizedEvent[] = [];
+  for await (const values of scanJsonValues(input, { ignoreBetween: RECORD_HEADER })) {
+    for (const value of values) {
+      const { line, offset } = value;
+      if ('bad' in value) {
+        ctx.bad({ file, format: FORMAT, line, offset, record: value.record, reason: value.bad });
+        continue;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value.text);
+      } catch (err) {
+        ctx.bad({ file, format: FORMAT, line, offset, record: value.record, reason: `invalid JSON: ${(err as Error).message}` });
+        continue;
+      }
+      const root = eventRoot(parsed);
+      if (root === undefined) {
+        ctx.bad({ file, format: FORMAT, line, offset, record: value.record, reason: 'no Event.System object' });
+        continue;
+      }
+      batch.push(toEvent(root, { file, format: FORMAT, line, offset, record: value.record }));
+      if (batch.length >= BATCH_SIZE) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** The `Event` element, or the object itself when a tool left out the `Event` wrapper. */
+function eventRoot(parsed: unknown): JsonObject | undefined {
+  if (!isObject(parsed)) return undefined;
+  const root = isObject(parsed.Event) ? parsed.Event : parsed;
+  return isObject(root.System) ? root : undefined;
+}
+
+function toEvent(root: JsonObject, source: NormalizedEvent['source']): NormalizedEvent {
+  const fields: Fields = {};
+  flattenSystem(root.System as JsonObject, fields);
+  if (isObject(root.EventData)) flattenEventData(root.EventData, fields);
+  if (isObject(root.UserData)) {
+    // UserData holds one provider-specific element (e.g. LogFileCleared) whose children are the data.
+    for (const element of Object.values(root.UserData)) {
+      if (isObject(element)) flattenEventData(element, fields);
+    }
+  }
+  const id = {
+    channel: stringOf(fields.Channel),
+    provider: stringOf(fields.Provider_Name),
+    eventId: toEventId(fields.EventID),
+  };
+  return windowsEvent(fields, id, stringOf(fields.Computer), parseTime(fields.TimeCreated_SystemTime), source);
+}
+
+function flattenSystem(system: JsonObject, fields: Fields): void {
+  for (const [name, value] of Object.entries(system)) {
+    if (value === null) continue;
+    if (!isObject(value)) {
+      fields[name] = value;
+      continue;
+    }
+    if ('#text' in value) fields[name] = value['#text'];
+    const attributes = value['#attributes'];
+    if (isObject(attributes)) {
+      for (const [attribute, attributeValue] of Object.entries(attributes)) fields[`${name}_${attribute}`] = attributeValue;
+    }
+  }
+}
+
+/** Children of EventData (or of a UserData element): named values, or `Data` elements with a Name attribute. */
+function flattenEventData(data: JsonObject, fields: Fields): void {
+  const unnamed: FieldValue[] = [];
+  for (const [name, value] of Object.entries(data)) {
+    if (name === '#attributes') continue; // xmlns
+    if (name !== 'Data') {
+      fields[name] = textOf(value);
+      continue;
+    }
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const itemName = isObject(item) && isObject(item['#attributes']) ? item['#attributes'].Name : undefined;
+      // An empty <Data Name="X"/> has no #text: the element exists, so its value is ''.
+      if (typeof itemName === 'string') fields[itemName] = isObject(item) ? (item['#text'] ?? '') : item;
+      else unnamed.push(textOf(item));
+    }
+  }
+  // Classic (non-manifest) events have anonymous Data items: keep them, in order, as `Data`.
+  if (unnamed.length > 0) fields.Data = unnamed.length === 1 ? unnamed[0] : unnamed;
+}
+
+function textOf(value: FieldValue): FieldValue {
+  return isObject(value) && '#text' in value ? value['#text'] : value;
+}

@@ -1,0 +1,72 @@
+/**
+ * The loop shared by every one-JSON-object-per-line reader: split lines, JSON.parse each,
+ * report lines that are not JSON objects, map the rest to events, yield batches.
+ */
+import type { Readable } from 'node:stream';
+import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import type { ReadContext } from './reader.js';
+import { isBlank, MAX_LINE_BYTES, splitLines } from './lines.js';
+
+export const BATCH_SIZE = 1000;
+
+/**
+ * Turns one parsed line into an event. `record` is freshly parsed and owned by the reader, so it
+ * may be used as the event's `fields` without copying. Returning a string rejects the record as
+ * bad with that reason.
+ */
+export type RecordMapper = (record: Fields, source: Provenance) => NormalizedEvent | string;
+
+export async function* readNdjson(
+  input: Readable,
+  ctx: ReadContext,
+  format: string,
+  toEvent: RecordMapper,
+): AsyncGenerator<NormalizedEvent[]> {
+  const file = ctx.file;
+  const oversized = (line: number) =>
+    ctx.bad({ file, format, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });
+  let batch: NormalizedEvent[] = [];
+  for await (const { lines, firstLine } of splitLines(input, oversized)) {
+    for (let i = 0; i < lines.length; i++) {
+      const text = lines[i];
+      if (isBlank(text)) continue;
+      const line = firstLine + i;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        ctx.bad({ file, format, line, reason: `invalid JSON: ${(err as Error).message}` });
+        continue;
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        ctx.bad({ file, format, line, reason: 'not a JSON object' });
+        continue;
+      }
+      const event = toEvent(value as Fields, { file, format, line });
+      if (typeof event === 'string') {
+        ctx.bad({ file, format, line, reason: event });
+        continue;
+      }
+      batch.push(event);
+      if (batch.length >= BATCH_SIZE) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** The first line of a sniffing head parsed as a JSON object, if it is one. */
+export function firstJsonLine(head: string): Record<string, unknown> | undefined {
+  const text = head.replace(/^\uFEFF/, '').trimStart();
+  const end = text.indexOf('\n');
+  try {
+    const value: unknown = JSON.parse(end < 0 ? text : text.slice(0, end));
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * OTRF Security-Datasets (Mordor) NDJSON: one flat object per line, as exported from
+ * Logstash/Azure Log Analytics. Windows records carry `EventID`, `Channel`, `Hostname` or
+ * `Computer`, `SourceName`/`Provider`/`EventSourceName`, and the EventData keys at top level,
+ * which already are the Sysmon/Security (Sigma) names.
+ *
+ * Azure `WindowsEvent` rows hold EventData as a JSON string: its keys are lifted to top level.
+ * Rows whose payload is embedded XML (Syslog `SyslogMessage` with `<Event>`, Azure SecurityEvent
+ * `EventData`) are kept as events with their raw fields and no category: parsing that XML is
+ * another reader's job.
+ */
+import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { firstJsonLine, readNdjson } from './ndjson.js';
+import { stringOf } from './json-util.js';
+import type { SourceReader } from './reader.js';
+import { firstTime } from './time.js';
+import { toEventId, windowsEvent } from './windows-logsource.js';
+
+const FORMAT = 'otrf';
+// UtcTime last: Sysmon's own field, for flat Sysmon exports that carry no collector timestamp.
+const TIME_KEYS = ['@timestamp', 'TimeCreated', 'EventTime', 'TimeGenerated', 'UtcTime'] as const;
+const HOST_KEYS = ['Hostname', 'Computer', 'HostName'] as const;
+const PROVIDER_KEYS = ['SourceName', 'Provider', 'EventSourceName'] as const;
+
+export const otrfReader: SourceReader = {
+  format: FORMAT,
+  splittable: true,
+  description: 'OTRF Security-Datasets (Mordor) flat NDJSON: EventID, Channel, Hostname, EventData keys at top level',
+  sniff(head) {
+    const first = firstJsonLine(head);
+    if (first === undefined) return 0;
+    const windows = first.EventID !== undefined && (first.Channel !== undefined || first.SourceName !== undefined);
+    if (windows && (first.Hostname !== undefined || first.Computer !== undefined)) return 0.8;
+    // Azure Log Analytics rows (Syslog, VMConnection, ...) as OTRF ships them.
+    return first.TenantId !== undefined && first.Type !== undefined && first.TimeGenerated !== undefined ? 0.7 : 0;
+  },
+  read: (input, ctx) => readNdjson(input, ctx, FORMAT, toEvent),
+};
+
+function toEvent(record: Fields, source: Provenance): NormalizedEvent {
+  liftJsonEventData(record);
+  const id = {
+    channel: stringOf(record.Channel),
+    provider: firstString(record, PROVIDER_KEYS),
+    eventId: toEventId(record.EventID),
+  };
+  return windowsEvent(record, id, firstString(record, HOST_KEYS), firstTime(record, TIME_KEYS), source);
+}
+
+/** Azure WindowsEvent: `"EventData": "{\"Image\": ...}"`. Existing top-level keys win. */
+function liftJsonEventData(record: Fields): void {
+  const data = record.EventData;
+  if (typeof data !== 'string' || !data.startsWith('{')) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return; // kept raw, like the XML payloads
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return;
+  for (const [key, value] of Object.entries(parsed as Fields)) if (record[key] === undefined) record[key] = value;
+}
+
+function firstString(record: Fields, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const value = stringOf(record[key]);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}

@@ -1,0 +1,45 @@
+import type { Readable } from 'node:stream';
+import type { NormalizedEvent } from '../events/event.js';
+
+/** A record a reader could not turn into an event. It is counted and reported; reading goes on. */
+export interface BadRecord {
+  file: string;
+  format: string;
+  line?: number;
+  record?: number;
+  offset?: number;
+  reason: string;
+}
+
+export interface ReadContext {
+  /** Path as given by the user (or `-` for stdin); goes into provenance. */
+  file: string;
+  /** Called once per bad record. Must not throw. */
+  bad(record: BadRecord): void;
+}
+
+/**
+ * One input format. A new format is one file exporting one of these plus its tests,
+ * and one line in `registry.ts`.
+ */
+export interface SourceReader {
+  /** Short stable name, used by `--input-format` and in provenance. */
+  readonly format: string;
+  /**
+   * True when no record spans a line break, so a byte range that starts right after a newline
+   * can be read on its own: the parallel scan splits large inputs of such formats.
+   */
+  readonly splittable?: boolean;
+  /** One-line human description for `--help`. */
+  readonly description: string;
+  /**
+   * Content sniffing: given the first bytes of the input (at most 64 KiB, decoded as UTF-8),
+   * return a confidence in [0, 1]; 0 means "not mine". The highest score wins.
+   */
+  sniff(head: string): number;
+  /**
+   * Stream the input, yielding events in batches (to keep per-event async overhead low).
+   * Must never buffer the whole input; must report bad records through `ctx.bad` and continue.
+   */
+  read(input: Readable, ctx: ReadContext): AsyncIterable<NormalizedEvent[]>;
+}

@@ -1,0 +1,154 @@
+/**
+ * Windows event log → Sigma logsource, shared by every reader of Windows events (evtx-json,
+ * winlogbeat, otrf, sigma-ndjson). Also adds the Sigma field names Security 4688 lacks, and
+ * sets `host`/`user`, so a process_creation rule sees the same fields whatever log it came from.
+ *
+ * Registry: Sysmon 12/13/14 get the specific SigmaHQ categories (registry_add or registry_delete
+ * by EventType, registry_set, registry_rename). SigmaHQ's umbrella `registry_event` (any of
+ * 12/13/14) is NOT set here: the rule matcher must treat a `registry_event` rule as matching
+ * events of those four categories (see README.md).
+ */
+import type { Fields, LogSource, NormalizedEvent, Provenance } from '../events/event.js';
+
+const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
+const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
+const LINUX_SYSMON_PROVIDER = 'Linux-Sysmon';
+const LINUX_SYSMON_CHANNEL = 'Linux-Sysmon/Operational';
+
+/** Sysmon EventID → SigmaHQ category (https://learn.microsoft.com/sysinternals/downloads/sysmon). */
+const SYSMON_CATEGORIES: Record<number, string> = {
+  1: 'process_creation',
+  2: 'file_change',
+  3: 'network_connection',
+  4: 'sysmon_status',
+  5: 'process_termination',
+  6: 'driver_load',
+  7: 'image_load',
+  8: 'create_remote_thread',
+  9: 'raw_access_thread',
+  10: 'process_access',
+  11: 'file_event',
+  12: 'registry_add',
+  13: 'registry_set',
+  14: 'registry_rename',
+  15: 'create_stream_hash',
+  16: 'sysmon_status',
+  17: 'pipe_created',
+  18: 'pipe_created',
+  19: 'wmi_event',
+  20: 'wmi_event',
+  21: 'wmi_event',
+  22: 'dns_query',
+  23: 'file_delete',
+  24: 'clipboard_change',
+  25: 'process_tampering',
+  26: 'file_delete_detected',
+  27: 'file_block_executable',
+  28: 'file_block_shredding',
+  29: 'file_executable_detected',
+  255: 'sysmon_error',
+};
+
+/** What identifies a Windows-style event record. */
+export interface WindowsEventId {
+  channel?: string;
+  provider?: string;
+  eventId?: number;
+}
+
+/** Sigma logsource for a Windows (or Sysmon for Linux) event; empty when nothing is known. */
+export function windowsLogSource(id: WindowsEventId, fields: Fields): LogSource {
+  const { channel, provider, eventId } = id;
+  if (provider === LINUX_SYSMON_PROVIDER || channel === LINUX_SYSMON_CHANNEL) {
+    return withCategory({ product: 'linux', service: 'sysmon' }, sysmonCategory(eventId, fields));
+  }
+  if (channel === SYSMON_CHANNEL || provider === SYSMON_PROVIDER) {
+    return withCategory({ product: 'windows', service: 'sysmon' }, sysmonCategory(eventId, fields));
+  }
+  if (channel === 'Security') {
+    return withCategory({ product: 'windows', service: 'security' }, eventId === 4688 ? 'process_creation' : undefined);
+  }
+  if (channel !== undefined && channel !== '') {
+    const service = SERVICES[channel];
+    return service === undefined ? { product: 'windows' } : { product: 'windows', service };
+  }
+  return {};
+}
+
+function sysmonCategory(eventId: number | undefined, fields: Fields): string | undefined {
+  if (eventId === undefined) return undefined;
+  if (eventId === 12) {
+    const type = fields.EventType;
+    if (type === 'DeleteKey' || type === 'DeleteValue') return 'registry_delete';
+  }
+  return SYSMON_CATEGORIES[eventId];
+}
+
+function withCategory(logSource: LogSource, category: string | undefined): LogSource {
+  if (category !== undefined) logSource.category = category;
+  return logSource;
+}
+
+/** SigmaHQ service names of other common channels; other channels get no service. */
+const SERVICES: Record<string, string> = {
+  System: 'system',
+  Application: 'application',
+  'Windows PowerShell': 'powershell-classic',
+  'Microsoft-Windows-PowerShell/Operational': 'powershell',
+  'Microsoft-Windows-TaskScheduler/Operational': 'taskscheduler',
+  'Microsoft-Windows-WMI-Activity/Operational': 'wmi',
+  'Microsoft-Windows-Windows Defender/Operational': 'windefend',
+  'Microsoft-Windows-Bits-Client/Operational': 'bits-client',
+};
+
+/**
+ * Security 4688 carries the process under other names than Sysmon 1. Add the Sigma names
+ * (without removing the originals, except `ProcessId`, which in 4688 is the PARENT's id and is
+ * re-pointed to the new process as Sigma's windows pipeline does; the parent's id stays
+ * available as `ParentProcessId`). A name the record lacks stays absent (older 4688 has no
+ * ParentProcessName: ParentImage must then be absent, not '').
+ */
+export function addSecurity4688Fields(fields: Fields): void {
+  copyIfPresent(fields, 'NewProcessName', 'Image');
+  copyIfPresent(fields, 'ParentProcessName', 'ParentImage');
+  if (fields.ProcessId !== undefined && fields.ParentProcessId === undefined) fields.ParentProcessId = fields.ProcessId;
+  if (fields.NewProcessId !== undefined) fields.ProcessId = fields.NewProcessId;
+  const user = fields.SubjectUserName;
+  if (typeof user === 'string' && user !== '' && fields.User === undefined) {
+    const domain = fields.SubjectDomainName;
+    fields.User = typeof domain === 'string' && domain !== '' ? `${domain}\\${user}` : user;
+  }
+}
+
+function copyIfPresent(fields: Fields, from: string, to: string): void {
+  const value = fields[from];
+  if (value !== undefined && value !== null && fields[to] === undefined) fields[to] = value;
+}
+
+/** EventID as a number, from a number or a numeric string. */
+export function toEventId(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  return undefined;
+}
+
+/**
+ * Build the normalized event for a Windows-style record whose fields are already flat.
+ * `fields` is used as-is (not copied) and may gain Sigma names.
+ */
+export function windowsEvent(
+  fields: Fields,
+  id: WindowsEventId,
+  host: string | undefined,
+  time: number | undefined,
+  source: Provenance,
+): NormalizedEvent {
+  const logSource = windowsLogSource(id, fields);
+  if (logSource.service === 'security' && id.eventId === 4688) addSecurity4688Fields(fields);
+  const event: NormalizedEvent = { fields, source, ...logSource };
+  if (time !== undefined) event.time = time;
+  if (host !== undefined && host !== '') event.host = host;
+  const user = fields.User;
+  if (typeof user === 'string' && user !== '' && user !== '-') event.user = user;
+  return event;
+}

@@ -1,0 +1,84 @@
+/**
+ * Winlogbeat / Elastic Common Schema NDJSON: `winlog.event_data.*` become the fields (they carry
+ * the Sysmon/Security names Sigma uses), `winlog.*` give EventID/Channel/Provider_Name/Computer,
+ * and ECS objects (`process`, `destination`, `file`, `dns`, ...) fill the Sigma names that
+ * event_data lacks (e.g. events enriched or produced by Elastic Defend).
+ * The original top-level ECS objects are kept in `fields` under their own names.
+ */
+import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { firstJsonLine, readNdjson } from './ndjson.js';
+import { isObject, stringOf, type JsonObject } from './json-util.js';
+import type { SourceReader } from './reader.js';
+import { parseTime } from './time.js';
+import { toEventId, windowsEvent } from './windows-logsource.js';
+
+const FORMAT = 'winlogbeat';
+
+/** Sigma field ← ECS dotted path, applied only where event_data has no such field. */
+const ECS_TO_SIGMA: ReadonlyArray<readonly [string, string]> = [
+  ['Image', 'process.executable'],
+  ['CommandLine', 'process.command_line'],
+  ['ProcessId', 'process.pid'],
+  ['CurrentDirectory', 'process.working_directory'],
+  ['ParentImage', 'process.parent.executable'],
+  ['ParentCommandLine', 'process.parent.command_line'],
+  ['ParentProcessId', 'process.parent.pid'],
+  ['SourceIp', 'source.ip'],
+  ['SourcePort', 'source.port'],
+  ['DestinationIp', 'destination.ip'],
+  ['DestinationPort', 'destination.port'],
+  ['DestinationHostname', 'destination.domain'],
+  ['Protocol', 'network.transport'],
+  ['TargetFilename', 'file.path'],
+  ['QueryName', 'dns.question.name'],
+];
+
+export const winlogbeatReader: SourceReader = {
+  format: FORMAT,
+  splittable: true,
+  description: 'Winlogbeat / ECS NDJSON (winlog.event_id, winlog.event_data, process.*)',
+  sniff(head) {
+    const first = firstJsonLine(head);
+    return first !== undefined && isObject(first.winlog) ? 0.9 : 0;
+  },
+  read: (input, ctx) => readNdjson(input, ctx, FORMAT, toEvent),
+};
+
+function toEvent(doc: Fields, source: Provenance): NormalizedEvent | string {
+  const winlog = doc.winlog;
+  if (!isObject(winlog)) return 'no winlog object';
+  const fields: Fields = isObject(winlog.event_data) ? { ...winlog.event_data } : {};
+  const eventId = toEventId(winlog.event_id ?? at(doc, 'event.code'));
+  const channel = stringOf(winlog.channel);
+  const provider = stringOf(winlog.provider_name ?? at(doc, 'event.provider'));
+  const computer = stringOf(winlog.computer_name ?? at(doc, 'host.name'));
+  setIfPresent(fields, 'EventID', eventId);
+  setIfPresent(fields, 'Channel', channel);
+  setIfPresent(fields, 'Provider_Name', provider);
+  setIfPresent(fields, 'Computer', computer);
+  setIfPresent(fields, 'EventRecordID', winlog.record_id);
+  for (const [sigma, path] of ECS_TO_SIGMA) setIfPresent(fields, sigma, at(doc, path));
+  if (fields.User === undefined) {
+    const name = stringOf(at(doc, 'user.name'));
+    const domain = stringOf(at(doc, 'user.domain'));
+    if (name !== undefined) fields.User = domain !== undefined ? `${domain}\\${name}` : name;
+  }
+  // Keep the original ECS document next to the Sigma names (nothing is lost).
+  for (const [key, value] of Object.entries(doc)) if (fields[key] === undefined) fields[key] = value;
+  return windowsEvent(fields, { channel, provider, eventId }, computer, parseTime(doc['@timestamp']), source);
+}
+
+/** Value at an ECS dotted path, whether nested (`{"process": {"pid": 1}}`) or flat (`"process.pid"`). */
+function at(doc: JsonObject, path: string): FieldValue | undefined {
+  if (doc[path] !== undefined) return doc[path];
+  let node: FieldValue | undefined = doc;
+  for (const key of path.split('.')) {
+    if (!isObject(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+function setIfPresent(fields: Fields, key: string, value: FieldValue | undefined): void {
+  if (value !== undefined && value !== null && fields[key] === undefined) fields[key] = value;
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { evtxJsonReader } from '../../src/sources/evtx-json.js';
+import { readFixture } from './helpers.js';
+
+describe('evtx-json', () => {
+  it('reads pretty-printed concatenated records, resyncing after a truncated one', async () => {
+    const { events, bad } = await readFixture(evtxJsonReader, 'evtx-dump.json');
+    // Record 4 (line 110) is cut inside a string; `Record N` headers are skipped silently.
+    expect(bad.map((b) => [b.line, b.record, b.reason])).toEqual([
+      [110, 3, 'incomplete JSON object (a new object starts before it ends)'],
+      [165, undefined, 'unexpected text outside a JSON object: "garbage between records Record 6"'],
+    ]);
+    expect(events.map((e) => [e.source.line, e.source.record, e.fields.EventID])).toEqual([
+      [2, 0, 1],
+      [54, 1, 4688],
+      [83, 2, 4688],
+      [125, 4, 3],
+      [167, 5, 1102],
+    ]);
+  });
+
+  it('flattens System attributes and EventData to Sigma names', async () => {
+    const [sysmon] = (await readFixture(evtxJsonReader, 'evtx-dump.json')).events;
+    expect(sysmon).toMatchObject({
+      category: 'process_creation',
+      product: 'windows',
+      service: 'sysmon',
+      host: 'DEV-WS01',
+      user: 'DEV-WS01\\alice',
+      time: Date.UTC(2023, 10, 14, 22, 13, 20, 123),
+    });
+    expect(sysmon.fields).toMatchObject({
+      Provider_Name: 'Microsoft-Windows-Sysmon',
+      Channel: 'Microsoft-Windows-Sysmon/Operational',
+      EventRecordID: 101,
+      Execution_ProcessID: 2000,
+      Security_UserID: 'S-1-5-18',
+      CommandLine: 'cmd.exe /c "whoami {x}"',
+      ParentCommandLine: 'node install.js — ü',
+    });
+    expect(sysmon.fields).not.toHaveProperty('Correlation');
+  });
+
+  it('maps Security 4688 with and without ParentProcessName', async () => {
+    const [, withParent, withoutParent] = (await readFixture(evtxJsonReader, 'evtx-dump.json')).events;
+    expect(withParent).toMatchObject({ category: 'process_creation', service: 'security', user: 'CORP\\alice' });
+    expect(withParent.fields).toMatchObject({
+      Image: 'C:\\Windows\\System32\\certutil.exe',
+      ParentImage: 'C:\\Program Files\\nodejs\\node.exe',
+      ProcessId: '0x1a2b',
+      ParentProcessId: '0x0f00',
+      User: 'CORP\\alice',
+    });
+    expect(withoutParent.fields.Image).toBe('C:\\Python27\\python.exe');
+    expect(withoutParent.fields).not.toHaveProperty('ParentImage');
+  });
+
+  it('reads Data arrays with Name attributes, EventID with #text, and UserData', async () => {
+    const { events } = await readFixture(evtxJsonReader, 'evtx-dump.json');
+    expect(events[3].fields).toMatchObject({ Image: 'C:\\Program Files\\nodejs\\node.exe', DestinationIp: '203.0.113.9', DestinationHostname: '' });
+    expect(events[3].category).toBe('network_connection');
+    expect(events[4].fields).toMatchObject({ EventID: 1102, EventID_Qualifiers: 0, SubjectUserName: 'alice' });
+    expect(events[4]).toMatchObject({ service: 'security' });
+    expect(events[4]).not.toHaveProperty('category');
+  });
+
+  it('reads one record per line; Linux-Sysmon is product linux; registry categories by EventType', async () => {
+    const { events, bad } = await readFixture(evtxJsonReader, 'evtx-dump.jsonl');
+    expect(bad.map((b) => b.line)).toEqual([3]);
+    expect(events.map((e) => [e.product, e.category])).toEqual([
+      ['linux', 'process_creation'],
+      ['windows', 'registry_set'],
+      ['windows', 'registry_delete'],
+    ]);
+    expect(events[0].time).toBe(Date.UTC(2022, 4, 11, 18, 10, 20, 399));
+  });
+
+  it('sniffs evtx_dump output with or without Record headers', () => {
+    expect(evtxJsonReader.sniff('Record 1\n{\n  "Event": {\n    "System": {')).toBeGreaterThan(0.8);
+    expect(evtxJsonReader.sniff('{"Event":{"System":{"EventID":1}}}\n')).toBeGreaterThan(0.8);
+    expect(evtxJsonReader.sniff('{"EventID":1,"Channel":"Security"}\n')).toBe(0);
+  });
+});

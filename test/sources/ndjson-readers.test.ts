@@ -1,0 +1,95 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { otrfReader } from '../../src/sources/otrf.js';
+import { sigmaNdjsonReader } from '../../src/sources/sigma-ndjson.js';
+import { winlogbeatReader } from '../../src/sources/winlogbeat.js';
+import { readFixture, readWith } from './helpers.js';
+
+describe('winlogbeat', () => {
+  it('maps winlog.event_data and winlog.* and reports bad lines by number', async () => {
+    const { events, bad } = await readFixture(winlogbeatReader, 'winlogbeat.ndjson');
+    expect(bad.map((b) => [b.line, b.reason.split(':')[0]])).toEqual([
+      [3, 'invalid JSON'],
+      [5, 'no winlog object'],
+    ]);
+    expect(events.map((e) => [e.source.line, e.category])).toEqual([
+      [1, 'process_creation'],
+      [2, 'network_connection'],
+      [4, 'process_creation'],
+    ]);
+    expect(events[0]).toMatchObject({ host: 'DEV-WS01', service: 'sysmon', time: Date.UTC(2023, 10, 14, 22, 13, 20, 120) });
+    expect(events[0].fields).toMatchObject({ EventID: 1, ProcessId: '4242', ParentCommandLine: 'node install.js', EventRecordID: 101 });
+  });
+
+  it('fills Sigma names from ECS where event_data lacks them', async () => {
+    const [, network, security] = (await readFixture(winlogbeatReader, 'winlogbeat.ndjson')).events;
+    expect(network.fields).toMatchObject({
+      Image: 'C:\\Program Files\\nodejs\\node.exe',
+      ProcessId: 77,
+      DestinationIp: '203.0.113.9',
+      DestinationPort: 443,
+      DestinationHostname: 'evil.example',
+      User: 'DEV-WS01\\alice',
+    });
+    expect(security.fields).toMatchObject({ Image: 'C:\\Windows\\System32\\cmd.exe', ParentImage: 'C:\\Program Files\\nodejs\\node.exe', User: 'CORP\\alice' });
+  });
+});
+
+describe('otrf', () => {
+  it('reads flat Windows records, lifts Azure JSON EventData, keeps XML payloads raw', async () => {
+    const { events, bad } = await readFixture(otrfReader, 'otrf.ndjson');
+    expect(bad.map((b) => [b.line, b.reason.split(':')[0]])).toEqual([
+      [3, 'invalid JSON'],
+      [6, 'not a JSON object'],
+    ]);
+    const [sysmon, security, azure, syslog] = events;
+    expect(sysmon).toMatchObject({ category: 'process_creation', service: 'sysmon', host: 'WORKSTATION5', user: 'WORKSTATION5\\wardog' });
+    expect(security).toMatchObject({ category: 'process_creation', service: 'security', time: Date.UTC(2020, 9, 18, 2, 17, 12, 527) });
+    expect(security.fields).toMatchObject({ Image: 'C:\\Python27\\python.exe', User: 'WORKSTATION5\\wardog' });
+    expect(security.fields).not.toHaveProperty('ParentImage');
+    expect(azure).toMatchObject({ category: 'network_connection', host: 'WORKSTATION5', fields: { Image: 'C:\\tomcat9.exe', DestinationIp: '192.168.2.5' } });
+    expect(syslog).toMatchObject({ host: 'UBUNTU5', source: { line: 5 } });
+    expect(syslog).not.toHaveProperty('category');
+    expect(syslog.fields.SyslogMessage).toMatch(/^<Event>/);
+  });
+});
+
+describe('sigma-ndjson', () => {
+  it('reads flat and normalized lines, skips blank lines, handles CRLF, reports bad lines', async () => {
+    const { events, bad } = await readFixture(sigmaNdjsonReader, 'sigma.ndjson');
+    expect(bad.map((b) => [b.line, b.reason.split(':')[0]])).toEqual([
+      [5, 'invalid JSON'],
+      [6, 'not a JSON object'],
+    ]);
+    expect(events.map((e) => [e.source.line, e.category ?? null, e.product ?? null])).toEqual([
+      [1, 'process_creation', 'linux'],
+      [3, 'file_event', 'windows'],
+      [4, 'process_creation', 'windows'],
+      [7, 'network_connection', 'windows'],
+      [8, null, null],
+    ]);
+    expect(events[0]).toMatchObject({ time: Date.UTC(2023, 10, 14, 22, 13, 20, 120), host: 'build-01', user: 'ci' });
+    expect(events[2]).toMatchObject({ service: 'sysmon', host: 'DEV-WS01' });
+  });
+
+  it('reads the dump shape back, with the new file and line as source', async () => {
+    const normalized = (await readFixture(sigmaNdjsonReader, 'sigma.ndjson')).events[3];
+    expect(normalized).toEqual({
+      time: Date.UTC(2023, 10, 14, 22, 13, 23),
+      category: 'network_connection',
+      product: 'windows',
+      service: 'sysmon',
+      host: 'DEV-WS01',
+      user: 'alice',
+      fields: { Image: 'C:\\node.exe', DestinationIp: '203.0.113.9' },
+      source: { file: 'sigma.ndjson', format: 'sigma-ndjson', line: 7 },
+    });
+  });
+
+  it('yields batches of at most 1000 events', async () => {
+    const text = '{"Image":"x"}\n'.repeat(2500);
+    const result = await readWith(sigmaNdjsonReader, Readable.from([text]));
+    expect(result.events).toHaveLength(2500);
+    expect(result.batches).toBe(3);
+  });
+});
