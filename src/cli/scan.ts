@@ -1,10 +1,15 @@
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Alert } from '../alerts/alert.js';
 import { AlertCollector } from '../alerts/collector.js';
 import { Detector } from '../alerts/detector.js';
-import { loadPacks } from '../alerts/pack.js';
+import { loadPacks, type Pack } from '../alerts/pack.js';
 import { parseSince, parseTimestamp, type TimeWindow } from '../alerts/window.js';
 import { DEFAULT_COLUMNS } from '../outputs/default-columns.js';
 import { OUTPUT_FORMATS } from '../outputs/formats.js';
+import { planTasks, type ScanTask } from '../parallel/plan.js';
+import { runTasks } from '../parallel/pool.js';
+import type { TaskResult } from '../parallel/protocol.js';
 import { readInputs } from '../sources/open.js';
 import { Progress } from './progress.js';
 import { formatProblem, ScanSummary } from './summary.js';
@@ -18,7 +23,11 @@ export interface ScanOptions {
   since?: string;
   limit?: string;
   quiet?: boolean;
+  threads?: string;
 }
+
+/** Below this much input, starting workers (each compiles the rules) costs more than it saves. */
+const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
 /** `supplywatch scan`: read, detect, order/limit, print. Returns the exit status. */
 export async function scanCommand(paths: string[], options: ScanOptions): Promise<number> {
@@ -29,7 +38,8 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   const limit = options.limit === undefined ? undefined : parseLimit(options.limit);
   if (paths.length === 0) throw new UsageError('scan needs at least one path (a file, a folder, or - for stdin)');
 
-  const loaded = await loadPacks(options.rules.length > 0 ? options.rules : ['seed']);
+  const ruleSpecs = options.rules.length > 0 ? options.rules : ['seed'];
+  const loaded = await loadPacks(ruleSpecs);
   for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
   const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length, 0);
   if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
@@ -47,9 +57,37 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   const detector = new Detector(loaded.packs);
   const progress = new Progress(!options.quiet && process.stderr.isTTY === true);
 
+  const accept = (alert: Alert) => {
+    summary.countAlert(alert);
+    collector.add(alert);
+  };
+  const threads = parseThreads(options.threads);
+  const tasks = threads > 1 && !paths.includes('-') ? await planTasks(paths, options.inputFormat, (b) => summary.countBad(b)) : undefined;
+  if (tasks && tasks.length > 1 && (await totalBytes(tasks)) >= PARALLEL_MIN_BYTES) {
+    const setup = { rules: ruleSpecs, inputFormat: options.inputFormat, windowAfter: window?.after };
+    await runTasks(tasks, threads, setup, mergeInOrder(loaded.packs, summary, accept, progress));
+  } else {
+    await scanInline(paths, options.inputFormat, window, detector, summary, accept, progress);
+  }
+  collector.finish();
+  writer.end();
+  progress.stop();
+  if (!options.quiet) process.stderr.write(summary.render(rulesLoaded, loaded.rejected, emitted));
+  return summary.alerts > 0 ? 1 : 0;
+}
+
+async function scanInline(
+  paths: string[],
+  inputFormat: string | undefined,
+  window: TimeWindow | undefined,
+  detector: Detector,
+  summary: ScanSummary,
+  accept: (alert: Alert) => void,
+  progress: Progress,
+): Promise<void> {
   let seq = 0;
   const found: Alert[] = [];
-  for await (const batch of readInputs(paths, { inputFormat: options.inputFormat, onBad: (b) => summary.countBad(b) })) {
+  for await (const batch of readInputs(paths, { inputFormat, onBad: (b) => summary.countBad(b) })) {
     summary.countEvents(batch.input, batch.format, batch.events.length);
     for (const event of batch.events) {
       seq += 1;
@@ -59,18 +97,57 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
       }
       detector.detect(event, seq, found);
     }
-    for (const alert of found) {
-      summary.countAlert(alert);
-      collector.add(alert);
-    }
+    for (const alert of found) accept(alert);
     found.length = 0;
     progress.update(batch.input, summary.events, summary.alerts);
   }
-  collector.finish();
-  writer.end();
-  progress.stop();
-  if (!options.quiet) process.stderr.write(summary.render(rulesLoaded, loaded.rejected, emitted));
-  return summary.alerts > 0 ? 1 : 0;
+}
+
+/**
+ * Turns worker results (delivered in task order) back into alerts: rules by position, event
+ * positions and line numbers offset by everything read before the task, so the alerts are
+ * exactly those of a single-threaded scan.
+ */
+function mergeInOrder(packs: Pack[], summary: ScanSummary, accept: (alert: Alert) => void, progress: Progress) {
+  let seqBase = 0;
+  const linesBefore = new Map<string, number>();
+  return (result: TaskResult) => {
+    const { task } = result;
+    const lineBase = task.range ? (linesBefore.get(task.input) ?? 0) : 0;
+    const shift = <T extends { line?: number }>(x: T) => {
+      if (lineBase && x.line !== undefined) x.line += lineBase;
+    };
+    summary.countEvents(task.input, result.format, result.events);
+    summary.outsideWindow += result.outsideWindow;
+    for (const bad of result.bad) {
+      shift(bad);
+      summary.countBad(bad);
+    }
+    summary.badCount += result.badCount - result.bad.length;
+    for (const wire of result.alerts) {
+      shift(wire.event.source);
+      const pack = packs[wire.pack]!;
+      accept({ seq: seqBase + wire.seq, pack, rule: pack.rules[wire.rule]!, label: wire.label, event: wire.event });
+    }
+    seqBase += result.events;
+    if (task.range) linesBefore.set(task.input, lineBase + result.lines);
+    progress.update(task.input, summary.events, summary.alerts);
+  };
+}
+
+async function totalBytes(tasks: ScanTask[]): Promise<number> {
+  let total = 0;
+  for (const task of tasks) {
+    if (task.range) total += task.range.end - task.range.start;
+    else total += await stat(task.input).then((s) => s.size, () => 0);
+  }
+  return total;
+}
+
+function parseThreads(text: string | undefined): number {
+  if (text === undefined) return Math.max(1, availableParallelism());
+  if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`--threads: '${text}' is not a positive integer`);
+  return Number(text);
 }
 
 function timeWindow(options: ScanOptions): TimeWindow | undefined {

@@ -76,7 +76,7 @@ function item(
     } catch (e) {
       if (!(e instanceof ModifierError)) throw e;
       // Unknown modifiers and combinations are the key's fault; value problems the value's.
-      const keyProblem = /unknown modifier|combination|must be applied to field/.test(e.message);
+      const keyProblem = /unknown modifier|combination|unmodified values|must be applied to field/.test(e.message);
       throw keyProblem && hasKey ? new RuleError(e.message, keyPath, true) : new RuleError(e.message, valuePath(i));
     }
   });

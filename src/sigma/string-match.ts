@@ -84,10 +84,16 @@ function findSeg(s: string, seg: Segment, from: number, limit: number): number {
 export function anyStringPredicate(values: readonly SigmaString[], fold: boolean): StringPredicate {
   const exact = new Set<string>();
   const others: StringPredicate[] = [];
+  const substrings: string[] = [];
   for (const v of values) {
     if (v.isPlain) exact.add(fold ? v.plain.toLowerCase() : v.plain);
+    else if (isContains(v)) substrings.push(fold ? (v.parts[1] as string).toLowerCase() : (v.parts[1] as string));
     else others.push(stringPredicate(v, fold));
   }
+  // Long `contains` lists: one scan of the value instead of one `includes` per needle.
+  const long = substrings.filter((t) => t.length >= 3);
+  if (long.length >= MULTI_MIN) others.push(multiContains(long));
+  for (const t of long.length >= MULTI_MIN ? substrings.filter((x) => x.length < 3) : substrings) others.push((s) => s.includes(t));
   if (others.includes(ALWAYS)) return ALWAYS;
   const rest = others.filter((p) => p !== NEVER);
   if (exact.size === 0 && rest.length === 1) return rest[0]!;
@@ -101,6 +107,36 @@ export function anyStringPredicate(values: readonly SigmaString[], fold: boolean
   return (s) => {
     if (exact.has(s)) return true;
     for (let i = 0; i < rest.length; i++) if (rest[i]!(s)) return true;
+    return false;
+  };
+}
+
+const MULTI_MIN = 8;
+const TABLE_BITS = 12;
+
+function isContains(v: SigmaString): boolean {
+  const p = v.parts;
+  return p.length === 3 && p[0] === WILDCARD_MULTI && p[2] === WILDCARD_MULTI && typeof p[1] === 'string';
+}
+
+function tri(s: string, i: number): number {
+  const h = Math.imul(Math.imul(Math.imul(s.charCodeAt(i), 0x9e3779b1) ^ s.charCodeAt(i + 1), 0x85ebca6b) ^ s.charCodeAt(i + 2), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & ((1 << TABLE_BITS) - 1);
+}
+
+/** Any of many substrings (each ≥ 3 chars): needles hang off the hash of their first trigram. */
+function multiContains(needles: string[]): StringPredicate {
+  const heads = new Int32Array(1 << TABLE_BITS).fill(-1);
+  const next = new Int32Array(needles.length);
+  needles.forEach((t, i) => {
+    const h = tri(t, 0);
+    next[i] = heads[h]!;
+    heads[h] = i;
+  });
+  return (s) => {
+    for (let i = 0; i + 3 <= s.length; i++) {
+      for (let n = heads[tri(s, i)]!; n >= 0; n = next[n]!) if (s.startsWith(needles[n]!, i)) return true;
+    }
     return false;
   };
 }

@@ -1,0 +1,69 @@
+import { open } from 'node:fs/promises';
+import { expandPaths, sniffFormat, SNIFF_BYTES } from '../sources/open.js';
+import type { BadRecord } from '../sources/reader.js';
+import { READERS } from '../sources/registry.js';
+
+/**
+ * A unit of parallel work: a whole input, or a byte range of a large input whose format never
+ * splits a record across lines. Ranges start right after a newline and end right after one
+ * (or at the end of the file), so each can be read on its own.
+ */
+export interface ScanTask {
+  id: number;
+  input: string;
+  /** Set for ranges: the format sniffed once for the whole file. */
+  range?: { format: string; start: number; end: number; first: boolean };
+}
+
+/** Ranges big enough that per-task overhead vanishes, small enough to balance two cores. */
+export const RANGE_BYTES = 16 * 1024 * 1024;
+
+export async function planTasks(paths: string[], inputFormat: string | undefined, onBad: (b: BadRecord) => void): Promise<ScanTask[]> {
+  const tasks: ScanTask[] = [];
+  for await (const input of expandPaths(paths, onBad)) {
+    const ranges = await splitIfLarge(input, inputFormat);
+    if (!ranges) tasks.push({ id: tasks.length, input });
+    else for (const range of ranges) tasks.push({ id: tasks.length, input, range });
+  }
+  return tasks;
+}
+
+async function splitIfLarge(input: string, inputFormat: string | undefined): Promise<ScanTask['range'][] | undefined> {
+  let file;
+  try {
+    file = await open(input, 'r');
+  } catch {
+    return undefined; // the worker reports it as a bad record when it tries
+  }
+  try {
+    const size = (await file.stat()).size;
+    if (size <= RANGE_BYTES) return undefined;
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await file.read(head, 0, SNIFF_BYTES, 0);
+    const reader = inputFormat
+      ? READERS.find((r) => r.format === inputFormat)
+      : sniffFormat(new TextDecoder().decode(head.subarray(0, bytesRead)));
+    if (!reader?.splittable) return undefined;
+    const ranges: ScanTask['range'][] = [];
+    let start = 0;
+    while (start < size) {
+      const end = await nextLineStart(file, Math.min(start + RANGE_BYTES, size), size);
+      ranges.push({ format: reader.format, start, end, first: start === 0 });
+      start = end;
+    }
+    return ranges;
+  } finally {
+    await file.close();
+  }
+}
+
+/** The offset just after the first newline at or after `from` (or the end of the file). */
+async function nextLineStart(file: import('node:fs/promises').FileHandle, from: number, size: number): Promise<number> {
+  const buf = Buffer.alloc(64 * 1024);
+  for (let pos = from; pos < size; pos += buf.length) {
+    const { bytesRead } = await file.read(buf, 0, buf.length, pos);
+    const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
+    if (nl !== -1) return pos + nl + 1;
+  }
+  return size;
+}

@@ -1,0 +1,48 @@
+import { Worker } from 'node:worker_threads';
+import type { ScanTask } from './plan.js';
+import type { TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
+
+const WORKER_FILE = new URL('./worker.js', import.meta.url);
+
+/**
+ * Runs tasks on `threads` workers, each pulling the next task when done (so uneven tasks
+ * balance), and hands results to `deliver` strictly in task order: the output is the same,
+ * byte for byte, whatever the number of threads. Only results that finished early wait, and
+ * those hold alerts, never events.
+ */
+export async function runTasks(tasks: ScanTask[], threads: number, setup: WorkerSetup, deliver: (result: TaskResult) => void): Promise<void> {
+  const waiting = new Map<number, TaskResult>();
+  let nextTask = 0;
+  let nextToDeliver = 0;
+  const workers: Worker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const count = Math.max(1, Math.min(threads, tasks.length));
+      for (let i = 0; i < count; i += 1) {
+        const worker = new Worker(WORKER_FILE, { workerData: setup });
+        workers.push(worker);
+        const feed = () => {
+          if (nextTask < tasks.length) worker.postMessage(tasks[nextTask++]);
+        };
+        worker.on('message', (message: WorkerMessage) => {
+          if (message.type === 'error') return reject(new Error(`worker: ${message.message}`));
+          if (message.type === 'result') {
+            waiting.set(message.result.task.id, message.result);
+            while (waiting.has(nextToDeliver)) {
+              const ready = waiting.get(nextToDeliver)!;
+              waiting.delete(nextToDeliver);
+              nextToDeliver += 1;
+              deliver(ready);
+            }
+            if (nextToDeliver === tasks.length) return resolve();
+          }
+          feed();
+        });
+        worker.on('error', reject);
+      }
+      if (tasks.length === 0) resolve();
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
