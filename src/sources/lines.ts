@@ -1,9 +1,11 @@
 /**
  * Line splitting on raw bytes, for the line-oriented readers (NDJSON and friends).
  *
- * Newlines are found on the Buffer (0x0A never occurs inside a UTF-8 multibyte sequence), and
- * each chunk's complete lines are decoded with ONE toString and split as a string: this is the
- * fastest way in V8 and is what keeps the NDJSON readers close to bare `JSON.parse` speed.
+ * Newlines are found on the Buffer (0x0A never occurs inside a UTF-8 multibyte sequence) and
+ * each line is decoded on its own. Measured on 1 KB Sysmon lines (node 20): decoding a whole
+ * 1 MiB chunk and splitting the string is 2.5x slower than per-line toString once any line has
+ * a non-ASCII character (V8 then builds one big two-byte string, and JSON.parse on its slices is
+ * slower too). This is what keeps the NDJSON readers close to bare `JSON.parse` speed.
  * Only the unfinished tail of a chunk is carried over, so memory is bounded by the longest line.
  */
 
@@ -40,19 +42,25 @@ export async function* splitLines(
       else tail.push(chunk);
       continue;
     }
-    let text: string;
+    const lines: string[] = [];
+    let start = 0;
+    let nl = chunk.indexOf(0x0a);
     if (tail.length > 0) {
-      text = Buffer.concat([...tail, chunk.subarray(0, last)]).toString('utf8');
-    } else {
-      text = chunk.toString('utf8', 0, last);
+      lines.push(Buffer.concat([...tail, chunk.subarray(0, nl)]).toString('utf8'));
+      start = nl + 1;
+      nl = chunk.indexOf(0x0a, start);
+    } else if (oversized) {
+      lines.push('');
+      start = nl + 1;
+      nl = chunk.indexOf(0x0a, start);
     }
-    const lines = text.split('\n');
-    if (oversized) {
-      onOversized(lineNo);
-      lines[0] = '';
+    for (; nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      lines.push(chunk.toString('utf8', start, nl));
+      start = nl + 1;
     }
+    if (oversized) onOversized(lineNo);
     if (atStart) {
-      lines[0] = stripBom(lines[0]);
+      lines[0] = stripBom(lines[0]!);
       atStart = false;
     }
     yield { lines, firstLine: lineNo };
