@@ -2,8 +2,8 @@ import type { Alert } from './alert.js';
 
 /**
  * Applies ORDER BY and LIMIT to alerts. Unordered alerts stream straight through; ordered ones
- * are held (alerts only, never events) and, with a limit, trimmed to the newest `limit` as
- * they come so memory stays bounded by twice the limit.
+ * (only ever with a limit, see cli/scan.ts) are held and trimmed to the newest `limit` as they
+ * come, so memory stays bounded by twice the limit whatever the input size.
  */
 export class AlertCollector {
   private held: Alert[] = [];

@@ -46,7 +46,9 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
 
   const single = loaded.packs.length === 1 ? loaded.packs[0] : undefined;
   const columns = single?.columns ?? DEFAULT_COLUMNS;
-  const order = loaded.packs.some((p) => p.order) ? 'time-desc' : undefined;
+  // A pack's ORDER BY needs its LIMIT (as in the AQL): sorting every alert of an unbounded scan
+  // would hold them all in memory. Without --limit, alerts stream in input order.
+  const order = limit !== undefined && loaded.packs.some((p) => p.order) ? 'time-desc' : undefined;
   const writer = makeWriter({ out: process.stdout, columns, width: process.stdout.columns });
   const summary = new ScanSummary();
   let emitted = 0;

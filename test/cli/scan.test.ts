@@ -9,8 +9,8 @@ const FIX = 'test/fixtures/cli';
 const SEED_HEADER = 'EventTime,Hostname,Username,SourceIP,ProcessName,CommandLine,ParentProcessName,ParentCommandLine,DetectionArm';
 
 describe('supplywatch scan on the samples (the README command)', () => {
-  it('finds the seed arms the atomic tests should trigger, newest first', async () => {
-    const r = await runCli(['scan', 'samples/', '--format', 'csv']);
+  it('finds the seed arms the atomic tests should trigger, newest first with a limit', async () => {
+    const r = await runCli(['scan', 'samples/', '--format', 'csv', '--limit', '500']);
     expect(r.status).toBe(1);
     const rows = r.stdout.split('\r\n').filter(Boolean);
     expect(rows[0]).toBe(SEED_HEADER);
@@ -38,6 +38,15 @@ describe('supplywatch scan on the samples (the README command)', () => {
     // Inside (10:00, ...]: curl.exe at 10:05:01 and the workflow file at 10:02:19; the limit keeps the newest.
     expect(r.stdout.split('\r\n').filter(Boolean)).toHaveLength(2);
     expect(r.stdout).toContain('2026-11-27 10:05:01');
+  });
+
+  it('streams alerts in input order without a limit (memory stays flat)', async () => {
+    const r = await runCli(['scan', 'samples/', '--format', 'csv', '-q']);
+    const times = r.stdout.split('\r\n').filter(Boolean).slice(1).map((row) => row.slice(0, 19));
+    expect(times).toEqual([
+      '2026-11-27 09:14:02', '2026-11-27 09:20:11', '2026-11-27 09:31:45', '2026-11-27 10:02:19', '2026-11-27 10:05:01', // qradar-export.json
+      '2026-11-27 09:14:02', // sysmon-npm-install.ndjson
+    ]);
   });
 
   it('exits 0 with no alert', async () => {
