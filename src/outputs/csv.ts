@@ -1,6 +1,7 @@
 import type { Alert } from '../alerts/alert.js';
 import { DEFAULT_COLUMNS, ruleColumns, sourceText } from './default-columns.js';
 import { csvRow } from './escape.js';
+import { BufferedOut } from './buffered.js';
 import type { AlertWriter, WriterOptions } from './writer.js';
 
 /**
@@ -8,7 +9,8 @@ import type { AlertWriter, WriterOptions } from './writer.js';
  * list (the seed pack prints what QRadar prints); otherwise rule id/title/level, the default
  * columns and the source location.
  */
-export function csvWriter({ out, columns }: WriterOptions): AlertWriter {
+export function csvWriter({ out: stream, columns }: WriterOptions): AlertWriter {
+  const out = new BufferedOut(stream);
   const own = columns !== DEFAULT_COLUMNS;
   const header = own
     ? columns.map((c) => c.name)
@@ -19,6 +21,8 @@ export function csvWriter({ out, columns }: WriterOptions): AlertWriter {
       const values = columns.map((c) => c.get(alert.event, alert.label));
       out.write(csvRow(own ? values : [...ruleColumns(alert), ...values, sourceText(alert)]));
     },
-    end() {},
+    end() {
+      out.flush();
+    },
   };
 }

@@ -1,10 +1,12 @@
 import type { Alert } from '../alerts/alert.js';
 import { serializeEvent } from '../events/event.js';
 import { safeJson } from './escape.js';
+import { BufferedOut } from './buffered.js';
 import type { AlertWriter, WriterOptions } from './writer.js';
 
 /** One JSON object per alert: rule, pack output columns, the event as `dump` prints it. */
-export function jsonlWriter({ out, columns }: WriterOptions): AlertWriter {
+export function jsonlWriter({ out: stream, columns }: WriterOptions): AlertWriter {
+  const out = new BufferedOut(stream);
   return {
     write(alert: Alert) {
       const { rule } = alert;
@@ -19,6 +21,8 @@ export function jsonlWriter({ out, columns }: WriterOptions): AlertWriter {
       };
       out.write(safeJson(record) + '\n');
     },
-    end() {},
+    end() {
+      out.flush();
+    },
   };
 }
