@@ -1,4 +1,4 @@
-import type { Alert } from './alert.js';
+import type { FormattedAlert } from './formatted.js';
 
 /**
  * Applies ORDER BY and LIMIT to alerts. Unordered alerts stream straight through; ordered ones
@@ -6,16 +6,16 @@ import type { Alert } from './alert.js';
  * come, so memory stays bounded by twice the limit whatever the input size.
  */
 export class AlertCollector {
-  private held: Alert[] = [];
+  private held: FormattedAlert[] = [];
   private emitted = 0;
 
   constructor(
-    private readonly emit: (alert: Alert) => void,
+    private readonly emit: (alert: FormattedAlert) => void,
     private readonly order: 'time-desc' | undefined,
     private readonly limit: number | undefined,
   ) {}
 
-  add(alert: Alert): void {
+  add(alert: FormattedAlert): void {
     if (!this.order) {
       if (this.limit === undefined || this.emitted < this.limit) {
         this.emitted += 1;
@@ -41,9 +41,9 @@ export class AlertCollector {
 }
 
 /** ORDER BY time DESC; events without a time sort last (as NULLs do in QRadar); ties keep input order. */
-function newestFirst(a: Alert, b: Alert): number {
-  const ta = a.event.time ?? -Infinity;
-  const tb = b.event.time ?? -Infinity;
+function newestFirst(a: FormattedAlert, b: FormattedAlert): number {
+  const ta = a.time ?? -Infinity;
+  const tb = b.time ?? -Infinity;
   if (ta !== tb) return tb > ta ? 1 : -1;
   return a.seq - b.seq;
 }

@@ -3,13 +3,16 @@ import { availableParallelism } from 'node:os';
 import type { Alert } from '../alerts/alert.js';
 import { AlertCollector } from '../alerts/collector.js';
 import { Detector } from '../alerts/detector.js';
-import { loadPacks, type Pack } from '../alerts/pack.js';
+import { formatAlert } from '../alerts/format-alert.js';
+import type { FormattedAlert } from '../alerts/formatted.js';
+import { loadPacks } from '../alerts/pack.js';
 import { parseSince, parseTimestamp, type TimeWindow } from '../alerts/window.js';
-import { DEFAULT_COLUMNS } from '../outputs/default-columns.js';
-import { OUTPUT_FORMATS } from '../outputs/formats.js';
+import { BufferedOut } from '../outputs/buffered.js';
+import type { AlertFormatter } from '../outputs/formatter.js';
+import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
+import { LineBases } from '../parallel/line-bases.js';
 import { planTasks, type ScanTask } from '../parallel/plan.js';
 import { runTasks } from '../parallel/pool.js';
-import type { TaskResult } from '../parallel/protocol.js';
 import { readInputs } from '../sources/open.js';
 import { Progress } from './progress.js';
 import { formatProblem, ScanSummary } from './summary.js';
@@ -32,8 +35,8 @@ const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 /** `supplywatch scan`: read, detect, order/limit, print. Returns the exit status. */
 export async function scanCommand(paths: string[], options: ScanOptions): Promise<number> {
   const format = options.format ?? (process.stdout.isTTY ? 'table' : 'jsonl');
-  const makeWriter = OUTPUT_FORMATS[format];
-  if (!makeWriter) throw new UsageError(`--format must be one of ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
+  const makeFormatter = OUTPUT_FORMATS[format];
+  if (!makeFormatter) throw new UsageError(`--format must be one of ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
   const window = timeWindow(options);
   const limit = options.limit === undefined ? undefined : parseLimit(options.limit);
   if (paths.length === 0) throw new UsageError('scan needs at least one path (a file, a folder, or - for stdin)');
@@ -44,35 +47,47 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length, 0);
   if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
 
-  const single = loaded.packs.length === 1 ? loaded.packs[0] : undefined;
-  const columns = single?.columns ?? DEFAULT_COLUMNS;
   // A pack's ORDER BY needs its LIMIT (as in the AQL): sorting every alert of an unbounded scan
   // would hold them all in memory. Without --limit, alerts stream in input order.
   const order = limit !== undefined && loaded.packs.some((p) => p.order) ? 'time-desc' : undefined;
-  const writer = makeWriter({ out: process.stdout, columns, width: process.stdout.columns });
+  const width = process.stdout.columns;
+  const formatter = makeFormatter({ columns: outputColumns(loaded.packs), width });
+  const out = new BufferedOut(process.stdout);
+  out.write(formatter.header);
   const summary = new ScanSummary();
   let emitted = 0;
   const collector = new AlertCollector((alert) => {
     emitted += 1;
-    writer.write(alert);
+    out.write(alert.text);
   }, order, limit);
-  const detector = new Detector(loaded.packs);
   const progress = new Progress(!options.quiet && process.stderr.isTTY === true);
-
-  const accept = (alert: Alert) => {
-    summary.countAlert(alert);
-    collector.add(alert);
+  // Called once per batch or task: alerts reach a terminal promptly, in blocks.
+  const accept = (alerts: readonly FormattedAlert[]) => {
+    for (const alert of alerts) {
+      summary.countAlert(alert);
+      collector.add(alert);
+    }
+    out.flush();
   };
+
   const threads = parseThreads(options.threads);
   const tasks = threads > 1 && !paths.includes('-') ? await planTasks(paths, options.inputFormat, (b) => summary.countBad(b)) : undefined;
   if (tasks && tasks.length > 1 && (await totalBytes(tasks)) >= PARALLEL_MIN_BYTES) {
-    const setup = { rules: ruleSpecs, inputFormat: options.inputFormat, windowAfter: window?.after };
-    await runTasks(tasks, threads, setup, mergeInOrder(loaded.packs, summary, accept, progress));
+    const setup = { rules: ruleSpecs, inputFormat: options.inputFormat, windowAfter: window?.after, format, width };
+    await runTasks(tasks, threads, setup, new LineBases(tasks), (result) => {
+      summary.countEvents(result.task.input, result.format, result.events);
+      summary.outsideWindow += result.outsideWindow;
+      for (const bad of result.bad) summary.countBad(bad);
+      summary.badCount += result.badCount - result.bad.length;
+      accept(result.alerts);
+      progress.update(result.task.input, summary.events, summary.alerts);
+    });
   } else {
-    await scanInline(paths, options.inputFormat, window, detector, summary, accept, progress);
+    const detector = new Detector(loaded.packs);
+    await scanInline(paths, options.inputFormat, window, detector, formatter, summary, accept, progress);
   }
   collector.finish();
-  writer.end();
+  out.flush();
   progress.stop();
   if (!options.quiet) process.stderr.write(summary.render(rulesLoaded, loaded.rejected, emitted));
   return summary.alerts > 0 ? 1 : 0;
@@ -83,8 +98,9 @@ async function scanInline(
   inputFormat: string | undefined,
   window: TimeWindow | undefined,
   detector: Detector,
+  formatter: AlertFormatter,
   summary: ScanSummary,
-  accept: (alert: Alert) => void,
+  accept: (alerts: readonly FormattedAlert[]) => void,
   progress: Progress,
 ): Promise<void> {
   let seq = 0;
@@ -99,42 +115,10 @@ async function scanInline(
       }
       detector.detect(event, seq, found);
     }
-    for (const alert of found) accept(alert);
+    if (found.length > 0) accept(found.map((alert) => formatAlert(alert, formatter)));
     found.length = 0;
     progress.update(batch.input, summary.events, summary.alerts);
   }
-}
-
-/**
- * Turns worker results (delivered in task order) back into alerts: rules by position, event
- * positions and line numbers offset by everything read before the task, so the alerts are
- * exactly those of a single-threaded scan.
- */
-function mergeInOrder(packs: Pack[], summary: ScanSummary, accept: (alert: Alert) => void, progress: Progress) {
-  let seqBase = 0;
-  const linesBefore = new Map<string, number>();
-  return (result: TaskResult) => {
-    const { task } = result;
-    const lineBase = task.range ? (linesBefore.get(task.input) ?? 0) : 0;
-    const shift = <T extends { line?: number }>(x: T) => {
-      if (lineBase && x.line !== undefined) x.line += lineBase;
-    };
-    summary.countEvents(task.input, result.format, result.events);
-    summary.outsideWindow += result.outsideWindow;
-    for (const bad of result.bad) {
-      shift(bad);
-      summary.countBad(bad);
-    }
-    summary.badCount += result.badCount - result.bad.length;
-    for (const wire of result.alerts) {
-      shift(wire.event.source);
-      const pack = packs[wire.pack]!;
-      accept({ seq: seqBase + wire.seq, pack, rule: pack.rules[wire.rule]!, label: wire.label, event: wire.event });
-    }
-    seqBase += result.events;
-    if (task.range) linesBefore.set(task.input, lineBase + result.lines);
-    progress.update(task.input, summary.events, summary.alerts);
-  };
 }
 
 async function totalBytes(tasks: ScanTask[]): Promise<number> {

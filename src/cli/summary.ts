@@ -1,4 +1,4 @@
-import type { Alert } from '../alerts/alert.js';
+import type { FormattedAlert } from '../alerts/formatted.js';
 import type { BadRecord } from '../sources/reader.js';
 import type { RuleProblem } from '../sigma/index.js';
 import { terminalSafe } from '../outputs/escape.js';
@@ -27,12 +27,11 @@ export class ScanSummary {
     if (this.bad.length < 50) this.bad.push(record);
   }
 
-  countAlert(alert: Alert): void {
+  countAlert(alert: FormattedAlert): void {
     this.alerts += 1;
-    const key = alert.rule.id ?? alert.rule.title;
-    const entry = this.alertsPerRule.get(key) ?? { title: alert.rule.title, count: 0 };
+    const entry = this.alertsPerRule.get(alert.rule) ?? { title: alert.title, count: 0 };
     entry.count += 1;
-    this.alertsPerRule.set(key, entry);
+    this.alertsPerRule.set(alert.rule, entry);
   }
 
   render(rulesLoaded: number, rejected: RuleProblem[], emitted: number): string {

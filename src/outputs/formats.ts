@@ -1,10 +1,18 @@
-import { csvWriter } from './csv.js';
-import { jsonlWriter } from './jsonl.js';
-import { tableWriter } from './table.js';
-import type { AlertWriter, WriterOptions } from './writer.js';
+import type { Pack } from '../alerts/pack.js';
+import type { Column } from '../alerts/columns.js';
+import { csvFormatter } from './csv.js';
+import { DEFAULT_COLUMNS } from './default-columns.js';
+import type { AlertFormatter, FormatterOptions } from './formatter.js';
+import { jsonlFormatter } from './jsonl.js';
+import { tableFormatter } from './table.js';
 
-export const OUTPUT_FORMATS: Record<string, (options: WriterOptions) => AlertWriter> = {
-  table: tableWriter,
-  jsonl: jsonlWriter,
-  csv: csvWriter,
+export const OUTPUT_FORMATS: Record<string, (options: FormatterOptions) => AlertFormatter> = {
+  table: tableFormatter,
+  jsonl: jsonlFormatter,
+  csv: csvFormatter,
 };
+
+/** A single pack with its own SELECT list prints those columns; anything else the defaults. */
+export function outputColumns(packs: readonly Pack[]): Column[] {
+  return (packs.length === 1 ? packs[0]!.columns : undefined) ?? DEFAULT_COLUMNS;
+}

@@ -1,14 +1,13 @@
 import type { Alert } from '../alerts/alert.js';
 import { serializeEvent } from '../events/event.js';
 import { safeJson } from './escape.js';
-import { BufferedOut } from './buffered.js';
-import type { AlertWriter, WriterOptions } from './writer.js';
+import type { AlertFormatter, FormatterOptions } from './formatter.js';
 
 /** One JSON object per alert: rule, pack output columns, the event as `dump` prints it. */
-export function jsonlWriter({ out: stream, columns }: WriterOptions): AlertWriter {
-  const out = new BufferedOut(stream);
+export function jsonlFormatter({ columns }: FormatterOptions): AlertFormatter {
   return {
-    write(alert: Alert) {
+    header: '',
+    format(alert: Alert) {
       const { rule } = alert;
       const row: Record<string, string | null> = {};
       for (const c of columns) row[c.name] = c.get(alert.event, alert.label);
@@ -19,10 +18,7 @@ export function jsonlWriter({ out: stream, columns }: WriterOptions): AlertWrite
         columns: row,
         ...serializeEvent(alert.event),
       };
-      out.write(safeJson(record) + '\n');
-    },
-    end() {
-      out.flush();
+      return safeJson(record) + '\n';
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ScanTask } from './plan.js';
 import type { TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
+import type { LineBases } from './line-bases.js';
 
 const WORKER_FILE = new URL('./worker.js', import.meta.url);
 
@@ -10,7 +11,13 @@ const WORKER_FILE = new URL('./worker.js', import.meta.url);
  * byte for byte, whatever the number of threads. Only results that finished early wait, and
  * those hold alerts, never events.
  */
-export async function runTasks(tasks: ScanTask[], threads: number, setup: WorkerSetup, deliver: (result: TaskResult) => void): Promise<void> {
+export async function runTasks(
+  tasks: ScanTask[],
+  threads: number,
+  setup: WorkerSetup,
+  lineBases: LineBases,
+  deliver: (result: TaskResult) => void,
+): Promise<void> {
   const waiting = new Map<number, TaskResult>();
   let nextTask = 0;
   let nextToDeliver = 0;
@@ -22,7 +29,9 @@ export async function runTasks(tasks: ScanTask[], threads: number, setup: Worker
         const worker = new Worker(WORKER_FILE, { workerData: setup });
         workers.push(worker);
         const feed = () => {
-          if (nextTask < tasks.length) worker.postMessage(tasks[nextTask++]);
+          if (nextTask >= tasks.length) return;
+          const task = tasks[nextTask++]!;
+          lineBases.baseFor(task).then((lineBase) => worker.postMessage({ ...task, lineBase }), reject);
         };
         worker.on('message', (message: WorkerMessage) => {
           if (message.type === 'error') return reject(new Error(`worker: ${message.message}`));

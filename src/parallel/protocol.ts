@@ -1,23 +1,21 @@
-import type { NormalizedEvent } from '../events/event.js';
+import type { FormattedAlert } from '../alerts/formatted.js';
 import type { BadRecord } from '../sources/reader.js';
 import type { ScanTask } from './plan.js';
 
-/** What every worker is started with: enough to load the same packs in the same order. */
+/** What every worker is started with: enough to load the same packs and format the same way. */
 export interface WorkerSetup {
   rules: string[];
   inputFormat?: string;
   /** Exclusive lower bound of the time window, epoch ms. */
   windowAfter?: number;
+  /** Output format name (a key of OUTPUT_FORMATS) and table width. */
+  format: string;
+  width?: number;
 }
 
-/** An alert crossing the thread boundary: rules by position, since compiled rules cannot be cloned. */
-export interface WireAlert {
-  pack: number;
-  rule: number;
-  label: string;
-  /** Position of the event within its task (1-based). */
-  seq: number;
-  event: NormalizedEvent;
+/** A task as dispatched: with the line number offset of its range. */
+export interface DispatchedTask extends ScanTask {
+  lineBase: number;
 }
 
 export interface TaskResult {
@@ -26,11 +24,9 @@ export interface TaskResult {
   /** Every event read, inside the window or not. */
   events: number;
   outsideWindow: number;
-  /** Newlines in a range task's bytes: the line-number offset of the next range. */
-  lines: number;
   bad: BadRecord[];
   badCount: number;
-  alerts: WireAlert[];
+  alerts: FormattedAlert[];
 }
 
 export type WorkerMessage = { type: 'ready' } | { type: 'result'; result: TaskResult } | { type: 'error'; message: string };
