@@ -1,106 +1,182 @@
 /**
  * Finds which prefilter needles ("field contains text") an event satisfies with one pass over
- * the indexed fields: each needle is registered under its rarest trigram in a hash table, the
- * event's field values are scanned trigram by trigram, and only table hits are verified with
- * `startsWith`. Needles of 1-2 characters are registered under their first character instead.
- * Cost is linear in the indexed text, independent of the number of rules.
+ * the indexed fields: one Aho-Corasick automaton per field, so each character of a field value
+ * costs one table lookup whatever the number of rules, and no candidate needs verifying.
+ *
+ * The automaton is a complete DFA over a reduced alphabet: every ASCII char that occurs in some
+ * needle of the field gets a dense class (a column of the Int32Array transition table), every
+ * char in no needle shares class 0 (it can only lead back to the root). Non-ASCII needle chars
+ * are too many to get columns (one rule lists ~1,500 emoji code units, which would make the
+ * table hundreds of MB), and are rare in event data, so they take a slow path through sparse
+ * goto edges and fail links.
  */
 import type { EventContext } from './field-access.js';
 
-const BITS = 16;
-const MASK = (1 << BITS) - 1;
+/**
+ * Class-table mark for a non-ASCII char that occurs in a needle: take the sparse path. Dense
+ * classes (ASCII needle chars, plus class 0) number at most 129, so they never collide with it.
+ */
+const SPARSE = 255;
+const ASCII = 128;
 
-function tri(fieldId: number, s: string, i: number): number {
-  let h = Math.imul(fieldId + 1, 0x9e3779b1);
-  h = Math.imul(h ^ s.charCodeAt(i), 0x85ebca6b);
-  h = Math.imul(h ^ s.charCodeAt(i + 1), 0xc2b2ae35);
-  h = Math.imul(h ^ s.charCodeAt(i + 2), 0x27d4eb2f);
-  return (h ^ (h >>> 15)) & MASK;
-}
-
-interface FieldTables {
+interface Automaton {
   name: string;
-  /** Short needles by first char code; `firstChars` flags the codes that have any. */
-  short: Map<number, number[]>;
-  firstChars: Uint8Array | undefined;
+  /** Char code → dense class, 0 for chars in no needle, or SPARSE. */
+  classes: Uint8Array;
+  /** Number of dense classes: the row width of `delta`. */
+  width: number;
+  /**
+   * Complete transitions, `delta[row + class]` where a state's row is `state * width`: entries
+   * hold the target's row, premultiplied so that the scan loop has no multiply, and bit-flipped
+   * (`~row`, negative) when the target has needles to report, so that the loop tests the sign
+   * instead of loading `starts` for every char.
+   */
+  delta: Int32Array;
+  /** Sparse goto edges on non-ASCII chars, keyed by `state * 65536 + charCode`. */
+  sparse: Map<number, number>;
+  fail: Int32Array;
+  /** Needles ending at `state` (own and inherited through fail links): `ids[starts[s]..starts[s + 1])`. */
+  starts: Int32Array;
+  ids: Int32Array;
 }
 
 export class NeedleIndex {
-  private readonly fields: FieldTables[] = [];
-  private readonly texts: string[];
-  private readonly fieldOf: number[] = [];
-  /** Where the indexed trigram sits inside each long needle. */
-  private readonly offsets: number[] = [];
-  private readonly heads = new Int32Array(MASK + 1).fill(-1);
-  private readonly next: Int32Array;
+  private readonly automata: Automaton[] = [];
+  /** Per needle, the last scan that reported it, so that each needle is reported once per event. */
   private readonly stamp: Uint32Array;
   private current = 0;
 
   /** `needles`: field and lower-cased text (non-empty); needle ids are positions in this list. */
   constructor(needles: readonly { field: string; text: string }[]) {
-    const fieldIds = new Map<string, number>();
-    this.texts = needles.map((n) => n.text);
-    this.next = new Int32Array(needles.length).fill(-1);
     this.stamp = new Uint32Array(needles.length);
-    const counts = new Map<number, number>();
-    const hashes = needles.map(({ field, text }) => {
-      let fid = fieldIds.get(field);
-      if (fid === undefined) fieldIds.set(field, (fid = this.fields.push({ name: field, short: new Map(), firstChars: undefined }) - 1));
-      this.fieldOf.push(fid);
-      const hs: number[] = [];
-      for (let i = 0; i + 3 <= text.length; i++) hs.push(tri(fid, text, i));
-      for (const h of new Set(hs)) counts.set(h, (counts.get(h) ?? 0) + 1);
-      return hs;
-    });
+    const byField = new Map<string, number[]>();
     needles.forEach((n, id) => {
-      const hs = hashes[id]!;
-      if (hs.length === 0) {
-        const f = this.fields[this.fieldOf[id]!]!;
-        const c = n.text.charCodeAt(0);
-        f.short.set(c, [...(f.short.get(c) ?? []), id]);
-        (f.firstChars ??= new Uint8Array(65536))[c] = 1;
-        this.offsets.push(0);
-        return;
-      }
-      // Rarest trigram among all needles: fewer false hits to verify.
-      let at = 0;
-      for (let i = 1; i < hs.length; i++) if (counts.get(hs[i]!)! < counts.get(hs[at]!)!) at = i;
-      this.offsets.push(at);
-      this.next[id] = this.heads[hs[at]!]!;
-      this.heads[hs[at]!] = id;
+      const ids = byField.get(n.field);
+      if (ids) ids.push(id);
+      else byField.set(n.field, [id]);
     });
+    for (const [name, ids] of byField) this.automata.push(build(name, ids, needles));
   }
 
   /** Calls `hit(needleId)` once for every needle the event satisfies. */
   scan(ctx: EventContext, hit: (needle: number) => void): void {
     const stamp = (this.current = (this.current + 1) >>> 0 || 1);
-    for (let fid = 0; fid < this.fields.length; fid++) {
-      const forms = ctx.lower(this.fields[fid]!.name);
+    for (const a of this.automata) {
+      const forms = ctx.lower(a.name);
       if (forms === undefined) continue;
-      if (typeof forms === 'string') this.scanText(fid, forms, stamp, hit);
-      else for (const s of forms) this.scanText(fid, s, stamp, hit);
+      if (typeof forms === 'string') this.scanText(a, forms, stamp, hit);
+      else for (const s of forms) this.scanText(a, s, stamp, hit);
     }
   }
 
-  private scanText(fid: number, s: string, stamp: number, hit: (needle: number) => void): void {
-    const { heads, next, texts, fieldOf, offsets } = this;
-    for (let i = 0; i + 3 <= s.length; i++) {
-      for (let n = heads[tri(fid, s, i)]!; n >= 0; n = next[n]!) {
-        if (this.stamp[n] === stamp || fieldOf[n] !== fid || !s.startsWith(texts[n]!, i - offsets[n]!)) continue;
-        this.stamp[n] = stamp;
-        hit(n);
-      }
-    }
-    const { firstChars, short } = this.fields[fid]!;
-    if (!firstChars) return;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (firstChars[c] === 0) continue;
-      for (const n of short.get(c)!) {
-        if (this.stamp[n] === stamp || !s.startsWith(texts[n]!, i)) continue;
-        this.stamp[n] = stamp;
+  private scanText(a: Automaton, text: string, stamp: number, hit: (needle: number) => void): void {
+    const { classes, width, delta, starts, ids } = a;
+    const seen = this.stamp;
+    let row = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      const k = classes[c]!;
+      if (k !== SPARSE) {
+        const next = delta[row + k]!;
+        if (next >= 0) {
+          row = next;
+          continue;
+        }
+        row = ~next;
+      } else row = sparseStep(a.sparse, a.fail, row / width, c) * width;
+      const s = row / width;
+      const end = starts[s + 1]!;
+      for (let j = starts[s]!; j < end; j++) {
+        const n = ids[j]!;
+        if (seen[n] === stamp) continue;
+        seen[n] = stamp;
         hit(n);
       }
     }
   }
+}
+
+/** Transition on a sparse (non-ASCII needle) char: follow fail links until a goto edge exists. */
+function sparseStep(sparse: Map<number, number>, fail: Int32Array, s: number, c: number): number {
+  for (;;) {
+    const t = sparse.get(s * 65536 + c);
+    if (t !== undefined) return t;
+    if (s === 0) return 0;
+    s = fail[s]!;
+  }
+}
+
+function build(name: string, needleIds: readonly number[], needles: readonly { text: string }[]): Automaton {
+  const classes = new Uint8Array(65536);
+  let width = 1;
+  let maxStates = 1;
+  for (const id of needleIds) {
+    const t = needles[id]!.text;
+    maxStates += t.length;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (classes[c] === 0) classes[c] = c < ASCII ? width++ : SPARSE;
+    }
+  }
+
+  // Trie built one depth at a time, so that state ids are in breadth-first order: every fail
+  // target (shallower) has a smaller id than its state, and one pass in id order completes the
+  // automaton. Dense goto edges go straight into `delta` (-1 = none yet), sparse ones into the map.
+  let delta = new Int32Array(maxStates * width).fill(-1);
+  const sparse = new Map<number, number>();
+  const parent = [0];
+  const via = [0];
+  const own: number[][] = [[]];
+  const at = needleIds.map(() => 0);
+  for (let depth = 0, more = true; more; depth++) {
+    more = false;
+    needleIds.forEach((id, i) => {
+      const t = needles[id]!.text;
+      if (depth >= t.length) return;
+      const s = at[i]!;
+      const c = t.charCodeAt(depth);
+      const k = classes[c]!;
+      const key = k === SPARSE ? s * 65536 + c : s * width + k;
+      let next = k === SPARSE ? sparse.get(key) : delta[key]!;
+      if (next === undefined || next < 0) {
+        next = own.push([]) - 1;
+        parent.push(s);
+        via.push(c);
+        if (k === SPARSE) sparse.set(key, next);
+        else delta[key] = next;
+      }
+      at[i] = next;
+      if (depth + 1 === t.length) own[next]!.push(id);
+      else more = true;
+    });
+  }
+  const count = own.length;
+  delta = delta.slice(0, count * width);
+
+  // In id order, each state's fail target is complete (row and outputs) before the state:
+  // missing dense edges copy the fail target's row, which makes the DFA complete. Class 0
+  // (chars in no needle) has no goto edge anywhere, so it leads to the root's row entry, 0.
+  const fail = new Int32Array(count);
+  const outputs: number[][] = [own[0]!];
+  for (let s = 0; s < count; s++) {
+    const p = parent[s]!;
+    if (p !== 0) {
+      const c = via[s]!;
+      const k = classes[c]!;
+      fail[s] = k === SPARSE ? sparseStep(sparse, fail, fail[p]!, c) : delta[fail[p]! * width + k]!;
+    }
+    if (s > 0) outputs[s] = [...own[s]!, ...outputs[fail[s]!]!];
+    const row = s * width;
+    const failRow = fail[s]! * width;
+    for (let k = 0; k < width; k++) if (delta[row + k]! < 0) delta[row + k] = s === 0 ? 0 : delta[failRow + k]!;
+  }
+
+  const starts = new Int32Array(count + 1);
+  for (let s = 0; s < count; s++) starts[s + 1] = starts[s]! + outputs[s]!.length;
+  // Sparse edges and fail links stay in state ids: the slow path converts rows to ids.
+  for (let i = 0; i < delta.length; i++) {
+    const t = delta[i]!;
+    delta[i] = starts[t + 1]! > starts[t]! ? ~(t * width) : t * width;
+  }
+  return { name, classes, width, delta, sparse, fail, starts, ids: Int32Array.from(outputs.flat()) };
 }

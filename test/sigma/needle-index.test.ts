@@ -1,0 +1,95 @@
+/** NeedleIndex: the automaton reports exactly the needles a naive `includes` scan finds. */
+import { describe, expect, it } from 'vitest';
+import type { FieldValue } from '../../src/events/event.js';
+import { EventContext } from '../../src/sigma/field-access.js';
+import { NeedleIndex } from '../../src/sigma/needle-index.js';
+
+type Needle = { field: string; text: string };
+
+/** Hit ids in report order; the test checks both the set and that none repeats. */
+function scan(index: NeedleIndex, fields: Record<string, FieldValue>): number[] {
+  const out: number[] = [];
+  index.scan(new EventContext(fields), (n) => out.push(n));
+  return out;
+}
+
+function naive(needles: readonly Needle[], fields: Record<string, FieldValue>): number[] {
+  const ctx = new EventContext(fields);
+  return needles.flatMap((n, id) => {
+    const forms = ctx.lower(n.field);
+    const values = forms === undefined ? [] : typeof forms === 'string' ? [forms] : forms;
+    return values.some((v) => v.includes(n.text)) ? [id] : [];
+  });
+}
+
+function check(needles: readonly Needle[], fields: Record<string, FieldValue>, index = new NeedleIndex(needles)): void {
+  const got = scan(index, fields);
+  expect(new Set(got).size).toBe(got.length);
+  expect([...got].sort((a, b) => a - b)).toEqual(naive(needles, fields));
+}
+
+/** Deterministic PRNG so that a failure can be replayed. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+}
+
+describe('NeedleIndex', () => {
+  it('reports overlapping, nested and repeated needles once each', () => {
+    const needles = ['abc', 'bc', 'c', 'abcd', 'bc', 'cab', 'x'].map((text) => ({ field: 'F', text }));
+    check(needles, { F: 'zabcabcd' });
+    check(needles, { F: 'ABCAB' });
+    check(needles, { F: 'cc' });
+    check(needles, { F: '' });
+    check(needles, {});
+  });
+
+  it('keeps fields apart and scans every value of list fields', () => {
+    const needles = [
+      { field: 'A', text: 'cmd' },
+      { field: 'B', text: 'cmd' },
+      { field: 'B', text: 'exe' },
+      { field: 'A', text: 'd.e' },
+    ];
+    check(needles, { A: 'cmd.exe', B: 'x' });
+    check(needles, { A: ['foo', 'CMD'], B: ['exe', 'no', 'cmd.exe'] });
+    check(needles, { A: [['nested', ['d.e']]], B: 42 });
+  });
+
+  it('matches non-ASCII needles and text, including surrogate pairs', () => {
+    const needles = ['😀', 'a😀b', 'é', 'café', '–', 'x–y', '\u202e', 'αβ'].map((text) => ({ field: 'F', text }));
+    for (const F of ['café 😀', 'xa😀b', 'x–y', 'a😃b😀', 'ΑΒ', '\u202eexe.txt', 'ca\u0301fe', '😀😀']) check(needles, { F });
+  });
+
+  it('agrees with a naive scan on random needles and events', () => {
+    const rand = rng(12345);
+    const alphabet = ['a', 'b', 'c', 'd', '.', '\\', ' ', 'é', 'ß', '😀', '–', 'A', 'B'];
+    const word = (max: number) => {
+      let s = '';
+      for (let n = 1 + Math.floor(rand() * max); n > 0; n--) s += alphabet[Math.floor(rand() * alphabet.length)];
+      return s;
+    };
+    const fields = ['F', 'G', 'H'];
+    for (let round = 0; round < 200; round++) {
+      const needles: Needle[] = [];
+      for (let n = Math.floor(rand() * 30); n > 0; n--) {
+        const field = fields[Math.floor(rand() * fields.length)]!;
+        // Short needles are the most likely to overlap and to repeat.
+        needles.push({ field, text: word(rand() < 0.5 ? 2 : 6).toLowerCase() });
+        if (rand() < 0.1) needles.push({ ...needles[needles.length - 1]! });
+      }
+      const index = new NeedleIndex(needles);
+      for (let e = 0; e < 20; e++) {
+        const ev: Record<string, FieldValue> = {};
+        for (const f of fields) {
+          const r = rand();
+          if (r < 0.2) continue;
+          ev[f] = r < 0.4 ? [word(12), word(12)] : word(30);
+        }
+        check(needles, ev, index);
+      }
+    }
+  });
+});
