@@ -37,12 +37,9 @@ export async function loadRules(paths: string[]): Promise<LoadResult> {
       result.rejected.push({ file: p, line: 1, column: 1, reason: `cannot read: ${(e as Error).message}` });
     }
   }
-  for (const file of [...new Set(files)].sort()) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      result.rejected.push({ file, line: 1, column: 1, reason: `cannot read: ${(e as Error).message}` });
+  for await (const { file, text, error } of readInOrder([...new Set(files)].sort())) {
+    if (text === undefined) {
+      result.rejected.push({ file, line: 1, column: 1, reason: `cannot read: ${error}` });
       continue;
     }
     const r = loadRulesFromText(text, file);
@@ -51,6 +48,28 @@ export async function loadRules(paths: string[]): Promise<LoadResult> {
     result.warnings.push(...r.warnings);
   }
   return result;
+}
+
+/**
+ * Reads files with up to READ_AHEAD reads in flight but yields them in order: one await per
+ * file made loading the 3,754 SigmaHQ rules wait on the disk file by file.
+ */
+const READ_AHEAD = 32;
+
+async function* readInOrder(files: string[]): AsyncGenerator<{ file: string; text?: string; error?: string }> {
+  const read = (file: string) =>
+    readFile(file, 'utf8').then(
+      (text) => ({ file, text }),
+      (e: Error) => ({ file, error: e.message }),
+    );
+  const inFlight = new Map(files.slice(0, READ_AHEAD).map((file, i) => [i, read(file)]));
+  for (let i = 0; i < files.length; i++) {
+    const next = files[i + READ_AHEAD];
+    if (next !== undefined) inFlight.set(i + READ_AHEAD, read(next));
+    const done = await inFlight.get(i)!;
+    inFlight.delete(i);
+    yield done;
+  }
 }
 
 async function collect(path: string): Promise<string[]> {
