@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
-import { loadRules, type CompiledRule, type RuleProblem } from '../sigma/index.js';
+import { loadRules, PACK_MANIFEST, type CompiledRule, type CorrelationRule, type RuleProblem } from '../sigma/index.js';
 import { compileColumn, type Column } from './columns.js';
 
 /**
@@ -19,6 +19,8 @@ export interface Pack {
   labels: Map<string, string>;
   order?: 'time-desc';
   columns?: Column[];
+  /** Correlation rules of the pack, linked to its rules (they alert like rules; see Detector). */
+  correlations?: CorrelationRule[];
 }
 
 export interface PackLoad {
@@ -52,12 +54,6 @@ function safeReaddir(dir: string): string[] {
   }
 }
 
-function ruleFilesOf(dir: string): string[] {
-  return safeReaddir(dir)
-    .filter((name) => /\.ya?ml$/i.test(name) && name !== 'pack.yml')
-    .map((name) => join(dir, name));
-}
-
 /** Resolves each `--rules` argument (pack name, rule file or folder) and loads it. */
 export async function loadPacks(specs: string[]): Promise<PackLoad> {
   const out: PackLoad = { packs: [], rejected: [], warnings: [] };
@@ -67,17 +63,16 @@ export async function loadPacks(specs: string[]): Promise<PackLoad> {
       out.rejected.push({ file: spec, line: 0, column: 0, reason: `no rule file, folder or built-in pack named '${spec}'` });
       continue;
     }
-    const packFile = join(path, 'pack.yml');
+    const packFile = join(path, PACK_MANIFEST);
     const isPack = statSync(path).isDirectory() && existsSync(packFile);
-    // pack.yml describes the pack; it is not a rule.
-    const loaded = await loadRules(isPack ? ruleFilesOf(path) : [path]);
+    const loaded = await loadRules([path]); // skips pack.yml
     out.rejected.push(...loaded.rejected);
     out.warnings.push(...loaded.warnings);
     if (isPack) {
       const pack = parsePackFile(packFile, loaded.rules, out.rejected);
-      if (pack) out.packs.push(pack);
+      if (pack) out.packs.push({ ...pack, correlations: loaded.correlations });
     } else {
-      out.packs.push({ name: spec, rules: loaded.rules, selection: 'all', labels: new Map() });
+      out.packs.push({ name: spec, rules: loaded.rules, selection: 'all', labels: new Map(), correlations: loaded.correlations });
     }
   }
   return out;

@@ -3,6 +3,9 @@ import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeEvents } from './generate.js';
+import { auditdRows } from './auditd.js';
+import { evtxRows } from './evtx.js';
+import { sensorOverhead } from './sensor.js';
 
 /**
  * `npm run bench`: throughput and memory of `supplywatch scan`, each as a ratio against a
@@ -108,6 +111,9 @@ async function main(): Promise<void> {
   }
   const seed4 = scan(fourM, ['--rules', 'seed']);
   lines.push(row('scan --rules seed, 4M events', seed4.events, seed4.seconds, baseRate, seed4.peakMb, '≤ 300 MB'));
+  lines.push(...(await evtxRows(ROOT, CLI, DATA)));
+  lines.push(...(await auditdRows(DATA)));
+  lines.push(sensorOverhead(CLI));
   process.stdout.write(lines.join('\n') + '\n');
 }
 

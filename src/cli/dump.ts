@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { Enricher } from '../enrich/enricher.js';
 import { serializeEvent } from '../events/event.js';
 import { safeJson } from '../outputs/escape.js';
 import { readInputs } from '../sources/open.js';
@@ -14,9 +15,13 @@ export async function dumpCommand(paths: string[], options: { inputFormat?: stri
     bad += 1;
     process.stderr.write(`bad record: ${formatBad(b)}\n`);
   };
+  const enricher = new Enricher(); // the context fields are part of what the rules see
   for await (const batch of readInputs(paths, { inputFormat: options.inputFormat, onBad })) {
     let text = '';
-    for (const event of batch.events) text += safeJson(serializeEvent(event)) + '\n';
+    for (const event of batch.events) {
+      enricher.enrich(event);
+      text += safeJson(serializeEvent(event)) + '\n';
+    }
     events += batch.events.length;
     // Respect backpressure: dump output can be as large as the input.
     if (!process.stdout.write(text)) await once(process.stdout, 'drain');

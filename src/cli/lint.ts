@@ -6,12 +6,12 @@ import { UsageError } from './usage-error.js';
 /** `supplywatch rules lint`: one line per rule, loaded or rejected with file:line:column and why. */
 export async function lintCommand(paths: string[]): Promise<number> {
   if (paths.length === 0) throw new UsageError('rules lint needs at least one rule file or folder');
-  const { rules, rejected, warnings } = await loadRules(paths);
-  for (const rule of rules) {
+  const { rules, correlations, rejected, warnings } = await loadRules(paths);
+  for (const rule of [...rules, ...correlations]) {
     process.stdout.write(terminalSafe(`ok       ${rule.file}:${rule.line}: ${rule.title}${rule.id ? ` (${rule.id})` : ''}`) + '\n');
   }
   for (const w of warnings) process.stdout.write(`warning  ${formatProblem(w)}\n`);
   for (const r of rejected) process.stdout.write(`rejected ${formatProblem(r)}\n`);
-  process.stderr.write(`${rules.length} loaded, ${rejected.length} rejected, ${warnings.length} warnings\n`);
+  process.stderr.write(`${rules.length + correlations.length} loaded, ${rejected.length} rejected, ${warnings.length} warnings\n`);
   return rejected.length > 0 ? 1 : 0;
 }

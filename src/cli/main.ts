@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { dumpCommand } from './dump.js';
-import { lintCommand } from './lint.js';
-import { scanCommand } from './scan.js';
 import { UsageError } from './usage-error.js';
+
+// Each command's module is imported when the command runs: start-up stays small (it is overhead
+// on every install `run` watches) and `aql run`'s DuckDB loads only for `aql`.
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -26,9 +26,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--since <duration|time>', 'only events after now minus this duration (24h, 30m, 7d) or after this time')
     .option('--limit <n>', 'print at most n alerts (after ordering)')
     .option('--threads <n>', 'worker threads for large inputs (default: the number of cores)')
+    .option('-c, --config <file>', 'tuning file supplywatch.yaml: mirrors, allowed hosts, bots, build chain, suppressions, levels')
     .option('-q, --quiet', 'no summary or progress on stderr')
     .action(async (paths: string[], options) => {
-      status = await scanCommand(paths, options);
+      status = await (await import('./scan.js')).scanCommand(paths, options);
     });
 
   program
@@ -38,7 +39,61 @@ async function main(argv: string[]): Promise<number> {
     .option('--input-format <name>', 'force the input format instead of detecting it from content')
     .option('-q, --quiet', 'no counts on stderr')
     .action(async (paths: string[], options) => {
-      status = await dumpCommand(paths, options);
+      status = await (await import('./dump.js')).dumpCommand(paths, options);
+    });
+
+  program
+    .command('run')
+    .description('run an install command under strace and detect as it happens: supplywatch run [options] -- <command…>')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .option('-r, --rules <pack|path>', 'rule pack name (seed) or rule file/folder; repeatable', collect, [])
+    .option('--block', 'on the first alert at level high or above, kill the whole process tree (after the fact)')
+    .option('--save <file>', 'write the normalized events as NDJSON (the dump shape; scan replays it)')
+    .option('-f, --format <format>', 'table | jsonl | csv (default: table on a TTY, jsonl otherwise)')
+    .option('-q, --quiet', 'no summary on stderr (unless supplywatch itself fails)')
+    .action(async (command: string[], options) => {
+      status = await (await import('./run.js')).runCommand(command, options);
+    });
+
+  program
+    .command('convert')
+    .description('convert Sigma rules or packs to SIEM queries (aql, spl, kql, esql, eql, sql)')
+    .argument('<rules...>', 'pack names (seed) or rule files/folders')
+    .requiredOption('-t, --to <target>', 'aql | spl | kql | esql | eql | sql')
+    .option('-p, --pipeline <name>', 'field-mapping pipeline of the target (default: its first; none = names unchanged)')
+    .option('--combine', 'one query per pack where the target allows it')
+    .option('--since <duration>', 'time window back from now (24h, 30m, 7d), where the target can express it')
+    .option('--limit <n>', 'row limit, where the target can express it')
+    .option('-f, --format <format>', 'text | jsonl', 'text')
+    .action(async (specs: string[], options) => {
+      status = await (await import('./convert.js')).convertCommand(specs, options);
+    });
+
+  program
+    .command('aql')
+    .description('IBM QRadar AQL tools')
+    .command('run')
+    .description('run an AQL query (the detection subset) offline over a QRadar JSON/CSV export')
+    .argument('<query>', 'AQL text, or @FILE')
+    .option('-e, --events <file>', 'QRadar export (JSON or CSV); repeatable', collect, [])
+    .option('--now <time>', 'the time NOW() means, ISO 8601 (default: the current time)')
+    .option('-f, --format <format>', 'csv | jsonl | table (default: table on a TTY, csv otherwise)')
+    .option('--input-format <name>', 'force qradar-json or qradar-csv')
+    .option('-q, --quiet', 'no counts on stderr')
+    .action(async (query: string, options) => {
+      status = await (await import('./aql.js')).aqlRunCommand(query, options);
+    });
+
+  program
+    .command('eval')
+    .description('score rule packs on a labelled corpus: telemetry files plus labels.yaml (file: malicious | benign)')
+    .argument('<corpus>', 'corpus folder')
+    .option('-r, --rules <pack|path>', 'rule packs or rule files/folders; repeatable (default: seed and hardened)', collect, [])
+    .option('-c, --config <file>', 'tuning file (default: supplywatch.yaml in the corpus folder, if any; none = untuned)')
+    .option('--now <time>', 'the time suppression expiry dates are checked against (default: now)')
+    .option('-f, --format <format>', 'text | json', 'text')
+    .action(async (dir: string, options) => {
+      status = await (await import('./eval.js')).evalCommand(dir, options);
     });
 
   const rules = program.command('rules').description('work with Sigma rules');
@@ -47,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
     .description('load rules and say, per rule, loaded or rejected and why')
     .argument('<paths...>', 'rule files or folders')
     .action(async (paths: string[]) => {
-      status = await lintCommand(paths);
+      status = await (await import('./lint.js')).lintCommand(paths);
     });
 
   try {

@@ -2,11 +2,14 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Alert } from '../alerts/alert.js';
 import { AlertCollector } from '../alerts/collector.js';
-import { Detector } from '../alerts/detector.js';
+import { Correlator, Detector } from '../alerts/detector.js';
 import { formatAlert } from '../alerts/format-alert.js';
 import type { FormattedAlert } from '../alerts/formatted.js';
 import { loadPacks } from '../alerts/pack.js';
 import { parseSince, parseTimestamp, type TimeWindow } from '../alerts/window.js';
+import { loadTuning, TunedDetector } from '../config/index.js';
+import { Enricher } from '../enrich/enricher.js';
+import { enrichmentNeeded } from '../enrich/needed.js';
 import { BufferedOut } from '../outputs/buffered.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
@@ -27,6 +30,8 @@ export interface ScanOptions {
   limit?: string;
   quiet?: boolean;
   threads?: string;
+  /** supplywatch.yaml: mirrors, allowed hosts, bots, build chain, suppressions, levels (docs/config.md). */
+  config?: string;
 }
 
 /** Below this much input, starting workers (each compiles the rules) costs more than it saves. */
@@ -43,8 +48,9 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
 
   const ruleSpecs = options.rules.length > 0 ? options.rules : ['seed'];
   const loaded = await loadPacks(ruleSpecs);
+  const tuning = loadTuning(options.config, options.now);
   for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
-  const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length, 0);
+  const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0);
   if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
 
   // A pack's ORDER BY needs its LIMIT (as in the AQL): sorting every alert of an unbounded scan
@@ -70,21 +76,30 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
     out.flush();
   };
 
+  const enrich = enrichmentNeeded(loaded.packs);
   const threads = parseThreads(options.threads);
   const tasks = threads > 1 && !paths.includes('-') ? await planTasks(paths, options.inputFormat, (b) => summary.countBad(b)) : undefined;
   if (tasks && tasks.length > 1 && (await totalBytes(tasks)) >= PARALLEL_MIN_BYTES) {
-    const setup = { rules: ruleSpecs, inputFormat: options.inputFormat, windowAfter: window?.after, format, width };
+    const setup = { rules: ruleSpecs, inputFormat: options.inputFormat, windowAfter: window?.after, format, width, enrich, config: options.config, now: options.now };
+    // Correlations are stateful across tasks: workers send their matches, correlated here in task order.
+    const correlator = new Correlator(loaded.packs);
+    const correlated: Alert[] = [];
     await runTasks(tasks, threads, setup, new LineBases(tasks), (result) => {
       summary.countEvents(result.task.input, result.format, result.events);
       summary.outsideWindow += result.outsideWindow;
       for (const bad of result.bad) summary.countBad(bad);
       summary.badCount += result.badCount - result.bad.length;
-      accept(result.alerts);
+      correlator.correlate(result.matches, correlated);
+      accept(mergeBySeq(result.alerts, correlated.map((alert) => formatAlert(alert, formatter))));
+      correlated.length = 0;
       progress.update(result.task.input, summary.events, summary.alerts);
     });
+    correlator.finish(correlated);
+    accept(correlated.map((alert) => formatAlert(alert, formatter)));
   } else {
-    const detector = new Detector(loaded.packs);
-    await scanInline(paths, options.inputFormat, window, detector, formatter, summary, accept, progress);
+    const detector = tuning ? new TunedDetector(loaded.packs, tuning) : new Detector(loaded.packs);
+    const enricher = enrich ? new Enricher() : undefined;
+    await scanInline(paths, options.inputFormat, window, enricher, detector, formatter, summary, accept, progress);
   }
   collector.finish();
   out.flush();
@@ -97,6 +112,7 @@ async function scanInline(
   paths: string[],
   inputFormat: string | undefined,
   window: TimeWindow | undefined,
+  enricher: Enricher | undefined,
   detector: Detector,
   formatter: AlertFormatter,
   summary: ScanSummary,
@@ -109,6 +125,8 @@ async function scanInline(
     summary.countEvents(batch.input, batch.format, batch.events.length);
     for (const event of batch.events) {
       seq += 1;
+      // Every event, inside the window or not: a process tree needs the processes started before it.
+      enricher?.enrich(event);
       if (window && !(event.time !== undefined && event.time > window.after)) {
         summary.outsideWindow += 1;
         continue;
@@ -119,6 +137,24 @@ async function scanInline(
     found.length = 0;
     progress.update(batch.input, summary.events, summary.alerts);
   }
+  detector.finish(found);
+  if (found.length > 0) accept(found.map((alert) => formatAlert(alert, formatter)));
+}
+
+/**
+ * A task's alerts (in event order) and the correlation alerts its matches completed: each
+ * correlation alert goes after the alerts of the event that completed it, as in a single thread.
+ */
+function mergeBySeq(alerts: readonly FormattedAlert[], correlated: readonly FormattedAlert[]): FormattedAlert[] {
+  if (correlated.length === 0) return alerts as FormattedAlert[];
+  const out: FormattedAlert[] = [];
+  let i = 0;
+  for (const c of correlated) {
+    while (i < alerts.length && alerts[i]!.seq <= c.seq) out.push(alerts[i++]!);
+    out.push(c);
+  }
+  while (i < alerts.length) out.push(alerts[i++]!);
+  return out;
 }
 
 async function totalBytes(tasks: ScanTask[]): Promise<number> {

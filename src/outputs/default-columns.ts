@@ -1,5 +1,6 @@
 import { compileColumn, type Column } from '../alerts/columns.js';
 import type { Alert } from '../alerts/alert.js';
+import type { EventRef } from '../sigma/index.js';
 
 /** Columns for rule sets that do not define their own (generic Sigma packs). */
 const SPECS: Array<[string, string]> = [
@@ -22,7 +23,16 @@ export function ruleColumns(alert: Alert): Array<string | null> {
 }
 
 export function sourceText(alert: Alert): string {
-  const s = alert.event.source;
+  return provenanceText(alert.event.source);
+}
+
+/** `time  rule title  file:line` of an event a correlation alert names. */
+export function correlatedText(ref: EventRef): string {
+  const time = ref.time === undefined ? '-' : new Date(ref.time).toISOString().replace('T', ' ').slice(0, 23);
+  return `${time}  ${ref.title}  ${provenanceText(ref.source)}`;
+}
+
+function provenanceText(s: Alert['event']['source']): string {
   const where = s.line !== undefined ? `:${s.line}` : s.record !== undefined ? `#${s.record}` : s.offset !== undefined ? `@${s.offset}` : '';
   return `${s.file}${where}`;
 }

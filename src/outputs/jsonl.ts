@@ -2,6 +2,7 @@ import type { Alert } from '../alerts/alert.js';
 import { serializeEvent } from '../events/event.js';
 import { safeJson } from './escape.js';
 import type { AlertFormatter, FormatterOptions } from './formatter.js';
+import type { EventRef } from '../sigma/index.js';
 
 /** One JSON object per alert: rule, pack output columns, the event as `dump` prints it. */
 export function jsonlFormatter({ columns }: FormatterOptions): AlertFormatter {
@@ -17,8 +18,14 @@ export function jsonlFormatter({ columns }: FormatterOptions): AlertFormatter {
         label: alert.label || undefined,
         columns: row,
         ...serializeEvent(alert.event),
+        ...(alert.correlated ? { correlated: alert.correlated.map(correlatedJson) } : {}),
       };
       return safeJson(record) + '\n';
     },
   };
+}
+
+/** A correlated event: its rule, time, host and provenance (the same shape as an alert's). */
+function correlatedJson(ref: EventRef) {
+  return { rule: ref.rule, title: ref.title, time: ref.time === undefined ? undefined : new Date(ref.time).toISOString(), host: ref.host, source: ref.source };
 }

@@ -1,5 +1,5 @@
 import type { Alert } from '../alerts/alert.js';
-import { DEFAULT_COLUMNS, sourceText } from './default-columns.js';
+import { correlatedText, DEFAULT_COLUMNS, sourceText } from './default-columns.js';
 import { terminalSafe } from './escape.js';
 import type { AlertFormatter, FormatterOptions } from './formatter.js';
 
@@ -24,7 +24,10 @@ export function tableFormatter({ columns, width = 120 }: FormatterOptions): Aler
         if (value === null || (own && c.name === 'DetectionArm')) continue;
         text += line(c.name, value);
       }
-      return text + line('source', sourceText(alert)) + '\n';
+      text += line('source', sourceText(alert));
+      // Correlation alerts: one line per correlated event, in time order.
+      for (const ref of alert.correlated ?? []) text += line('event', correlatedText(ref));
+      return text + '\n';
     },
   };
 }

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { ScanTask } from './plan.js';
 import type { TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
 import type { LineBases } from './line-bases.js';
+import { StateRelay } from './state-relay.js';
 
 const WORKER_FILE = new URL('./worker.js', import.meta.url);
 
@@ -22,12 +23,14 @@ export async function runTasks(
   let nextTask = 0;
   let nextToDeliver = 0;
   const workers: Worker[] = [];
+  const relay = new StateRelay();
   try {
     await new Promise<void>((resolve, reject) => {
       const count = Math.max(1, Math.min(threads, tasks.length));
       for (let i = 0; i < count; i += 1) {
         const worker = new Worker(WORKER_FILE, { workerData: setup });
         workers.push(worker);
+        relay.register(worker);
         const feed = () => {
           if (nextTask >= tasks.length) return;
           const task = tasks[nextTask++]!;
@@ -35,6 +38,7 @@ export async function runTasks(
         };
         worker.on('message', (message: WorkerMessage) => {
           if (message.type === 'error') return reject(new Error(`worker: ${message.message}`));
+          if (message.type === 'records') return relay.offer(message.task, message.records, worker);
           if (message.type === 'result') {
             waiting.set(message.result.task.id, message.result);
             while (waiting.has(nextToDeliver)) {

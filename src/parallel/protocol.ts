@@ -1,4 +1,6 @@
+import type { CorrelationMatch } from '../alerts/detector.js';
 import type { FormattedAlert } from '../alerts/formatted.js';
+import type { StateRecord } from '../enrich/records.js';
 import type { BadRecord } from '../sources/reader.js';
 import type { ScanTask } from './plan.js';
 
@@ -11,6 +13,11 @@ export interface WorkerSetup {
   /** Output format name (a key of OUTPUT_FORMATS) and table width. */
   format: string;
   width?: number;
+  /** Whether any rule reads enrichment fields (src/enrich/needed.ts); if not, no tree is kept. */
+  enrich: boolean;
+  /** `--config` file and the `--now` it is evaluated at (suppression expiry), loaded again here. */
+  config?: string;
+  now?: string;
 }
 
 /** A task as dispatched: with the line number offset of its range. */
@@ -27,6 +34,16 @@ export interface TaskResult {
   bad: BadRecord[];
   badCount: number;
   alerts: FormattedAlert[];
+  /** Matches of rules that correlations refer to: the main thread correlates them in task order. */
+  matches: CorrelationMatch[];
 }
 
-export type WorkerMessage = { type: 'ready' } | { type: 'result'; result: TaskResult } | { type: 'error'; message: string };
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'result'; result: TaskResult }
+  | { type: 'error'; message: string }
+  /** The task's enrichment state records, sent before it waits for the state (see state-relay.ts). */
+  | { type: 'records'; task: number; records: StateRecord[] };
+
+/** Main → worker: a task to run, or the state records of the tasks other workers ran before it. */
+export type MainMessage = DispatchedTask | { type: 'state'; records: StateRecord[] };

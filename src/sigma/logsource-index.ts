@@ -33,7 +33,7 @@ const PREFILTER_MIN_RULES = 32;
  * SigmaHQ's umbrella category: `registry_event` rules apply to every specific registry event
  * category the readers produce (Sysmon 12/13/14).
  */
-const CATEGORY_ALIASES: Record<string, readonly string[]> = {
+export const CATEGORY_ALIASES: Record<string, readonly string[]> = {
   registry_event: ['registry_add', 'registry_delete', 'registry_set', 'registry_rename'],
 };
 

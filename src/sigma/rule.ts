@@ -9,6 +9,8 @@ import { conditionAnchors, detectionAnchors, union, type Anchors } from './prefi
 
 export interface CompiledRule {
   id?: string;
+  /** Sigma `name`: how correlation rules may refer to the rule. */
+  name?: string;
   title: string;
   level?: string;
   status?: string;
@@ -24,6 +26,7 @@ export interface CompiledRule {
 
 export class SigmaRule implements CompiledRule {
   id?: string;
+  name?: string;
   title: string;
   level?: string;
   status?: string;
@@ -54,12 +57,12 @@ export class SigmaRule implements CompiledRule {
       if (!Array.isArray(v)) throw new RuleError(`'${key}' must be a list`, [key]);
       return v.map(String);
     };
-    if (raw.correlation !== undefined) throw new RuleError('correlation rules are not supported by the event matcher yet', ['correlation'], true);
     if (raw.filter !== undefined) throw new RuleError('filters are not supported by the event matcher yet', ['filter'], true);
     const title = str('title');
     if (!title) throw new RuleError(raw.title === undefined ? 'missing title' : 'empty title', raw.title === undefined ? [] : ['title']);
     this.title = title;
     this.id = str('id');
+    this.name = typeof raw.name === 'string' ? raw.name : undefined;
     this.level = str('level');
     this.status = str('status');
     this.description = str('description');

@@ -5,6 +5,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Document, LineCounter, Scalar, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
+import { CorrelationRule } from './correlation/correlation-rule.js';
+import { resolveCorrelations } from './correlation/resolve.js';
 import { RuleError, type YamlPath } from './errors.js';
 import { SigmaRule, type CompiledRule } from './rule.js';
 
@@ -19,6 +21,8 @@ export interface RuleProblem {
 
 export interface LoadResult {
   rules: CompiledRule[];
+  /** Correlation rules, linked to the rules they refer to (see correlation/resolve.ts). */
+  correlations: CorrelationRule[];
   rejected: RuleProblem[];
   warnings: RuleProblem[];
 }
@@ -28,7 +32,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 /** Files and folders (recursive, .yml/.yaml), loaded in sorted path order for determinism. */
 export async function loadRules(paths: string[]): Promise<LoadResult> {
-  const result: LoadResult = { rules: [], rejected: [], warnings: [] };
+  const result: LoadResult = { rules: [], correlations: [], rejected: [], warnings: [] };
   const files: string[] = [];
   for (const p of paths) {
     try {
@@ -42,11 +46,14 @@ export async function loadRules(paths: string[]): Promise<LoadResult> {
       result.rejected.push({ file, line: 1, column: 1, reason: `cannot read: ${error}` });
       continue;
     }
-    const r = loadRulesFromText(text, file);
+    const r = parseRuleText(text, file);
     result.rules.push(...r.rules);
+    result.correlations.push(...r.correlations);
     result.rejected.push(...r.rejected);
     result.warnings.push(...r.warnings);
   }
+  // Correlations may refer to rules of any file loaded together.
+  result.correlations = resolveCorrelations(result.rules, result.correlations, result.rejected);
   return result;
 }
 
@@ -72,13 +79,16 @@ async function* readInOrder(files: string[]): AsyncGenerator<{ file: string; tex
   }
 }
 
+export const PACK_MANIFEST = 'pack.yml';
+
 async function collect(path: string): Promise<string[]> {
   if (!(await stat(path)).isDirectory()) return [path];
   const out: string[] = [];
   for (const ent of await readdir(path, { withFileTypes: true })) {
     const full = join(path, ent.name);
     if (ent.isDirectory()) out.push(...(await collect(full)));
-    else if (/\.ya?ml$/i.test(ent.name)) out.push(full);
+    // A pack's manifest (src/alerts/pack.ts) sits beside its rules but is not a rule.
+    else if (/\.ya?ml$/i.test(ent.name) && ent.name !== PACK_MANIFEST) out.push(full);
   }
   return out;
 }
@@ -89,7 +99,14 @@ async function collect(path: string): Promise<string[]> {
  * document's attributes merged in (the old SigmaHQ collection format).
  */
 export function loadRulesFromText(text: string, file: string): LoadResult {
-  const result: LoadResult = { rules: [], rejected: [], warnings: [] };
+  const result = parseRuleText(text, file);
+  result.correlations = resolveCorrelations(result.rules, result.correlations, result.rejected);
+  return result;
+}
+
+/** One file's documents, correlations not yet linked. */
+function parseRuleText(text: string, file: string): LoadResult {
+  const result: LoadResult = { rules: [], correlations: [], rejected: [], warnings: [] };
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lc, schema: 'core', prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => {
@@ -147,6 +164,14 @@ export function loadRulesFromText(text: string, file: string): LoadResult {
     }
     previous = { obj, docs: sources };
     try {
+      if (obj.correlation !== undefined) {
+        const correlation = new CorrelationRule(obj, file, at(start).line);
+        const listed = Array.isArray((obj.correlation as Obj).rules);
+        correlation.refPositions = correlation.refs.map((_, i) =>
+          at(nodeOffset(sources, listed ? ['correlation', 'rules', i] : ['correlation', 'rules'], false) ?? start));
+        result.correlations.push(correlation);
+        continue;
+      }
       const rule = new SigmaRule(obj, file, at(start).line);
       result.rules.push(rule);
       if (!rule.hasLogsource)

@@ -71,7 +71,8 @@ function eventRoot(parsed: unknown): JsonObject | undefined {
   return isObject(root.System) ? root : undefined;
 }
 
-function toEvent(root: JsonObject, source: NormalizedEvent['source']): NormalizedEvent {
+/** The event for an `Event` object in evtx_dump's JSON shape (also used by the native `evtx` reader). */
+export function toEvent(root: JsonObject, source: NormalizedEvent['source']): NormalizedEvent {
   const fields: Fields = {};
   flattenSystem(root.System as JsonObject, fields);
   if (isObject(root.EventData)) flattenEventData(root.EventData, fields);

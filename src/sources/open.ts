@@ -32,7 +32,6 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 const SKIPPED_EXTENSIONS = new Set(['.md', '.markdown', '.yml', '.yaml']);
 /** Telemetry this build cannot read yet: one bad record each. */
 const UNSUPPORTED: Record<string, string> = {
-  '.evtx': 'binary EVTX is not supported yet; convert it with `evtx_dump -o json` and read that',
   '.gz': 'compressed input is not supported; decompress it first',
   '.zip': 'compressed input is not supported; decompress it first',
 };

@@ -5,11 +5,15 @@
  * which already are the Sysmon/Security (Sigma) names.
  *
  * Azure `WindowsEvent` rows hold EventData as a JSON string: its keys are lifted to top level.
- * Rows whose payload is embedded XML (Syslog `SyslogMessage` with `<Event>`, Azure SecurityEvent
- * `EventData`) are kept as events with their raw fields and no category: parsing that XML is
- * another reader's job.
+ * Embedded XML goes through `event-xml.ts`: a Syslog row whose `SyslogMessage` is an `<Event>`
+ * (Sysmon for Linux) becomes that event (the row's own columns kept where the XML has no field
+ * of the name); a SecurityEvent/Event/WEC row whose `EventData` is XML (`<EventData>`,
+ * `<DataItem>`, `<UserData>` or a whole `<Event>`) has its Data items lifted to top level like
+ * the JSON form. XML that does not parse is kept raw (the row is still an event).
  */
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { EMBEDDED_ROOTS, embeddedEvent, eventFromEmbeddedXml, parseEventXml } from './event-xml.js';
+import { createAuomsRowMapper } from './auditd/auoms.js';
 import { firstJsonLine, readNdjson } from './ndjson.js';
 import { stringOf } from './json-util.js';
 import type { SourceReader } from './reader.js';
@@ -34,11 +38,18 @@ export const otrfReader: SourceReader = {
     // Azure Log Analytics rows (Syslog, VMConnection, ...) as OTRF ships them.
     return first.TenantId !== undefined && first.Type !== undefined && first.TimeGenerated !== undefined ? 0.7 : 0;
   },
-  read: (input, ctx) => readNdjson(input, ctx, FORMAT, toEvent),
+  read: (input, ctx) => {
+    const auoms = createAuomsRowMapper(); // AUOMS rows: auditd/auoms.ts (one process table per input)
+    return readNdjson(input, ctx, FORMAT, (row, source) => auoms(row, source) ?? toEvent(row, source));
+  },
 };
 
-function toEvent(record: Fields, source: Provenance): NormalizedEvent {
+function toEvent(record: Fields, source: Provenance): NormalizedEvent | string {
+  const syslog = record.SyslogMessage;
+  const xml = typeof syslog === 'string' ? embeddedEvent(syslog) : undefined;
+  if (xml !== undefined) return eventFromEmbeddedXml(xml, record, firstString(record, HOST_KEYS), source);
   liftJsonEventData(record);
+  liftXmlEventData(record);
   const id = {
     channel: stringOf(record.Channel),
     provider: firstString(record, PROVIDER_KEYS),
@@ -59,6 +70,15 @@ function liftJsonEventData(record: Fields): void {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return;
   for (const [key, value] of Object.entries(parsed as Fields)) if (record[key] === undefined) record[key] = value;
+}
+
+/** SecurityEvent/Event/WEC rows: `"EventData": "<EventData …><Data Name=…>…"`. Existing top-level keys win. */
+function liftXmlEventData(record: Fields): void {
+  const data = record.EventData;
+  if (typeof data !== 'string' || !data.trimStart().startsWith('<')) return;
+  const parsed = parseEventXml(data, EMBEDDED_ROOTS);
+  if (typeof parsed === 'string') return; // kept raw, like unparseable JSON
+  for (const [key, value] of Object.entries(parsed.fields)) if (record[key] === undefined) record[key] = value;
 }
 
 function firstString(record: Fields, keys: readonly string[]): string | undefined {

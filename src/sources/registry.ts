@@ -1,17 +1,27 @@
 /** Every input format selectable with `--input-format` and content sniffing, in tie-break order. */
+import { auditdReader } from './auditd.js';
+import { defenderReader } from './defender.js';
 import { evtxJsonReader } from './evtx-json.js';
+import { evtxReader } from './evtx.js';
 import { otrfReader } from './otrf.js';
 import { qradarCsvReader } from './qradar-csv.js';
 import { qradarJsonReader } from './qradar-json.js';
 import type { SourceReader } from './reader.js';
 import { sigmaNdjsonReader } from './sigma-ndjson.js';
+import { sysmonLinuxSyslogReader } from './sysmon-linux-syslog.js';
+import { windowsXmlReader } from './windows-xml.js';
 import { winlogbeatReader } from './winlogbeat.js';
 
 export const READERS: readonly SourceReader[] = [
   qradarJsonReader,
   qradarCsvReader,
   evtxJsonReader,
+  evtxReader,
   winlogbeatReader,
   otrfReader,
+  windowsXmlReader,
+  defenderReader,
+  sysmonLinuxSyslogReader,
+  auditdReader,
   sigmaNdjsonReader,
 ];

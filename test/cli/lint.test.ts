@@ -20,3 +20,12 @@ describe('supplywatch rules lint', () => {
     expect(r.stdout).toMatch(/^warning .*arm3-cicd-pipeline-file\.yml/m);
   });
 });
+
+describe('supplywatch rules lint on the built-in rule folder', () => {
+  it('loads every rule of every pack; pack.yml manifests are not taken for rules', async () => {
+    const r = await runCli(['rules', 'lint', 'rules/']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain('pack.yml');
+    expect(r.stderr).toMatch(/ 0 rejected/);
+  });
+});

@@ -125,6 +125,32 @@ describe('stdin, dump and replay', () => {
 });
 
 describe('worker threads', () => {
+  it('apply a --config exactly as one thread does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-par-cfg-'));
+    const file = join(dir, 'big.ndjson');
+    await writeEvents(file, 40_000);
+    const config = join(dir, 'supplywatch.yaml');
+    // Hosts WS-0000..WS-0099 are suppressed for seed arm 1; arm 1 is lowered to low elsewhere.
+    writeFileSync(config, [
+      'suppressions:',
+      '  - rule: c3507493-5dd0-401e-bdd7-8e8f4f828464',
+      '    host: "WS-00??.corp.example.com"',
+      '    expires: 2099-01-01',
+      'levels:',
+      '  c3507493-5dd0-401e-bdd7-8e8f4f828464: low',
+      '',
+    ].join('\n'));
+    const one = await runCli(['scan', file, '--config', config, '--threads', '1', '--format', 'jsonl', '-q']);
+    const two = await runCli(['scan', file, '--config', config, '--threads', '2', '--format', 'jsonl', '-q']);
+    expect(one.status).toBe(1);
+    expect(two.stdout).toBe(one.stdout);
+    const alerts = one.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(alerts.some((a) => /^WS-00\d\d\./.test(a.host) && a.rule.id === 'c3507493-5dd0-401e-bdd7-8e8f4f828464')).toBe(false);
+    const arm1 = alerts.filter((a) => a.rule.id === 'c3507493-5dd0-401e-bdd7-8e8f4f828464');
+    expect(arm1.length).toBeGreaterThan(100);
+    expect(arm1.every((a) => a.rule.level === 'low')).toBe(true);
+  });
+
   it('give byte-identical output to one thread, line numbers included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-par-'));
     const file = join(dir, 'big.ndjson');

@@ -85,12 +85,13 @@ describe('multi-document files', () => {
     expect(r.rules[1]!.matches(ev('b.exe'))).toBe(true);
     expect(r.rules[1]!.matches(ev('a.exe'))).toBe(false);
   });
-  it('correlation and filter documents are reported as not supported', () => {
+  it('an incomplete correlation document is rejected at its key; filter documents are not supported', () => {
     const r = loadRulesFromText('title: c\ncorrelation:\n    type: event_count\n---\ntitle: f\nfilter:\n    rules: [x]\n', 'c.yml');
     expect(r.rejected.map((p) => [p.line, p.reason])).toEqual([
-      [2, 'correlation rules are not supported by the event matcher yet'],
+      [2, 'correlation needs rules (the ids or names of the rules it correlates)'],
       [6, 'filters are not supported by the event matcher yet'],
     ]);
+    expect(r.correlations).toEqual([]);
   });
   it('a rule without logsource loads with a warning', () => {
     const r = loadRulesFromText('title: any\ndetection:\n    s:\n        a: b\n    condition: s\n', 'w.yml');

@@ -36,7 +36,7 @@ describe('winlogbeat', () => {
 });
 
 describe('otrf', () => {
-  it('reads flat Windows records, lifts Azure JSON EventData, keeps XML payloads raw', async () => {
+  it('reads flat Windows records, lifts Azure JSON EventData, parses a SyslogMessage <Event>', async () => {
     const { events, bad } = await readFixture(otrfReader, 'otrf.ndjson');
     expect(bad.map((b) => [b.line, b.reason.split(':')[0]])).toEqual([
       [3, 'invalid JSON'],
@@ -48,8 +48,9 @@ describe('otrf', () => {
     expect(security.fields).toMatchObject({ Image: 'C:\\Python27\\python.exe', User: 'WORKSTATION5\\wardog' });
     expect(security.fields).not.toHaveProperty('ParentImage');
     expect(azure).toMatchObject({ category: 'network_connection', host: 'WORKSTATION5', fields: { Image: 'C:\\tomcat9.exe', DestinationIp: '192.168.2.5' } });
-    expect(syslog).toMatchObject({ host: 'UBUNTU5', source: { line: 5 } });
-    expect(syslog).not.toHaveProperty('category');
+    // Sysmon for Linux EventID 1 in the XML (event-xml.ts); the row's columns are kept beside it.
+    expect(syslog).toMatchObject({ host: 'UBUNTU5', source: { line: 5 }, category: 'process_creation', product: 'linux', service: 'sysmon' });
+    expect(syslog.fields).toMatchObject({ EventID: '1', Provider_Name: 'Linux-Sysmon', Type: 'Syslog' });
     expect(syslog.fields.SyslogMessage).toMatch(/^<Event>/);
   });
 });

@@ -56,7 +56,7 @@ describe('readInputs', () => {
     expect(events).toHaveLength(4 + 3);
   });
 
-  it('walks folders in sorted order, skips docs, reports .evtx and unknown files, and goes on', async () => {
+  it('walks folders in sorted order, skips docs, reports damaged .evtx and unknown files, and goes on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-open-'));
     mkdirSync(join(dir, 'b'));
     copyFileSync(fixture('sigma.ndjson'), join(dir, 'b', 'z.ndjson'));
@@ -70,10 +70,13 @@ describe('readInputs', () => {
     expect([...formats]).toEqual([
       [join(dir, 'a.json'), 'winlogbeat'],
       [join(dir, 'b', 'z.ndjson'), 'sigma-ndjson'],
+      [join(dir, 'c.evtx'), 'evtx'],
     ]);
     const fileLevel = bad.filter((b) => b.line === undefined);
     expect(fileLevel.map((b) => [b.file, b.reason.slice(0, 30)])).toEqual([
-      [join(dir, 'c.evtx'), 'binary EVTX is not supported y'],
+      // An EVTX signature alone: read by the native reader, which reports the damaged header.
+      [join(dir, 'c.evtx'), 'file header CRC32 mismatch (st'],
+      [join(dir, 'c.evtx'), 'file cut short inside its 4096'],
       [join(dir, 'd.txt'), 'unrecognized format; use --inp'],
     ]);
   });

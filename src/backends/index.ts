@@ -1,0 +1,14 @@
+/** The conversion targets, by name (`supplywatch convert --to NAME`). */
+import { aqlBackend } from './aql.js';
+import { eqlBackend, esqlBackend } from './elastic.js';
+import { kqlBackend } from './kql.js';
+import { splBackend } from './spl.js';
+import { sqlBackend } from './sql.js';
+import type { Backend } from './target.js';
+
+export const BACKENDS: ReadonlyMap<string, Backend> = new Map(
+  [aqlBackend, splBackend, kqlBackend, esqlBackend, eqlBackend, sqlBackend].map((b) => [b.name, b]),
+);
+
+export { ConversionError } from './ir.js';
+export type { Backend, ConvertOptions } from './target.js';

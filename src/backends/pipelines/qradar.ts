@@ -1,0 +1,33 @@
+/**
+ * QRadar pipeline (data): Sigma/Sysmon field → QRadar property of the Sysmon and Windows
+ * Security DSMs (the names the seed query and the QRadar export use), and logsource → the
+ * QID-name condition. The category conditions are exactly the ones the QRadar readers use to
+ * set an event's category (src/sources/qradar-columns.ts), case-sensitive like the seed's LIKE.
+ */
+export const QRADAR_FIELDS: Readonly<Record<string, string>> = {
+  Image: 'Process Name',
+  CommandLine: 'Command',
+  ParentImage: 'Parent Process Name',
+  ParentCommandLine: 'Parent Command',
+  TargetFilename: 'File Path',
+  URL: 'URL',
+  User: 'username',
+  SourceIp: 'sourceip',
+  DestinationIp: 'destinationip',
+  SourcePort: 'sourceport',
+  DestinationPort: 'destinationport',
+  Computer: 'devicehostname',
+};
+
+/** AQL built-in (lower-case, unquoted) columns; every other property is written "quoted". */
+export const QRADAR_BUILTIN_COLUMNS = new Set([
+  'starttime', 'endtime', 'devicetime', 'qid', 'devicetype', 'logsourceid', 'category', 'username', 'sourceip',
+  'destinationip', 'sourceport', 'destinationport', 'devicehostname', 'payload', 'eventcount', 'magnitude', 'protocolid',
+]);
+
+/** Category → QID-name substrings (OR-linked, LIKE: case-sensitive). */
+export const QRADAR_CATEGORY_QIDS: Readonly<Record<string, readonly string[]>> = {
+  process_creation: ['Process Create'],
+  network_connection: ['Network Connect'],
+  file_event: ['File Create', 'FileCreate'],
+};

@@ -1,0 +1,54 @@
+/**
+ * `supplywatch aql run QUERY --events FILE [--now TIME] [--format csv|jsonl|table]`: run an AQL
+ * detection offline over a QRadar export (see src/aql/). QUERY is the AQL text, or @FILE.
+ */
+import { readFileSync } from 'node:fs';
+import { AqlError } from '../aql/parse.js';
+import { runAql } from '../aql/run.js';
+import { csvRow, safeJson, terminalSafe } from '../outputs/escape.js';
+import { formatBad } from './summary.js';
+import { UsageError } from './usage-error.js';
+
+export interface AqlRunOptions {
+  events?: string[];
+  now?: string;
+  format?: string;
+  inputFormat?: string;
+  quiet?: boolean;
+}
+
+export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise<number> {
+  if (!o.events?.length) throw new UsageError('aql run needs --events FILE (a QRadar JSON or CSV export)');
+  if (o.events.includes('-')) throw new UsageError('aql run reads its input twice (columns, then rows): give a file, not stdin');
+  const query = queryArg.startsWith('@') ? readFileSync(queryArg.slice(1), 'utf8') : queryArg;
+  const now = o.now === undefined ? Date.now() : Date.parse(o.now);
+  if (Number.isNaN(now)) throw new UsageError(`--now '${o.now}' is not an ISO 8601 time`);
+  const format = o.format ?? (process.stdout.isTTY ? 'table' : 'csv');
+  if (!['csv', 'jsonl', 'table'].includes(format)) throw new UsageError('--format must be csv, jsonl or table');
+  let bad = 0;
+  let result;
+  try {
+    result = await runAql(query, o.events, {
+      now,
+      inputFormat: o.inputFormat,
+      onBad: (b) => {
+        bad += 1;
+        process.stderr.write(`bad record: ${formatBad(b)}\n`);
+      },
+    });
+  } catch (e) {
+    if (e instanceof AqlError) throw new UsageError(`AQL: ${e.message}`);
+    throw e;
+  }
+  const { columns, rows } = result;
+  if (format === 'csv') process.stdout.write(csvRow(columns) + rows.map(csvRow).join(''));
+  else if (format === 'jsonl') process.stdout.write(rows.map((r) => safeJson(Object.fromEntries(columns.map((c, i) => [c, r[i]]))) + '\n').join(''));
+  else {
+    const cells = [columns, ...rows.map((r) => r.map((v) => terminalSafe(v ?? '')))];
+    const widths = columns.map((_, i) => Math.min(60, Math.max(...cells.map((r) => [...(r[i] ?? '')].length))));
+    const line = (r: string[]) => r.map((v, i) => (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v.padEnd(widths[i]!))).join('  ').trimEnd() + '\n';
+    process.stdout.write(cells.map(line).join(''));
+  }
+  if (!o.quiet) process.stderr.write(`${result.events} events, ${bad} bad records, ${rows.length} rows\n`);
+  return rows.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,210 @@
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { constants as osConstants } from 'node:os';
+import type { Alert } from '../alerts/alert.js';
+import { Detector } from '../alerts/detector.js';
+import { loadPacks } from '../alerts/pack.js';
+import { Enricher } from '../enrich/enricher.js';
+import { enrichmentNeeded } from '../enrich/needed.js';
+import { serializeEvent, type NormalizedEvent } from '../events/event.js';
+import { safeJson, terminalSafe } from '../outputs/escape.js';
+import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
+import { Blocker } from '../sensor/blocker.js';
+import type { SensorIdentity } from '../sensor/event-builder.js';
+import type { ProcessInfo } from '../sensor/process-table.js';
+import { HostResolver, parseHosts } from '../sensor/resolver.js';
+import { RunSummary } from '../sensor/run-summary.js';
+import { findOnPath, findStrace, launchStrace, STRACE_INSTALL_HINT } from '../sensor/strace-launcher.js';
+import { TraceParser } from '../sensor/trace-parser.js';
+import { formatProblem } from './summary.js';
+import { UsageError } from './usage-error.js';
+
+export interface RunOptions {
+  rules: string[];
+  block?: boolean;
+  save?: string;
+  format?: string;
+  quiet?: boolean;
+}
+
+/** Files written before a block that are listed in the summary (they remain on disk). */
+const MAX_LISTED_FILES = 20;
+
+/**
+ * `supplywatch run -- <command…>`: runs an install command under strace, turns what it does
+ * into normalized events, runs the rules live and prints alerts as they happen.
+ *
+ * Exit status: 2 for supplywatch's own errors (usage, no rules, strace missing, strace stopped
+ * before the command ended); 127 when the command is not found; else the command's own status
+ * when it is non-zero (128 + signal number when it was killed, so 137 after --block); else 1
+ * when there were alerts; else 0.
+ */
+export async function runCommand(command: string[], options: RunOptions): Promise<number> {
+  const format = options.format ?? (process.stdout.isTTY ? 'table' : 'jsonl');
+  const makeFormatter = OUTPUT_FORMATS[format];
+  if (!makeFormatter) throw new UsageError(`--format must be one of ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
+  if (command.length === 0) throw new UsageError('run needs a command: supplywatch run [options] -- <command…>');
+
+  const loaded = await loadPacks(options.rules.length > 0 ? options.rules : ['seed']);
+  for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
+  const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length, 0);
+  if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
+
+  const strace = findStrace();
+  if (!strace) {
+    process.stderr.write(`supplywatch: strace is not installed (run traces the command with it); ${STRACE_INSTALL_HINT}\n`);
+    return 2;
+  }
+  if (!findOnPath(command[0]!)) {
+    process.stderr.write(`supplywatch: command not found: ${terminalSafe(command[0]!)}\n`);
+    return 127;
+  }
+
+  const formatter = makeFormatter({ columns: outputColumns(loaded.packs), width: process.stdout.columns });
+  const detector = new Detector(loaded.packs);
+  // The same context fields scan adds (ancestors, install context) under the same condition
+  // (some rule reads them), so live alerts and a replay of --save agree.
+  const enricher = enrichmentNeeded(loaded.packs) ? new Enricher() : undefined;
+  const summary = new RunSummary();
+  const blocker = new Blocker(options.block === true);
+  const saveFd = options.save === undefined ? undefined : openForSave(options.save);
+  const written: string[] = [];
+  let writtenCount = 0;
+
+  // Ctrl-C reaches the command too; stay alive to report what it did before it stopped.
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', ignore);
+  process.stdout.write(formatter.header);
+  const session = launchStrace(strace, command);
+  const straceInfo = { pid: session.strace.pid ?? 0, image: strace, commandLine: session.argv.join(' ') };
+  const parser = new TraceParser(identity(straceInfo), new HostResolver(parseHosts(readHosts())), (b) => summary.countBad(b));
+  session.output.setEncoding('latin1');
+  let seq = 0;
+  const found: Alert[] = [];
+  let text = '';
+  const report = (at: number | undefined) => {
+    for (const alert of found) {
+      summary.countAlert(alert.rule.id ?? alert.rule.title, alert.rule.title);
+      text += formatter.format(alert);
+      if (blocker.shouldBlock(alert.rule.level)) {
+        blocker.killTree(parser.builder.table.livePids(), alert.rule.title, alert.rule.level!, at ?? Date.now());
+      }
+    }
+    found.length = 0;
+  };
+  const handle = (events: NormalizedEvent[]) => {
+    let saved = '';
+    for (const event of events) {
+      seq += 1;
+      summary.countEvent(event.category);
+      // Saved as the sensor saw it: scan adds the context fields again on replay.
+      if (saveFd !== undefined) saved += safeJson(serializeEvent(event)) + '\n';
+      if (event.category === 'file_event' && !blocker.triggered) {
+        writtenCount += 1;
+        if (written.length < MAX_LISTED_FILES) written.push(String(event.fields.TargetFilename));
+      }
+      enricher?.enrich(event);
+      detector.detect(event, seq, found);
+      report(event.time);
+    }
+    blocker.killLate(parser.builder.table.livePids());
+    if (text) process.stdout.write(text);
+    text = '';
+    if (saveFd !== undefined && saved) writeSync(saveFd, saved);
+  };
+  try {
+    for await (const chunk of session.output as AsyncIterable<string>) {
+      const events: NormalizedEvent[] = [];
+      parser.feed(chunk, events);
+      handle(events);
+    }
+    const events: NormalizedEvent[] = [];
+    parser.end(events);
+    handle(events);
+    detector.finish(found);
+    report(undefined);
+    if (text) process.stdout.write(text);
+  } finally {
+    if (saveFd !== undefined) closeSync(saveFd);
+  }
+  const straceEnd = await session.exited;
+  session.cleanup();
+  process.off('SIGINT', ignore);
+  process.off('SIGTERM', ignore);
+
+  const extra: string[] = [];
+  let status: number;
+  let outcome: string;
+  const root = parser.rootExit;
+  if (!root) {
+    const how = straceEnd.signal ? `was killed by ${straceEnd.signal}` : `exited with ${straceEnd.code}`;
+    const left = parser.builder.table.livePids();
+    // Under --seccomp-bpf a process whose tracer died gets ENOSYS from every traced call:
+    // it cannot go on correctly, and nothing watches it any more.
+    for (const pid of left) killQuietly(pid);
+    outcome = summary.events === 0
+      ? `strace ${how} before the command started (see strace's message above; in a container, ptrace needs the SYS_PTRACE capability)`
+      : `strace ${how} before the command finished: what the command did after that was not seen${left.length ? `; its ${left.length} remaining process(es) were killed` : ''}`;
+    status = 2;
+  } else {
+    const commandStatus = root.code ?? 128 + (osConstants.signals[root.signal as NodeJS.Signals] ?? 0);
+    outcome = root.code !== undefined ? `command exited with ${root.code}` : `command killed by ${root.signal}`;
+    status = commandStatus !== 0 ? commandStatus : summary.alerts > 0 ? 1 : 0;
+  }
+  if (blocker.triggered) {
+    const t = blocker.triggered;
+    extra.push(
+      `BLOCKED after the fact: '${terminalSafe(t.rule)}' (level ${t.level}) fired at ${new Date(t.at).toISOString()}; ${blocker.killed.size} process(es) of the tree were killed with SIGKILL.`,
+      '  The action that raised the alert had already happened when the tree was killed. What remains: every file the',
+      `  tree wrote before the kill (${writtenCount} file event(s)${writtenCount > written.length ? `, first ${written.length} listed` : ''}), partly installed packages, and anything a`,
+      '  process started outside the tree (a daemon that detached before the kill is not traced). Review and clean up:',
+      ...written.map((f) => `    ${terminalSafe(f)}`),
+    );
+  }
+  if (options.save !== undefined) extra.push(`saved: ${summary.events} events to ${terminalSafe(options.save)} (replay: supplywatch scan ${terminalSafe(options.save)})`);
+  extra.push(`exit status: ${status}`);
+  if (!options.quiet || status === 2) {
+    process.stderr.write(summary.render({ command: command.join(' '), outcome, counts: parser.builder.counts, rulesLoaded, rejected: loaded.rejected.length, extra }));
+  }
+  return status;
+}
+
+function identity(strace: ProcessInfo): SensorIdentity {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = String(process.getuid?.() ?? '');
+  }
+  return {
+    host: hostname(),
+    user,
+    cwd: process.cwd(),
+    strace,
+  };
+}
+
+function openForSave(path: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (err) {
+    throw new UsageError(`--save: cannot write ${terminalSafe(path)}: ${(err as Error).message}`);
+  }
+}
+
+function readHosts(): string {
+  try {
+    return readFileSync('/etc/hosts', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * `labels.yaml` of an eval corpus: telemetry file (relative to the corpus folder) → verdict.
+ *
+ *   malicious/coa-rc-windows.ndjson: malicious
+ *   benign/git-clone-checkout-linux.ndjson:
+ *     label: benign
+ *     notes: git writes workflow files on every clone and checkout
+ *
+ * Problems are reported with file:line:column and the whole file is rejected.
+ */
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { ConfigError } from '../config/load.js';
+import type { ConfigProblem } from '../config/schema.js';
+
+export type Verdict = 'malicious' | 'benign';
+
+export interface LabelledFile {
+  /** As written in labels.yaml (relative to the corpus folder, forward slashes). */
+  file: string;
+  label: Verdict;
+  notes?: string;
+  line: number;
+}
+
+export function loadLabels(path: string): LabelledFile[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ file: path, line: 0, column: 0, reason: `cannot read labels: ${(err as Error).message}` }]);
+  }
+  return parseLabels(text, path);
+}
+
+export function parseLabels(text: string, path: string): LabelledFile[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const problems: ConfigProblem[] = doc.errors.map((e) => ({ file: path, line: e.linePos?.[0].line ?? 1, column: e.linePos?.[0].col ?? 1, reason: e.message.split('\n')[0]! }));
+  const at = (node: Node | null | undefined, reason: string) => {
+    const pos = lines.linePos(node?.range?.[0] ?? 0);
+    problems.push({ file: path, line: pos.line, column: pos.col, reason });
+  };
+  const out: LabelledFile[] = [];
+  const root = doc.contents;
+  if (problems.length === 0 && !isMap(root)) at(root, 'labels.yaml must map telemetry files to malicious or benign');
+  if (problems.length === 0 && isMap(root)) {
+    for (const pair of root.items as Pair<Node, Node>[]) {
+      const file = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (file === '' || file.startsWith('/') || file.split(/[\\/]/).includes('..')) {
+        at(pair.key, `'${file}' must be a path inside the corpus folder`);
+        continue;
+      }
+      const line = lines.linePos(pair.key.range?.[0] ?? 0).line;
+      const value = pair.value;
+      let label: unknown;
+      let notes: string | undefined;
+      if (isScalar(value)) label = value.value;
+      else if (isMap(value)) {
+        for (const item of value.items as Pair<Node, Node>[]) {
+          const key = isScalar(item.key) ? String(item.key.value) : '';
+          if (key !== 'label' && key !== 'notes') at(item.key, `unknown key '${key}' (expected label, notes)`);
+        }
+        label = value.get('label');
+        const n = value.get('notes', true) as Node | undefined;
+        if (n !== undefined) {
+          if (isScalar(n) && typeof n.value === 'string') notes = n.value.trim();
+          else at(n, '`notes` must be text');
+        }
+      }
+      if (label !== 'malicious' && label !== 'benign') {
+        at(value ?? pair.key, `label of '${file}' must be malicious or benign`);
+        continue;
+      }
+      out.push({ file: file.replace(/\\/g, '/'), label, notes, line });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out;
+}

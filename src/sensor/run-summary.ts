@@ -1,0 +1,54 @@
+import type { BadRecord } from '../sources/reader.js';
+import { terminalSafe } from '../outputs/escape.js';
+import { formatBad } from '../cli/summary.js';
+import type { BuilderCounts } from './event-builder.js';
+
+/** Counters of a `supplywatch run`, rendered on stderr at the end. */
+export class RunSummary {
+  readonly started = performance.now();
+  readonly perCategory = new Map<string, number>();
+  events = 0;
+  readonly bad: BadRecord[] = [];
+  badCount = 0;
+  readonly alertsPerRule = new Map<string, { title: string; count: number }>();
+  alerts = 0;
+
+  countEvent(category: string | undefined): void {
+    this.events += 1;
+    const key = category ?? 'other';
+    this.perCategory.set(key, (this.perCategory.get(key) ?? 0) + 1);
+  }
+
+  countBad(record: BadRecord): void {
+    this.badCount += 1;
+    if (this.bad.length < 20) this.bad.push(record);
+  }
+
+  countAlert(rule: string, title: string): void {
+    this.alerts += 1;
+    const entry = this.alertsPerRule.get(rule) ?? { title, count: 0 };
+    entry.count += 1;
+    this.alertsPerRule.set(rule, entry);
+  }
+
+  render(parts: { command: string; outcome: string; counts: BuilderCounts; rulesLoaded: number; rejected: number; extra: string[] }): string {
+    const seconds = (performance.now() - this.started) / 1000;
+    const byCategory = [...this.perCategory].map(([c, n]) => `${c} ${n}`).join(', ');
+    const lines = ['', '── supplywatch run summary ──'];
+    lines.push(`command: ${terminalSafe(parts.command)}`);
+    lines.push(`outcome: ${parts.outcome}`);
+    lines.push(`events: ${this.events}${byCategory ? ` (${byCategory})` : ''}`);
+    const c = parts.counts;
+    lines.push(`system calls: ${c.calls}; failed execs ignored (PATH search): ${c.failedExecs}; writes to /dev, /proc, /sys ignored: ${c.pseudoFiles}; calls of threads never introduced: ${c.orphanCalls}`);
+    lines.push(`bad lines: ${this.badCount}`);
+    for (const b of this.bad) lines.push(`  ${formatBad(b)}`);
+    if (this.badCount > this.bad.length) lines.push(`  … ${this.badCount - this.bad.length} more`);
+    lines.push(`rules: ${parts.rulesLoaded} loaded, ${parts.rejected} rejected`);
+    lines.push(`alerts: ${this.alerts}`);
+    const perRule = [...this.alertsPerRule.values()].sort((a, b) => b.count - a.count);
+    for (const { title, count } of perRule) lines.push(`  ${String(count).padStart(7)}  ${terminalSafe(title)}`);
+    lines.push(...parts.extra);
+    lines.push(`elapsed: ${seconds.toFixed(2)} s`);
+    return lines.join('\n') + '\n';
+  }
+}

@@ -1,0 +1,113 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, createReadStream, mkdtempSync, openSync, closeSync, rmSync, type ReadStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/**
+ * Starts `strace -f --seccomp-bpf … -o FIFO -- command` and streams its output.
+ *
+ * strace writes to a FIFO it opens itself, so the traced command never inherits the descriptor
+ * (an inherited pipe would let the install script write fake trace lines). With --seccomp-bpf
+ * only the listed system calls stop the tracee; everything else runs at full speed.
+ */
+
+/** Only what the rules need: process creation, cwd, connections and DNS queries, file writes. */
+export const TRACED_SYSCALLS = [
+  'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat',
+  'chdir',
+  'connect', 'sendto', 'sendmsg', 'sendmmsg',
+  'open', 'openat', 'openat2', 'creat', 'rename', 'renameat', 'renameat2', 'link', 'linkat', 'symlink', 'symlinkat',
+];
+
+export function straceArgs(fifo: string, command: string[]): string[] {
+  return [
+    '-f', '--seccomp-bpf',
+    // -q (not -qq): keeps the `+++ exited with N +++` lines, the proof the command ended
+    // while strace was still watching.
+    '-q',
+    '-ttt',
+    // argv and DNS query buffers must not be cut.
+    '-s', '65535',
+    // Signals stay traced (a few `--- SIGCHLD ---` lines): with -e signal=none strace would
+    // also drop the `+++ killed by SIGKILL +++` line of a killed process.
+    // `?`: a call this architecture lacks (open, fork, rename on arm64) is not an error.
+    '-e', `trace=${TRACED_SYSCALLS.map((s) => `?${s}`).join(',')}`,
+    '-o', fifo,
+    '--', ...command,
+  ];
+}
+
+export const STRACE_INSTALL_HINT =
+  'install it with: sudo apt-get install strace (Debian, Ubuntu) · sudo dnf install strace (Fedora, RHEL) · sudo apk add strace (Alpine)';
+
+/** The strace binary: $SUPPLYWATCH_STRACE if set, else the first `strace` on PATH. */
+export function findStrace(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.SUPPLYWATCH_STRACE) return isExecutable(env.SUPPLYWATCH_STRACE) ? env.SUPPLYWATCH_STRACE : undefined;
+  return findOnPath('strace', env);
+}
+
+/** What a shell would run for `name`, or undefined (command not found). */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (name.includes('/')) return isExecutable(name) ? name : undefined;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir || '.', name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface TraceSession {
+  strace: ChildProcess;
+  /** strace's full command line (the traced command's parent). */
+  argv: string[];
+  /** strace's output, as it is written. */
+  output: ReadStream;
+  /** Resolves when strace has exited (code or signal). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  cleanup(): void;
+}
+
+/**
+ * Spawns strace and opens the FIFO. The command's stdout goes to our stderr, so stdout carries
+ * only alerts. If strace exits without ever opening the FIFO (bad option, ptrace refused), the
+ * pending open is released by opening the write end ourselves, so the reader sees end of file.
+ */
+export function launchStrace(strace: string, command: string[]): TraceSession {
+  const dir = mkdtempSync(join(tmpdir(), 'supplywatch-run-'));
+  const fifo = join(dir, 'trace.fifo');
+  const made = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8' });
+  if (made.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`cannot create the FIFO ${fifo}: ${made.error?.message ?? made.stderr.trim()}`);
+  }
+  const output = createReadStream(fifo, { highWaterMark: 1 << 16 });
+  let opened = false;
+  output.once('open', () => {
+    opened = true;
+  });
+  const args = straceArgs(fifo, command);
+  const child = spawn(strace, args, { stdio: ['inherit', process.stderr, 'inherit'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('error', () => resolve({ code: null, signal: null }));
+    child.once('exit', (code, signal) => {
+      if (!opened) {
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          // The reader is not waiting (already at end of file): nothing to release.
+        }
+      }
+      resolve({ code, signal });
+    });
+  });
+  return { strace: child, argv: [strace, ...args], output, exited, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,70 @@
+/**
+ * Linux audit logs: raw `audit.log` (also the enriched format), syslog-wrapped audit records, and
+ * AUOMS lines. Records are grouped into events (`auditd/group.ts`), normalized
+ * (`auditd/normalize.ts`) with a per-input process table for parent fields. See auditd/README.md.
+ *
+ * Not splittable: an event spans lines and a child's parent fields come from earlier events.
+ */
+import type { NormalizedEvent } from '../events/event.js';
+import { EventGrouper, MAX_OPEN_EVENTS, type AuditEvent } from './auditd/group.js';
+import { normalizeEvent } from './auditd/normalize.js';
+import { ProcessTable } from './auditd/process-table.js';
+import { parseRecord } from './auditd/record.js';
+import { isBlank, MAX_LINE_BYTES, splitLines } from './lines.js';
+import { BATCH_SIZE } from './ndjson.js';
+import type { SourceReader } from './reader.js';
+
+const FORMAT = 'auditd';
+/** A record at the start of a line (raw audit.log, optionally `node=`), kernel or AUOMS header. */
+const RAW_HEAD = /^(?:node=\S+ )?type=[A-Za-z0-9_]+ (?:msg=)?audit\(\d+\.\d+:\d+\)/;
+/** The same after a syslog header: RFC 3164 / RFC 5424 / ISO timestamp, host, tag. */
+const SYSLOG_HEAD =
+  /^(?:<\d+>)?(?:[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}|\d+ \S+|\d{4}-\d{2}-\d{2}T\S+) \S+ .*?(?:node=\S+ )?type=[A-Za-z0-9_]+ (?:msg=)?audit\(\d+\.\d+:\d+\)/;
+
+export const auditdReader: SourceReader = {
+  format: FORMAT,
+  description: 'Linux audit logs: raw audit.log (also enriched), syslog-wrapped audit records, AUOMS lines',
+  sniff(head) {
+    const first = head.replace(/^\uFEFF/, '').split('\n', 8).find((line) => !isBlank(line));
+    if (first === undefined) return 0;
+    if (RAW_HEAD.test(first)) return 0.9;
+    return SYSLOG_HEAD.test(first) ? 0.85 : 0;
+  },
+  async *read(input, ctx) {
+    const file = ctx.file;
+    const table = new ProcessTable();
+    const grouper = new EventGrouper();
+    let batch: NormalizedEvent[] = [];
+    const emit = (events: AuditEvent[]) => {
+      for (const audit of events) {
+        const { event, problem } = normalizeEvent(audit, table, { file, format: FORMAT, line: audit.line });
+        if (problem !== undefined) ctx.bad({ file, format: FORMAT, line: audit.line, reason: problem });
+        batch.push(event);
+      }
+    };
+    const oversized = (line: number) => ctx.bad({ file, format: FORMAT, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });
+    for await (const { lines, firstLine } of splitLines(input, oversized)) {
+      for (let i = 0; i < lines.length; i++) {
+        const text = lines[i]!;
+        if (isBlank(text)) continue;
+        const line = firstLine + i;
+        const record = parseRecord(text);
+        if (typeof record === 'string') {
+          ctx.bad({ file, format: FORMAT, line, reason: record });
+          continue;
+        }
+        const { events, late } = grouper.add(record, line);
+        if (late) {
+          ctx.bad({ file, format: FORMAT, line, reason: `${record.type} record of audit(${record.id}) arrived after its event was closed (${MAX_OPEN_EVENTS} later events had begun)` });
+        }
+        emit(events);
+      }
+      if (batch.length >= BATCH_SIZE) {
+        yield batch;
+        batch = [];
+      }
+    }
+    emit(grouper.flush());
+    if (batch.length > 0) yield batch;
+  },
+};

@@ -1,0 +1,210 @@
+/**
+ * EVTX value types → the representation evtx_dump (the Rust `evtx` crate) gives them in JSON, so
+ * events read from `.evtx` equal those read from its JSON rendering: integers and bool as JSON
+ * numbers/booleans, reals as text in shortest round-trip form, FILETIME/SYSTEMTIME as
+ * `YYYY-MM-DDTHH:MM:SS.ffffffZ`, GUID as upper-case hex without braces, SID as `S-1-…`, binary as
+ * upper-case hex, hex32/hex64 and size_t as `0x` + lower-case hex without padding, arrays as their
+ * items joined with `,`.
+ */
+import { EvtxError, need } from './errors.js';
+
+export const ValueType = {
+  Null: 0x00,
+  String: 0x01,
+  AnsiString: 0x02,
+  Int8: 0x03,
+  UInt8: 0x04,
+  Int16: 0x05,
+  UInt16: 0x06,
+  Int32: 0x07,
+  UInt32: 0x08,
+  Int64: 0x09,
+  UInt64: 0x0a,
+  Real32: 0x0b,
+  Real64: 0x0c,
+  Bool: 0x0d,
+  Binary: 0x0e,
+  Guid: 0x0f,
+  SizeT: 0x10,
+  FileTime: 0x11,
+  SysTime: 0x12,
+  Sid: 0x13,
+  HexInt32: 0x14,
+  HexInt64: 0x15,
+  EvtHandle: 0x20,
+  BinXml: 0x21,
+  EvtXml: 0x23,
+  ArrayFlag: 0x80,
+} as const;
+
+/** Bytes per item of the fixed-size types; types not listed have a variable size. */
+const FIXED_SIZE: Record<number, number> = {
+  [ValueType.Int8]: 1, [ValueType.UInt8]: 1, [ValueType.Int16]: 2, [ValueType.UInt16]: 2,
+  [ValueType.Int32]: 4, [ValueType.UInt32]: 4, [ValueType.Int64]: 8, [ValueType.UInt64]: 8,
+  [ValueType.Real32]: 4, [ValueType.Real64]: 8, [ValueType.Bool]: 4, [ValueType.Guid]: 16,
+  [ValueType.FileTime]: 8, [ValueType.SysTime]: 16, [ValueType.HexInt32]: 4, [ValueType.HexInt64]: 8,
+};
+
+/** What a decoded value is: evtx_dump's JSON scalar for it (null: no value). */
+export type Scalar = string | number | boolean | null;
+
+const TWO_32 = 4294967296;
+const ansi = new TextDecoder('windows-1252');
+
+/**
+ * The value of type `type` stored in `b[at, at + size)`. `null` for the null type and for empty
+ * data (an absent optional value). BinXml (0x21) is not a scalar: the caller handles it.
+ */
+export function decodeValue(b: Buffer, type: number, at: number, size: number): Scalar {
+  need(at, size, b.length, 'value');
+  if (type === ValueType.Null || size === 0) return null;
+  if (type & ValueType.ArrayFlag) return decodeArray(b, type & 0x7f, at, size);
+  switch (type) {
+    case ValueType.String:
+      return utf16z(b, at, at + size);
+    case ValueType.AnsiString: {
+      let end = b.indexOf(0, at);
+      if (end === -1 || end > at + size) end = at + size;
+      return ansi.decode(b.subarray(at, end));
+    }
+    case ValueType.Binary:
+      return b.toString('hex', at, at + size).toUpperCase();
+    case ValueType.Sid:
+      return sid(b, at, size);
+    case ValueType.SizeT:
+      if (size === 4) return hex32(b.readUInt32LE(at));
+      fixed(type, size, 8);
+      return hex64(b, at);
+    default: {
+      const itemSize = FIXED_SIZE[type];
+      if (itemSize === undefined) throw new EvtxError(`unsupported value type 0x${type.toString(16)}`, at);
+      fixed(type, size, itemSize);
+      return scalar(b, type, at);
+    }
+  }
+}
+
+function fixed(type: number, size: number, expected: number): void {
+  if (size !== expected) throw new EvtxError(`value of type 0x${type.toString(16)} has size ${size}, expected ${expected}`);
+}
+
+/** One fixed-size item at `at` (size already checked). */
+function scalar(b: Buffer, type: number, at: number): Scalar {
+  switch (type) {
+    case ValueType.Int8: return b.readInt8(at);
+    case ValueType.UInt8: return b[at];
+    case ValueType.Int16: return b.readInt16LE(at);
+    case ValueType.UInt16: return b.readUInt16LE(at);
+    case ValueType.Int32: return b.readInt32LE(at);
+    case ValueType.UInt32: return b.readUInt32LE(at);
+    // 64-bit integers become doubles, exactly as JSON.parse turns evtx_dump's digits into one.
+    case ValueType.Int64: return b.readInt32LE(at + 4) * TWO_32 + b.readUInt32LE(at);
+    case ValueType.UInt64: return b.readUInt32LE(at + 4) * TWO_32 + b.readUInt32LE(at);
+    case ValueType.Real32: return String(shortestFloat32(b.readFloatLE(at)));
+    case ValueType.Real64: return String(b.readDoubleLE(at));
+    case ValueType.Bool: return b.readInt32LE(at) !== 0;
+    case ValueType.Guid: return guid(b, at);
+    case ValueType.FileTime: return fileTime(b.readUInt32LE(at), b.readUInt32LE(at + 4));
+    case ValueType.SysTime: return sysTime(b, at);
+    case ValueType.HexInt32: return hex32(b.readUInt32LE(at));
+    case ValueType.HexInt64: return hex64(b, at);
+    default: throw new EvtxError(`unsupported value type 0x${type.toString(16)}`, at);
+  }
+}
+
+/** Arrays: NUL-separated UTF-16 strings, or consecutive fixed-size items; rendered joined by `,`. */
+function decodeArray(b: Buffer, type: number, at: number, size: number): string {
+  const items: string[] = [];
+  if (type === ValueType.String) {
+    const text = b.toString('utf16le', at, at + (size & ~1));
+    const parts = text.split('\0');
+    if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    return parts.join(',');
+  }
+  const itemSize = FIXED_SIZE[type];
+  if (itemSize === undefined) throw new EvtxError(`unsupported array value type 0x${(type | 0x80).toString(16)}`, at);
+  if (size % itemSize !== 0) throw new EvtxError(`array of type 0x${(type | 0x80).toString(16)} has size ${size}, not a multiple of ${itemSize}`, at);
+  for (let p = at; p < at + size; p += itemSize) items.push(String(scalar(b, type, p)));
+  return items.join(',');
+}
+
+/** UTF-16LE text, cut at the first NUL (values often carry their terminator). */
+export function utf16z(b: Buffer, start: number, end: number): string {
+  const text = b.toString('utf16le', start, start + ((end - start) & ~1));
+  const nul = text.indexOf('\0');
+  return nul === -1 ? text : text.slice(0, nul);
+}
+
+function shortestFloat32(value: number): number {
+  if (!Number.isFinite(value)) return value;
+  for (let digits = 1; digits < 10; digits++) {
+    const candidate = Number(value.toPrecision(digits));
+    if (Math.fround(candidate) === value) return candidate;
+  }
+  return value;
+}
+
+const hex32 = (n: number): string => `0x${n.toString(16)}`;
+
+function hex64(b: Buffer, at: number): string {
+  const hi = b.readUInt32LE(at + 4);
+  const lo = b.readUInt32LE(at);
+  return hi === 0 ? `0x${lo.toString(16)}` : `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}`;
+}
+
+const H = '0123456789ABCDEF';
+const byteHex = (v: number): string => H[v >> 4] + H[v & 15];
+
+/** GUID: Data1–3 little-endian, Data4 as stored. */
+function guid(b: Buffer, at: number): string {
+  let s = '';
+  const order = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
+  for (const i of order) s += i < 0 ? '-' : byteHex(b[at + i]);
+  return s;
+}
+
+function sid(b: Buffer, at: number, size: number): string {
+  if (size < 8) throw new EvtxError(`SID of ${size} bytes`, at);
+  const count = b[at + 1];
+  if (8 + count * 4 > size) throw new EvtxError(`SID with ${count} sub-authorities does not fit ${size} bytes`, at);
+  // 48-bit big-endian identifier authority.
+  const authority = b.readUInt16BE(at + 2) * TWO_32 + b.readUInt32BE(at + 4);
+  let s = `S-${b[at]}-${authority}`;
+  for (let i = 0; i < count; i++) s += `-${b.readUInt32LE(at + 8 + i * 4)}`;
+  return s;
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** FILETIME (100 ns ticks since 1601-01-01 UTC) as `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
+export function fileTime(lo: number, hi: number): string {
+  // The tick count exceeds 2^53: take the sub-second part exactly with modular arithmetic.
+  const subTicks = ((hi % 1e7) * (TWO_32 % 1e7) + (lo % 1e7)) % 1e7;
+  const seconds = Math.round((hi * TWO_32 + lo - subTicks) / 1e7) - 11644473600;
+  const days = Math.floor(seconds / 86400);
+  if (days < -719468 || days > 2932896) return `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}`; // outside years 0–9999
+  const inDay = seconds - days * 86400;
+  const micros = String(Math.floor(subTicks / 10)).padStart(6, '0');
+  return `${civilDate(days)}T${pad2(Math.floor(inDay / 3600))}:${pad2(Math.floor(inDay / 60) % 60)}:${pad2(inDay % 60)}.${micros}Z`;
+}
+
+/** Days since 1970-01-01 → `YYYY-MM-DD` (H. Hinnant's civil_from_days; no Date object per value). */
+function civilDate(days: number): string {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
+}
+
+/** SYSTEMTIME: year, month, day-of-week, day, hour, minute, second, milliseconds (u16 each). */
+function sysTime(b: Buffer, at: number): string {
+  const year = b.readUInt16LE(at);
+  const ms = b.readUInt16LE(at + 14);
+  return `${String(year).padStart(4, '0')}-${pad2(b.readUInt16LE(at + 2))}-${pad2(b.readUInt16LE(at + 6))}T${pad2(b.readUInt16LE(at + 8))}:${pad2(b.readUInt16LE(at + 10))}:${pad2(b.readUInt16LE(at + 12))}.${String(ms * 1000).padStart(6, '0')}Z`;
+}

