@@ -15,7 +15,7 @@ import { TOP, TextBackend, unsupported, type Tokens } from './base.js';
 import { renamesFor, type Correlation } from './correlation.js';
 import { parseCondition, type CondNode } from '../sigma/condition.js';
 import { ConversionError, ruleExpr, type Expr, type Group, type FieldMap } from './ir.js';
-import { CIM_PROCESSES, SYSMON_EVENT_CODES, SYSMON_SOURCE, WINDOWS_SERVICE_CHANNELS } from './pipelines/splunk.js';
+import { CIM_PROCESSES, OTHER_CATEGORY_EVENTS, SYSMON_EVENT_CODES, SYSMON_SOURCE, WINDOWS_SERVICE_CHANNELS } from './pipelines/splunk.js';
 import { dq } from './quoting.js';
 import { inlineFlags, noPlaceholders } from './strings.js';
 import { sinceOf, type Backend, type ConvertOptions } from './target.js';
@@ -107,10 +107,13 @@ function laterCommand(c: Extract<Expr, { op: 'test' }>): string {
 function logsourcePrefix(rule: SigmaRule, pipeline: string): string[] {
   if (pipeline !== 'splunk-sysmon') return [];
   const { category: cat, service } = rule.logsourceKey;
+  const eventCode = (codes: readonly number[]) => (codes.length === 1 ? `EventCode=${codes[0]}` : `EventCode IN (${codes.join(', ')})`);
   if (cat !== undefined) {
     const codes = SYSMON_EVENT_CODES[cat];
-    if (!codes) throw new ConversionError(`logsource category '${cat}' has no Sysmon EventCode in pipeline splunk-sysmon`);
-    return [SYSMON_SOURCE, codes.length === 1 ? `EventCode=${codes[0]}` : `EventCode IN (${codes.join(', ')})`];
+    if (codes) return [SYSMON_SOURCE, eventCode(codes)];
+    const other = OTHER_CATEGORY_EVENTS[cat];
+    if (other) return [`source=${dq(`XmlWinEventLog:${other.channel}`)}`, eventCode(other.codes)];
+    throw new ConversionError(`logsource category '${cat}' has no Windows event in pipeline splunk-sysmon`);
   }
   if (service === undefined) return [];
   const channel = WINDOWS_SERVICE_CHANNELS[service];

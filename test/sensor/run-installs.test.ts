@@ -48,7 +48,10 @@ describe('supplywatch run on real installs (seed atomic tests on Linux)', () => 
   it('2. pip install of a local setup.py that runs id through sh: seen, missed by the seed', async () => {
     const dir = workspace('pip-setup');
     const venv = join(dir, 'venv');
-    const made = spawnSync('python3', ['-m', 'venv', '--system-site-packages', venv], { encoding: 'utf8' });
+    // Debian's python3 (with python3-venv, -setuptools, -wheel from .ci/run) builds a setup.py
+    // offline; another python3 on PATH (pyenv) may lack wheel.
+    const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    const made = spawnSync(python, ['-m', 'venv', '--system-site-packages', venv], { encoding: 'utf8' });
     expect(made.status, made.stderr).toBe(0);
     const save = join(dir, 'events.ndjson');
     const pip = join(venv, 'bin', 'pip');

@@ -24,6 +24,14 @@ export const WINDOWS_SERVICE_CHANNELS: Readonly<Record<string, string>> = {
   ntlm: 'Microsoft-Windows-NTLM/Operational',
 };
 
+/** Categories that are not Sysmon events: their channel and EventCode. */
+export const OTHER_CATEGORY_EVENTS: Readonly<Record<string, { channel: string; codes: readonly number[] }>> = {
+  ps_script: { channel: 'Microsoft-Windows-PowerShell/Operational', codes: [4104] },
+  ps_module: { channel: 'Microsoft-Windows-PowerShell/Operational', codes: [4103] },
+  ps_classic_start: { channel: 'Windows PowerShell', codes: [400] },
+  ps_classic_provider_start: { channel: 'Windows PowerShell', codes: [600] },
+};
+
 export const SYSMON_EVENT_CODES: Readonly<Record<string, readonly number[]>> = {
   process_creation: [1],
   network_connection: [3],
