@@ -15,6 +15,7 @@ import type { Correlation } from './correlation.js';
 import { ConversionError, type FieldMap, type Group } from './ir.js';
 import { WILDCARD_MULTI, WILDCARD_SINGLE, type SigmaString } from '../sigma/sigma-string.js';
 import { ECS_FIELDS, EQL_CATEGORIES, ESQL_INDEX } from './pipelines/ecs.js';
+import { WINDOWS_SERVICE_CHANNELS } from './pipelines/windows.js';
 import { dq } from './quoting.js';
 import { globPattern, lowerString, shapeOf } from './strings.js';
 import { sinceOf, type Backend, type ConvertOptions } from './target.js';
@@ -149,11 +150,22 @@ class EqlText extends TextBackend {
   }
 }
 
+/** A Windows logsource service → its `winlog.channel` (Winlogbeat), as the ecs_windows pipeline does. */
+function channelOf(rule: SigmaRule, pipeline: string): string | undefined {
+  const service = rule.logsourceKey.service;
+  if (pipeline === 'none' || service === undefined || rule.logsourceKey.product !== 'windows') return undefined;
+  const channel = WINDOWS_SERVICE_CHANNELS[service];
+  if (!channel) throw new ConversionError(`logsource service '${service}' has no winlog.channel in pipeline ${pipeline}`);
+  return channel;
+}
+
 function esqlRule(rule: SigmaRule, options: ConvertOptions): string {
   const index = options.pipeline === 'none' ? '*' : ESQL_INDEX;
   const since = sinceOf(options);
+  const text = new EsqlText(ecsFields(options.pipeline));
+  const channel = channelOf(rule, options.pipeline);
   return (
-    `from ${index} metadata _id, _index, _version | where ${new EsqlText(ecsFields(options.pipeline)).condition(rule)}` +
+    `from ${index} metadata _id, _index, _version | where ${channel ? `winlog.channel==${dq(channel)} and ${text.conjunct(rule)}` : text.condition(rule)}` +
     (since ? ` | where @timestamp > now() - ${since.amount} ${since.unit}` : '') +
     (options.limit ? ` | limit ${options.limit}` : '')
   );
@@ -188,7 +200,10 @@ function esqlCorrelation(c: Correlation, options: ConvertOptions): string {
 function eqlRule(rule: SigmaRule, options: ConvertOptions): string {
   const cat = options.pipeline === 'none' ? 'any' : (EQL_CATEGORIES[rule.logsourceKey.category ?? ''] ?? 'any');
   if (options.since) throw new ConversionError('--since is not expressible in EQL (the time range is part of the search request, not the query)');
-  return `${cat} where ${new EqlText(ecsFields(options.pipeline)).condition(rule)}${options.limit ? ` | head ${options.limit}` : ''}`;
+  const text = new EqlText(ecsFields(options.pipeline));
+  const channel = channelOf(rule, options.pipeline);
+  const where = channel ? `winlog.channel==${dq(channel)} and ${text.conjunct(rule)}` : text.condition(rule);
+  return `${cat} where ${where}${options.limit ? ` | head ${options.limit}` : ''}`;
 }
 
 function eqlCorrelation(c: Correlation, options: ConvertOptions): string {

@@ -5,25 +5,6 @@
  */
 export const SYSMON_SOURCE = 'source="XmlWinEventLog:Microsoft-Windows-Sysmon/Operational"';
 
-/** Windows logsource service → the Windows event log channel the Splunk add-on puts in `source`. */
-export const WINDOWS_SERVICE_CHANNELS: Readonly<Record<string, string>> = {
-  sysmon: 'Microsoft-Windows-Sysmon/Operational',
-  security: 'Security',
-  system: 'System',
-  application: 'Application',
-  windefend: 'Microsoft-Windows-Windows Defender/Operational',
-  'codeintegrity-operational': 'Microsoft-Windows-CodeIntegrity/Operational',
-  'bits-client': 'Microsoft-Windows-Bits-Client/Operational',
-  'dns-client': 'Microsoft-Windows-DNS Client Events/Operational',
-  taskscheduler: 'Microsoft-Windows-TaskScheduler/Operational',
-  'powershell-classic': 'Windows PowerShell',
-  powershell: 'Microsoft-Windows-PowerShell/Operational',
-  'firewall-as': 'Microsoft-Windows-Windows Firewall With Advanced Security/Firewall',
-  wmi: 'Microsoft-Windows-WMI-Activity/Operational',
-  applocker: 'Microsoft-Windows-AppLocker/EXE and DLL',
-  ntlm: 'Microsoft-Windows-NTLM/Operational',
-};
-
 /** Categories that are not Sysmon events: their channel and EventCode. */
 export const OTHER_CATEGORY_EVENTS: Readonly<Record<string, { channel: string; codes: readonly number[] }>> = {
   ps_script: { channel: 'Microsoft-Windows-PowerShell/Operational', codes: [4104] },
