@@ -118,8 +118,8 @@ export const aqlBackend: Backend = {
     const specs = options.columnSpecs ?? [];
     for (const [i, col] of (pack.columns ?? []).entries()) {
       const spec = specs[i] ?? '';
-      if (spec === 'label') select.push(caseExpr(pack, conds) + ` AS ${col.name}`);
-      else select.push(`${selectExpr(col, spec, options.pipeline)} AS ${col.name}`);
+      const alias = /^[A-Za-z_]\w*$/.test(col.name) ? col.name : `"${col.name.replace(/"/g, '""')}"`;
+      select.push(`${spec === 'label' ? caseExpr(pack, conds) : selectExpr(col, spec, options.pipeline)} AS ${alias}`);
     }
     const win = windowClause(opts);
     const lines = [

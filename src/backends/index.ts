@@ -1,6 +1,7 @@
 /** The conversion targets, by name (`supplywatch convert --to NAME`). */
 import { aqlBackend } from './aql.js';
-import { eqlBackend, esqlBackend } from './elastic.js';
+import { eqlBackend } from './eql.js';
+import { esqlBackend } from './esql.js';
 import { kqlBackend } from './kql.js';
 import { splBackend } from './spl.js';
 import { sqlBackend } from './sql.js';

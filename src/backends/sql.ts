@@ -122,7 +122,9 @@ export const sqlBackend: Backend = {
   combine(pack: Pack, options) {
     const text = new SqlText();
     const conds = pack.rules.map((r) => where(r as SigmaRule, text, options.pipeline !== 'none'));
-    const arms = pack.rules.map((r, i) => `    WHEN ${conds[i]} THEN ${sqlString(pack.labels.get(r.id ?? '') ?? r.id ?? r.title)}`);
+    // An empty label (the seed's unclassified WHERE rows) is NULL, as the seed's CASE … ELSE NULL gives.
+    const labelOf = (r: Pack['rules'][number]) => pack.labels.get(r.id ?? '') ?? r.id ?? r.title;
+    const arms = pack.rules.map((r, i) => `    WHEN ${conds[i]} THEN ${labelOf(r) ? sqlString(labelOf(r)) : 'NULL'}`);
     const label = pack.selection === 'first-match' ? 'label' : 'rule';
     const filters = [...timeFilter(options), `(\n    ${conds.map((c) => `(${c})`).join('\n    OR ')}\n  )`];
     return [

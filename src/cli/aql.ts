@@ -20,7 +20,14 @@ export interface AqlRunOptions {
 export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise<number> {
   if (!o.events?.length) throw new UsageError('aql run needs --events FILE (a QRadar JSON or CSV export)');
   if (o.events.includes('-')) throw new UsageError('aql run reads its input twice (columns, then rows): give a file, not stdin');
-  const query = queryArg.startsWith('@') ? readFileSync(queryArg.slice(1), 'utf8') : queryArg;
+  let query = queryArg;
+  if (queryArg.startsWith('@')) {
+    try {
+      query = readFileSync(queryArg.slice(1), 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read the query file ${queryArg.slice(1)}: ${(e as Error).message}`);
+    }
+  }
   const now = o.now === undefined ? Date.now() : Date.parse(o.now);
   if (Number.isNaN(now)) throw new UsageError(`--now '${o.now}' is not an ISO 8601 time`);
   const format = o.format ?? (process.stdout.isTTY ? 'table' : 'csv');

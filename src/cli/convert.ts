@@ -65,13 +65,14 @@ export async function convertCommand(specs: string[], o: ConvertCliOptions): Pro
     if (/correlation rules are not supported/.test(p.reason)) continue; // converted below
     fail(`${p.file}:${p.line}:${p.column}${p.title ? ` ${p.title}` : ''}`, `rule rejected: ${p.reason}`);
   }
-  for (const [i, pack] of loaded.packs.entries()) {
+  const columnSpecs = packColumnSpecs(specs);
+  for (const pack of loaded.packs) {
     if (o.combine) {
       if (!backend.combine) {
         fail(pack.name, `--combine is not expressible in ${backend.name} (one query per rule instead)`);
       } else {
         try {
-          out.write(pack.name, backend.combine(pack, { ...options, columnSpecs: packColumnSpecs(specs[i] ?? pack.name) }), { pack: pack.name });
+          out.write(pack.name, backend.combine(pack, { ...options, columnSpecs: columnSpecs.get(pack.name) }), { pack: pack.name });
           continue;
         } catch (e) {
           if (!(e instanceof ConversionError)) throw e;

@@ -27,7 +27,9 @@ function exportFile(count: number, seed?: number): string {
 describe('aql run: the seed query verbatim equals scan --rules seed', () => {
   it('byte-identical CSV on 6,000 generated edge-case events (LIMIT reached)', async () => {
     const file = exportFile(6000);
-    const aql = await runCli(['aql', 'run', seedAql(), '--events', file, '--now', NOW, '--format', 'csv', '-q']);
+    const queryFile = join(mkdtempSync(join(tmpdir(), 'sw-aql-')), 'seed.aql');
+    writeFileSync(queryFile, seedAql());
+    const aql = await runCli(['aql', 'run', `@${queryFile}`, '--events', file, '--now', NOW, '--format', 'csv', '-q']);
     expect(aql.stderr).toBe('');
     const scan = await runCli(['scan', file, '--rules', 'seed', '--now', NOW, '--since', '24h', '--limit', '500', '--format', 'csv', '-q']);
     expect(scan.stdout.length).toBeGreaterThan(20_000); // the 500-row limit is reached (see test/seed)

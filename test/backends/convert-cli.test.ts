@@ -66,6 +66,10 @@ detection:
     expect(p.stderr).toMatch(/--pipeline for spl must be one of splunk-sysmon, splunk-cim, none/);
     const t = await runCli(['convert', '--to', 'lucene', 'seed']);
     expect(t.status).toBe(2);
+    // A bad spec before the pack does not lose the pack's columns.
+    const b = await runCli(['convert', '--to', 'aql', '--combine', 'bogus', 'seed']);
+    expect(b.stderr).toMatch(/bogus.*not converted: .*no rule file, folder or built-in pack named 'bogus'/);
+    expect(b.stdout).toMatch(/^SELECT\n  DATEFORMAT\(starttime, 'yyyy-MM-dd HH:mm:ss'\) AS EventTime,\n/);
   });
 
   it('correlations: SQL and SPL express them, KQL says it cannot; base rules are not output alone', async () => {

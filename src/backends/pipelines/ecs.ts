@@ -36,6 +36,9 @@ export const ECS_FIELDS: Readonly<Record<string, string>> = {
   URL: 'url.original',
 };
 
+/** ECS fields of type keyword that Sigma rules compare with numbers (EventID → event.code): numbers are written as strings. */
+export const ECS_KEYWORD_NUMBERS: ReadonlySet<string> = new Set(['event.code', 'winlog.event_id']);
+
 /** Category → EQL event category (EQL `<category> where …`); others use `any`. */
 export const EQL_CATEGORIES: Readonly<Record<string, string>> = {
   process_creation: 'process',

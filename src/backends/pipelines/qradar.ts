@@ -3,6 +3,9 @@
  * Security DSMs (the names the seed query and the QRadar export use), and logsource → the
  * QID-name condition. The category conditions are exactly the ones the QRadar readers use to
  * set an event's category (src/sources/qradar-columns.ts), case-sensitive like the seed's LIKE.
+ * The field map is the reverse of the readers' column → Sigma aliases (plus URL, which keeps its
+ * name): a rule then means the same on a QRadar export as AQL and in the native engine, which
+ * test/aql/aql-execution.test.ts checks. Other fields pass through as custom properties.
  */
 export const QRADAR_FIELDS: Readonly<Record<string, string>> = {
   Image: 'Process Name',
@@ -14,8 +17,6 @@ export const QRADAR_FIELDS: Readonly<Record<string, string>> = {
   User: 'username',
   SourceIp: 'sourceip',
   DestinationIp: 'destinationip',
-  SourcePort: 'sourceport',
-  DestinationPort: 'destinationport',
   Computer: 'devicehostname',
 };
 
