@@ -4,6 +4,7 @@ import { compileCondition, compileDetection, type Matcher } from './compile.js';
 import { ConditionError, parseCondition, type CondNode } from './condition.js';
 import { parseDetections, type Detections } from './detection.js';
 import { RuleError } from './errors.js';
+import { parseMetadata } from './rule-metadata.js';
 import { contextFor, type EventContext } from './field-access.js';
 import { conditionAnchors, detectionAnchors, union, type Anchors } from './prefilter.js';
 
@@ -45,29 +46,16 @@ export class SigmaRule implements CompiledRule {
   readonly test: Matcher;
 
   constructor(readonly raw: Record<string, unknown>, readonly file: string, readonly line: number) {
-    const str = (key: string): string | undefined => {
-      const v = raw[key];
-      if (v === undefined || v === null) return undefined;
-      if (typeof v !== 'string') throw new RuleError(`'${key}' must be a string`, [key]);
-      return v;
-    };
-    const strList = (key: string): string[] => {
-      const v = raw[key];
-      if (v === undefined || v === null) return [];
-      if (!Array.isArray(v)) throw new RuleError(`'${key}' must be a list`, [key]);
-      return v.map(String);
-    };
     if (raw.filter !== undefined) throw new RuleError('filters are not supported by the event matcher yet', ['filter'], true);
-    const title = str('title');
-    if (!title) throw new RuleError(raw.title === undefined ? 'missing title' : 'empty title', raw.title === undefined ? [] : ['title']);
-    this.title = title;
-    this.id = str('id');
-    this.name = typeof raw.name === 'string' ? raw.name : undefined;
-    this.level = str('level');
-    this.status = str('status');
-    this.description = str('description');
-    this.tags = strList('tags');
-    this.falsepositives = strList('falsepositives');
+    const meta = parseMetadata(raw);
+    this.title = meta.title;
+    this.id = meta.id;
+    this.name = meta.name;
+    this.level = meta.level;
+    this.status = meta.status;
+    this.description = meta.description;
+    this.tags = meta.tags;
+    this.falsepositives = meta.falsepositives;
     this.logsource = parseLogsource(raw.logsource);
     this.logsourceKey = {
       category: this.logsource.category?.toLowerCase(),

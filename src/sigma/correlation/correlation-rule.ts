@@ -14,6 +14,7 @@
  */
 import type { LogSource } from '../../events/event.js';
 import { RuleError } from '../errors.js';
+import { parseMetadata } from '../rule-metadata.js';
 import type { CompiledRule } from '../rule.js';
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
@@ -66,28 +67,16 @@ export class CorrelationRule {
   inputs: CorrelationInputRule[] = [];
 
   constructor(readonly raw: Record<string, unknown>, readonly file: string, readonly line: number) {
-    const text = (key: string, path: (string | number)[] = [key], v: unknown = raw[key]): string | undefined => {
-      if (v === undefined || v === null) return undefined;
-      if (typeof v !== 'string') throw new RuleError(`'${key}' must be a string`, path);
-      return v;
-    };
-    const list = (key: string): string[] => {
-      const v = raw[key];
-      if (v === undefined || v === null) return [];
-      if (!Array.isArray(v)) throw new RuleError(`'${key}' must be a list`, [key]);
-      return v.map(String);
-    };
     if (raw.detection !== undefined) throw new RuleError('a correlation rule has no detection section (refer to event rules in correlation.rules)', ['detection'], true);
-    const title = text('title');
-    if (!title) throw new RuleError(raw.title === undefined ? 'missing title' : 'empty title', raw.title === undefined ? [] : ['title']);
-    this.title = title;
-    this.id = text('id');
-    this.name = text('name');
-    this.level = text('level');
-    this.status = text('status');
-    this.description = text('description');
-    this.tags = list('tags');
-    this.falsepositives = list('falsepositives');
+    const meta = parseMetadata(raw);
+    this.title = meta.title;
+    this.id = meta.id;
+    this.name = meta.name;
+    this.level = meta.level;
+    this.status = meta.status;
+    this.description = meta.description;
+    this.tags = meta.tags;
+    this.falsepositives = meta.falsepositives;
 
     const sec = raw.correlation;
     if (typeof sec !== 'object' || sec === null || Array.isArray(sec)) throw new RuleError('correlation must be a mapping', ['correlation']);
