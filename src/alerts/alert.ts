@@ -1,3 +1,4 @@
+import type { InvestigationContext } from '../enrich/investigation.js';
 import type { NormalizedEvent } from '../events/event.js';
 import type { CompiledRule, CorrelationRule, EventRef } from '../sigma/index.js';
 import type { Pack } from './pack.js';
@@ -13,4 +14,6 @@ export interface Alert {
   event: NormalizedEvent;
   /** Correlation alerts: the events correlated, in time order (their rule and provenance). */
   correlated?: EventRef[];
+  /** Ancestry and related install activity, when the scan enriches (src/enrich/investigation.ts). */
+  context?: InvestigationContext;
 }

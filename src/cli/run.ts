@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { constants as osConstants } from 'node:os';
 import type { Alert } from '../alerts/alert.js';
+import { addContext } from '../alerts/context.js';
 import { Detector } from '../alerts/detector.js';
 import { loadPacks } from '../alerts/pack.js';
 import { Enricher } from '../enrich/enricher.js';
@@ -105,7 +106,9 @@ export async function runCommand(command: string[], options: RunOptions): Promis
         if (written.length < MAX_LISTED_FILES) written.push(String(event.fields.TargetFilename));
       }
       enricher?.enrich(event);
+      const before = found.length;
       detector.detect(event, seq, found);
+      addContext(found, before, enricher, event);
       report(event.time);
     }
     blocker.killLate(parser.builder.table.livePids());

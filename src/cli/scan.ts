@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Alert } from '../alerts/alert.js';
+import { addContext } from '../alerts/context.js';
 import { AlertCollector } from '../alerts/collector.js';
 import { Correlator, Detector } from '../alerts/detector.js';
 import { formatAlert } from '../alerts/format-alert.js';
@@ -131,7 +132,9 @@ async function scanInline(
         summary.outsideWindow += 1;
         continue;
       }
+      const before = found.length;
       detector.detect(event, seq, found);
+      addContext(found, before, enricher, event);
     }
     if (found.length > 0) accept(found.map((alert) => formatAlert(alert, formatter)));
     found.length = 0;

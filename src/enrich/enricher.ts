@@ -19,7 +19,8 @@ import { DnsMap, emptyDns } from './dns-map.js';
 import { installContext, type ProcessInfo } from './install-context.js';
 import { LIMITS, type Limits } from './limits.js';
 import { emptyTree, ProcessTree, type ProcNode } from './process-tree.js';
-import { normalizeIp, parentIdOf, processIdOf, stateRecord, str, type StateRecord } from './records.js';
+import { InstallActivity, isoTime, type ChainEntry, type InvestigationContext } from './investigation.js';
+import { normalizeIp, parentIdOf, processIdOf, stateRecord, str, type Activity, type StateRecord } from './records.js';
 import { DEFAULT_REGISTRIES, RegistryAllowlist } from './registry-allowlist.js';
 
 export interface EnrichOptions {
@@ -40,6 +41,7 @@ export class Enricher {
   private readonly dns: DnsMap;
   private readonly allowlist: RegistryAllowlist;
   private readonly limits: Limits;
+  private readonly activity = new InstallActivity();
 
   constructor(options: EnrichOptions = {}) {
     this.limits = { ...LIMITS, ...options.limits };
@@ -58,7 +60,36 @@ export class Enricher {
   apply(rec: StateRecord): void {
     if (rec.kind === 'start') this.tree.start(rec);
     else if (rec.kind === 'end') this.tree.end(rec);
-    else this.dns.add(rec);
+    else if (rec.kind === 'dns') this.dns.add(rec);
+    else this.recordActivity(rec);
+  }
+
+  /** A connection or file write inside an install subtree joins that install's recent activity. */
+  private recordActivity(rec: Activity): void {
+    const node = this.tree.find(rec.host, rec.self, rec.time);
+    if (!node) return;
+    const chain = [info(node), ...this.ancestorsOf(node)];
+    const root = installRoot(chain);
+    if (!root) return;
+    let target = rec.target;
+    // Name the destination from DNS when the event only had an IP, as annotate() does.
+    if (rec.destinationIp !== undefined && target?.startsWith(rec.destinationIp)) {
+      const name = this.dns.lookup(rec.host, rec.destinationIp, rec.time);
+      if (name !== undefined) target = name + target.slice(rec.destinationIp.length);
+    }
+    this.activity.add(installKey(rec.host, root), rec, target);
+  }
+
+  /** Ancestry chain and related install activity for an alert on this event (reads the state only). */
+  investigation(event: NormalizedEvent): InvestigationContext {
+    const { self, ancestors } = this.lineage(event);
+    const chain = self ? [self, ...ancestors] : ancestors;
+    const root = installRoot(chain);
+    return {
+      ancestry: chain.map(entry),
+      ...(root ? { install: entry(root) } : {}),
+      related: root ? this.activity.recent(installKey(event.host ?? '', root)) : [],
+    };
   }
 
   /** The process of the event (the new process for a creation), then its ancestors: nearest first. */
@@ -70,24 +101,18 @@ export class Enricher {
     const self: Ancestor | undefined = node
       ? info(node)
       : creation ? { image: str(f.Image), commandLine: str(f.CommandLine), cwd: str(f.CurrentDirectory), start: event.time } : undefined;
-    const ancestors: Ancestor[] = [];
     // A creation whose own id is unusable can still hang below a known parent.
     const parentOnly = !node && creation ? this.tree.find(host, parentIdOf(f), event.time) : undefined;
-    if (parentOnly) ancestors.push(info(parentOnly));
-    let cur = node ?? parentOnly;
-    while (cur && ancestors.length < this.limits.maxDepth) {
-      if (cur.parent) {
-        cur = cur.parent;
-        ancestors.push(info(cur));
-        continue;
-      }
-      if (cur.parentImage !== undefined || cur.parentCommandLine !== undefined) ancestors.push(parentInfo(cur));
-      break;
-    }
+    const ancestors: Ancestor[] = parentOnly ? [info(parentOnly), ...this.ancestorsOf(parentOnly)] : node ? this.ancestorsOf(node) : [];
+    const cur = node ?? parentOnly;
     if (!cur && creation && (f.ParentImage !== undefined || f.ParentCommandLine !== undefined)) {
       ancestors.push({ image: str(f.ParentImage), commandLine: str(f.ParentCommandLine) });
     }
     return { self, ancestors };
+  }
+
+  private ancestorsOf(node: ProcNode): Ancestor[] {
+    return ancestorsOfNode(node, this.limits.maxDepth);
   }
 
   /** Adds the context fields. Reads the state only. */
@@ -118,6 +143,46 @@ export class Enricher {
     }
     if (hostname !== undefined) f.DestinationIsAllowedRegistry = this.allowlist.allows(hostname);
   }
+}
+
+/** The ancestors of a process, nearest first, up to maxDepth (the last may be only the parent its creation event named). */
+function ancestorsOfNode(start: ProcNode, maxDepth: number): Ancestor[] {
+  const ancestors: Ancestor[] = [];
+  let cur = start;
+  while (ancestors.length < maxDepth) {
+    if (cur.parent) {
+      cur = cur.parent;
+      ancestors.push(info(cur));
+      continue;
+    }
+    if (cur.parentImage !== undefined || cur.parentCommandLine !== undefined) ancestors.push(parentInfo(cur));
+    break;
+  }
+  return ancestors;
+}
+
+/**
+ * The package-manager process of an install chain (nearest first): the farthest entry whose
+ * own chain still has an install context — the process that started the install.
+ */
+function installRoot(chain: Ancestor[]): Ancestor | undefined {
+  if (!installContext(chain)) return undefined;
+  for (let i = chain.length - 1; i >= 0; i -= 1) if (installContext(chain.slice(i))) return chain[i];
+  return undefined;
+}
+
+function installKey(host: string, root: Ancestor): string {
+  return `${host}\u0000${root.guid ?? root.pid ?? root.image ?? ''}\u0000${root.start ?? ''}`;
+}
+
+function entry(a: Ancestor): ChainEntry {
+  const out: ChainEntry = {};
+  if (a.image !== undefined) out.image = a.image;
+  if (a.commandLine !== undefined) out.commandLine = a.commandLine;
+  if (a.pid !== undefined) out.pid = a.pid;
+  const time = isoTime(a.start);
+  if (time !== undefined) out.time = time;
+  return out;
 }
 
 /** One object per process (cached on the node), so install-context analysis runs once per process. */

@@ -39,7 +39,22 @@ export interface NameResolved {
   ips: string[];
 }
 
-export type StateRecord = ProcessStart | ProcessEnd | NameResolved;
+/** A network connection or file write: kept per install subtree as investigation context. */
+export interface Activity {
+  kind: 'activity';
+  host: string;
+  time?: number;
+  self: ProcessId;
+  category: string;
+  image?: string;
+  /** `host:port` (name where known, else IP) for a connection, the path for a file event. */
+  target?: string;
+  destinationIp?: string;
+  /** file:line (or #record) of the event. */
+  where: string;
+}
+
+export type StateRecord = ProcessStart | ProcessEnd | NameResolved | Activity;
 
 const NULL_GUID = '00000000-0000-0000-0000-000000000000';
 
@@ -122,7 +137,28 @@ export function stateRecord(event: NormalizedEvent): StateRecord | undefined {
       const ips = parseQueryResults(f.QueryResults);
       return name && ips.length > 0 ? { kind: 'dns', host, time, name, ips } : undefined;
     }
+    case 'network_connection':
+    case 'file_event':
+      return {
+        kind: 'activity', host, time, self: processIdOf(f), category: event.category, image: str(f.Image),
+        target: event.category === 'file_event' ? str(f.TargetFilename) : destination(f),
+        destinationIp: typeof f.DestinationIp === 'string' ? normalizeIp(f.DestinationIp) : undefined,
+        where: where(event),
+      };
     default:
       return undefined;
   }
+}
+
+function destination(f: Fields): string | undefined {
+  const name = str(f.DestinationHostname);
+  const hostPart = name !== undefined && name !== '-' ? name : str(f.DestinationIp);
+  if (hostPart === undefined) return undefined;
+  const port = str(f.DestinationPort);
+  return port === undefined ? hostPart : `${hostPart}:${port}`;
+}
+
+function where(event: NormalizedEvent): string {
+  const s = event.source;
+  return s.line !== undefined ? `${s.file}:${s.line}` : s.record !== undefined ? `${s.file}#${s.record}` : s.file;
 }

@@ -1,5 +1,6 @@
 import { compileColumn, type Column } from '../alerts/columns.js';
 import type { Alert } from '../alerts/alert.js';
+import type { InvestigationContext } from '../enrich/investigation.js';
 import type { EventRef } from '../sigma/index.js';
 
 /** Columns for rule sets that do not define their own (generic Sigma packs). */
@@ -30,6 +31,25 @@ export function sourceText(alert: Alert): string {
 export function correlatedText(ref: EventRef): string {
   const time = ref.time === undefined ? '-' : new Date(ref.time).toISOString().replace('T', ' ').slice(0, 23);
   return `${time}  ${ref.title}  ${provenanceText(ref.source)}`;
+}
+
+/**
+ * The investigation context as table lines: the ancestry as an indented tree (install root at
+ * the top, the alerting process at the bottom), then the install's related activity.
+ */
+export function contextLines(context: InvestigationContext): Array<[string, string]> {
+  const lines: Array<[string, string]> = [];
+  const chain = [...context.ancestry].reverse();
+  chain.forEach((p, depth) => {
+    const pid = p.pid === undefined ? '' : ` [${p.pid}]`;
+    lines.push([depth === 0 ? 'ancestry' : '', `${'  '.repeat(depth)}${depth === 0 ? '' : '└ '}${p.commandLine ?? p.image ?? '?'}${pid}`]);
+  });
+  context.related.forEach((a, i) => {
+    const time = a.time === undefined ? '-' : a.time.replace('T', ' ').slice(0, 23);
+    const verb = a.category === 'network_connection' ? '→' : 'wrote';
+    lines.push([i === 0 ? 'related' : '', `${time}  ${a.image ?? '?'} ${verb} ${a.target ?? '?'}  ${a.source}`]);
+  });
+  return lines;
 }
 
 function provenanceText(s: Alert['event']['source']): string {

@@ -19,6 +19,7 @@ export function jsonlFormatter({ columns }: FormatterOptions): AlertFormatter {
         columns: row,
         ...serializeEvent(alert.event),
         ...(alert.correlated ? { correlated: alert.correlated.map(correlatedJson) } : {}),
+        ...(alert.context ? { context: alert.context } : {}),
       };
       return safeJson(record) + '\n';
     },

@@ -1,5 +1,5 @@
 import type { Alert } from '../alerts/alert.js';
-import { correlatedText, DEFAULT_COLUMNS, sourceText } from './default-columns.js';
+import { contextLines, correlatedText, DEFAULT_COLUMNS, sourceText } from './default-columns.js';
 import { terminalSafe } from './escape.js';
 import type { AlertFormatter, FormatterOptions } from './formatter.js';
 
@@ -27,6 +27,7 @@ export function tableFormatter({ columns, width = 120 }: FormatterOptions): Aler
       text += line('source', sourceText(alert));
       // Correlation alerts: one line per correlated event, in time order.
       for (const ref of alert.correlated ?? []) text += line('event', correlatedText(ref));
+      if (alert.context) for (const [name, value] of contextLines(alert.context)) text += line(name, value);
       return text + '\n';
     },
   };

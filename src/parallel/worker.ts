@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Alert } from '../alerts/alert.js';
+import { addContext } from '../alerts/context.js';
 import { Detector } from '../alerts/detector.js';
 import { formatAlert } from '../alerts/format-alert.js';
 import { loadPacks } from '../alerts/pack.js';
@@ -103,7 +104,9 @@ async function runTask(task: DispatchedTask): Promise<TaskResult> {
         result.outsideWindow += 1;
         continue;
       }
+      const before = found.length;
       detector.detect(event, seqBase + result.events, found, result.matches);
+      addContext(found, before, enricher, event);
     }
     for (const alert of found) result.alerts.push(formatAlert(alert, formatter));
     found.length = 0;
