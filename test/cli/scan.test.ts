@@ -1,14 +1,18 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeEvents } from '../../src/bench/generate.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 
 const FIX = 'test/fixtures/cli';
 const SEED_HEADER = 'EventTime,Hostname,Username,SourceIP,ProcessName,CommandLine,ParentProcessName,ParentCommandLine,DetectionArm';
 
 describe('supplywatch scan on the samples (the README command)', () => {
+  it('the built CLI is executable, so `npx supplywatch` runs it on a fresh clone', () => {
+    expect(statSync(CLI).mode & 0o111).not.toBe(0);
+  });
+
   it('finds the seed arms the atomic tests should trigger, newest first with a limit', async () => {
     const r = await runCli(['scan', 'samples/', '--format', 'csv', '--limit', '500']);
     expect(r.status).toBe(1);
