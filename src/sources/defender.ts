@@ -21,6 +21,7 @@ import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { mapDefenderRow, tableIn, tableOf, type DefenderTable } from './defender-mapping.js';
 import { isObject, stringOf } from './json-util.js';
 import { BATCH_SIZE, firstJsonLine, readNdjson } from './ndjson.js';
+import { peek, SNIFF_BYTES } from './peek.js';
 import type { ReadContext, SourceReader } from './reader.js';
 import { firstTime } from './time.js';
 
@@ -45,7 +46,8 @@ export const defenderReader: SourceReader = {
 
 async function* readDefender(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
   const hint = tableIn(basename(ctx.file));
-  const { head, replay } = await peek(input);
+  const { head: headBytes, replay } = await peek(input, SNIFF_BYTES);
+  const head = headBytes.toString('utf8');
   const text = head.replace(/^\uFEFF/, '').trimStart();
   if (text.startsWith('[')) yield* readJsonArray(replay, ctx, hint, undefined);
   else if (text.startsWith('{')) {
@@ -55,30 +57,6 @@ async function* readDefender(input: Readable, ctx: ReadContext): AsyncGenerator<
     if (isRow) yield* readNdjson(replay, ctx, FORMAT, (row, source) => toEvent(row, hint, source));
     else yield* readJsonArray(replay, ctx, hint, WRAPPER_ARRAYS);
   } else yield* readCsv(replay, ctx, hint);
-}
-
-/** The first 64 KiB as text, and a stream that replays them followed by the rest. */
-async function peek(input: Readable): Promise<{ head: string; replay: Readable }> {
-  const chunks = input[Symbol.asyncIterator]();
-  const seen: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  while (size < 64 * 1024) {
-    const next = await chunks.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    const chunk: Buffer = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    seen.push(chunk);
-    size += chunk.length;
-  }
-  async function* replayAll(): AsyncGenerator<Buffer> {
-    yield* seen;
-    if (done) return;
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
-  }
-  return { head: Buffer.concat(seen).toString('utf8'), replay: Readable.from(replayAll(), { objectMode: false }) };
 }
 
 function toEvent(raw: Fields, hint: DefenderTable | undefined, source: Provenance): NormalizedEvent | string {

@@ -5,8 +5,8 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { Readable } from 'node:stream';
 import type { NormalizedEvent } from '../events/event.js';
+import { peek, SNIFF_BYTES } from './peek.js';
 import type { BadRecord, SourceReader } from './reader.js';
 import { READERS } from './registry.js';
 
@@ -25,7 +25,7 @@ export interface InputBatch {
 
 export const readers: readonly SourceReader[] = READERS;
 
-export const SNIFF_BYTES = 64 * 1024;
+export { SNIFF_BYTES };
 const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** Found in folders but never telemetry: skipped silently. */
@@ -98,32 +98,6 @@ async function* readOne(
   }
 }
 
-/**
- * Read up to `bytes` from the stream, then hand back a stream that replays them followed by the
- * rest: sniffing must not lose the head of a pipe (stdin cannot be reopened).
- */
-async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; replay: Readable }> {
-  const chunks = stream[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  while (size < bytes) {
-    const next = await chunks.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    const chunk: Buffer = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    head.push(chunk);
-    size += chunk.length;
-  }
-  async function* replayAll(): AsyncGenerator<Buffer> {
-    yield* head;
-    if (done) return;
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
-  }
-  return { head: Buffer.concat(head).subarray(0, bytes), replay: Readable.from(replayAll(), { objectMode: false }) };
-}
 
 /** Files in argument order; folders recursively in sorted order, skipping hidden and non-telemetry files. */
 export async function* expandPaths(paths: string[], onBad: (b: BadRecord) => void): AsyncGenerator<string> {
