@@ -1,6 +1,6 @@
 /**
- * The loop shared by every one-JSON-object-per-line reader: split lines, JSON.parse each,
- * report lines that are not JSON objects, map the rest to events, yield batches.
+ * The loop shared by the line-oriented readers (NDJSON ones, syslog): split lines, map each to
+ * an event or a bad-record reason, yield batches.
  */
 import type { Readable } from 'node:stream';
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
@@ -16,33 +16,24 @@ export const BATCH_SIZE = 1000;
  */
 export type RecordMapper = (record: Fields, source: Provenance) => NormalizedEvent | string;
 
-export async function* readNdjson(
-  input: Readable,
-  ctx: ReadContext,
-  format: string,
-  toEvent: RecordMapper,
-): AsyncGenerator<NormalizedEvent[]> {
+/** Turns one non-blank line into an event, or a string: the reason it is a bad record. */
+export type LineMapper = (text: string, source: Provenance) => NormalizedEvent | string;
+
+/**
+ * The loop of every one-record-per-line reader: split lines, map each non-blank line, report
+ * the lines the mapper rejects with their line number, yield batches.
+ */
+export async function* readLineRecords(input: Readable, ctx: ReadContext, format: string, toEvent: LineMapper): AsyncGenerator<NormalizedEvent[]> {
   const file = ctx.file;
   const oversized = (line: number) =>
     ctx.bad({ file, format, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });
   let batch: NormalizedEvent[] = [];
   for await (const { lines, firstLine } of splitLines(input, oversized)) {
     for (let i = 0; i < lines.length; i++) {
-      const text = lines[i];
+      const text = lines[i]!;
       if (isBlank(text)) continue;
       const line = firstLine + i;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        ctx.bad({ file, format, line, reason: `invalid JSON: ${(err as Error).message}` });
-        continue;
-      }
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        ctx.bad({ file, format, line, reason: 'not a JSON object' });
-        continue;
-      }
-      const event = toEvent(value as Fields, { file, format, line });
+      const event = toEvent(text, { file, format, line });
       if (typeof event === 'string') {
         ctx.bad({ file, format, line, reason: event });
         continue;
@@ -55,6 +46,20 @@ export async function* readNdjson(
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+/** One JSON object per line. */
+export function readNdjson(input: Readable, ctx: ReadContext, format: string, toEvent: RecordMapper): AsyncGenerator<NormalizedEvent[]> {
+  return readLineRecords(input, ctx, format, (text, source) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      return `invalid JSON: ${(err as Error).message}`;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
+    return toEvent(value as Fields, source);
+  });
 }
 
 /** The first line of a sniffing head parsed as a JSON object, if it is one. */

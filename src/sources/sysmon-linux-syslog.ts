@@ -21,8 +21,8 @@ import type { Readable } from 'node:stream';
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { embeddedEvent, eventFromEmbeddedXml } from './event-xml.js';
 import { stringOf } from './json-util.js';
-import { isBlank, MAX_LINE_BYTES, splitLines } from './lines.js';
-import { BATCH_SIZE, firstJsonLine } from './ndjson.js';
+import { isBlank } from './lines.js';
+import { firstJsonLine, readLineRecords } from './ndjson.js';
 import type { ReadContext, SourceReader } from './reader.js';
 import { firstTime, parseTime } from './time.js';
 
@@ -52,28 +52,9 @@ export const sysmonLinuxSyslogReader: SourceReader = {
   read: readSysmonSyslog,
 };
 
-async function* readSysmonSyslog(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
-  const { file } = ctx;
-  const oversized = (line: number) => ctx.bad({ file, format: FORMAT, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });
-  let batch: NormalizedEvent[] = [];
-  for await (const { lines, firstLine } of splitLines(input, oversized)) {
-    for (let i = 0; i < lines.length; i++) {
-      const text = lines[i]!;
-      if (isBlank(text)) continue;
-      const source: Provenance = { file, format: FORMAT, line: firstLine + i };
-      const event = text.trimStart().startsWith('{') ? fromJsonLine(text, source) : fromSyslogLine(text.replace(/\r$/, ''), source);
-      if (typeof event === 'string') {
-        ctx.bad({ file, format: FORMAT, line: source.line, reason: event });
-        continue;
-      }
-      batch.push(event);
-      if (batch.length >= BATCH_SIZE) {
-        yield batch;
-        batch = [];
-      }
-    }
-  }
-  if (batch.length > 0) yield batch;
+function readSysmonSyslog(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
+  return readLineRecords(input, ctx, FORMAT, (text, source) =>
+    text.trimStart().startsWith('{') ? fromJsonLine(text, source) : fromSyslogLine(text.replace(/\r$/, ''), source));
 }
 
 function fromSyslogLine(text: string, source: Provenance): NormalizedEvent | string {
