@@ -1,5 +1,5 @@
 import type { NormalizedEvent } from '../events/event.js';
-import { contextFor } from '../sigma/field-access.js';
+import { EventContext } from '../sigma/field-access.js';
 import {
   CorrelationEngine, RuleIndex, silentRules,
   type CompiledRule, type CorrelationHit, type CorrelationInputRule, type EventRef,
@@ -54,14 +54,16 @@ export class Detector {
    */
   detect(event: NormalizedEvent, seq: number, out: Alert[], matches?: CorrelationMatch[]): void {
     const local: CorrelationMatch[] | undefined = matches ? undefined : [];
+    // One field cache for every pack: each field is resolved and lower-cased once per event.
+    const ctx = new EventContext(event.fields);
     for (let p = 0; p < this.indexed.length; p += 1) {
       const { pack, index, silent, feeds } = this.indexed[p]!;
-      const matched = index.match(event);
+      const matched = index.match(event, ctx);
       if (matched.length === 0) continue;
       if (feeds.size > 0) {
         for (const rule of matched) {
           const feed = feeds.get(rule);
-          if (feed) (matches ?? local)!.push({ pack: p, rule: feed.rule, time: event.time, seq, values: project(event, feed.fields), ref: refOf(rule, event, seq) });
+          if (feed) (matches ?? local)!.push({ pack: p, rule: feed.rule, time: event.time, seq, values: project(event, ctx, feed.fields), ref: refOf(rule, event, seq) });
         }
       }
       const alerting = silent.size > 0 ? matched.filter((r) => !silent.has(r)) : matched;
@@ -125,8 +127,7 @@ function refOf(rule: CompiledRule, event: NormalizedEvent, seq: number): EventRe
 }
 
 /** Field values as correlations compare them: strings; null when absent. `host`/`user` fall back to the event's. */
-function project(event: NormalizedEvent, fields: readonly string[]): Record<string, string | null> {
-  const ctx = contextFor(event.fields);
+function project(event: NormalizedEvent, ctx: EventContext, fields: readonly string[]): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   for (const name of fields) {
     const v = ctx.get(name) ?? (name === 'host' ? event.host : name === 'user' ? event.user : undefined);

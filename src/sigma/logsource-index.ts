@@ -48,12 +48,15 @@ export class RuleIndex {
     return this.bucket(ls).rules;
   }
 
-  /** All rules that match the event, in index order. */
-  match(event: NormalizedEvent): CompiledRule[] {
+  /**
+   * All rules that match the event, in index order. `ctx` lets several indexes (one per pack)
+   * share one per-event cache of resolved and lower-cased fields.
+   */
+  match(event: NormalizedEvent, ctx?: EventContext): CompiledRule[] {
     const b = this.bucket(event);
     const rules = b.rules;
     if (rules.length === 0) return [];
-    const ctx = new EventContext(event.fields);
+    ctx ??= new EventContext(event.fields);
     const hits: number[] = [];
     const always = b.always;
     for (let i = 0; i < always.length; i++) runRule(rules, always[i]!, ctx, event, hits);
