@@ -26,14 +26,15 @@ export interface CompiledRule {
 }
 
 export class SigmaRule implements CompiledRule {
-  id?: string;
-  name?: string;
-  title: string;
-  level?: string;
-  status?: string;
-  description?: string;
-  tags: string[];
-  falsepositives: string[];
+  // Set from parseMetadata in the constructor (shared with the other rule kind).
+  declare id?: string;
+  declare name?: string;
+  declare title: string;
+  declare level?: string;
+  declare status?: string;
+  declare description?: string;
+  declare tags: string[];
+  declare falsepositives: string[];
   logsource: LogSource & { definition?: string };
   /** Lower-cased logsource attributes, for the index. */
   readonly logsourceKey: LogSource;
@@ -47,15 +48,7 @@ export class SigmaRule implements CompiledRule {
 
   constructor(readonly raw: Record<string, unknown>, readonly file: string, readonly line: number) {
     if (raw.filter !== undefined) throw new RuleError('filters are not supported by the event matcher yet', ['filter'], true);
-    const meta = parseMetadata(raw);
-    this.title = meta.title;
-    this.id = meta.id;
-    this.name = meta.name;
-    this.level = meta.level;
-    this.status = meta.status;
-    this.description = meta.description;
-    this.tags = meta.tags;
-    this.falsepositives = meta.falsepositives;
+    Object.assign(this, parseMetadata(raw));
     this.logsource = parseLogsource(raw.logsource);
     this.logsourceKey = {
       category: this.logsource.category?.toLowerCase(),

@@ -40,14 +40,15 @@ export type CorrelationInputRule = CompiledRule | CorrelationRule;
 
 export class CorrelationRule {
   readonly kind = 'correlation' as const;
-  id?: string;
-  name?: string;
-  title: string;
-  level?: string;
-  status?: string;
-  description?: string;
-  tags: string[];
-  falsepositives: string[];
+  // Set from parseMetadata in the constructor (shared with the other rule kind).
+  declare id?: string;
+  declare name?: string;
+  declare title: string;
+  declare level?: string;
+  declare status?: string;
+  declare description?: string;
+  declare tags: string[];
+  declare falsepositives: string[];
   /** Correlations have no logsource of their own (kept for the rule shape alerts print). */
   logsource: LogSource = {};
   type: CorrelationType;
@@ -68,15 +69,7 @@ export class CorrelationRule {
 
   constructor(readonly raw: Record<string, unknown>, readonly file: string, readonly line: number) {
     if (raw.detection !== undefined) throw new RuleError('a correlation rule has no detection section (refer to event rules in correlation.rules)', ['detection'], true);
-    const meta = parseMetadata(raw);
-    this.title = meta.title;
-    this.id = meta.id;
-    this.name = meta.name;
-    this.level = meta.level;
-    this.status = meta.status;
-    this.description = meta.description;
-    this.tags = meta.tags;
-    this.falsepositives = meta.falsepositives;
+    Object.assign(this, parseMetadata(raw));
 
     const sec = raw.correlation;
     if (typeof sec !== 'object' || sec === null || Array.isArray(sec)) throw new RuleError('correlation must be a mapping', ['correlation']);
