@@ -11,6 +11,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, r
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { evtxReader } from '../sources/evtx.js';
+import { runCliTimed } from './cli-run.js';
 
 const CHUNK = 65536;
 const HEADER = 4096;
@@ -116,22 +117,6 @@ async function largeFile(files: string[], dataDir: string, targetBytes: number):
   return path;
 }
 
-interface CliRun {
-  events: number;
-  seconds: number;
-  peakMb: number;
-  alerts: number;
-}
-
-function cli(cliPath: string, args: string[]): CliRun {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
-  const seconds = (performance.now() - started) / 1000;
-  if (result.status !== 0 && result.status !== 1) throw new Error(`${args[0]} failed (${result.status}): ${result.stderr}`);
-  const number = (re: RegExp) => Number(re.exec(result.stderr)?.[1] ?? NaN);
-  return { events: number(/events read: (\d+)/), seconds, peakMb: number(/peak memory: (\d+) MB/), alerts: number(/alerts: (\d+)/) };
-}
-
 const fmt = (name: string, records: number, seconds: number, extra: string) =>
   [name.padEnd(44), String(records).padStart(9), seconds.toFixed(2).padStart(8), Math.round(records / seconds).toString().padStart(9), extra].join('  ');
 
@@ -154,14 +139,14 @@ export async function evtxRows(root: string, cliPath: string, dataDir: string): 
     );
   }
   const seed = ['--rules', 'seed', '--format', 'jsonl', '--threads', '1'];
-  const small = cli(cliPath, ['scan', ...files, ...seed]);
+  const small = runCliTimed(cliPath, ['scan', ...files, ...seed]);
   const big = await largeFile(files, dataDir, 256e6);
-  const large = cli(cliPath, ['scan', big, ...seed]);
+  const large = runCliTimed(cliPath, ['scan', big, ...seed]);
   lines.push(fmt('scan corpus --rules seed, 1 thread', small.events, small.seconds, `peak ${small.peakMb} MB`));
   lines.push(fmt(`scan ${(statSync(big).size / 1e6).toFixed(0)} MB of repeated chunks, seed`, large.events, large.seconds, `peak ${large.peakMb} MB (flat: ≈ corpus row)`));
   const rules = resolve(root, '..', 'shared', 'sigmahq', 'rules', 'windows');
   if (existsSync(rules)) {
-    const scan = cli(cliPath, ['scan', ...files, '--rules', rules, '--format', 'jsonl', '--threads', '2']);
+    const scan = runCliTimed(cliPath, ['scan', ...files, '--rules', rules, '--format', 'jsonl', '--threads', '2']);
     lines.push(fmt(`scan corpus, all SigmaHQ windows rules, 2 thr`, scan.events, scan.seconds, `${scan.alerts} alerts, peak ${scan.peakMb} MB`));
   }
   return lines;

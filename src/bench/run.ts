@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCliTimed, type CliRun } from './cli-run.js';
 import { writeEvents } from './generate.js';
 import { auditdRows } from './auditd.js';
 import { evtxRows } from './evtx.js';
@@ -49,29 +49,9 @@ async function baseline(path: string): Promise<{ events: number; seconds: number
   return { events, seconds: (performance.now() - started) / 1000 };
 }
 
-interface ScanRun {
-  events: number;
-  seconds: number;
-  peakMb: number;
-  alerts: number;
-}
-
-function scan(path: string, args: string[]): ScanRun {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, [CLI, 'scan', path, '--format', 'jsonl', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 64 << 20,
-    encoding: 'utf8',
-  });
-  const seconds = (performance.now() - started) / 1000;
-  if (result.status !== 0 && result.status !== 1) throw new Error(`scan failed (${result.status}): ${result.stderr}`);
-  const number = (re: RegExp) => Number(re.exec(result.stderr)?.[1] ?? NaN);
-  return {
-    events: number(/events read: (\d+)/),
-    seconds,
-    peakMb: number(/peak memory: (\d+) MB/),
-    alerts: number(/alerts: (\d+)/),
-  };
+/** `scan PATH --format jsonl ARGS…`, timed. */
+function scan(path: string, args: string[]): CliRun {
+  return runCliTimed(CLI, ['scan', path, '--format', 'jsonl', ...args]);
 }
 
 function row(name: string, events: number, seconds: number, base: number, peak?: number, target?: string): string {
