@@ -5,6 +5,7 @@
  * native engine, where an absent field simply fails a test (never "unknown").
  */
 import type { ValueTest } from '../sigma/modifiers.js';
+import type { SigmaString } from '../sigma/sigma-string.js';
 import type { SigmaRule } from '../sigma/rule.js';
 import { ConversionError, ruleExpr, type Expr, type Group, type FieldMap } from './ir.js';
 import { shapeOf } from './strings.js';
@@ -104,18 +105,29 @@ export abstract class TextBackend {
     return undefined;
   }
 
-  /** Plain (wildcard-free) case-insensitive values if every child is one on the same field. */
-  protected plainValues(e: Group, cased = false): { field: string; values: string[] } | undefined {
+  /** The string values if every child is a string test on the same field with this casing. */
+  protected sameFieldStrings(e: Group, cased = false): { field: string; values: SigmaString[] } | undefined {
     const first = e.children[0];
     if (first?.op !== 'test') return undefined;
-    const values: string[] = [];
+    const values: SigmaString[] = [];
     for (const c of e.children) {
       if (c.op !== 'test' || c.field !== first.field || c.test.kind !== 'string' || c.test.cased !== cased) return undefined;
-      const sh = shapeOf(c.test.value);
+      values.push(c.test.value);
+    }
+    return { field: first.field, values };
+  }
+
+  /** Plain (wildcard-free) values if every child is one on the same field with this casing. */
+  protected plainValues(e: Group, cased = false): { field: string; values: string[] } | undefined {
+    const same = this.sameFieldStrings(e, cased);
+    if (!same) return undefined;
+    const values: string[] = [];
+    for (const v of same.values) {
+      const sh = shapeOf(v);
       if (sh.kind !== 'exact') return undefined;
       values.push(sh.text);
     }
-    return { field: first.field, values };
+    return { field: same.field, values };
   }
 
   abstract leaf(field: string, test: ValueTest, ctx: Ctx): string;

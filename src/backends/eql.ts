@@ -41,14 +41,8 @@ class EqlText extends TextBackend {
     return `?${ident(f)} != null`;
   }
   protected override inList(e: Group) {
-    const first = e.children[0];
-    if (first?.op !== 'test') return undefined;
-    const values: string[] = [];
-    for (const c of e.children) {
-      if (c.op !== 'test' || c.field !== first.field || c.test.kind !== 'string' || c.test.cased) return undefined;
-      values.push(dq(eqlGlob(c.test.value)));
-    }
-    return `${ident(first.field)} like~ (${values.join(', ')})`;
+    const same = this.sameFieldStrings(e);
+    return same ? `${ident(same.field)} like~ (${same.values.map((v) => dq(eqlGlob(v))).join(', ')})` : undefined;
   }
   protected override negatedLeaf(field: string, t: ValueTest) {
     if (t.kind === 'null') return `?${ident(field)} != null`;

@@ -42,14 +42,8 @@ class SplText extends TextBackend {
   }
   protected override inList(e: Group) {
     // Splunk's IN takes wildcard values too (and is case-insensitive, like =).
-    const first = e.children[0];
-    if (first?.op !== 'test') return undefined;
-    const values: string[] = [];
-    for (const c of e.children) {
-      if (c.op !== 'test' || c.field !== first.field || c.test.kind !== 'string' || c.test.cased) return undefined;
-      values.push(splValue(c.test.value));
-    }
-    return `${ident(first.field)} IN (${values.join(', ')})`;
+    const same = this.sameFieldStrings(e);
+    return same ? `${ident(same.field)} IN (${same.values.map(splValue).join(', ')})` : undefined;
   }
   leaf(field: string, t: ValueTest): string {
     const f = ident(field);
