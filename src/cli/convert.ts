@@ -9,7 +9,7 @@ import { loadPacks } from '../alerts/pack.js';
 import { BACKENDS, ConversionError, type Backend, type ConvertOptions } from '../backends/index.js';
 import { correlationsFromText, hasCorrelation, type Correlation } from '../backends/correlation.js';
 import { packColumnSpecs } from '../backends/pack-columns.js';
-import { safeJson } from '../outputs/escape.js';
+import { safeJson, terminalSafe } from '../outputs/escape.js';
 import type { SigmaRule } from '../sigma/rule.js';
 import { UsageError } from './usage-error.js';
 
@@ -46,7 +46,7 @@ export async function convertCommand(specs: string[], o: ConvertCliOptions): Pro
   let failed = 0;
   const fail = (where: string, reason: string) => {
     failed += 1;
-    process.stderr.write(`${where}: not converted: ${reason}\n`);
+    process.stderr.write(terminalSafe(`${where}: not converted: ${reason}`) + '\n');
   };
   // Correlations first: per the Sigma spec, the rules they use are not output on their own
   // unless the correlation says `generate: true`.
@@ -92,7 +92,7 @@ export async function convertCommand(specs: string[], o: ConvertCliOptions): Pro
       }
       try {
         const query = backend.correlation(c, options);
-        process.stderr.write(`${file} ${c.title}: warning: timespan ${c.timespan.text} is applied as fixed time buckets, not a sliding window\n`);
+        process.stderr.write(terminalSafe(`${file} ${c.title}: warning: timespan ${c.timespan.text} is applied as fixed time buckets, not a sliding window`) + '\n');
         out.write(c.title, query, { file, correlation: c.type });
       } catch (e) {
         if (!(e instanceof ConversionError)) throw e;

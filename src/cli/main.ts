@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { terminalSafe } from '../outputs/escape.js';
 import { UsageError } from './usage-error.js';
 
 // Each command's module is imported when the command runs: start-up stays small (it is overhead
@@ -111,10 +112,11 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof UsageError) {
-      process.stderr.write(`supplywatch: ${err.message}\n`);
+      process.stderr.write(`supplywatch: ${terminalSafe(err.message)}\n`); // messages quote the user's arguments
       return 2;
     }
-    process.stderr.write(`supplywatch: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`supplywatch: fatal: ${text.split('\n').map(terminalSafe).join('\n')}\n`);
     return 2;
   }
 }

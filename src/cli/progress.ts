@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { terminalSafe } from '../outputs/escape.js';
 
 /** A live line on stderr for long scans; only on a TTY, so logs and pipes stay clean. */
 export class Progress {
@@ -17,7 +18,9 @@ export class Progress {
   update(input: string, events: number, alerts: number): void {
     if (!this.bar) return;
     const seconds = (performance.now() - this.started) / 1000;
-    const shown = input.length > 40 ? '…' + input.slice(-39) : input;
+    // File names in collected evidence are untrusted too.
+    const safe = terminalSafe(input);
+    const shown = safe.length > 40 ? '…' + safe.slice(-39) : safe;
     this.bar.update(0, { input: shown, events, rate: seconds > 0 ? Math.round(events / seconds) : 0, alerts });
   }
 

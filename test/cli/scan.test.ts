@@ -91,6 +91,11 @@ describe('bad input and untrusted strings', () => {
     const rules = await runCli(['scan', 'samples/', '--rules', 'no-such-pack']);
     expect(rules.status).toBe(2);
     expect(rules.stderr).toContain("no rule file, folder or built-in pack named 'no-such-pack'");
+    // Arguments are echoed in messages: escaped like any untrusted text.
+    const hostile = await runCli(['scan', 'samples/', '--since', '\u001b]0;pwned\u0007']);
+    expect(hostile.status).toBe(2);
+    expect(hostile.stderr).toContain('\\u001b]0;pwned\\u0007');
+    expect(hostile.stderr).not.toMatch(/[\u001b\u0007]/);
     const format = await runCli(['scan', 'samples/', '--format', 'xml']);
     expect(format.status).toBe(2);
   });
