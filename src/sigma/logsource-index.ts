@@ -12,14 +12,24 @@ interface Bucket {
   rules: readonly CompiledRule[];
   /** Positions (in `rules`) of rules evaluated for every event. */
   always: Int32Array;
-  /** Exact anchor key → positions of the rules that need it. */
-  byKey: Map<string, Int32Array>;
-  /** Needle anchors: the scanner, and per needle id the positions of the rules that need it. */
+  /** Exact anchor key → its atom id. Atoms are all the anchors of the bucket's rules. */
+  keyAtoms: Map<string, number>;
+  /** Needle anchors: the scanner, and per needle id its atom id. */
   needles: NeedleIndex | undefined;
-  needleRules: Int32Array[];
-  /** Per-position stamp, so a rule reached through two keys runs once per event. */
-  seen: Uint32Array;
+  needleAtoms: Int32Array;
+  /** Per atom id, the positions of the rules whose first (cheapest) clause contains it. */
+  reach: Int32Array[];
+  /** Per rule position, its other clauses as atom ids (each must have one atom that holds), or undefined. */
+  rest: (Int32Array[] | undefined)[];
+  /** Per-atom and per-rule stamps of the current event: atoms that hold, rules already reached. */
+  atomSeen: Uint32Array;
+  ruleSeen: Uint32Array;
+  /** Atoms that hold for the current event (the first `held` entries). */
+  heldAtoms: Int32Array;
+  held: number;
   stamp: number;
+  /** Marks a needle's atom as held (bound once per bucket: no closure per event). */
+  onNeedle: (needle: number) => void;
 }
 
 /**
@@ -60,23 +70,27 @@ export class RuleIndex {
     const hits: number[] = [];
     const always = b.always;
     for (let i = 0; i < always.length; i++) runRule(rules, always[i]!, ctx, event, hits);
-    if (b.byKey.size > 0 || b.needles) {
+    if (b.reach.length > 0) {
       const stamp = (b.stamp = (b.stamp + 1) >>> 0 || 1);
-      const runOnce = (list: Int32Array) => {
-        for (let i = 0; i < list.length; i++) {
-          const pos = list[i]!;
-          if (b.seen[pos] === stamp) continue;
-          b.seen[pos] = stamp;
-          runRule(rules, pos, ctx, event, hits);
-        }
-      };
-      if (b.byKey.size) {
+      b.held = 0;
+      if (b.keyAtoms.size) {
         for (const key of eventKeys(ctx)) {
-          const list = b.byKey.get(key);
-          if (list) runOnce(list);
+          const atom = b.keyAtoms.get(key);
+          if (atom !== undefined) hold(b, atom);
         }
       }
-      b.needles?.scan(ctx, (n) => runOnce(b.needleRules[n]!));
+      b.needles?.scan(ctx, b.onNeedle);
+      const { reach, rest, atomSeen, ruleSeen, heldAtoms } = b;
+      for (let h = 0; h < b.held; h++) {
+        const list = reach[heldAtoms[h]!]!;
+        for (let i = 0; i < list.length; i++) {
+          const pos = list[i]!;
+          if (ruleSeen[pos] === stamp) continue;
+          ruleSeen[pos] = stamp;
+          const clauses = rest[pos];
+          if (clauses === undefined || allHold(clauses, atomSeen, stamp)) runRule(rules, pos, ctx, event, hits);
+        }
+      }
       if (hits.length > 1) hits.sort((x, y) => x - y);
     }
     const out: CompiledRule[] = new Array(hits.length);
@@ -120,36 +134,70 @@ export class RuleIndex {
     });
     const usePrefilter = rules.length >= PREFILTER_MIN_RULES;
     const always: number[] = [];
-    const byKey = new Map<string, number[]>();
-    const needleIds = new Map<string, number>();
-    const needleRules: number[][] = [];
+    const atomIds = new Map<string, number>();
+    const reach: number[][] = [];
+    const atomOf = (a: string) => {
+      let id = atomIds.get(a);
+      if (id === undefined) atomIds.set(a, (id = reach.push([]) - 1));
+      return id;
+    };
+    const rest: (Int32Array[] | undefined)[] = rules.map(() => undefined);
     rules.forEach((r, pos) => {
-      const anchors = usePrefilter && r instanceof SigmaRule ? r.anchors : null;
-      if (!anchors) always.push(pos);
-      else
-        for (const a of anchors) {
-          if (a[0] === 'K') byKey.set(a, [...(byKey.get(a) ?? []), pos]);
-          else {
-            let id = needleIds.get(a);
-            if (id === undefined) needleIds.set(a, (id = needleRules.push([]) - 1));
-            needleRules[id]!.push(pos);
-          }
-        }
+      const anchors = usePrefilter && r instanceof SigmaRule ? r.anchors : [];
+      if (anchors.length === 0) return void always.push(pos);
+      for (const a of anchors[0]!) reach[atomOf(a)]!.push(pos);
+      if (anchors.length > 1) rest[pos] = anchors.slice(1).map((c) => Int32Array.from(c, atomOf));
     });
-    const needles = [...needleIds.keys()].map((a) => {
-      const z = a.indexOf('\0');
-      return { field: a.slice(1, z), text: a.slice(z + 1) };
-    });
-    return {
+    const keyAtoms = new Map<string, number>();
+    const needles: { field: string; text: string }[] = [];
+    const needleAtoms: number[] = [];
+    for (const [a, id] of atomIds) {
+      if (a[0] === 'K') keyAtoms.set(a, id);
+      else {
+        const z = a.indexOf('\0');
+        needles.push({ field: a.slice(1, z), text: a.slice(z + 1) });
+        needleAtoms.push(id);
+      }
+    }
+    const b: Bucket = {
       rules,
       always: Int32Array.from(always),
-      byKey: new Map([...byKey].map(([k, v]) => [k, Int32Array.from(v)])),
+      keyAtoms,
       needles: needles.length ? new NeedleIndex(needles) : undefined,
-      needleRules: needleRules.map((v) => Int32Array.from(v)),
-      seen: new Uint32Array(rules.length),
+      needleAtoms: Int32Array.from(needleAtoms),
+      reach: reach.map((v) => Int32Array.from(v)),
+      rest,
+      atomSeen: new Uint32Array(reach.length),
+      ruleSeen: new Uint32Array(rules.length),
+      heldAtoms: new Int32Array(reach.length),
+      held: 0,
       stamp: 0,
+      onNeedle: (n) => hold(b, b.needleAtoms[n]!),
     };
+    return b;
   }
+}
+
+function hold(b: Bucket, atom: number): void {
+  if (b.atomSeen[atom] === b.stamp) return;
+  b.atomSeen[atom] = b.stamp;
+  b.heldAtoms[b.held++] = atom;
+}
+
+/** Every clause has an atom that holds for the current event. */
+function allHold(clauses: readonly Int32Array[], atomSeen: Uint32Array, stamp: number): boolean {
+  for (let c = 0; c < clauses.length; c++) {
+    const clause = clauses[c]!;
+    let any = false;
+    for (let i = 0; i < clause.length; i++) {
+      if (atomSeen[clause[i]!] === stamp) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return false;
+  }
+  return true;
 }
 
 function runRule(rules: readonly CompiledRule[], pos: number, ctx: EventContext, event: NormalizedEvent, hits: number[]): void {

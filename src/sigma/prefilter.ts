@@ -1,11 +1,12 @@
 /**
- * Prefilter anchors: a necessary condition of a rule, as a set of anchors of which at least
- * one must hold for the rule to match. Two kinds:
+ * Prefilter anchors: a necessary condition of a rule, as clauses that must all hold, each
+ * clause a set of anchors of which at least one holds. Two kinds of anchor:
  * - key `K<tag><value>`: exact image basename / OriginalFileName, found by one Map lookup;
  * - needle `N<field>\0<text>`: the lower-cased field value contains `text` (the longest literal
- *   chunk of a string pattern, or of the literals a regex requires), found by the trigram scan of
- *   needle-index.ts.
- * The index evaluates a rule only when one of its anchors holds, so most rules are skipped.
+ *   chunk of a string pattern, or of the literals a regex requires), found by the Aho-Corasick
+ *   scan of needle-index.ts.
+ * The index reaches a rule through its cheapest clause and evaluates it only when its other
+ * clauses hold too (an image AND a command-line needle, say), so most rules are skipped.
  */
 import type { CondNode } from './condition.js';
 import type { DetNode } from './detection.js';
@@ -22,8 +23,20 @@ const KEY_FIELDS: Record<string, { tag: string; basename: boolean }> = {
 };
 
 
-/** `null` = no usable necessary condition (the rule is always evaluated). */
-export type Anchors = ReadonlySet<string> | null;
+/** At least one of these anchors holds whenever the rule matches (an OR of anchors). */
+export type Clause = ReadonlySet<string>;
+
+/**
+ * A necessary condition as a conjunction of clauses: every clause holds whenever the rule
+ * matches. `[]` = nothing usable is known (the rule is always evaluated).
+ */
+export type Anchors = readonly Clause[];
+
+/**
+ * At most this many clauses are kept per rule, the cheapest ones: each extra clause costs a
+ * check on every event that reaches the rule through its first clause.
+ */
+const MAX_CLAUSES = 4;
 
 function basename(path: string): string {
   return path.slice(Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/')) + 1);
@@ -65,20 +78,20 @@ function testAnchor(field: string, t: ValueTest): string | null {
 export function detectionAnchors(node: DetNode): Anchors {
   switch (node.op) {
     case 'not':
-      return null;
+      return [];
     case 'and':
-      return best(node.children.map(detectionAnchors));
+      return conjunction(node.children.map(detectionAnchors));
     case 'or':
-      return union(node.children.map(detectionAnchors));
+      return disjunction(node.children.map(detectionAnchors));
     case 'item': {
-      if (node.field === null || node.tests.length === 0) return null;
+      if (node.field === null || node.tests.length === 0) return [];
       const set = new Set<string>();
       for (const t of node.tests) {
         const a = testAnchor(node.field, t);
-        if (a === null) return null;
+        if (a === null) return [];
         set.add(a);
       }
-      return set;
+      return [set];
     }
   }
 }
@@ -86,33 +99,45 @@ export function detectionAnchors(node: DetNode): Anchors {
 export function conditionAnchors(node: CondNode, selections: ReadonlyMap<string, Anchors>): Anchors {
   switch (node.op) {
     case 'ref':
-      return selections.get(node.name) ?? null;
+      return selections.get(node.name) ?? [];
     case 'not':
-      return null;
+      return [];
     case 'and':
-      return best(node.children.map((c) => conditionAnchors(c, selections)));
+      return conjunction(node.children.map((c) => conditionAnchors(c, selections)));
     case 'or':
-      return union(node.children.map((c) => conditionAnchors(c, selections)));
+      return disjunction(node.children.map((c) => conditionAnchors(c, selections)));
   }
 }
 
-export function union(sets: Anchors[]): Anchors {
-  if (sets.some((s) => s === null)) return null;
-  return new Set(sets.flatMap((s) => [...s!]));
+/**
+ * OR of necessary conditions: one clause, the union of each branch's cheapest clause (the
+ * exact CNF would multiply clauses out). Nothing is known when one branch knows nothing.
+ */
+export function disjunction(branches: Anchors[]): Anchors {
+  if (branches.length === 1) return branches[0]!;
+  if (branches.some((b) => b.length === 0)) return [];
+  return [new Set(branches.flatMap((b) => [...b[0]!]))];
 }
 
-/** Cost of an anchor set: exact keys are nearly free; short needles hit often. */
-function cost(s: ReadonlySet<string>): number {
+/** AND of necessary conditions: all their clauses, cheapest first (so `[0]` is the one to index by). */
+function conjunction(parts: Anchors[]): Anchors {
+  const seen = new Set<string>();
+  const clauses: Clause[] = [];
+  for (const c of parts.flat()) {
+    const key = [...c].sort().join('\u0001');
+    if (!seen.has(key)) {
+      seen.add(key);
+      clauses.push(c);
+    }
+  }
+  return clauses.sort((x, y) => cost(x) - cost(y)).slice(0, MAX_CLAUSES);
+}
+
+/** Cost of a clause: exact keys are nearly free and rarely hold; short needles hit often. */
+function cost(s: Clause): number {
   let c = 0;
   for (const a of s) c += a[0] === 'K' ? 1 : 1 + 64 / (a.length - a.indexOf('\0') - 1);
   return c;
-}
-
-/** For an AND, any child's anchors are necessary: keep the cheapest. */
-function best(sets: Anchors[]): Anchors {
-  let pick: Anchors = null;
-  for (const s of sets) if (s && (!pick || cost(s) < cost(pick))) pick = s;
-  return pick;
 }
 
 /** The exact keys an event has (`K`-anchors). */

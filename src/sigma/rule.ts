@@ -6,7 +6,7 @@ import { parseDetections, type Detections } from './detection.js';
 import { RuleError } from './errors.js';
 import { parseMetadata } from './rule-metadata.js';
 import { contextFor, type EventContext } from './field-access.js';
-import { conditionAnchors, detectionAnchors, union, type Anchors } from './prefilter.js';
+import { conditionAnchors, detectionAnchors, disjunction, type Anchors } from './prefilter.js';
 
 export interface CompiledRule {
   id?: string;
@@ -94,7 +94,7 @@ export class SigmaRule implements CompiledRule {
     }
     const compiled = this.conditions.map((c) => compileCondition(c, matchers));
     this.test = compiled.length === 1 ? compiled[0]! : (ctx: EventContext) => compiled.some((m) => m(ctx));
-    this.anchors = union(this.conditions.map((c) => conditionAnchors(c, anchors)));
+    this.anchors = disjunction(this.conditions.map((c) => conditionAnchors(c, anchors)));
   }
 
   get hasLogsource(): boolean {
