@@ -2,9 +2,14 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
 /**
- * Sysmon-like process-creation events as NDJSON in Sigma field names, about 1 KB each, with
- * a realistic mix of images and command lines (a few of them suspicious) so that rules do
- * real work and most events are benign, as in production telemetry.
+ * Sysmon-like process-creation events as NDJSON in Sigma field names, about 1 KB each, in two
+ * mixes:
+ * - `stress`: images, parents and arguments paired independently, so that LOLBins meet odd
+ *   parents and arguments (`whoami.exe` from `services.exe`, `rundll32.exe /all`): with the
+ *   SigmaHQ process_creation rules 38% of the events alert. A worst case for the engine.
+ * - `workstation`: each image with the parents and arguments it has on a developer
+ *   workstation (svchost from services.exe with `-k …`, conhost from its shell, npm's node
+ *   from cmd.exe); one event in 250 is an attack command line. Alert rates near production.
  */
 const IMAGES = [
   'C:\\Windows\\System32\\svchost.exe', 'C:\\Windows\\System32\\conhost.exe', 'C:\\Windows\\explorer.exe',
@@ -35,9 +40,51 @@ function pick<T>(xs: T[], n: number): T {
   return xs[n % xs.length]!;
 }
 
-export function sysmonProcessCreation(i: number): Record<string, unknown> {
+export type Mix = 'stress' | 'workstation';
+
+/** Image, parent image and arguments of a developer workstation's processes. */
+const PROFILES: Array<{ image: string; parents: string[]; args: string[] }> = [
+  { image: 'C:\\Windows\\System32\\svchost.exe', parents: ['C:\\Windows\\System32\\services.exe'], args: [' -k netsvcs -p -s Schedule', ' -k LocalService -p -s EventSystem', ' -k DcomLaunch -p'] },
+  { image: 'C:\\Windows\\System32\\conhost.exe', parents: ['C:\\Windows\\System32\\cmd.exe', 'C:\\Program Files\\nodejs\\node.exe'], args: [' 0xffffffff -ForceV1'] },
+  { image: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', parents: ['C:\\Windows\\explorer.exe', 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe'], args: [' --type=renderer --lang=en-US --field-trial-handle=1732', ' --type=utility --utility-sub-type=network.mojom.NetworkService'] },
+  { image: 'C:\\Windows\\System32\\cmd.exe', parents: ['C:\\Program Files\\nodejs\\node.exe', 'C:\\Program Files\\Microsoft VS Code\\Code.exe'], args: [' /d /s /c "node-gyp rebuild"', ' /d /s /c "tsc -p tsconfig.json"'] },
+  { image: 'C:\\Program Files\\nodejs\\node.exe', parents: ['C:\\Windows\\System32\\cmd.exe', 'C:\\Program Files\\Microsoft VS Code\\Code.exe'], args: [' "C:\\Program Files\\nodejs\\node_modules\\npm\\bin\\npm-cli.js" install --no-audit --no-fund', ' server.js --port 3000'] },
+  { image: 'C:\\Program Files\\Git\\cmd\\git.exe', parents: ['C:\\Program Files\\Microsoft VS Code\\Code.exe'], args: [' status --porcelain', ' fetch origin --prune'] },
+  { image: 'C:\\Python311\\python.exe', parents: ['C:\\Windows\\System32\\cmd.exe'], args: [' -m pytest tests', ' manage.py runserver'] },
+  { image: 'C:\\Program Files\\Microsoft VS Code\\Code.exe', parents: ['C:\\Windows\\explorer.exe'], args: ['', ' --type=renderer --enable-crash-reporter'] },
+  { image: 'C:\\Windows\\System32\\taskhostw.exe', parents: ['C:\\Windows\\System32\\svchost.exe'], args: [' KEYROAMING', ''] },
+  { image: 'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', parents: ['C:\\Windows\\System32\\svchost.exe'], args: [' -secured -Embedding'] },
+  { image: 'C:\\Windows\\System32\\msiexec.exe', parents: ['C:\\Windows\\System32\\services.exe'], args: [' /V'] },
+  { image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', parents: ['C:\\Windows\\explorer.exe'], args: [' -NoProfile -File C:\\scripts\\build.ps1'] },
+];
+/** The attack command lines of the workstation mix, with the image that runs them. */
+const ATTACKS: Array<{ image: string; args: string }> = [
+  { image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', args: SUSPICIOUS_ARGS[0]! },
+  { image: 'C:\\Windows\\System32\\certutil.exe', args: SUSPICIOUS_ARGS[1]! },
+  { image: 'C:\\Windows\\System32\\schtasks.exe', args: SUSPICIOUS_ARGS[2]! },
+  { image: 'C:\\Windows\\System32\\whoami.exe', args: ' /all' },
+];
+
+function stressProcess(i: number): { image: string; parent: string; args: string } {
   const image = pick(IMAGES, i * 7 + (i >> 5));
-  const parent = pick(PARENTS, i * 13 + (i >> 3));
+  return {
+    image,
+    parent: pick(PARENTS, i * 13 + (i >> 3)),
+    args: i % 250 === 17 ? pick(SUSPICIOUS_ARGS, i >> 8) : pick(BENIGN_ARGS, i * 3 + (i >> 7)),
+  };
+}
+
+function workstationProcess(i: number): { image: string; parent: string; args: string } {
+  if (i % 250 === 17) {
+    const attack = pick(ATTACKS, i >> 8);
+    return { image: attack.image, parent: 'C:\\Program Files\\nodejs\\node.exe', args: attack.args };
+  }
+  const p = pick(PROFILES, i * 7 + (i >> 5));
+  return { image: p.image, parent: pick(p.parents, i >> 3), args: pick(p.args, i >> 4) };
+}
+
+export function sysmonProcessCreation(i: number, mix: Mix = 'stress'): Record<string, unknown> {
+  const { image, parent, args } = mix === 'stress' ? stressProcess(i) : workstationProcess(i);
   const exe = image.slice(image.lastIndexOf('\\') + 1);
   const t = new Date(Date.UTC(2026, 10, 27, 0, 0, 0) + i * 37).toISOString().replace('T', ' ').slice(0, 23);
   const guid = (n: number) => `{5f1c2a10-${(n & 0xffff).toString(16).padStart(4, '0')}-6747-0a00-0000000${(n % 100000).toString().padStart(5, '0')}}`;
@@ -56,7 +103,7 @@ export function sysmonProcessCreation(i: number): Record<string, unknown> {
     Product: 'Microsoft® Windows® Operating System',
     Company: 'Microsoft Corporation',
     OriginalFileName: exe.toUpperCase(),
-    CommandLine: `"${image}"${i % 250 === 17 ? pick(SUSPICIOUS_ARGS, i >> 8) : pick(BENIGN_ARGS, i * 3 + (i >> 7))}`,
+    CommandLine: `"${image}"${args}`,
     CurrentDirectory: 'C:\\Users\\dev\\source\\repos\\app\\',
     User: 'CORP\\dev',
     LogonGuid: '{5f1c2a10-1a2b-6747-ad0c-1a0000000000}',
@@ -72,12 +119,12 @@ export function sysmonProcessCreation(i: number): Record<string, unknown> {
   };
 }
 
-export async function writeEvents(path: string, count: number): Promise<number> {
+export async function writeEvents(path: string, count: number, mix: Mix = 'stress'): Promise<number> {
   const out = createWriteStream(path);
   let bytes = 0;
   let chunk = '';
   for (let i = 0; i < count; i += 1) {
-    chunk += JSON.stringify(sysmonProcessCreation(i)) + '\n';
+    chunk += JSON.stringify(sysmonProcessCreation(i, mix)) + '\n';
     if (chunk.length > 1 << 20) {
       bytes += chunk.length;
       if (!out.write(chunk)) await once(out, 'drain');
