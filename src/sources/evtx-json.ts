@@ -82,6 +82,11 @@ export function toEvent(root: JsonObject, source: NormalizedEvent['source']): No
       if (isObject(element)) flattenEventData(element, fields);
     }
   }
+  return fieldsEvent(fields, source);
+}
+
+/** The event for flattened System and EventData/UserData fields (the native `evtx` reader makes them directly). */
+export function fieldsEvent(fields: Fields, source: NormalizedEvent['source']): NormalizedEvent {
   const id = {
     channel: stringOf(fields.Channel),
     provider: stringOf(fields.Provider_Name),

@@ -1,17 +1,16 @@
 /**
  * Native reader of Windows EVTX files (no native dependency): file header, then 64 KiB chunks
  * read one at a time from the stream (memory stays at about one chunk whatever the file size),
- * each chunk's records decoded from Binary XML into the evtx_dump JSON shape and turned into
- * events by the evtx-json reader's own flattening, so a rule sees the same event from a `.evtx`
- * file and from its evtx_dump rendering. Damaged headers, chunks and records are reported with
+ * each chunk's records decoded from Binary XML and flattened into events exactly as the evtx-json
+ * reader flattens their evtx_dump rendering (`evtx/flatten.ts`), so a rule sees the same event
+ * from a `.evtx` file and from its evtx_dump rendering. Damaged headers, chunks and records are reported with
  * their file offset and reading goes on. Details: `evtx/README.md`.
  */
 import type { Readable } from 'node:stream';
 import type { NormalizedEvent } from '../events/event.js';
-import { isObject } from './json-util.js';
-import { toEvent } from './evtx-json.js';
 import { CHUNK_BYTES, readChunk, type ChunkRecord } from './evtx/chunk.js';
 import { FILE_HEADER_BYTES, FILE_SIGNATURE, parseFileHeader } from './evtx/file-header.js';
+import { recordEvent } from './evtx/flatten.js';
 import type { ReadContext, SourceReader } from './reader.js';
 
 const FORMAT = 'evtx';
@@ -31,7 +30,7 @@ async function* readEvtx(input: Readable, ctx: ReadContext): AsyncGenerator<Norm
   let chunkCount = 0;
   const sink = {
     record(record: ChunkRecord) {
-      const event = recordEvent(record, file);
+      const event = recordEvent(record.nodes, { file, offset: record.offset, id: record.id });
       if (typeof event === 'string') ctx.bad({ file, format: FORMAT, offset: record.offset, record: record.id, reason: event });
       else batch.push(event);
     },
@@ -58,16 +57,6 @@ async function* readEvtx(input: Readable, ctx: ReadContext): AsyncGenerator<Norm
     }
     offset += block.bytes.length;
   }
-}
-
-function recordEvent(record: ChunkRecord, file: string): NormalizedEvent | string {
-  const { name, value } = record.root;
-  if (!isObject(value) || !isObject(value.System)) return `record's root element <${name}> has no System element`;
-  // Provenance names the record by the EventRecordID the event itself carries (what tools show);
-  // the record header's number only when the event lacks one.
-  const eventRecordId = value.System.EventRecordID;
-  const id = typeof eventRecordId === 'number' ? eventRecordId : record.id;
-  return toEvent(value, { file, format: FORMAT, record: id, offset: record.offset });
 }
 
 interface Block {

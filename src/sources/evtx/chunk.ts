@@ -15,9 +15,8 @@ import { crc32 } from './crc32.js';
 import { EvtxError } from './errors.js';
 import { hex } from './file-header.js';
 import { FragmentParser } from './binxml.js';
-import { renderRecord } from './render.js';
 import { ChunkCache } from './templates.js';
-import type { FieldValue } from '../../events/event.js';
+import type { BxNode } from './tokens.js';
 
 export const CHUNK_BYTES = 65536;
 export const CHUNK_HEADER_BYTES = 512;
@@ -32,8 +31,8 @@ export interface ChunkRecord {
   offset: number;
   /** EventRecordID from the record header. */
   id: number;
-  /** The root element's name (`Event`) and its value in evtx_dump's JSON shape. */
-  root: { name: string; value: FieldValue };
+  /** The record's top-level Binary XML nodes. */
+  nodes: BxNode[];
 }
 
 export interface ChunkProblem {
@@ -43,6 +42,7 @@ export interface ChunkProblem {
 }
 
 export interface ChunkSink {
+  /** Takes a record; what it throws (damage found while decoding values) reports the record as bad. */
   record(record: ChunkRecord): void;
   problem(problem: ChunkProblem): void;
 }
@@ -102,7 +102,7 @@ function readRecords(chunk: Buffer, limit: number, base: number, sink: ChunkSink
     }
     try {
       const nodes = new FragmentParser(cache, pos + 24, pos + size - 4, false, 0).fragment();
-      sink.record({ offset: base + pos, id, root: renderRecord(nodes) });
+      sink.record({ offset: base + pos, id, nodes });
     } catch (err) {
       // Any failure (including a Buffer RangeError) is this record's damage, never the reader's end.
       const at = err instanceof EvtxError && err.at !== undefined ? ` (chunk offset ${err.at})` : '';

@@ -1,4 +1,5 @@
 import type { FieldValue } from '../../events/event.js';
+import type { Plan } from './flatten.js';
 import type { ChunkCache } from './templates.js';
 
 /** Binary XML token bytes. The 0x40 bit on a token means "has attributes" / "more data follows". */
@@ -46,6 +47,8 @@ export interface ElementNode {
   elementsOnly: boolean;
   /** Render cache (per chunk, like the template): the children's keys and a skeleton object; null = keys vary. */
   layout?: { keys: (string | null | undefined)[]; skeleton: { [key: string]: FieldValue } | undefined } | null;
+  /** Its direct flattening plan (`flatten.ts`, per chunk like the template), made on first use. */
+  plan?: Plan;
 }
 
 export interface AttributeNode {
@@ -67,6 +70,8 @@ export interface Template {
   /** Chunk offset of the definition: the cache key. */
   offset: number;
   nodes: BxNode[];
+  /** Whether it is one root element the direct flattener (`flatten.ts`) can take; known on first use. */
+  plain?: boolean;
 }
 
 export interface Substitutions {

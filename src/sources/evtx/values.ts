@@ -130,7 +130,19 @@ function decodeArray(b: Buffer, type: number, at: number, size: number): string 
 
 /** UTF-16LE text, cut at the first NUL (values often carry their terminator). */
 export function utf16z(b: Buffer, start: number, end: number): string {
-  const text = b.toString('utf16le', start, start + ((end - start) & ~1));
+  const stop = start + ((end - start) & ~1);
+  // Short strings (most values): a loop costs less than Buffer#toString's call into C++ (and up
+  // to 12 characters V8 keeps the result flat).
+  if (stop - start <= 24) {
+    let text = '';
+    for (let p = start; p < stop; p += 2) {
+      const c = b[p] | (b[p + 1] << 8);
+      if (c === 0) break;
+      text += String.fromCharCode(c);
+    }
+    return text;
+  }
+  const text = b.toString('utf16le', start, stop);
   const nul = text.indexOf('\0');
   return nul === -1 ? text : text.slice(0, nul);
 }
