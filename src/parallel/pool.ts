@@ -5,6 +5,12 @@ import type { LineBases } from './line-bases.js';
 import { StateRelay } from './state-relay.js';
 
 const WORKER_FILE = new URL('./worker.js', import.meta.url);
+/**
+ * A worker's events die young (one batch at a time), so a small young generation costs few
+ * extra scavenges; V8's default (48 MB) made each worker's heap 70 MB and a two-thread scan
+ * of 1M events peak at 353 MB RSS, 12 MB brings it to 295 MB.
+ */
+const WORKER_YOUNG_GENERATION_MB = 12;
 
 /**
  * Runs tasks on `threads` workers, each pulling the next task when done (so uneven tasks
@@ -28,7 +34,7 @@ export async function runTasks(
     await new Promise<void>((resolve, reject) => {
       const count = Math.max(1, Math.min(threads, tasks.length));
       for (let i = 0; i < count; i += 1) {
-        const worker = new Worker(WORKER_FILE, { workerData: setup });
+        const worker = new Worker(WORKER_FILE, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
         workers.push(worker);
         relay.register(worker);
         const feed = () => {
