@@ -16,7 +16,7 @@ import type { AlertFormatter } from '../outputs/formatter.js';
 import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
 import { LineBases } from '../parallel/line-bases.js';
 import { planTasks, type ScanTask } from '../parallel/plan.js';
-import { runTasks } from '../parallel/pool.js';
+import { runTasks, startWorkers } from '../parallel/pool.js';
 import { readInputs } from '../sources/open.js';
 import { Progress } from './progress.js';
 import { formatProblem, ScanSummary } from './summary.js';
@@ -48,6 +48,39 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   if (paths.length === 0) throw new UsageError('scan needs at least one path (a file, a folder, or - for stdin)');
 
   const ruleSpecs = options.rules.length > 0 ? options.rules : ['seed'];
+  const summary = new ScanSummary();
+  const threads = parseThreads(options.threads);
+  const tasks = threads > 1 && !paths.includes('-') ? await planTasks(paths, options.inputFormat, (b) => summary.countBad(b)) : undefined;
+  const parallel = tasks !== undefined && tasks.length > 1 && (await totalBytes(tasks)) >= PARALLEL_MIN_BYTES;
+  // Workers load the packs while this thread loads its own (for validation, columns, correlations).
+  const pool = parallel
+    ? startWorkers(Math.min(threads, tasks.length), {
+        rules: ruleSpecs, inputFormat: options.inputFormat, windowAfter: window?.after, format,
+        width: process.stdout.columns, config: options.config, now: options.now,
+      })
+    : undefined;
+  try {
+    return await scanWith(paths, options, { format, makeFormatter, window, limit, ruleSpecs, summary, tasks: parallel ? tasks : undefined, pool });
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function scanWith(
+  paths: string[],
+  options: ScanOptions,
+  plan: {
+    format: string;
+    makeFormatter: (typeof OUTPUT_FORMATS)[string];
+    window: TimeWindow | undefined;
+    limit: number | undefined;
+    ruleSpecs: string[];
+    summary: ScanSummary;
+    tasks: ScanTask[] | undefined;
+    pool: ReturnType<typeof startWorkers> | undefined;
+  },
+): Promise<number> {
+  const { makeFormatter, window, limit, ruleSpecs, summary, tasks, pool } = plan;
   const loaded = await loadPacks(ruleSpecs);
   const tuning = loadTuning(options.config, options.now);
   for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
@@ -61,7 +94,6 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   const formatter = makeFormatter({ columns: outputColumns(loaded.packs), width });
   const out = new BufferedOut(process.stdout);
   out.write(formatter.header);
-  const summary = new ScanSummary();
   let emitted = 0;
   const collector = new AlertCollector((alert) => {
     emitted += 1;
@@ -77,15 +109,11 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
     out.flush();
   };
 
-  const enrich = enrichmentNeeded(loaded.packs);
-  const threads = parseThreads(options.threads);
-  const tasks = threads > 1 && !paths.includes('-') ? await planTasks(paths, options.inputFormat, (b) => summary.countBad(b)) : undefined;
-  if (tasks && tasks.length > 1 && (await totalBytes(tasks)) >= PARALLEL_MIN_BYTES) {
-    const setup = { rules: ruleSpecs, inputFormat: options.inputFormat, windowAfter: window?.after, format, width, enrich, config: options.config, now: options.now };
+  if (tasks && pool) {
     // Correlations are stateful across tasks: workers send their matches, correlated here in task order.
     const correlator = new Correlator(loaded.packs);
     const correlated: Alert[] = [];
-    await runTasks(tasks, threads, setup, new LineBases(tasks), (result) => {
+    await runTasks(tasks, pool.workers, new LineBases(tasks), (result) => {
       summary.countEvents(result.task.input, result.format, result.events);
       summary.outsideWindow += result.outsideWindow;
       for (const bad of result.bad) summary.countBad(bad);
@@ -99,7 +127,7 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
     accept(correlated.map((alert) => formatAlert(alert, formatter)));
   } else {
     const detector = tuning ? new TunedDetector(loaded.packs, tuning) : new Detector(loaded.packs);
-    const enricher = enrich ? new Enricher() : undefined;
+    const enricher = enrichmentNeeded(loaded.packs) ? new Enricher() : undefined;
     await scanInline(paths, options.inputFormat, window, enricher, detector, formatter, summary, accept, progress);
   }
   collector.finish();

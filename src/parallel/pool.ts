@@ -12,56 +12,76 @@ const WORKER_FILE = new URL('./worker.js', import.meta.url);
  */
 const WORKER_YOUNG_GENERATION_MB = 12;
 
+/** A started worker and the promise of its `ready` (its packs loaded). */
+export interface PoolWorker {
+  worker: Worker;
+  ready: Promise<void>;
+}
+
 /**
- * Runs tasks on `threads` workers, each pulling the next task when done (so uneven tasks
+ * Starts `count` workers at once: each loads and compiles the packs while the main thread
+ * does its own loading, instead of after it (with 1,183 SigmaHQ rules that is a second of
+ * start-up saved). `close` must be called whatever happens next.
+ */
+export function startWorkers(count: number, setup: WorkerSetup): { workers: PoolWorker[]; close: () => Promise<void> } {
+  const workers = Array.from({ length: count }, () => {
+    const worker = new Worker(WORKER_FILE, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.on('message', function first(message: WorkerMessage) {
+        worker.off('message', first);
+        if (message.type === 'ready') resolve();
+        else reject(new Error(message.type === 'error' ? `worker: ${message.message}` : `worker sent '${message.type}' before 'ready'`));
+      });
+    });
+    // Observed by runTasks; a scan that stops before running tasks must not report it as unhandled.
+    ready.catch(() => {});
+    return { worker, ready };
+  });
+  return { workers, close: async () => void (await Promise.all(workers.map((w) => w.worker.terminate()))) };
+}
+
+/**
+ * Runs tasks on the started workers, each pulling the next task when done (so uneven tasks
  * balance), and hands results to `deliver` strictly in task order: the output is the same,
  * byte for byte, whatever the number of threads. Only results that finished early wait, and
  * those hold alerts, never events.
  */
 export async function runTasks(
   tasks: ScanTask[],
-  threads: number,
-  setup: WorkerSetup,
+  workers: PoolWorker[],
   lineBases: LineBases,
   deliver: (result: TaskResult) => void,
 ): Promise<void> {
   const waiting = new Map<number, TaskResult>();
   let nextTask = 0;
   let nextToDeliver = 0;
-  const workers: Worker[] = [];
   const relay = new StateRelay();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const count = Math.max(1, Math.min(threads, tasks.length));
-      for (let i = 0; i < count; i += 1) {
-        const worker = new Worker(WORKER_FILE, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-        workers.push(worker);
-        relay.register(worker);
-        const feed = () => {
-          if (nextTask >= tasks.length) return;
-          const task = tasks[nextTask++]!;
-          lineBases.baseFor(task).then((lineBase) => worker.postMessage({ ...task, lineBase }), reject);
-        };
-        worker.on('message', (message: WorkerMessage) => {
-          if (message.type === 'error') return reject(new Error(`worker: ${message.message}`));
-          if (message.type === 'records') return relay.offer(message.task, message.records, worker);
-          if (message.type === 'result') {
-            waiting.set(message.result.task.id, message.result);
-            while (waiting.has(nextToDeliver)) {
-              const ready = waiting.get(nextToDeliver)!;
-              waiting.delete(nextToDeliver);
-              nextToDeliver += 1;
-              deliver(ready);
-            }
-            if (nextToDeliver === tasks.length) return resolve();
-          }
-          feed();
-        });
-        worker.on('error', reject);
-      }
-      if (tasks.length === 0) resolve();
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  await new Promise<void>((resolve, reject) => {
+    if (tasks.length === 0) return resolve();
+    for (const { worker, ready } of workers) {
+      relay.register(worker);
+      const feed = () => {
+        if (nextTask >= tasks.length) return;
+        const task = tasks[nextTask++]!;
+        lineBases.baseFor(task).then((lineBase) => worker.postMessage({ ...task, lineBase }), reject);
+      };
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'error') return reject(new Error(`worker: ${message.message}`));
+        if (message.type === 'records') return relay.offer(message.task, message.records, worker);
+        if (message.type !== 'result') return;
+        waiting.set(message.result.task.id, message.result);
+        while (waiting.has(nextToDeliver)) {
+          const done = waiting.get(nextToDeliver)!;
+          waiting.delete(nextToDeliver);
+          nextToDeliver += 1;
+          deliver(done);
+        }
+        if (nextToDeliver === tasks.length) return resolve();
+        feed();
+      });
+      worker.on('error', reject);
+      ready.then(feed, reject);
+    }
+  });
 }

@@ -13,8 +13,6 @@ export interface WorkerSetup {
   /** Output format name (a key of OUTPUT_FORMATS) and table width. */
   format: string;
   width?: number;
-  /** Whether any rule reads enrichment fields (src/enrich/needed.ts); if not, no tree is kept. */
-  enrich: boolean;
   /** `--config` file and the `--now` it is evaluated at (suppression expiry), loaded again here. */
   config?: string;
   now?: string;

@@ -7,6 +7,7 @@ import { formatAlert } from '../alerts/format-alert.js';
 import { loadPacks } from '../alerts/pack.js';
 import { loadTuning, TunedDetector } from '../config/index.js';
 import { Enricher } from '../enrich/enricher.js';
+import { enrichmentNeeded } from '../enrich/needed.js';
 import { stateRecord, type StateRecord } from '../enrich/records.js';
 import type { NormalizedEvent } from '../events/event.js';
 import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
@@ -32,7 +33,7 @@ const tuning = loadTuning(setup.config, setup.now, () => true);
 const detector = tuning ? new TunedDetector(packs, tuning) : new Detector(packs);
 const formatter = OUTPUT_FORMATS[setup.format]!({ columns: outputColumns(packs), width: setup.width });
 /** This worker's enrichment state, kept across its tasks and caught up by the relay (state-relay.ts). */
-const enricher = setup.enrich ? new Enricher() : undefined;
+const enricher = enrichmentNeeded(packs) ? new Enricher() : undefined;
 
 /** Resolves with the records of the tasks other workers ran before the current one. */
 let receiveState: ((records: StateRecord[]) => void) | undefined;
