@@ -58,10 +58,10 @@ export const auditdReader: SourceReader = {
           ctx.bad({ file, format: FORMAT, line, reason: `${record.type} record of audit(${record.id}) arrived after its event was closed (${MAX_OPEN_EVENTS} later events had begun)` });
         }
         emit(events);
-      }
-      if (batch.length >= BATCH_SIZE) {
-        yield batch;
-        batch = [];
+        if (batch.length >= 250) {
+          yield batch;
+          batch = [];
+        }
       }
     }
     emit(grouper.flush());

@@ -18,36 +18,55 @@ import type { AuditRecord } from './record.js';
 const REGISTER = /^a[0-3]$/;
 const UNTRUSTED = new Set(['exe', 'comm', 'cwd', 'name', 'cmd', 'acct', 'path', 'ocomm', 'data']);
 
-export function flattenRecords(records: readonly AuditRecord[], argv: readonly string[] | undefined): Fields {
-  const fields: Fields = {};
+/**
+ * Adds the raw fields to `into` (the event's Sigma fields, built first), never replacing a key it
+ * already has: the Sigma names win over a raw field of the same name, and come first.
+ */
+export function flattenRecords(records: readonly AuditRecord[], argv: readonly string[] | undefined, into: Fields): void {
   const types: string[] = [];
   for (const r of records) if (!types.includes(r.type)) types.push(r.type);
-  fields.type = types.length === 1 ? types[0]! : types;
+  put(into, 'type', types.length === 1 ? types[0]! : types);
   if (argv !== undefined) {
-    fields.argc = argv.length;
-    for (let i = 0; i < argv.length; i++) fields[`a${i}`] = argv[i]!;
+    put(into, 'argc', argv.length);
+    for (let i = 0; i < argv.length; i++) put(into, `a${i}`, argv[i]!);
   }
-  const byType = new Map<string, Map<string, FieldValue[]>>();
-  for (const record of records) {
-    if (record.type === 'EXECVE') continue;
-    let values = byType.get(record.type);
-    if (values === undefined) byType.set(record.type, (values = new Map()));
-    for (const [key, raw] of record.fields) {
-      if (argv !== undefined && record.type === 'SYSCALL' && REGISTER.test(key)) continue;
-      const value = fieldValue(key, raw, record.type);
-      if (value === undefined) continue;
-      const list = values.get(key);
-      if (list === undefined) values.set(key, [value]);
-      else list.push(value);
+  // Type by type, in the order the types first appear.
+  for (const type of types) {
+    if (type === 'EXECVE') continue;
+    const skipRegisters = argv !== undefined && type === 'SYSCALL';
+    let only: AuditRecord | undefined;
+    let repeats = false;
+    for (const r of records) {
+      if (r.type !== type) continue;
+      if (only === undefined) only = r;
+      else repeats = true;
     }
-  }
-  for (const values of byType.values()) {
-    for (const [key, list] of values) {
-      if (key in fields) continue;
-      fields[key] = list.length === 1 ? list[0]! : list;
+    if (!repeats) {
+      for (const [key, raw] of only!.fields) {
+        if (key in into || (skipRegisters && REGISTER.test(key))) continue;
+        const value = fieldValue(key, raw, type);
+        if (value !== undefined) into[key] = value;
+      }
+      continue;
     }
+    const lists = new Map<string, FieldValue[]>();
+    for (const r of records) {
+      if (r.type !== type) continue;
+      for (const [key, raw] of r.fields) {
+        if (skipRegisters && REGISTER.test(key)) continue;
+        const value = fieldValue(key, raw, type);
+        if (value === undefined) continue;
+        const list = lists.get(key);
+        if (list === undefined) lists.set(key, [value]);
+        else list.push(value);
+      }
+    }
+    for (const [key, list] of lists) put(into, key, list.length === 1 ? list[0]! : list);
   }
-  return fields;
+}
+
+function put(into: Fields, key: string, value: FieldValue): void {
+  if (!(key in into)) into[key] = value;
 }
 
 function fieldValue(key: string, raw: RawValue, type: string): FieldValue | undefined {

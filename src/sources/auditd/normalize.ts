@@ -13,6 +13,7 @@
  *   (renamed-to, opened) path, SourceFilename ← a rename's old path, Image, ProcessId, User.
  *   Relative names are joined with the CWD record, except for an `*at` call whose directory fd is
  *   not AT_FDCWD: that directory is not in the log, so the name stays relative.
+ * - exit_group drops the pid from the process table (the pid may be reused).
  * - anything else keeps its raw fields and no category (nothing vanishes).
  * User ← the uid's name when the log is enriched (`UID="root"`) or AUOMS (`user=`), else the uid
  * number; AuditUser ← the login uid (auid) the same way, absent when unset (4294967295).
@@ -52,8 +53,8 @@ export function normalizeEvent(audit: AuditEvent, table: ProcessTable, source: P
   const auoms = main !== undefined && records[0]!.type.startsWith('AUOMS_');
   const execves = records.filter((r) => r.type === 'EXECVE').map((r) => r.fields);
   const parsedArgv = execves.length > 0 ? execveArgv(execves) : undefined;
-  const fields = flattenRecords(records, parsedArgv?.argv);
-  const event: NormalizedEvent = { product: 'linux', service: 'auditd', time: records[0]!.time, fields, source };
+  const common: Fields = {};
+  const event: NormalizedEvent = { product: 'linux', service: 'auditd', time: records[0]!.time, fields: common, source };
   if (audit.node !== undefined) event.host = audit.node;
   const result: Normalized = { event };
   if (parsedArgv?.missing !== undefined) result.problem = `audit(${audit.id}): ${parsedArgv.missing}`;
@@ -75,7 +76,6 @@ export function normalizeEvent(audit: AuditEvent, table: ProcessTable, source: P
       ? text('cmdline')
       : (() => { const argv = proctitleArgv(proctitle); return argv && joinArgv(argv); })();
 
-  const common: Fields = {};
   if (image !== undefined) common.Image = image;
   if (pid !== undefined) common.ProcessId = pid;
   if (user !== undefined) common.User = user;
@@ -94,6 +94,8 @@ export function normalizeEvent(audit: AuditEvent, table: ProcessTable, source: P
       if (parent?.commandLine !== undefined) common.ParentCommandLine = parent.commandLine;
     }
     if (pid !== undefined) table.set(audit.node, pid, { image, commandLine });
+  } else if (pid !== undefined && syscall === 'exit_group') {
+    table.exit(audit.node, pid);
   } else if (pid !== undefined && image !== undefined && !(syscall !== undefined && EXECS.has(syscall))) {
     const title = auoms ? text('proctitle') : (() => { const argv = proctitleArgv(proctitle); return argv && joinArgv(argv); })();
     table.observe(audit.node, pid, { image, commandLine: title });
@@ -122,11 +124,8 @@ export function normalizeEvent(audit: AuditEvent, table: ProcessTable, source: P
     }
   }
 
-  if (syscall !== undefined && fields.SYSCALL === undefined) fields.SYSCALL = syscall; // as the enriched format names it
-  // The Sigma names go first in `fields` (they win over a raw field of the same name).
-  // (A copy loop: spreading these wide objects is several times slower.)
-  for (const key in fields) if (!(key in common)) common[key] = fields[key]!;
-  event.fields = common;
+  flattenRecords(records, parsedArgv?.argv, common);
+  if (syscall !== undefined && common.SYSCALL === undefined) common.SYSCALL = syscall; // as the enriched format names it
   return result;
 }
 

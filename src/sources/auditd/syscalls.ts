@@ -6,16 +6,16 @@
 const X86_64: Record<number, string> = {
   2: 'open', 42: 'connect', 59: 'execve', 76: 'truncate', 82: 'rename', 83: 'mkdir', 85: 'creat',
   86: 'link', 88: 'symlink', 133: 'mknod', 257: 'openat', 258: 'mkdirat', 259: 'mknodat', 264: 'renameat',
-  265: 'linkat', 266: 'symlinkat', 316: 'renameat2', 322: 'execveat', 437: 'openat2',
+  231: 'exit_group', 265: 'linkat', 266: 'symlinkat', 316: 'renameat2', 322: 'execveat', 437: 'openat2',
 };
 /** arm64 (and other architectures using the generic syscall table). */
 const GENERIC: Record<number, string> = {
   33: 'mknodat', 34: 'mkdirat', 36: 'symlinkat', 37: 'linkat', 38: 'renameat', 45: 'truncate', 56: 'openat',
-  203: 'connect', 221: 'execve', 276: 'renameat2', 281: 'execveat', 437: 'openat2',
+  94: 'exit_group', 203: 'connect', 221: 'execve', 276: 'renameat2', 281: 'execveat', 437: 'openat2',
 };
 const I386: Record<number, string> = {
   5: 'open', 8: 'creat', 9: 'link', 11: 'execve', 14: 'mknod', 38: 'rename', 39: 'mkdir', 83: 'symlink',
-  92: 'truncate', 295: 'openat', 296: 'mkdirat', 297: 'mknodat', 302: 'renameat', 303: 'linkat',
+  92: 'truncate', 252: 'exit_group', 295: 'openat', 296: 'mkdirat', 297: 'mknodat', 302: 'renameat', 303: 'linkat',
   304: 'symlinkat', 353: 'renameat2', 358: 'execveat', 362: 'connect', 437: 'openat2',
 };
 
