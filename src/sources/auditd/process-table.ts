@@ -15,8 +15,9 @@
  * - Bounded: at most MAX_PROCESSES entries per reader (one input, all hosts together); past it the
  *   entry used longest ago (set, or looked up as a parent) is evicted, and a later child of that
  *   pid gets ParentProcessId without ParentImage/ParentCommandLine. 65,536 covers the default
- *   pid_max (32,768; on hosts with pid_max 4 M only recently active pids matter) at about 150 bytes
- *   per entry (10 MB), because entries hold copies of their strings, never slices of log lines.
+ *   pid_max (32,768; on hosts with pid_max 4 M only recently active pids matter) at about 170 bytes
+ *   per entry (11 MB, measured on the bench log), because entries hold copies of their strings,
+ *   never slices of log lines (see `owned`).
  */
 export const MAX_PROCESSES = 65_536;
 
@@ -26,7 +27,10 @@ export interface ProcessInfo {
 }
 
 export class ProcessTable {
-  private readonly entries = new Map<string, ProcessInfo>();
+  /** Keyed by the pid alone when there is no host (a number key costs no string). */
+  private readonly entries = new Map<number | string, ProcessInfo>();
+  /** One copy of each image: most processes run one of a few programs. */
+  private readonly images = new Map<string, string>();
 
   constructor(private readonly cap = MAX_PROCESSES) {}
 
@@ -45,7 +49,7 @@ export class ProcessTable {
   set(host: string | undefined, pid: number, info: ProcessInfo): void {
     const key = keyOf(host, pid);
     this.entries.delete(key); // re-inserted last: the newest entry
-    this.entries.set(key, owned(info));
+    this.entries.set(key, this.owned(info));
     this.evict();
   }
 
@@ -53,7 +57,7 @@ export class ProcessTable {
   observe(host: string | undefined, pid: number, info: ProcessInfo): void {
     const key = keyOf(host, pid);
     if (this.entries.has(key)) return;
-    this.entries.set(key, owned(info));
+    this.entries.set(key, this.owned(info));
     this.evict();
   }
 
@@ -69,21 +73,35 @@ export class ProcessTable {
   private evict(): void {
     if (this.entries.size > this.cap) this.entries.delete(this.entries.keys().next().value!);
   }
+
+  /**
+   * The info with its own strings. An image or command line is a substring (or a concatenation of
+   * substrings) of a log line, and V8 keeps the whole line alive behind a substring: measured on
+   * the bench log, ~1 KB per entry instead of ~170 bytes. Images are shared through `images`
+   * (emptied when it reaches MAX_IMAGES, so it stays small whatever the log holds).
+   */
+  private owned(info: ProcessInfo): ProcessInfo {
+    let image = info.image;
+    if (image !== undefined) {
+      const known = this.images.get(image);
+      if (known !== undefined) image = known;
+      else {
+        if (this.images.size >= MAX_IMAGES) this.images.clear();
+        image = copy(image);
+        this.images.set(image, image);
+      }
+    }
+    return { image, commandLine: info.commandLine === undefined ? undefined : copy(info.commandLine) };
+  }
 }
 
-function keyOf(host: string | undefined, pid: number): string {
-  return host === undefined ? String(pid) : `${host}\0${pid}`;
+const MAX_IMAGES = 4096;
+
+function keyOf(host: string | undefined, pid: number): number | string {
+  return host === undefined ? pid : `${host}\0${pid}`;
 }
 
-/**
- * The info with its strings copied. An image or command line is a substring (or a concatenation of
- * substrings) of a log line, and V8 keeps the whole line alive behind a substring: measured on the
- * bench log, ~1 KB per entry instead of ~150 bytes. A JSON round trip copies any string exactly
- * (lone surrogates from JSON input included, which a UTF-8 round trip would replace).
- */
-function owned(info: ProcessInfo): ProcessInfo {
-  const copy: ProcessInfo = {};
-  if (info.image !== undefined) copy.image = JSON.parse(JSON.stringify(info.image)) as string;
-  if (info.commandLine !== undefined) copy.commandLine = JSON.parse(JSON.stringify(info.commandLine)) as string;
-  return copy;
+/** An exact copy that shares no memory with `text` (a JSON round trip keeps lone surrogates too). */
+function copy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }

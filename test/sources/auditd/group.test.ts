@@ -50,4 +50,31 @@ describe('process table', () => {
     t.set('h', 3, { image: '/c' });
     expect([t.get('h', 1), t.get('h', 2)?.image, t.get('h', 3)?.image, t.get('other', 3), t.size]).toEqual([undefined, '/b', '/c', undefined, 2]);
   });
+
+  it('stays at its cap however many pids it sees, keeping the ones used last', () => {
+    const t = new ProcessTable(100);
+    t.set(undefined, 1, { image: '/busy-parent' });
+    for (let pid = 2; pid < 10_000; pid++) {
+      t.set(undefined, pid, { image: `/bin/p${pid}` });
+      if (pid % 50 === 0) t.get(undefined, 1); // a parent looked up now and then is not evicted
+    }
+    expect(t.size).toBe(100);
+    expect([t.get(undefined, 1)?.image, t.get(undefined, 9_999)?.image, t.get(undefined, 9_899)]).toEqual(['/busy-parent', '/bin/p9999', undefined]);
+  });
+
+  it('drops an exited pid, so a process that reuses it is not taken for the old one', () => {
+    const t = new ProcessTable();
+    t.set('h', 7, { image: '/usr/bin/node', commandLine: 'node a.js' });
+    t.exit('h', 7);
+    expect([t.get('h', 7), t.size]).toEqual([undefined, 0]);
+    t.observe('h', 7, { image: '/bin/sh' });
+    expect(t.get('h', 7)).toEqual({ image: '/bin/sh' });
+  });
+
+  it('keeps its own copy of each string, exactly (lone surrogates of JSON input included)', () => {
+    const t = new ProcessTable();
+    const commandLine = 'sh -c \ud800 x';
+    t.set(undefined, 1, { image: '/bin/sh', commandLine });
+    expect(t.get(undefined, 1)).toEqual({ image: '/bin/sh', commandLine });
+  });
 });

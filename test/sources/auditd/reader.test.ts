@@ -77,6 +77,30 @@ describe('auditd reader on the fixture', () => {
     expect(r.bad).toEqual([]);
   });
 
+  it('an exited pid (exit_group) is forgotten: a child of the process that reuses it gets no parent image', async () => {
+    const exec = (serial: number, ppid: number, pid: number, exe: string, arg: string) => [
+      `type=SYSCALL msg=audit(1.000:${serial}): arch=c000003e syscall=59 success=yes exit=0 ppid=${ppid} pid=${pid} uid=0 exe="${exe}"`,
+      `type=EXECVE msg=audit(1.000:${serial}): argc=1 a0="${arg}"`,
+      `type=EOE msg=audit(1.000:${serial}): `,
+    ];
+    const log = [
+      ...exec(1, 1, 100, '/usr/bin/node', 'node'),
+      ...exec(2, 100, 101, '/bin/sh', 'sh'),
+      'type=SYSCALL msg=audit(1.000:3): arch=c000003e syscall=231 a0=0 a1=0 a2=0 a3=0 items=0 ppid=1 pid=100 uid=0 exe="/usr/bin/node"',
+      'type=EOE msg=audit(1.000:3): ',
+      ...exec(4, 100, 102, '/bin/ls', 'ls'), // pid 100 is now an unrelated process, never seen exec'ing
+    ].join('\n');
+    const r = await readWith(auditdReader, Readable.from([log]));
+    const parents = r.events.map((e) => [e.fields.ProcessId, e.fields.ParentProcessId, e.fields.ParentImage, e.fields.SYSCALL]);
+    expect(parents).toEqual([
+      [100, 1, undefined, 'execve'],
+      [101, 100, '/usr/bin/node', 'execve'],
+      [100, undefined, undefined, 'exit_group'],
+      [102, 100, undefined, 'execve'],
+    ]);
+    expect(r.bad).toEqual([]);
+  });
+
   it('reports an EXECVE short of its argc and a record arriving after its event closed, and goes on', async () => {
     const lines = ['type=EXECVE msg=audit(1.000:1): argc=2 a0="ls"'];
     for (let s = 2; s <= 40; s++) lines.push(`type=SYSCALL msg=audit(1.000:${s}): pid=${s}`);
