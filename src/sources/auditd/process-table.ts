@@ -12,14 +12,20 @@
  *   children must not be given the old program as their parent.
  * - A pid never seen (or exited, or evicted) has no entry: the parent fields are then absent, never
  *   guessed.
- * - Bounded: at most MAX_PROCESSES entries per reader (one input, all hosts together); past it the
- *   entry used longest ago (set, or looked up as a parent) is evicted, and a later child of that
+ * - Bounded: at most MAX_PROCESSES entries per reader (one input, all hosts together), and
+ *   MAX_COMMAND_LINE_CHARS of command lines; past either the entry used longest ago (set, or looked up as a parent) is evicted, and a later child of that
  *   pid gets ParentProcessId without ParentImage/ParentCommandLine. 65,536 covers the default
  *   pid_max (32,768; on hosts with pid_max 4 M only recently active pids matter) at about 170 bytes
  *   per entry (11 MB, measured on the bench log), because entries hold copies of their strings,
  *   never slices of log lines (see `owned`).
  */
 export const MAX_PROCESSES = 65_536;
+/**
+ * Bound on the command lines' total length (characters), for logs of long argvs (compiler
+ * invocations run to tens of KB): past it the entries used longest ago are evicted as well.
+ * 16 Mi characters is 256 per entry at the entry cap; a real argv is at most ~2 MB (ARG_MAX).
+ */
+export const MAX_COMMAND_LINE_CHARS = 16 * 2 ** 20;
 
 export interface ProcessInfo {
   image?: string;
@@ -31,8 +37,12 @@ export class ProcessTable {
   private readonly entries = new Map<number | string, ProcessInfo>();
   /** One copy of each image: most processes run one of a few programs. */
   private readonly images = new Map<string, string>();
+  private chars = 0;
 
-  constructor(private readonly cap = MAX_PROCESSES) {}
+  constructor(
+    private readonly cap = MAX_PROCESSES,
+    private readonly maxChars = MAX_COMMAND_LINE_CHARS,
+  ) {}
 
   /** The entry of a parent; it becomes the most recently used (a busy parent stays in). */
   get(host: string | undefined, pid: number): ProcessInfo | undefined {
@@ -48,30 +58,39 @@ export class ProcessTable {
   /** The process now runs `info` (an execve). */
   set(host: string | undefined, pid: number, info: ProcessInfo): void {
     const key = keyOf(host, pid);
-    this.entries.delete(key); // re-inserted last: the newest entry
-    this.entries.set(key, this.owned(info));
-    this.evict();
+    this.remove(key); // re-inserted last: the newest entry
+    this.add(key, info);
   }
 
   /** The process was seen running `info`; ignored when the table already knows it. */
   observe(host: string | undefined, pid: number, info: ProcessInfo): void {
     const key = keyOf(host, pid);
-    if (this.entries.has(key)) return;
-    this.entries.set(key, this.owned(info));
-    this.evict();
+    if (!this.entries.has(key)) this.add(key, info);
   }
 
   /** The process ended (exit_group). */
   exit(host: string | undefined, pid: number): void {
-    this.entries.delete(keyOf(host, pid));
+    this.remove(keyOf(host, pid));
   }
 
   get size(): number {
     return this.entries.size;
   }
 
-  private evict(): void {
-    if (this.entries.size > this.cap) this.entries.delete(this.entries.keys().next().value!);
+  private add(key: number | string, info: ProcessInfo): void {
+    const entry = this.owned(info);
+    this.entries.set(key, entry);
+    this.chars += entry.commandLine?.length ?? 0;
+    while (this.entries.size > this.cap || (this.chars > this.maxChars && this.entries.size > 0)) {
+      this.remove(this.entries.keys().next().value!);
+    }
+  }
+
+  private remove(key: number | string): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    this.chars -= entry.commandLine?.length ?? 0;
+    this.entries.delete(key);
   }
 
   /**
@@ -95,7 +114,7 @@ export class ProcessTable {
   }
 }
 
-const MAX_IMAGES = 4096;
+const MAX_IMAGES = 1024;
 
 function keyOf(host: string | undefined, pid: number): number | string {
   return host === undefined ? pid : `${host}\0${pid}`;

@@ -62,6 +62,18 @@ describe('process table', () => {
     expect([t.get(undefined, 1)?.image, t.get(undefined, 9_999)?.image, t.get(undefined, 9_899)]).toEqual(['/busy-parent', '/bin/p9999', undefined]);
   });
 
+  it('evicts the entries used longest ago once the command lines pass their character budget', () => {
+    const t = new ProcessTable(100, 25);
+    t.set(undefined, 1, { image: '/bin/a', commandLine: 'a'.repeat(10) });
+    t.set(undefined, 2, { image: '/bin/b', commandLine: 'b'.repeat(10) });
+    t.get(undefined, 1);
+    t.set(undefined, 3, { image: '/bin/c', commandLine: 'c'.repeat(10) }); // 30 > 25: pid 2 goes
+    expect([t.get(undefined, 1)?.image, t.get(undefined, 2), t.get(undefined, 3)?.image, t.size]).toEqual(['/bin/a', undefined, '/bin/c', 2]);
+    t.exit(undefined, 1);
+    t.set(undefined, 4, { image: '/bin/d', commandLine: 'd'.repeat(10) }); // the exited one's characters were given back
+    expect([t.get(undefined, 3)?.image, t.get(undefined, 4)?.image, t.size]).toEqual(['/bin/c', '/bin/d', 2]);
+  });
+
   it('drops an exited pid, so a process that reuses it is not taken for the old one', () => {
     const t = new ProcessTable();
     t.set('h', 7, { image: '/usr/bin/node', commandLine: 'node a.js' });
