@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findStrace, straceArgs } from '../sensor/strace-launcher.js';
 
 /**
  * Overhead of `supplywatch run` (issue 4 §5): wall time of a real `npm install` of packages
@@ -10,20 +11,30 @@ import { join } from 'node:path';
  * without the sensor, alternated, 5 pairs; the median of the per-pair ratios. Packages come
  * from the npm cache (one untimed warm-up install, then --prefer-offline), so the network does
  * not dominate. Target: ratio ≤ 1.15.
+ *
+ * A third side, bare strace with the sensor's own arguments writing to /dev/null, is the floor:
+ * what ptrace costs before supplywatch parses anything. The gap between it and `run` is ours
+ * (start-up, rule loading, parsing, detection, FIFO back-pressure).
  */
 const PACKAGES = ['esbuild@0.24.0', 'vite@5.4.10', 'typescript@5.6.3'];
 const NPM_ARGS = ['install', '--no-audit', '--no-fund', '--no-update-notifier', '--prefer-offline', ...PACKAGES];
 const PAIRS = 5;
 
-function install(cli: string, dir: string, sensor: boolean): number {
+type Side = 'plain' | 'strace' | 'run';
+const SIDES: Side[] = ['plain', 'strace', 'run'];
+
+function install(cli: string, dir: string, side: Side): number {
   rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
   rmSync(join(dir, 'package-lock.json'), { force: true });
   writeFileSync(join(dir, 'package.json'), '{"name":"bench-sensor","version":"1.0.0"}\n');
-  const [cmd, args] = sensor ? [process.execPath, [cli, 'run', '-q', '--rules', 'seed', '--format', 'jsonl', '--', 'npm', ...NPM_ARGS]] : ['npm', NPM_ARGS];
+  const [cmd, args]: [string, string[]] =
+    side === 'run' ? [process.execPath, [cli, 'run', '-q', '--rules', 'seed', '--format', 'jsonl', '--', 'npm', ...NPM_ARGS]]
+    : side === 'strace' ? [findStrace() ?? 'strace', straceArgs('/dev/null', ['npm', ...NPM_ARGS])]
+    : ['npm', NPM_ARGS];
   const started = performance.now();
   const r = spawnSync(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const seconds = (performance.now() - started) / 1000;
-  if (r.status !== 0) throw new Error(`${sensor ? 'supplywatch run -- ' : ''}npm install ${PACKAGES.join(' ')} failed (${r.status}): ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${side === 'plain' ? '' : `${side} -- `}npm install ${PACKAGES.join(' ')} failed (${r.status}): ${r.stderr}`);
   return seconds;
 }
 
@@ -37,23 +48,20 @@ function median(values: number[]): number {
 export function sensorOverhead(cli: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'supplywatch-bench-sensor-'));
   try {
-    install(cli, dir, false); // warm the npm cache
-    const plain: number[] = [];
-    const traced: number[] = [];
+    install(cli, dir, 'plain'); // warm the npm cache
+    const times: Record<Side, number[]> = { plain: [], strace: [], run: [] };
     for (let i = 0; i < PAIRS; i++) {
-      // Alternate which goes first, so drift (cache, CPU frequency) does not favour one side.
-      if (i % 2 === 0) {
-        plain.push(install(cli, dir, false));
-        traced.push(install(cli, dir, true));
-      } else {
-        traced.push(install(cli, dir, true));
-        plain.push(install(cli, dir, false));
+      // Rotate which side goes first, so drift (cache, CPU frequency, other load) favours none.
+      for (let k = 0; k < SIDES.length; k++) {
+        const side = SIDES[(i + k) % SIDES.length]!;
+        times[side].push(install(cli, dir, side));
       }
     }
-    const ratio = median(traced.map((t, i) => t / plain[i]!));
+    const ratio = (side: Side) => median(times[side].map((t, i) => t / times.plain[i]!)).toFixed(2);
     return [
-      `run -- npm install esbuild, vite, typescript (${PAIRS} pairs)`,
-      `plain median ${median(plain).toFixed(2)} s, under run ${median(traced).toFixed(2)} s, median ratio ${ratio.toFixed(2)}`,
+      `run -- npm install esbuild, vite, typescript (${PAIRS} rounds)`,
+      `plain median ${median(times.plain).toFixed(2)} s, under run ${median(times.run).toFixed(2)} s, median ratio ${ratio('run')}`,
+      `(floor, bare strace: ${median(times.strace).toFixed(2)} s, ratio ${ratio('strace')})`,
       'target ratio ≤ 1.15',
     ].join('  ');
   } finally {
