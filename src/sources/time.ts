@@ -14,7 +14,7 @@ const DIGITS = /^\d+$/;
 export function parseTime(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string' || value === '') return undefined;
-  const fast = parseSysmonUtc(value);
+  const fast = parseFixedLayout(value);
   if (fast !== undefined) return fast;
   if (DIGITS.test(value)) return Number(value);
   const ms = Date.parse(ZONELESS.test(value) ? value.replace(' ', 'T') + 'Z' : value);
@@ -31,21 +31,26 @@ export function firstTime(record: Record<string, unknown>, keys: readonly string
 }
 
 /**
- * Fast path for the most common form, Sysmon's `yyyy-MM-dd HH:mm:ss.fff` (one per event on the
- * hot path; a regex test plus Date.parse costs several times more). Anything else: undefined.
+ * Fast path for the two forms met once per event on the hot path (a regex test plus Date.parse
+ * costs several times more): Sysmon's `yyyy-MM-dd HH:mm:ss.fff` and evtx_dump's / the native
+ * EVTX reader's `yyyy-MM-ddTHH:mm:ss.ffffffZ` (fraction truncated to milliseconds, as Date.parse
+ * does). Anything else, years before 100 (Date.UTC reads them as 19xx) and hour 24: undefined,
+ * left to Date.parse.
  */
-function parseSysmonUtc(v: string): number | undefined {
-  if (v.length !== 23 || v.charCodeAt(4) !== 45 || v.charCodeAt(10) !== 32 || v.charCodeAt(19) !== 46) return undefined;
+function parseFixedLayout(v: string): number | undefined {
+  const micros = v.length === 27;
+  if (!micros && v.length !== 23) return undefined;
+  if (micros ? v.charCodeAt(10) !== 84 || v.charCodeAt(26) !== 90 : v.charCodeAt(10) !== 32) return undefined;
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58 || v.charCodeAt(19) !== 46) return undefined;
   const year = digits(v, 0, 4);
   const month = digits(v, 5, 2);
   const day = digits(v, 8, 2);
   const hour = digits(v, 11, 2);
   const minute = digits(v, 14, 2);
   const second = digits(v, 17, 2);
-  const ms = digits(v, 20, 3);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59 || ms < 0) return undefined;
-  if (v.charCodeAt(7) !== 45 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return undefined;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const fraction = digits(v, 20, micros ? 6 : 3);
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59 || fraction < 0) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second, micros ? Math.floor(fraction / 1000) : fraction);
 }
 
 function digits(s: string, at: number, n: number): number {
