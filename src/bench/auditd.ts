@@ -10,7 +10,7 @@
  * pid whose parent is the previous cycle's (so the parent fields are filled) and no process exits,
  * as on a host with a large pid_max: the worst case for the process table, which reaches its cap
  * (65,536) between 1M and 4M records. Each size is measured in a child process of its own
- * (`node dist/bench/auditd.js FILE`), so the RSS is the reader's alone.
+ * (`node dist/bench/auditd.js FILE`, RUNS times), so the RSS is the reader's alone.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditdReader } from '../sources/auditd.js';
+import { median } from './median.js';
 
 const RECORDS_PER_CYCLE = 17;
 
@@ -84,7 +85,23 @@ async function measure(path: string): Promise<void> {
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
+/**
+ * Runs per size: seconds and peak RSS are the medians (GC timing, hence the peak, varies from run to
+ * run, and the bench shares its cores).
+ */
+const RUNS = 3;
+
 function measureInChild(path: string): Measure {
+  const runs = Array.from({ length: RUNS }, () => measureOnce(path));
+  return {
+    events: runs[0]!.events,
+    bad: runs[0]!.bad,
+    seconds: median(runs.map((r) => r.seconds)),
+    peakMb: median(runs.map((r) => r.peakMb)),
+  };
+}
+
+function measureOnce(path: string): Measure {
   const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), path], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`auditd bench child failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as Measure;
@@ -113,7 +130,7 @@ export async function auditdRows(dataDir: string): Promise<string[]> {
       String(rate).padStart(9),
       ''.padStart(6),
       String(big.peakMb).padStart(8),
-      `memory flat: ${small.peakMb} MB at 250k, ${huge.peakMb} MB at 4M records (${Math.round(huge.events / huge.seconds)} events/s)`,
+      `memory flat: ${small.peakMb} MB at 250k, ${huge.peakMb} MB at 4M records (${Math.round(huge.events / huge.seconds)} events/s; medians of ${RUNS})`,
     ].join('  '),
   ];
 }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './median.js';
 import { findStrace, straceArgs } from '../sensor/strace-launcher.js';
 
 /**
@@ -36,12 +37,6 @@ function install(cli: string, dir: string, side: Side): number {
   const seconds = (performance.now() - started) / 1000;
   if (r.status !== 0) throw new Error(`${side === 'plain' ? '' : `${side} -- `}npm install ${PACKAGES.join(' ')} failed (${r.status}): ${r.stderr}`);
   return seconds;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** One line for the bench table. */
