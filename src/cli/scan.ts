@@ -16,7 +16,7 @@ import type { AlertFormatter } from '../outputs/formatter.js';
 import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
 import { LineBases } from '../parallel/line-bases.js';
 import { planTasks, type ScanTask } from '../parallel/plan.js';
-import { runTasks, startWorkers } from '../parallel/pool.js';
+import { runTasks, startWorkers, type PoolWorker } from '../parallel/pool.js';
 import { readInputs } from '../sources/open.js';
 import { Progress } from './progress.js';
 import { formatProblem, ScanSummary } from './summary.js';
@@ -51,36 +51,35 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   const summary = new ScanSummary();
   const threads = parseThreads(options.threads);
   const tasks = threads > 1 && !paths.includes('-') ? await planTasks(paths, options.inputFormat, (b) => summary.countBad(b)) : undefined;
-  const parallel = tasks !== undefined && tasks.length > 1 && (await totalBytes(tasks)) >= PARALLEL_MIN_BYTES;
+  const useWorkers = tasks !== undefined && tasks.length > 1 && (await totalBytes(tasks)) >= PARALLEL_MIN_BYTES;
   // Workers load the packs while this thread loads its own (for validation, columns, correlations).
-  const pool = parallel
+  const pool = useWorkers
     ? startWorkers(Math.min(threads, tasks.length), {
         rules: ruleSpecs, inputFormat: options.inputFormat, windowAfter: window?.after, format,
         width: process.stdout.columns, config: options.config, now: options.now,
       })
     : undefined;
   try {
-    return await scanWith(paths, options, { format, makeFormatter, window, limit, ruleSpecs, summary, tasks: parallel ? tasks : undefined, pool });
+    return await scanWith(paths, options, { makeFormatter, window, limit, ruleSpecs, summary, parallel: pool && tasks ? { tasks, workers: pool.workers } : undefined });
   } finally {
     await pool?.close();
   }
 }
 
+/** The scan once scanCommand has settled its options and started the workers (if any) with their tasks. */
 async function scanWith(
   paths: string[],
   options: ScanOptions,
   plan: {
-    format: string;
     makeFormatter: (typeof OUTPUT_FORMATS)[string];
     window: TimeWindow | undefined;
     limit: number | undefined;
     ruleSpecs: string[];
     summary: ScanSummary;
-    tasks: ScanTask[] | undefined;
-    pool: ReturnType<typeof startWorkers> | undefined;
+    parallel: { tasks: ScanTask[]; workers: PoolWorker[] } | undefined;
   },
 ): Promise<number> {
-  const { makeFormatter, window, limit, ruleSpecs, summary, tasks, pool } = plan;
+  const { makeFormatter, window, limit, ruleSpecs, summary, parallel } = plan;
   const loaded = await loadPacks(ruleSpecs);
   const tuning = loadTuning(options.config, options.now);
   for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
@@ -109,11 +108,12 @@ async function scanWith(
     out.flush();
   };
 
-  if (tasks && pool) {
+  if (parallel) {
+    const { tasks, workers } = parallel;
     // Correlations are stateful across tasks: workers send their matches, correlated here in task order.
     const correlator = new Correlator(loaded.packs);
     const correlated: Alert[] = [];
-    await runTasks(tasks, pool.workers, new LineBases(tasks), (result) => {
+    await runTasks(tasks, workers, new LineBases(tasks), (result) => {
       summary.countEvents(result.task.input, result.format, result.events);
       summary.outsideWindow += result.outsideWindow;
       for (const bad of result.bad) summary.countBad(bad);
