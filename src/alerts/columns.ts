@@ -8,22 +8,24 @@ export type ColumnGetter = (event: NormalizedEvent, label: string | undefined) =
 
 export interface Column {
   name: string;
+  /** The spec it was compiled from (worker threads compile it again: functions do not cross threads). */
+  spec: string;
   get: ColumnGetter;
 }
 
 export function compileColumn(name: string, spec: string): Column | string {
-  if (spec === 'host') return { name, get: (e) => e.host ?? null };
-  if (spec === 'user') return { name, get: (e) => e.user ?? null };
-  if (spec === 'label') return { name, get: (_e, label) => (label ? label : null) };
+  if (spec === 'host') return { name, spec, get: (e) => e.host ?? null };
+  if (spec === 'user') return { name, spec, get: (e) => e.user ?? null };
+  if (spec === 'label') return { name, spec, get: (_e, label) => (label ? label : null) };
   if (spec.startsWith('field:')) {
     const field = spec.slice('field:'.length);
     if (!field) return 'field: needs a field name';
-    return { name, get: (e) => scalarText(e.fields[field]) };
+    return { name, spec, get: (e) => scalarText(e.fields[field]) };
   }
   if (spec.startsWith('time:')) {
     const format = compileTimeFormat(spec.slice('time:'.length));
     if (typeof format === 'string') return format;
-    return { name, get: (e) => (e.time === undefined ? null : format(e.time)) };
+    return { name, spec, get: (e) => (e.time === undefined ? null : format(e.time)) };
   }
   return `unknown column spec '${spec}' (expected time:<pattern>, host, user, label or field:<Name>)`;
 }

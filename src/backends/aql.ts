@@ -115,9 +115,8 @@ export const aqlBackend: Backend = {
     const opts: ConvertOptions = { since: '24h', limit: 500, ...stripUndefined(options), pipeline: options.pipeline };
     const conds = pack.rules.map((r) => aqlWhere(r as SigmaRule, options.pipeline));
     const select: string[] = [];
-    const specs = options.columnSpecs ?? [];
-    for (const [i, col] of (pack.columns ?? []).entries()) {
-      const spec = specs[i] ?? '';
+    for (const col of pack.columns ?? []) {
+      const spec = col.spec;
       const alias = /^[A-Za-z_]\w*$/.test(col.name) ? col.name : `"${col.name.replace(/"/g, '""')}"`;
       select.push(`${spec === 'label' ? caseExpr(pack, conds) : selectExpr(col, spec, options.pipeline)} AS ${alias}`);
     }

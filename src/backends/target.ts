@@ -10,8 +10,6 @@ export interface ConvertOptions {
   /** Time window back from now, e.g. 24h (targets that can express it). */
   since?: string;
   limit?: number;
-  /** A pack's column specs in pack.yml order (`time:…`, `host`, `field:…`, `label`), for --combine. */
-  columnSpecs?: string[];
 }
 
 export interface Backend {

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { loadPacks } from '../alerts/pack.js';
 import { BACKENDS, ConversionError, type Backend, type ConvertOptions } from '../backends/index.js';
 import { correlationsFromText, hasCorrelation, type Correlation } from '../backends/correlation.js';
-import { packColumnSpecs } from '../backends/pack-columns.js';
 import { safeJson, terminalSafe } from '../outputs/escape.js';
 import type { SigmaRule } from '../sigma/rule.js';
 import { UsageError } from './usage-error.js';
@@ -65,14 +64,13 @@ export async function convertCommand(specs: string[], o: ConvertCliOptions): Pro
     if (/correlation rules are not supported/.test(p.reason)) continue; // converted below
     fail(`${p.file}:${p.line}:${p.column}${p.title ? ` ${p.title}` : ''}`, `rule rejected: ${p.reason}`);
   }
-  const columnSpecs = packColumnSpecs(specs);
   for (const pack of loaded.packs) {
     if (o.combine) {
       if (!backend.combine) {
         fail(pack.name, `--combine is not expressible in ${backend.name} (one query per rule instead)`);
       } else {
         try {
-          out.write(pack.name, backend.combine(pack, { ...options, columnSpecs: columnSpecs.get(pack.name) }), { pack: pack.name });
+          out.write(pack.name, backend.combine(pack, options), { pack: pack.name });
           continue;
         } catch (e) {
           if (!(e instanceof ConversionError)) throw e;

@@ -6,9 +6,10 @@ import { AlertCollector } from '../alerts/collector.js';
 import { Correlator, Detector } from '../alerts/detector.js';
 import { formatAlert } from '../alerts/format-alert.js';
 import type { FormattedAlert } from '../alerts/formatted.js';
-import { loadPacks } from '../alerts/pack.js';
+import { loadPacks, type PackLoad } from '../alerts/pack.js';
+import { snapshotPacks } from '../alerts/pack-snapshot.js';
 import { parseSince, parseTimestamp, type TimeWindow } from '../alerts/window.js';
-import { loadTuning, TunedDetector } from '../config/index.js';
+import { loadTuning, TunedDetector, type Tuning } from '../config/index.js';
 import { Enricher } from '../enrich/enricher.js';
 import { enrichmentNeeded } from '../enrich/needed.js';
 import { BufferedOut } from '../outputs/buffered.js';
@@ -47,20 +48,25 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   const limit = options.limit === undefined ? undefined : parseLimit(options.limit);
   if (paths.length === 0) throw new UsageError('scan needs at least one path (a file, a folder, or - for stdin)');
 
-  const ruleSpecs = options.rules.length > 0 ? options.rules : ['seed'];
   const summary = new ScanSummary();
   const threads = parseThreads(options.threads);
+  const loaded = await loadPacks(options.rules.length > 0 ? options.rules : ['seed']);
+  const tuning = loadTuning(options.config, options.now);
+  for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
+  const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0);
+  if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
+
   const tasks = threads > 1 && !paths.includes('-') ? await planTasks(paths, options.inputFormat, (b) => summary.countBad(b)) : undefined;
   const useWorkers = tasks !== undefined && tasks.length > 1 && (await totalBytes(tasks)) >= PARALLEL_MIN_BYTES;
-  // Workers load the packs while this thread loads its own (for validation, columns, correlations).
+  // Workers compile the packs this thread loaded (pack-snapshot.ts): no rule file is read twice.
   const pool = useWorkers
     ? startWorkers(Math.min(threads, tasks.length), {
-        rules: ruleSpecs, inputFormat: options.inputFormat, windowAfter: window?.after, format,
+        packs: snapshotPacks(loaded.packs), inputFormat: options.inputFormat, windowAfter: window?.after, format,
         width: process.stdout.columns, config: options.config, now: options.now,
       })
     : undefined;
   try {
-    return await scanWith(paths, options, { makeFormatter, window, limit, ruleSpecs, summary, parallel: pool && tasks ? { tasks, workers: pool.workers } : undefined });
+    return await scanWith(paths, options, { makeFormatter, window, limit, loaded, tuning, rulesLoaded, summary, parallel: pool && tasks ? { tasks, workers: pool.workers } : undefined });
   } finally {
     await pool?.close();
   }
@@ -74,18 +80,14 @@ async function scanWith(
     makeFormatter: (typeof OUTPUT_FORMATS)[string];
     window: TimeWindow | undefined;
     limit: number | undefined;
-    ruleSpecs: string[];
+    loaded: PackLoad;
+    tuning: Tuning | undefined;
+    rulesLoaded: number;
     summary: ScanSummary;
     parallel: { tasks: ScanTask[]; workers: PoolWorker[] } | undefined;
   },
 ): Promise<number> {
-  const { makeFormatter, window, limit, ruleSpecs, summary, parallel } = plan;
-  const loaded = await loadPacks(ruleSpecs);
-  const tuning = loadTuning(options.config, options.now);
-  for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
-  const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0);
-  if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
-
+  const { makeFormatter, window, limit, loaded, tuning, rulesLoaded, summary, parallel } = plan;
   // A pack's ORDER BY needs its LIMIT (as in the AQL): sorting every alert of an unbounded scan
   // would hold them all in memory. Without --limit, alerts stream in input order.
   const order = limit !== undefined && loaded.packs.some((p) => p.order) ? 'time-desc' : undefined;

@@ -1,12 +1,15 @@
-import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ScanTask } from './plan.js';
 
 /**
  * Line numbers of byte-range tasks: the number of newlines before each range's start, counted
  * by one sequential pass per file on the main thread (memchr speed, far ahead of the workers),
  * so workers can print final line numbers themselves. A task is dispatched as soon as the
- * count reaches its start.
+ * count reaches its start. The pass reads into one reused buffer: a fresh Buffer per read
+ * made the main thread hold and collect its own copy of the input.
  */
+const COUNT_BUFFER_BYTES = 1 << 20;
+
 export class LineBases {
   private readonly bases = new Map<ScanTask, Promise<number>>();
 
@@ -42,21 +45,27 @@ export class LineBases {
       const settle = () => {
         while (next < ranges.length && ranges[next]!.range!.start <= offset) resolvers[next++]!(newlines);
       };
+      let file: FileHandle | undefined;
       try {
         settle();
-        for await (const chunk of createReadStream(input, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+        file = await open(input, 'r');
+        const buf = Buffer.allocUnsafe(COUNT_BUFFER_BYTES);
+        while (next < ranges.length) {
+          const { bytesRead } = await file.read(buf, 0, buf.length, offset);
+          if (bytesRead === 0) break;
           // Ranges start right after a newline, so a start inside this chunk is at a line boundary.
-          while (next < ranges.length && ranges[next]!.range!.start < offset + chunk.length) {
+          while (next < ranges.length && ranges[next]!.range!.start < offset + bytesRead) {
             const cut = ranges[next]!.range!.start - offset;
-            resolvers[next++]!(newlines + countNewlines(chunk, 0, cut));
+            resolvers[next++]!(newlines + countNewlines(buf, 0, cut));
           }
-          newlines += countNewlines(chunk, 0, chunk.length);
-          offset += chunk.length;
-          if (next === ranges.length) break;
+          newlines += countNewlines(buf, 0, bytesRead);
+          offset += bytesRead;
         }
         settle();
       } catch (err) {
         for (let i = next; i < ranges.length; i++) rejecters[i]!(err as Error);
+      } finally {
+        await file?.close();
       }
     })();
   }

@@ -1,12 +1,13 @@
 import type { CorrelationMatch } from '../alerts/detector.js';
+import type { PackSnapshot } from '../alerts/pack-snapshot.js';
 import type { FormattedAlert } from '../alerts/formatted.js';
 import type { StateRecord } from '../enrich/records.js';
 import type { BadRecord } from '../sources/reader.js';
 import type { ScanTask } from './plan.js';
 
-/** What every worker is started with: enough to load the same packs and format the same way. */
+/** What every worker is started with: the main thread's packs, and how to read and format. */
 export interface WorkerSetup {
-  rules: string[];
+  packs: PackSnapshot[];
   inputFormat?: string;
   /** Exclusive lower bound of the time window, epoch ms. */
   windowAfter?: number;

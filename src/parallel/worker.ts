@@ -4,14 +4,14 @@ import type { Alert } from '../alerts/alert.js';
 import { addContext } from '../alerts/context.js';
 import { Detector } from '../alerts/detector.js';
 import { formatAlert } from '../alerts/format-alert.js';
-import { loadPacks } from '../alerts/pack.js';
+import { packsFromSnapshot } from '../alerts/pack-snapshot.js';
 import { loadTuning, TunedDetector } from '../config/index.js';
 import { Enricher } from '../enrich/enricher.js';
 import { enrichmentNeeded } from '../enrich/needed.js';
 import { stateRecord, type StateRecord } from '../enrich/records.js';
 import type { NormalizedEvent } from '../events/event.js';
 import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
-import { readInputs } from '../sources/open.js';
+import { READ_CHUNK_BYTES, readInputs } from '../sources/open.js';
 import type { BadRecord } from '../sources/reader.js';
 import { READERS } from '../sources/registry.js';
 import type { DispatchedTask, MainMessage, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
@@ -27,7 +27,7 @@ const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const send = (message: WorkerMessage) => port.postMessage(message);
 
-const { packs } = await loadPacks(setup.rules);
+const packs = packsFromSnapshot(setup.packs);
 // The main thread already validated the config and reported its warnings.
 const tuning = loadTuning(setup.config, setup.now, () => true);
 const detector = tuning ? new TunedDetector(packs, tuning) : new Detector(packs);
@@ -68,7 +68,7 @@ async function runTask(task: DispatchedTask): Promise<TaskResult> {
     };
     if (task.range) {
       const reader = READERS.find((r) => r.format === task.range!.format)!;
-      const bytes = createReadStream(task.input, { start: task.range.start, end: task.range.end - 1, highWaterMark: 1 << 20 });
+      const bytes = createReadStream(task.input, { start: task.range.start, end: task.range.end - 1, highWaterMark: READ_CHUNK_BYTES });
       for await (const batch of reader.read(bytes, { file: task.input, bad })) shift(batch);
     } else {
       for await (const batch of readInputs([task.input], { inputFormat: setup.inputFormat, onBad: bad })) {

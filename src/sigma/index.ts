@@ -3,4 +3,6 @@ export type { CompiledRule } from './rule.js';
 export type { LoadResult, RuleProblem } from './yaml-loader.js';
 export { loadRules, loadRulesFromText, PACK_MANIFEST } from './yaml-loader.js';
 export { RuleIndex } from './logsource-index.js';
+export { SigmaRule } from './rule.js';
+export { resolveCorrelations } from './correlation/resolve.js';
 export { CorrelationEngine, CorrelationRule, silentRules, type CorrelationHit, type CorrelationInput, type CorrelationInputRule, type EventRef } from './correlation/index.js';

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { BATCH_SIZE } from '../../src/sources/ndjson.js';
 import { otrfReader } from '../../src/sources/otrf.js';
 import { sigmaNdjsonReader } from '../../src/sources/sigma-ndjson.js';
 import { winlogbeatReader } from '../../src/sources/winlogbeat.js';
@@ -87,10 +88,11 @@ describe('sigma-ndjson', () => {
     });
   });
 
-  it('yields batches of at most 1000 events', async () => {
+  it('yields batches of at most BATCH_SIZE (128) events', async () => {
+    expect(BATCH_SIZE).toBe(128);
     const text = '{"Image":"x"}\n'.repeat(2500);
     const result = await readWith(sigmaNdjsonReader, Readable.from([text]));
     expect(result.events).toHaveLength(2500);
-    expect(result.batches).toBe(3);
+    expect(result.batches).toBe(20); // 19 full batches and one of 116
   });
 });
