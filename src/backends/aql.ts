@@ -89,7 +89,8 @@ function windowClause(options: ConvertOptions): string | undefined {
 }
 
 /** A pack column spec → AQL select expression. */
-function selectExpr(col: Column, spec: string, pipeline: string): string {
+function selectExpr(col: Column, pipeline: string): string {
+  const spec = col.spec;
   if (spec === 'host') return 'devicehostname';
   if (spec === 'user') return 'username';
   if (spec.startsWith('time:')) return `DATEFORMAT(starttime, ${aqlString(spec.slice(5))})`;
@@ -116,9 +117,8 @@ export const aqlBackend: Backend = {
     const conds = pack.rules.map((r) => aqlWhere(r as SigmaRule, options.pipeline));
     const select: string[] = [];
     for (const col of pack.columns ?? []) {
-      const spec = col.spec;
       const alias = /^[A-Za-z_]\w*$/.test(col.name) ? col.name : `"${col.name.replace(/"/g, '""')}"`;
-      select.push(`${spec === 'label' ? caseExpr(pack, conds) : selectExpr(col, spec, options.pipeline)} AS ${alias}`);
+      select.push(`${col.spec === 'label' ? caseExpr(pack, conds) : selectExpr(col, options.pipeline)} AS ${alias}`);
     }
     const win = windowClause(opts);
     const lines = [

@@ -7,10 +7,10 @@ import { StateRelay } from './state-relay.js';
 const WORKER_FILE = new URL('./worker.js', import.meta.url);
 /**
  * A worker's events die young (one 128-event batch at a time, see ndjson.ts), so a young
- * generation below V8's default (48 MB) costs few extra scavenges and bounds each worker's
- * heap. Measured on a two-thread seed scan of 4M events: 48 MB peaked at 297 MB RSS, 32 MB at
- * 292 MB and 14% less CPU time (scavenges, not the young generation, were the cost); 12 MB
- * tripled the scavenges (ten per thousand events) for 60 MB less.
+ * generation below V8's default (48 MB) bounds each worker's heap at a small cost in extra
+ * scavenges. Two-thread seed scans, peak RSS: 48 MB gave 297 MB at 4M events, 32 MB 292 MB
+ * (and 280 MB at 1M); 12 MB saved another 50 MB but made 1.4 scavenges per 1,000 events
+ * where the main thread's default makes 0.4, which cost more time than the memory was worth.
  */
 const WORKER_YOUNG_GENERATION_MB = 32;
 
