@@ -12,6 +12,7 @@ const COUNT_BUFFER_BYTES = 1 << 20;
 
 export class LineBases {
   private readonly bases = new Map<ScanTask, Promise<number>>();
+  private readonly counted = new Map<ScanTask, number>();
 
   constructor(tasks: readonly ScanTask[]) {
     const byInput = new Map<string, ScanTask[]>();
@@ -24,6 +25,11 @@ export class LineBases {
     for (const [input, ranges] of byInput) this.countFile(input, ranges);
   }
 
+  /** The task's base if already counted (0 for whole-input tasks), so it can be sent without waiting a turn. */
+  known(task: ScanTask): number | undefined {
+    return task.range ? this.counted.get(task) : 0;
+  }
+
   /** Newlines before the task's first byte (0 for whole-input tasks). */
   baseFor(task: ScanTask): Promise<number> {
     return this.bases.get(task) ?? Promise.resolve(0);
@@ -34,7 +40,10 @@ export class LineBases {
     const rejecters: Array<(e: Error) => void> = [];
     for (const task of ranges) {
       this.bases.set(task, new Promise<number>((resolve, reject) => {
-        resolvers.push(resolve);
+        resolvers.push((n) => {
+          this.counted.set(task, n);
+          resolve(n);
+        });
         rejecters.push(reject);
       }));
     }

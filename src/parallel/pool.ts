@@ -65,12 +65,17 @@ export async function runTasks(
       const feed = () => {
         if (nextTask >= tasks.length) return;
         const task = tasks[nextTask++]!;
-        lineBases.baseFor(task).then((lineBase) => worker.postMessage({ ...task, lineBase }), reject);
+        const known = lineBases.known(task);
+        if (known !== undefined) worker.postMessage({ ...task, lineBase: known });
+        else lineBases.baseFor(task).then((lineBase) => worker.postMessage({ ...task, lineBase }), reject);
       };
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'error') return reject(new Error(`worker: ${message.message}`));
         if (message.type === 'records') return relay.offer(message.task, message.records, worker);
         if (message.type !== 'result') return;
+        // The next task first, then the delivery: writing a task's alerts takes the main thread
+        // milliseconds, and the worker would wait them out idle (20 ms a task with SigmaHQ).
+        feed();
         waiting.set(message.result.task.id, message.result);
         while (waiting.has(nextToDeliver)) {
           const done = waiting.get(nextToDeliver)!;
@@ -78,8 +83,7 @@ export async function runTasks(
           nextToDeliver += 1;
           deliver(done);
         }
-        if (nextToDeliver === tasks.length) return resolve();
-        feed();
+        if (nextToDeliver === tasks.length) resolve();
       });
       worker.on('error', reject);
       ready.then(feed, reject);
