@@ -5,15 +5,15 @@
 import type { LogSource, NormalizedEvent } from '../events/event.js';
 import { EventContext } from './field-access.js';
 import { NeedleIndex } from './needle-index.js';
-import { eventKeys } from './prefilter.js';
+import { holdEventKeys, keyAnchorParts, KEY_FIELD_COUNT } from './prefilter.js';
 import { SigmaRule, type CompiledRule } from './rule.js';
 
 interface Bucket {
   rules: readonly CompiledRule[];
   /** Positions (in `rules`) of rules evaluated for every event. */
   always: Int32Array;
-  /** Exact anchor key → its atom id. Atoms are all the anchors of the bucket's rules. */
-  keyAtoms: Map<string, number>;
+  /** Per key-field id (prefilter.ts), exact key value → its atom id. Atoms are all the anchors of the bucket's rules. */
+  keyAtoms: Map<string, number>[];
   /** Needle anchors: the scanner, and per needle id its atom id. */
   needles: NeedleIndex | undefined;
   needleAtoms: Int32Array;
@@ -28,7 +28,8 @@ interface Bucket {
   heldAtoms: Int32Array;
   held: number;
   stamp: number;
-  /** Marks a needle's atom as held (bound once per bucket: no closure per event). */
+  /** Mark an atom, or a needle's atom, as held (bound once per bucket: no closure per event). */
+  onAtom: (atom: number) => void;
   onNeedle: (needle: number) => void;
 }
 
@@ -73,12 +74,7 @@ export class RuleIndex {
     if (b.reach.length > 0) {
       const stamp = (b.stamp = (b.stamp + 1) >>> 0 || 1);
       b.held = 0;
-      if (b.keyAtoms.size) {
-        for (const key of eventKeys(ctx)) {
-          const atom = b.keyAtoms.get(key);
-          if (atom !== undefined) hold(b, atom);
-        }
-      }
+      holdEventKeys(ctx, b.keyAtoms, b.onAtom);
       b.needles?.scan(ctx, b.onNeedle);
       const { reach, rest, atomSeen, ruleSeen, heldAtoms } = b;
       for (let h = 0; h < b.held; h++) {
@@ -98,7 +94,18 @@ export class RuleIndex {
     return out;
   }
 
+  /** The previous event's logsource and bucket: consecutive events mostly share one. */
+  private last: { category?: string; product?: string; service?: string; bucket: Bucket } | undefined;
+
   private bucket(ls: LogSource): Bucket {
+    const last = this.last;
+    if (last !== undefined && last.category === ls.category && last.product === ls.product && last.service === ls.service) return last.bucket;
+    const bucket = this.lookup(ls);
+    this.last = { category: ls.category, product: ls.product, service: ls.service, bucket };
+    return bucket;
+  }
+
+  private lookup(ls: LogSource): Bucket {
     const cat = ls.category ?? '';
     const prod = ls.product ?? '';
     const svc = ls.service ?? '';
@@ -148,12 +155,14 @@ export class RuleIndex {
       for (const a of anchors[0]!) reach[atomOf(a)]!.push(pos);
       if (anchors.length > 1) rest[pos] = anchors.slice(1).map((c) => Int32Array.from(c, atomOf));
     });
-    const keyAtoms = new Map<string, number>();
+    const keyAtoms = Array.from({ length: KEY_FIELD_COUNT }, () => new Map<string, number>());
     const needles: { field: string; text: string }[] = [];
     const needleAtoms: number[] = [];
     for (const [a, id] of atomIds) {
-      if (a[0] === 'K') keyAtoms.set(a, id);
-      else {
+      if (a[0] === 'K') {
+        const { field, value } = keyAnchorParts(a);
+        keyAtoms[field]!.set(value, id);
+      } else {
         const z = a.indexOf('\0');
         needles.push({ field: a.slice(1, z), text: a.slice(z + 1) });
         needleAtoms.push(id);
@@ -172,6 +181,7 @@ export class RuleIndex {
       heldAtoms: new Int32Array(reach.length),
       held: 0,
       stamp: 0,
+      onAtom: (atom) => hold(b, atom),
       onNeedle: (n) => hold(b, b.needleAtoms[n]!),
     };
     return b;

@@ -15,12 +15,13 @@ import type { ValueTest } from './modifiers.js';
 import { requiredLiterals } from './regex-literals.js';
 import { WILDCARD_MULTI, isPlaceholder, type SigmaString } from './sigma-string.js';
 
-/** Fields whose exact value (or path basename) is a key. */
-const KEY_FIELDS: Record<string, { tag: string; basename: boolean }> = {
-  Image: { tag: 'img:', basename: true },
-  ParentImage: { tag: 'pimg:', basename: true },
-  OriginalFileName: { tag: 'ofn:', basename: false },
-};
+/** Fields whose exact value (or path basename) is a key; a field's position is its key-field id. */
+const KEY_FIELDS: readonly { field: string; tag: string; basename: boolean }[] = [
+  { field: 'Image', tag: 'img:', basename: true },
+  { field: 'ParentImage', tag: 'pimg:', basename: true },
+  { field: 'OriginalFileName', tag: 'ofn:', basename: false },
+];
+export const KEY_FIELD_COUNT = KEY_FIELDS.length;
 
 
 /** At least one of these anchors holds whenever the rule matches (an OR of anchors). */
@@ -58,7 +59,7 @@ function exactKey(v: SigmaString, basenameField: boolean): string | null {
 const longest = (xs: string[]) => xs.reduce((a, b) => (b.length > a.length ? b : a), '');
 
 function testAnchor(field: string, t: ValueTest): string | null {
-  const spec = KEY_FIELDS[field];
+  const spec = KEY_FIELDS.find((k) => k.field === field);
   if (t.kind === 'string') {
     if (spec) {
       const k = exactKey(t.value, spec.basename);
@@ -140,15 +141,34 @@ function cost(s: Clause): number {
   return c;
 }
 
-/** The exact keys an event has (`K`-anchors). */
-export function eventKeys(ctx: EventContext): string[] {
-  const keys: string[] = [];
-  for (const field in KEY_FIELDS) {
-    const spec = KEY_FIELDS[field]!;
-    const forms = ctx.lower(field);
+/** The key-field id and the value of a `K` anchor (tags end at their first ':'). */
+export function keyAnchorParts(anchor: string): { field: number; value: string } {
+  const end = anchor.indexOf(':') + 1;
+  const tag = anchor.slice(1, end);
+  return { field: KEY_FIELDS.findIndex((k) => k.tag === tag), value: anchor.slice(end) };
+}
+
+/**
+ * Calls `hold(atom)` for each exact key the event has, looked up in `atomsByField` (per
+ * key-field id: value → atom). Values are looked up as they are, not as `K…` strings: those
+ * were built for every event and hashed afresh on every lookup (the top line of `match` in a
+ * line-level profile).
+ */
+export function holdEventKeys(ctx: EventContext, atomsByField: readonly Map<string, number>[], hold: (atom: number) => void): void {
+  for (let k = 0; k < KEY_FIELDS.length; k++) {
+    const atoms = atomsByField[k]!;
+    if (atoms.size === 0) continue;
+    const spec = KEY_FIELDS[k]!;
+    const forms = ctx.lower(spec.field);
     if (forms === undefined) continue;
-    if (typeof forms === 'string') keys.push('K' + spec.tag + (spec.basename ? basename(forms) : forms));
-    else for (const f of forms) keys.push('K' + spec.tag + (spec.basename ? basename(f) : f));
+    if (typeof forms === 'string') {
+      const atom = atoms.get(spec.basename ? basename(forms) : forms);
+      if (atom !== undefined) hold(atom);
+    } else {
+      for (const f of forms) {
+        const atom = atoms.get(spec.basename ? basename(f) : f);
+        if (atom !== undefined) hold(atom);
+      }
+    }
   }
-  return keys;
 }
