@@ -8,9 +8,9 @@ const WORKER_FILE = new URL('./worker.js', import.meta.url);
 /**
  * A worker's events die young (one 128-event batch at a time, see ndjson.ts), so a young
  * generation below V8's default (48 MB) bounds each worker's heap at a small cost in extra
- * scavenges. Two-thread seed scans, peak RSS: 48 MB gave 297 MB at 4M events, 32 MB 292 MB
- * (and 280 MB at 1M); 12 MB saved another 50 MB but made 1.4 scavenges per 1,000 events
- * where the main thread's default makes 0.4, which cost more time than the memory was worth.
+ * scavenges. Two-thread seed scans of 4M events, interleaved: 32 MB peaked at 291–297 MB RSS
+ * with 30–32 s of user CPU; 24 MB at 257–261 MB but with 37–38 s; 48 MB at 297 MB. 12 MB
+ * made 1.4 scavenges per 1,000 events where the main thread's default makes 0.4.
  */
 const WORKER_YOUNG_GENERATION_MB = 32;
 
