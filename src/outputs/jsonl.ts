@@ -1,27 +1,46 @@
 import type { Alert } from '../alerts/alert.js';
+import type { NormalizedEvent } from '../events/event.js';
 import { serializeEvent } from '../events/event.js';
+import type { EventRef } from '../sigma/index.js';
 import { safeJson } from './escape.js';
 import type { AlertFormatter, FormatterOptions } from './formatter.js';
-import type { EventRef } from '../sigma/index.js';
 
-/** One JSON object per alert: rule, pack output columns, the event as `dump` prints it. */
+/**
+ * One JSON object per alert: rule, pack output columns, the event as `dump` prints it.
+ *
+ * The line is the JSON of `{rule, pack, label, columns, ...event, correlated, context}`, built
+ * from fragments: a rule's part is serialized once per rule, an event's once per event (an
+ * event that several rules match is alerted on consecutively), so an alert costs only its
+ * columns. Each fragment is `safeJson` of its own value, so the line is exactly what one
+ * `safeJson` of the whole object gives.
+ */
 export function jsonlFormatter({ columns }: FormatterOptions): AlertFormatter {
+  // Weak: a config's level override gives each of its alerts a rule object of its own (tuning.ts).
+  const ruleParts = new WeakMap<Alert['rule'], string>();
+  let lastEvent: NormalizedEvent | undefined;
+  let lastEventPart = '';
   return {
     header: '',
     format(alert: Alert) {
-      const { rule } = alert;
+      const { rule, event } = alert;
+      let head = ruleParts.get(rule);
+      if (head === undefined) {
+        head = `{"rule":${safeJson({ id: rule.id, title: rule.title, level: rule.level, tags: rule.tags, file: rule.file })}`;
+        ruleParts.set(rule, head);
+      }
+      if (event !== lastEvent) {
+        // serializeEvent always has `fields` and `source`: the object is never empty.
+        lastEventPart = ',' + safeJson(serializeEvent(event)).slice(1, -1);
+        lastEvent = event;
+      }
       const row: Record<string, string | null> = {};
-      for (const c of columns) row[c.name] = c.get(alert.event, alert.label);
-      const record = {
-        rule: { id: rule.id, title: rule.title, level: rule.level, tags: rule.tags, file: rule.file },
-        pack: alert.pack.name,
-        label: alert.label || undefined,
-        columns: row,
-        ...serializeEvent(alert.event),
-        ...(alert.correlated ? { correlated: alert.correlated.map(correlatedJson) } : {}),
-        ...(alert.context ? { context: alert.context } : {}),
-      };
-      return safeJson(record) + '\n';
+      for (const c of columns) row[c.name] = c.get(event, alert.label);
+      let line = `${head},"pack":${safeJson(alert.pack.name)}`;
+      if (alert.label) line += `,"label":${safeJson(alert.label)}`;
+      line += `,"columns":${safeJson(row)}${lastEventPart}`;
+      if (alert.correlated) line += `,"correlated":${safeJson(alert.correlated.map(correlatedJson))}`;
+      if (alert.context) line += `,"context":${safeJson(alert.context)}`;
+      return line + '}\n';
     },
   };
 }
