@@ -9,7 +9,7 @@ import { findStrace, straceArgs } from '../sensor/strace-launcher.js';
  * Overhead of `supplywatch run` (issue 4 §5): wall time of a real `npm install` of packages
  * with install scripts (esbuild: postinstall `node install.js`, which copies and runs the
  * platform binary; vite brings esbuild and rollup; typescript adds a large package), with and
- * without the sensor, alternated, 5 pairs; the median of the per-pair ratios. Packages come
+ * without the sensor, alternated, 5 rounds; the median of the per-round ratios. Packages come
  * from the npm cache (one untimed warm-up install, then --prefer-offline), so the network does
  * not dominate. Target: ratio ≤ 1.15.
  *
@@ -19,7 +19,7 @@ import { findStrace, straceArgs } from '../sensor/strace-launcher.js';
  */
 const PACKAGES = ['esbuild@0.24.0', 'vite@5.4.10', 'typescript@5.6.3'];
 const NPM_ARGS = ['install', '--no-audit', '--no-fund', '--no-update-notifier', '--prefer-offline', ...PACKAGES];
-const PAIRS = 5;
+const ROUNDS = 5;
 
 type Side = 'plain' | 'strace' | 'run';
 const SIDES: Side[] = ['plain', 'strace', 'run'];
@@ -45,7 +45,7 @@ export function sensorOverhead(cli: string): string {
   try {
     install(cli, dir, 'plain'); // warm the npm cache
     const times: Record<Side, number[]> = { plain: [], strace: [], run: [] };
-    for (let i = 0; i < PAIRS; i++) {
+    for (let i = 0; i < ROUNDS; i++) {
       // Rotate which side goes first, so drift (cache, CPU frequency, other load) favours none.
       for (let k = 0; k < SIDES.length; k++) {
         const side = SIDES[(i + k) % SIDES.length]!;
@@ -54,7 +54,7 @@ export function sensorOverhead(cli: string): string {
     }
     const ratio = (side: Side) => median(times[side].map((t, i) => t / times.plain[i]!)).toFixed(2);
     return [
-      `run -- npm install esbuild, vite, typescript (${PAIRS} rounds)`,
+      `run -- npm install esbuild, vite, typescript (${ROUNDS} rounds)`,
       `plain median ${median(times.plain).toFixed(2)} s, under run ${median(times.run).toFixed(2)} s, median ratio ${ratio('run')}`,
       `(floor, bare strace: ${median(times.strace).toFixed(2)} s, ratio ${ratio('strace')})`,
       'target ratio ≤ 1.15',
