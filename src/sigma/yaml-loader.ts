@@ -2,7 +2,7 @@
  * Read rule files: YAML 1.2 core schema (so `yes` stays a string), every problem reported at
  * file:line:column of the offending node. One bad document rejects only its own rule.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Document, LineCounter, Scalar, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
 import { CorrelationRule } from './correlation/correlation-rule.js';
@@ -36,14 +36,20 @@ export async function loadRules(paths: string[]): Promise<LoadResult> {
   const files: string[] = [];
   for (const p of paths) {
     try {
-      files.push(...(await collect(p)));
+      files.push(...collect(p));
     } catch (e) {
       result.rejected.push({ file: p, line: 1, column: 1, reason: `cannot read: ${(e as Error).message}` });
     }
   }
-  for await (const { file, text, error } of readInOrder([...new Set(files)].sort())) {
-    if (text === undefined) {
-      result.rejected.push({ file, line: 1, column: 1, reason: `cannot read: ${error}` });
+  // Read synchronously: rule files are small and local, and fs.promises.readFile costs several
+  // thread-pool round trips per file (1,183 SigmaHQ files: 10 ms of CPU read with readFileSync,
+  // 100–130 ms with readFile, which also showed as 0.35 s of openFileHandle in start-up profiles).
+  for (const file of [...new Set(files)].sort()) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      result.rejected.push({ file, line: 1, column: 1, reason: `cannot read: ${(e as Error).message}` });
       continue;
     }
     const r = parseRuleText(text, file);
@@ -57,36 +63,14 @@ export async function loadRules(paths: string[]): Promise<LoadResult> {
   return result;
 }
 
-/**
- * Reads files with up to READ_AHEAD reads in flight but yields them in order: one await per
- * file made loading the 3,754 SigmaHQ rules wait on the disk file by file.
- */
-const READ_AHEAD = 32;
-
-async function* readInOrder(files: string[]): AsyncGenerator<{ file: string; text?: string; error?: string }> {
-  const read = (file: string) =>
-    readFile(file, 'utf8').then(
-      (text) => ({ file, text }),
-      (e: Error) => ({ file, error: e.message }),
-    );
-  const inFlight = new Map(files.slice(0, READ_AHEAD).map((file, i) => [i, read(file)]));
-  for (let i = 0; i < files.length; i++) {
-    const next = files[i + READ_AHEAD];
-    if (next !== undefined) inFlight.set(i + READ_AHEAD, read(next));
-    const done = await inFlight.get(i)!;
-    inFlight.delete(i);
-    yield done;
-  }
-}
-
 export const PACK_MANIFEST = 'pack.yml';
 
-async function collect(path: string): Promise<string[]> {
-  if (!(await stat(path)).isDirectory()) return [path];
+function collect(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
   const out: string[] = [];
-  for (const ent of await readdir(path, { withFileTypes: true })) {
+  for (const ent of readdirSync(path, { withFileTypes: true })) {
     const full = join(path, ent.name);
-    if (ent.isDirectory()) out.push(...(await collect(full)));
+    if (ent.isDirectory()) out.push(...collect(full));
     // A pack's manifest (src/alerts/pack.ts) sits beside its rules but is not a rule.
     else if (/\.ya?ml$/i.test(ent.name) && ent.name !== PACK_MANIFEST) out.push(full);
   }
