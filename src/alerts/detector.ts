@@ -33,6 +33,8 @@ export class Detector {
   }>;
   /** Used when `detect` is called without a match list: correlations run right here. */
   private correlator: Correlator | undefined;
+  /** One field cache for every pack, reset per event (each field is resolved and lower-cased once). */
+  private readonly ctx = new EventContext({});
 
   constructor(packs: Pack[]) {
     this.indexed = packs.map((pack) => {
@@ -54,8 +56,8 @@ export class Detector {
    */
   detect(event: NormalizedEvent, seq: number, out: Alert[], matches?: CorrelationMatch[]): void {
     const local: CorrelationMatch[] | undefined = matches ? undefined : [];
-    // One field cache for every pack: each field is resolved and lower-cased once per event.
-    const ctx = new EventContext(event.fields);
+    const ctx = this.ctx;
+    ctx.reset(event.fields);
     for (let p = 0; p < this.indexed.length; p += 1) {
       const { pack, index, silent, feeds } = this.indexed[p]!;
       const matched = index.match(event, ctx);

@@ -6,7 +6,7 @@ import type { FieldValue } from '../events/event.js';
 import { cidrContains } from './cidr.js';
 import type { CondNode } from './condition.js';
 import type { DetNode } from './detection.js';
-import { scalars, type EventContext, type LowerForms } from './field-access.js';
+import { fieldSlot, scalars, type EventContext, type LowerForms } from './field-access.js';
 import type { ValueTest } from './modifiers.js';
 import { compileRegex } from './regex.js';
 import { SigmaString } from './sigma-string.js';
@@ -81,7 +81,8 @@ function fieldMatcher(field: string, tests: ValueTest[]): Matcher {
   const folded = strings(false);
   if (folded.length) {
     const pred = anyStringPredicate(folded, true);
-    parts.push((ctx) => anyForm(ctx.lower(field), pred));
+    const slot = fieldSlot(field);
+    parts.push((ctx) => anyForm(ctx.lowerAt(slot), pred));
   }
   const cased = strings(true);
   if (cased.length) {

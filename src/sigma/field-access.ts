@@ -7,12 +7,46 @@ import type { FieldValue, Fields } from '../events/event.js';
 /** Lower-cased string forms of a field: one string, several (list fields), or none. */
 export type LowerForms = string | string[] | undefined;
 
+/**
+ * Every field name a compiled matcher or index reads gets a slot number once, at compile time,
+ * so that per-event caches are typed arrays indexed by slot instead of Maps keyed by name
+ * (Map get/has/set cost 0.6 µs per event for 15 fields, more than the lower-casing itself).
+ */
+const slotIds = new Map<string, number>();
+const slotNames: string[] = [];
+
+export function fieldSlot(name: string): number {
+  let slot = slotIds.get(name);
+  if (slot === undefined) {
+    slot = slotNames.push(name) - 1;
+    slotIds.set(name, slot);
+  }
+  return slot;
+}
+
 export class EventContext {
-  private readonly lowerCache = new Map<string, LowerForms>();
+  /**
+   * Lower-cased forms by slot, valid where `stamps[slot] === generation`: one context serves
+   * event after event (`reset`), so no cache is allocated or cleared per event.
+   */
+  private stamps = new Uint32Array(64);
+  private lowered: LowerForms[] = new Array<LowerForms>(64).fill(undefined);
+  private generation = 1;
   private allLowerCache: string[] | undefined;
   private allCache: string[] | undefined;
 
-  constructor(readonly fields: Fields) {}
+  constructor(public fields: Fields) {}
+
+  /** Starts on the next event: every cached form of the previous one becomes stale. */
+  reset(fields: Fields): void {
+    this.fields = fields;
+    this.allLowerCache = this.allCache = undefined;
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.stamps.fill(0);
+      this.generation = 1;
+    }
+  }
 
   /** Field value, or undefined when absent. Direct key first, then dotted-path resolution. */
   get(name: string): FieldValue | undefined {
@@ -21,13 +55,30 @@ export class EventContext {
     return name.includes('.') ? resolvePath(f, name.split('.'), 0) : undefined;
   }
 
+  /** `get` by slot (fieldSlot). */
+  getAt(slot: number): FieldValue | undefined {
+    return this.get(slotNames[slot]!);
+  }
+
   /** Lower-cased string forms of the field's scalar values (numbers and booleans stringified). */
   lower(name: string): LowerForms {
-    let v = this.lowerCache.get(name);
-    if (v === undefined && !this.lowerCache.has(name)) {
-      v = lowerForms(this.get(name));
-      this.lowerCache.set(name, v);
+    return this.lowerAt(fieldSlot(name));
+  }
+
+  /** `lower` by slot (fieldSlot): what compiled matchers call. */
+  lowerAt(slot: number): LowerForms {
+    const stamps = this.stamps;
+    if (slot < stamps.length) {
+      if (stamps[slot] === this.generation) return this.lowered[slot];
+    } else {
+      this.stamps = new Uint32Array(Math.max(slot + 1, stamps.length * 2));
+      this.stamps.set(stamps);
+      // Filled, not just lengthened: an array with holes is slower to index.
+      while (this.lowered.length < this.stamps.length) this.lowered.push(undefined);
     }
+    const v = lowerForms(this.get(slotNames[slot]!));
+    this.stamps[slot] = this.generation;
+    this.lowered[slot] = v;
     return v;
   }
 

@@ -9,19 +9,45 @@
  * are too many to get columns (one rule lists ~1,500 emoji code units, which would make the
  * table hundreds of MB), and are rare in event data, so they take a slow path through sparse
  * goto edges and fail links.
+ *
+ * Case is folded by the class table, not by lower-casing the field first: an upper-case char
+ * has its lower-case char's class, so the raw value is scanned and only fields that rules
+ * actually read get lower-cased (lower-casing every indexed field was a quarter of the scan's
+ * cost and most of its garbage). Chars whose lower-casing is not one char of its own (U+0130 İ,
+ * final-sigma Σ, surrogate halves of astral chars) send the field to the lower-cased path.
  */
-import type { EventContext } from './field-access.js';
+import { fieldSlot, type EventContext } from './field-access.js';
 
 /**
  * Class-table mark for a non-ASCII char that occurs in a needle: take the sparse path. Dense
  * classes (ASCII needle chars, plus class 0) number at most 129, so they never collide with it.
  */
 const SPARSE = 255;
+/** Class-table mark for a char that per-char folding cannot lower (see above). */
+const RESCAN = 254;
 const ASCII = 128;
+
+/** Per UTF-16 code unit, its lower-case code unit, or RESCAN_CHAR when that is not one char. */
+const RESCAN_CHAR = 0xffff;
+let foldTable: Uint16Array | undefined;
+
+function fold(): Uint16Array {
+  if (foldTable) return foldTable;
+  const t = new Uint16Array(65536);
+  for (let c = 0; c < 65536; c++) {
+    const lower = String.fromCharCode(c).toLowerCase();
+    const special = c === 0x3a3 || (c >= 0xd800 && c <= 0xdfff) || lower.length !== 1;
+    t[c] = special ? RESCAN_CHAR : lower.charCodeAt(0);
+  }
+  // U+FFFF lowers to itself and is no needle char: rescanning a raw text that holds it is harmless.
+  return (foldTable = t);
+}
 
 interface Automaton {
   name: string;
-  /** Char code → dense class, 0 for chars in no needle, or SPARSE. */
+  /** The field's slot (field-access.ts). */
+  slot: number;
+  /** Char code → dense class of its lower-case char, 0 for chars in no needle, SPARSE or RESCAN. */
   classes: Uint8Array;
   /** Number of dense classes: the row width of `delta`. */
   width: number;
@@ -62,28 +88,40 @@ export class NeedleIndex {
   scan(ctx: EventContext, hit: (needle: number) => void): void {
     const stamp = (this.current = (this.current + 1) >>> 0 || 1);
     for (const a of this.automata) {
-      const forms = ctx.lower(a.name);
+      const raw = ctx.getAt(a.slot);
+      if (raw === undefined || raw === null) continue;
+      if (typeof raw === 'string' && this.scanText(a, raw, true, stamp, hit)) continue;
+      const forms = ctx.lowerAt(a.slot);
       if (forms === undefined) continue;
-      if (typeof forms === 'string') this.scanText(a, forms, stamp, hit);
-      else for (const s of forms) this.scanText(a, s, stamp, hit);
+      if (typeof forms === 'string') this.scanText(a, forms, false, stamp, hit);
+      else for (const s of forms) this.scanText(a, s, false, stamp, hit);
     }
   }
 
-  private scanText(a: Automaton, text: string, stamp: number, hit: (needle: number) => void): void {
+  /**
+   * Scans `text`, raw (case folded here) or already lower-cased. Returns false when a raw text
+   * holds a char per-char folding cannot lower: the caller then scans the lower-cased form
+   * (needles reported so far are in it too, and are not reported twice).
+   */
+  private scanText(a: Automaton, text: string, raw: boolean, stamp: number, hit: (needle: number) => void): boolean {
     const { classes, width, delta, starts, ids } = a;
     const seen = this.stamp;
     let row = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       const k = classes[c]!;
-      if (k !== SPARSE) {
+      if (k < RESCAN) {
         const next = delta[row + k]!;
         if (next >= 0) {
           row = next;
           continue;
         }
         row = ~next;
-      } else row = sparseStep(a.sparse, a.fail, row / width, c) * width;
+      } else {
+        const f = raw ? fold()[c]! : c;
+        if (raw && (k === RESCAN || f === RESCAN_CHAR)) return false;
+        row = sparseStep(a.sparse, a.fail, row / width, f) * width;
+      }
       const s = row / width;
       const end = starts[s + 1]!;
       for (let j = starts[s]!; j < end; j++) {
@@ -93,6 +131,7 @@ export class NeedleIndex {
         hit(n);
       }
     }
+    return true;
   }
 }
 
@@ -117,6 +156,16 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
       const c = t.charCodeAt(i);
       if (classes[c] === 0) classes[c] = c < ASCII ? width++ : SPARSE;
     }
+  }
+  // Needle texts are lower-cased: every other char takes its lower-case char's class (SPARSE
+  // ones too: the sparse path looks up the folded char), and chars that do not fold to one char
+  // are RESCAN, unless they are needle chars (met in lower-cased text, they must step the trie).
+  const folded = fold();
+  for (let c = 0; c < 65536; c++) {
+    if (classes[c] !== 0) continue;
+    const f = folded[c]!;
+    if (f === RESCAN_CHAR) classes[c] = RESCAN;
+    else if (f !== c) classes[c] = classes[f]!;
   }
 
   // Trie built one depth at a time, so that state ids are in breadth-first order: every fail
@@ -178,5 +227,5 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
     const t = delta[i]!;
     delta[i] = starts[t + 1]! > starts[t]! ? ~(t * width) : t * width;
   }
-  return { name, classes, width, delta, sparse, fail, starts, ids: Int32Array.from(outputs.flat()) };
+  return { name, slot: fieldSlot(name), classes, width, delta, sparse, fail, starts, ids: Int32Array.from(outputs.flat()) };
 }

@@ -10,16 +10,16 @@
  */
 import type { CondNode } from './condition.js';
 import type { DetNode } from './detection.js';
-import type { EventContext } from './field-access.js';
+import { fieldSlot, type EventContext } from './field-access.js';
 import type { ValueTest } from './modifiers.js';
 import { requiredLiterals } from './regex-literals.js';
 import { WILDCARD_MULTI, isPlaceholder, type SigmaString } from './sigma-string.js';
 
 /** Fields whose exact value (or path basename) is a key; a field's position is its key-field id. */
-const KEY_FIELDS: readonly { field: string; tag: string; basename: boolean }[] = [
-  { field: 'Image', tag: 'img:', basename: true },
-  { field: 'ParentImage', tag: 'pimg:', basename: true },
-  { field: 'OriginalFileName', tag: 'ofn:', basename: false },
+const KEY_FIELDS: readonly { field: string; tag: string; basename: boolean; slot: number }[] = [
+  { field: 'Image', tag: 'img:', basename: true, slot: fieldSlot('Image') },
+  { field: 'ParentImage', tag: 'pimg:', basename: true, slot: fieldSlot('ParentImage') },
+  { field: 'OriginalFileName', tag: 'ofn:', basename: false, slot: fieldSlot('OriginalFileName') },
 ];
 export const KEY_FIELD_COUNT = KEY_FIELDS.length;
 
@@ -159,7 +159,7 @@ export function holdEventKeys(ctx: EventContext, atomsByField: readonly Map<stri
     const atoms = atomsByField[k]!;
     if (atoms.size === 0) continue;
     const spec = KEY_FIELDS[k]!;
-    const forms = ctx.lower(spec.field);
+    const forms = ctx.lowerAt(spec.slot);
     if (forms === undefined) continue;
     if (typeof forms === 'string') {
       const atom = atoms.get(spec.basename ? basename(forms) : forms);

@@ -63,9 +63,16 @@ describe('NeedleIndex', () => {
     for (const F of ['café 😀', 'xa😀b', 'x–y', 'a😃b😀', 'ΑΒ', '\u202eexe.txt', 'ca\u0301fe', '😀😀']) check(needles, { F });
   });
 
+  it('folds the case of raw text exactly as toLowerCase does', () => {
+    // İ lowers to two chars, Σ to ς or σ by context, the Kelvin sign to ASCII k, 𐐀 (astral) to
+    // 𐐨: the scanner must give what a scan of the lower-cased text gives.
+    const needles = ['i\u0307x', 'ix', 'aς', 'aσb', 'ok', '𐐨', 'é', 'éa', 'k'].map((text) => ({ field: 'F', text }));
+    for (const F of ['İX', 'IX', 'AΣ', 'AΣB', 'O\u212a', '𐐀', 'É', 'ÉA', 'É İ', '\u212a', 'CAFÉ 𐐀', 'ΣΣ', 12, true]) check(needles, { F });
+  });
+
   it('agrees with a naive scan on random needles and events', () => {
     const rand = rng(12345);
-    const alphabet = ['a', 'b', 'c', 'd', '.', '\\', ' ', 'é', 'ß', '😀', '–', 'A', 'B'];
+    const alphabet = ['a', 'b', 'c', 'd', '.', '\\', ' ', 'é', 'É', 'ß', '😀', '–', 'A', 'B', 'İ', 'Σ', '\u212a', 'k', '𐐀'];
     const word = (max: number) => {
       let s = '';
       for (let n = 1 + Math.floor(rand() * max); n > 0; n--) s += alphabet[Math.floor(rand() * alphabet.length)];

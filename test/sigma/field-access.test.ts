@@ -1,0 +1,36 @@
+/** EventContext: one context reused event after event never answers with a previous event's field. */
+import { describe, expect, it } from 'vitest';
+import { EventContext, fieldSlot } from '../../src/sigma/field-access.js';
+
+describe('EventContext', () => {
+  it('forgets the previous event on reset', () => {
+    const ctx = new EventContext({ Image: 'C:\\A.EXE', User: 'X' });
+    expect(ctx.lower('Image')).toBe('c:\\a.exe');
+    expect(ctx.allLower()).toEqual(['c:\\a.exe', 'x']);
+    ctx.reset({ CommandLine: 'B' });
+    expect(ctx.lower('Image')).toBeUndefined();
+    expect(ctx.lowerAt(fieldSlot('CommandLine'))).toBe('b');
+    expect(ctx.allLower()).toEqual(['b']);
+  });
+
+  it('caches fields registered after the context was made, past its first capacity', () => {
+    const ctx = new EventContext({});
+    const names = Array.from({ length: 300 }, (_, i) => `Late${i}`);
+    const slots = names.map(fieldSlot);
+    ctx.reset(Object.fromEntries(names.map((n, i) => [n, `V${i}`])));
+    slots.forEach((slot, i) => expect(ctx.lowerAt(slot)).toBe(`v${i}`));
+    ctx.reset({ Late299: 'W' });
+    expect(ctx.lowerAt(slots[299]!)).toBe('w');
+    expect(ctx.lowerAt(slots[0]!)).toBeUndefined();
+  });
+
+  it('stays correct when its generation counter wraps around', () => {
+    // A slot never looked up has stamp 0: generation 0 would take its empty entry as cached.
+    const ctx = new EventContext({});
+    (ctx as unknown as { generation: number }).generation = 0xffffffff;
+    ctx.reset({ Image: 'B' });
+    expect(ctx.lower('Image')).toBe('b');
+    ctx.reset({});
+    expect(ctx.lower('Image')).toBeUndefined();
+  });
+});
