@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './v8-flags.js';
 import { Command, CommanderError } from 'commander';
 import { terminalSafe } from '../outputs/escape.js';
 import { UsageError } from './usage-error.js';

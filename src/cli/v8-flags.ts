@@ -1,0 +1,13 @@
+/**
+ * V8 flags for the whole process (worker threads included), set before the rules are loaded:
+ * main.ts imports this module first.
+ *
+ * Allocation-site pretenuring: loading and compiling a large rule set (SigmaHQ) makes most
+ * allocation sites look long-lived, and V8 then allocates objects from those sites, parsed
+ * events among them, straight into the old generation, where each dies only at a full GC.
+ * Measured on 200k Sysmon events with the SigmaHQ process_creation rules, one thread: with
+ * pretenuring 299 MB promoted, 5.5 s user CPU, 267 MB peak RSS; without it 56 MB, 5.0 s, 162 MB.
+ */
+import { setFlagsFromString } from 'node:v8';
+
+setFlagsFromString('--no-allocation-site-pretenuring');
