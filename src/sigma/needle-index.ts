@@ -61,9 +61,61 @@ interface Automaton {
   /** Sparse goto edges on non-ASCII chars, keyed by `state * 65536 + charCode`. */
   sparse: Map<number, number>;
   fail: Int32Array;
+  memo: ScanMemo;
   /** Needles ending at `state` (own and inherited through fail links): `ids[starts[s]..starts[s + 1])`. */
   starts: Int32Array;
   ids: Int32Array;
+}
+
+/**
+ * The needles found in recently scanned values of one field. Telemetry repeats itself: every
+ * start of a binary carries the same Hashes, Description, Product, Company, FileVersion,
+ * OriginalFileName and Image, and services start with the same command lines; a Map lookup
+ * (one hash of the string, one compare) costs a fraction of scanning it. Bounded (cleared when
+ * full), and switched off for a while on a field whose values rarely repeat (GUIDs, temp
+ * paths), where lookups and inserts would only add cost.
+ */
+class ScanMemo {
+  private readonly found = new Map<string, Int32Array>();
+  private lookups = 0;
+  private hits = 0;
+  private pausedFor = 0;
+
+  /** Values longer than this are scanned, not remembered (long command lines rarely repeat). */
+  static readonly MAX_LENGTH = 1024;
+  private static readonly MAX_ENTRIES = 4096;
+  /** Every PROBE lookups, a hit rate under MIN_HIT_RATE pauses the memo for PAUSE values. */
+  private static readonly PROBE = 4096;
+  private static readonly MIN_HIT_RATE = 0.25;
+  private static readonly PAUSE = 65536;
+
+  /** The value's needles if remembered; undefined when unknown or paused (then `active` says which). */
+  get(text: string): Int32Array | undefined {
+    if (this.pausedFor > 0) {
+      this.pausedFor--;
+      return undefined;
+    }
+    const ids = this.found.get(text);
+    if (ids !== undefined) this.hits++;
+    if (++this.lookups === ScanMemo.PROBE) {
+      if (this.hits < ScanMemo.PROBE * ScanMemo.MIN_HIT_RATE) {
+        this.pausedFor = ScanMemo.PAUSE;
+        this.found.clear();
+      }
+      this.lookups = this.hits = 0;
+    }
+    return ids;
+  }
+
+  /** Whether a scan of a value should be remembered (the memo is not paused). */
+  get active(): boolean {
+    return this.pausedFor === 0;
+  }
+
+  set(text: string, ids: Int32Array): void {
+    if (this.found.size >= ScanMemo.MAX_ENTRIES) this.found.clear();
+    this.found.set(text, ids);
+  }
 }
 
 export class NeedleIndex {
@@ -90,12 +142,40 @@ export class NeedleIndex {
     for (const a of this.automata) {
       const raw = ctx.getAt(a.slot);
       if (raw === undefined || raw === null) continue;
-      if (typeof raw === 'string' && this.scanText(a, raw, true, stamp, hit)) continue;
+      if (typeof raw === 'string' && this.scanRemembered(a, raw, stamp, hit)) continue;
       const forms = ctx.lowerAt(a.slot);
       if (forms === undefined) continue;
       if (typeof forms === 'string') this.scanText(a, forms, false, stamp, hit);
       else for (const s of forms) this.scanText(a, s, false, stamp, hit);
     }
+  }
+
+  /**
+   * One raw string value, through the field's memo. The stamp is fresh for this field's needles
+   * (a needle belongs to one field), so a scan reports exactly the needles in `text`: that list
+   * is what gets remembered. False as scanText (the lower-cased form must be scanned).
+   */
+  private scanRemembered(a: Automaton, text: string, stamp: number, hit: (needle: number) => void): boolean {
+    if (text.length > ScanMemo.MAX_LENGTH) return this.scanText(a, text, true, stamp, hit);
+    const known = a.memo.get(text);
+    if (known !== undefined) {
+      const seen = this.stamp;
+      for (let i = 0; i < known.length; i++) {
+        const n = known[i]!;
+        if (seen[n] === stamp) continue;
+        seen[n] = stamp;
+        hit(n);
+      }
+      return true;
+    }
+    if (!a.memo.active) return this.scanText(a, text, true, stamp, hit);
+    const found: number[] = [];
+    const complete = this.scanText(a, text, true, stamp, (n) => {
+      found.push(n);
+      hit(n);
+    });
+    if (complete) a.memo.set(text, Int32Array.from(found));
+    return complete;
   }
 
   /**
@@ -227,5 +307,5 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
     const t = delta[i]!;
     delta[i] = starts[t + 1]! > starts[t]! ? ~(t * width) : t * width;
   }
-  return { name, slot: fieldSlot(name), classes, width, delta, sparse, fail, starts, ids: Int32Array.from(outputs.flat()) };
+  return { name, slot: fieldSlot(name), classes, width, delta, sparse, fail, memo: new ScanMemo(), starts, ids: Int32Array.from(outputs.flat()) };
 }

@@ -70,6 +70,20 @@ describe('NeedleIndex', () => {
     for (const F of ['İX', 'IX', 'AΣ', 'AΣB', 'O\u212a', '𐐀', 'É', 'ÉA', 'É İ', '\u212a', 'CAFÉ 𐐀', 'ΣΣ', 12, true]) check(needles, { F });
   });
 
+  it('gives the same needles for a value scanned before, whatever the memo does', () => {
+    // One index over many events: values repeat (remembered), then thousands of distinct ones
+    // (the memo fills, is cleared, and pauses on a field whose values stop repeating), then
+    // repeats again; values with İ (not remembered: scanned lower-cased) and long ones mixed in.
+    const needles = ['cmd', 'exe', 'powershell', '-enc', 'i\u0307x', 'x'.repeat(30)].map((text) => ({ field: 'F', text }));
+    const index = new NeedleIndex(needles);
+    const pool = ['C:\\Windows\\cmd.exe', 'POWERSHELL -ENC aa', 'notepad', 'İX cmd', 'X'.repeat(2000)];
+    for (let i = 0; i < 30_000; i++) {
+      const phase = i < 5_000 || i >= 25_000 ? 'pool' : 'unique';
+      const F = phase === 'pool' ? pool[i % pool.length]! : `${pool[i % pool.length]} ${i}`;
+      check(needles, { F }, index);
+    }
+  });
+
   it('agrees with a naive scan on random needles and events', () => {
     const rand = rng(12345);
     const alphabet = ['a', 'b', 'c', 'd', '.', '\\', ' ', 'é', 'É', 'ß', '😀', '–', 'A', 'B', 'İ', 'Σ', '\u212a', 'k', '𐐀'];
