@@ -10,7 +10,13 @@ import { once } from 'node:events';
  * - `workstation`: each image with the parents and arguments it has on a developer
  *   workstation (svchost from services.exe with `-k …`, conhost from its shell, npm's node
  *   from cmd.exe); one event in 250 is an attack command line. Alert rates near production.
+ *
+ * Both mixes give each binary hashes of its own, and the workstation mix gives some command
+ * lines a per-process part (a renderer's client id, a server's port), as real telemetry has:
+ * values repeated verbatim would flatter per-value caches. GENERATOR_VERSION is part of the
+ * data file names, so that a change here regenerates the files instead of reusing stale ones.
  */
+export const GENERATOR_VERSION = 2;
 const IMAGES = [
   'C:\\Windows\\System32\\svchost.exe', 'C:\\Windows\\System32\\conhost.exe', 'C:\\Windows\\explorer.exe',
   'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', 'C:\\Windows\\System32\\cmd.exe',
@@ -46,12 +52,12 @@ export type Mix = 'stress' | 'workstation';
 const PROFILES: Array<{ image: string; parents: string[]; args: string[] }> = [
   { image: 'C:\\Windows\\System32\\svchost.exe', parents: ['C:\\Windows\\System32\\services.exe'], args: [' -k netsvcs -p -s Schedule', ' -k LocalService -p -s EventSystem', ' -k DcomLaunch -p'] },
   { image: 'C:\\Windows\\System32\\conhost.exe', parents: ['C:\\Windows\\System32\\cmd.exe', 'C:\\Program Files\\nodejs\\node.exe'], args: [' 0xffffffff -ForceV1'] },
-  { image: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', parents: ['C:\\Windows\\explorer.exe', 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe'], args: [' --type=renderer --lang=en-US --field-trial-handle=1732', ' --type=utility --utility-sub-type=network.mojom.NetworkService'] },
+  { image: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', parents: ['C:\\Windows\\explorer.exe', 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe'], args: [' --type=renderer --lang=en-US --field-trial-handle=1732 --renderer-client-id=#', ' --type=utility --utility-sub-type=network.mojom.NetworkService'] },
   { image: 'C:\\Windows\\System32\\cmd.exe', parents: ['C:\\Program Files\\nodejs\\node.exe', 'C:\\Program Files\\Microsoft VS Code\\Code.exe'], args: [' /d /s /c "node-gyp rebuild"', ' /d /s /c "tsc -p tsconfig.json"'] },
-  { image: 'C:\\Program Files\\nodejs\\node.exe', parents: ['C:\\Windows\\System32\\cmd.exe', 'C:\\Program Files\\Microsoft VS Code\\Code.exe'], args: [' "C:\\Program Files\\nodejs\\node_modules\\npm\\bin\\npm-cli.js" install --no-audit --no-fund', ' server.js --port 3000'] },
+  { image: 'C:\\Program Files\\nodejs\\node.exe', parents: ['C:\\Windows\\System32\\cmd.exe', 'C:\\Program Files\\Microsoft VS Code\\Code.exe'], args: [' "C:\\Program Files\\nodejs\\node_modules\\npm\\bin\\npm-cli.js" install --no-audit --no-fund', ' server.js --port #'] },
   { image: 'C:\\Program Files\\Git\\cmd\\git.exe', parents: ['C:\\Program Files\\Microsoft VS Code\\Code.exe'], args: [' status --porcelain', ' fetch origin --prune'] },
   { image: 'C:\\Python311\\python.exe', parents: ['C:\\Windows\\System32\\cmd.exe'], args: [' -m pytest tests', ' manage.py runserver'] },
-  { image: 'C:\\Program Files\\Microsoft VS Code\\Code.exe', parents: ['C:\\Windows\\explorer.exe'], args: ['', ' --type=renderer --enable-crash-reporter'] },
+  { image: 'C:\\Program Files\\Microsoft VS Code\\Code.exe', parents: ['C:\\Windows\\explorer.exe'], args: ['', ' --type=renderer --enable-crash-reporter --renderer-client-id=#'] },
   { image: 'C:\\Windows\\System32\\taskhostw.exe', parents: ['C:\\Windows\\System32\\svchost.exe'], args: [' KEYROAMING', ''] },
   { image: 'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', parents: ['C:\\Windows\\System32\\svchost.exe'], args: [' -secured -Embedding'] },
   { image: 'C:\\Windows\\System32\\msiexec.exe', parents: ['C:\\Windows\\System32\\services.exe'], args: [' /V'] },
@@ -80,7 +86,20 @@ function workstationProcess(i: number): { image: string; parent: string; args: s
     return { image: attack.image, parent: 'C:\\Program Files\\nodejs\\node.exe', args: attack.args };
   }
   const p = pick(PROFILES, i * 7 + (i >> 5));
-  return { image: p.image, parent: pick(p.parents, i >> 3), args: pick(p.args, i >> 4) };
+  // `#`: the per-process part of a command line (a client id, a port).
+  return { image: p.image, parent: pick(p.parents, i >> 3), args: pick(p.args, i >> 4).replace('#', String(3000 + (i % 4093))) };
+}
+
+/** Sysmon's Hashes value for a binary: stable per image, different between images. */
+function hashesOf(image: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < image.length; i++) h = Math.imul(h ^ image.charCodeAt(i), 0x01000193) >>> 0;
+  const hex = (n: number) => {
+    let out = '';
+    for (let k = 0; out.length < n; k++) out += (Math.imul(h ^ k, 0x9e3779b1) >>> 0).toString(16).toUpperCase().padStart(8, '0');
+    return out.slice(0, n);
+  };
+  return `SHA1=${hex(40)},MD5=${hex(32).split('').reverse().join('')},SHA256=${hex(64)},IMPHASH=${hex(40).slice(8)}`;
 }
 
 export function sysmonProcessCreation(i: number, mix: Mix = 'stress'): Record<string, unknown> {
@@ -110,7 +129,7 @@ export function sysmonProcessCreation(i: number, mix: Mix = 'stress'): Record<st
     LogonId: '0x1a0cad',
     TerminalSessionId: 1,
     IntegrityLevel: 'Medium',
-    Hashes: 'SHA1=8A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D,MD5=0123456789ABCDEF0123456789ABCDEF,SHA256=0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF,IMPHASH=ABCDEF0123456789ABCDEF0123456789',
+    Hashes: hashesOf(image),
     ParentProcessGuid: guid(i >> 1),
     ParentProcessId: 900 + (i % 50000),
     ParentImage: parent,

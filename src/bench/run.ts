@@ -2,7 +2,7 @@ import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCliTimed, type CliRun } from './cli-run.js';
-import { writeEvents, type Mix } from './generate.js';
+import { GENERATOR_VERSION, writeEvents, type Mix } from './generate.js';
 import { auditdRows } from './auditd.js';
 import { evtxRows } from './evtx.js';
 import { sensorOverhead } from './sensor.js';
@@ -20,7 +20,7 @@ const SIGMAHQ_PC = resolve(ROOT, '..', 'shared', 'sigmahq', 'rules', 'windows', 
 
 async function dataset(count: number, mix: Mix = 'stress'): Promise<string> {
   mkdirSync(DATA, { recursive: true });
-  const path = join(DATA, `sysmon-process-creation-${mix === 'stress' ? '' : mix + '-'}${count}.ndjson`);
+  const path = join(DATA, `sysmon-process-creation-v${GENERATOR_VERSION}-${mix === 'stress' ? '' : mix + '-'}${count}.ndjson`);
   if (!existsSync(path)) {
     process.stderr.write(`generating ${count} events into ${path}…\n`);
     await writeEvents(path, count, mix);
