@@ -15,6 +15,7 @@ import { enrichmentNeeded } from '../enrich/needed.js';
 import { BufferedOut } from '../outputs/buffered.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
+import type { AlertBlock } from '../parallel/alert-block.js';
 import { LineBases } from '../parallel/line-bases.js';
 import { planTasks, type ScanTask } from '../parallel/plan.js';
 import { runTasks, startWorkers, type PoolWorker } from '../parallel/pool.js';
@@ -55,6 +56,9 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
   const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0);
   if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
+  // A pack's ORDER BY needs its LIMIT (as in the AQL): sorting every alert of an unbounded scan
+  // would hold them all in memory. Without --limit, alerts stream in input order.
+  const order = limit !== undefined && loaded.packs.some((p) => p.order) ? 'time-desc' : undefined;
 
   const tasks = threads > 1 && !paths.includes('-') ? await planTasks(paths, options.inputFormat, (b) => summary.countBad(b)) : undefined;
   const useWorkers = tasks !== undefined && tasks.length > 1 && (await totalBytes(tasks)) >= PARALLEL_MIN_BYTES;
@@ -62,11 +66,11 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   const pool = useWorkers
     ? startWorkers(Math.min(threads, tasks.length), {
         packs: snapshotPacks(loaded.packs), inputFormat: options.inputFormat, windowAfter: window?.after, format,
-        width: process.stdout.columns, config: options.config, now: options.now,
+        width: process.stdout.columns, config: options.config, now: options.now, order, limit,
       })
     : undefined;
   try {
-    return await scanWith(paths, options, { makeFormatter, window, limit, loaded, tuning, rulesLoaded, summary, parallel: pool && tasks ? { tasks, workers: pool.workers } : undefined });
+    return await scanWith(paths, options, { makeFormatter, window, order, limit, loaded, tuning, rulesLoaded, summary, parallel: pool && tasks ? { tasks, workers: pool.workers } : undefined });
   } finally {
     await pool?.close();
   }
@@ -79,6 +83,7 @@ async function scanWith(
   plan: {
     makeFormatter: (typeof OUTPUT_FORMATS)[string];
     window: TimeWindow | undefined;
+    order: 'time-desc' | undefined;
     limit: number | undefined;
     loaded: PackLoad;
     tuning: Tuning | undefined;
@@ -87,10 +92,7 @@ async function scanWith(
     parallel: { tasks: ScanTask[]; workers: PoolWorker[] } | undefined;
   },
 ): Promise<number> {
-  const { makeFormatter, window, limit, loaded, tuning, rulesLoaded, summary, parallel } = plan;
-  // A pack's ORDER BY needs its LIMIT (as in the AQL): sorting every alert of an unbounded scan
-  // would hold them all in memory. Without --limit, alerts stream in input order.
-  const order = limit !== undefined && loaded.packs.some((p) => p.order) ? 'time-desc' : undefined;
+  const { makeFormatter, window, order, limit, loaded, tuning, rulesLoaded, summary, parallel } = plan;
   const width = process.stdout.columns;
   const formatter = makeFormatter({ columns: outputColumns(loaded.packs), width });
   const out = new BufferedOut(process.stdout);
@@ -99,7 +101,10 @@ async function scanWith(
   const collector = new AlertCollector((alert) => {
     emitted += 1;
     out.write(alert.text);
-  }, order, limit);
+  }, order, limit, (bytes, count) => {
+    emitted += count;
+    out.writeBytes(bytes);
+  });
   const progress = new Progress(!options.quiet && process.stderr.isTTY === true);
   // Called once per batch or task: alerts reach a terminal promptly, in blocks.
   const accept = (alerts: readonly FormattedAlert[]) => {
@@ -115,15 +120,20 @@ async function scanWith(
     // Correlations are stateful across tasks: workers send their matches, correlated here in task order.
     const correlator = new Correlator(loaded.packs);
     const correlated: Alert[] = [];
-    await runTasks(tasks, workers, new LineBases(tasks), (result) => {
-      summary.countEvents(result.task.input, result.format, result.events);
-      summary.outsideWindow += result.outsideWindow;
-      for (const bad of result.bad) summary.countBad(bad);
-      summary.badCount += result.badCount - result.bad.length;
-      correlator.correlate(result.matches, correlated);
-      accept(mergeBySeq(result.alerts, correlated.map((alert) => formatAlert(alert, formatter))));
-      correlated.length = 0;
-      progress.update(result.task.input, summary.events, summary.alerts);
+    await runTasks(tasks, workers, new LineBases(tasks), {
+      block: (block) => {
+        correlator.correlate(block.matches, correlated);
+        acceptBlock(block, correlated.map((alert) => formatAlert(alert, formatter)), summary, collector);
+        correlated.length = 0;
+        out.flush();
+      },
+      result: (result) => {
+        summary.countEvents(result.task.input, result.format, result.events);
+        summary.outsideWindow += result.outsideWindow;
+        for (const bad of result.bad) summary.countBad(bad);
+        summary.badCount += result.badCount - result.bad.length;
+        progress.update(result.task.input, summary.events, summary.alerts);
+      },
     });
     correlator.finish(correlated);
     accept(correlated.map((alert) => formatAlert(alert, formatter)));
@@ -175,19 +185,31 @@ async function scanInline(
 }
 
 /**
- * A task's alerts (in event order) and the correlation alerts its matches completed: each
- * correlation alert goes after the alerts of the event that completed it, as in a single thread.
+ * A worker's block (its alerts in event order) and the correlation alerts its matches
+ * completed: each correlation alert goes after the alerts of the event that completed it, and
+ * the summary counts rules in the order their first alerts come, as in a single thread.
  */
-function mergeBySeq(alerts: readonly FormattedAlert[], correlated: readonly FormattedAlert[]): FormattedAlert[] {
-  if (correlated.length === 0) return alerts as FormattedAlert[];
-  const out: FormattedAlert[] = [];
-  let i = 0;
-  for (const c of correlated) {
-    while (i < alerts.length && alerts[i]!.seq <= c.seq) out.push(alerts[i++]!);
-    out.push(c);
+function acceptBlock(block: AlertBlock, correlated: readonly FormattedAlert[], summary: ScanSummary, collector: AlertCollector): void {
+  // Ordered scans: alerts of the same time and event keep input order, the event's own first.
+  for (const alert of block.held ?? []) collector.add(alert);
+  let from = 0;
+  let rule = 0;
+  const upTo = (to: number) => {
+    for (; rule < block.rules.length && block.rules[rule]!.first < to; rule += 1) {
+      const { rule: key, title, count } = block.rules[rule]!;
+      summary.countRule(key, title, count);
+    }
+    if (block.bytes.byteLength > 0 && to > from) collector.addEncoded(block.bytes, block.ends, from, to);
+    from = to;
+  };
+  for (const alert of correlated) {
+    let to = from;
+    while (to < block.seqs.length && block.seqs[to]! <= alert.seq) to += 1;
+    upTo(to);
+    summary.countAlert(alert);
+    collector.add(alert);
   }
-  while (i < alerts.length) out.push(alerts[i++]!);
-  return out;
+  upTo(block.seqs.length);
 }
 
 async function totalBytes(tasks: ScanTask[]): Promise<number> {

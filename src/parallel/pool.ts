@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ScanTask } from './plan.js';
+import type { AlertBlock } from './alert-block.js';
 import type { TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
 import type { LineBases } from './line-bases.js';
 import { StateRelay } from './state-relay.js';
@@ -42,24 +43,37 @@ export function startWorkers(count: number, setup: WorkerSetup): { workers: Pool
   return { workers, close: async () => void (await Promise.all(workers.map((w) => w.worker.terminate()))) };
 }
 
+/** What the pool hands over, strictly in task order: each task's blocks, then its result. */
+export interface Delivery {
+  block(block: AlertBlock): void;
+  result(result: TaskResult): void;
+}
+
 /**
  * Runs tasks on the started workers, each pulling the next task when done (so uneven tasks
- * balance), and hands results to `deliver` strictly in task order: the output is the same,
- * byte for byte, whatever the number of threads. Only results that finished early wait, and
- * those hold alerts, never events.
+ * balance), and hands blocks and results over strictly in task order: the output is the same,
+ * byte for byte, whatever the number of threads. The task being delivered streams through;
+ * only tasks that run ahead of it wait, and those hold alert bytes, never events.
  */
-export async function runTasks(
-  tasks: ScanTask[],
-  workers: PoolWorker[],
-  lineBases: LineBases,
-  deliver: (result: TaskResult) => void,
-): Promise<void> {
-  const waiting = new Map<number, TaskResult>();
+export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBases: LineBases, deliver: Delivery): Promise<void> {
+  /** Blocks and results of tasks after the one being delivered, by task. */
+  const waiting = new Map<number, Array<AlertBlock | TaskResult>>();
   let nextTask = 0;
-  let nextToDeliver = 0;
+  let delivering = 0;
   const relay = new StateRelay();
   await new Promise<void>((resolve, reject) => {
     if (tasks.length === 0) return resolve();
+    const finished = (result: TaskResult) => {
+      deliver.result(result);
+      delivering += 1;
+      const queued = waiting.get(delivering) ?? [];
+      waiting.delete(delivering);
+      for (const item of queued) {
+        if ('bytes' in item) deliver.block(item);
+        else return finished(item);
+      }
+      if (delivering === tasks.length) resolve();
+    };
     for (const { worker, ready } of workers) {
       relay.register(worker);
       const feed = () => {
@@ -69,21 +83,25 @@ export async function runTasks(
         if (known !== undefined) worker.postMessage({ ...task, lineBase: known });
         else lineBases.baseFor(task).then((lineBase) => worker.postMessage({ ...task, lineBase }), reject);
       };
+      const later = (task: number, item: AlertBlock | TaskResult) => {
+        const queued = waiting.get(task);
+        if (queued) queued.push(item);
+        else waiting.set(task, [item]);
+      };
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'error') return reject(new Error(`worker: ${message.message}`));
         if (message.type === 'records') return relay.offer(message.task, message.records, worker);
+        if (message.type === 'block') {
+          if (message.block.task === delivering) deliver.block(message.block);
+          else later(message.block.task, message.block);
+          return;
+        }
         if (message.type !== 'result') return;
         // The next task first, then the delivery: writing a task's alerts takes the main thread
         // milliseconds, and the worker would wait them out idle (20 ms a task with SigmaHQ).
         feed();
-        waiting.set(message.result.task.id, message.result);
-        while (waiting.has(nextToDeliver)) {
-          const done = waiting.get(nextToDeliver)!;
-          waiting.delete(nextToDeliver);
-          nextToDeliver += 1;
-          deliver(done);
-        }
-        if (nextToDeliver === tasks.length) resolve();
+        if (message.result.task.id === delivering) finished(message.result);
+        else later(message.result.task.id, message.result);
       });
       worker.on('error', reject);
       ready.then(feed, reject);

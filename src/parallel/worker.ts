@@ -1,9 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Alert } from '../alerts/alert.js';
+import { AlertCollector } from '../alerts/collector.js';
 import { addContext } from '../alerts/context.js';
-import { Detector } from '../alerts/detector.js';
-import { formatAlert } from '../alerts/format-alert.js';
+import { Detector, type CorrelationMatch } from '../alerts/detector.js';
+import { formatAlert, ruleKey } from '../alerts/format-alert.js';
+import type { FormattedAlert } from '../alerts/formatted.js';
 import { packsFromSnapshot } from '../alerts/pack-snapshot.js';
 import { loadTuning, TunedDetector } from '../config/index.js';
 import { Enricher } from '../enrich/enricher.js';
@@ -14,6 +16,7 @@ import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
 import { READ_CHUNK_BYTES, readInputs } from '../sources/open.js';
 import type { BadRecord } from '../sources/reader.js';
 import { READERS } from '../sources/registry.js';
+import { BlockBuilder, type AlertBlock } from './alert-block.js';
 import type { DispatchedTask, MainMessage, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
 
 /** Reported bad records per task; the rest are only counted (the summary shows 50 anyway). */
@@ -26,6 +29,12 @@ const SEQ_PER_TASK = 2 ** 32;
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const send = (message: WorkerMessage) => port.postMessage(message);
+/** Blocks are transferred: the main thread receives their bytes without a copy, and this heap never holds them. */
+const sendBlock = (block: AlertBlock) => {
+  const transfer: ArrayBuffer[] = [block.ends.buffer as ArrayBuffer, block.seqs.buffer as ArrayBuffer];
+  if (block.bytes.byteLength > 0) transfer.push(block.bytes.buffer as ArrayBuffer);
+  port.postMessage({ type: 'block', block } satisfies WorkerMessage, transfer);
+};
 
 const packs = packsFromSnapshot(setup.packs);
 // The main thread already validated the config and reported its warnings.
@@ -53,7 +62,7 @@ port.on('message', (message: MainMessage) => {
 send({ type: 'ready' });
 
 async function runTask(task: DispatchedTask): Promise<TaskResult> {
-  const result: TaskResult = { task, format: task.range?.format ?? 'unknown', events: 0, outsideWindow: 0, bad: [], badCount: 0, alerts: [], matches: [] };
+  const result: TaskResult = { task, format: task.range?.format ?? 'unknown', events: 0, outsideWindow: 0, bad: [], badCount: 0 };
   const onBad = (b: BadRecord) => {
     result.badCount += 1;
     if (b.line !== undefined) b.line += task.lineBase;
@@ -81,15 +90,15 @@ async function runTask(task: DispatchedTask): Promise<TaskResult> {
   // Pass 1: read the task and send its state records. Events are held for pass 2 up to
   // HELD_EVENTS (a byte range always fits); a larger whole-file task is read again instead.
   // Without enrichment there is no state: no records, and pass 2 reads the task itself.
-  let held: NormalizedEvent[] | undefined = enricher ? [] : undefined;
+  let heldEvents: NormalizedEvent[] | undefined = enricher ? [] : undefined;
   const records: StateRecord[] = [];
   if (enricher) await read((batch) => {
     for (const event of batch) {
       const rec = stateRecord(event);
       if (rec) records.push(rec);
     }
-    if (held && held.length + batch.length <= HELD_EVENTS) held.push(...batch);
-    else held = undefined;
+    if (heldEvents && heldEvents.length + batch.length <= HELD_EVENTS) heldEvents.push(...batch);
+    else heldEvents = undefined;
   }, onBad);
   const missed = new Promise<StateRecord[]>((resolve) => (receiveState = resolve));
   send({ type: 'records', task: task.id, records });
@@ -97,6 +106,11 @@ async function runTask(task: DispatchedTask): Promise<TaskResult> {
   // Pass 2: catch up with the tasks run elsewhere, then enrich (which applies this task's own records), detect, format.
   for (const rec of await missed) enricher?.apply(rec);
   const found: Alert[] = [];
+  const matches: CorrelationMatch[] = [];
+  const blocks = new BlockBuilder(task.id, sendBlock);
+  // Ordered scans: only the task's alerts that can make the limit reach the main thread.
+  const held: FormattedAlert[] = [];
+  const collector = setup.order ? new AlertCollector((alert) => held.push(alert), setup.order, setup.limit) : undefined;
   const scanBatch = (events: NormalizedEvent[]) => {
     for (const event of events) {
       result.events += 1;
@@ -106,13 +120,26 @@ async function runTask(task: DispatchedTask): Promise<TaskResult> {
         continue;
       }
       const before = found.length;
-      detector.detect(event, seqBase + result.events, found, result.matches);
+      detector.detect(event, seqBase + result.events, found, matches);
       addContext(found, before, enricher, event);
     }
-    for (const alert of found) result.alerts.push(formatAlert(alert, formatter));
+    blocks.queueMatches(matches);
+    matches.length = 0;
+    for (const alert of found) {
+      if (collector) {
+        const formatted = formatAlert(alert, formatter);
+        blocks.count(formatted.seq, formatted.rule, formatted.title);
+        collector.add(formatted);
+      } else {
+        blocks.add(alert.seq, ruleKey(alert.rule), alert.rule.title, formatter.format(alert));
+      }
+    }
     found.length = 0;
+    blocks.endBatch();
   };
-  if (held) scanBatch(held);
+  if (heldEvents) scanBatch(heldEvents);
   else await read(scanBatch, enricher ? () => {} : onBad); // with enrichment, bad records were counted in pass 1
+  collector?.finish();
+  blocks.finish(collector ? held : undefined);
   return result;
 }
