@@ -19,7 +19,7 @@ import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
 import type { AlertBlock } from '../parallel/alert-block.js';
 import { LineBases } from '../parallel/line-bases.js';
 import { planTasks, type ScanTask } from '../parallel/plan.js';
-import { runTasks, startWorkers, type PoolWorker } from '../parallel/pool.js';
+import { mainThreadScanner, runTasks, startWorkers, type PoolWorker } from '../parallel/pool.js';
 import { readInputs } from '../sources/open.js';
 import { Progress } from './progress.js';
 import { formatProblem, ScanSummary } from './summary.js';
@@ -69,19 +69,18 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
   // A pack's ORDER BY needs its LIMIT (as in the AQL): sorting every alert of an unbounded scan
   // would hold them all in memory. Without --limit, alerts stream in input order.
-  const order = limit !== undefined && loaded.packs.some((p) => p.order) ? 'time-desc' : undefined;
+  const order = limit !== undefined && loaded.packs.some((p) => p.order) ? ('time-desc' as const) : undefined;
 
   const tasks = threads > 1 && !paths.includes('-') ? await planTasks(paths, options.inputFormat, (b) => summary.countBad(b)) : undefined;
   const useWorkers = tasks !== undefined && tasks.length > 1 && (await totalBytes(tasks)) >= PARALLEL_MIN_BYTES;
-  // Workers compile the packs this thread loaded (pack-snapshot.ts): no rule file is read twice.
+  // The main thread scans too (pool.ts), beside threads - 1 workers. Workers compile the packs
+  // this thread loaded (pack-snapshot.ts): no rule file is read twice.
+  const scanning = { inputFormat: options.inputFormat, windowAfter: window?.after, format, width: process.stdout.columns, order, limit };
   const pool = useWorkers
-    ? startWorkers(Math.min(threads, tasks.length), {
-        packs: snapshotPacks(loaded.packs), inputFormat: options.inputFormat, windowAfter: window?.after, format,
-        width: process.stdout.columns, config: options.config, now: options.now, order, limit,
-      })
+    ? startWorkers(Math.min(threads, tasks.length) - 1, { ...scanning, packs: snapshotPacks(loaded.packs), config: options.config, now: options.now })
     : undefined;
   try {
-    return await scanWith(paths, options, { makeFormatter, window, order, limit, loaded, tuning, rulesLoaded, summary, parallel: pool && tasks ? { tasks, workers: pool.workers } : undefined });
+    return await scanWith(paths, options, { makeFormatter, window, order, limit, loaded, tuning, rulesLoaded, summary, parallel: pool && tasks ? { tasks, workers: [mainThreadScanner(loaded.packs, tuning, scanning), ...pool.workers] } : undefined });
   } finally {
     await pool?.close();
   }

@@ -1,7 +1,11 @@
+import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import type { Pack } from '../alerts/pack.js';
+import type { Tuning } from '../config/index.js';
 import type { ScanTask } from './plan.js';
 import type { AlertBlock } from './alert-block.js';
-import type { TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
+import type { MainMessage, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
+import { TaskScanner } from './scanner.js';
 import type { LineBases } from './line-bases.js';
 import { StateRelay } from './state-relay.js';
 
@@ -15,17 +19,37 @@ const WORKER_FILE = new URL('./worker.js', import.meta.url);
  */
 const WORKER_YOUNG_GENERATION_MB = 32;
 
-/** A started worker and the promise of its `ready` (its packs compiled). */
+/** What the pool needs of a scanner: a worker thread, or the main thread's own (mainThreadScanner). */
+export interface ScannerPort {
+  postMessage(message: MainMessage): void;
+  on(event: 'message', listener: (message: WorkerMessage) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+/** A started scanner and the promise of its `ready` (its packs compiled). */
 export interface PoolWorker {
-  worker: Worker;
+  worker: ScannerPort;
   ready: Promise<void>;
+}
+
+/**
+ * The main thread scans tasks beside the workers: with `--threads 2` on two cores, one worker
+ * and the main thread, rather than two workers and a main thread that mostly waits. That is
+ * one isolate less compiling the rules, warming up its code and collecting its garbage, and
+ * the main thread starts on the first task while the worker compiles. It uses the packs and
+ * tuning already loaded. Its messages reach the pool synchronously, in the order sent.
+ */
+export function mainThreadScanner(packs: Pack[], tuning: Tuning | undefined, setup: Omit<WorkerSetup, 'packs' | 'config' | 'now'>): PoolWorker {
+  const events = new EventEmitter();
+  const scanner = new TaskScanner(packs, tuning, setup, (message) => events.emit('message', message));
+  return { worker: { postMessage: (message) => scanner.receive(message), on: (event, listener) => events.on(event, listener) }, ready: Promise.resolve() };
 }
 
 /**
  * Starts `count` workers at once, each compiling the packs of `setup` while the others do and
  * while the main thread plans the line numbers. `close` must be called whatever happens next.
  */
-export function startWorkers(count: number, setup: WorkerSetup): { workers: PoolWorker[]; close: () => Promise<void> } {
+export function startWorkers(count: number, setup: WorkerSetup): { workers: Array<PoolWorker & { worker: Worker }>; close: () => Promise<void> } {
   const workers = Array.from({ length: count }, () => {
     const worker = new Worker(WORKER_FILE, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const ready = new Promise<void>((resolve, reject) => {

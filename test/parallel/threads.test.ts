@@ -93,6 +93,14 @@ describe('two worker threads and one thread', () => {
     expect(titles.filter((t) => t.startsWith('At most 500')).length).toBeGreaterThan(100);
   });
 
+  it('and three threads (the main thread and two workers) give the same bytes', async () => {
+    const rules = pack('three', { 'shells.yml': SHELLS, 'whoami.yml': WHOAMI, 'burst.yml': BURST });
+    const args = ['scan', input, '--rules', rules, '--format', 'jsonl'];
+    const [one, three] = await Promise.all([runCli([...args, '--threads', '1']), runCli([...args, '--threads', '3'])]);
+    expect(three.stdout).toBe(one.stdout);
+    expect(summary(three.stderr)).toEqual(summary(one.stderr));
+  });
+
   it('print the same first alerts with --limit and no ORDER BY', async () => {
     const rules = pack('limit', { 'shells.yml': SHELLS, 'whoami.yml': WHOAMI, 'burst.yml': BURST });
     for (const limit of ['0', '1', '2500', '9000']) {
