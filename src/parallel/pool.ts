@@ -74,7 +74,7 @@ export interface Delivery {
 }
 
 /**
- * Runs tasks on the started workers, each pulling the next task when done (so uneven tasks
+ * Runs tasks on the started scanners, each pulling the next task when done (so uneven tasks
  * balance), and hands blocks and results over strictly in task order: the output is the same,
  * byte for byte, whatever the number of threads. The task being delivered streams through;
  * only tasks that run ahead of it wait, and those hold alert bytes, never events.
@@ -100,12 +100,21 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
     };
     for (const { worker, ready } of workers) {
       relay.register(worker);
+      /** Tasks sent to this scanner and not yet ended. */
+      let sent = 0;
       const feed = () => {
-        if (nextTask >= tasks.length) return;
-        const task = tasks[nextTask++]!;
-        const known = lineBases.known(task);
-        if (known !== undefined) worker.postMessage({ ...task, lineBase: known });
-        else lineBases.baseFor(task).then((lineBase) => worker.postMessage({ ...task, lineBase }), reject);
+        // A second task queued behind the running one: a worker's result waits for the main
+        // thread to finish the batch it is scanning, and the worker would wait as long for its
+        // next task (17 ms a task with SigmaHQ). Not near the end, where a queued task could
+        // leave another scanner idle.
+        const depth = tasks.length - nextTask > 2 * workers.length ? 2 : 1;
+        while (sent < depth && nextTask < tasks.length) {
+          const task = tasks[nextTask++]!;
+          sent += 1;
+          const known = lineBases.known(task);
+          if (known !== undefined) worker.postMessage({ ...task, lineBase: known });
+          else lineBases.baseFor(task).then((lineBase) => worker.postMessage({ ...task, lineBase }), reject);
+        }
       };
       const later = (task: number, item: AlertBlock | TaskResult) => {
         const queued = waiting.get(task);
@@ -123,6 +132,7 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
         if (message.type !== 'result') return;
         // The next task first, then the delivery: writing a task's alerts takes the main thread
         // milliseconds, and the worker would wait them out idle (20 ms a task with SigmaHQ).
+        sent -= 1;
         feed();
         if (message.result.task.id === delivering) finished(message.result);
         else later(message.result.task.id, message.result);

