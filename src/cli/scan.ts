@@ -136,6 +136,8 @@ async function scanWith(
         acceptBlock(block, correlated.map((alert) => formatAlert(alert, formatter)), summary, collector);
         correlated.length = 0;
         out.flush();
+        // Files and /dev/null are written synchronously; a stream still holding bytes keeps the buffer.
+        return process.stdout.writableLength === 0;
       },
       result: (result) => {
         summary.countEvents(result.task.input, result.format, result.events);

@@ -43,7 +43,12 @@ export class BlockBuilder {
   private pending: CorrelationMatch[] = [];
   private next = 0;
 
-  constructor(private readonly task: number, private readonly post: (block: AlertBlock) => void) {}
+  /** `spare`: buffers of blocks already written, given back by the main thread (see SpareBuffers). */
+  constructor(
+    private readonly task: number,
+    private readonly post: (block: AlertBlock) => void,
+    private readonly spare?: SpareBuffers,
+  ) {}
 
   /**
    * Matches of the events whose alerts come next, in input order. Each joins the block that
@@ -63,7 +68,9 @@ export class BlockBuilder {
       if (this.bytes.length - this.length < size) {
         if (this.length > 0) this.flush();
         // Its own ArrayBuffer (not a slice of Node's pool), so it can be transferred.
-        this.bytes = Buffer.allocUnsafeSlow(Math.max(BLOCK_BYTES, size));
+        const capacity = Math.max(BLOCK_BYTES, size);
+        const reused = this.spare?.take(capacity);
+        this.bytes = reused ? Buffer.from(reused) : Buffer.allocUnsafeSlow(capacity);
       }
     }
     this.length += this.bytes.write(text, this.length);
@@ -118,5 +125,26 @@ export class BlockBuilder {
     this.seqs = [];
     this.rules = new Map();
     this.matches = [];
+  }
+}
+
+/**
+ * Block buffers the main thread has written and given back (transferred again), reused for the
+ * next blocks. Allocating a fresh 1 MiB buffer per block and freeing it on the other thread
+ * left 64 MB of malloc arena resident for the worker; reused, a few buffers go round.
+ */
+export class SpareBuffers {
+  /** More would only be held: two scanners keep at most a few blocks in flight each. */
+  static readonly KEPT = 8;
+  private readonly buffers: ArrayBuffer[] = [];
+
+  give(buffer: ArrayBuffer): void {
+    if (this.buffers.length < SpareBuffers.KEPT) this.buffers.push(buffer);
+  }
+
+  /** A spare buffer of at least `size` bytes, if one is left. */
+  take(size: number): ArrayBuffer | undefined {
+    const i = this.buffers.findIndex((b) => b.byteLength >= size);
+    return i === -1 ? undefined : this.buffers.splice(i, 1)[0];
   }
 }

@@ -21,7 +21,7 @@ const WORKER_YOUNG_GENERATION_MB = 32;
 
 /** What the pool needs of a scanner: a worker thread, or the main thread's own (mainThreadScanner). */
 export interface ScannerPort {
-  postMessage(message: MainMessage): void;
+  postMessage(message: MainMessage, transfer?: ArrayBuffer[]): void;
   on(event: 'message', listener: (message: WorkerMessage) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
 }
@@ -69,7 +69,8 @@ export function startWorkers(count: number, setup: WorkerSetup): { workers: Arra
 
 /** What the pool hands over, strictly in task order: each task's blocks, then its result. */
 export interface Delivery {
-  block(block: AlertBlock): void;
+  /** True when the block's bytes are written and no longer referenced: its buffer goes back to its scanner. */
+  block(block: AlertBlock): boolean;
   result(result: TaskResult): void;
 }
 
@@ -80,8 +81,14 @@ export interface Delivery {
  * only tasks that run ahead of it wait, and those hold alert bytes, never events.
  */
 export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBases: LineBases, deliver: Delivery): Promise<void> {
-  /** Blocks and results of tasks after the one being delivered, by task. */
-  const waiting = new Map<number, Array<AlertBlock | TaskResult>>();
+  /** Blocks (with the scanner that sent them) and results of tasks after the one being delivered, by task. */
+  const waiting = new Map<number, Array<{ block: AlertBlock; from: ScannerPort } | TaskResult>>();
+  const deliverBlock = (block: AlertBlock, from: ScannerPort) => {
+    if (deliver.block(block) && block.bytes.byteLength > 0) {
+      const buffer = block.bytes.buffer as ArrayBuffer;
+      from.postMessage({ type: 'spare', buffer }, [buffer]);
+    }
+  };
   let nextTask = 0;
   let delivering = 0;
   const relay = new StateRelay();
@@ -93,7 +100,7 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
       const queued = waiting.get(delivering) ?? [];
       waiting.delete(delivering);
       for (const item of queued) {
-        if ('bytes' in item) deliver.block(item);
+        if ('block' in item) deliverBlock(item.block, item.from);
         else return finished(item);
       }
       if (delivering === tasks.length) resolve();
@@ -116,7 +123,7 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
           else lineBases.baseFor(task).then((lineBase) => worker.postMessage({ ...task, lineBase }), reject);
         }
       };
-      const later = (task: number, item: AlertBlock | TaskResult) => {
+      const later = (task: number, item: { block: AlertBlock; from: ScannerPort } | TaskResult) => {
         const queued = waiting.get(task);
         if (queued) queued.push(item);
         else waiting.set(task, [item]);
@@ -125,8 +132,8 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
         if (message.type === 'error') return reject(new Error(`worker: ${message.message}`));
         if (message.type === 'records') return relay.offer(message.task, message.records, worker);
         if (message.type === 'block') {
-          if (message.block.task === delivering) deliver.block(message.block);
-          else later(message.block.task, message.block);
+          if (message.block.task === delivering) deliverBlock(message.block, worker);
+          else later(message.block.task, { block: message.block, from: worker });
           return;
         }
         if (message.type !== 'result') return;

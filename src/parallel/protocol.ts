@@ -45,5 +45,8 @@ export type WorkerMessage =
   /** The task's enrichment state records, sent before it waits for the state (see state-relay.ts). */
   | { type: 'records'; task: number; records: StateRecord[] };
 
-/** Main → worker: a task to run, or the state records of the tasks other workers ran before it. */
-export type MainMessage = DispatchedTask | { type: 'state'; records: StateRecord[] };
+/**
+ * Main → worker: a task to run, the state records of the tasks other workers ran before it, or
+ * the buffer of a block the main thread has written, given back for reuse (alert-block.ts).
+ */
+export type MainMessage = DispatchedTask | { type: 'state'; records: StateRecord[] } | { type: 'spare'; buffer: ArrayBuffer };

@@ -16,7 +16,7 @@ import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
 import { READ_CHUNK_BYTES, readInputs } from '../sources/open.js';
 import type { BadRecord } from '../sources/reader.js';
 import { READERS } from '../sources/registry.js';
-import { BlockBuilder, type AlertBlock } from './alert-block.js';
+import { BlockBuilder, SpareBuffers, type AlertBlock } from './alert-block.js';
 import type { DispatchedTask, MainMessage, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
 
 /** Reported bad records per task; the rest are only counted (the summary shows 50 anyway). */
@@ -39,6 +39,7 @@ export class TaskScanner {
   private readonly formatter: AlertFormatter;
   /** This scanner's enrichment state, kept across its tasks and caught up by the relay (state-relay.ts). */
   private readonly enricher: Enricher | undefined;
+  private readonly spare = new SpareBuffers();
   /** The task running and those queued behind it. */
   private running: Promise<void> = Promise.resolve();
   /** Resolves with the records of the tasks other scanners ran before the current one. */
@@ -57,6 +58,7 @@ export class TaskScanner {
 
   receive(message: MainMessage): void {
     if ('type' in message) {
+      if (message.type === 'spare') return this.spare.give(message.buffer);
       this.receiveState?.(message.records);
       this.receiveState = undefined;
       return;
@@ -122,7 +124,7 @@ export class TaskScanner {
     for (const rec of await missed) enricher?.apply(rec);
     const found: Alert[] = [];
     const matches: CorrelationMatch[] = [];
-    const blocks = new BlockBuilder(task.id, (block) => this.sendBlock(block));
+    const blocks = new BlockBuilder(task.id, (block) => this.sendBlock(block), this.spare);
     // Ordered scans: only the task's alerts that can make the limit reach the main thread.
     const held: FormattedAlert[] = [];
     const collector = setup.order ? new AlertCollector((alert) => held.push(alert), setup.order, setup.limit) : undefined;

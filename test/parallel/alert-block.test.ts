@@ -1,7 +1,7 @@
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { CorrelationMatch } from '../../src/alerts/detector.js';
-import { BLOCK_BYTES, BlockBuilder, type AlertBlock } from '../../src/parallel/alert-block.js';
+import { BLOCK_BYTES, BlockBuilder, SpareBuffers, type AlertBlock } from '../../src/parallel/alert-block.js';
 
 const decode = (block: AlertBlock, i: number) =>
   Buffer.from(block.bytes.subarray(i === 0 ? 0 : block.ends[i - 1], block.ends[i])).toString('utf8');
@@ -84,5 +84,24 @@ describe('BlockBuilder', () => {
     expect(blocks[0]!.bytes.byteLength).toBe(0);
     expect([...blocks[0]!.seqs]).toEqual([7]);
     expect(blocks[0]!.held).toEqual([]);
+  });
+
+  it('reuses the buffers given back, when big enough, and keeps only a few', () => {
+    const spare = new SpareBuffers();
+    const given = new ArrayBuffer(BLOCK_BYTES);
+    spare.give(new ArrayBuffer(16)); // smaller than a block: left alone
+    spare.give(given);
+    const blocks: AlertBlock[] = [];
+    const builder = new BlockBuilder(0, (b) => blocks.push(b), spare);
+    builder.add(1, 'r', 'R', 'reused\n');
+    builder.finish();
+    expect(blocks[0]!.bytes.buffer).toBe(given);
+    expect(decode(blocks[0]!, 0)).toBe('reused\n');
+    expect(spare.take(1)?.byteLength).toBe(16);
+    expect(spare.take(1)).toBeUndefined();
+    for (let i = 0; i < 2 * SpareBuffers.KEPT; i += 1) spare.give(new ArrayBuffer(8));
+    let kept = 0;
+    while (spare.take(1)) kept += 1;
+    expect(kept).toBe(SpareBuffers.KEPT);
   });
 });

@@ -1,9 +1,10 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeEvents } from '../../src/bench/generate.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, REPO, runCli } from '../helpers/cli.js';
 
 /**
  * Worker threads send their alerts as UTF-8 blocks (parallel/alert-block.ts); the main thread
@@ -78,6 +79,20 @@ describe('two worker threads and one thread', () => {
     expect(one.stdout.length).toBeGreaterThan(10 << 20);
     expect(one.stderr).toMatch(/bad records: 1\n/);
     expect(one.stderr).toContain(`big.ndjson:${BAD_LINE}: otrf: invalid JSON`);
+  });
+
+  it('write the same bytes to a file, where written blocks go back to their scanner for reuse', () => {
+    const rules = pack('file', { 'shells.yml': SHELLS });
+    const outputs = ['1', '2'].map((threads) => {
+      const path = join(dir, `out-${threads}.jsonl`);
+      const fd = openSync(path, 'w');
+      const r = spawnSync(process.execPath, [CLI, 'scan', input, '--rules', rules, '--format', 'jsonl', '-q', '--threads', threads], { cwd: REPO, stdio: ['ignore', fd, 'pipe'] });
+      closeSync(fd);
+      expect(r.status).toBe(1);
+      return readFileSync(path);
+    });
+    expect(outputs[0]!.length).toBeGreaterThan(10 << 20);
+    expect(outputs[1]!.equals(outputs[0]!)).toBe(true);
   });
 
   it('merge correlation alerts after the alerts of the event that completed them, as one thread does', async () => {
