@@ -13,6 +13,8 @@ export class AlertCollector {
     private readonly emit: (alert: FormattedAlert) => void,
     private readonly order: 'time-desc' | undefined,
     private readonly limit: number | undefined,
+    /** Writes alerts given encoded (addEncoded), `count` of them. */
+    private readonly emitEncoded?: (bytes: Uint8Array, count: number) => void,
   ) {}
 
   add(alert: FormattedAlert): void {
@@ -25,6 +27,18 @@ export class AlertCollector {
     }
     this.held.push(alert);
     if (this.limit !== undefined && this.held.length >= 2 * Math.max(this.limit, 512)) this.trim();
+  }
+
+  /**
+   * Alerts `from` to `to` (exclusive) of a block of unordered alerts already encoded back to
+   * back, alert i ending at `ends[i]` (a worker's, see parallel/alert-block.ts): emitted as one
+   * piece, as far as the limit allows. Ordered scans never send encoded alerts.
+   */
+  addEncoded(bytes: Uint8Array, ends: Uint32Array, from: number, to: number): void {
+    if (this.limit !== undefined) to = Math.min(to, from + this.limit - this.emitted);
+    if (to <= from) return;
+    this.emitted += to - from;
+    this.emitEncoded!(bytes.subarray(from === 0 ? 0 : ends[from - 1], ends[to - 1]), to - from);
   }
 
   finish(): void {

@@ -28,10 +28,15 @@ export class ScanSummary {
   }
 
   countAlert(alert: FormattedAlert): void {
-    this.alerts += 1;
-    const entry = this.alertsPerRule.get(alert.rule) ?? { title: alert.title, count: 0 };
-    entry.count += 1;
-    this.alertsPerRule.set(alert.rule, entry);
+    this.countRule(alert.rule, alert.title, 1);
+  }
+
+  /** `count` alerts of one rule (a worker's block counts them for the main thread). */
+  countRule(rule: string, title: string, count: number): void {
+    this.alerts += count;
+    const entry = this.alertsPerRule.get(rule) ?? { title, count: 0 };
+    entry.count += count;
+    this.alertsPerRule.set(rule, entry);
   }
 
   render(rulesLoaded: number, rejected: RuleProblem[], emitted: number): string {

@@ -12,6 +12,12 @@ export class BufferedOut {
     if (this.pending.length >= this.blockSize) this.flush();
   }
 
+  /** Text already encoded (a worker's alerts): written as it is, after the text pending. */
+  writeBytes(bytes: Uint8Array): void {
+    this.flush();
+    this.out.write(bytes);
+  }
+
   flush(): void {
     if (this.pending.length === 0) return;
     this.out.write(this.pending);

@@ -1,6 +1,11 @@
+import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import type { Pack } from '../alerts/pack.js';
+import type { Tuning } from '../config/index.js';
 import type { ScanTask } from './plan.js';
-import type { TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
+import type { AlertBlock } from './alert-block.js';
+import type { MainMessage, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
+import { TaskScanner } from './scanner.js';
 import type { LineBases } from './line-bases.js';
 import { StateRelay } from './state-relay.js';
 
@@ -14,17 +19,37 @@ const WORKER_FILE = new URL('./worker.js', import.meta.url);
  */
 const WORKER_YOUNG_GENERATION_MB = 32;
 
-/** A started worker and the promise of its `ready` (its packs compiled). */
+/** What the pool needs of a scanner: a worker thread, or the main thread's own (mainThreadScanner). */
+export interface ScannerPort {
+  postMessage(message: MainMessage, transfer?: ArrayBuffer[]): void;
+  on(event: 'message', listener: (message: WorkerMessage) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+/** A started scanner and the promise of its `ready` (its packs compiled). */
 export interface PoolWorker {
-  worker: Worker;
+  worker: ScannerPort;
   ready: Promise<void>;
+}
+
+/**
+ * The main thread scans tasks beside the workers: with `--threads 2` on two cores, one worker
+ * and the main thread, rather than two workers and a main thread that mostly waits. That is
+ * one isolate less compiling the rules, warming up its code and collecting its garbage, and
+ * the main thread starts on the first task while the worker compiles. It uses the packs and
+ * tuning already loaded. Its messages reach the pool synchronously, in the order sent.
+ */
+export function mainThreadScanner(packs: Pack[], tuning: Tuning | undefined, setup: Omit<WorkerSetup, 'packs' | 'config' | 'now'>): PoolWorker {
+  const events = new EventEmitter();
+  const scanner = new TaskScanner(packs, tuning, setup, (message) => events.emit('message', message));
+  return { worker: { postMessage: (message) => scanner.receive(message), on: (event, listener) => events.on(event, listener) }, ready: Promise.resolve() };
 }
 
 /**
  * Starts `count` workers at once, each compiling the packs of `setup` while the others do and
  * while the main thread plans the line numbers. `close` must be called whatever happens next.
  */
-export function startWorkers(count: number, setup: WorkerSetup): { workers: PoolWorker[]; close: () => Promise<void> } {
+export function startWorkers(count: number, setup: WorkerSetup): { workers: Array<PoolWorker & { worker: Worker }>; close: () => Promise<void> } {
   const workers = Array.from({ length: count }, () => {
     const worker = new Worker(WORKER_FILE, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const ready = new Promise<void>((resolve, reject) => {
@@ -42,48 +67,82 @@ export function startWorkers(count: number, setup: WorkerSetup): { workers: Pool
   return { workers, close: async () => void (await Promise.all(workers.map((w) => w.worker.terminate()))) };
 }
 
+/** What the pool hands over, strictly in task order: each task's blocks, then its result. */
+export interface Delivery {
+  /** True when the block's bytes are written and no longer referenced: its buffer goes back to its scanner. */
+  block(block: AlertBlock): boolean;
+  result(result: TaskResult): void;
+}
+
 /**
- * Runs tasks on the started workers, each pulling the next task when done (so uneven tasks
- * balance), and hands results to `deliver` strictly in task order: the output is the same,
- * byte for byte, whatever the number of threads. Only results that finished early wait, and
- * those hold alerts, never events.
+ * Runs tasks on the started scanners, each pulling the next task when done (so uneven tasks
+ * balance), and hands blocks and results over strictly in task order: the output is the same,
+ * byte for byte, whatever the number of threads. The task being delivered streams through;
+ * only tasks that run ahead of it wait, and those hold alert bytes, never events.
  */
-export async function runTasks(
-  tasks: ScanTask[],
-  workers: PoolWorker[],
-  lineBases: LineBases,
-  deliver: (result: TaskResult) => void,
-): Promise<void> {
-  const waiting = new Map<number, TaskResult>();
+export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBases: LineBases, deliver: Delivery): Promise<void> {
+  /** Blocks (with the scanner that sent them) and results of tasks after the one being delivered, by task. */
+  const waiting = new Map<number, Array<{ block: AlertBlock; from: ScannerPort } | TaskResult>>();
+  const deliverBlock = (block: AlertBlock, from: ScannerPort) => {
+    if (deliver.block(block) && block.bytes.byteLength > 0) {
+      const buffer = block.bytes.buffer as ArrayBuffer;
+      from.postMessage({ type: 'spare', buffer }, [buffer]);
+    }
+  };
   let nextTask = 0;
-  let nextToDeliver = 0;
+  let delivering = 0;
   const relay = new StateRelay();
   await new Promise<void>((resolve, reject) => {
     if (tasks.length === 0) return resolve();
+    const finished = (result: TaskResult) => {
+      deliver.result(result);
+      delivering += 1;
+      const queued = waiting.get(delivering) ?? [];
+      waiting.delete(delivering);
+      for (const item of queued) {
+        if ('block' in item) deliverBlock(item.block, item.from);
+        else return finished(item);
+      }
+      if (delivering === tasks.length) resolve();
+    };
     for (const { worker, ready } of workers) {
       relay.register(worker);
+      /** Tasks sent to this scanner and not yet ended. */
+      let sent = 0;
       const feed = () => {
-        if (nextTask >= tasks.length) return;
-        const task = tasks[nextTask++]!;
-        const known = lineBases.known(task);
-        if (known !== undefined) worker.postMessage({ ...task, lineBase: known });
-        else lineBases.baseFor(task).then((lineBase) => worker.postMessage({ ...task, lineBase }), reject);
+        // A second task queued behind the running one: a worker's result waits for the main
+        // thread to finish the batch it is scanning, and the worker would wait as long for its
+        // next task (17 ms a task with SigmaHQ). Not near the end, where a queued task could
+        // leave another scanner idle.
+        const depth = tasks.length - nextTask > 2 * workers.length ? 2 : 1;
+        while (sent < depth && nextTask < tasks.length) {
+          const task = tasks[nextTask++]!;
+          sent += 1;
+          const known = lineBases.known(task);
+          if (known !== undefined) worker.postMessage({ ...task, lineBase: known });
+          else lineBases.baseFor(task).then((lineBase) => worker.postMessage({ ...task, lineBase }), reject);
+        }
+      };
+      const later = (task: number, item: { block: AlertBlock; from: ScannerPort } | TaskResult) => {
+        const queued = waiting.get(task);
+        if (queued) queued.push(item);
+        else waiting.set(task, [item]);
       };
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'error') return reject(new Error(`worker: ${message.message}`));
         if (message.type === 'records') return relay.offer(message.task, message.records, worker);
+        if (message.type === 'block') {
+          if (message.block.task === delivering) deliverBlock(message.block, worker);
+          else later(message.block.task, { block: message.block, from: worker });
+          return;
+        }
         if (message.type !== 'result') return;
         // The next task first, then the delivery: writing a task's alerts takes the main thread
         // milliseconds, and the worker would wait them out idle (20 ms a task with SigmaHQ).
+        sent -= 1;
         feed();
-        waiting.set(message.result.task.id, message.result);
-        while (waiting.has(nextToDeliver)) {
-          const done = waiting.get(nextToDeliver)!;
-          waiting.delete(nextToDeliver);
-          nextToDeliver += 1;
-          deliver(done);
-        }
-        if (nextToDeliver === tasks.length) resolve();
+        if (message.result.task.id === delivering) finished(message.result);
+        else later(message.result.task.id, message.result);
       });
       worker.on('error', reject);
       ready.then(feed, reject);

@@ -1,8 +1,7 @@
-import type { CorrelationMatch } from '../alerts/detector.js';
 import type { PackSnapshot } from '../alerts/pack-snapshot.js';
-import type { FormattedAlert } from '../alerts/formatted.js';
 import type { StateRecord } from '../enrich/records.js';
 import type { BadRecord } from '../sources/reader.js';
+import type { AlertBlock } from './alert-block.js';
 import type { ScanTask } from './plan.js';
 
 /** What every worker is started with: the main thread's packs, and how to read and format. */
@@ -17,6 +16,9 @@ export interface WorkerSetup {
   /** `--config` file and the `--now` it is evaluated at (suppression expiry), loaded again here. */
   config?: string;
   now?: string;
+  /** ORDER BY (with its --limit): each worker keeps only the alerts of a task that can make the limit. */
+  order?: 'time-desc';
+  limit?: number;
 }
 
 /** A task as dispatched: with the line number offset of its range. */
@@ -32,17 +34,19 @@ export interface TaskResult {
   outsideWindow: number;
   bad: BadRecord[];
   badCount: number;
-  alerts: FormattedAlert[];
-  /** Matches of rules that correlations refer to: the main thread correlates them in task order. */
-  matches: CorrelationMatch[];
 }
 
 export type WorkerMessage =
   | { type: 'ready' }
+  /** The task's alerts and correlation matches so far, before its result (see alert-block.ts). */
+  | { type: 'block'; block: AlertBlock }
   | { type: 'result'; result: TaskResult }
   | { type: 'error'; message: string }
   /** The task's enrichment state records, sent before it waits for the state (see state-relay.ts). */
   | { type: 'records'; task: number; records: StateRecord[] };
 
-/** Main → worker: a task to run, or the state records of the tasks other workers ran before it. */
-export type MainMessage = DispatchedTask | { type: 'state'; records: StateRecord[] };
+/**
+ * Main → worker: a task to run, the state records of the tasks other workers ran before it, or
+ * the buffer of a block the main thread has written, given back for reuse (alert-block.ts).
+ */
+export type MainMessage = DispatchedTask | { type: 'state'; records: StateRecord[] } | { type: 'spare'; buffer: ArrayBuffer };

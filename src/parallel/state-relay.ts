@@ -1,6 +1,8 @@
-import type { Worker } from 'node:worker_threads';
 import type { StateRecord } from '../enrich/records.js';
 import type { MainMessage } from './protocol.js';
+
+/** A scanner as the relay sees it (a worker thread, or the main thread's own). */
+type Scanner = { postMessage(message: MainMessage): void };
 
 /**
  * Enrichment is a fold over the input in order (process trees, DNS answers), but workers scan
@@ -17,15 +19,15 @@ import type { MainMessage } from './protocol.js';
 export class StateRelay {
   private readonly records = new Map<number, StateRecord[]>();
   /** Last task whose records each worker has applied (-1: none yet). */
-  private readonly applied = new Map<Worker, number>();
+  private readonly applied = new Map<Scanner, number>();
   /** Workers waiting for the records before their current task. */
-  private readonly waiting = new Map<Worker, number>();
+  private readonly waiting = new Map<Scanner, number>();
 
-  register(worker: Worker): void {
+  register(worker: Scanner): void {
     this.applied.set(worker, -1);
   }
 
-  offer(task: number, records: StateRecord[], worker: Worker): void {
+  offer(task: number, records: StateRecord[], worker: Scanner): void {
     this.records.set(task, records);
     this.waiting.set(worker, task);
     for (const [w, t] of this.waiting) this.serve(w, t);
@@ -33,7 +35,7 @@ export class StateRelay {
     for (const t of this.records.keys()) if (t <= low) this.records.delete(t);
   }
 
-  private serve(worker: Worker, task: number): void {
+  private serve(worker: Scanner, task: number): void {
     const from = this.applied.get(worker)! + 1;
     for (let t = from; t < task; t += 1) if (!this.records.has(t)) return; // not all in yet
     const missed: StateRecord[] = [];

@@ -1,118 +1,14 @@
-import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Alert } from '../alerts/alert.js';
-import { addContext } from '../alerts/context.js';
-import { Detector } from '../alerts/detector.js';
-import { formatAlert } from '../alerts/format-alert.js';
 import { packsFromSnapshot } from '../alerts/pack-snapshot.js';
-import { loadTuning, TunedDetector } from '../config/index.js';
-import { Enricher } from '../enrich/enricher.js';
-import { enrichmentNeeded } from '../enrich/needed.js';
-import { stateRecord, type StateRecord } from '../enrich/records.js';
-import type { NormalizedEvent } from '../events/event.js';
-import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
-import { READ_CHUNK_BYTES, readInputs } from '../sources/open.js';
-import type { BadRecord } from '../sources/reader.js';
-import { READERS } from '../sources/registry.js';
-import type { DispatchedTask, MainMessage, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
-
-/** Reported bad records per task; the rest are only counted (the summary shows 50 anyway). */
-const BAD_KEPT = 50;
-/** Events a worker holds between its two passes (a 16 MiB range is far below this). */
-const HELD_EVENTS = 200_000;
-/** Event positions are task-major, so ordering ties across threads keep input order. */
-const SEQ_PER_TASK = 2 ** 32;
+import { loadTuning } from '../config/index.js';
+import type { MainMessage, WorkerMessage, WorkerSetup } from './protocol.js';
+import { TaskScanner } from './scanner.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
-const send = (message: WorkerMessage) => port.postMessage(message);
-
-const packs = packsFromSnapshot(setup.packs);
 // The main thread already validated the config and reported its warnings.
-const tuning = loadTuning(setup.config, setup.now, () => true);
-const detector = tuning ? new TunedDetector(packs, tuning) : new Detector(packs);
-const formatter = OUTPUT_FORMATS[setup.format]!({ columns: outputColumns(packs), width: setup.width });
-/** This worker's enrichment state, kept across its tasks and caught up by the relay (state-relay.ts). */
-const enricher = enrichmentNeeded(packs) ? new Enricher() : undefined;
-
-/** Resolves with the records of the tasks other workers ran before the current one. */
-let receiveState: ((records: StateRecord[]) => void) | undefined;
-
-port.on('message', (message: MainMessage) => {
-  if ('type' in message) {
-    receiveState?.(message.records);
-    receiveState = undefined;
-    return;
-  }
-  const task = message;
-  runTask(task).then(
-    (result) => send({ type: 'result', result }),
-    (err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
-  );
-});
-send({ type: 'ready' });
-
-async function runTask(task: DispatchedTask): Promise<TaskResult> {
-  const result: TaskResult = { task, format: task.range?.format ?? 'unknown', events: 0, outsideWindow: 0, bad: [], badCount: 0, alerts: [], matches: [] };
-  const onBad = (b: BadRecord) => {
-    result.badCount += 1;
-    if (b.line !== undefined) b.line += task.lineBase;
-    if (result.bad.length < BAD_KEPT) result.bad.push(b);
-  };
-  const seqBase = task.id * SEQ_PER_TASK;
-
-  const read = async (each: (batch: NormalizedEvent[]) => void, bad: (b: BadRecord) => void) => {
-    const shift = (batch: NormalizedEvent[]) => {
-      if (task.lineBase) for (const event of batch) if (event.source.line !== undefined) event.source.line += task.lineBase;
-      each(batch);
-    };
-    if (task.range) {
-      const reader = READERS.find((r) => r.format === task.range!.format)!;
-      const bytes = createReadStream(task.input, { start: task.range.start, end: task.range.end - 1, highWaterMark: READ_CHUNK_BYTES });
-      for await (const batch of reader.read(bytes, { file: task.input, bad })) shift(batch);
-    } else {
-      for await (const batch of readInputs([task.input], { inputFormat: setup.inputFormat, onBad: bad })) {
-        result.format = batch.format;
-        shift(batch.events);
-      }
-    }
-  };
-
-  // Pass 1: read the task and send its state records. Events are held for pass 2 up to
-  // HELD_EVENTS (a byte range always fits); a larger whole-file task is read again instead.
-  // Without enrichment there is no state: no records, and pass 2 reads the task itself.
-  let held: NormalizedEvent[] | undefined = enricher ? [] : undefined;
-  const records: StateRecord[] = [];
-  if (enricher) await read((batch) => {
-    for (const event of batch) {
-      const rec = stateRecord(event);
-      if (rec) records.push(rec);
-    }
-    if (held && held.length + batch.length <= HELD_EVENTS) held.push(...batch);
-    else held = undefined;
-  }, onBad);
-  const missed = new Promise<StateRecord[]>((resolve) => (receiveState = resolve));
-  send({ type: 'records', task: task.id, records });
-
-  // Pass 2: catch up with the tasks run elsewhere, then enrich (which applies this task's own records), detect, format.
-  for (const rec of await missed) enricher?.apply(rec);
-  const found: Alert[] = [];
-  const scanBatch = (events: NormalizedEvent[]) => {
-    for (const event of events) {
-      result.events += 1;
-      enricher?.enrich(event);
-      if (setup.windowAfter !== undefined && !(event.time !== undefined && event.time > setup.windowAfter)) {
-        result.outsideWindow += 1;
-        continue;
-      }
-      const before = found.length;
-      detector.detect(event, seqBase + result.events, found, result.matches);
-      addContext(found, before, enricher, event);
-    }
-    for (const alert of found) result.alerts.push(formatAlert(alert, formatter));
-    found.length = 0;
-  };
-  if (held) scanBatch(held);
-  else await read(scanBatch, enricher ? () => {} : onBad); // with enrichment, bad records were counted in pass 1
-  return result;
-}
+const scanner = new TaskScanner(packsFromSnapshot(setup.packs), loadTuning(setup.config, setup.now, () => true), setup, (message: WorkerMessage, transfer) =>
+  port.postMessage(message, transfer),
+);
+port.on('message', (message: MainMessage) => scanner.receive(message));
+port.postMessage({ type: 'ready' } satisfies WorkerMessage);

@@ -1,0 +1,163 @@
+import { createReadStream } from 'node:fs';
+import type { Alert } from '../alerts/alert.js';
+import { AlertCollector } from '../alerts/collector.js';
+import { addContext } from '../alerts/context.js';
+import { Detector, type CorrelationMatch } from '../alerts/detector.js';
+import { formatAlert, ruleKey } from '../alerts/format-alert.js';
+import type { FormattedAlert } from '../alerts/formatted.js';
+import type { Pack } from '../alerts/pack.js';
+import { TunedDetector, type Tuning } from '../config/index.js';
+import { Enricher } from '../enrich/enricher.js';
+import { enrichmentNeeded } from '../enrich/needed.js';
+import { stateRecord, type StateRecord } from '../enrich/records.js';
+import type { NormalizedEvent } from '../events/event.js';
+import type { AlertFormatter } from '../outputs/formatter.js';
+import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
+import { READ_CHUNK_BYTES, readInputs } from '../sources/open.js';
+import type { BadRecord } from '../sources/reader.js';
+import { READERS } from '../sources/registry.js';
+import { BlockBuilder, SpareBuffers, type AlertBlock } from './alert-block.js';
+import type { DispatchedTask, MainMessage, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
+
+/** Reported bad records per task; the rest are only counted (the summary shows 50 anyway). */
+const BAD_KEPT = 50;
+/** Events a scanner holds between its two passes (a 16 MiB range is far below this). */
+const HELD_EVENTS = 200_000;
+/** Event positions are task-major, so ordering ties across threads keep input order. */
+const SEQ_PER_TASK = 2 ** 32;
+
+/** How a scanner answers the pool: a worker posts to the main thread, the main thread's own scanner calls the pool. */
+export type ScannerSend = (message: WorkerMessage, transfer?: ArrayBuffer[]) => void;
+
+/**
+ * Runs the tasks the pool sends, one at a time, and answers with their blocks, state records
+ * and results. One per worker thread (worker.ts), and one on the main thread, which scans
+ * beside the workers (pool.ts): the same code, so the output cannot depend on which thread ran a task.
+ */
+export class TaskScanner {
+  private readonly detector: Detector;
+  private readonly formatter: AlertFormatter;
+  /** This scanner's enrichment state, kept across its tasks and caught up by the relay (state-relay.ts). */
+  private readonly enricher: Enricher | undefined;
+  private readonly spare = new SpareBuffers();
+  /** The task running and those queued behind it. */
+  private running: Promise<void> = Promise.resolve();
+  /** Resolves with the records of the tasks other scanners ran before the current one. */
+  private receiveState: ((records: StateRecord[]) => void) | undefined;
+
+  constructor(
+    packs: Pack[],
+    tuning: Tuning | undefined,
+    private readonly setup: Omit<WorkerSetup, 'packs' | 'config' | 'now'>,
+    private readonly send: ScannerSend,
+  ) {
+    this.detector = tuning ? new TunedDetector(packs, tuning) : new Detector(packs);
+    this.formatter = OUTPUT_FORMATS[setup.format]!({ columns: outputColumns(packs), width: setup.width });
+    this.enricher = enrichmentNeeded(packs) ? new Enricher() : undefined;
+  }
+
+  receive(message: MainMessage): void {
+    if ('type' in message) {
+      if (message.type === 'spare') return this.spare.give(message.buffer);
+      this.receiveState?.(message.records);
+      this.receiveState = undefined;
+      return;
+    }
+    // The pool sends the next task before this one ends (pool.ts): tasks run one after the other.
+    this.running = this.running.then(() => this.runTask(message)).then(
+      (result) => this.send({ type: 'result', result }),
+      (err: unknown) => this.send({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+
+  /** Blocks are transferred: the main thread receives their bytes without a copy, and a worker's heap never holds them. */
+  private sendBlock(block: AlertBlock): void {
+    const transfer: ArrayBuffer[] = [block.ends.buffer as ArrayBuffer, block.seqs.buffer as ArrayBuffer];
+    if (block.bytes.byteLength > 0) transfer.push(block.bytes.buffer as ArrayBuffer);
+    this.send({ type: 'block', block }, transfer);
+  }
+
+  private async runTask(task: DispatchedTask): Promise<TaskResult> {
+    const { setup, detector, formatter, enricher } = this;
+    const result: TaskResult = { task, format: task.range?.format ?? 'unknown', events: 0, outsideWindow: 0, bad: [], badCount: 0 };
+    const onBad = (b: BadRecord) => {
+      result.badCount += 1;
+      if (b.line !== undefined) b.line += task.lineBase;
+      if (result.bad.length < BAD_KEPT) result.bad.push(b);
+    };
+    const seqBase = task.id * SEQ_PER_TASK;
+
+    const read = async (each: (batch: NormalizedEvent[]) => void, bad: (b: BadRecord) => void) => {
+      const shift = (batch: NormalizedEvent[]) => {
+        if (task.lineBase) for (const event of batch) if (event.source.line !== undefined) event.source.line += task.lineBase;
+        each(batch);
+      };
+      if (task.range) {
+        const reader = READERS.find((r) => r.format === task.range!.format)!;
+        const bytes = createReadStream(task.input, { start: task.range.start, end: task.range.end - 1, highWaterMark: READ_CHUNK_BYTES });
+        for await (const batch of reader.read(bytes, { file: task.input, bad })) shift(batch);
+      } else {
+        for await (const batch of readInputs([task.input], { inputFormat: setup.inputFormat, onBad: bad })) {
+          result.format = batch.format;
+          shift(batch.events);
+        }
+      }
+    };
+
+    // Pass 1: read the task and send its state records. Events are held for pass 2 up to
+    // HELD_EVENTS (a byte range always fits); a larger whole-file task is read again instead.
+    // Without enrichment there is no state: no records, and pass 2 reads the task itself.
+    let heldEvents: NormalizedEvent[] | undefined = enricher ? [] : undefined;
+    const records: StateRecord[] = [];
+    if (enricher) await read((batch) => {
+      for (const event of batch) {
+        const rec = stateRecord(event);
+        if (rec) records.push(rec);
+      }
+      if (heldEvents && heldEvents.length + batch.length <= HELD_EVENTS) heldEvents.push(...batch);
+      else heldEvents = undefined;
+    }, onBad);
+    const missed = new Promise<StateRecord[]>((resolve) => (this.receiveState = resolve));
+    this.send({ type: 'records', task: task.id, records });
+
+    // Pass 2: catch up with the tasks run elsewhere, then enrich (which applies this task's own records), detect, format.
+    for (const rec of await missed) enricher?.apply(rec);
+    const found: Alert[] = [];
+    const matches: CorrelationMatch[] = [];
+    const blocks = new BlockBuilder(task.id, (block) => this.sendBlock(block), this.spare);
+    // Ordered scans: only the task's alerts that can make the limit reach the main thread.
+    const held: FormattedAlert[] = [];
+    const collector = setup.order ? new AlertCollector((alert) => held.push(alert), setup.order, setup.limit) : undefined;
+    const scanBatch = (events: NormalizedEvent[]) => {
+      for (const event of events) {
+        result.events += 1;
+        enricher?.enrich(event);
+        if (setup.windowAfter !== undefined && !(event.time !== undefined && event.time > setup.windowAfter)) {
+          result.outsideWindow += 1;
+          continue;
+        }
+        const before = found.length;
+        detector.detect(event, seqBase + result.events, found, matches);
+        addContext(found, before, enricher, event);
+      }
+      blocks.queueMatches(matches);
+      matches.length = 0;
+      for (const alert of found) {
+        if (collector) {
+          const formatted = formatAlert(alert, formatter);
+          blocks.count(formatted.seq, formatted.rule, formatted.title);
+          collector.add(formatted);
+        } else {
+          blocks.add(alert.seq, ruleKey(alert.rule), alert.rule.title, formatter.format(alert));
+        }
+      }
+      found.length = 0;
+      blocks.endBatch();
+    };
+    if (heldEvents) scanBatch(heldEvents);
+    else await read(scanBatch, enricher ? () => {} : onBad); // with enrichment, bad records were counted in pass 1
+    collector?.finish();
+    blocks.finish(collector ? held : undefined);
+    return result;
+  }
+}
