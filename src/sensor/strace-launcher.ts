@@ -11,12 +11,24 @@ import { delimiter, join } from 'node:path';
  * only the listed system calls stop the tracee; everything else runs at full speed.
  */
 
-/** Only what the rules need: process creation, cwd, connections and DNS queries, file writes. */
+/**
+ * What the rules need: process creation, cwd, connections and DNS queries, file writes; plus
+ * `set_robust_list`, which no rule needs (the event builder drops it) but which makes the rest
+ * cheap. strace (6.1 as in Debian 12, and upstream as of 6.8) only resumes a new thread or
+ * process with PTRACE_CONT, letting its untraced calls run free, after that tracee's first
+ * seccomp stop; until then it resumes it with PTRACE_SYSCALL, stopping it twice on every call.
+ * A worker thread that only ever calls futex stays fully traced for its whole life: that was
+ * most of strace's cost on `npm install` (1,335 extra call entries, 11,100 ptrace requests). glibc
+ * calls set_robust_list first thing in every new thread and in fork children, so tracing it
+ * costs one line per thread and moves each one to the cheap mode at once (7,200 ptrace requests;
+ * docs/sensor.md has the measurements).
+ */
 export const TRACED_SYSCALLS = [
   'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat',
   'chdir',
   'connect', 'sendto', 'sendmsg', 'sendmmsg',
   'open', 'openat', 'openat2', 'creat', 'rename', 'renameat', 'renameat2', 'link', 'linkat', 'symlink', 'symlinkat',
+  'set_robust_list',
 ];
 
 export function straceArgs(fifo: string, command: string[]): string[] {
