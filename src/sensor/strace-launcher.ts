@@ -1,7 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, createReadStream, mkdtempSync, openSync, closeSync, rmSync, type ReadStream } from 'node:fs';
+import { accessSync, constants, mkdtempSync, open, openSync, closeSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { TraceReader } from './trace-reader.js';
 
 /**
  * Starts `strace -f --seccomp-bpf … -o FIFO -- command` and streams its output.
@@ -77,12 +79,19 @@ function isExecutable(path: string): boolean {
   }
 }
 
+/**
+ * strace's output held before the detector is ready: the command starts before the rules are
+ * compiled (that takes longer than node's own start-up), so whatever it does meanwhile waits
+ * here. 16 MiB is about 80,000 trace lines, far more than an install produces while rules load.
+ */
+export const EARLY_TRACE_CAP = 16 << 20;
+
 export interface TraceSession {
   strace: ChildProcess;
   /** strace's full command line (the traced command's parent). */
   argv: string[];
-  /** strace's output, as it is written. */
-  output: ReadStream;
+  /** strace's output, read from the start and held (bounded) until taken. */
+  output: TraceReader;
   /** Resolves when strace has exited (code or signal). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   cleanup(): void;
@@ -92,8 +101,14 @@ export interface TraceSession {
  * Spawns strace and opens the FIFO. The command's stdout goes to our stderr, so stdout carries
  * only alerts. If strace exits without ever opening the FIFO (bad option, ptrace refused), the
  * pending open is released by opening the write end ourselves, so the reader sees end of file.
+ *
+ * The FIFO is opened blocking (in libuv's thread pool: the open returns once strace opens its
+ * end), then read as a non-blocking pipe through the event loop. A file ReadStream would instead
+ * send every read to the thread pool and allocate a 64 KiB buffer per read, and strace writes
+ * each line in two writes (the call at entry, the result at exit): reading the FIFO that way cost
+ * twice the CPU per trace line.
  */
-export function launchStrace(strace: string, command: string[]): TraceSession {
+export function launchStrace(strace: string, command: string[], cap = EARLY_TRACE_CAP): TraceSession {
   const dir = mkdtempSync(join(tmpdir(), 'supplywatch-run-'));
   const fifo = join(dir, 'trace.fifo');
   const made = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8' });
@@ -101,10 +116,12 @@ export function launchStrace(strace: string, command: string[]): TraceSession {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`cannot create the FIFO ${fifo}: ${made.error?.message ?? made.stderr.trim()}`);
   }
-  const output = createReadStream(fifo, { highWaterMark: 1 << 16 });
+  const output = new TraceReader(cap);
   let opened = false;
-  output.once('open', () => {
+  open(fifo, constants.O_RDONLY, (err, fd) => {
     opened = true;
+    if (err) output.fail(err);
+    else output.attach(new Socket({ fd, readable: true, writable: false }));
   });
   const args = straceArgs(fifo, command);
   const child = spawn(strace, args, { stdio: ['inherit', process.stderr, 'inherit'] });
