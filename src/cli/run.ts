@@ -2,22 +2,13 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { constants as osConstants } from 'node:os';
 import type { Alert } from '../alerts/alert.js';
-import { addContext } from '../alerts/context.js';
-import { Detector } from '../alerts/detector.js';
-import { loadPacks } from '../alerts/pack.js';
-import { Enricher } from '../enrich/enricher.js';
-import { enrichmentNeeded } from '../enrich/needed.js';
 import { serializeEvent, type NormalizedEvent } from '../events/event.js';
 import { safeJson, terminalSafe } from '../outputs/escape.js';
+import type { AlertFormatter, FormatterOptions } from '../outputs/formatter.js';
 import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
-import { Blocker } from '../sensor/blocker.js';
 import type { SensorIdentity } from '../sensor/event-builder.js';
 import type { ProcessInfo } from '../sensor/process-table.js';
-import { HostResolver, parseHosts } from '../sensor/resolver.js';
-import { RunSummary } from '../sensor/run-summary.js';
 import { findOnPath, findStrace, launchStrace, STRACE_INSTALL_HINT } from '../sensor/strace-launcher.js';
-import { TraceParser } from '../sensor/trace-parser.js';
-import { formatProblem } from './summary.js';
 import { UsageError } from './usage-error.js';
 
 export interface RunOptions {
@@ -35,6 +26,11 @@ const MAX_LISTED_FILES = 20;
  * `supplywatch run -- <command…>`: runs an install command under strace, turns what it does
  * into normalized events, runs the rules live and prints alerts as they happen.
  *
+ * The command starts first: importing the engine and compiling the rules takes about as long as
+ * node's own start-up, and it runs while the command does (its trace is held meanwhile, see
+ * TraceReader) instead of delaying it. So the checks that need no rules come before the start,
+ * and rules that all fail to load stop the command that already runs.
+ *
  * Exit status: 2 for supplywatch's own errors (usage, no rules, strace missing, strace stopped
  * before the command ended); 127 when the command is not found; else the command's own status
  * when it is non-zero (128 + signal number when it was killed, so 137 after --block); else 1
@@ -45,12 +41,6 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   const makeFormatter = OUTPUT_FORMATS[format];
   if (!makeFormatter) throw new UsageError(`--format must be one of ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
   if (command.length === 0) throw new UsageError('run needs a command: supplywatch run [options] -- <command…>');
-
-  const loaded = await loadPacks(options.rules.length > 0 ? options.rules : ['seed']);
-  for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
-  const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length, 0);
-  if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
-
   const strace = findStrace();
   if (!strace) {
     process.stderr.write(`supplywatch: strace is not installed (run traces the command with it); ${STRACE_INSTALL_HINT}\n`);
@@ -60,34 +50,42 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     process.stderr.write(`supplywatch: command not found: ${terminalSafe(command[0]!)}\n`);
     return 127;
   }
-
-  const formatter = makeFormatter({ columns: outputColumns(loaded.packs), width: process.stdout.columns });
-  const detector = new Detector(loaded.packs);
-  // The same context fields scan adds (ancestors, install context) under the same condition
-  // (some rule reads them), so live alerts and a replay of --save agree.
-  const enricher = enrichmentNeeded(loaded.packs) ? new Enricher() : undefined;
-  const summary = new RunSummary();
-  const blocker = new Blocker(options.block === true);
   const saveFd = options.save === undefined ? undefined : openForSave(options.save);
-  const written: string[] = [];
-  let writtenCount = 0;
 
   // Ctrl-C reaches the command too; stay alive to report what it did before it stopped.
   const ignore = () => undefined;
   process.on('SIGINT', ignore);
   process.on('SIGTERM', ignore);
-  process.stdout.write(formatter.header);
+  const started = performance.now();
   const session = launchStrace(strace, command);
+
+  const [{ TraceParser }, { HostResolver, parseHosts }, { RunSummary }, { Blocker }, engine] = await Promise.all([
+    import('../sensor/trace-parser.js'),
+    import('../sensor/resolver.js'),
+    import('../sensor/run-summary.js'),
+    import('../sensor/blocker.js'),
+    loadEngine(options.rules, makeFormatter).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+  ]);
+  const summary = new RunSummary(started);
   const straceInfo = { pid: session.strace.pid ?? 0, image: strace, commandLine: session.argv.join(' ') };
   const parser = new TraceParser(identity(straceInfo), new HostResolver(parseHosts(readHosts())), (b) => summary.countBad(b));
-  session.output.setEncoding('latin1');
+  // Without rules the command must not run unwatched: every process of the tree is killed as
+  // soon as the trace shows it, as --block does.
+  const failed = engine instanceof Error ? `cannot load the rules: ${engine.message}` : engine.rulesLoaded === 0 ? 'no rule could be loaded' : undefined;
+  const blocker = new Blocker(options.block === true || failed !== undefined);
+  if (failed !== undefined) blocker.killTree([], failed, 'error', Date.now());
+  const live = engine instanceof Error || failed !== undefined ? undefined : engine;
+  const written: string[] = [];
+  let writtenCount = 0;
+
+  if (live) process.stdout.write(live.formatter.header);
   let seq = 0;
   const found: Alert[] = [];
   let text = '';
   const report = (at: number | undefined) => {
     for (const alert of found) {
       summary.countAlert(alert.rule.id ?? alert.rule.title, alert.rule.title);
-      text += formatter.format(alert);
+      text += live!.formatter.format(alert);
       if (blocker.shouldBlock(alert.rule.level)) {
         blocker.killTree(parser.builder.table.livePids(), alert.rule.title, alert.rule.level!, at ?? Date.now());
       }
@@ -105,10 +103,8 @@ export async function runCommand(command: string[], options: RunOptions): Promis
         writtenCount += 1;
         if (written.length < MAX_LISTED_FILES) written.push(String(event.fields.TargetFilename));
       }
-      enricher?.enrich(event);
-      const before = found.length;
-      detector.detect(event, seq, found);
-      addContext(found, before, enricher, event);
+      if (!live) continue;
+      live.detect(event, seq, found);
       report(event.time);
     }
     blocker.killLate(parser.builder.table.livePids());
@@ -117,7 +113,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     if (saveFd !== undefined && saved) writeSync(saveFd, saved);
   };
   try {
-    for await (const chunk of session.output as AsyncIterable<string>) {
+    for await (const chunk of session.output.batches()) {
       const events: NormalizedEvent[] = [];
       parser.feed(chunk, events);
       handle(events);
@@ -125,8 +121,10 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     const events: NormalizedEvent[] = [];
     parser.end(events);
     handle(events);
-    detector.finish(found);
-    report(undefined);
+    if (live) {
+      live.finish(found);
+      report(undefined);
+    }
     if (text) process.stdout.write(text);
   } finally {
     if (saveFd !== undefined) closeSync(saveFd);
@@ -140,7 +138,10 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   let status: number;
   let outcome: string;
   const root = parser.rootExit;
-  if (!root) {
+  if (failed !== undefined) {
+    outcome = `${failed}: the command, already started, was stopped (${blocker.killed.size} process(es) killed with SIGKILL)`;
+    status = 2;
+  } else if (!root) {
     const how = straceEnd.signal ? `was killed by ${straceEnd.signal}` : `exited with ${straceEnd.code}`;
     const left = parser.builder.table.livePids();
     // Under --seccomp-bpf a process whose tracer died gets ENOSYS from every traced call:
@@ -155,7 +156,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     outcome = root.code !== undefined ? `command exited with ${root.code}` : `command killed by ${root.signal}`;
     status = commandStatus !== 0 ? commandStatus : summary.alerts > 0 ? 1 : 0;
   }
-  if (blocker.triggered) {
+  if (blocker.triggered && failed === undefined) {
     const t = blocker.triggered;
     extra.push(
       `BLOCKED after the fact: '${terminalSafe(t.rule)}' (level ${t.level}) fired at ${new Date(t.at).toISOString()}; ${blocker.killed.size} process(es) of the tree were killed with SIGKILL.`,
@@ -168,9 +169,50 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   if (options.save !== undefined) extra.push(`saved: ${summary.events} events to ${terminalSafe(options.save)} (replay: supplywatch scan ${terminalSafe(options.save)})`);
   extra.push(`exit status: ${status}`);
   if (!options.quiet || status === 2) {
-    process.stderr.write(summary.render({ command: command.join(' '), outcome, counts: parser.builder.counts, rulesLoaded, rejected: loaded.rejected.length, extra }));
+    const rules = live ?? { rulesLoaded: 0, rejected: engine instanceof Error ? 0 : engine.rejected };
+    process.stderr.write(summary.render({ command: command.join(' '), outcome, counts: parser.builder.counts, rulesLoaded: rules.rulesLoaded, rejected: rules.rejected, extra }));
   }
   return status;
+}
+
+/** The rules and what runs them on each event; imported and compiled while the command runs. */
+interface Engine {
+  rulesLoaded: number;
+  rejected: number;
+  formatter: AlertFormatter;
+  /** Context fields, then the rules: appends the event's alerts to `found`. */
+  detect(event: NormalizedEvent, seq: number, found: Alert[]): void;
+  /** Alerts held until the end (correlations). */
+  finish(found: Alert[]): void;
+}
+
+async function loadEngine(rules: string[], makeFormatter: (options: FormatterOptions) => AlertFormatter): Promise<Engine> {
+  const [{ loadPacks }, { Detector }, { addContext }, { Enricher }, { enrichmentNeeded }, { formatProblem }] = await Promise.all([
+    import('../alerts/pack.js'),
+    import('../alerts/detector.js'),
+    import('../alerts/context.js'),
+    import('../enrich/enricher.js'),
+    import('../enrich/needed.js'),
+    import('./summary.js'),
+  ]);
+  const loaded = await loadPacks(rules.length > 0 ? rules : ['seed']);
+  for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
+  const detector = new Detector(loaded.packs);
+  // The same context fields scan adds (ancestors, install context) under the same condition
+  // (some rule reads them), so live alerts and a replay of --save agree.
+  const enricher = enrichmentNeeded(loaded.packs) ? new Enricher() : undefined;
+  return {
+    rulesLoaded: loaded.packs.reduce((n, p) => n + p.rules.length, 0),
+    rejected: loaded.rejected.length,
+    formatter: makeFormatter({ columns: outputColumns(loaded.packs), width: process.stdout.columns }),
+    detect(event, seq, found) {
+      enricher?.enrich(event);
+      const before = found.length;
+      detector.detect(event, seq, found);
+      addContext(found, before, enricher, event);
+    },
+    finish: (found) => detector.finish(found),
+  };
 }
 
 function identity(strace: ProcessInfo): SensorIdentity {

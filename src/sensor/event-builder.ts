@@ -46,6 +46,9 @@ export class EventBuilder {
   constructor(private readonly identity: SensorIdentity, private readonly resolver: HostResolver) {}
 
   handle(call: StraceCall, line: number, out: NormalizedEvent[]): void {
+    // Traced only to make strace cheap (TRACED_SYSCALLS): not an event, and not a call the
+    // summary counts.
+    if (call.name === 'set_robust_list') return;
     this.counts.calls += 1;
     if (!this.rooted) {
       // The first line is the traced command's own execve.

@@ -5,13 +5,15 @@ import type { BuilderCounts } from './event-builder.js';
 
 /** Counters of a `supplywatch run`, rendered on stderr at the end. */
 export class RunSummary {
-  readonly started = performance.now();
   readonly perCategory = new Map<string, number>();
   events = 0;
   readonly bad: BadRecord[] = [];
   badCount = 0;
   readonly alertsPerRule = new Map<string, { title: string; count: number }>();
   alerts = 0;
+
+  /** `started`: performance.now() when the command was started. */
+  constructor(readonly started: number) {}
 
   countEvent(category: string | undefined): void {
     this.events += 1;

@@ -1,7 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, createReadStream, mkdtempSync, openSync, closeSync, rmSync, type ReadStream } from 'node:fs';
+import { accessSync, constants, mkdtempSync, open, openSync, closeSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { TraceReader } from './trace-reader.js';
 
 /**
  * Starts `strace -f --seccomp-bpf … -o FIFO -- command` and streams its output.
@@ -11,12 +13,24 @@ import { delimiter, join } from 'node:path';
  * only the listed system calls stop the tracee; everything else runs at full speed.
  */
 
-/** Only what the rules need: process creation, cwd, connections and DNS queries, file writes. */
+/**
+ * What the rules need: process creation, cwd, connections and DNS queries, file writes; plus
+ * `set_robust_list`, which no rule needs (the event builder drops it) but which makes the rest
+ * cheap. strace (6.1 as in Debian 12, and upstream as of 6.8) only resumes a new thread or
+ * process with PTRACE_CONT, letting its untraced calls run free, after that tracee's first
+ * seccomp stop; until then it resumes it with PTRACE_SYSCALL, stopping it twice on every call.
+ * A worker thread that only ever calls futex stays fully traced for its whole life: that was
+ * most of strace's cost on `npm install` (1,335 extra call entries, 11,100 ptrace requests). glibc
+ * calls set_robust_list first thing in every new thread and in fork children, so tracing it
+ * costs one line per thread and moves each one to the cheap mode at once (7,200 ptrace requests;
+ * docs/sensor.md has the measurements).
+ */
 export const TRACED_SYSCALLS = [
   'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat',
   'chdir',
   'connect', 'sendto', 'sendmsg', 'sendmmsg',
   'open', 'openat', 'openat2', 'creat', 'rename', 'renameat', 'renameat2', 'link', 'linkat', 'symlink', 'symlinkat',
+  'set_robust_list',
 ];
 
 export function straceArgs(fifo: string, command: string[]): string[] {
@@ -65,12 +79,19 @@ function isExecutable(path: string): boolean {
   }
 }
 
+/**
+ * strace's output held before the detector is ready: the command starts before the rules are
+ * compiled (that takes longer than node's own start-up), so whatever it does meanwhile waits
+ * here. 16 MiB is about 80,000 trace lines, far more than an install produces while rules load.
+ */
+export const EARLY_TRACE_CAP = 16 << 20;
+
 export interface TraceSession {
   strace: ChildProcess;
   /** strace's full command line (the traced command's parent). */
   argv: string[];
-  /** strace's output, as it is written. */
-  output: ReadStream;
+  /** strace's output, read from the start and held (bounded) until taken. */
+  output: TraceReader;
   /** Resolves when strace has exited (code or signal). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   cleanup(): void;
@@ -80,8 +101,14 @@ export interface TraceSession {
  * Spawns strace and opens the FIFO. The command's stdout goes to our stderr, so stdout carries
  * only alerts. If strace exits without ever opening the FIFO (bad option, ptrace refused), the
  * pending open is released by opening the write end ourselves, so the reader sees end of file.
+ *
+ * The FIFO is opened blocking (in libuv's thread pool: the open returns once strace opens its
+ * end), then read as a non-blocking pipe through the event loop. A file ReadStream would instead
+ * send every read to the thread pool and allocate a 64 KiB buffer per read, and strace writes
+ * each line in two writes (the call at entry, the result at exit): reading the FIFO that way cost
+ * twice the CPU per trace line.
  */
-export function launchStrace(strace: string, command: string[]): TraceSession {
+export function launchStrace(strace: string, command: string[], cap = EARLY_TRACE_CAP): TraceSession {
   const dir = mkdtempSync(join(tmpdir(), 'supplywatch-run-'));
   const fifo = join(dir, 'trace.fifo');
   const made = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8' });
@@ -89,10 +116,12 @@ export function launchStrace(strace: string, command: string[]): TraceSession {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`cannot create the FIFO ${fifo}: ${made.error?.message ?? made.stderr.trim()}`);
   }
-  const output = createReadStream(fifo, { highWaterMark: 1 << 16 });
+  const output = new TraceReader(cap);
   let opened = false;
-  output.once('open', () => {
+  open(fifo, constants.O_RDONLY, (err, fd) => {
     opened = true;
+    if (err) output.fail(err);
+    else output.attach(new Socket({ fd, readable: true, writable: false }));
   });
   const args = straceArgs(fifo, command);
   const child = spawn(strace, args, { stdio: ['inherit', process.stderr, 'inherit'] });

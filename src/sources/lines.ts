@@ -27,53 +27,72 @@ export async function* splitLines(
   input: AsyncIterable<Buffer | string>,
   onOversized: (line: number) => void,
 ): AsyncGenerator<LineBlock> {
-  let tail: Buffer[] = [];
-  let tailBytes = 0;
-  let oversized = false;
-  let lineNo = 1;
-  let atStart = true;
-  for await (const raw of input) {
-    const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
-    const last = chunk.lastIndexOf(0x0a);
-    if (last < 0) {
-      tailBytes += chunk.length;
-      if (tailBytes > MAX_LINE_BYTES) oversized = true;
-      if (oversized) tail = [];
-      else tail.push(chunk);
-      continue;
-    }
-    const lines: string[] = [];
-    let start = 0;
-    let nl = chunk.indexOf(0x0a);
-    if (tail.length > 0) {
-      lines.push(Buffer.concat([...tail, chunk.subarray(0, nl)]).toString('utf8'));
-      start = nl + 1;
-      nl = chunk.indexOf(0x0a, start);
-    } else if (oversized) {
-      lines.push('');
-      start = nl + 1;
-      nl = chunk.indexOf(0x0a, start);
-    }
-    for (; nl !== -1; nl = chunk.indexOf(0x0a, start)) {
-      lines.push(chunk.toString('utf8', start, nl));
-      start = nl + 1;
-    }
-    if (oversized) onOversized(lineNo);
-    if (atStart) {
-      lines[0] = stripBom(lines[0]!);
-      atStart = false;
-    }
-    yield { lines, firstLine: lineNo };
-    lineNo += lines.length;
-    tail = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
-    tailBytes = chunk.length - last - 1;
-    oversized = false;
+  const state: SplitState = { tail: [], tailBytes: 0, oversized: false, lineNo: 1, atStart: true, onOversized };
+  const chunks = input[Symbol.asyncIterator]();
+  for (;;) {
+    // The chunk is not held while its lines are read (only inside splitChunk): it dies young.
+    const block = splitChunk(await chunks.next(), state);
+    if (block === undefined) continue;
+    if (block === null) break;
+    yield block;
   }
-  if (oversized) onOversized(lineNo);
-  else if (tailBytes > 0) {
-    const text = Buffer.concat(tail).toString('utf8');
-    yield { lines: [atStart ? stripBom(text) : text], firstLine: lineNo };
+  if (state.oversized) onOversized(state.lineNo);
+  else if (state.tailBytes > 0) {
+    const text = Buffer.concat(state.tail).toString('utf8');
+    yield { lines: [state.atStart ? stripBom(text) : text], firstLine: state.lineNo };
   }
+}
+
+interface SplitState {
+  /** The unfinished last line so far: copies, so that no chunk is held after it is split. */
+  tail: Buffer[];
+  tailBytes: number;
+  oversized: boolean;
+  lineNo: number;
+  atStart: boolean;
+  onOversized: (line: number) => void;
+}
+
+/** The lines a chunk completes (undefined: none), or null at the end of the input. */
+function splitChunk(next: IteratorResult<Buffer | string>, state: SplitState): LineBlock | undefined | null {
+  if (next.done === true) return null;
+  const raw = next.value;
+  const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
+  const last = chunk.lastIndexOf(0x0a);
+  if (last < 0) {
+    state.tailBytes += chunk.length;
+    if (state.tailBytes > MAX_LINE_BYTES) state.oversized = true;
+    if (state.oversized) state.tail = [];
+    else state.tail.push(Buffer.from(chunk));
+    return undefined;
+  }
+  const lines: string[] = [];
+  let start = 0;
+  let nl = chunk.indexOf(0x0a);
+  if (state.tail.length > 0) {
+    lines.push(Buffer.concat([...state.tail, chunk.subarray(0, nl)]).toString('utf8'));
+    start = nl + 1;
+    nl = chunk.indexOf(0x0a, start);
+  } else if (state.oversized) {
+    lines.push('');
+    start = nl + 1;
+    nl = chunk.indexOf(0x0a, start);
+  }
+  for (; nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+    lines.push(chunk.toString('utf8', start, nl));
+    start = nl + 1;
+  }
+  if (state.oversized) state.onOversized(state.lineNo);
+  if (state.atStart) {
+    lines[0] = stripBom(lines[0]!);
+    state.atStart = false;
+  }
+  const block = { lines, firstLine: state.lineNo };
+  state.lineNo += lines.length;
+  state.tail = last + 1 < chunk.length ? [Buffer.from(chunk.subarray(last + 1))] : [];
+  state.tailBytes = chunk.length - last - 1;
+  state.oversized = false;
+  return block;
 }
 
 function stripBom(text: string): string {

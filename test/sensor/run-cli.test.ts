@@ -90,6 +90,18 @@ describe('supplywatch run: bad input', () => {
     expect(r.status).toBe(127);
   });
 
+  it('stops the command, already started while the rules load, when no rule loads', async () => {
+    const dir = workspace();
+    const rule = join(dir, 'broken.yml');
+    writeFileSync(rule, 'title: no detection\nlogsource:\n  category: file_event\n');
+    const r = await runSupplywatch(['run', '--rules', rule, '--format', 'jsonl', '--', 'sh', '-c', 'sleep 5; touch after.txt'], dir);
+    expect(r.stderr).toContain('rule rejected:');
+    expect(r.stderr).toMatch(/no rule could be loaded: the command, already started, was stopped \([1-9]\d* process\(es\) killed with SIGKILL\)/);
+    expect(r.stderr).not.toContain('fatal');
+    expect(existsSync(join(dir, 'after.txt'))).toBe(false);
+    expect(r.status).toBe(2);
+  });
+
   it('needs a command', async () => {
     const r = await runSupplywatch(['run'], workspace());
     expect(r.status).toBe(2);

@@ -142,4 +142,25 @@ describe('strace output → normalized events', () => {
     expect(problems.map((b) => [b.line, b.reason])).toEqual([[3, 'openat: call never finished (thread ended inside it)']]);
     expect(p.rootExit).toEqual({ signal: 'SIGKILL' });
   });
+
+  it('drops set_robust_list (traced only to make strace cheap): no event, no call counted, no thread held or adopted', () => {
+    const { events: ev, bad: problems, parser: p } = parse(
+      [
+        '10 1.0 execve("/usr/bin/node", ["node", "x.js"], 0x1 /* 1 vars */) = 0',
+        // A new thread's first call, printed before its creator's clone returns.
+        '11 1.1 set_robust_list(0x7f5d2c5ff9a0, 24) = 0',
+        '10 1.2 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, exit_signal=0, stack=0x7f, stack_size=0x7ffe80, tls=0x7f} => {parent_tid=[11]}, 88) = 11',
+        // A thread that exits before its creation is printed: its only call is dropped, so it is never adopted.
+        '12 1.3 set_robust_list(0x7f5d2bdfe9a0, 24) = 0',
+        '11 1.4 openat(AT_FDCWD, "/tmp/out", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3',
+        '10 1.5 +++ exited with 0 +++',
+      ].join('\n'),
+    );
+    expect(problems).toEqual([]);
+    expect(ev.map((e) => [e.category, e.fields.ProcessId])).toEqual([
+      ['process_creation', 10],
+      ['file_event', 10],
+    ]);
+    expect(p.builder.counts).toMatchObject({ calls: 3, orphanCalls: 0 });
+  });
 });
