@@ -49,6 +49,17 @@ const FIXED_SIZE: Record<number, number> = {
 export type Scalar = string | number | boolean | null;
 
 const TWO_32 = 4294967296;
+
+/**
+ * Buffer's own decoders, which `toString(encoding, start, end)` reaches after checking its
+ * arguments and looking the encoding up: called directly for the many short values (the bounds
+ * are checked before, by `need`, or fixed). Present on every Node Buffer, absent from the typings.
+ */
+export interface BufferDecoders {
+  ucs2Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+}
+export const decoders = (b: Buffer): BufferDecoders => b as unknown as BufferDecoders;
 const ansi = new TextDecoder('windows-1252');
 
 /**
@@ -144,7 +155,7 @@ export function utf16z(b: Buffer, start: number, end: number): string {
   }
   // The usual terminator is left out before decoding rather than sliced off after.
   if (b[stop - 1] === 0 && b[stop - 2] === 0) stop -= 2;
-  const text = b.toString('utf16le', start, stop);
+  const text = decoders(b).ucs2Slice(start, stop);
   const nul = text.indexOf('\0');
   return nul === -1 ? text : text.slice(0, nul);
 }
@@ -177,7 +188,7 @@ function writeHex(n: number, at: number, min: number): number {
 function hex32(n: number): string {
   ascii[0] = 0x30; // 0
   ascii[1] = 0x78; // x
-  return ascii.toString('latin1', 0, writeHex(n, 2, 1));
+  return decoders(ascii).latin1Slice(0, writeHex(n, 2, 1));
 }
 
 function hex64(b: Buffer, at: number): string {
@@ -186,7 +197,7 @@ function hex64(b: Buffer, at: number): string {
   if (hi === 0) return hex32(lo);
   ascii[0] = 0x30;
   ascii[1] = 0x78;
-  return ascii.toString('latin1', 0, writeHex(lo, writeHex(hi, 2, 1), 8));
+  return decoders(ascii).latin1Slice(0, writeHex(lo, writeHex(hi, 2, 1), 8));
 }
 
 /** GUID byte order: Data1–3 little-endian, Data4 as stored; -1 = dash. */
@@ -204,7 +215,7 @@ function guid(b: Buffer, at: number): string {
     ascii[p++] = HEX_DIGIT_UPPER[v >> 4];
     ascii[p++] = HEX_DIGIT_UPPER[v & 15];
   }
-  return ascii.toString('latin1', 0, p);
+  return decoders(ascii).latin1Slice(0, p);
 }
 
 function sid(b: Buffer, at: number, size: number): string {
@@ -251,7 +262,7 @@ export function fileTime(lo: number, hi: number): string {
   writeDigits(Math.floor(inDay / 60) % 60, 14, 2);
   writeDigits(inDay % 60, 17, 2);
   writeDigits(Math.floor(subTicks / 10), 20, 6);
-  return timeText.toString('latin1', 0, 27);
+  return decoders(timeText).latin1Slice(0, 27);
 }
 
 /** Days since 1970-01-01 → `YYYY-MM-DD` at the start of `timeText` (H. Hinnant's civil_from_days). */
