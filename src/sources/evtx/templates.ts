@@ -7,7 +7,7 @@ import { EvtxError, need } from './errors.js';
 import type { Template } from './tokens.js';
 import { decoders } from './values.js';
 
-const IN_PROGRESS: Template = { offset: -1, nodes: [] };
+const IN_PROGRESS: Template = { nodes: [] };
 
 export class ChunkCache {
   private readonly names = new Map<number, string>();
