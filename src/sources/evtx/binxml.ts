@@ -109,7 +109,10 @@ export class FragmentParser {
     } else if (close !== Token.CloseEmptyElement) {
       throw this.unexpected(close, `start of element <${name}>`, this.pos - 1);
     }
-    return { kind: 2, name, attrs, children, elementsOnly: children.length > 0 && children.every((c) => c.kind === 2) };
+    const elementsOnly = children.length > 0 && children.every((c) => c.kind === 2);
+    // The caches added on first use are there from the start: every element has one hidden class,
+    // so reading a node's kind stays cheap (no new class met after optimization, which deoptimizes).
+    return { kind: 2, name, attrs, children, elementsOnly, layout: undefined, plan: undefined };
   }
 
   /**
@@ -273,7 +276,7 @@ export function templateAt(cache: ChunkCache, offset: number): Template {
     const seen = sharedTemplate(cache, offset);
     if (seen !== undefined) return seen;
     const refs: DefinitionRefs = { names: [], instance: false };
-    const template: Template = { nodes: new FragmentParser(cache, start, start + size, true, 0, refs).fragment() };
+    const template: Template = { nodes: new FragmentParser(cache, start, start + size, true, 0, refs).fragment(), plain: undefined };
     shareTemplate(cache, offset, template, refs);
     return template;
   });
