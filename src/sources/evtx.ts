@@ -6,6 +6,8 @@
  * from a `.evtx` file and from its evtx_dump rendering. Damaged headers, chunks and records are reported with
  * their file offset and reading goes on. Details: `evtx/README.md`.
  */
+import { fstatSync, readSync, ReadStream } from 'node:fs';
+import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { NormalizedEvent } from '../events/event.js';
 import { CHUNK_BYTES, readChunk, type ChunkRecord } from './evtx/chunk.js';
@@ -40,7 +42,7 @@ async function* readEvtx(input: Readable, ctx: ReadContext): AsyncGenerator<Norm
   };
   let offset = 0;
   let index = 0;
-  for await (const block of blocks(input)) {
+  for await (const block of input instanceof ReadStream && wholeFileOpening(input) ? fileBlocks(input) : blocks(input)) {
     if (offset === 0) {
       const header = parseFileHeader(block.bytes);
       for (const reason of header.problems) sink.problem({ offset: 0, reason });
@@ -64,6 +66,58 @@ interface Block {
   bytes: Buffer;
   /** How many of its bytes came from the file. */
   available: number;
+}
+
+/**
+ * A file stream still opening, over the whole file (no `start`/`end` option: properties Node's
+ * ReadStream has, though its typings leave them out): its blocks can be read at their file
+ * positions instead (see `fileBlocks`).
+ */
+function wholeFileOpening(input: ReadStream): boolean {
+  const range = input as ReadStream & { start?: number; end?: number };
+  return input.pending && range.start === undefined && range.end === Infinity;
+}
+
+/**
+ * The blocks of a regular file, each read at its position (`pread`) into one buffer reused for
+ * every chunk: cheaper than the stream (no 1 MiB stream buffers, no async read per chunk through
+ * the thread pool, no stream machinery) and still one chunk in memory at a time. The stream is
+ * used for the file it opens, and closed at the end; anything but a regular file (a pipe, a device)
+ * is read through the stream.
+ */
+async function* fileBlocks(input: ReadStream): AsyncGenerator<Block> {
+  try {
+    const [fd] = (await once(input, 'open')) as [number];
+    if (!fstatSync(fd).isFile()) {
+      yield* blocks(input);
+      return;
+    }
+    // Reused: a block is fully decoded before the next is read, and nothing decoded refers to it.
+    const buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    let size = FILE_HEADER_BYTES;
+    for (let position = 0; ; position += size, size = CHUNK_BYTES) {
+      const bytes = buffer.subarray(0, size);
+      const available = readFully(fd, bytes, position);
+      if (available === 0) return;
+      // Not zero-filled: every byte is written before use, and a block cut short is zeroed past its end.
+      if (available < size) bytes.fill(0, available);
+      yield { bytes, available };
+      if (available < size) return;
+    }
+  } finally {
+    input.destroy();
+  }
+}
+
+/** Read `bytes.length` bytes at `position`, fewer only at the end of the file. */
+function readFully(fd: number, bytes: Buffer, position: number): number {
+  let filled = 0;
+  while (filled < bytes.length) {
+    const n = readSync(fd, bytes, filled, bytes.length - filled, position + filled);
+    if (n === 0) break;
+    filled += n;
+  }
+  return filled;
 }
 
 /**

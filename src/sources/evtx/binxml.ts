@@ -11,6 +11,7 @@
  * crash or a loop.
  */
 import { EvtxError, need } from './errors.js';
+import { shareTemplate, sharedTemplate } from './shared-templates.js';
 import type { ChunkCache } from './templates.js';
 import { Token, type AttributeNode, type BxNode, type ElementNode, type InstanceNode, type Template } from './tokens.js';
 import { decodeValue, utf16z, ValueType } from './values.js';
@@ -19,6 +20,17 @@ import { decodeValue, utf16z, ValueType } from './values.js';
 const MAX_DEPTH = 64;
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/**
+ * What a template definition refers to outside its own tokens, gathered while it is parsed: it
+ * decides whether the parsed template may serve other chunks (`shared-templates.ts`).
+ */
+export interface DefinitionRefs {
+  /** Per name reference: the chunk offset of its u32 field, then the name's chunk offset. */
+  names: number[];
+  /** A template instance inside the definition (its values' offsets are this chunk's). */
+  instance: boolean;
+}
 
 export class FragmentParser {
   private pos: number;
@@ -31,6 +43,8 @@ export class FragmentParser {
     /** Elements inside template definitions carry a 2-byte dependency identifier; others do not. */
     private readonly inTemplate: boolean,
     private readonly depth: number,
+    /** Given when parsing a template definition: its references are noted here. */
+    private readonly refs?: DefinitionRefs,
   ) {
     this.b = cache.chunk;
     this.pos = start;
@@ -95,7 +109,10 @@ export class FragmentParser {
     } else if (close !== Token.CloseEmptyElement) {
       throw this.unexpected(close, `start of element <${name}>`, this.pos - 1);
     }
-    return { kind: 2, name, attrs, children, elementsOnly: children.length > 0 && children.every((c) => c.kind === 2) };
+    const elementsOnly = children.length > 0 && children.every((c) => c.kind === 2);
+    // The caches added on first use are there from the start: every element has one hidden class,
+    // so reading a node's kind stays cheap (no new class met after optimization, which deoptimizes).
+    return { kind: 2, name, attrs, children, elementsOnly, layout: undefined, plan: undefined };
   }
 
   /**
@@ -188,6 +205,7 @@ export class FragmentParser {
     this.skip(4);
     const offset = this.b.readUInt32LE(this.pos - 4);
     const name = this.cache.name(offset);
+    this.refs?.names.push(this.pos - 4, offset);
     if (offset === this.pos) this.pos += 8 + name.length * 2 + 2;
     if (this.pos > this.end) throw new EvtxError(`name at ${offset} runs past the end of its data`, offset);
     return name;
@@ -199,6 +217,7 @@ export class FragmentParser {
    * count (u32), that many descriptors (size u16, type u8, 1 unused byte) and the values.
    */
   private templateInstance(): InstanceNode {
+    if (this.refs !== undefined) this.refs.instance = true;
     this.skip(10);
     const definition = this.b.readUInt32LE(this.pos - 4);
     const template = templateAt(this.cache, definition);
@@ -254,8 +273,12 @@ export function templateAt(cache: ChunkCache, offset: number): Template {
     if (b[start] !== Token.FragmentHeader) throw new EvtxError(`no template definition at offset ${offset}`, offset);
     const size = b.readUInt32LE(offset + 20);
     if (size < 4 || start + size > b.length) throw new EvtxError(`template at ${offset} has data size ${size} past the chunk`, offset);
-    const nodes = new FragmentParser(cache, start, start + size, true, 0).fragment();
-    return { offset, nodes };
+    const seen = sharedTemplate(cache, offset);
+    if (seen !== undefined) return seen;
+    const refs: DefinitionRefs = { names: [], instance: false };
+    const template: Template = { nodes: new FragmentParser(cache, start, start + size, true, 0, refs).fragment(), plain: undefined };
+    shareTemplate(cache, offset, template, refs);
+    return template;
   });
 }
 

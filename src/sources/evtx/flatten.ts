@@ -68,7 +68,13 @@ export function directEvent(nodes: BxNode[], source: RecordSource): NormalizedEv
   if (only?.kind !== 3) return undefined;
   const template = only.template;
   template.plain ??= plainRoot(template);
-  return template.plain ? planned(template.nodes[0] as ElementNode, only.values, source) : undefined;
+  if (!template.plain) return undefined;
+  const fields: Fields = {};
+  const record = planned(template.nodes[0] as ElementNode, only.values, fields);
+  if (record === undefined) return undefined;
+  // The event is made here, not in `planned`: its shape varies with the log source, and a shape
+  // first met after optimization deoptimizes the function that makes it, better this small one.
+  return fieldsEvent(fields, { file: source.file, format: FORMAT, record: typeof record === 'number' ? record : source.id, offset: source.offset });
 }
 
 /** The general path: evtx_dump's JSON shape, flattened by the evtx-json reader. */
@@ -89,11 +95,12 @@ const elementValues: (Substitutions | undefined)[] = [];
 const pending: FieldValue[] = [];
 
 /**
- * The event by the plans of the root's elements; undefined when the record needs the general path.
- * Values are decoded in render's order: the root's own substitutions (Sysmon's EventData is one,
- * embedded Binary XML), then each element's, attributes before text.
+ * Write the fields of the root's elements by their plans; returns the EventRecordID value (null:
+ * none), or undefined when the record needs the general path. Values are decoded in render's
+ * order: the root's own substitutions (Sysmon's EventData is one, embedded Binary XML), then each
+ * element's, attributes before text.
  */
-function planned(root: ElementNode, values: Substitutions, source: RecordSource): NormalizedEvent | undefined {
+function planned(root: ElementNode, values: Substitutions, fields: Fields): FieldValue | undefined {
   let count = 0;
   for (const child of root.children) {
     if (child.kind === 2) {
@@ -126,27 +133,29 @@ function planned(root: ElementNode, values: Substitutions, source: RecordSource)
   let dataValues: Substitutions | undefined;
   for (let i = 0; i < count; i++) {
     const element = elements[i];
-    const plan = (element.plan ??= planOf(element));
+    // Every property read up front, whatever the branch: a read first met in a branch rarely taken
+    // (an element other than System and EventData) would deoptimize this function.
+    const { name } = element;
+    const { system: asSystem, data: asData, literal } = (element.plan ??= planOf(element));
     // toEvent reads the first System and EventData; render decodes the others too, so they must hold no values.
-    if (element.name === 'System' && system === undefined) {
+    if (name === 'System' && system === undefined) {
       // (EventData before System: render would decode its values first.)
-      if (plan.system === null || data !== undefined) return undefined;
-      system = plan.system;
+      if (asSystem === null || data !== undefined) return undefined;
+      system = asSystem;
       systemValues = elementValues[i];
-    } else if (element.name === 'EventData' && data === undefined) {
-      if (plan.data === null) return undefined;
-      data = plan.data;
+    } else if (name === 'EventData' && data === undefined) {
+      if (asData === null) return undefined;
+      data = asData;
       dataValues = elementValues[i];
-    } else if (!plan.literal || element.name === 'UserData') {
+    } else if (!literal || name === 'UserData') {
       return undefined;
     }
   }
   if (system === undefined || systemValues === undefined) return undefined;
-  const fields: Fields = {};
   const record = systemFields(system, systemValues, fields);
   if (record === undefined) return undefined;
   if (data !== undefined && dataValues !== undefined && !dataFields(data, dataValues, fields)) return undefined;
-  return fieldsEvent(fields, { file: source.file, format: FORMAT, record: typeof record === 'number' ? record : source.id, offset: source.offset });
+  return record;
 }
 
 /** System's fields; returns its EventRecordID value (undefined: general path). */

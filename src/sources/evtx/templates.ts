@@ -5,8 +5,9 @@
  */
 import { EvtxError, need } from './errors.js';
 import type { Template } from './tokens.js';
+import { decoders } from './values.js';
 
-const IN_PROGRESS: Template = { offset: -1, nodes: [] };
+const IN_PROGRESS: Template = { nodes: [] };
 
 export class ChunkCache {
   private readonly names = new Map<number, string>();
@@ -22,7 +23,7 @@ export class ChunkCache {
       need(offset, 8, b.length, 'name');
       const chars = b.readUInt16LE(offset + 6);
       need(offset + 8, chars * 2, b.length, 'name');
-      name = b.toString('utf16le', offset + 8, offset + 8 + chars * 2);
+      name = decoders(b).ucs2Slice(offset + 8, offset + 8 + chars * 2);
       this.names.set(offset, name);
     }
     return name;

@@ -45,9 +45,9 @@ export interface ElementNode {
   children: BxNode[];
   /** All children are elements (no text, no substitution): known at parse time, rendered without resolving. */
   elementsOnly: boolean;
-  /** Render cache (per chunk, like the template): the children's keys and a skeleton object; null = keys vary. */
+  /** Render cache (kept with the template): the children's keys and a skeleton object; null = keys vary. */
   layout?: { keys: (string | null | undefined)[]; skeleton: { [key: string]: FieldValue } | undefined } | null;
-  /** Its direct flattening plan (`flatten.ts`, per chunk like the template), made on first use. */
+  /** Its direct flattening plan (`flatten.ts`, kept with the template), made on first use. */
   plan?: Plan;
 }
 
@@ -66,9 +66,8 @@ export interface InstanceNode {
   values: Substitutions;
 }
 
+/** A parsed template definition: per chunk, or shared by chunks holding the same definition (`shared-templates.ts`). */
 export interface Template {
-  /** Chunk offset of the definition: the cache key. */
-  offset: number;
   nodes: BxNode[];
   /** Whether it is one root element the direct flattener (`flatten.ts`) can take; known on first use. */
   plain?: boolean;

@@ -49,6 +49,17 @@ const FIXED_SIZE: Record<number, number> = {
 export type Scalar = string | number | boolean | null;
 
 const TWO_32 = 4294967296;
+
+/**
+ * Buffer's own decoders, which `toString(encoding, start, end)` reaches after checking its
+ * arguments and looking the encoding up: called directly for the many short values (the bounds
+ * are checked before, by `need`, or fixed). Present on every Node Buffer, absent from the typings.
+ */
+export interface BufferDecoders {
+  ucs2Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+}
+export const decoders = (b: Buffer): BufferDecoders => b as unknown as BufferDecoders;
 const ansi = new TextDecoder('windows-1252');
 
 /**
@@ -130,7 +141,7 @@ function decodeArray(b: Buffer, type: number, at: number, size: number): string 
 
 /** UTF-16LE text, cut at the first NUL (values often carry their terminator). */
 export function utf16z(b: Buffer, start: number, end: number): string {
-  const stop = start + ((end - start) & ~1);
+  let stop = start + ((end - start) & ~1);
   // Short strings (most values): a loop costs less than Buffer#toString's call into C++ (and up
   // to 12 characters V8 keeps the result flat).
   if (stop - start <= 24) {
@@ -142,7 +153,9 @@ export function utf16z(b: Buffer, start: number, end: number): string {
     }
     return text;
   }
-  const text = b.toString('utf16le', start, stop);
+  // The usual terminator is left out before decoding rather than sliced off after.
+  if (b[stop - 1] === 0 && b[stop - 2] === 0) stop -= 2;
+  const text = decoders(b).ucs2Slice(start, stop);
   const nul = text.indexOf('\0');
   return nul === -1 ? text : text.slice(0, nul);
 }
@@ -156,23 +169,53 @@ function shortestFloat32(value: number): number {
   return value;
 }
 
-const hex32 = (n: number): string => `0x${n.toString(16)}`;
+/**
+ * Fixed-layout text (GUIDs, hex numbers) is written here as ASCII and read out as one string:
+ * one allocation instead of a concatenation per part. Used and read out within one call.
+ */
+const ascii = Buffer.alloc(40);
+const HEX_DIGIT = Buffer.from('0123456789abcdef', 'latin1');
+const HEX_DIGIT_UPPER = Buffer.from('0123456789ABCDEF', 'latin1');
+
+/** `n` (u32) in lower-case hex at `ascii[at]`, at least `min` digits; returns the end. */
+function writeHex(n: number, at: number, min: number): number {
+  let digits = min;
+  while (digits < 8 && n >>> (digits * 4) !== 0) digits++;
+  for (let i = digits - 1; i >= 0; i--) ascii[at++] = HEX_DIGIT[(n >>> (i * 4)) & 15];
+  return at;
+}
+
+function hex32(n: number): string {
+  ascii[0] = 0x30; // 0
+  ascii[1] = 0x78; // x
+  return decoders(ascii).latin1Slice(0, writeHex(n, 2, 1));
+}
 
 function hex64(b: Buffer, at: number): string {
   const hi = b.readUInt32LE(at + 4);
   const lo = b.readUInt32LE(at);
-  return hi === 0 ? `0x${lo.toString(16)}` : `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}`;
+  if (hi === 0) return hex32(lo);
+  ascii[0] = 0x30;
+  ascii[1] = 0x78;
+  return decoders(ascii).latin1Slice(0, writeHex(lo, writeHex(hi, 2, 1), 8));
 }
 
-const H = '0123456789ABCDEF';
-const byteHex = (v: number): string => H[v >> 4] + H[v & 15];
+/** GUID byte order: Data1–3 little-endian, Data4 as stored; -1 = dash. */
+const GUID_ORDER = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
 
-/** GUID: Data1–3 little-endian, Data4 as stored. */
 function guid(b: Buffer, at: number): string {
-  let s = '';
-  const order = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
-  for (const i of order) s += i < 0 ? '-' : byteHex(b[at + i]);
-  return s;
+  let p = 0;
+  for (let k = 0; k < GUID_ORDER.length; k++) {
+    const i = GUID_ORDER[k];
+    if (i < 0) {
+      ascii[p++] = 0x2d; // -
+      continue;
+    }
+    const v = b[at + i];
+    ascii[p++] = HEX_DIGIT_UPPER[v >> 4];
+    ascii[p++] = HEX_DIGIT_UPPER[v & 15];
+  }
+  return decoders(ascii).latin1Slice(0, p);
 }
 
 function sid(b: Buffer, at: number, size: number): string {
@@ -188,6 +231,21 @@ function sid(b: Buffer, at: number, size: number): string {
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
+/**
+ * FILETIME text is written here, `YYYY-MM-DDTHH:MM:SS.ffffffZ`; its date part is rewritten only
+ * when the day changes (the times of one file mostly fall on a few days).
+ */
+const timeText = Buffer.from('0000-00-00T00:00:00.000000Z', 'latin1');
+let timeTextDay = NaN;
+
+/** `n` as `width` decimal digits (zero-padded) at `timeText[at]`. */
+function writeDigits(n: number, at: number, width: number): void {
+  for (let i = at + width - 1; i >= at; i--) {
+    timeText[i] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+}
+
 /** FILETIME (100 ns ticks since 1601-01-01 UTC) as `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
 export function fileTime(lo: number, hi: number): string {
   // The tick count exceeds 2^53: take the sub-second part exactly with modular arithmetic.
@@ -195,13 +253,20 @@ export function fileTime(lo: number, hi: number): string {
   const seconds = Math.round((hi * TWO_32 + lo - subTicks) / 1e7) - 11644473600;
   const days = Math.floor(seconds / 86400);
   if (days < -719468 || days > 2932896) return `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}`; // outside years 0–9999
+  if (days !== timeTextDay) {
+    writeCivilDate(days);
+    timeTextDay = days;
+  }
   const inDay = seconds - days * 86400;
-  const micros = String(Math.floor(subTicks / 10)).padStart(6, '0');
-  return `${civilDate(days)}T${pad2(Math.floor(inDay / 3600))}:${pad2(Math.floor(inDay / 60) % 60)}:${pad2(inDay % 60)}.${micros}Z`;
+  writeDigits(Math.floor(inDay / 3600), 11, 2);
+  writeDigits(Math.floor(inDay / 60) % 60, 14, 2);
+  writeDigits(inDay % 60, 17, 2);
+  writeDigits(Math.floor(subTicks / 10), 20, 6);
+  return decoders(timeText).latin1Slice(0, 27);
 }
 
-/** Days since 1970-01-01 → `YYYY-MM-DD` (H. Hinnant's civil_from_days; no Date object per value). */
-function civilDate(days: number): string {
+/** Days since 1970-01-01 → `YYYY-MM-DD` at the start of `timeText` (H. Hinnant's civil_from_days). */
+function writeCivilDate(days: number): void {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -211,7 +276,9 @@ function civilDate(days: number): string {
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
+  writeDigits(year, 0, 4);
+  writeDigits(month, 5, 2);
+  writeDigits(day, 8, 2);
 }
 
 /** SYSTEMTIME: year, month, day-of-week, day, hour, minute, second, milliseconds (u16 each). */
