@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import type { Alert } from '../alerts/alert.js';
 import { addContext } from '../alerts/context.js';
 import { AlertCollector } from '../alerts/collector.js';
@@ -37,16 +36,6 @@ export interface ScanOptions {
   /** supplywatch.yaml: mirrors, allowed hosts, bots, build chain, suppressions, levels (docs/config.md). */
   config?: string;
 }
-
-/**
- * V8 allocates objects straight in the old generation from allocation sites whose objects were
- * found alive at a scavenge. A scan's batches are alive at every scavenge (a batch is read,
- * then matched), so V8 pretenures per-event objects that die a batch later: old-generation
- * garbage collected by full mark-compacts. Process-wide (V8 flags are), so the workers started
- * later and the main thread both skip it. SigmaHQ process_creation, 200k stress events: one
- * thread 7.4 -> 6.5 s CPU and 268 -> 165 MB peak RSS; two threads 9.5 -> 8.8 s and 570 -> 400 MB.
- */
-setFlagsFromString('--no-allocation-site-pretenuring');
 
 /** Below this much input, starting workers (each compiles the rules) costs more than it saves. */
 const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
