@@ -20,6 +20,7 @@ const FORMAT = 'evtx';
 export const evtxReader: SourceReader = {
   format: FORMAT,
   description: 'Windows event log files (.evtx), read natively: chunks, Binary XML, templates',
+  readsFile: true,
   sniff(head) {
     return head.startsWith(FILE_SIGNATURE) ? 1 : 0;
   },

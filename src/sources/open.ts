@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { NormalizedEvent } from '../events/event.js';
 import { peek, SNIFF_BYTES } from './peek.js';
 import type { BadRecord, SourceReader } from './reader.js';
@@ -84,7 +85,7 @@ async function* readOne(
   forced: SourceReader | undefined,
   onBad: (b: BadRecord) => void,
 ): AsyncGenerator<InputBatch> {
-  const stream = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });
+  let stream: Readable = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });
   let format = forced?.format ?? 'unknown';
   try {
     const { head, replay } = await peek(stream, SNIFF_BYTES);
@@ -95,7 +96,13 @@ async function* readOne(
     }
     format = reader.format;
     yield { input, format, events: [] };
-    for await (const events of reader.read(replay, { file: input, bad: onBad })) yield { input, format, events };
+    let source = replay;
+    if (reader.readsFile && input !== '-') {
+      // The reader reads the file at positions itself: a fresh stream of the file, from its start.
+      stream.destroy();
+      source = stream = createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });
+    }
+    for await (const events of reader.read(source, { file: input, bad: onBad })) yield { input, format, events };
   } catch (err) {
     onBad({ file: input, format, reason: `cannot read: ${(err as Error).message}` });
   } finally {

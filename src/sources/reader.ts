@@ -30,6 +30,11 @@ export interface SourceReader {
    * can be read on its own: the parallel scan splits large inputs of such formats.
    */
   readonly splittable?: boolean;
+  /**
+   * True when the reader reads a file stream's file at positions itself (evtx.ts): it is given a
+   * fresh, unread stream of the file rather than the sniffed one replayed.
+   */
+  readonly readsFile?: boolean;
   /** One-line human description for `--help`. */
   readonly description: string;
   /**
