@@ -74,9 +74,19 @@ interface Automaton {
  * (one hash of the string, one compare) costs a fraction of scanning it. Bounded (cleared when
  * full), and switched off for a while on a field whose values rarely repeat (GUIDs, temp
  * paths), where lookups and inserts would only add cost.
+ *
+ * A value is remembered only when it comes again within PROBATION lookups of its first scan.
+ * Remembered entries live long, so the young generation promotes them, and each one remembered
+ * and then dropped is garbage in the old generation until a full GC: remembering every value
+ * of a field with many one-off values (command lines) grew each thread's old generation by
+ * ~50 MB per million events. The probation set is replaced before a scavenge could promote it
+ * (a scavenge comes every ~1,000 events), so one-off values die young.
  */
 class ScanMemo {
   private readonly found = new Map<string, Int32Array>();
+  /** Values scanned once in the last PROBATION lookups (at most). */
+  private probation = new Set<string>();
+  private probationLookups = 0;
   private lookups = 0;
   private hits = 0;
   private pausedFor = 0;
@@ -88,8 +98,9 @@ class ScanMemo {
   private static readonly PROBE = 4096;
   private static readonly MIN_HIT_RATE = 0.25;
   private static readonly PAUSE = 65536;
+  private static readonly PROBATION = 512;
 
-  /** The value's needles if remembered; undefined when unknown or paused (then `active` says which). */
+  /** The value's needles if remembered; undefined when unknown or paused. */
   get(text: string): Int32Array | undefined {
     if (this.pausedFor > 0) {
       this.pausedFor--;
@@ -107,9 +118,19 @@ class ScanMemo {
     return ids;
   }
 
-  /** Whether a scan of a value should be remembered (the memo is not paused). */
-  get active(): boolean {
-    return this.pausedFor === 0;
+  /**
+   * Whether the scan of a value `get` did not know should be remembered: the memo is not paused
+   * and the value was scanned recently. Otherwise it goes on probation.
+   */
+  admits(text: string): boolean {
+    if (this.pausedFor > 0) return false;
+    if (++this.probationLookups > ScanMemo.PROBATION) {
+      this.probation = new Set();
+      this.probationLookups = 1;
+    }
+    if (this.probation.has(text)) return true;
+    this.probation.add(text);
+    return false;
   }
 
   set(text: string, ids: Int32Array): void {
@@ -168,7 +189,7 @@ export class NeedleIndex {
       }
       return true;
     }
-    if (!a.memo.active) return this.scanText(a, text, true, stamp, hit);
+    if (!a.memo.admits(text)) return this.scanText(a, text, true, stamp, hit);
     const found: number[] = [];
     const complete = this.scanText(a, text, true, stamp, (n) => {
       found.push(n);
