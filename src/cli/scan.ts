@@ -22,6 +22,7 @@ import { mainThreadScanner, runTasks, startWorkers, type PoolWorker } from '../p
 import { readInputs } from '../sources/open.js';
 import { Progress } from './progress.js';
 import { formatProblem, ScanSummary } from './summary.js';
+import { shedStartupGarbage } from './startup-garbage.js';
 import { UsageError } from './usage-error.js';
 
 export interface ScanOptions {
@@ -180,6 +181,7 @@ async function scanInline(
     if (found.length > 0) accept(found.map((alert) => formatAlert(alert, formatter)));
     found.length = 0;
     progress.update(batch.input, summary.events, summary.alerts);
+    if (batch.events.length > 0) shedStartupGarbage();
   }
   detector.finish(found);
   if (found.length > 0) accept(found.map((alert) => formatAlert(alert, formatter)));

@@ -13,3 +13,5 @@
 import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--no-allocation-site-pretenuring');
+// For one full GC after start-up, in each scanning thread (startup-garbage.ts).
+setFlagsFromString('--expose-gc');

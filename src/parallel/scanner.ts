@@ -18,6 +18,7 @@ import type { BadRecord } from '../sources/reader.js';
 import { READERS } from '../sources/registry.js';
 import { BlockBuilder, SpareBuffers, type AlertBlock } from './alert-block.js';
 import type { DispatchedTask, MainMessage, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
+import { shedStartupGarbage } from '../cli/startup-garbage.js';
 
 /** Reported bad records per task; the rest are only counted (the summary shows 50 anyway). */
 const BAD_KEPT = 50;
@@ -153,6 +154,7 @@ export class TaskScanner {
       }
       found.length = 0;
       blocks.endBatch();
+      if (events.length > 0) shedStartupGarbage();
     };
     if (heldEvents) scanBatch(heldEvents);
     else await read(scanBatch, enricher ? () => {} : onBad); // with enrichment, bad records were counted in pass 1

@@ -113,4 +113,18 @@ describe('NeedleIndex', () => {
       }
     }
   });
+
+  it('agrees with a naive scan when the automaton has more states than 16-bit ids can number', () => {
+    const rand = rng(777);
+    const letters = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    const word = (n: number) => Array.from({ length: n }, () => letters[Math.floor(rand() * letters.length)]).join('');
+    // 2,500 random 40-char needles share almost no prefix: ~100,000 trie states.
+    const needles: Needle[] = Array.from({ length: 2500 }, () => ({ field: 'F', text: word(40) }));
+    const index = new NeedleIndex(needles);
+    for (let e = 0; e < 200; e++) {
+      const picked = needles[Math.floor(rand() * needles.length)]!.text;
+      const value = `${word(5)}${e % 2 === 0 ? picked.toUpperCase() : picked.slice(0, 39)}${word(5)}${needles[e]!.text}`;
+      check(needles, { F: value }, index);
+    }
+  });
 });
