@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { auditdReader } from '../sources/auditd.js';
 import { READ_CHUNK_BYTES } from '../sources/open.js';
 import { median } from './median.js';
+import { warmPageCache } from './warm.js';
 
 const RECORDS_PER_CYCLE = 17;
 
@@ -121,6 +122,7 @@ export async function auditdRows(dataDir: string): Promise<string[]> {
       process.stderr.write(`generating ${records} audit records into ${path}…\n`);
       await writeLog(path, records);
     }
+    await warmPageCache(path);
     results.push(measureInChild(path));
   }
   const [small, big, huge] = results as [Measure, Measure, Measure];

@@ -15,6 +15,7 @@ import { once } from 'node:events';
 import { evtxReader } from '../sources/evtx.js';
 import { crc32 } from '../sources/evtx/crc32.js';
 import { runCliTimed } from './cli-run.js';
+import { warmPageCache } from './warm.js';
 
 const CHUNK = 65536;
 const HEADER = 4096;
@@ -98,6 +99,7 @@ async function compareReaders(files: string[], passes: number, dataDir: string):
   const native = newRate();
   const reference = newRate();
   const startup = { cpu: 0 };
+  for (const file of files) await warmPageCache(file);
   const records = evtxexportRecords(files);
   if (typeof records === 'string') return { native, reference: records, startup: 0 };
   const empty = headerOnly(files[0], dataDir);
@@ -166,7 +168,8 @@ async function largeFile(files: string[], dataDir: string, targetBytes: number):
  * in a fresh process (`--read`), so its figure includes the JIT warm-up; evtxexport's one
  * start-up is negligible here.
  */
-function largeFileRow(file: string): string {
+async function largeFileRow(file: string): Promise<string> {
+  await warmPageCache(file);
   const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--read', file], { encoding: 'utf8' });
   if (child.status !== 0) return `(native reader failed on ${file}: ${child.stderr.trim()})`;
   const native = JSON.parse(child.stdout) as Rate;
@@ -214,7 +217,7 @@ async function readerRows(files: string[], dataDir: string): Promise<string[]> {
       ),
     );
   }
-  lines.push(largeFileRow(await largeFile(files, dataDir, LARGE_BYTES)));
+  lines.push(await largeFileRow(await largeFile(files, dataDir, LARGE_BYTES)));
   return lines;
 }
 
@@ -226,6 +229,7 @@ export async function evtxRows(root: string, cliPath: string, dataDir: string): 
   const seed = ['--rules', 'seed', '--format', 'jsonl', '--threads', '1'];
   const small = runCliTimed(cliPath, ['scan', ...files, ...seed]);
   const big = await largeFile(files, dataDir, LARGE_BYTES);
+  await warmPageCache(big);
   const large = runCliTimed(cliPath, ['scan', big, ...seed]);
   lines.push(fmt('scan corpus --rules seed, 1 thread', small.events, small.seconds, `peak ${small.peakMb} MB`));
   lines.push(fmt(`scan ${(statSync(big).size / 1e6).toFixed(0)} MB of repeated chunks, seed`, large.events, large.seconds, `peak ${large.peakMb} MB (flat: ≈ corpus row)`));

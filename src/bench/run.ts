@@ -6,6 +6,7 @@ import { GENERATOR_VERSION, writeEvents, type Mix } from './generate.js';
 import { auditdRows } from './auditd.js';
 import { evtxRows } from './evtx.js';
 import { sensorOverhead } from './sensor.js';
+import { warmPageCache } from './warm.js';
 
 /**
  * `npm run bench`: throughput and memory of `supplywatch scan`, each as a ratio against a
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   const fourM = await dataset(4_000_000);
   process.stderr.write(`dataset: ${(statSync(oneM).size / 1e6).toFixed(0)} MB for 1M events\n`);
 
+  await warmPageCache(oneM);
   const base = await baseline(oneM);
   const baseRate = base.events / base.seconds;
   const lines = [
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
     // Both mixes (generate.ts): the stress mix makes 38% of events alert, the workstation mix
     // pairs images with their usual parents and arguments, as production telemetry does.
     const workstation = await dataset(1_000_000, 'workstation');
+    await warmPageCache(workstation);
     const wsBase = await baseline(workstation);
     const wsRate = wsBase.events / wsBase.seconds;
     for (const [name, path, rate] of [['stress mix', oneM, baseRate], ['workstation mix', workstation, wsRate]] as const) {
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
   } else {
     lines.push(`(SigmaHQ rules absent at ${SIGMAHQ_PC}: process_creation rows skipped)`);
   }
+  await warmPageCache(fourM);
   const seed4 = scan(fourM, ['--rules', 'seed']);
   lines.push(row('scan --rules seed, 4M events', seed4.events, seed4.seconds, baseRate, seed4.peakMb, '≤ 300 MB'));
   lines.push(...(await evtxRows(ROOT, CLI, DATA)));
