@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     const wsBase = await baseline(workstation);
     const wsRate = wsBase.events / wsBase.seconds;
     for (const [name, path, rate] of [['stress mix', oneM, baseRate], ['workstation mix', workstation, wsRate]] as const) {
+      await warmPageCache(SIGMAHQ_PC);
       const pc1 = scan(path, ['--rules', SIGMAHQ_PC, '--threads', '1']);
       lines.push(row(`SigmaHQ process_creation, ${name}, 1 thread`, pc1.events, pc1.seconds, rate, pc1.peakMb, `ratio ≥ 0.40 (${pc1.alerts} alerts)`));
       const pc2 = scan(path, ['--rules', SIGMAHQ_PC, '--threads', '2']);

@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * Reads a file once, dropping the bytes, so that the measurement that follows reads it from the
@@ -8,5 +9,10 @@ import { createReadStream } from 'node:fs';
  * the 4M-event seed scan at 22.1 s against 18.5 s.
  */
 export async function warmPageCache(path: string): Promise<void> {
+  if (statSync(path).isDirectory()) {
+    // A rule folder: the SigmaHQ process_creation rules cold cost ~0.3 s of reading.
+    for (const entry of readdirSync(path)) await warmPageCache(join(path, entry));
+    return;
+  }
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) void chunk;
 }
