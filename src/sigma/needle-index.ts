@@ -299,10 +299,12 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
     });
   }
   const count = own.length;
+  // Goto on `c` from `s`, following fail links: sparseStep's walk, on the dense edges too.
   const step = (s: number, c: number): number => {
     const k = classes[c]!;
+    if (k === SPARSE) return sparseStep(sparse, fail, s, c);
     for (;;) {
-      const t = k === SPARSE ? sparse.get(s * 65536 + c) : dense.get(s * width + k);
+      const t = dense.get(s * width + k);
       if (t !== undefined) return t;
       if (s === 0) return 0;
       s = fail[s]!;
@@ -333,7 +335,8 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
   for (const [key, target] of dense) edgesOf[Math.floor(key / width)]!.push(key % width, target);
   for (let s = 0; s < count; s++) {
     const row = id[s]! * width;
-    if (s > 0) table.copyWithin(row, id[fail[s]!]! * width, id[fail[s]!]! * width + width);
+    const failRow = id[fail[s]!]! * width;
+    if (s > 0) table.copyWithin(row, failRow, failRow + width);
     const edges = edgesOf[s]!;
     for (let e = 0; e < edges.length; e += 2) table[row + edges[e]!] = id[edges[e + 1]!]!;
   }

@@ -4,18 +4,7 @@
  * substrings (`%gem%` in ManagementAgent.exe), window boundaries, events after NOW, more
  * matches than the LIMIT, commas/quotes/newlines/unicode and LIKE metacharacters in values.
  */
-
-/** Small deterministic PRNG (mulberry32) so a failure reproduces. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 const QID_NAMES = [
   'Process Create', 'Sysmon Process Create', 'process create', 'PROCESS CREATE', 'Process Created',

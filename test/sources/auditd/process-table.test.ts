@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProcessTable, type ProcessInfo } from '../../../src/sources/auditd/process-table.js';
+import { prng as random } from '../../helpers/prng.js';
 
 /** The table's semantics written the plain way: a Map in recency order, both caps. */
 class ReferenceTable {
@@ -56,17 +57,6 @@ function keyOf(host: string | undefined, pid: number): string {
   return host === undefined ? `-${pid}` : `+${host}\0${pid}`;
 }
 
-/** Deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['a', 'Z', ' ', '-', "'", '"', '\\', '\0', 'é', '日本', '😀', '\ud800', '\udfff', '\udc00x', 'node ', '/usr/bin/'];
 

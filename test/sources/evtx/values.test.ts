@@ -6,17 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeValue, fileTime, ValueType } from '../../../src/sources/evtx/values.js';
+import { prng as random } from '../../helpers/prng.js';
 
-/** Seeded generator (mulberry32): the same values on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TICKS_PER_SECOND = 10_000_000n;
 const EPOCH_TICKS = 11_644_473_600n * TICKS_PER_SECOND; // 1601-01-01 → 1970-01-01
