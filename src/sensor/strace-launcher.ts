@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, open, openSync, closeSync, rmSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { Socket, type SocketConstructorOpts } from 'node:net';
+import type { DuplexOptions } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { TraceReader } from './trace-reader.js';
@@ -86,6 +87,18 @@ function isExecutable(path: string): boolean {
  */
 export const EARLY_TRACE_CAP = 16 << 20;
 
+/** How long reading the FIFO pauses after each read, to take strace's small writes in batches. */
+export const TRACE_READ_GAP_MS = 5;
+
+/**
+ * net.Socket passes its options on to stream.Duplex, which takes `readableHighWaterMark`
+ * (Node's typings for the constructor leave it out).
+ */
+function fifoSocketOptions(fd: number): SocketConstructorOpts {
+  const options: SocketConstructorOpts & DuplexOptions = { fd, readable: true, writable: false, readableHighWaterMark: 1 };
+  return options;
+}
+
 export interface TraceSession {
   strace: ChildProcess;
   /** strace's full command line (the traced command's parent). */
@@ -116,12 +129,12 @@ export function launchStrace(strace: string, command: string[], cap = EARLY_TRAC
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`cannot create the FIFO ${fifo}: ${made.error?.message ?? made.stderr.trim()}`);
   }
-  const output = new TraceReader(cap);
+  const output = new TraceReader(cap, TRACE_READ_GAP_MS);
   let opened = false;
   open(fifo, constants.O_RDONLY, (err, fd) => {
     opened = true;
     if (err) output.fail(err);
-    else output.attach(new Socket({ fd, readable: true, writable: false }));
+    else output.attach(new Socket(fifoSocketOptions(fd)));
   });
   const args = straceArgs(fifo, command);
   const child = spawn(strace, args, { stdio: ['inherit', process.stderr, 'inherit'] });

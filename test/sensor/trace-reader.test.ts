@@ -1,6 +1,51 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { TraceReader } from '../../src/sensor/trace-reader.js';
+
+/**
+ * A FIFO as a net.Socket with `readableHighWaterMark: 1` reads it: nothing is read while the
+ * stream is paused, and one read takes everything written since the last.
+ */
+class FakeFifo extends Readable {
+  private pending = '';
+  private ended = false;
+  private wanted = false;
+  reads = 0;
+
+  constructor() {
+    super({ highWaterMark: 1 });
+  }
+
+  get unread(): number {
+    return this.pending.length;
+  }
+
+  write(text: string): void {
+    this.pending += text;
+    if (this.wanted) this.deliver();
+  }
+
+  end(): void {
+    this.ended = true;
+    if (this.wanted) this.deliver();
+  }
+
+  override _read(): void {
+    this.wanted = true;
+    if (this.pending || this.ended) this.deliver();
+  }
+
+  private deliver(): void {
+    this.wanted = false;
+    if (this.pending) {
+      this.reads += 1;
+      const text = this.pending;
+      this.pending = '';
+      this.push(text);
+    }
+    if (this.ended) this.push(null);
+  }
+}
 
 /** Lets the stream deliver what was written (data events run on later ticks). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -52,6 +97,32 @@ describe('TraceReader: strace output held until the detector takes it', () => {
     }
     expect(got).toBe(written);
     expect(fifo.isPaused()).toBe(false);
+  });
+
+  it('after each read, leaves the FIFO alone for the gap, then takes what came meanwhile at once', async () => {
+    const fifo = new FakeFifo();
+    const reader = new TraceReader(1 << 20, 40);
+    reader.attach(fifo);
+    const batches = reader.batches();
+    const started = performance.now();
+    fifo.write('1 first\n');
+    expect((await batches.next()).value).toBe('1 first\n');
+    // strace's small writes during the gap stay in the FIFO (the stream itself holds one read).
+    const lines = ['1 first\n'];
+    for (let i = 2; i <= 9; i++) {
+      lines.push(`${i} more\n`);
+      fifo.write(lines.at(-1)!);
+      await settle();
+    }
+    expect(fifo.unread).toBeGreaterThanOrEqual(6 * '2 more\n'.length);
+    let got = '1 first\n';
+    while (got.length < lines.join('').length) got += (await batches.next()).value;
+    expect(got).toBe(lines.join(''));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(39);
+    // Read one by one, that would be 9 reads.
+    expect(fifo.reads).toBeLessThanOrEqual(4);
+    fifo.end();
+    expect((await batches.next()).done).toBe(true);
   });
 
   it('ends with the error when the FIFO cannot be read', async () => {
