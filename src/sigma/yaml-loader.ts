@@ -8,6 +8,7 @@ import { Document, LineCounter, Scalar, isMap, isPair, isScalar, isSeq, parseAll
 import { CorrelationRule } from './correlation/correlation-rule.js';
 import { resolveCorrelations } from './correlation/resolve.js';
 import { RuleError, type YamlPath } from './errors.js';
+import { readPlainDocuments } from './plain-yaml.js';
 import { SigmaRule, type CompiledRule } from './rule.js';
 
 export interface RuleProblem {
@@ -90,6 +91,42 @@ export function loadRulesFromText(text: string, file: string): LoadResult {
 
 /** One file's documents, correlations not yet linked. */
 function parseRuleText(text: string, file: string): LoadResult {
+  return parsePlainRules(text, file) ?? parseRuleTextWithPositions(text, file);
+}
+
+/**
+ * The common case, read fast (plain-yaml.ts): every document a rule that compiles, with a
+ * logsource. Anything to report or out of the ordinary (action, correlation) returns undefined,
+ * and the file is read again with positions.
+ */
+export function parsePlainRules(text: string, file: string): LoadResult | undefined {
+  const docs = readPlainDocuments(text);
+  if (!docs) return undefined;
+  const result: LoadResult = { rules: [], correlations: [], rejected: [], warnings: [] };
+  let line = 1;
+  let counted = 0;
+  for (const { value, start } of docs) {
+    if (!isObj(value) || 'action' in value || value.correlation !== undefined) return undefined;
+    for (let i = text.indexOf('\n', counted); i !== -1 && i < start; i = text.indexOf('\n', i + 1)) line++;
+    counted = start;
+    let rule: SigmaRule;
+    try {
+      rule = new SigmaRule({ ...value }, file, line);
+    } catch (e) {
+      if (e instanceof RuleError) return undefined;
+      throw e;
+    }
+    if (!rule.hasLogsource) return undefined;
+    result.rules.push(rule);
+  }
+  return result;
+}
+
+/**
+ * The reference path: yaml's Document model, which knows where every node is, so every problem
+ * is reported at its file:line:column.
+ */
+export function parseRuleTextWithPositions(text: string, file: string): LoadResult {
   const result: LoadResult = { rules: [], correlations: [], rejected: [], warnings: [] };
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lc, schema: 'core', prettyErrors: false, uniqueKeys: true });
