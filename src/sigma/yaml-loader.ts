@@ -111,7 +111,7 @@ export function parsePlainRules(text: string, file: string): LoadResult | undefi
     counted = start;
     let rule: SigmaRule;
     try {
-      rule = new SigmaRule({ ...value }, file, line);
+      rule = new SigmaRule(value, file, line);
     } catch (e) {
       if (e instanceof RuleError) return undefined;
       throw e;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { FieldValue } from '../../src/events/event.js';
 import { EventContext } from '../../src/sigma/field-access.js';
 import { NeedleIndex } from '../../src/sigma/needle-index.js';
+import { prng } from '../helpers/prng.js';
 
 type Needle = { field: string; text: string };
 
@@ -26,14 +27,6 @@ function check(needles: readonly Needle[], fields: Record<string, FieldValue>, i
   const got = scan(index, fields);
   expect(new Set(got).size).toBe(got.length);
   expect([...got].sort((a, b) => a - b)).toEqual(naive(needles, fields));
-}
-
-/** Deterministic PRNG so that a failure can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed / 2 ** 32;
-  };
 }
 
 describe('NeedleIndex', () => {
@@ -85,7 +78,7 @@ describe('NeedleIndex', () => {
   });
 
   it('agrees with a naive scan on random needles and events', () => {
-    const rand = rng(12345);
+    const rand = prng(12345);
     const alphabet = ['a', 'b', 'c', 'd', '.', '\\', ' ', 'é', 'É', 'ß', '😀', '–', 'A', 'B', 'İ', 'Σ', '\u212a', 'k', '𐐀'];
     const word = (max: number) => {
       let s = '';
@@ -115,7 +108,7 @@ describe('NeedleIndex', () => {
   });
 
   it('agrees with a naive scan when the automaton has more states than 16-bit ids can number', () => {
-    const rand = rng(777);
+    const rand = prng(777);
     const letters = 'abcdefghijklmnopqrstuvwxyz0123456789';
     const word = (n: number) => Array.from({ length: n }, () => letters[Math.floor(rand() * letters.length)]).join('');
     // 2,500 random 40-char needles share almost no prefix: ~100,000 trie states.

@@ -39,12 +39,18 @@ describe('fast rule reading agrees with the positions path', () => {
     expect(fast).toBeGreaterThan(files.length * 0.99);
   });
 
-  it('on the rule packs of this repository', () => {
-    for (const file of yamlFiles('rules').filter((f) => !f.endsWith('pack.yml'))) {
+  it('on the rule packs of this repository, most of which it reads itself', () => {
+    const files = yamlFiles('rules').filter((f) => !f.endsWith('pack.yml'));
+    let fast = 0;
+    for (const file of files) {
       const text = readFileSync(file, 'utf8');
       const plain = parsePlainRules(text, file);
-      if (plain) expect(view(plain), file).toEqual(view(parseRuleTextWithPositions(text, file)));
+      if (!plain) continue;
+      fast++;
+      expect(view(plain), file).toEqual(view(parseRuleTextWithPositions(text, file)));
     }
+    // Correlations and rules that draw a warning (no logsource) take the positions path.
+    expect(fast).toBeGreaterThan(files.length / 2);
   });
 
   it.each([

@@ -11,6 +11,7 @@ import { crc32 } from '../../../src/sources/evtx/crc32.js';
 import { evtxReader } from '../../../src/sources/evtx.js';
 import { chunked, readWith, withoutSource, type ReadResult } from '../helpers.js';
 import { requireShared } from '../../helpers/cli.js';
+import { prng } from '../../helpers/prng.js';
 
 const SOURCE = 'corpus/real/sbousseaden__EVTX-ATTACK-SAMPLES/AutomatedTestingTools/PanacheSysmon_vs_AtomicRedTeam01.evtx';
 const HEADER = 4096;
@@ -25,16 +26,11 @@ const copy = () => Buffer.from(original);
 const inChunk = (events: NormalizedEvent[], i: number) => events.filter((e) => e.source.offset! >= chunkStart(i) && e.source.offset! < chunkStart(i + 1));
 const reasons = (result: ReadResult) => result.bad.map((b) => `${b.offset}: ${b.reason}`);
 
-/** A seeded generator (mulberry32): the random bytes are the same on every run. */
+/** Seeded random bytes: the same on every run. */
 function randomBytes(count: number, seed: number): Buffer {
+  const rand = prng(seed);
   const out = Buffer.alloc(count);
-  let a = seed;
-  for (let i = 0; i < count; i++) {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (t ^ (t >>> 14)) & 0xff;
-  }
+  for (let i = 0; i < count; i++) out[i] = Math.floor(rand() * 256);
   return out;
 }
 
