@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--now <time>', 'the time NOW() means, ISO 8601 (default: the current time)')
     .option('--since <duration|time>', 'only events after now minus this duration (24h, 30m, 7d) or after this time')
     .option('--limit <n>', 'print at most n alerts (after ordering)')
-    .option('--threads <n>', 'worker threads for large inputs (default: the number of cores)')
+    .option('--threads <n>', 'threads for large inputs (default: one per core, used from 256 MiB of input on 2 cores; given, from 32 MiB)')
     .option('-c, --config <file>', 'tuning file supplywatch.yaml: mirrors, allowed hosts, bots, build chain, suppressions, levels')
     .option('-q, --quiet', 'no summary or progress on stderr')
     .action(async (paths: string[], options) => {

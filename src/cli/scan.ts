@@ -38,8 +38,22 @@ export interface ScanOptions {
   config?: string;
 }
 
-/** Below this much input, starting workers (each compiles the rules) costs more than it saves. */
+/** `--threads N` given: below this much input (two 16 MiB tasks) there is nothing to split. */
 const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+/**
+ * Threads by default (one per core): the input a scan needs before workers pay for themselves.
+ * A worker costs a fixed ~0.4 s (seed pack) to ~1.7 s (SigmaHQ process_creation) of CPU: its
+ * isolate starts, compiles the rules, builds the prefilter automata and warms up its code, on
+ * the cores the scan needs. Two threads against one on this 2-core machine: seed 0.85 / 0.67 s
+ * at 40 MB, 1.25 / 1.10 s at 125 MB, 1.68 / 1.71 s at 270 MB, 4.28 / 5.95 s at 1.25 GB; SigmaHQ
+ * (1,183 rules, workstation mix) 3.3–3.6 / 2.7 s at 120 MB, 4.5 / 4.2–4.9 s at 300 MB, 8.3 /
+ * 12.1 s at 1.26 GB. N threads gain S(1 − 1/N) of a scan's S seconds against a fixed cost, so
+ * the break-even falls as N grows: 256 MiB at two threads, 128 MiB · N/(N − 1) in general.
+ */
+function autoParallelMinBytes(threads: number): number {
+  if (threads < 2) return Infinity;
+  return Math.ceil((128 * 1024 * 1024 * threads) / (threads - 1));
+}
 
 /** `supplywatch scan`: read, detect, order/limit, print. Returns the exit status. */
 export async function scanCommand(paths: string[], options: ScanOptions): Promise<number> {
@@ -62,12 +76,15 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   const order = limit !== undefined && loaded.packs.some((p) => p.order) ? ('time-desc' as const) : undefined;
 
   const tasks = threads > 1 && !paths.includes('-') ? await planTasks(paths, options.inputFormat, (b) => summary.countBad(b)) : undefined;
-  const useWorkers = tasks !== undefined && tasks.length > 1 && (await totalBytes(tasks)) >= PARALLEL_MIN_BYTES;
+  const oneThread = threads > 1 ? await whyOneThread(tasks, options.threads === undefined ? autoParallelMinBytes(threads) : PARALLEL_MIN_BYTES) : undefined;
+  const useWorkers = tasks !== undefined && threads > 1 && oneThread === undefined;
+  summary.threads = useWorkers ? Math.min(threads, tasks.length) : 1;
+  if (oneThread) summary.threadsNote = `of ${threads}: ${oneThread}`;
   // The main thread scans too (pool.ts), beside threads - 1 workers. Workers compile the packs
   // this thread loaded (pack-snapshot.ts): no rule file is read twice.
   const scanning = { inputFormat: options.inputFormat, windowAfter: window?.after, format, width: process.stdout.columns, order, limit };
   const pool = useWorkers
-    ? startWorkers(Math.min(threads, tasks.length) - 1, { ...scanning, packs: snapshotPacks(loaded.packs), config: options.config, now: options.now })
+    ? startWorkers(summary.threads - 1, { ...scanning, packs: snapshotPacks(loaded.packs), config: options.config, now: options.now })
     : undefined;
   try {
     return await scanWith(paths, options, { makeFormatter, window, order, limit, loaded, tuning, rulesLoaded, summary, parallel: pool && tasks ? { tasks, workers: [mainThreadScanner(loaded.packs, tuning, scanning), ...pool.workers] } : undefined });
@@ -222,6 +239,14 @@ async function totalBytes(tasks: ScanTask[]): Promise<number> {
     else total += await stat(task.input).then((s) => s.size, () => 0);
   }
   return total;
+}
+
+/** Why a scan that may use threads runs on one (for the summary), or undefined when it may not. */
+async function whyOneThread(tasks: ScanTask[] | undefined, minBytes: number): Promise<string | undefined> {
+  if (!tasks) return 'stdin is read on one thread';
+  if (tasks.length < 2) return 'a single input that cannot be split';
+  if ((await totalBytes(tasks)) < minBytes) return `input under ${minBytes >> 20} MiB, where workers cost more than they save`;
+  return undefined;
 }
 
 function parseThreads(text: string | undefined): number {

@@ -13,6 +13,9 @@ export class ScanSummary {
   readonly alertsPerRule = new Map<string, { title: string; count: number }>();
   alerts = 0;
   outsideWindow = 0;
+  /** Scanning threads used (the main thread and its workers), and why not more when so. */
+  threads = 1;
+  threadsNote: string | undefined;
 
   countEvents(input: string, format: string, n: number): void {
     this.events += n;
@@ -54,6 +57,7 @@ export class ScanSummary {
     const perRule = [...this.alertsPerRule.values()].sort((a, b) => b.count - a.count);
     for (const { title, count } of perRule) lines.push(`  ${String(count).padStart(7)}  ${terminalSafe(title)}`);
     const rate = seconds > 0 ? Math.round(this.events / seconds) : this.events;
+    lines.push(`threads: ${this.threads}${this.threadsNote ? ` ${this.threadsNote}` : ''}`);
     lines.push(`elapsed: ${seconds.toFixed(2)} s, ${rate} events/s`);
     lines.push(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
     return lines.join('\n') + '\n';

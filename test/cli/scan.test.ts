@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeEvents } from '../../src/bench/generate.js';
@@ -171,5 +171,20 @@ describe('worker threads', () => {
     const lines = one.stdout.trim().split('\n').map((l) => JSON.parse(l).source.line as number);
     expect(lines.length).toBeGreaterThan(1000);
     expect(Math.max(...lines)).toBeGreaterThan(35_000);
+  });
+
+  it('start by default only for inputs worth their start-up, and say how many scanned and why not more', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-par-auto-'));
+    const file = join(dir, 'big.ndjson');
+    await writeEvents(file, 40_000); // ~50 MB: splittable, but under the default's break-even
+    const cores = availableParallelism();
+    const auto = await runCli(['scan', file, '--format', 'jsonl']);
+    const forced = await runCli(['scan', file, '--threads', '2', '--format', 'jsonl']);
+    const stdin = await runCli(['scan', '-', '--threads', '2', '--format', 'jsonl'], readFileSync('samples/sysmon-npm-install.ndjson', 'utf8'));
+    expect(forced.stdout).toBe(auto.stdout);
+    expect(forced.stderr).toMatch(/^threads: 2$/m);
+    if (cores > 1) expect(auto.stderr).toMatch(new RegExp(`^threads: 1 of ${cores}: input under ${(128 * cores) / (cores - 1) >> 0} MiB, where workers cost more than they save$`, 'm'));
+    else expect(auto.stderr).toMatch(/^threads: 1$/m);
+    expect(stdin.stderr).toMatch(/^threads: 1 of 2: stdin is read on one thread$/m);
   });
 });

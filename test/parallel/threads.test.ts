@@ -52,7 +52,7 @@ function pack(name: string, files: Record<string, string>): string {
 
 /** The summary without the lines that vary from run to run. */
 function summary(stderr: string): string[] {
-  return stderr.split('\n').filter((line) => !/^(elapsed|peak memory):/.test(line));
+  return stderr.split('\n').filter((line) => !/^(elapsed|peak memory|threads):/.test(line));
 }
 
 async function both(args: string[]): Promise<[Awaited<ReturnType<typeof runCli>>, Awaited<ReturnType<typeof runCli>>]> {
