@@ -55,6 +55,33 @@ const pidKey = (host: string, pid: number) => `${host}\0p:${pid}`;
 export class ProcessTree {
   constructor(readonly data: TreeData, private readonly limits: Limits) {}
 
+  /**
+   * Nodes in insertion order from `head` on, for evicting the oldest process: entries no longer
+   * in `nodes` (evicted, exited, or inserted again later) are skipped as they come up.
+   * `nodes.values().next()` would skip, on every eviction, all the deleted entries V8 keeps at
+   * the front of the table until it rehashes: at the 100,000-process cap each process start
+   * cost up to 100,000 steps (the SigmaHQ windows rules, which need enrichment, over 300k
+   * Sysmon starts: 35 s).
+   */
+  private order: ProcNode[] = [];
+  private head = 0;
+
+  private inserted(node: ProcNode): void {
+    this.order.push(node);
+  }
+
+  private oldest(): ProcNode {
+    const nodes = this.data.nodes;
+    for (;;) {
+      const node = this.order[this.head++]!;
+      if (this.head > 1024 && this.head * 2 > this.order.length) {
+        this.order = this.order.slice(this.head);
+        this.head = 0;
+      }
+      if (nodes.get(node.key) === node) return node;
+    }
+  }
+
   /** The process `id` on `host` at `time`: by guid, or the pid's incarnation alive then. */
   find(host: string, id: ProcessId, time: number | undefined): ProcNode | undefined {
     if (id.guid !== undefined) return this.data.nodes.get(guidKey(host, id.guid));
@@ -94,6 +121,7 @@ export class ProcessTree {
     }
     if (old) this.unindex(old);
     d.nodes.set(key, node);
+    this.inserted(node);
     if (self.guid === undefined) this.indexPid(node);
     return this.link(node, rec, time);
   }
@@ -106,7 +134,7 @@ export class ProcessTree {
     if (node.parent) node.parentImage = node.parentCommandLine = undefined;
     if (!node.parent || node.guid === undefined) this.waitForParent(node, time);
     this.adoptWaitingChildren(node);
-    while (d.nodes.size > this.limits.maxProcesses) this.unindex(d.nodes.values().next().value!);
+    while (d.nodes.size > this.limits.maxProcesses) this.unindex(this.oldest());
     return node;
   }
 
@@ -122,6 +150,7 @@ export class ProcessTree {
     const key = guidKey(rec.host, guid);
     const node: ProcNode = { host: rec.host, key, guid, image: rec.parentImage, commandLine: rec.parentCommandLine, parentId: {}, placeholder: true };
     this.data.nodes.set(key, node);
+    this.inserted(node);
     return node;
   }
 
