@@ -51,7 +51,6 @@ const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
  * the break-even falls as N grows: 256 MiB at two threads, 128 MiB · N/(N − 1) in general.
  */
 function autoParallelMinBytes(threads: number): number {
-  if (threads < 2) return Infinity;
   return Math.ceil((128 * 1024 * 1024 * threads) / (threads - 1));
 }
 
@@ -241,7 +240,7 @@ async function totalBytes(tasks: ScanTask[]): Promise<number> {
   return total;
 }
 
-/** Why a scan that may use threads runs on one (for the summary), or undefined when it may not. */
+/** Why a scan allowed several threads runs on one (for the summary); undefined when workers run. */
 async function whyOneThread(tasks: ScanTask[] | undefined, minBytes: number): Promise<string | undefined> {
   if (!tasks) return 'stdin is read on one thread';
   if (tasks.length < 2) return 'a single input that cannot be split';
