@@ -76,7 +76,7 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
 
   const tasks = threads > 1 && !paths.includes('-') ? await planTasks(paths, options.inputFormat, (b) => summary.countBad(b)) : undefined;
   const oneThread = threads > 1 ? await whyOneThread(tasks, options.threads === undefined ? autoParallelMinBytes(threads) : PARALLEL_MIN_BYTES) : undefined;
-  const useWorkers = tasks !== undefined && threads > 1 && oneThread === undefined;
+  const useWorkers = tasks !== undefined && oneThread === undefined;
   summary.threads = useWorkers ? Math.min(threads, tasks.length) : 1;
   if (oneThread) summary.threadsNote = `of ${threads}: ${oneThread}`;
   // The main thread scans too (pool.ts), beside threads - 1 workers. Workers compile the packs

@@ -61,25 +61,37 @@ export class ProcessTree {
    * `nodes.values().next()` would skip, on every eviction, all the deleted entries V8 keeps at
    * the front of the table until it rehashes: at the 100,000-process cap each process start
    * cost up to 100,000 steps (the SigmaHQ windows rules, which need enrichment, over 300k
-   * Sysmon starts: 35 s).
+   * Sysmon starts: 35 s). When exits rather than the cap remove processes, nothing is evicted
+   * and dead entries pile up: the queue drops them once it holds twice the cap (amortized
+   * constant time, and memory bounded by the cap as the tree's is).
    */
   private order: ProcNode[] = [];
   private head = 0;
 
   private inserted(node: ProcNode): void {
     this.order.push(node);
+    if (this.order.length - this.head > 2 * this.limits.maxProcesses + 1024) this.dropDead();
   }
 
   private oldest(): ProcNode {
     const nodes = this.data.nodes;
     for (;;) {
       const node = this.order[this.head++]!;
-      if (this.head > 1024 && this.head * 2 > this.order.length) {
-        this.order = this.order.slice(this.head);
-        this.head = 0;
-      }
+      if (this.head > 1024 && this.head * 2 > this.order.length) this.dropDead();
       if (nodes.get(node.key) === node) return node;
     }
+  }
+
+  /** Keeps only the queued nodes still in `nodes`, in order. */
+  private dropDead(): void {
+    const nodes = this.data.nodes;
+    const live: ProcNode[] = [];
+    for (let i = this.head; i < this.order.length; i++) {
+      const node = this.order[i]!;
+      if (nodes.get(node.key) === node) live.push(node);
+    }
+    this.order = live;
+    this.head = 0;
   }
 
   /** The process `id` on `host` at `time`: by guid, or the pid's incarnation alive then. */

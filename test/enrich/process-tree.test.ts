@@ -19,4 +19,16 @@ describe('process tree cap', () => {
     expect(tree.find('h', { guid: 'g4995' }, 5000)).toBeUndefined();
     expect(tree.find('h', { guid: 'g4999' }, 5000)?.image).toBe('C:\\g4999.exe');
   });
+
+  it('keeps its eviction queue bounded when exits, not the cap, remove processes', () => {
+    const tree = new ProcessTree(emptyTree(), { ...LIMITS, maxProcesses: 5, exitGraceMs: 1 });
+    for (let i = 0; i < 20_000; i += 1) {
+      start(tree, `g${i}`, i * 10);
+      tree.end({ kind: 'end', host: 'h', time: i * 10 + 1, self: { guid: `g${i}` } });
+    }
+    expect(tree.data.nodes.size).toBeLessThanOrEqual(2); // the cap never evicted anything
+    // White-box: the queue is private; it must not keep every process ever started.
+    const queued = (tree as unknown as { order: unknown[] }).order.length;
+    expect(queued).toBeLessThan(2_000);
+  });
 });
