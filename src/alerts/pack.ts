@@ -54,8 +54,11 @@ function safeReaddir(dir: string): string[] {
   }
 }
 
-/** Resolves each `--rules` argument (pack name, rule file or folder) and loads it. */
-export async function loadPacks(specs: string[]): Promise<PackLoad> {
+/**
+ * Resolves each `--rules` argument (pack name, rule file or folder) and loads it; `onFile` as
+ * in loadRules.
+ */
+export async function loadPacks(specs: string[], onFile?: (rules: readonly CompiledRule[]) => void): Promise<PackLoad> {
   const out: PackLoad = { packs: [], rejected: [], warnings: [] };
   for (const spec of specs) {
     const path = existsSync(spec) ? spec : findBuiltinPack(spec);
@@ -65,7 +68,7 @@ export async function loadPacks(specs: string[]): Promise<PackLoad> {
     }
     const packFile = join(path, PACK_MANIFEST);
     const isPack = statSync(path).isDirectory() && existsSync(packFile);
-    const loaded = await loadRules([path]); // skips pack.yml
+    const loaded = await loadRules([path], onFile); // skips pack.yml
     out.rejected.push(...loaded.rejected);
     out.warnings.push(...loaded.warnings);
     if (isPack) {

@@ -7,7 +7,6 @@ import { Correlator, Detector } from '../alerts/detector.js';
 import { formatAlert } from '../alerts/format-alert.js';
 import type { FormattedAlert } from '../alerts/formatted.js';
 import { loadPacks, type PackLoad } from '../alerts/pack.js';
-import { snapshotPacks } from '../alerts/pack-snapshot.js';
 import { parseSince, parseTimestamp, type TimeWindow } from '../alerts/window.js';
 import { loadTuning, TunedDetector, type Tuning } from '../config/index.js';
 import { Enricher } from '../enrich/enricher.js';
@@ -24,6 +23,7 @@ import { Progress } from './progress.js';
 import { formatProblem, ScanSummary } from './summary.js';
 import { shedStartupGarbage } from './startup-garbage.js';
 import { UsageError } from './usage-error.js';
+import { withOptimizerPaused } from './optimizer-pause.js';
 
 export interface ScanOptions {
   rules: string[];
@@ -65,28 +65,28 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
 
   const summary = new ScanSummary();
   const threads = parseThreads(options.threads);
-  const loaded = await loadPacks(options.rules.length > 0 ? options.rules : ['seed']);
-  const tuning = loadTuning(options.config, options.now);
-  for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
-  const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0);
-  if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
-  // A pack's ORDER BY needs its LIMIT (as in the AQL): sorting every alert of an unbounded scan
-  // would hold them all in memory. Without --limit, alerts stream in input order.
-  const order = limit !== undefined && loaded.packs.some((p) => p.order) ? ('time-desc' as const) : undefined;
-
   const tasks = threads > 1 && !paths.includes('-') ? await planTasks(paths, options.inputFormat, (b) => summary.countBad(b)) : undefined;
   const oneThread = threads > 1 ? await whyOneThread(tasks, options.threads === undefined ? autoParallelMinBytes(threads) : PARALLEL_MIN_BYTES) : undefined;
   const useWorkers = tasks !== undefined && oneThread === undefined;
   summary.threads = useWorkers ? Math.min(threads, tasks.length) : 1;
   if (oneThread) summary.threadsNote = `of ${threads}: ${oneThread}`;
-  // The main thread scans too (pool.ts), beside threads - 1 workers. Workers compile the packs
-  // this thread loaded (pack-snapshot.ts): no rule file is read twice.
-  const scanning = { inputFormat: options.inputFormat, windowAfter: window?.after, format, width: process.stdout.columns, order, limit };
-  const pool = useWorkers
-    ? startWorkers(summary.threads - 1, { ...scanning, packs: snapshotPacks(loaded.packs), config: options.config, now: options.now })
-    : undefined;
+  // The main thread scans too (pool.ts), beside threads - 1 workers, started before the rules
+  // load: they compile each rule file this thread loads as it loads it.
+  const scanning = { inputFormat: options.inputFormat, windowAfter: window?.after, format, width: process.stdout.columns, limit };
+  const pool = useWorkers ? startWorkers(summary.threads - 1, { ...scanning, config: options.config, now: options.now }) : undefined;
   try {
-    return await scanWith(paths, options, { makeFormatter, window, order, limit, loaded, tuning, rulesLoaded, summary, parallel: pool && tasks ? { tasks, workers: [mainThreadScanner(loaded.packs, tuning, scanning), ...pool.workers] } : undefined });
+    const specs = options.rules.length > 0 ? options.rules : ['seed'];
+    const loaded = pool ? await withOptimizerPaused(() => loadPacks(specs, pool.precompile)) : await loadPacks(specs);
+    const tuning = loadTuning(options.config, options.now);
+    for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
+    const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0);
+    if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
+    // A pack's ORDER BY needs its LIMIT (as in the AQL): sorting every alert of an unbounded scan
+    // would hold them all in memory. Without --limit, alerts stream in input order.
+    const order = limit !== undefined && loaded.packs.some((p) => p.order) ? ('time-desc' as const) : undefined;
+    pool?.start(loaded.packs, order);
+    const parallel = pool && tasks ? { tasks, workers: [mainThreadScanner(loaded.packs, tuning, { ...scanning, order }), ...pool.workers] } : undefined;
+    return await scanWith(paths, options, { makeFormatter, window, order, limit, loaded, tuning, rulesLoaded, summary, parallel });
   } finally {
     await pool?.close();
   }

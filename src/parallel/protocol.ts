@@ -1,12 +1,14 @@
-import type { PackSnapshot } from '../alerts/pack-snapshot.js';
+import type { PackSnapshot, RuleSource } from '../alerts/pack-snapshot.js';
 import type { StateRecord } from '../enrich/records.js';
 import type { BadRecord } from '../sources/reader.js';
 import type { AlertBlock } from './alert-block.js';
 import type { ScanTask } from './plan.js';
 
-/** What every worker is started with: the main thread's packs, and how to read and format. */
+/**
+ * What every worker is started with, before the main thread loads the rules: how to read and
+ * format. The packs follow as LoadMessages.
+ */
 export interface WorkerSetup {
-  packs: PackSnapshot[];
   inputFormat?: string;
   /** Exclusive lower bound of the time window, epoch ms. */
   windowAfter?: number;
@@ -16,10 +18,20 @@ export interface WorkerSetup {
   /** `--config` file and the `--now` it is evaluated at (suppression expiry), loaded again here. */
   config?: string;
   now?: string;
-  /** ORDER BY (with its --limit): each worker keeps only the alerts of a task that can make the limit. */
-  order?: 'time-desc';
   limit?: number;
 }
+
+/** What a scanner needs besides its packs: the setup, and the packs' ORDER BY (with its --limit: each scanner keeps only the alerts of a task that can make the limit). */
+export type ScanSetup = Omit<WorkerSetup, 'config' | 'now'> & { order?: 'time-desc' };
+
+/**
+ * Main → worker while the main thread loads the rules: each file's rules as they load (the
+ * worker compiles them meanwhile), then the loaded packs, after which the worker answers
+ * `ready` and takes tasks.
+ */
+export type LoadMessage =
+  | { type: 'rules'; rules: RuleSource[] }
+  | { type: 'packs'; packs: PackSnapshot[]; order?: ScanSetup['order'] };
 
 /** A task as dispatched: with the line number offset of its range. */
 export interface DispatchedTask extends ScanTask {

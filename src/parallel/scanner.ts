@@ -17,7 +17,7 @@ import { READ_CHUNK_BYTES, readInputs } from '../sources/open.js';
 import type { BadRecord } from '../sources/reader.js';
 import { READERS } from '../sources/registry.js';
 import { BlockBuilder, SpareBuffers, type AlertBlock } from './alert-block.js';
-import type { DispatchedTask, MainMessage, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
+import type { DispatchedTask, MainMessage, ScanSetup, TaskResult, WorkerMessage } from './protocol.js';
 import { shedStartupGarbage } from '../cli/startup-garbage.js';
 
 /** Reported bad records per task; the rest are only counted (the summary shows 50 anyway). */
@@ -49,7 +49,7 @@ export class TaskScanner {
   constructor(
     packs: Pack[],
     tuning: Tuning | undefined,
-    private readonly setup: Omit<WorkerSetup, 'packs' | 'config' | 'now'>,
+    private readonly setup: ScanSetup,
     private readonly send: ScannerSend,
   ) {
     this.detector = tuning ? new TunedDetector(packs, tuning) : new Detector(packs);

@@ -1,14 +1,21 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { packsFromSnapshot } from '../alerts/pack-snapshot.js';
+import { packsFromSnapshot, PrecompiledRules } from '../alerts/pack-snapshot.js';
 import { loadTuning } from '../config/index.js';
-import type { MainMessage, WorkerMessage, WorkerSetup } from './protocol.js';
+import type { LoadMessage, MainMessage, WorkerMessage, WorkerSetup } from './protocol.js';
 import { TaskScanner } from './scanner.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
-// The main thread already validated the config and reported its warnings.
-const scanner = new TaskScanner(packsFromSnapshot(setup.packs), loadTuning(setup.config, setup.now, () => true), setup, (message: WorkerMessage, transfer) =>
-  port.postMessage(message, transfer),
-);
-port.on('message', (message: MainMessage) => scanner.receive(message));
-port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+const precompiled = new PrecompiledRules();
+let scanner: TaskScanner | undefined;
+port.on('message', (message: MainMessage | LoadMessage) => {
+  if (scanner) return scanner.receive(message as MainMessage);
+  const load = message as LoadMessage;
+  if (load.type === 'rules') return precompiled.add(load.rules);
+  // The main thread already validated the config and reported its warnings.
+  const packs = packsFromSnapshot(load.packs, precompiled);
+  scanner = new TaskScanner(packs, loadTuning(setup.config, setup.now, () => true), { ...setup, order: load.order }, (reply: WorkerMessage, transfer) =>
+    port.postMessage(reply, transfer),
+  );
+  port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+});

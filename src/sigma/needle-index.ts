@@ -270,17 +270,20 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
   // `state * width + class`, sparse ones `state * 65536 + char`), and the transition table is
   // allocated once, at its final size: tables grown by doubling left ~30 MB of dead
   // ArrayBuffers per thread for SigmaHQ's CommandLine automaton, resident until a full GC.
+  // Each depth visits only the needles longer than it: SigmaHQ has needles of hundreds of chars.
   const dense = new Map<number, number>();
   const sparse = new Map<number, number>();
   const parent = [0];
   const via = [0];
-  const own: number[][] = [[]];
-  const at = needleIds.map(() => 0);
-  for (let depth = 0, more = true; more; depth++) {
-    more = false;
-    needleIds.forEach((id, i) => {
+  /** Needles that end at a state, for the states where one does. */
+  const own = new Map<number, number[]>();
+  const at = new Int32Array(needleIds.length);
+  let active = needleIds.map((_, i) => i);
+  for (let depth = 0; active.length > 0; depth++) {
+    const longer: number[] = [];
+    for (const i of active) {
+      const id = needleIds[i]!;
       const t = needles[id]!.text;
-      if (depth >= t.length) return;
       const s = at[i]!;
       const c = t.charCodeAt(depth);
       const k = classes[c]!;
@@ -288,17 +291,21 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
       const key = k === SPARSE ? s * 65536 + c : s * width + k;
       let next = edges.get(key);
       if (next === undefined) {
-        next = own.push([]) - 1;
-        parent.push(s);
+        next = parent.push(s) - 1;
         via.push(c);
         edges.set(key, next);
       }
       at[i] = next;
-      if (depth + 1 === t.length) own[next]!.push(id);
-      else more = true;
-    });
+      if (depth + 1 < t.length) longer.push(i);
+      else {
+        const ending = own.get(next);
+        if (ending) ending.push(id);
+        else own.set(next, [id]);
+      }
+    }
+    active = longer;
   }
-  const count = own.length;
+  const count = parent.length;
   // Goto on `c` from `s`, following fail links: sparseStep's walk, on the dense edges too.
   const step = (s: number, c: number): number => {
     const k = classes[c]!;
@@ -311,12 +318,15 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
     }
   };
   // Fail links and outputs in breadth-first order (each fail target is done before its state).
+  // A state that ends no needle shares its fail target's output list.
   const fail = new Int32Array(count);
-  const outputs: number[][] = [own[0]!];
+  const outputs: number[][] = [[]];
   for (let s = 1; s < count; s++) {
     const p = parent[s]!;
     if (p !== 0) fail[s] = step(fail[p]!, via[s]!);
-    outputs[s] = [...own[s]!, ...outputs[fail[s]!]!];
+    const mine = own.get(s);
+    const inherited = outputs[fail[s]!]!;
+    outputs[s] = mine === undefined ? inherited : inherited.length === 0 ? mine : [...mine, ...inherited];
   }
 
   // States renumbered, those that report no needle first (the root, which has none, stays 0).
@@ -327,18 +337,30 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
   const id = new Int32Array(count);
   order.forEach((old, to) => (id[old] = to));
 
+  // Each state's dense goto edges, grouped by state (a counting sort of the edge map).
+  const edgeStart = new Int32Array(count + 1);
+  for (const key of dense.keys()) edgeStart[Math.floor(key / width) + 1]! += 1;
+  for (let s = 0; s < count; s++) edgeStart[s + 1]! += edgeStart[s]!;
+  const edgeClass = new Int32Array(dense.size);
+  const edgeTarget = new Int32Array(dense.size);
+  const filled = edgeStart.slice(0, count);
+  for (const [key, target] of dense) {
+    const e = filled[Math.floor(key / width)]!++;
+    edgeClass[e] = key % width;
+    edgeTarget[e] = target;
+  }
   // Complete rows, in breadth-first order: a state's row is its fail target's (complete
   // already) with its own dense goto edges over it; the root's leads back to the root. Class 0
-  // (chars in no needle) has no goto edge anywhere, so it always leads to the root.
+  // (chars in no needle) has no goto edge anywhere, so it always leads to the root. Rows are
+  // copied in a loop: copyWithin per 70-entry row was the build's costliest line.
   const table = count <= 0x10000 ? new Uint16Array(count * width) : new Int32Array(count * width);
-  const edgesOf: number[][] = Array.from({ length: count }, () => []);
-  for (const [key, target] of dense) edgesOf[Math.floor(key / width)]!.push(key % width, target);
   for (let s = 0; s < count; s++) {
     const row = id[s]! * width;
-    const failRow = id[fail[s]!]! * width;
-    if (s > 0) table.copyWithin(row, failRow, failRow + width);
-    const edges = edgesOf[s]!;
-    for (let e = 0; e < edges.length; e += 2) table[row + edges[e]!] = id[edges[e + 1]!]!;
+    if (s > 0) {
+      const failRow = id[fail[s]!]! * width;
+      for (let k = 0; k < width; k++) table[row + k] = table[failRow + k]!;
+    }
+    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) table[row + edgeClass[e]!] = id[edgeTarget[e]!]!;
   }
   const failOf = new Int32Array(count);
   const starts = new Int32Array(count + 1);
@@ -346,8 +368,9 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
     failOf[to] = id[fail[old]!]!;
     starts[to + 1] = starts[to]! + outputs[old]!.length;
   });
+  const ids = new Int32Array(starts[count]!);
+  order.forEach((old, to) => ids.set(outputs[old]!, starts[to]!));
   const sparseOf = new Map<number, number>();
   for (const [key, target] of sparse) sparseOf.set(id[Math.floor(key / 65536)]! * 65536 + (key % 65536), id[target]!);
-  const ids = Int32Array.from(order.flatMap((old) => outputs[old]!));
   return { name, slot: fieldSlot(name), classes, width, delta: table, quiet, sparse: sparseOf, fail: failOf, memo: new ScanMemo(), starts, ids };
 }

@@ -31,8 +31,12 @@ export interface LoadResult {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Files and folders (recursive, .yml/.yaml), loaded in sorted path order for determinism. */
-export async function loadRules(paths: string[]): Promise<LoadResult> {
+/**
+ * Files and folders (recursive, .yml/.yaml), loaded in sorted path order for determinism.
+ * `onFile` sees each file's rules as soon as they compile (a scan's workers compile them
+ * meanwhile, see parallel/pool.ts).
+ */
+export async function loadRules(paths: string[], onFile?: (rules: readonly CompiledRule[]) => void): Promise<LoadResult> {
   const result: LoadResult = { rules: [], correlations: [], rejected: [], warnings: [] };
   const files: string[] = [];
   for (const p of paths) {
@@ -54,6 +58,7 @@ export async function loadRules(paths: string[]): Promise<LoadResult> {
       continue;
     }
     const r = parseRuleText(text, file);
+    if (r.rules.length > 0) onFile?.(r.rules);
     result.rules.push(...r.rules);
     result.correlations.push(...r.correlations);
     result.rejected.push(...r.rejected);

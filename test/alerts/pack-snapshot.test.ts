@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadPacks } from '../../src/alerts/pack.js';
-import { packsFromSnapshot, snapshotPacks } from '../../src/alerts/pack-snapshot.js';
+import { packsFromSnapshot, PrecompiledRules, snapshotPacks } from '../../src/alerts/pack-snapshot.js';
 import { Detector } from '../../src/alerts/detector.js';
 import type { Alert } from '../../src/alerts/alert.js';
 import type { NormalizedEvent } from '../../src/events/event.js';
@@ -39,5 +39,24 @@ describe('pack snapshots (what worker threads compile their packs from)', () => 
     const original = run(packs);
     expect(original.length).toBeGreaterThan(0);
     expect(run(rebuilt)).toEqual(original);
+  });
+});
+
+describe('rules compiled by a worker while the main thread loads', () => {
+  it('reach the worker one file at a time, in load order, and the rebuilt packs take each once', async () => {
+    const files: string[][] = [];
+    const { packs } = await loadPacks(['seed', 'seed'], (rules) => files.push(rules.map((r) => `${r.file}:${r.line}`)));
+    const byPath = (a: { file: string; line: number }, b: { file: string; line: number }) => a.file.localeCompare(b.file) || a.line - b.line;
+    expect(files.flat()).toEqual(packs.flatMap((p) => [...p.rules].sort(byPath)).map((r) => `${r.file}:${r.line}`));
+    expect(files.length).toBe(2 * new Set(packs[0]!.rules.map((r) => r.file)).size);
+
+    const snapshot = structuredClone(snapshotPacks(packs));
+    // Compiled early from altered documents under the same file and line: the rebuilt pack shows which it took.
+    const precompiled = new PrecompiledRules();
+    precompiled.add(snapshot[0]!.rules.map((r) => ({ ...r, raw: { ...r.raw, title: `early ${String(r.raw.title)}` } })));
+    const [first, second] = packsFromSnapshot(snapshot, precompiled);
+    expect(first!.rules.map((r) => r.title)).toEqual(snapshot[0]!.rules.map((r) => `early ${String(r.raw.title)}`));
+    // The same documents in a second pack: taken already, so compiled again from the snapshot.
+    expect(second!.rules.map((r) => r.title)).toEqual(snapshot[1]!.rules.map((r) => String(r.raw.title)));
   });
 });

@@ -147,6 +147,30 @@ describe('two worker threads and one thread', () => {
     expect(one.stdout).not.toMatch(/[\u001b\u0007\u009b\u202e]/);
   });
 
+  it('compile a pack of many files, one rejected, loaded twice, as the main thread loads it: the same alerts', async () => {
+    // Workers start before the load and compile each file's rules as it loads (pool.ts).
+    const files: Record<string, string> = { 'whoami.yml': WHOAMI, 'shells.yml': SHELLS, 'broken.yml': 'title: broken\nlogsource: {product: windows}\ndetection: {sel: {Image|nosuch: x}, condition: sel}\n' };
+    for (let k = 0; k < 40; k += 1) {
+      files[`r${k}.yml`] = `title: rule ${k}\nid: 44444444-0000-4000-8001-${String(k).padStart(12, '0')}\nlevel: low\nlogsource: {category: process_creation, product: windows}\ndetection: {sel: {CommandLine|contains: ' ${k}'}, condition: sel}\n`;
+    }
+    const rules = pack('many', files);
+    const [one, two] = await both(['scan', input, '--rules', rules, '--rules', rules, '--format', 'jsonl']);
+    expect(one.status).toBe(1);
+    expect(one.stderr).toMatch(/rules: 84 loaded, 2 rejected/);
+    expect(one.stderr).toContain('broken.yml:3:');
+    expect(two.stdout).toBe(one.stdout);
+    expect(summary(two.stderr)).toEqual(summary(one.stderr));
+    expect(two.stderr).toMatch(/^threads: 2$/m);
+  }, 120_000);
+
+  it('stop the workers they started when no rule loads, and exit 2', async () => {
+    const rules = pack('none', { 'broken.yml': 'title: broken\nlogsource: {product: windows}\ndetection: {condition: sel}\n' });
+    const r = await runCli(['scan', input, '--rules', rules, '--threads', '2']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('no rule could be loaded');
+    expect(r.stdout).toBe('');
+  });
+
   it('enrich across many tasks, tasks queued ahead, exactly as one thread does', async () => {
     // Each install starts before ~25 MB of unrelated events and its downloader runs after them:
     // its process tree spans tasks run by different scanners, with tasks queued behind the
