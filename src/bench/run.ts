@@ -63,14 +63,12 @@ function scan(path: string, args: string[]): CliRun {
  */
 const ROUNDS = 3;
 
-/** The median of ROUNDS baseline passes over the file (a scan row's ratio divides by it). */
-async function medianBaseline(path: string): Promise<{ events: number; seconds: number }> {
-  const runs = [];
-  for (let i = 0; i < ROUNDS; i++) runs.push(await baseline(path));
-  return { events: runs[0]!.events, seconds: median(runs.map((r) => r.seconds)) };
+/** A baseline pass as one of the interleaved configurations (it has no alerts and no peak of its own). */
+function baselineRun(path: string): () => Promise<CliRun> {
+  return async () => ({ ...(await baseline(path)), peakMb: NaN, alerts: NaN });
 }
 
-/** A scan measured ROUNDS times: median seconds, highest peak, and the spread for the table. */
+/** A configuration measured ROUNDS times: median seconds, highest peak, and the spread for the table. */
 interface Measured extends CliRun {
   spread: string;
 }
@@ -78,10 +76,13 @@ interface Measured extends CliRun {
 /**
  * Runs the configurations round-robin, ROUNDS times, so a burst of host noise lands on each
  * configuration at most once a round, and the ratios between them compare the same moments.
+ * The baseline each group of rows divides by is one of the configurations: measured once before
+ * all the scans, a burst during (or between) the baseline's passes moved every ratio at once
+ * (the baseline took 2.96 s one morning and 4.03 s that afternoon, the scans far less so).
  */
-function interleaved(configs: Array<() => CliRun>): Measured[] {
+async function interleaved(configs: Array<() => CliRun | Promise<CliRun>>): Promise<Measured[]> {
   const runs: CliRun[][] = configs.map(() => []);
-  for (let round = 0; round < ROUNDS; round++) configs.forEach((run, i) => runs[i]!.push(run()));
+  for (let round = 0; round < ROUNDS; round++) for (const [i, run] of configs.entries()) runs[i]!.push(await run());
   return runs.map((list) => {
     const seconds = list.map((r) => r.seconds);
     return {
@@ -113,25 +114,28 @@ async function main(): Promise<void> {
   process.stderr.write(`dataset: ${(statSync(oneM).size / 1e6).toFixed(0)} MB for 1M events\n`);
 
   await warmPageCache(oneM);
-  const base = await medianBaseline(oneM);
-  const baseRate = base.events / base.seconds;
+  const [base, seed, seed1] = await interleaved([baselineRun(oneM), () => scan(oneM, ['--rules', 'seed']), () => scan(oneM, ['--rules', 'seed', '--threads', '1'])]);
+  const baseRate = base!.events / base!.seconds;
   const lines = [
     ['benchmark'.padEnd(44), 'events'.padStart(9), 'seconds'.padStart(8), 'events/s'.padStart(9), 'ratio'.padStart(6), 'peak MB'.padStart(8), 'target'].join('  '),
-    row(`baseline: split lines + JSON.parse (median of ${ROUNDS})`, base.events, base.seconds, baseRate),
+    row('baseline: split lines + JSON.parse', base!.events, base!.seconds, baseRate, undefined, `(interleaved with the rows below; ${base!.spread})`),
   ];
-  const [seed, seed1] = interleaved([() => scan(oneM, ['--rules', 'seed']), () => scan(oneM, ['--rules', 'seed', '--threads', '1'])]);
   lines.push(row(`scan --rules seed (${seed!.alerts} alerts)`, seed!.events, seed!.seconds, baseRate, seed!.peakMb, `ratio ≥ 0.75, ≤ 300 MB (${seed!.spread})`));
   lines.push(row('scan --rules seed, 1 thread', seed1!.events, seed1!.seconds, baseRate, seed1!.peakMb, `(${seed1!.spread})`));
   if (existsSync(SIGMAHQ_PC)) {
     // Both mixes (generate.ts): the stress mix makes 38% of events alert, the workstation mix
     // pairs images with their usual parents and arguments, as production telemetry does.
     const workstation = await dataset(1_000_000, 'workstation');
-    await warmPageCache(workstation);
-    const wsBase = await medianBaseline(workstation);
-    const wsRate = wsBase.events / wsBase.seconds;
-    for (const [name, path, rate] of [['stress mix', oneM, baseRate], ['workstation mix', workstation, wsRate]] as const) {
+    for (const [name, path] of [['stress mix', oneM], ['workstation mix', workstation]] as const) {
+      await warmPageCache(path);
       await warmPageCache(SIGMAHQ_PC);
-      const [pc1, pc2] = interleaved([() => scan(path, ['--rules', SIGMAHQ_PC, '--threads', '1']), () => scan(path, ['--rules', SIGMAHQ_PC, '--threads', '2'])]);
+      const [mixBase, pc1, pc2] = await interleaved([
+        baselineRun(path),
+        () => scan(path, ['--rules', SIGMAHQ_PC, '--threads', '1']),
+        () => scan(path, ['--rules', SIGMAHQ_PC, '--threads', '2']),
+      ]);
+      const rate = mixBase!.events / mixBase!.seconds;
+      lines.push(row(`baseline, ${name}`, mixBase!.events, mixBase!.seconds, rate, undefined, `(interleaved with the rows below; ${mixBase!.spread})`));
       lines.push(row(`SigmaHQ process_creation, ${name}, 1 thread`, pc1!.events, pc1!.seconds, rate, pc1!.peakMb, `ratio ≥ 0.40 (${pc1!.alerts} alerts; ${pc1!.spread})`));
       lines.push(row(`SigmaHQ process_creation, ${name}, 2 threads`, pc2!.events, pc2!.seconds, rate, pc2!.peakMb, `${(pc1!.seconds / pc2!.seconds).toFixed(2)}× one thread (≥ 1.6×; ${pc2!.spread})`));
     }
