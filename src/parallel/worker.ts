@@ -6,14 +6,16 @@ import { TaskScanner } from './scanner.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
-const precompiled = new PrecompiledRules();
+/** Until the packs come: then dropped, with what no pack took (the rules of a pack whose pack.yml failed). */
+let precompiled: PrecompiledRules | undefined = new PrecompiledRules();
 let scanner: TaskScanner | undefined;
 port.on('message', (message: MainMessage | LoadMessage) => {
   if (scanner) return scanner.receive(message as MainMessage);
   const load = message as LoadMessage;
-  if (load.type === 'rules') return precompiled.add(load.rules);
+  if (load.type === 'rules') return precompiled!.add(load.rules);
   // The main thread already validated the config and reported its warnings.
   const packs = packsFromSnapshot(load.packs, precompiled);
+  precompiled = undefined;
   scanner = new TaskScanner(packs, loadTuning(setup.config, setup.now, () => true), { ...setup, order: load.order }, (reply: WorkerMessage, transfer) =>
     port.postMessage(reply, transfer),
   );
