@@ -21,7 +21,10 @@ export interface WorkerSetup {
   limit?: number;
 }
 
-/** What a scanner needs besides its packs: the setup, and the packs' ORDER BY (with its --limit: each scanner keeps only the alerts of a task that can make the limit). */
+/**
+ * What a scanner needs besides its packs: the setup, and the packs' ORDER BY (with its --limit:
+ * each scanner keeps only the alerts of a task that can make the limit).
+ */
 export type ScanSetup = Omit<WorkerSetup, 'config' | 'now'> & { order?: 'time-desc' };
 
 /**
