@@ -16,13 +16,10 @@ export class BufferedOut {
   }
 
   write(text: string): void {
-    // Three bytes per UTF-16 unit at most; the exact length is only worth computing near the end.
-    if (this.block.length - this.length < 3 * text.length) {
-      const size = Buffer.byteLength(text);
-      if (this.block.length - this.length < size) {
-        this.flush();
-        if (size > this.block.length) return void this.out.write(text);
-      }
+    const size = sizeBeyond(this.block.length - this.length, text);
+    if (size > 0) {
+      this.flush();
+      if (size > this.block.length) return void this.out.write(text);
     }
     this.length += this.block.write(text, this.length);
   }
@@ -40,4 +37,14 @@ export class BufferedOut {
     // A stream that could not take the bytes at once (a full pipe) still holds the block: take a new one.
     if ((this.out as NodeJS.WritableStream & { writableLength?: number }).writableLength !== 0) this.block = Buffer.allocUnsafeSlow(this.blockSize);
   }
+}
+
+/**
+ * 0 when `text` fits in `free` bytes as UTF-8, else its UTF-8 size: three bytes per UTF-16 unit
+ * at most, so the exact size is only computed near the end of a block.
+ */
+export function sizeBeyond(free: number, text: string): number {
+  if (free >= 3 * text.length) return 0;
+  const size = Buffer.byteLength(text);
+  return size > free ? size : 0;
 }

@@ -1,5 +1,6 @@
 import type { CorrelationMatch } from '../alerts/detector.js';
 import type { FormattedAlert } from '../alerts/formatted.js';
+import { sizeBeyond } from '../outputs/buffered.js';
 
 /**
  * A worker's alerts of consecutive events, as the main thread needs them. Unordered scans get
@@ -62,16 +63,13 @@ export class BlockBuilder {
   /** An alert of an unordered scan, with its output text. */
   add(seq: number, rule: string, title: string, text: string): void {
     this.takeMatchesBefore(seq);
-    // Three bytes per UTF-16 unit at most; the exact length is only worth computing near the end.
-    if (this.bytes.length - this.length < 3 * text.length) {
-      const size = Buffer.byteLength(text);
-      if (this.bytes.length - this.length < size) {
-        if (this.length > 0) this.flush();
-        // Its own ArrayBuffer (not a slice of Node's pool), so it can be transferred.
-        const capacity = Math.max(BLOCK_BYTES, size);
-        const reused = this.spare?.take(capacity);
-        this.bytes = reused ? Buffer.from(reused) : Buffer.allocUnsafeSlow(capacity);
-      }
+    const size = sizeBeyond(this.bytes.length - this.length, text);
+    if (size > 0) {
+      if (this.length > 0) this.flush();
+      // Its own ArrayBuffer (not a slice of Node's pool), so it can be transferred.
+      const capacity = Math.max(BLOCK_BYTES, size);
+      const reused = this.spare?.take(capacity);
+      this.bytes = reused ? Buffer.from(reused) : Buffer.allocUnsafeSlow(capacity);
     }
     this.length += this.bytes.write(text, this.length);
     this.ends.push(this.length);
