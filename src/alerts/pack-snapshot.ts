@@ -35,6 +35,11 @@ export class PrecompiledRules {
     for (const { raw, file, line } of sources) this.rules.set(`${line}:${file}`, new SigmaRule(raw, file, line));
   }
 
+  /** Rules this thread parsed and compiled itself (parallel/rule-share.ts). */
+  addCompiled(rules: readonly CompiledRule[]): void {
+    for (const rule of rules) if (rule instanceof SigmaRule) this.rules.set(`${rule.line}:${rule.file}`, rule);
+  }
+
   /** The rule compiled from this source, once: a rule loaded twice (the same file in two packs) is compiled again. */
   take({ raw, file, line }: RuleSource): SigmaRule {
     const key = `${line}:${file}`;

@@ -76,7 +76,7 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   const pool = useWorkers ? startWorkers(summary.threads - 1, { ...scanning, config: options.config, now: options.now }) : undefined;
   try {
     const specs = options.rules.length > 0 ? options.rules : ['seed'];
-    const loaded = pool ? await withOptimizerPaused(() => loadPacks(specs, pool.precompile)) : await loadPacks(specs);
+    const loaded = pool ? await withOptimizerPaused(() => loadPacks(specs, pool.loadHooks)) : await loadPacks(specs);
     const tuning = loadTuning(options.config, options.now);
     for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
     const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0);

@@ -2,13 +2,14 @@ import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Pack } from '../alerts/pack.js';
 import { ruleSource, snapshotPacks } from '../alerts/pack-snapshot.js';
-import type { CompiledRule } from '../sigma/index.js';
+import type { LoadHooks } from '../sigma/index.js';
 import type { Tuning } from '../config/index.js';
 import type { ScanTask } from './plan.js';
 import type { AlertBlock } from './alert-block.js';
 import type { LoadMessage, MainMessage, ScanSetup, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
 import { TaskScanner } from './scanner.js';
 import type { LineBases } from './line-bases.js';
+import { RuleShare } from './rule-share.js';
 import { StateRelay } from './state-relay.js';
 
 const WORKER_FILE = new URL('./worker.js', import.meta.url);
@@ -50,8 +51,8 @@ export function mainThreadScanner(packs: Pack[], tuning: Tuning | undefined, set
 /** Started workers, before and after the main thread has loaded the rules. */
 export interface StartedWorkers {
   workers: Array<PoolWorker & { worker: Worker }>;
-  /** A rule file's rules, as the main thread loads them: the workers compile them meanwhile. */
-  precompile(rules: readonly CompiledRule[]): void;
+  /** For loadRules: the workers parse some of the files, and compile every file's rules meanwhile. */
+  loadHooks: LoadHooks;
   /** The loaded packs: each worker builds its scanner (from the rules it compiled) and answers `ready`. */
   start(packs: readonly Pack[], order: ScanSetup['order']): void;
   /** Must be called whatever happens next. */
@@ -61,32 +62,39 @@ export interface StartedWorkers {
 /**
  * Starts `count` workers at once, before the main thread loads the rules: each starts its
  * isolate and imports its modules while the main thread reads the first rule files, then
- * compiles each file's rules as they come (no rule file is read or parsed twice). Started
+ * parses files beside it (rule-share.ts) and compiles each file's rules as they come (no rule
+ * file is read or parsed twice). Started
  * after the load instead, a worker was ready 0.95 s after it (SigmaHQ process_creation, two
  * threads), the main thread scanning alone meanwhile. Both cores are busy during the load
  * then, so the early start gains only with the optimizer paused (cli/optimizer-pause.ts).
  */
 export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers {
-  const workers = Array.from({ length: count }, () => {
+  const post = (message: LoadMessage, except?: number) => {
+    workers.forEach(({ worker }, i) => i !== except && worker.postMessage(message));
+  };
+  const share = new RuleShare(post);
+  const workers = Array.from({ length: count }, (_, index) => {
     const worker = new Worker(WORKER_FILE, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('error', reject);
       worker.on('message', function first(message: WorkerMessage) {
+        if (message.type === 'parsed') return share.answer(index, message);
         worker.off('message', first);
         if (message.type === 'ready') resolve();
         else reject(new Error(message.type === 'error' ? `worker: ${message.message}` : `worker sent '${message.type}' before 'ready'`));
       });
     });
     // Observed by runTasks; a scan that stops before running tasks must not report it as unhandled.
-    ready.catch(() => {});
+    ready.catch(() => share.workerFailed());
+    worker.once('exit', () => share.workerFailed());
     return { worker, ready };
   });
-  const post = (message: LoadMessage) => {
-    for (const { worker } of workers) worker.postMessage(message);
-  };
   return {
     workers,
-    precompile: (rules) => post({ type: 'rules', rules: rules.map(ruleSource) }),
+    loadHooks: {
+      share: (files) => share.share(files),
+      onFile: (rules, parsedBy) => post({ type: 'rules', rules: rules.map(ruleSource) }, parsedBy),
+    },
     start: (packs, order) => post({ type: 'packs', packs: snapshotPacks(packs), order }),
     close: async () => void (await Promise.all(workers.map((w) => w.worker.terminate()))),
   };

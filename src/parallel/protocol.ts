@@ -1,4 +1,5 @@
 import type { PackSnapshot, RuleSource } from '../alerts/pack-snapshot.js';
+import type { PlainRuleDocument } from '../sigma/index.js';
 import type { StateRecord } from '../enrich/records.js';
 import type { BadRecord } from '../sources/reader.js';
 import type { AlertBlock } from './alert-block.js';
@@ -28,11 +29,13 @@ export interface WorkerSetup {
 export type ScanSetup = Omit<WorkerSetup, 'config' | 'now'> & { order?: 'time-desc' };
 
 /**
- * Main → worker while the main thread loads the rules: each file's rules as they load (the
- * worker compiles them meanwhile), then the loaded packs, after which the worker answers
+ * Main → worker while the main thread loads the rules: each load's files, of which the worker
+ * parses those it claims (rule-share.ts); the rules of each file another thread parsed (the
+ * worker compiles them meanwhile); then the loaded packs, after which the worker answers
  * `ready` and takes tasks.
  */
 export type LoadMessage =
+  | { type: 'parse'; batch: number; files: string[]; claims: SharedArrayBuffer }
   | { type: 'rules'; rules: RuleSource[] }
   | { type: 'packs'; packs: PackSnapshot[]; order?: ScanSetup['order'] };
 
@@ -53,6 +56,8 @@ export interface TaskResult {
 
 export type WorkerMessage =
   | { type: 'ready' }
+  /** A rule file the worker claimed and parsed during the load (rule-share.ts). */
+  | { type: 'parsed'; batch: number; index: number; documents: PlainRuleDocument[] | undefined }
   /** The task's alerts and correlation matches so far, before its result (see alert-block.ts). */
   | { type: 'block'; block: AlertBlock }
   | { type: 'result'; result: TaskResult }

@@ -31,12 +31,35 @@ export interface LoadResult {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A document of the fast path (plain-yaml.ts), as read by any thread: it crosses to others (structured clone). */
+export interface PlainRuleDocument {
+  raw: Obj;
+  /** Line of the document's first key. */
+  line: number;
+}
+
+/**
+ * Another thread that reads and parses some of a load's files (parallel/rule-share.ts):
+ * `share` sees the load's files in order. For each index, `take` says whether this thread
+ * parses that file itself (undefined) or another thread did: then its documents, or undefined
+ * when that file needs this thread's reference path (a problem to report, special YAML).
+ */
+export interface FileShare {
+  take(index: number): Promise<{ documents: PlainRuleDocument[] | undefined; by: number } | undefined>;
+}
+
+export interface LoadHooks {
+  /** Each file's rules as soon as they compile; `parsedBy` names the thread that parsed them, when not this one. */
+  onFile?: (rules: readonly CompiledRule[], parsedBy?: number) => void;
+  share?: (files: readonly string[]) => FileShare;
+}
+
 /**
  * Files and folders (recursive, .yml/.yaml), loaded in sorted path order for determinism.
- * `onFile` sees each file's rules as soon as they compile (a scan's workers compile them
- * meanwhile, see parallel/pool.ts).
+ * A scan's workers compile each file's rules meanwhile, and parse some of the files (`hooks`,
+ * see parallel/pool.ts): the result is the same whichever thread parsed a file.
  */
-export async function loadRules(paths: string[], onFile?: (rules: readonly CompiledRule[]) => void): Promise<LoadResult> {
+export async function loadRules(paths: string[], hooks: LoadHooks = {}): Promise<LoadResult> {
   const result: LoadResult = { rules: [], correlations: [], rejected: [], warnings: [] };
   const files: string[] = [];
   for (const p of paths) {
@@ -46,19 +69,15 @@ export async function loadRules(paths: string[], onFile?: (rules: readonly Compi
       result.rejected.push({ file: p, line: 1, column: 1, reason: `cannot read: ${(e as Error).message}` });
     }
   }
-  // Read synchronously: rule files are small and local, and fs.promises.readFile costs several
-  // thread-pool round trips per file (1,183 SigmaHQ files: 10 ms of CPU read with readFileSync,
-  // 100–130 ms with readFile, which also showed as 0.35 s of openFileHandle in start-up profiles).
-  for (const file of [...new Set(files)].sort()) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      result.rejected.push({ file, line: 1, column: 1, reason: `cannot read: ${(e as Error).message}` });
-      continue;
-    }
-    const r = parseRuleText(text, file);
-    if (r.rules.length > 0) onFile?.(r.rules);
+  const sorted = [...new Set(files)].sort();
+  const share = sorted.length > 0 ? hooks.share?.(sorted) : undefined;
+  for (let i = 0; i < sorted.length; i++) {
+    const file = sorted[i]!;
+    const shared = await share?.take(i);
+    const fromShare = shared?.documents && compilePlainRules(shared.documents, file);
+    const r = fromShare ?? readRuleFile(file, result);
+    if (!r) continue;
+    if (r.rules.length > 0) hooks.onFile?.(r.rules, fromShare ? shared!.by : undefined);
     result.rules.push(...r.rules);
     result.correlations.push(...r.correlations);
     result.rejected.push(...r.rejected);
@@ -67,6 +86,22 @@ export async function loadRules(paths: string[], onFile?: (rules: readonly Compi
   // Correlations may refer to rules of any file loaded together.
   result.correlations = resolveCorrelations(result.rules, result.correlations, result.rejected);
   return result;
+}
+
+/**
+ * Read synchronously: rule files are small and local, and fs.promises.readFile costs several
+ * thread-pool round trips per file (1,183 SigmaHQ files: 10 ms of CPU read with readFileSync,
+ * 100–130 ms with readFile, which also showed as 0.35 s of openFileHandle in start-up profiles).
+ */
+function readRuleFile(file: string, result: LoadResult): LoadResult | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    result.rejected.push({ file, line: 1, column: 1, reason: `cannot read: ${(e as Error).message}` });
+    return undefined;
+  }
+  return parseRuleText(text, file);
 }
 
 export const PACK_MANIFEST = 'pack.yml';
@@ -105,18 +140,33 @@ function parseRuleText(text: string, file: string): LoadResult {
  * and the file is read again with positions.
  */
 export function parsePlainRules(text: string, file: string): LoadResult | undefined {
+  const documents = readPlainRules(text);
+  return documents && compilePlainRules(documents, file);
+}
+
+/** The fast path's first half, which needs no compiler: the documents, or undefined when none is a plain rule document. */
+export function readPlainRules(text: string): PlainRuleDocument[] | undefined {
   const docs = readPlainDocuments(text);
   if (!docs) return undefined;
-  const result: LoadResult = { rules: [], correlations: [], rejected: [], warnings: [] };
+  const out: PlainRuleDocument[] = [];
   let line = 1;
   let counted = 0;
   for (const { value, start } of docs) {
     if (!isObj(value) || 'action' in value || value.correlation !== undefined) return undefined;
     for (let i = text.indexOf('\n', counted); i !== -1 && i < start; i = text.indexOf('\n', i + 1)) line++;
     counted = start;
+    out.push({ raw: value, line });
+  }
+  return out;
+}
+
+/** The fast path's second half: undefined when a document does not compile or has no logsource (they are reported by the reference path). */
+export function compilePlainRules(documents: readonly PlainRuleDocument[], file: string): LoadResult | undefined {
+  const result: LoadResult = { rules: [], correlations: [], rejected: [], warnings: [] };
+  for (const { raw, line } of documents) {
     let rule: SigmaRule;
     try {
-      rule = new SigmaRule(value, file, line);
+      rule = new SigmaRule(raw, file, line);
     } catch (e) {
       if (e instanceof RuleError) return undefined;
       throw e;

@@ -45,7 +45,7 @@ describe('pack snapshots (what worker threads compile their packs from)', () => 
 describe('rules compiled by a worker while the main thread loads', () => {
   it('reach the worker one file at a time, in load order, and the rebuilt packs take each once', async () => {
     const files: string[][] = [];
-    const { packs } = await loadPacks(['seed', 'seed'], (rules) => files.push(rules.map((r) => `${r.file}:${r.line}`)));
+    const { packs } = await loadPacks(['seed', 'seed'], { onFile: (rules) => files.push(rules.map((r) => `${r.file}:${r.line}`)) });
     const byPath = (a: { file: string; line: number }, b: { file: string; line: number }) => a.file.localeCompare(b.file) || a.line - b.line;
     expect(files.flat()).toEqual(packs.flatMap((p) => [...p.rules].sort(byPath)).map((r) => `${r.file}:${r.line}`));
     expect(files.length).toBe(2 * new Set(packs[0]!.rules.map((r) => r.file)).size);
