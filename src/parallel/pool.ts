@@ -178,7 +178,11 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
         else later(message.result.task.id, message.result);
       });
       worker.on('error', reject);
-      ready.then(feed, reject);
+      // Tasks go out at once, behind the packs: a worker's `ready` came while the main thread
+      // built its own automata for its first batch (~0.2 s with SigmaHQ), and the worker, ready
+      // meanwhile, waited that long for a task.
+      ready.catch(reject);
+      feed();
     }
   });
 }
