@@ -63,9 +63,8 @@ export interface StartedWorkers {
  * Starts `count` workers at once, before the main thread loads the rules: each starts its
  * isolate and imports its modules while the main thread reads the first rule files, then
  * parses files beside it (rule-share.ts) and compiles each file's rules as they come (no rule
- * file is read or parsed twice). Started
- * after the load instead, a worker was ready 0.95 s after it (SigmaHQ process_creation, two
- * threads), the main thread scanning alone meanwhile. Both cores are busy during the load
+ * file is read or parsed twice). Started after the load instead, a worker was ready 0.95 s
+ * after it (SigmaHQ process_creation, two threads), the main thread scanning alone meanwhile. Both cores are busy during the load
  * then, so the early start gains only with the optimizer paused (cli/optimizer-pause.ts).
  */
 export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers {
@@ -100,6 +99,15 @@ export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers 
   };
 }
 
+/**
+ * Alert bytes that tasks run ahead of the one being delivered may hold before no scanner gets a
+ * new task. A scanner that is slower than the others (the main thread writes the output too, and
+ * a busy host may stall it) holds up delivery while the others run ahead: SigmaHQ on the stress
+ * mix, two threads, held 14 MB at most in a normal run, 22.5 MB (four tasks ahead) and 317 MB
+ * peak RSS in a stalled one. Past this, the scanners that ran ahead wait for delivery.
+ */
+export const HELD_BYTES_LIMIT = 16 * 1024 * 1024;
+
 /** What the pool hands over, strictly in task order: each task's blocks, then its result. */
 export interface Delivery {
   /** True when the block's bytes are written and no longer referenced: its buffer goes back to its scanner. */
@@ -111,9 +119,10 @@ export interface Delivery {
  * Runs tasks on the started scanners, each pulling the next task when done (so uneven tasks
  * balance), and hands blocks and results over strictly in task order: the output is the same,
  * byte for byte, whatever the number of threads. The task being delivered streams through;
- * only tasks that run ahead of it wait, and those hold alert bytes, never events.
+ * only tasks that run ahead of it wait, and those hold alert bytes (up to about
+ * `heldLimit`), never events.
  */
-export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBases: LineBases, deliver: Delivery): Promise<void> {
+export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBases: LineBases, deliver: Delivery, heldLimit = HELD_BYTES_LIMIT): Promise<void> {
   /** Blocks (with the scanner that sent them) and results of tasks after the one being delivered, by task. */
   const waiting = new Map<number, Array<{ block: AlertBlock; from: ScannerPort } | TaskResult>>();
   const deliverBlock = (block: AlertBlock, from: ScannerPort) => {
@@ -124,6 +133,10 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
   };
   let nextTask = 0;
   let delivering = 0;
+  /** Bytes of the blocks in `waiting`. */
+  let held = 0;
+  /** Per scanner: send it tasks up to its queue depth, unless too many bytes are held. */
+  const feeders: Array<() => void> = [];
   const relay = new StateRelay();
   await new Promise<void>((resolve, reject) => {
     if (tasks.length === 0) return resolve();
@@ -133,8 +146,9 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
       const queued = waiting.get(delivering) ?? [];
       waiting.delete(delivering);
       for (const item of queued) {
-        if ('block' in item) deliverBlock(item.block, item.from);
-        else return finished(item);
+        if (!('block' in item)) return finished(item);
+        held -= item.block.bytes.byteLength;
+        deliverBlock(item.block, item.from);
       }
       if (delivering === tasks.length) resolve();
     };
@@ -148,7 +162,7 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
         // next task (17 ms a task with SigmaHQ). Not near the end, where a queued task could
         // leave another scanner idle.
         const depth = tasks.length - nextTask > 2 * workers.length ? 2 : 1;
-        while (sent < depth && nextTask < tasks.length) {
+        while (sent < depth && nextTask < tasks.length && held <= heldLimit) {
           const task = tasks[nextTask++]!;
           sent += 1;
           const known = lineBases.known(task);
@@ -156,7 +170,9 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
           else lineBases.baseFor(task).then((lineBase) => worker.postMessage({ ...task, lineBase }), reject);
         }
       };
+      feeders.push(feed);
       const later = (task: number, item: { block: AlertBlock; from: ScannerPort } | TaskResult) => {
+        if ('block' in item) held += item.block.bytes.byteLength;
         const queued = waiting.get(task);
         if (queued) queued.push(item);
         else waiting.set(task, [item]);
@@ -174,8 +190,11 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
         // milliseconds, and the worker would wait them out idle (20 ms a task with SigmaHQ).
         sent -= 1;
         feed();
-        if (message.result.task.id === delivering) finished(message.result);
-        else later(message.result.task.id, message.result);
+        if (message.result.task.id === delivering) {
+          finished(message.result);
+          // Delivered bytes may let the scanners that ran ahead take tasks again.
+          for (const other of feeders) other();
+        } else later(message.result.task.id, message.result);
       });
       worker.on('error', reject);
       // Tasks go out at once, behind the packs: a worker's `ready` came while the main thread

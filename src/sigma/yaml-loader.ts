@@ -144,7 +144,7 @@ export function parsePlainRules(text: string, file: string): LoadResult | undefi
   return documents && compilePlainRules(documents, file);
 }
 
-/** The fast path's first half, which needs no compiler: the documents, or undefined when none is a plain rule document. */
+/** The fast path's first half, which needs no compiler: the documents, or undefined unless every one is a plain rule document. */
 export function readPlainRules(text: string): PlainRuleDocument[] | undefined {
   const docs = readPlainDocuments(text);
   if (!docs) return undefined;
