@@ -17,7 +17,7 @@ import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
 import type { AlertBlock } from '../parallel/alert-block.js';
 import { LineBases } from '../parallel/line-bases.js';
 import { planTasks, type ScanTask } from '../parallel/plan.js';
-import { mainThreadScanner, runTasks, startWorkers, type PoolWorker } from '../parallel/pool.js';
+import { mainThreadScanner, runTasks, startWorkers, TASKS_QUEUED, type PoolWorker } from '../parallel/pool.js';
 import { readInputs } from '../sources/open.js';
 import { Progress } from './progress.js';
 import { formatProblem, ScanSummary } from './summary.js';
@@ -136,7 +136,7 @@ async function scanWith(
     // Correlations are stateful across tasks: workers send their matches, correlated here in task order.
     const correlator = new Correlator(loaded.packs);
     const correlated: Alert[] = [];
-    await runTasks(tasks, workers, new LineBases(tasks), {
+    await runTasks(tasks, workers, new LineBases(tasks, TASKS_QUEUED * workers.length), {
       block: (block) => {
         correlator.correlate(block.matches, correlated);
         acceptBlock(block, correlated.map((alert) => formatAlert(alert, formatter)), summary, collector);

@@ -108,6 +108,9 @@ export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers 
  */
 export const HELD_BYTES_LIMIT = 16 * 1024 * 1024;
 
+/** Tasks a scanner is sent ahead, while many remain: its running one and the next (see runTasks). */
+export const TASKS_QUEUED = 2;
+
 /** What the pool hands over, strictly in task order: each task's blocks, then its result. */
 export interface Delivery {
   /** True when the block's bytes are written and no longer referenced: its buffer goes back to its scanner. */
@@ -161,7 +164,7 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
         // thread to finish the batch it is scanning, and the worker would wait as long for its
         // next task (17 ms a task with SigmaHQ). Not near the end, where a queued task could
         // leave another scanner idle.
-        const depth = tasks.length - nextTask > 2 * workers.length ? 2 : 1;
+        const depth = tasks.length - nextTask > TASKS_QUEUED * workers.length ? TASKS_QUEUED : 1;
         while (sent < depth && nextTask < tasks.length && held <= heldLimit) {
           const task = tasks[nextTask++]!;
           sent += 1;
