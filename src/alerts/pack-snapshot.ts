@@ -23,6 +23,9 @@ export function ruleSource(rule: CompiledRule): RuleSource {
   return { raw: rule.raw, file: rule.file, line: rule.line };
 }
 
+/** A rule document's key: its file and the line it starts on name it. */
+const documentKey = (file: string, line: number) => `${line}:${file}`;
+
 /**
  * Rules a worker compiled while the main thread was still loading the others (the main thread
  * sends each file's rules as it loads them), taken by packsFromSnapshot instead of compiling
@@ -32,17 +35,17 @@ export class PrecompiledRules {
   private readonly rules = new Map<string, SigmaRule>();
 
   add(sources: readonly RuleSource[]): void {
-    for (const { raw, file, line } of sources) this.rules.set(`${line}:${file}`, new SigmaRule(raw, file, line));
+    for (const { raw, file, line } of sources) this.rules.set(documentKey(file, line), new SigmaRule(raw, file, line));
   }
 
   /** Rules this thread parsed and compiled itself (parallel/rule-share.ts). */
   addCompiled(rules: readonly CompiledRule[]): void {
-    for (const rule of rules) if (rule instanceof SigmaRule) this.rules.set(`${rule.line}:${rule.file}`, rule);
+    for (const rule of rules) if (rule instanceof SigmaRule) this.rules.set(documentKey(rule.file, rule.line), rule);
   }
 
   /** The rule compiled from this source, once: a rule loaded twice (the same file in two packs) is compiled again. */
   take({ raw, file, line }: RuleSource): SigmaRule {
-    const key = `${line}:${file}`;
+    const key = documentKey(file, line);
     const rule = this.rules.get(key);
     this.rules.delete(key);
     return rule ?? new SigmaRule(raw, file, line);

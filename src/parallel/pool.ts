@@ -64,8 +64,9 @@ export interface StartedWorkers {
  * isolate and imports its modules while the main thread reads the first rule files, then
  * parses files beside it (rule-share.ts) and compiles each file's rules as they come (no rule
  * file is read or parsed twice). Started after the load instead, a worker was ready 0.95 s
- * after it (SigmaHQ process_creation, two threads), the main thread scanning alone meanwhile. Both cores are busy during the load
- * then, so the early start gains only with the optimizer paused (cli/optimizer-pause.ts).
+ * after it (SigmaHQ process_creation, two threads), the main thread scanning alone meanwhile.
+ * Both cores are busy during the load then, so the early start gains only with the optimizer
+ * paused (cli/optimizer-pause.ts).
  */
 export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers {
   const post = (message: LoadMessage, except?: number) => {

@@ -35,7 +35,7 @@ export type ScanSetup = Omit<WorkerSetup, 'config' | 'now'> & { order?: 'time-de
  * `ready` and takes tasks.
  */
 export type LoadMessage =
-  | { type: 'parse'; batch: number; files: string[]; claims: SharedArrayBuffer }
+  | { type: 'parse'; batch: number; files: readonly string[]; claims: SharedArrayBuffer }
   | { type: 'rules'; rules: RuleSource[] }
   | { type: 'packs'; packs: PackSnapshot[]; order?: ScanSetup['order'] };
 

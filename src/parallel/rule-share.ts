@@ -69,7 +69,7 @@ export class RuleShare {
     const buffer = new SharedArrayBuffer(8);
     const word = new BigInt64Array(buffer);
     word[0] = BigInt(files.length) << 32n;
-    if (!this.broken) this.post({ type: 'parse', batch, files: [...files], claims: buffer });
+    if (!this.broken) this.post({ type: 'parse', batch, files, claims: buffer });
     return {
       take: async (index) => {
         // Files are taken in order from the front: this one, unless the workers' claims reached it.
