@@ -5,7 +5,7 @@ import { ruleSource, snapshotPacks } from '../alerts/pack-snapshot.js';
 import type { LoadHooks } from '../sigma/index.js';
 import type { Tuning } from '../config/index.js';
 import type { ScanTask } from './plan.js';
-import type { AlertBlock } from './alert-block.js';
+import { HELD_BYTES_LIMIT, type AlertBlock } from './alert-block.js';
 import type { LoadMessage, MainMessage, ScanSetup, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
 import { TaskScanner } from './scanner.js';
 import type { LineBases } from './line-bases.js';
@@ -99,15 +99,6 @@ export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers 
     close: async () => void (await Promise.all(workers.map((w) => w.worker.terminate()))),
   };
 }
-
-/**
- * Alert bytes that tasks run ahead of the one being delivered may hold before no scanner gets a
- * new task. A scanner that is slower than the others (the main thread writes the output too, and
- * a busy host may stall it) holds up delivery while the others run ahead: SigmaHQ on the stress
- * mix, two threads, held 14 MB at most in a normal run, 22.5 MB (four tasks ahead) and 317 MB
- * peak RSS in a stalled one. Past this, the scanners that ran ahead wait for delivery.
- */
-export const HELD_BYTES_LIMIT = 16 * 1024 * 1024;
 
 /** Tasks a scanner is sent ahead, while many remain: its running one and the next (see runTasks). */
 export const TASKS_QUEUED = 2;

@@ -1,7 +1,7 @@
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { CorrelationMatch } from '../../src/alerts/detector.js';
-import { BLOCK_BYTES, BlockBuilder, SpareBuffers, type AlertBlock } from '../../src/parallel/alert-block.js';
+import { BLOCK_BYTES, BlockBuilder, HELD_BYTES_LIMIT, SpareBuffers, type AlertBlock } from '../../src/parallel/alert-block.js';
 
 const decode = (block: AlertBlock, i: number) =>
   Buffer.from(block.bytes.subarray(i === 0 ? 0 : block.ends[i - 1], block.ends[i])).toString('utf8');
@@ -103,5 +103,15 @@ describe('BlockBuilder', () => {
     let kept = 0;
     while (spare.take(1)) kept += 1;
     expect(kept).toBe(SpareBuffers.KEPT);
+  });
+
+  it('keeps every buffer of a run-ahead as long as the held limit: none is dropped to be allocated again', () => {
+    const spare = new SpareBuffers();
+    const out = Array.from({ length: HELD_BYTES_LIMIT / BLOCK_BYTES + 1 }, () => new ArrayBuffer(BLOCK_BYTES));
+    for (const buffer of out) spare.give(buffer);
+    const back = new Set<ArrayBuffer>();
+    for (let b = spare.take(BLOCK_BYTES); b !== undefined; b = spare.take(BLOCK_BYTES)) back.add(b);
+    expect(back.size).toBe(out.length);
+    expect(out.every((buffer) => back.has(buffer))).toBe(true);
   });
 });
