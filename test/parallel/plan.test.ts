@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { planTasks, RANGE_BYTES } from '../../src/parallel/plan.js';
+
+/** Sigma-field NDJSON of about `bytes` bytes, lines of varied length. */
+function ndjson(dir: string, name: string, bytes: number): string {
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const line = JSON.stringify({ Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: `cmd /c echo ${i} ${'x'.repeat((i * 7919) % 900)}` });
+    lines.push(line);
+    size += line.length + 1;
+  }
+  const file = join(dir, name);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+describe('planTasks: byte ranges of large line-based inputs', () => {
+  it('cuts a large file at line starts into ranges that cover it, finer over its last two ranges', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-plan-'));
+    const file = ndjson(dir, 'big.ndjson', 3.5 * RANGE_BYTES);
+    const bytes = readFileSync(file);
+    const tasks = await planTasks([file], undefined, () => expect.fail('no bad record expected'));
+    const ranges = tasks.map((t) => t.range!);
+    expect(tasks.map((t) => t.id)).toEqual(tasks.map((_, i) => i));
+    expect(ranges[0]!.start).toBe(0);
+    expect(ranges.at(-1)!.end).toBe(bytes.length);
+    ranges.forEach((r, i) => {
+      expect(r.first).toBe(i === 0);
+      if (i > 0) expect(r.start).toBe(ranges[i - 1]!.end);
+      if (r.start > 0) expect(bytes[r.start - 1]).toBe(0x0a);
+    });
+    // Whole ranges until the last 2 × RANGE_BYTES, then quarter ranges (each ends at the first line start past its size).
+    const tapered = ranges.filter((r) => r.end - r.start < RANGE_BYTES / 2);
+    expect(ranges.length - tapered.length).toBe(2);
+    expect(tapered.length).toBeGreaterThanOrEqual(6);
+    expect(tapered[0]!.start).toBeGreaterThanOrEqual(bytes.length - 2 * RANGE_BYTES);
+    for (const r of tapered.slice(0, -1)) expect(r.end - r.start).toBeGreaterThanOrEqual(RANGE_BYTES / 4);
+  });
+
+  it('keeps a file no larger than one range whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-plan-'));
+    const file = ndjson(dir, 'small.ndjson', 64 * 1024);
+    expect(await planTasks([file], undefined, () => expect.fail('no bad record expected'))).toEqual([{ id: 0, input: file }]);
+  });
+});
