@@ -244,7 +244,60 @@ function sparseStep(sparse: Map<number, number>, fail: Int32Array, s: number, c:
   }
 }
 
+/**
+ * Built once per field and logsource bucket, at the first event that needs it, on every
+ * scanning thread: its cost is start-up latency, paid cold (before the JIT has optimized
+ * anything) and twice over on two threads. So it uses no Map on the hot paths and is cut into
+ * small phases, each a tight loop over typed arrays.
+ */
 function build(name: string, needleIds: readonly number[], needles: readonly { text: string }[]): Automaton {
+  const { classes, width } = charClasses(needleIds, needles);
+  const trie = buildTrie(needleIds, needles);
+  const { count } = trie;
+  const fail = failLinks(trie);
+  // Needles reported at each state: its own, then its fail target's (a state that ends no
+  // needle shares its fail target's list). Fail targets come first in breadth-first order.
+  const outputs: number[][] = [[]];
+  for (let s = 1; s < count; s++) {
+    const mine = trie.own.get(s);
+    const inherited = outputs[fail[s]!]!;
+    outputs[s] = mine === undefined ? inherited : inherited.length === 0 ? mine : [...mine, ...inherited];
+  }
+
+  // States renumbered, those that report no needle first (the root, which has none, stays 0).
+  const order = new Int32Array(count);
+  let quiet = 0;
+  for (let s = 0; s < count; s++) if (outputs[s]!.length === 0) order[quiet++] = s;
+  let loud = quiet;
+  for (let s = 0; s < count; s++) if (outputs[s]!.length > 0) order[loud++] = s;
+  const id = new Int32Array(count);
+  for (let to = 0; to < count; to++) id[order[to]!] = to;
+
+  const { table, sparse } = transitions(trie, fail, id, classes, width);
+  const failOf = new Int32Array(count);
+  const starts = new Int32Array(count + 1);
+  for (let to = 0; to < count; to++) {
+    const old = order[to]!;
+    failOf[to] = id[fail[old]!]!;
+    starts[to + 1] = starts[to]! + outputs[old]!.length;
+  }
+  const ids = new Int32Array(starts[count]!);
+  for (let to = 0; to < count; to++) ids.set(outputs[order[to]!]!, starts[to]!);
+  return { name, slot: fieldSlot(name), classes, width, delta: table, quiet, sparse, fail: failOf, memo: new ScanMemo(), starts, ids };
+}
+
+/** Chars whose lower-case char is another (or RESCAN_CHAR), once per thread: each automaton's class table visits these, not all 65,536. */
+let foldingChars: Uint16Array | undefined;
+
+function folding(): Uint16Array {
+  if (foldingChars) return foldingChars;
+  const folded = fold();
+  const chars: number[] = [];
+  for (let c = 0; c < 65536; c++) if (folded[c] !== c) chars.push(c);
+  return (foldingChars = Uint16Array.from(chars));
+}
+
+function charClasses(needleIds: readonly number[], needles: readonly { text: string }[]): { classes: Uint8Array; width: number } {
   const classes = new Uint8Array(65536);
   let width = 1;
   for (const id of needleIds) {
@@ -258,119 +311,139 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
   // ones too: the sparse path looks up the folded char), and chars that do not fold to one char
   // are RESCAN, unless they are needle chars (met in lower-cased text, they must step the trie).
   const folded = fold();
-  for (let c = 0; c < 65536; c++) {
+  const chars = folding();
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
     if (classes[c] !== 0) continue;
     const f = folded[c]!;
-    if (f === RESCAN_CHAR) classes[c] = RESCAN;
-    else if (f !== c) classes[c] = classes[f]!;
+    classes[c] = f === RESCAN_CHAR ? RESCAN : classes[f]!;
   }
+  return { classes, width };
+}
 
-  // Trie built one depth at a time, so that state ids are in breadth-first order: every fail
-  // target (shallower) has a smaller id than its state. Goto edges go into maps (dense ones keyed
-  // `state * width + class`, sparse ones `state * 65536 + char`), and the transition table is
-  // allocated once, at its final size: tables grown by doubling left ~30 MB of dead
-  // ArrayBuffers per thread for SigmaHQ's CommandLine automaton, resident until a full GC.
-  // Each depth visits only the needles longer than it: SigmaHQ has needles of hundreds of chars.
-  const dense = new Map<number, number>();
-  const sparse = new Map<number, number>();
-  const parent = [0];
-  const via = [0];
+/**
+ * The needles' trie, states numbered breadth first (every fail target, being shallower, has a
+ * smaller id than its state). The needles are sorted first, so at each depth those that share
+ * a state, and among them those that share the next char, come together: a new state is made
+ * where the pair (state, char) changes, with no map of goto edges, and the children of a state
+ * have consecutive ids, in char order. Each depth visits only the needles longer than it:
+ * SigmaHQ has needles of hundreds of chars.
+ */
+interface Trie {
+  count: number;
+  parent: Int32Array;
+  /** The char that leads from its parent to each state. */
+  via: Uint16Array;
+  /** Children of `s`: ids `firstChild[s]` to `endChild[s]` (exclusive). */
+  firstChild: Int32Array;
+  endChild: Int32Array;
   /** Needles that end at a state, for the states where one does. */
+  own: Map<number, number[]>;
+}
+
+function buildTrie(needleIds: readonly number[], needles: readonly { text: string }[]): Trie {
+  const texts = needleIds.map((id) => needles[id]!.text);
+  let bound = 1;
+  for (const t of texts) bound += t.length;
+  const parent = new Int32Array(bound);
+  const via = new Uint16Array(bound);
+  const firstChild = new Int32Array(bound);
+  const endChild = new Int32Array(bound);
   const own = new Map<number, number[]>();
-  const at = new Int32Array(needleIds.length);
-  let active = needleIds.map((_, i) => i);
+  const at = new Int32Array(texts.length);
+  let active = texts.map((_, i) => i).sort((x, y) => (texts[x]! < texts[y]! ? -1 : texts[x]! > texts[y]! ? 1 : 0));
+  let count = 1;
   for (let depth = 0; active.length > 0; depth++) {
     const longer: number[] = [];
+    let lastState = -1;
+    let lastChar = -1;
+    let child = 0;
     for (const i of active) {
-      const id = needleIds[i]!;
-      const t = needles[id]!.text;
+      const t = texts[i]!;
       const s = at[i]!;
       const c = t.charCodeAt(depth);
-      const k = classes[c]!;
-      const edges = k === SPARSE ? sparse : dense;
-      const key = k === SPARSE ? s * 65536 + c : s * width + k;
-      let next = edges.get(key);
-      if (next === undefined) {
-        next = parent.push(s) - 1;
-        via.push(c);
-        edges.set(key, next);
+      if (s !== lastState || c !== lastChar) {
+        child = count++;
+        parent[child] = s;
+        via[child] = c;
+        if (s !== lastState) firstChild[s] = child;
+        endChild[s] = child + 1;
+        lastState = s;
+        lastChar = c;
       }
-      at[i] = next;
+      at[i] = child;
       if (depth + 1 < t.length) longer.push(i);
       else {
-        const ending = own.get(next);
-        if (ending) ending.push(id);
-        else own.set(next, [id]);
+        const ending = own.get(child);
+        if (ending) ending.push(needleIds[i]!);
+        else own.set(child, [needleIds[i]!]);
       }
     }
     active = longer;
   }
-  const count = parent.length;
-  // Goto on `c` from `s`, following fail links: sparseStep's walk, on the dense edges too.
-  const step = (s: number, c: number): number => {
-    const k = classes[c]!;
-    if (k === SPARSE) return sparseStep(sparse, fail, s, c);
-    for (;;) {
-      const t = dense.get(s * width + k);
-      if (t !== undefined) return t;
-      if (s === 0) return 0;
-      s = fail[s]!;
-    }
-  };
-  // Fail links and outputs in breadth-first order (each fail target is done before its state).
-  // A state that ends no needle shares its fail target's output list.
+  return { count, parent, via, firstChild, endChild, own };
+}
+
+/** The child of `s` on char `c`, or -1 (children are in char order: a binary search). */
+function child(trie: Trie, s: number, c: number): number {
+  let lo = trie.firstChild[s]!;
+  let hi = trie.endChild[s]!;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = trie.via[mid]!;
+    if (v === c) return mid;
+    if (v < c) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
+
+/** Aho-Corasick fail links: the longest proper suffix of each state's text that is a state. */
+function failLinks(trie: Trie): Int32Array {
+  const { count, parent, via } = trie;
   const fail = new Int32Array(count);
-  const outputs: number[][] = [[]];
   for (let s = 1; s < count; s++) {
     const p = parent[s]!;
-    if (p !== 0) fail[s] = step(fail[p]!, via[s]!);
-    const mine = own.get(s);
-    const inherited = outputs[fail[s]!]!;
-    outputs[s] = mine === undefined ? inherited : inherited.length === 0 ? mine : [...mine, ...inherited];
+    if (p === 0) continue;
+    const c = via[s]!;
+    let q = fail[p]!;
+    for (;;) {
+      const t = child(trie, q, c);
+      if (t !== -1) {
+        fail[s] = t;
+        break;
+      }
+      if (q === 0) break;
+      q = fail[q]!;
+    }
   }
+  return fail;
+}
 
-  // States renumbered, those that report no needle first (the root, which has none, stays 0).
-  const order: number[] = [];
-  for (let s = 0; s < count; s++) if (outputs[s]!.length === 0) order.push(s);
-  const quiet = order.length;
-  for (let s = 0; s < count; s++) if (outputs[s]!.length > 0) order.push(s);
-  const id = new Int32Array(count);
-  order.forEach((old, to) => (id[old] = to));
-
-  // Each state's dense goto edges, grouped by state (a counting sort of the edge map).
-  const edgeStart = new Int32Array(count + 1);
-  for (const key of dense.keys()) edgeStart[Math.floor(key / width) + 1]! += 1;
-  for (let s = 0; s < count; s++) edgeStart[s + 1]! += edgeStart[s]!;
-  const edgeClass = new Int32Array(dense.size);
-  const edgeTarget = new Int32Array(dense.size);
-  const filled = edgeStart.slice(0, count);
-  for (const [key, target] of dense) {
-    const e = filled[Math.floor(key / width)]!++;
-    edgeClass[e] = key % width;
-    edgeTarget[e] = target;
-  }
-  // Complete rows, in breadth-first order: a state's row is its fail target's (complete
-  // already) with its own dense goto edges over it; the root's leads back to the root. Class 0
-  // (chars in no needle) has no goto edge anywhere, so it always leads to the root. Rows are
-  // copied in a loop: copyWithin per 70-entry row was the build's costliest line.
+/**
+ * The complete dense transition table and the sparse goto edges, in the renumbered ids. A
+ * state's row is its fail target's (complete already: breadth-first order) with its own goto
+ * edges over it; the root's leads back to the root. Class 0 (chars in no needle) has no goto
+ * edge anywhere, so it always leads to the root. Rows are copied in a loop: copyWithin per
+ * 70-entry row was slower, warm and cold. The table is allocated once, at its final size:
+ * tables grown by doubling left ~30 MB of dead ArrayBuffers per thread for SigmaHQ's
+ * CommandLine automaton, resident until a full GC.
+ */
+function transitions(trie: Trie, fail: Int32Array, id: Int32Array, classes: Uint8Array, width: number): { table: Uint16Array | Int32Array; sparse: Map<number, number> } {
+  const { count, via, firstChild, endChild } = trie;
   const table = count <= 0x10000 ? new Uint16Array(count * width) : new Int32Array(count * width);
+  const sparse = new Map<number, number>();
   for (let s = 0; s < count; s++) {
     const row = id[s]! * width;
     if (s > 0) {
       const failRow = id[fail[s]!]! * width;
       for (let k = 0; k < width; k++) table[row + k] = table[failRow + k]!;
     }
-    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) table[row + edgeClass[e]!] = id[edgeTarget[e]!]!;
+    for (let c = firstChild[s]!; c < endChild[s]!; c++) {
+      const k = classes[via[c]!]!;
+      if (k === SPARSE) sparse.set(id[s]! * 65536 + via[c]!, id[c]!);
+      else table[row + k] = id[c]!;
+    }
   }
-  const failOf = new Int32Array(count);
-  const starts = new Int32Array(count + 1);
-  order.forEach((old, to) => {
-    failOf[to] = id[fail[old]!]!;
-    starts[to + 1] = starts[to]! + outputs[old]!.length;
-  });
-  const ids = new Int32Array(starts[count]!);
-  order.forEach((old, to) => ids.set(outputs[old]!, starts[to]!));
-  const sparseOf = new Map<number, number>();
-  for (const [key, target] of sparse) sparseOf.set(id[Math.floor(key / 65536)]! * 65536 + (key % 65536), id[target]!);
-  return { name, slot: fieldSlot(name), classes, width, delta: table, quiet, sparse: sparseOf, fail: failOf, memo: new ScanMemo(), starts, ids };
+  return { table, sparse };
 }
