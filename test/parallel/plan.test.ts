@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { planTasks, RANGE_BYTES } from '../../src/parallel/plan.js';
 
 /** Sigma-field NDJSON of about `bytes` bytes, lines of varied length. */
@@ -19,8 +19,10 @@ function ndjson(dir: string, name: string, bytes: number): string {
 }
 
 describe('planTasks: byte ranges of large line-based inputs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-plan-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true })); // the large file is 56 MB
+
   it('cuts a large file at line starts into ranges that cover it, finer over its last two ranges', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sw-plan-'));
     const file = ndjson(dir, 'big.ndjson', 3.5 * RANGE_BYTES);
     const bytes = readFileSync(file);
     const tasks = await planTasks([file], undefined, () => expect.fail('no bad record expected'));
@@ -42,7 +44,6 @@ describe('planTasks: byte ranges of large line-based inputs', () => {
   });
 
   it('keeps a file no larger than one range whole', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sw-plan-'));
     const file = ndjson(dir, 'small.ndjson', 64 * 1024);
     expect(await planTasks([file], undefined, () => expect.fail('no bad record expected'))).toEqual([{ id: 0, input: file }]);
   });
