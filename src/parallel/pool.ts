@@ -13,6 +13,7 @@ import { RuleShare } from './rule-share.js';
 import { StateRelay } from './state-relay.js';
 
 const WORKER_FILE = new URL('./worker.js', import.meta.url);
+const PARSE_HELPER_FILE = new URL('./parse-helper.js', import.meta.url);
 /**
  * A worker's events die young (one 128-event batch at a time, see ndjson.ts), so a young
  * generation below V8's default (48 MB) bounds each worker's heap at a small cost in extra
@@ -97,6 +98,49 @@ export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers 
     },
     start: (packs, order) => post({ type: 'packs', packs: snapshotPacks(packs), order }),
     close: async () => void (await Promise.all(workers.map((w) => w.worker.terminate()))),
+  };
+}
+
+/** A load with fewer rule files than this parses them alone: a helper's start-up would cost more. */
+export const PARSE_HELPER_MIN_FILES = 64;
+
+export interface ParseHelper {
+  loadHooks: LoadHooks;
+  /** Files the helper parsed (and sent) so far. */
+  parsed(): number;
+  /** Stops the helper: once the load is done, whatever happened. */
+  close(): Promise<void>;
+}
+
+/**
+ * For a scan on one thread (an input too small to split) while another core is idle: a worker
+ * that parses some of a large load's rule files (rule-share.ts), started at the first load of
+ * at least PARSE_HELPER_MIN_FILES files (`onStart` is told) and stopped once the load is done.
+ * The main thread still compiles every rule, in order, so the load's result is the same.
+ */
+export function startParseHelper(onStart: () => void = () => {}): ParseHelper {
+  let helper: Worker | undefined;
+  let parsed = 0;
+  const share = new RuleShare((message) => helper?.postMessage(message));
+  return {
+    loadHooks: {
+      share: (files) => {
+        if (!helper && files.length >= PARSE_HELPER_MIN_FILES) {
+          onStart();
+          helper = new Worker(PARSE_HELPER_FILE);
+          helper.on('message', (message: WorkerMessage) => {
+            if (message.type !== 'parsed') return;
+            parsed += 1;
+            share.answer(0, message);
+          });
+          helper.once('error', () => share.workerFailed());
+          helper.once('exit', () => share.workerFailed());
+        }
+        return share.share(files);
+      },
+    },
+    parsed: () => parsed,
+    close: async () => void (await helper?.terminate()),
   };
 }
 
