@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { loadRules } from '../sigma/index.js';
+import { helpedLoad } from './helped-load.js';
 import { terminalSafe } from '../outputs/escape.js';
 import { formatProblem } from './summary.js';
 import { UsageError } from './usage-error.js';
@@ -6,7 +8,7 @@ import { UsageError } from './usage-error.js';
 /** `supplywatch rules lint`: one line per rule, loaded or rejected with file:line:column and why. */
 export async function lintCommand(paths: string[]): Promise<number> {
   if (paths.length === 0) throw new UsageError('rules lint needs at least one rule file or folder');
-  const { rules, correlations, rejected, warnings } = await loadRules(paths);
+  const { rules, correlations, rejected, warnings } = await helpedLoad(availableParallelism(), (hooks) => loadRules(paths, hooks));
   for (const rule of [...rules, ...correlations]) {
     process.stdout.write(terminalSafe(`ok       ${rule.file}:${rule.line}: ${rule.title}${rule.id ? ` (${rule.id})` : ''}`) + '\n');
   }

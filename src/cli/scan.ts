@@ -17,13 +17,14 @@ import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
 import type { AlertBlock } from '../parallel/alert-block.js';
 import { LineBases } from '../parallel/line-bases.js';
 import { planTasks, type ScanTask } from '../parallel/plan.js';
-import { mainThreadScanner, runTasks, startParseHelper, startWorkers, TASKS_QUEUED, type PoolWorker } from '../parallel/pool.js';
+import { mainThreadScanner, runTasks, startWorkers, TASKS_QUEUED, type PoolWorker } from '../parallel/pool.js';
 import { readInputs } from '../sources/open.js';
 import { Progress } from './progress.js';
 import { formatProblem, ScanSummary } from './summary.js';
 import { shedStartupGarbage } from './startup-garbage.js';
 import { UsageError } from './usage-error.js';
-import { pauseOptimizer, withOptimizerPaused } from './optimizer-pause.js';
+import { withOptimizerPaused } from './optimizer-pause.js';
+import { helpedLoad } from './helped-load.js';
 
 export interface ScanOptions {
   rules: string[];
@@ -76,7 +77,7 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   const pool = useWorkers ? startWorkers(summary.threads - 1, { ...scanning, config: options.config, now: options.now }) : undefined;
   try {
     const specs = options.rules.length > 0 ? options.rules : ['seed'];
-    const loaded = pool ? await withOptimizerPaused(() => loadPacks(specs, pool.loadHooks)) : await loadWithHelper(specs, threads);
+    const loaded = pool ? await withOptimizerPaused(() => loadPacks(specs, pool.loadHooks)) : await helpedLoad(threads, (hooks) => loadPacks(specs, hooks));
     const tuning = loadTuning(options.config, options.now);
     for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
     const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0);
@@ -89,24 +90,6 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
     return await scanWith(paths, options, { makeFormatter, window, order, limit, loaded, tuning, rulesLoaded, summary, parallel });
   } finally {
     await pool?.close();
-  }
-}
-
-/**
- * A scan on one thread with a core to spare loads a large rule set with a parse helper
- * (pool.ts), with the optimizer paused while it runs (the helper takes the core its jobs would
- * use). Small EVTX file, all 2,407 SigmaHQ windows rule files: the load ended at 1.46–1.56 s
- * instead of 1.59–1.64 s, the scan took 1.66–1.99 s (median 1.72) instead of 1.87–1.89 s.
- */
-async function loadWithHelper(specs: string[], threads: number): Promise<PackLoad> {
-  if (threads < 2) return loadPacks(specs);
-  let resume = () => {};
-  const helper = startParseHelper(() => (resume = pauseOptimizer()));
-  try {
-    return await loadPacks(specs, helper.loadHooks);
-  } finally {
-    resume();
-    await helper.close();
   }
 }
 
