@@ -9,9 +9,9 @@ const TIERING_OPTIONS = /--(no-)?(jitless|turbofan|opt\b|max-opt)/;
  * every core is taken: this thread loading, the workers compiling each rule file as it loads
  * (parallel/pool.ts), and both isolates' optimizing jobs. Measured on 1M events with SigmaHQ
  * process_creation, two threads, interleaved (with the workers' early start): workstation mix
- * 9.39 → 8.83 s, stress mix 10.59 → 9.82 s (medians of 3). One thread keeps it, unless a parse
- * helper takes the idle core: there its jobs speed the load up (`rules lint` of all SigmaHQ:
- * 2.17 s with, 2.46 s without).
+ * 9.39 → 8.83 s, stress mix 10.59 → 9.82 s (medians of 3). A load on one thread without a parse
+ * helper keeps it: there its jobs use the idle core and speed the load up (`rules lint` of all
+ * SigmaHQ before the helper: 2.17 s with, 2.46 s without).
  */
 export async function withOptimizerPaused<T>(load: () => Promise<T>): Promise<T> {
   const resume = pauseOptimizer();
@@ -24,7 +24,7 @@ export async function withOptimizerPaused<T>(load: () => Promise<T>): Promise<T>
 
 /**
  * Pauses the optimizer until the returned function is called: for a load that finds out only
- * as it goes that it takes the other core (a one-thread scan's parse helper, see scan.ts).
+ * as it goes that it takes the other core (a parse helper, see helped-load.ts).
  */
 export function pauseOptimizer(): () => void {
   if (TIERING_OPTIONS.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) return () => {};
