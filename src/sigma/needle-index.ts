@@ -73,22 +73,32 @@ interface Automaton {
 /**
  * The needles found in recently scanned values of one field. Telemetry repeats itself: every
  * start of a binary carries the same Hashes, Description, Product, Company, FileVersion,
- * OriginalFileName and Image, and services start with the same command lines; a Map lookup
- * (one hash of the string, one compare) costs a fraction of scanning it. Bounded (cleared when
- * full), and switched off for a while on a field whose values rarely repeat (GUIDs, temp
- * paths), where lookups and inserts would only add cost.
+ * OriginalFileName and Image, and services start with the same command lines; a lookup (a
+ * hash of a few chars, one compare) costs a fraction of scanning the value. Bounded (a fixed
+ * table of 2^MEMO_BITS sets of two values), and switched off for a while on a field whose
+ * values rarely repeat (GUIDs, temp paths), where lookups and inserts would only add cost.
  *
  * A value is remembered only when it comes again within PROBATION lookups of its first scan.
  * Remembered entries live long, so the young generation promotes them, and each one remembered
  * and then dropped is garbage in the old generation until a full GC: remembering every value
  * of a field with many one-off values (command lines) grew each thread's old generation by
- * ~50 MB per million events. The probation set is replaced before a scavenge could promote it
+ * ~50 MB per million events. The probation table is replaced before a scavenge could promote it
  * (a scavenge comes every ~1,000 events), so one-off values die young.
  */
+const MEMO_BITS = 11;
+const PROBATION_BITS = 10;
+
 class ScanMemo {
-  private readonly found = new Map<string, Int32Array>();
-  /** Values scanned once in the last PROBATION lookups (at most). */
-  private probation = new Set<string>();
+  /**
+   * Set `i` holds its newer value at `2i`, its older at `2i + 1`: two values that keep coming
+   * and share a set are both kept (the workstation mix's 15 binaries put two in one set of a
+   * table of single entries). Allocated at the first value remembered: a thread has an
+   * automaton per field and logsource, most of which never remember one.
+   */
+  private keys: Array<string | undefined> | undefined;
+  private values: Array<Int32Array | undefined> | undefined;
+  /** Values scanned once in the last PROBATION lookups (at most), by slot. */
+  private probation: Array<string | undefined> | undefined;
   private probationLookups = 0;
   private lookups = 0;
   private hits = 0;
@@ -96,7 +106,6 @@ class ScanMemo {
 
   /** Values longer than this are scanned, not remembered (long command lines rarely repeat). */
   static readonly MAX_LENGTH = 1024;
-  private static readonly MAX_ENTRIES = 4096;
   /** Every PROBE lookups, a hit rate under MIN_HIT_RATE pauses the memo for PAUSE values. */
   private static readonly PROBE = 4096;
   private static readonly MIN_HIT_RATE = 0.25;
@@ -109,12 +118,17 @@ class ScanMemo {
       this.pausedFor--;
       return undefined;
     }
-    const ids = this.found.get(text);
-    if (ids !== undefined) this.hits++;
+    const keys = this.keys;
+    let ids: Int32Array | undefined;
+    if (keys !== undefined) {
+      const at = (sampleHash(text) >>> (32 - MEMO_BITS)) << 1;
+      ids = keys[at] === text ? this.values![at] : keys[at + 1] === text ? this.values![at + 1] : undefined;
+      if (ids !== undefined) this.hits++;
+    }
     if (++this.lookups === ScanMemo.PROBE) {
       if (this.hits < ScanMemo.PROBE * ScanMemo.MIN_HIT_RATE) {
         this.pausedFor = ScanMemo.PAUSE;
-        this.found.clear();
+        this.keys = this.values = undefined;
       }
       this.lookups = this.hits = 0;
     }
@@ -127,19 +141,49 @@ class ScanMemo {
    */
   admits(text: string): boolean {
     if (this.pausedFor > 0) return false;
-    if (++this.probationLookups > ScanMemo.PROBATION) {
-      this.probation = new Set();
+    if (this.probation === undefined || ++this.probationLookups > ScanMemo.PROBATION) {
+      // A new young array each time, so that values on probation die young (see above).
+      this.probation = new Array(1 << PROBATION_BITS).fill(undefined);
       this.probationLookups = 1;
     }
-    if (this.probation.has(text)) return true;
-    this.probation.add(text);
+    const slot = sampleHash(text) >>> (32 - PROBATION_BITS);
+    if (this.probation[slot] === text) return true;
+    this.probation[slot] = text;
     return false;
   }
 
   set(text: string, ids: Int32Array): void {
-    if (this.found.size >= ScanMemo.MAX_ENTRIES) this.found.clear();
-    this.found.set(text, ids);
+    const keys = (this.keys ??= new Array(2 << MEMO_BITS).fill(undefined));
+    const values = (this.values ??= new Array(2 << MEMO_BITS).fill(undefined));
+    const at = (sampleHash(text) >>> (32 - MEMO_BITS)) << 1;
+    keys[at + 1] = keys[at];
+    values[at + 1] = values[at];
+    keys[at] = text;
+    values[at] = ids;
   }
+}
+
+/**
+ * A hash of the value's length, its last 8 chars and 8 more spread over the rest. Map and Set
+ * hash every char of a new string (each event's values are new strings), which made the memo
+ * lookup cost as much as the scan it saves; values that differ only where this hash does not
+ * look share a set and are scanned, which is only slower, never wrong (keys compare whole).
+ */
+function sampleHash(text: string): number {
+  const n = text.length;
+  let h = Math.imul(n, 0x9e3779b1);
+  const tail = n < 8 ? 0 : n - 8;
+  for (let i = n - 1; i >= tail; i--) h = mix(h, text.charCodeAt(i));
+  const step = (tail >>> 3) + 1;
+  for (let i = tail - 1; i >= 0; i -= step) h = mix(h, text.charCodeAt(i));
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return h ^ (h >>> 16);
+}
+
+function mix(h: number, c: number): number {
+  h = Math.imul(h ^ c, 0x85ebca6b);
+  return h ^ (h >>> 15);
 }
 
 export class NeedleIndex {

@@ -77,6 +77,19 @@ describe('NeedleIndex', () => {
     }
   });
 
+  it('keeps apart remembered values that differ only in a few chars in the middle', () => {
+    // Alike in length, head and tail, each with a needle at another place in the middle (or
+    // none): a memo that keys on a cheap hash files many of them together, and must still
+    // give each value its own needles. Each comes twice in a row, so it is remembered.
+    const needles = ['cmd', 'exe'].map((text) => ({ field: 'F', text }));
+    const index = new NeedleIndex(needles);
+    const plain = 'q'.repeat(60);
+    const alike = [plain];
+    for (let at = 4; at < 48; at++) alike.push(plain.slice(0, at) + (at % 2 ? 'CMD' : 'exe') + plain.slice(at + 3));
+    const there = [...alike, ...[...alike].reverse()];
+    for (let round = 0; round < 20; round++) for (const F of there) for (let twice = 0; twice < 2; twice++) check(needles, { F }, index);
+  });
+
   it('agrees with a naive scan on random needles and events', () => {
     const rand = prng(12345);
     const alphabet = ['a', 'b', 'c', 'd', '.', '\\', ' ', 'é', 'É', 'ß', '😀', '–', 'A', 'B', 'İ', 'Σ', '\u212a', 'k', '𐐀'];
