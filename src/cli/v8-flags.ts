@@ -10,6 +10,7 @@
  * V8 flags are process-wide, so worker threads skip it too (two threads, 200k stress events:
  * 9.5 -> 8.8 s CPU, 570 -> 400 MB peak RSS).
  */
+import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--no-allocation-site-pretenuring');
@@ -17,15 +18,16 @@ setFlagsFromString('--no-allocation-site-pretenuring');
 setFlagsFromString('--expose-gc');
 
 /**
- * Called when worker threads start: each isolate then scavenges its young generation on its own
- * thread. With a scanning thread on every core, the helper tasks of V8's parallel scavenge (up
- * to five on two cores: Node's platform pool has four threads) only wait for a core and contend
- * with the scanners. One thread keeps them: there they run on the idle core. V8 reads the flag
- * at each scavenge (`ScavengerCollector::NumberOfScavengeTasks`), so it can change at run time,
- * unlike the marking flags (`--no-parallel-marking` set at run time crashes V8). Measured on 200k
- * events with SigmaHQ process_creation, two threads, medians of 6–8 interleaved runs:
+ * Called when worker threads start: once scanning threads take every core, each isolate
+ * scavenges its young generation on its own thread (for the rest of the process). The helper
+ * tasks of V8's parallel scavenge (up to five on two cores: Node's platform pool has four
+ * threads) then only wait for a core and contend with the scanners; with a core to spare they
+ * run there, so fewer threads keep them. V8 reads the flag at each scavenge
+ * (`ScavengerCollector::NumberOfScavengeTasks`), so it can change at run time, unlike the
+ * marking flags (`--no-parallel-marking` set at run time crashes V8). Measured on 200k events
+ * with SigmaHQ process_creation, two threads on two cores, medians of 6–8 interleaved runs:
  * workstation mix 3.48 → 3.37 s, stress mix 3.78 → 3.65 s.
  */
-export function scavengeWithoutHelpers(): void {
-  setFlagsFromString('--no-parallel-scavenge');
+export function scavengeWithoutHelpers(scanningThreads: number): void {
+  if (scanningThreads >= availableParallelism()) setFlagsFromString('--no-parallel-scavenge');
 }

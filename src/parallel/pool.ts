@@ -75,7 +75,7 @@ export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers 
     workers.forEach(({ worker }, i) => i !== except && worker.postMessage(message));
   };
   const share = new RuleShare(post);
-  scavengeWithoutHelpers();
+  scavengeWithoutHelpers(count + 1); // the main thread scans too
   const workers = Array.from({ length: count }, (_, index) => {
     const worker = new Worker(WORKER_FILE, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const ready = new Promise<void>((resolve, reject) => {
