@@ -142,14 +142,19 @@ export class BlockBuilder {
  */
 export class SpareBuffers {
   /**
-   * As many as a scanner can have out at once: the blocks of tasks that ran ahead (the held
-   * limit) and a couple in delivery. Keeping fewer dropped the buffers that came back after a
-   * run-ahead, only to allocate new ones at the next: the main thread's own blocks wait long
-   * enough to be promoted, so each dropped one stayed until a full GC (SigmaHQ, stress mix, 1M
-   * events, two threads: with 8 kept, the main thread allocated 34 buffers and held ~26 MB of
-   * dead ones in its old generation; with 18 kept, it allocated 10–15 and dropped none).
+   * As many as a scanner can have out at once: the blocks of tasks that ran ahead and a couple
+   * in delivery. The held limit stops only new tasks: the tasks a scanner is running and has
+   * queued still make blocks past it (a 16 MiB range of the stress mix makes ~11 MB of alerts,
+   * two are queued), so a worker had up to 24 buffers out at once (SigmaHQ, stress mix, 1M
+   * events, two threads). A buffer dropped for want of room is allocated again at the next
+   * run-ahead, and the dropped one, promoted while it waited, stays until a full GC: with 18
+   * kept the main thread allocated 31 buffers and dropped 13, its ArrayBuffers grew from 13 to
+   * 48 MB, and peak RSS was 259–300 MB in 14 runs (over 275 MB in 8). With twice the held
+   * limit, the scanners allocate what circulates (main thread 10–15, worker 18–20), and peak
+   * RSS was 264–275 MB in 7 runs. Still a bound: buffers beyond it (a rule set that alerts on
+   * every event, many times over) are dropped, not kept for the rest of the scan.
    */
-  static readonly KEPT = HELD_BYTES_LIMIT / BLOCK_BYTES + 2;
+  static readonly KEPT = (2 * HELD_BYTES_LIMIT) / BLOCK_BYTES;
   private readonly buffers: ArrayBuffer[] = [];
 
   give(buffer: ArrayBuffer): void {
