@@ -112,16 +112,19 @@ class ScanMemo {
   private static readonly PAUSE = 65536;
   private static readonly PROBATION = 512;
 
-  /** The value's needles if remembered; undefined when unknown or paused. */
-  get(text: string): Int32Array | undefined {
-    if (this.pausedFor > 0) {
-      this.pausedFor--;
-      return undefined;
-    }
+  /** True while the memo is paused: the value is only scanned (each call counts one value). */
+  skips(): boolean {
+    if (this.pausedFor === 0) return false;
+    this.pausedFor--;
+    return true;
+  }
+
+  /** The value's needles if remembered. `hash`: its sampleHash, computed once per value. */
+  get(text: string, hash: number): Int32Array | undefined {
     const keys = this.keys;
     let ids: Int32Array | undefined;
     if (keys !== undefined) {
-      const at = (sampleHash(text) >>> (32 - MEMO_BITS)) << 1;
+      const at = (hash >>> (32 - MEMO_BITS)) << 1;
       ids = keys[at] === text ? this.values![at] : keys[at + 1] === text ? this.values![at + 1] : undefined;
       if (ids !== undefined) this.hits++;
     }
@@ -136,26 +139,26 @@ class ScanMemo {
   }
 
   /**
-   * Whether the scan of a value `get` did not know should be remembered: the memo is not paused
-   * and the value was scanned recently. Otherwise it goes on probation.
+   * Whether the scan of a value `get` did not know should be remembered: the lookup did not
+   * pause the memo, and the value was scanned recently. Otherwise it goes on probation.
    */
-  admits(text: string): boolean {
+  admits(text: string, hash: number): boolean {
     if (this.pausedFor > 0) return false;
     if (this.probation === undefined || ++this.probationLookups > ScanMemo.PROBATION) {
       // A new young array each time, so that values on probation die young (see above).
       this.probation = new Array(1 << PROBATION_BITS).fill(undefined);
       this.probationLookups = 1;
     }
-    const slot = sampleHash(text) >>> (32 - PROBATION_BITS);
+    const slot = hash >>> (32 - PROBATION_BITS);
     if (this.probation[slot] === text) return true;
     this.probation[slot] = text;
     return false;
   }
 
-  set(text: string, ids: Int32Array): void {
+  set(text: string, hash: number, ids: Int32Array): void {
     const keys = (this.keys ??= new Array(2 << MEMO_BITS).fill(undefined));
     const values = (this.values ??= new Array(2 << MEMO_BITS).fill(undefined));
-    const at = (sampleHash(text) >>> (32 - MEMO_BITS)) << 1;
+    const at = (hash >>> (32 - MEMO_BITS)) << 1;
     keys[at + 1] = keys[at];
     values[at + 1] = values[at];
     keys[at] = text;
@@ -224,8 +227,9 @@ export class NeedleIndex {
    * is what gets remembered. False as scanText (the lower-cased form must be scanned).
    */
   private scanRemembered(a: Automaton, text: string, stamp: number, hit: (needle: number) => void): boolean {
-    if (text.length > ScanMemo.MAX_LENGTH) return this.scanText(a, text, true, stamp, hit);
-    const known = a.memo.get(text);
+    if (text.length > ScanMemo.MAX_LENGTH || a.memo.skips()) return this.scanText(a, text, true, stamp, hit);
+    const hash = sampleHash(text);
+    const known = a.memo.get(text, hash);
     if (known !== undefined) {
       const seen = this.stamp;
       for (let i = 0; i < known.length; i++) {
@@ -236,13 +240,13 @@ export class NeedleIndex {
       }
       return true;
     }
-    if (!a.memo.admits(text)) return this.scanText(a, text, true, stamp, hit);
+    if (!a.memo.admits(text, hash)) return this.scanText(a, text, true, stamp, hit);
     const found: number[] = [];
     const complete = this.scanText(a, text, true, stamp, (n) => {
       found.push(n);
       hit(n);
     });
-    if (complete) a.memo.set(text, Int32Array.from(found));
+    if (complete) a.memo.set(text, hash, Int32Array.from(found));
     return complete;
   }
 
@@ -401,26 +405,26 @@ function buildTrie(needleIds: readonly number[], needles: readonly { text: strin
     const longer: number[] = [];
     let lastState = -1;
     let lastChar = -1;
-    let child = 0;
+    let state = 0;
     for (const i of active) {
       const t = texts[i]!;
       const s = at[i]!;
       const c = t.charCodeAt(depth);
       if (s !== lastState || c !== lastChar) {
-        child = count++;
-        parent[child] = s;
-        via[child] = c;
-        if (s !== lastState) firstChild[s] = child;
-        endChild[s] = child + 1;
+        state = count++;
+        parent[state] = s;
+        via[state] = c;
+        if (s !== lastState) firstChild[s] = state;
+        endChild[s] = state + 1;
         lastState = s;
         lastChar = c;
       }
-      at[i] = child;
+      at[i] = state;
       if (depth + 1 < t.length) longer.push(i);
       else {
-        const ending = own.get(child);
+        const ending = own.get(state);
         if (ending) ending.push(needleIds[i]!);
-        else own.set(child, [needleIds[i]!]);
+        else own.set(state, [needleIds[i]!]);
       }
     }
     active = longer;
