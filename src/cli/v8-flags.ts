@@ -18,11 +18,11 @@ setFlagsFromString('--no-allocation-site-pretenuring');
 setFlagsFromString('--expose-gc');
 
 /**
- * Called when worker threads start: once scanning threads take every core, each isolate
- * scavenges its young generation on its own thread (for the rest of the process). The helper
- * tasks of V8's parallel scavenge (up to five on two cores: Node's platform pool has four
- * threads) then only wait for a core and contend with the scanners; with a core to spare they
- * run there, so fewer threads keep them. V8 reads the flag at each scavenge
+ * Called by a scan before it starts workers: once scanning threads take every core, each
+ * isolate scavenges its young generation on its own thread (for the rest of the process).
+ * The helper tasks of V8's parallel scavenge (up to five on two cores: Node's platform pool
+ * has four threads) then only wait for a core and contend with the scanners; with a core to
+ * spare they run there, so fewer threads keep them. V8 reads the flag at each scavenge
  * (`ScavengerCollector::NumberOfScavengeTasks`), so it can change at run time, unlike the
  * marking flags (`--no-parallel-marking` set at run time crashes V8). Measured on 200k events
  * with SigmaHQ process_creation, two threads on two cores, medians of 6–8 interleaved runs:

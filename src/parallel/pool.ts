@@ -11,7 +11,6 @@ import { TaskScanner } from './scanner.js';
 import type { LineBases } from './line-bases.js';
 import { RuleShare } from './rule-share.js';
 import { StateRelay } from './state-relay.js';
-import { scavengeWithoutHelpers } from '../cli/v8-flags.js';
 
 const WORKER_FILE = new URL('./worker.js', import.meta.url);
 const PARSE_HELPER_FILE = new URL('./parse-helper.js', import.meta.url);
@@ -75,7 +74,6 @@ export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers 
     workers.forEach(({ worker }, i) => i !== except && worker.postMessage(message));
   };
   const share = new RuleShare(post);
-  scavengeWithoutHelpers(count + 1); // the main thread scans too
   const workers = Array.from({ length: count }, (_, index) => {
     const worker = new Worker(WORKER_FILE, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const ready = new Promise<void>((resolve, reject) => {
