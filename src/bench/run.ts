@@ -16,7 +16,7 @@ import { warmPageCache } from './warm.js';
  * ≥ 0.40; two worker threads ≥ 1.6× one; peak RSS ≤ 300 MB at 1M and 4M events.
  */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const CLI = join(ROOT, 'dist', 'bin', 'supplywatch.js');
 const DATA = join(ROOT, 'bench-data');
 const SIGMAHQ_PC = resolve(ROOT, '..', 'shared', 'sigmahq', 'rules', 'windows', 'process_creation');
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI (npm test builds first); end-to-end tests run it as users do. */
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bin/supplywatch.js', import.meta.url));
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface CliResult {

@@ -15,7 +15,7 @@ const RULES = `${SHARED}/sigmahq/rules/windows`;
 const CORPUS = `${SHARED}/corpus/real/sbousseaden__EVTX-ATTACK-SAMPLES`;
 
 function corpusEvents(): NormalizedEvent[] {
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', 'dump', CORPUS], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const r = spawnSync(process.execPath, ['dist/bin/supplywatch.js', 'dump', CORPUS], { encoding: 'utf8', maxBuffer: 256 << 20 });
   expect(r.status).toBe(0);
   return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as NormalizedEvent);
 }
