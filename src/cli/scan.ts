@@ -24,7 +24,7 @@ import { formatProblem, ScanSummary } from './summary.js';
 import { shedStartupGarbage } from './startup-garbage.js';
 import { UsageError } from './usage-error.js';
 import { withOptimizerPaused } from './optimizer-pause.js';
-import { scavengeWithoutHelpers } from './v8-flags.js';
+import { yieldCoresToScanners } from './v8-flags.js';
 import { helpedLoad } from './helped-load.js';
 
 export interface ScanOptions {
@@ -75,7 +75,7 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   // The main thread scans too (pool.ts), beside threads - 1 workers, started before the rules
   // load: they compile each rule file this thread loads as it loads it.
   const scanning = { inputFormat: options.inputFormat, windowAfter: window?.after, format, width: process.stdout.columns, limit };
-  if (useWorkers) scavengeWithoutHelpers(summary.threads);
+  if (useWorkers) yieldCoresToScanners(summary.threads);
   const pool = useWorkers ? startWorkers(summary.threads - 1, { ...scanning, config: options.config, now: options.now }) : undefined;
   try {
     const specs = options.rules.length > 0 ? options.rules : ['seed'];
