@@ -10,6 +10,7 @@ import type { LoadMessage, MainMessage, ScanSetup, TaskResult, WorkerMessage, Wo
 import { TaskScanner } from './scanner.js';
 import type { LineBases } from './line-bases.js';
 import { RuleShare } from './rule-share.js';
+import { leaveAutomatonExchange, newAutomatonExchange, type AutomatonExchangeShare } from '../sigma/automaton-exchange.js';
 import { StateRelay } from './state-relay.js';
 
 const WORKER_FILE = new URL('./worker.js', import.meta.url);
@@ -56,6 +57,8 @@ export interface StartedWorkers {
   loadHooks: LoadHooks;
   /** The loaded packs: each worker builds its scanner (from the rules it compiled) and answers `ready`. */
   start(packs: readonly Pack[], order: ScanSetup['order']): void;
+  /** For the main thread's scanner: the automata it builds with the workers. */
+  automata: AutomatonExchangeShare;
   /** Must be called whatever happens next. */
   close(): Promise<void>;
 }
@@ -74,8 +77,9 @@ export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers 
     workers.forEach(({ worker }, i) => i !== except && worker.postMessage(message));
   };
   const share = new RuleShare(post);
+  const automata = newAutomatonExchange();
   const workers = Array.from({ length: count }, (_, index) => {
-    const worker = new Worker(WORKER_FILE, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    const worker = new Worker(WORKER_FILE, { workerData: { ...setup, automata }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('error', reject);
       worker.on('message', function first(message: WorkerMessage) {
@@ -97,7 +101,11 @@ export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers 
       onFile: (rules, parsedBy) => post({ type: 'rules', rules: rules.map(ruleSource) }, parsedBy),
     },
     start: (packs, order) => post({ type: 'packs', packs: snapshotPacks(packs), order }),
-    close: async () => void (await Promise.all(workers.map((w) => w.worker.terminate()))),
+    automata,
+    close: async () => {
+      leaveAutomatonExchange();
+      await Promise.all(workers.map((w) => w.worker.terminate()));
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { PackSnapshot, RuleSource } from '../alerts/pack-snapshot.js';
 import type { PlainRuleDocument } from '../sigma/index.js';
+import type { AutomatonExchangeShare } from '../sigma/automaton-exchange.js';
 import type { StateRecord } from '../enrich/records.js';
 import type { BadRecord } from '../sources/reader.js';
 import type { AlertBlock } from './alert-block.js';
@@ -20,6 +21,8 @@ export interface WorkerSetup {
   config?: string;
   now?: string;
   limit?: number;
+  /** The scan's needle automata, built once for all its scanners (sigma/automaton-exchange.ts). */
+  automata?: AutomatonExchangeShare;
 }
 
 /**

@@ -16,6 +16,7 @@
  * cost and most of its garbage). Chars whose lower-casing is not one char of its own (U+0130 İ,
  * final-sigma Σ, surrogate halves of astral chars) send the field to the lower-cased path.
  */
+import { automatonKey, automatonTables, type AutomatonTables } from './automaton-exchange.js';
 import { fieldSlot, type EventContext } from './field-access.js';
 
 /**
@@ -293,12 +294,18 @@ function sparseStep(sparse: Map<number, number>, fail: Int32Array, s: number, c:
 }
 
 /**
- * Built once per field and logsource bucket, at the first event that needs it, on every
- * scanning thread: its cost is start-up latency, paid cold (before the JIT has optimized
- * anything) and twice over on two threads. So it uses no Map on the hot paths and is cut into
- * small phases, each a tight loop over typed arrays.
+ * Built once per field and logsource bucket, at the first event that needs it, on the first
+ * scanning thread to meet such an event (the others take its tables, automaton-exchange.ts,
+ * when they come in time): its cost is start-up latency, paid cold (before the JIT has
+ * optimized anything). So it uses no Map on the hot paths and is cut into small phases, each a
+ * tight loop over typed arrays.
  */
 function build(name: string, needleIds: readonly number[], needles: readonly { text: string }[]): Automaton {
+  const tables = automatonTables(automatonKey(name, needleIds, needles), () => buildTables(needleIds, needles));
+  return { name, slot: fieldSlot(name), memo: new ScanMemo(), ...tables };
+}
+
+function buildTables(needleIds: readonly number[], needles: readonly { text: string }[]): AutomatonTables {
   const { classes, width } = charClasses(needleIds, needles);
   const trie = buildTrie(needleIds, needles);
   const { count } = trie;
@@ -331,7 +338,7 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
   }
   const ids = new Int32Array(starts[count]!);
   for (let to = 0; to < count; to++) ids.set(outputs[order[to]!]!, starts[to]!);
-  return { name, slot: fieldSlot(name), classes, width, delta: table, quiet, sparse, fail: failOf, memo: new ScanMemo(), starts, ids };
+  return { classes, width, delta: table, quiet, sparse, fail: failOf, starts, ids };
 }
 
 /** Chars whose lower-case char is another (or RESCAN_CHAR), once per thread: each automaton's class table visits these, not all 65,536. */

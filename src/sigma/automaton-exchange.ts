@@ -1,0 +1,119 @@
+/**
+ * Needle automata (needle-index.ts) built once per scan, not once per scanning thread. Every
+ * scanning thread needs the same automata, from the same rules, at its first event of each
+ * logsource, and the threads meet their first events together: SigmaHQ process_creation's
+ * automata took 0.11–0.22 s on each of two threads, on cores both threads needed, plus the
+ * optimizing compiler's jobs for the build code, in each isolate.
+ *
+ * So the first thread to need an automaton claims it and builds it, and posts its tables to the
+ * others; a thread that needs an automaton claimed elsewhere waits for its tables (it would be
+ * busy as long building them). Claims are words of a SharedArrayBuffer (a hash of the key, set
+ * with compare-and-swap, open addressing); tables go out on a BroadcastChannel and are received
+ * synchronously, since a build happens in the middle of detecting an event. A thread never
+ * waits while it holds a claim it has not published (a build waits for nothing), so threads
+ * cannot wait on each other in a circle; a wait that times out (the builder died) builds.
+ *
+ * The key is everything an automaton is built from (the field, and its needles with their ids),
+ * and a thread takes a table only under its own key: tables are exactly those it would build.
+ */
+import { BroadcastChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+
+/** What `build` makes of a field's needles, without the thread's own state (field slot, memo). */
+export interface AutomatonTables {
+  classes: Uint8Array;
+  width: number;
+  delta: Uint16Array | Int32Array;
+  quiet: number;
+  sparse: Map<number, number>;
+  fail: Int32Array;
+  starts: Int32Array;
+  ids: Int32Array;
+}
+
+/** What the threads of one scan share: made by `newAutomatonExchange`, passed to every scanning thread. */
+export interface AutomatonExchangeShare {
+  /** Per slot: the claimed key's hash (never 0), then whether its tables were posted. */
+  words: SharedArrayBuffer;
+  channel: string;
+}
+
+/** Keys a scan's threads can claim (fields × logsources × packs); past this they build on their own. */
+const SLOTS = 1024;
+/** How long a thread waits for tables claimed elsewhere before it builds them itself. */
+const WAIT_MS = 10_000;
+
+let joined: { hashes: Int32Array; posted: Int32Array; channel: BroadcastChannel } | undefined;
+/** Tables posted by other threads that this thread has not needed yet. */
+const received = new Map<string, AutomatonTables>();
+
+let scans = 0;
+
+export function newAutomatonExchange(): AutomatonExchangeShare {
+  scans += 1;
+  return { words: new SharedArrayBuffer(2 * SLOTS * 4), channel: `supplywatch-automata-${process.pid}-${scans}` };
+}
+
+/** This thread's scanner builds automata with the other threads of `share` (until another join). */
+export function joinAutomatonExchange(share: AutomatonExchangeShare): void {
+  leaveAutomatonExchange();
+  const channel = new BroadcastChannel(share.channel);
+  // Never read by a listener: it must not keep the thread alive.
+  channel.unref();
+  joined = { hashes: new Int32Array(share.words, 0, SLOTS), posted: new Int32Array(share.words, SLOTS * 4, SLOTS), channel };
+}
+
+/** Back to building every automaton on this thread (the scan that joined is over). */
+export function leaveAutomatonExchange(): void {
+  joined?.channel.close();
+  joined = undefined;
+  received.clear();
+}
+
+/** The key of the automaton of `field`'s needles (`ids` into `needles`). */
+export function automatonKey(field: string, ids: readonly number[], needles: readonly { text: string }[]): string {
+  let key = field;
+  for (const id of ids) key += `\0${id}\0${needles[id]!.text}`;
+  return key;
+}
+
+/** The tables for `key`: built by `build`, here or by another thread of the scan. */
+export function automatonTables(key: string, build: () => AutomatonTables): AutomatonTables {
+  if (!joined) return build();
+  const { hashes, posted, channel } = joined;
+  const hash = keyHash(key);
+  for (let probe = 0, slot = hash & (SLOTS - 1); probe < SLOTS; probe++, slot = (slot + 1) & (SLOTS - 1)) {
+    const held = Atomics.compareExchange(hashes, slot, 0, hash);
+    if (held === 0) {
+      const tables = build();
+      channel.postMessage({ key, tables });
+      Atomics.store(posted, slot, 1);
+      Atomics.notify(posted, slot);
+      return tables;
+    }
+    if (held !== hash) continue;
+    if (Atomics.wait(posted, slot, 0, WAIT_MS) === 'timed-out') break;
+    return takeReceived(key) ?? build();
+  }
+  return build();
+}
+
+/** Tables another thread posted under `key`, if any (this thread's own posts never come back). */
+function takeReceived(key: string): AutomatonTables | undefined {
+  if (!joined) return undefined;
+  // Node takes a BroadcastChannel here too (worker_threads docs); @types/node 20 lists only MessagePort.
+  const port = joined.channel as unknown as MessagePort;
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+    const { key: k, tables } = m.message as { key: string; tables: AutomatonTables };
+    received.set(k, tables);
+  }
+  const tables = received.get(key);
+  received.delete(key);
+  return tables;
+}
+
+/** FNV-1a over the key's UTF-16 code units, never 0 (0 marks a free slot). */
+function keyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h | 1;
+}

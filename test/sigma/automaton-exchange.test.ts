@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sw-automata-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * Two threads of one exchange (a child process: the main thread and a worker, from the built
+ * code) need the automaton of `key`: the worker claims it first and builds it slowly (~0.3 s),
+ * then the main thread asks for `mainKey`. Returns what each got, and how many builds each ran.
+ */
+function race(key: string, mainKey: string): { worker: number[]; main: number[]; workerBuilds: number; mainBuilds: number } {
+  const module = JSON.stringify(pathToFileURL(`${REPO}dist/sigma/automaton-exchange.js`).href);
+  const tables = (mark: number) =>
+    `({ classes: new Uint8Array([${mark}]), width: 1, delta: new Uint16Array([${mark}, 2]), quiet: 1, sparse: new Map([[${mark}, 3]]), fail: new Int32Array(1), starts: new Int32Array(2), ids: new Int32Array([${mark}]) })`;
+  const summary = 't => [t.classes[0], t.delta[0], t.sparse.get(t.classes[0]), t.ids[0]]';
+  const worker = `
+    import { parentPort, workerData } from 'node:worker_threads';
+    const { joinAutomatonExchange, automatonTables } = await import(${module});
+    joinAutomatonExchange(workerData);
+    let builds = 0;
+    const got = automatonTables(${JSON.stringify(key)}, () => {
+      builds += 1;
+      parentPort.postMessage({ building: true });
+      const until = Date.now() + 300;
+      while (Date.now() < until);
+      return ${tables(7)};
+    });
+    parentPort.postMessage({ got: (${summary})(got), builds });`;
+  const main = `
+    import { Worker } from 'node:worker_threads';
+    const { newAutomatonExchange, joinAutomatonExchange, automatonTables, leaveAutomatonExchange } = await import(${module});
+    const share = newAutomatonExchange();
+    joinAutomatonExchange(share);
+    const w = new Worker(${JSON.stringify(join(dir, 'worker.mjs'))}, { workerData: share });
+    const { main, fromWorker } = await new Promise((resolve) => {
+      let main;
+      w.on('message', (m) => {
+        if (!m.building) return resolve({ main, fromWorker: m });
+        // The worker holds the claim and is building: this thread asks now.
+        let builds = 0;
+        const got = automatonTables(${JSON.stringify(mainKey)}, () => (builds += 1, ${tables(9)}));
+        main = { got: (${summary})(got), builds };
+      });
+    });
+    leaveAutomatonExchange();
+    await w.terminate();
+    console.log(JSON.stringify({ worker: fromWorker.got, workerBuilds: fromWorker.builds, main: main.got, mainBuilds: main.builds }));`;
+  writeFileSync(join(dir, 'worker.mjs'), worker);
+  writeFileSync(join(dir, 'main.mjs'), main);
+  const r = spawnSync(process.execPath, [join(dir, 'main.mjs')], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as { worker: number[]; main: number[]; workerBuilds: number; mainBuilds: number };
+}
+
+describe('automaton exchange: each needle automaton of a scan built by one thread (sigma/automaton-exchange.ts)', () => {
+  it('has a thread that needs an automaton another thread is building wait for its tables, not build them', () => {
+    expect(race('CommandLine\0 0\0whoami', 'CommandLine\0 0\0whoami')).toEqual({ worker: [7, 7, 3, 7], workerBuilds: 1, main: [7, 7, 3, 7], mainBuilds: 0 });
+  });
+
+  it('builds an automaton of other needles itself, while another thread builds its own', () => {
+    expect(race('CommandLine\0 0\0whoami', 'CommandLine\0 0\0whoami.exe')).toEqual({ worker: [7, 7, 3, 7], workerBuilds: 1, main: [9, 9, 3, 9], mainBuilds: 1 });
+  });
+});
