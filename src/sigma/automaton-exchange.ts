@@ -69,17 +69,14 @@ export function leaveAutomatonExchange(): void {
   received.clear();
 }
 
-/** The key of the automaton of `field`'s needles (`ids` into `needles`). */
-export function automatonKey(field: string, ids: readonly number[], needles: readonly { text: string }[]): string {
-  let key = field;
-  for (const id of ids) key += `\0${id}\0${needles[id]!.text}`;
-  return key;
-}
-
-/** The tables for `key`: built by `build`, here or by another thread of the scan. */
-export function automatonTables(key: string, build: () => AutomatonTables): AutomatonTables {
+/**
+ * The tables of the automaton of `field`'s needles (`ids` into `needles`): built by `build`,
+ * here or by another thread of the scan.
+ */
+export function automatonTables(field: string, ids: readonly number[], needles: readonly { text: string }[], build: () => AutomatonTables): AutomatonTables {
   if (!joined) return build();
   const { hashes, posted, channel } = joined;
+  const key = automatonKey(field, ids, needles);
   const hash = keyHash(key);
   for (let probe = 0, slot = hash & (SLOTS - 1); probe < SLOTS; probe++, slot = (slot + 1) & (SLOTS - 1)) {
     const held = Atomics.compareExchange(hashes, slot, 0, hash);
@@ -95,6 +92,12 @@ export function automatonTables(key: string, build: () => AutomatonTables): Auto
     return takeReceived(key) ?? build();
   }
   return build();
+}
+
+function automatonKey(field: string, ids: readonly number[], needles: readonly { text: string }[]): string {
+  let key = field;
+  for (const id of ids) key += `\0${id}\0${needles[id]!.text}`;
+  return key;
 }
 
 /** Tables another thread posted under `key`, if any (this thread's own posts never come back). */

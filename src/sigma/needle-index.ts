@@ -16,7 +16,7 @@
  * cost and most of its garbage). Chars whose lower-casing is not one char of its own (U+0130 İ,
  * final-sigma Σ, surrogate halves of astral chars) send the field to the lower-cased path.
  */
-import { automatonKey, automatonTables, type AutomatonTables } from './automaton-exchange.js';
+import { automatonTables, type AutomatonTables } from './automaton-exchange.js';
 import { fieldSlot, type EventContext } from './field-access.js';
 
 /**
@@ -294,14 +294,13 @@ function sparseStep(sparse: Map<number, number>, fail: Int32Array, s: number, c:
 }
 
 /**
- * Built once per field and logsource bucket, at the first event that needs it, on the first
- * scanning thread to meet such an event (the others take its tables, automaton-exchange.ts,
- * when they come in time): its cost is start-up latency, paid cold (before the JIT has
- * optimized anything). So it uses no Map on the hot paths and is cut into small phases, each a
- * tight loop over typed arrays.
+ * Built once per field and logsource bucket, at the first event that needs it, by the first
+ * scanning thread to meet such an event (the others wait for its tables, automaton-exchange.ts):
+ * its cost is start-up latency, paid cold (before the JIT has optimized anything). So it uses
+ * no Map on the hot paths and is cut into small phases, each a tight loop over typed arrays.
  */
 function build(name: string, needleIds: readonly number[], needles: readonly { text: string }[]): Automaton {
-  const tables = automatonTables(automatonKey(name, needleIds, needles), () => buildTables(needleIds, needles));
+  const tables = automatonTables(name, needleIds, needles, () => buildTables(needleIds, needles));
   return { name, slot: fieldSlot(name), memo: new ScanMemo(), ...tables };
 }
 

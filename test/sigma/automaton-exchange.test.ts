@@ -11,10 +11,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
  * Two threads of one exchange (a child process: the main thread and a worker, from the built
- * code) need the automaton of `key`: the worker claims it first and builds it slowly (~0.3 s),
- * then the main thread asks for `mainKey`. Returns what each got, and how many builds each ran.
+ * code) need a CommandLine automaton: the worker claims the one of `needles` first and builds
+ * it slowly (~0.3 s), then the main thread asks for the one of `mainNeedles`. Returns what each
+ * got, and how many builds each ran.
  */
-function race(key: string, mainKey: string): { worker: number[]; main: number[]; workerBuilds: number; mainBuilds: number } {
+function race(needles: string[], mainNeedles: string[]): { worker: number[]; main: number[]; workerBuilds: number; mainBuilds: number } {
+  const args = (texts: string[]) => `'CommandLine', ${JSON.stringify(texts.map((_, i) => i))}, ${JSON.stringify(texts.map((text) => ({ text })))}`;
   const module = JSON.stringify(pathToFileURL(`${REPO}dist/sigma/automaton-exchange.js`).href);
   const tables = (mark: number) =>
     `({ classes: new Uint8Array([${mark}]), width: 1, delta: new Uint16Array([${mark}, 2]), quiet: 1, sparse: new Map([[${mark}, 3]]), fail: new Int32Array(1), starts: new Int32Array(2), ids: new Int32Array([${mark}]) })`;
@@ -24,7 +26,7 @@ function race(key: string, mainKey: string): { worker: number[]; main: number[];
     const { joinAutomatonExchange, automatonTables } = await import(${module});
     joinAutomatonExchange(workerData);
     let builds = 0;
-    const got = automatonTables(${JSON.stringify(key)}, () => {
+    const got = automatonTables(${args(needles)}, () => {
       builds += 1;
       parentPort.postMessage({ building: true });
       const until = Date.now() + 300;
@@ -44,7 +46,7 @@ function race(key: string, mainKey: string): { worker: number[]; main: number[];
         if (!m.building) return resolve({ main, fromWorker: m });
         // The worker holds the claim and is building: this thread asks now.
         let builds = 0;
-        const got = automatonTables(${JSON.stringify(mainKey)}, () => (builds += 1, ${tables(9)}));
+        const got = automatonTables(${args(mainNeedles)}, () => (builds += 1, ${tables(9)}));
         main = { got: (${summary})(got), builds };
       });
     });
@@ -60,10 +62,10 @@ function race(key: string, mainKey: string): { worker: number[]; main: number[];
 
 describe('automaton exchange: each needle automaton of a scan built by one thread (sigma/automaton-exchange.ts)', () => {
   it('has a thread that needs an automaton another thread is building wait for its tables, not build them', () => {
-    expect(race('CommandLine\0 0\0whoami', 'CommandLine\0 0\0whoami')).toEqual({ worker: [7, 7, 3, 7], workerBuilds: 1, main: [7, 7, 3, 7], mainBuilds: 0 });
+    expect(race(['whoami', 'certutil'], ['whoami', 'certutil'])).toEqual({ worker: [7, 7, 3, 7], workerBuilds: 1, main: [7, 7, 3, 7], mainBuilds: 0 });
   });
 
   it('builds an automaton of other needles itself, while another thread builds its own', () => {
-    expect(race('CommandLine\0 0\0whoami', 'CommandLine\0 0\0whoami.exe')).toEqual({ worker: [7, 7, 3, 7], workerBuilds: 1, main: [9, 9, 3, 9], mainBuilds: 1 });
+    expect(race(['whoami', 'certutil'], ['whoami', 'certutil.exe'])).toEqual({ worker: [7, 7, 3, 7], workerBuilds: 1, main: [9, 9, 3, 9], mainBuilds: 1 });
   });
 });
