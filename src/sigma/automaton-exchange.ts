@@ -17,18 +17,7 @@
  * and a thread takes a table only under its own key: tables are exactly those it would build.
  */
 import { BroadcastChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-
-/** What `build` makes of a field's needles, without the thread's own state (field slot, memo). */
-export interface AutomatonTables {
-  classes: Uint8Array;
-  width: number;
-  delta: Uint16Array | Int32Array;
-  quiet: number;
-  sparse: Map<number, number>;
-  fail: Int32Array;
-  starts: Int32Array;
-  ids: Int32Array;
-}
+import type { AutomatonTables } from './needle-index.js';
 
 /** What the threads of one scan share: made by `newAutomatonExchange`, passed to every scanning thread. */
 export interface AutomatonExchangeShare {

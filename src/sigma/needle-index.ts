@@ -16,7 +16,7 @@
  * cost and most of its garbage). Chars whose lower-casing is not one char of its own (U+0130 İ,
  * final-sigma Σ, surrogate halves of astral chars) send the field to the lower-cased path.
  */
-import { automatonTables, type AutomatonTables } from './automaton-exchange.js';
+import { automatonTables } from './automaton-exchange.js';
 import { fieldSlot, type EventContext } from './field-access.js';
 
 /**
@@ -44,10 +44,8 @@ function fold(): Uint16Array {
   return (foldTable = t);
 }
 
-interface Automaton {
-  name: string;
-  /** The field's slot (field-access.ts). */
-  slot: number;
+/** An automaton's tables: what a build makes of a field's needles, the same on every thread (automaton-exchange.ts). */
+export interface AutomatonTables {
   /** Char code → dense class of its lower-case char, 0 for chars in no needle, SPARSE or RESCAN. */
   classes: Uint8Array;
   /** Number of dense classes: the row width of `delta`. */
@@ -57,7 +55,7 @@ interface Automaton {
    * so that those with needles to report come last (from `quiet` on): the scan loop tests
    * `state < quiet` instead of loading `starts` for every char. 16-bit entries while the states
    * fit: SigmaHQ's process_creation CommandLine automaton (43,753 states × 70 classes) takes
-   * 6 MB per thread instead of 12 MB, and scans as fast.
+   * 6 MB instead of 12 MB, and scans as fast.
    */
   delta: Uint16Array | Int32Array;
   /** States below this report no needle. */
@@ -65,10 +63,17 @@ interface Automaton {
   /** Sparse goto edges on non-ASCII chars, keyed by `state * 65536 + charCode`. */
   sparse: Map<number, number>;
   fail: Int32Array;
-  memo: ScanMemo;
   /** Needles ending at `state` (own and inherited through fail links): `ids[starts[s]..starts[s + 1])`. */
   starts: Int32Array;
   ids: Int32Array;
+}
+
+/** An automaton as one thread scans with it. */
+interface Automaton extends AutomatonTables {
+  name: string;
+  /** The field's slot (field-access.ts). */
+  slot: number;
+  memo: ScanMemo;
 }
 
 /**
