@@ -39,7 +39,8 @@ let scans = 0;
 
 export function newAutomatonExchange(): AutomatonExchangeShare {
   scans += 1;
-  return { words: new SharedArrayBuffer(2 * SLOTS * 4), channel: `supplywatch-automata-${process.pid}-${scans}` };
+  // A BroadcastChannel reaches the threads of this process only: the scan's number names it.
+  return { words: new SharedArrayBuffer(2 * SLOTS * 4), channel: `supplywatch-automata-${scans}` };
 }
 
 /** This thread's scanner builds automata with the other threads of `share` (until another join). */
@@ -70,11 +71,15 @@ export function automatonTables(field: string, ids: readonly number[], needles: 
   for (let probe = 0, slot = hash & (SLOTS - 1); probe < SLOTS; probe++, slot = (slot + 1) & (SLOTS - 1)) {
     const held = Atomics.compareExchange(hashes, slot, 0, hash);
     if (held === 0) {
-      const tables = build();
-      channel.postMessage({ key, tables });
-      Atomics.store(posted, slot, 1);
-      Atomics.notify(posted, slot);
-      return tables;
+      try {
+        const tables = build();
+        channel.postMessage({ key, tables });
+        return tables;
+      } finally {
+        // Also when the build throws: the threads waiting for it then build (and fail) themselves, now.
+        Atomics.store(posted, slot, 1);
+        Atomics.notify(posted, slot);
+      }
     }
     if (held !== hash) continue;
     if (Atomics.wait(posted, slot, 0, WAIT_MS) === 'timed-out') break;

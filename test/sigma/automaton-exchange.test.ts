@@ -12,10 +12,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /**
  * Two threads of one exchange (a child process: the main thread and a worker, from the built
  * code) need a CommandLine automaton: the worker claims the one of `needles` first and builds
- * it slowly (~0.3 s), then the main thread asks for the one of `mainNeedles`. Returns what each
- * got, and how many builds each ran.
+ * it slowly (~0.3 s; `workerFails`: then throws), then the main thread asks for the one of
+ * `mainNeedles`. Returns what each got (null: nothing), and how many builds each ran. The child
+ * is given 5 s: a thread that waited out the exchange's 10 s for a build fails the test.
  */
-function race(needles: string[], mainNeedles: string[]): { worker: number[]; main: number[]; workerBuilds: number; mainBuilds: number } {
+function race(needles: string[], mainNeedles: string[], workerFails = false): { worker: number[] | null; main: number[]; workerBuilds: number; mainBuilds: number } {
   const args = (texts: string[]) => `'CommandLine', ${JSON.stringify(texts.map((_, i) => i))}, ${JSON.stringify(texts.map((text) => ({ text })))}`;
   const module = JSON.stringify(pathToFileURL(`${REPO}dist/sigma/automaton-exchange.js`).href);
   const tables = (mark: number) =>
@@ -26,14 +27,18 @@ function race(needles: string[], mainNeedles: string[]): { worker: number[]; mai
     const { joinAutomatonExchange, automatonTables } = await import(${module});
     joinAutomatonExchange(workerData);
     let builds = 0;
-    const got = automatonTables(${args(needles)}, () => {
-      builds += 1;
-      parentPort.postMessage({ building: true });
-      const until = Date.now() + 300;
-      while (Date.now() < until);
-      return ${tables(7)};
-    });
-    parentPort.postMessage({ got: (${summary})(got), builds });`;
+    let got = null;
+    try {
+      got = (${summary})(automatonTables(${args(needles)}, () => {
+        builds += 1;
+        parentPort.postMessage({ building: true });
+        const until = Date.now() + 300;
+        while (Date.now() < until);
+        if (${workerFails}) throw new Error('build failed');
+        return ${tables(7)};
+      }));
+    } catch {}
+    parentPort.postMessage({ got, builds });`;
   const main = `
     import { Worker } from 'node:worker_threads';
     const { newAutomatonExchange, joinAutomatonExchange, automatonTables, leaveAutomatonExchange } = await import(${module});
@@ -55,7 +60,7 @@ function race(needles: string[], mainNeedles: string[]): { worker: number[]; mai
     console.log(JSON.stringify({ worker: fromWorker.got, workerBuilds: fromWorker.builds, main: main.got, mainBuilds: main.builds }));`;
   writeFileSync(join(dir, 'worker.mjs'), worker);
   writeFileSync(join(dir, 'main.mjs'), main);
-  const r = spawnSync(process.execPath, [join(dir, 'main.mjs')], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(dir, 'main.mjs')], { encoding: 'utf8', timeout: 5000 });
   expect(r.stderr).toBe('');
   return JSON.parse(r.stdout) as { worker: number[]; main: number[]; workerBuilds: number; mainBuilds: number };
 }
@@ -67,5 +72,9 @@ describe('automaton exchange: each needle automaton of a scan built by one threa
 
   it('builds an automaton of other needles itself, while another thread builds its own', () => {
     expect(race(['whoami', 'certutil'], ['whoami', 'certutil.exe'])).toEqual({ worker: [7, 7, 3, 7], workerBuilds: 1, main: [9, 9, 3, 9], mainBuilds: 1 });
+  });
+
+  it('has the threads waiting for a build that fails build themselves at once, not after the wait runs out', () => {
+    expect(race(['whoami', 'certutil'], ['whoami', 'certutil'], true)).toEqual({ worker: null, workerBuilds: 1, main: [9, 9, 3, 9], mainBuilds: 1 });
   });
 });
