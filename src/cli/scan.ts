@@ -88,7 +88,7 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
     // would hold them all in memory. Without --limit, alerts stream in input order.
     const order = limit !== undefined && loaded.packs.some((p) => p.order) ? ('time-desc' as const) : undefined;
     pool?.start(loaded.packs, order);
-    const parallel = pool && tasks ? { tasks, workers: [mainThreadScanner(loaded.packs, tuning, { ...scanning, order, automata: pool.automata }), ...pool.workers] } : undefined;
+    const parallel = pool && tasks ? { tasks, workers: [mainThreadScanner(loaded.packs, tuning, { ...scanning, order }), ...pool.workers] } : undefined;
     return await scanWith(paths, options, { makeFormatter, window, order, limit, loaded, tuning, rulesLoaded, summary, parallel });
   } finally {
     await pool?.close();

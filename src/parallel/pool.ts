@@ -10,7 +10,7 @@ import type { LoadMessage, MainMessage, ScanSetup, TaskResult, WorkerMessage, Wo
 import { TaskScanner } from './scanner.js';
 import type { LineBases } from './line-bases.js';
 import { RuleShare } from './rule-share.js';
-import { leaveAutomatonExchange, newAutomatonExchange, type AutomatonExchangeShare } from '../sigma/automaton-exchange.js';
+import { joinAutomatonExchange, leaveAutomatonExchange, newAutomatonExchange } from '../sigma/automaton-exchange.js';
 import { StateRelay } from './state-relay.js';
 
 const WORKER_FILE = new URL('./worker.js', import.meta.url);
@@ -57,8 +57,6 @@ export interface StartedWorkers {
   loadHooks: LoadHooks;
   /** The loaded packs: each worker builds its scanner (from the rules it compiled) and answers `ready`. */
   start(packs: readonly Pack[], order: ScanSetup['order']): void;
-  /** For the main thread's scanner: the automata it builds with the workers. */
-  automata: AutomatonExchangeShare;
   /** Must be called whatever happens next. */
   close(): Promise<void>;
 }
@@ -72,12 +70,14 @@ export interface StartedWorkers {
  * Both cores are busy during the load then, so the early start gains only with the optimizer
  * paused (cli/optimizer-pause.ts).
  */
-export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers {
+export function startWorkers(count: number, setup: Omit<WorkerSetup, 'automata'>): StartedWorkers {
   const post = (message: LoadMessage, except?: number) => {
     workers.forEach(({ worker }, i) => i !== except && worker.postMessage(message));
   };
   const share = new RuleShare(post);
   const automata = newAutomatonExchange();
+  // This thread scans beside the workers (mainThreadScanner); each worker joins as it starts.
+  joinAutomatonExchange(automata);
   const workers = Array.from({ length: count }, (_, index) => {
     const worker = new Worker(WORKER_FILE, { workerData: { ...setup, automata }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const ready = new Promise<void>((resolve, reject) => {
@@ -101,7 +101,6 @@ export function startWorkers(count: number, setup: WorkerSetup): StartedWorkers 
       onFile: (rules, parsedBy) => post({ type: 'rules', rules: rules.map(ruleSource) }, parsedBy),
     },
     start: (packs, order) => post({ type: 'packs', packs: snapshotPacks(packs), order }),
-    automata,
     close: async () => {
       leaveAutomatonExchange();
       await Promise.all(workers.map((w) => w.worker.terminate()));

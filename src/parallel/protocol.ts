@@ -21,15 +21,15 @@ export interface WorkerSetup {
   config?: string;
   now?: string;
   limit?: number;
-  /** The scan's needle automata, built once for all its scanners (sigma/automaton-exchange.ts). */
-  automata?: AutomatonExchangeShare;
+  /** The scan's needle automata, built once for all its scanners: the worker joins as it starts (sigma/automaton-exchange.ts). */
+  automata: AutomatonExchangeShare;
 }
 
 /**
  * What a scanner needs besides its packs: the setup, and the packs' ORDER BY (with its --limit:
  * each scanner keeps only the alerts of a task that can make the limit).
  */
-export type ScanSetup = Omit<WorkerSetup, 'config' | 'now'> & { order?: 'time-desc' };
+export type ScanSetup = Omit<WorkerSetup, 'config' | 'now' | 'automata'> & { order?: 'time-desc' };
 
 /**
  * Main → worker while the main thread loads the rules: each load's files, of which the worker

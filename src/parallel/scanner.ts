@@ -19,7 +19,6 @@ import { READERS } from '../sources/registry.js';
 import { BlockBuilder, SpareBuffers, type AlertBlock } from './alert-block.js';
 import type { DispatchedTask, MainMessage, ScanSetup, TaskResult, WorkerMessage } from './protocol.js';
 import { shedStartupGarbage } from '../cli/startup-garbage.js';
-import { joinAutomatonExchange } from '../sigma/automaton-exchange.js';
 
 /** Reported bad records per task; the rest are only counted (the summary shows 50 anyway). */
 const BAD_KEPT = 50;
@@ -56,7 +55,6 @@ export class TaskScanner {
     this.detector = tuning ? new TunedDetector(packs, tuning) : new Detector(packs);
     this.formatter = OUTPUT_FORMATS[setup.format]!({ columns: outputColumns(packs), width: setup.width });
     this.enricher = enrichmentNeeded(packs) ? new Enricher() : undefined;
-    if (setup.automata) joinAutomatonExchange(setup.automata);
   }
 
   receive(message: MainMessage): void {

@@ -2,12 +2,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { packsFromSnapshot, PrecompiledRules } from '../alerts/pack-snapshot.js';
 import { loadTuning } from '../config/index.js';
 import { compilePlainRules, type PlainRuleDocument } from '../sigma/index.js';
+import { joinAutomatonExchange } from '../sigma/automaton-exchange.js';
 import { parseClaimedFiles } from './rule-share.js';
 import type { LoadMessage, MainMessage, WorkerMessage, WorkerSetup } from './protocol.js';
 import { TaskScanner } from './scanner.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
+// Now, not with the scanner: the main thread builds automata as soon as it scans, and tables posted before a thread joins never reach it.
+joinAutomatonExchange(setup.automata);
 /** Until the packs come: then dropped, with what no pack took (the rules of a pack whose pack.yml failed). */
 let precompiled: PrecompiledRules | undefined = new PrecompiledRules();
 let scanner: TaskScanner | undefined;

@@ -65,6 +65,47 @@ function race(needles: string[], mainNeedles: string[], workerFails = false): { 
   return JSON.parse(r.stdout) as { worker: number[]; main: number[]; workerBuilds: number; mainBuilds: number };
 }
 
+/**
+ * The main thread builds an automaton and posts it while the worker's event loop turns (as a
+ * worker's does between batches, or while it compiles its rules), and only then does the
+ * worker ask for it. Returns what the worker got: its first entries, whether the arrays are
+ * shared memory, and how many builds it ran.
+ */
+function postedBeforeAsked(): { got: number[] | null; shared: boolean; builds: number } {
+  const module = JSON.stringify(pathToFileURL(`${REPO}dist/sigma/automaton-exchange.js`).href);
+  const args = `'Image', [0], [{ text: '\\\\cmd.exe' }]`;
+  const worker = `
+    import { parentPort, workerData } from 'node:worker_threads';
+    const { joinAutomatonExchange, automatonTables } = await import(${module});
+    joinAutomatonExchange(workerData);
+    parentPort.postMessage('joined');
+    parentPort.once('message', () => {
+      let builds = 0;
+      const t = automatonTables(${args}, () => (builds += 1, { classes: new Uint8Array(1), width: 1, delta: new Uint16Array(1), quiet: 1, sparse: new Map(), fail: new Int32Array(1), starts: new Int32Array(2), ids: new Int32Array(1) }));
+      parentPort.postMessage({ got: [t.classes[0], t.delta[1], t.ids[0]], shared: t.delta.buffer instanceof SharedArrayBuffer, builds });
+    });`;
+  const main = `
+    import { Worker } from 'node:worker_threads';
+    const { newAutomatonExchange, joinAutomatonExchange, automatonTables, leaveAutomatonExchange } = await import(${module});
+    const share = newAutomatonExchange();
+    joinAutomatonExchange(share);
+    const w = new Worker(${JSON.stringify(join(dir, 'posted-worker.mjs'))}, { workerData: share });
+    await new Promise((resolve) => w.once('message', resolve));
+    automatonTables(${args}, () => ({ classes: new Uint8Array([5]), width: 1, delta: new Uint16Array([0, 6]), quiet: 1, sparse: new Map(), fail: new Int32Array(1), starts: new Int32Array(2), ids: new Int32Array([8]) }));
+    // The worker's event loop turns (the tables reach it meanwhile) before it asks.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    w.postMessage('ask');
+    const answer = await new Promise((resolve) => w.once('message', resolve));
+    leaveAutomatonExchange();
+    await w.terminate();
+    console.log(JSON.stringify(answer));`;
+  writeFileSync(join(dir, 'posted-worker.mjs'), worker);
+  writeFileSync(join(dir, 'posted-main.mjs'), main);
+  const r = spawnSync(process.execPath, [join(dir, 'posted-main.mjs')], { encoding: 'utf8', timeout: 5000 });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as { got: number[] | null; shared: boolean; builds: number };
+}
+
 describe('automaton exchange: each needle automaton of a scan built by one thread (sigma/automaton-exchange.ts)', () => {
   it('has a thread that needs an automaton another thread is building wait for its tables, not build them', () => {
     expect(race(['whoami', 'certutil'], ['whoami', 'certutil'])).toEqual({ worker: [7, 7, 3, 7], workerBuilds: 1, main: [7, 7, 3, 7], mainBuilds: 0 });
@@ -72,6 +113,10 @@ describe('automaton exchange: each needle automaton of a scan built by one threa
 
   it('builds an automaton of other needles itself, while another thread builds its own', () => {
     expect(race(['whoami', 'certutil'], ['whoami', 'certutil.exe'])).toEqual({ worker: [7, 7, 3, 7], workerBuilds: 1, main: [9, 9, 3, 9], mainBuilds: 1 });
+  });
+
+  it('hands a thread tables posted while its event loop turned, in shared memory, before it asks', () => {
+    expect(postedBeforeAsked()).toEqual({ got: [5, 6, 8], shared: true, builds: 0 });
   });
 
   it('has the threads waiting for a build that fails build themselves at once, not after the wait runs out', () => {
