@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import type { Alert } from '../alerts/alert.js';
 import { AlertCollector } from '../alerts/collector.js';
 import { addContext } from '../alerts/context.js';
@@ -14,7 +13,8 @@ import type { NormalizedEvent } from '../events/event.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
 import { READ_CHUNK_BYTES, readInputs } from '../sources/open.js';
-import type { BadRecord } from '../sources/reader.js';
+import { fileRangeChunks } from '../sources/file-range.js';
+import type { BadRecord, SplittableReader } from '../sources/reader.js';
 import { READERS } from '../sources/registry.js';
 import { BlockBuilder, SpareBuffers, type AlertBlock } from './alert-block.js';
 import type { DispatchedTask, MainMessage, ScanSetup, TaskResult, WorkerMessage } from './protocol.js';
@@ -94,9 +94,11 @@ export class TaskScanner {
         each(batch);
       };
       if (task.range) {
-        const reader = READERS.find((r) => r.format === task.range!.format)!;
-        const bytes = createReadStream(task.input, { start: task.range.start, end: task.range.end - 1, highWaterMark: READ_CHUNK_BYTES });
-        for await (const batch of reader.read(bytes, { file: task.input, bad })) shift(batch);
+        const { format, start, end } = task.range;
+        // Ranges are planned for splittable formats only (plan.ts).
+        const reader = READERS.find((r): r is SplittableReader => r.format === format && r.splittable === true)!;
+        const chunks = fileRangeChunks(task.input, start, end, READ_CHUNK_BYTES);
+        for await (const batch of reader.read(chunks, { file: task.input, bad })) shift(batch);
       } else {
         for await (const batch of readInputs([task.input], { inputFormat: setup.inputFormat, onBad: bad })) {
           result.format = batch.format;

@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
-import type { ReadContext } from './reader.js';
+import type { ReadContext, ReusedChunks } from './reader.js';
 import { isBlank, MAX_LINE_BYTES, splitLines } from './lines.js';
 
 /**
@@ -30,7 +30,7 @@ export type LineMapper = (text: string, source: Provenance) => NormalizedEvent |
  * The loop of every one-record-per-line reader: split lines, map each non-blank line, report
  * the lines the mapper rejects with their line number, yield batches.
  */
-export async function* readLineRecords(input: Readable, ctx: ReadContext, format: string, toEvent: LineMapper): AsyncGenerator<NormalizedEvent[]> {
+export async function* readLineRecords(input: Readable | ReusedChunks, ctx: ReadContext, format: string, toEvent: LineMapper): AsyncGenerator<NormalizedEvent[]> {
   const file = ctx.file;
   const oversized = (line: number) =>
     ctx.bad({ file, format, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });
@@ -56,7 +56,7 @@ export async function* readLineRecords(input: Readable, ctx: ReadContext, format
 }
 
 /** One JSON object per line. */
-export function readNdjson(input: Readable, ctx: ReadContext, format: string, toEvent: RecordMapper): AsyncGenerator<NormalizedEvent[]> {
+export function readNdjson(input: Readable | ReusedChunks, ctx: ReadContext, format: string, toEvent: RecordMapper): AsyncGenerator<NormalizedEvent[]> {
   return readLineRecords(input, ctx, format, (text, source) => {
     let value: unknown;
     try {

@@ -16,7 +16,7 @@ import { EMBEDDED_ROOTS, embeddedEvent, eventFromEmbeddedXml, parseEventXml } fr
 import { createAuomsRowMapper } from './auditd/auoms.js';
 import { firstJsonLine, readNdjson } from './ndjson.js';
 import { stringOf } from './json-util.js';
-import type { SourceReader } from './reader.js';
+import type { SplittableReader } from './reader.js';
 import { firstTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
 
@@ -26,7 +26,7 @@ const TIME_KEYS = ['@timestamp', 'TimeCreated', 'EventTime', 'TimeGenerated', 'U
 const HOST_KEYS = ['Hostname', 'Computer', 'HostName'] as const;
 const PROVIDER_KEYS = ['SourceName', 'Provider', 'EventSourceName'] as const;
 
-export const otrfReader: SourceReader = {
+export const otrfReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
   description: 'OTRF Security-Datasets (Mordor) flat NDJSON: EventID, Channel, Hostname, EventData keys at top level',

@@ -27,7 +27,8 @@ export interface SourceReader {
   readonly format: string;
   /**
    * True when no record spans a line break, so a byte range that starts right after a newline
-   * can be read on its own: the parallel scan splits large inputs of such formats.
+   * can be read on its own: the parallel scan splits large inputs of such formats (see
+   * SplittableReader).
    */
   readonly splittable?: boolean;
   /**
@@ -47,4 +48,16 @@ export interface SourceReader {
    * Must never buffer the whole input; must report bad records through `ctx.bad` and continue.
    */
   read(input: Readable, ctx: ReadContext): AsyncIterable<NormalizedEvent[]>;
+}
+
+/**
+ * A byte range of a file as chunks of one buffer, reused: a chunk's bytes are valid until the
+ * next chunk is asked for (file-range.ts).
+ */
+export type ReusedChunks = AsyncIterable<Buffer>;
+
+/** A format the parallel scan splits: its reader also reads a range's reused chunks, holding none past the next. */
+export interface SplittableReader extends SourceReader {
+  readonly splittable: true;
+  read(input: Readable | ReusedChunks, ctx: ReadContext): AsyncIterable<NormalizedEvent[]>;
 }

@@ -15,14 +15,14 @@
 import type { Fields, LogSource, NormalizedEvent, Provenance } from '../events/event.js';
 import { firstJsonLine, readNdjson } from './ndjson.js';
 import { isObject, stringOf } from './json-util.js';
-import type { SourceReader } from './reader.js';
+import type { SplittableReader } from './reader.js';
 import { firstTime, parseTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
 
 const FORMAT = 'sigma-ndjson';
 const TIME_KEYS = ['UtcTime', '@timestamp', 'TimeCreated', 'time', 'timestamp'] as const;
 
-export const sigmaNdjsonReader: SourceReader = {
+export const sigmaNdjsonReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
   description: 'NDJSON in Sigma field names: flat objects, or the normalized events `supplywatch dump` prints',

@@ -23,7 +23,7 @@ import { embeddedEvent, eventFromEmbeddedXml } from './event-xml.js';
 import { stringOf } from './json-util.js';
 import { isBlank } from './lines.js';
 import { firstJsonLine, readLineRecords } from './ndjson.js';
-import type { ReadContext, SourceReader } from './reader.js';
+import type { ReadContext, ReusedChunks, SplittableReader } from './reader.js';
 import { firstTime, parseTime } from './time.js';
 
 const FORMAT = 'sysmon-linux-syslog';
@@ -35,7 +35,7 @@ const MESSAGE_KEYS = ['SyslogMessage', 'message', 'MESSAGE', 'Message'] as const
 const HOST_KEYS = ['Computer', 'HostName', 'hostname', 'host', '_HOSTNAME'] as const;
 const TIME_KEYS = ['TimeGenerated', 'EventTime', '@timestamp', 'timestamp', '__REALTIME_TIMESTAMP'] as const;
 
-export const sysmonLinuxSyslogReader: SourceReader = {
+export const sysmonLinuxSyslogReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
   description: 'Sysmon for Linux via syslog: lines whose message is the <Event> XML, raw or in JSON (SyslogMessage)',
@@ -52,7 +52,7 @@ export const sysmonLinuxSyslogReader: SourceReader = {
   read: readSysmonSyslog,
 };
 
-function readSysmonSyslog(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
+function readSysmonSyslog(input: Readable | ReusedChunks, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
   return readLineRecords(input, ctx, FORMAT, (text, source) =>
     text.trimStart().startsWith('{') ? fromJsonLine(text, source) : fromSyslogLine(text.replace(/\r$/, ''), source));
 }

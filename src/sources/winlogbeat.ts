@@ -8,7 +8,7 @@
 import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { firstJsonLine, readNdjson } from './ndjson.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
-import type { SourceReader } from './reader.js';
+import type { SplittableReader } from './reader.js';
 import { parseTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
 
@@ -33,7 +33,7 @@ const ECS_TO_SIGMA: ReadonlyArray<readonly [string, string]> = [
   ['QueryName', 'dns.question.name'],
 ];
 
-export const winlogbeatReader: SourceReader = {
+export const winlogbeatReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
   description: 'Winlogbeat / ECS NDJSON (winlog.event_id, winlog.event_data, process.*)',
