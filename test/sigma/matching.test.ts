@@ -1,6 +1,6 @@
 /** Modifiers, values and conditions evaluated on events. */
 import { describe, expect, it } from 'vitest';
-import { loadRulesFromText } from '../../src/sigma/index.js';
+import { loadRulesFromText, type SigmaRule } from '../../src/sigma/index.js';
 import { event } from './helpers.js';
 
 /** Compile a rule from its detection block (YAML, indented by 4) and test it on fields. */
@@ -184,5 +184,23 @@ describe('conditions', () => {
   });
   it('keywords are case-insensitive for operators', () => {
     expect(rule(det + 'condition: a AND NOT b')(ev('a', '-', '-'))).toBe(true);
+  });
+});
+
+describe('a rule compiles its matcher at its first test', () => {
+  it('keeps the lazy matcher until then, and matches the same once compiled', () => {
+    const text = "title: t\nlogsource:\n    product: windows\ndetection:\n    sel:\n        Image|endswith: '\\\\certutil.exe'\n        CommandLine|re: '(?i)-urlcache'\n    condition: sel\n";
+    const loaded = loadRulesFromText(text, 'inline.yml');
+    expect(loaded.rejected).toEqual([]);
+    const r = loaded.rules[0]! as SigmaRule;
+    const lazy = r.test;
+    const hit = event({ Image: 'C:\\Windows\\System32\\CertUtil.exe', CommandLine: 'certutil -URLcache -f http://x' });
+    const miss = event({ Image: 'C:\\Windows\\System32\\certutil.exe', CommandLine: 'certutil -hashfile x' });
+    expect(r.matches(hit)).toBe(true);
+    const compiled = r.test;
+    expect(compiled).not.toBe(lazy);
+    expect(r.matches(miss)).toBe(false);
+    expect(r.matches(hit)).toBe(true);
+    expect(r.test).toBe(compiled);
   });
 });
