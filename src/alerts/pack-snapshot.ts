@@ -5,9 +5,12 @@
  * reading or parsing a single rule file: with the 1,183 SigmaHQ process_creation rules that is
  * 0.7 s of YAML parsing per worker saved, and no worker competes for the disk at start-up. The
  * documents also cross one file at a time while the main thread loads (RuleSource), so workers
- * compile them during the load (PrecompiledRules).
+ * take them during the load (PrecompiledRules). Each carries the rule's prefilter anchors: a
+ * worker parses a detection only when its rule is first tested (sigma/rule.ts), and of a large
+ * set most never are (parsing SigmaHQ's process_creation detections took a worker ~0.4 s).
  */
 import { resolveCorrelations, CorrelationRule, SigmaRule, type CompiledRule, type RuleProblem } from '../sigma/index.js';
+import type { Anchors } from '../sigma/prefilter.js';
 import { compileColumn, type Column } from './columns.js';
 import type { Pack } from './pack.js';
 
@@ -15,42 +18,40 @@ export interface RuleSource {
   raw: Record<string, unknown>;
   file: string;
   line: number;
+  anchors: Anchors;
 }
 
 /** A rule as it crosses to a worker. */
 export function ruleSource(rule: CompiledRule): RuleSource {
   if (!(rule instanceof SigmaRule)) throw new Error(`rule ${rule.file}:${rule.line} cannot be sent to a worker thread`);
-  return { raw: rule.raw, file: rule.file, line: rule.line };
+  return { raw: rule.raw, file: rule.file, line: rule.line, anchors: rule.anchors };
 }
 
 /** A rule document's key: its file and the line it starts on name it. */
 const documentKey = (file: string, line: number) => `${line}:${file}`;
 
 /**
- * Rules a worker compiled while the main thread was still loading the others (the main thread
- * sends each file's rules as it loads them), taken by packsFromSnapshot instead of compiling
+ * Rules a worker made while the main thread was still loading the others (the main thread
+ * sends each file's rules as it loads them), taken by packsFromSnapshot instead of making
  * them again once the snapshot comes. Keyed by file and line, which name one document.
  */
 export class PrecompiledRules {
   private readonly rules = new Map<string, SigmaRule>();
 
   add(sources: readonly RuleSource[]): void {
-    for (const { raw, file, line } of sources) this.rules.set(documentKey(file, line), new SigmaRule(raw, file, line));
+    for (const source of sources) this.rules.set(documentKey(source.file, source.line), fromSource(source));
   }
 
-  /** Rules this thread parsed and compiled itself (parallel/rule-share.ts). */
-  addCompiled(rules: readonly CompiledRule[]): void {
-    for (const rule of rules) if (rule instanceof SigmaRule) this.rules.set(documentKey(rule.file, rule.line), rule);
-  }
-
-  /** The rule compiled from this source, once: a rule loaded twice (the same file in two packs) is compiled again. */
-  take({ raw, file, line }: RuleSource): SigmaRule {
-    const key = documentKey(file, line);
+  /** The rule made from this source, once: a rule loaded twice (the same file in two packs) is made again. */
+  take(source: RuleSource): SigmaRule {
+    const key = documentKey(source.file, source.line);
     const rule = this.rules.get(key);
     this.rules.delete(key);
-    return rule ?? new SigmaRule(raw, file, line);
+    return rule ?? fromSource(source);
   }
 }
+
+const fromSource = ({ raw, file, line, anchors }: RuleSource) => new SigmaRule(raw, file, line, anchors);
 
 export interface PackSnapshot {
   name: string;
@@ -60,7 +61,7 @@ export interface PackSnapshot {
   columns?: Array<{ name: string; spec: string }>;
   /** In pack order: workers and the main thread must agree on rule positions (correlation matches name them). */
   rules: RuleSource[];
-  correlations: Array<RuleSource & { refPositions: CorrelationRule['refPositions'] }>;
+  correlations: Array<Omit<RuleSource, 'anchors'> & { refPositions: CorrelationRule['refPositions'] }>;
 }
 
 export function snapshotPacks(packs: readonly Pack[]): PackSnapshot[] {

@@ -9,5 +9,5 @@ import { parseClaimedFiles } from './rule-share.js';
 const port = parentPort!;
 port.on('message', (message: LoadMessage) => {
   if (message.type !== 'parse') return;
-  parseClaimedFiles(message, (reply: WorkerMessage) => port.postMessage(reply), () => {});
+  parseClaimedFiles(message, (reply: WorkerMessage) => port.postMessage(reply));
 });

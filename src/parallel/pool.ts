@@ -53,9 +53,9 @@ export function mainThreadScanner(packs: Pack[], tuning: Tuning | undefined, set
 /** Started workers, before and after the main thread has loaded the rules. */
 export interface StartedWorkers {
   workers: Array<PoolWorker & { worker: Worker }>;
-  /** For loadRules: the workers parse some of the files, and compile every file's rules meanwhile. */
+  /** For loadRules: the workers parse some of the files, and take every file's rules meanwhile. */
   loadHooks: LoadHooks;
-  /** The loaded packs: each worker builds its scanner (from the rules it compiled) and answers `ready`. */
+  /** The loaded packs: each worker builds its scanner (from the rules it took) and answers `ready`. */
   start(packs: readonly Pack[], order: ScanSetup['order']): void;
   /** Must be called whatever happens next. */
   close(): Promise<void>;
@@ -64,15 +64,16 @@ export interface StartedWorkers {
 /**
  * Starts `count` workers at once, before the main thread loads the rules: each starts its
  * isolate and imports its modules while the main thread reads the first rule files, then
- * parses files beside it (rule-share.ts) and compiles each file's rules as they come (no rule
- * file is read or parsed twice). Started after the load instead, a worker was ready 0.95 s
+ * parses files beside it (rule-share.ts) and takes each file's rules as the main thread
+ * compiles them, with their prefilter anchors (no rule file is read or parsed twice, and a
+ * worker parses a detection only when its rule is first tested). Started after the load instead, a worker was ready 0.95 s
  * after it (SigmaHQ process_creation, two threads), the main thread scanning alone meanwhile.
  * Both cores are busy during the load then, so the early start gains only with the optimizer
  * paused (cli/optimizer-pause.ts).
  */
 export function startWorkers(count: number, setup: Omit<WorkerSetup, 'automata'>): StartedWorkers {
-  const post = (message: LoadMessage, except?: number) => {
-    workers.forEach(({ worker }, i) => i !== except && worker.postMessage(message));
+  const post = (message: LoadMessage) => {
+    for (const { worker } of workers) worker.postMessage(message);
   };
   const share = new RuleShare(post);
   const automata = newAutomatonExchange();
@@ -98,7 +99,8 @@ export function startWorkers(count: number, setup: Omit<WorkerSetup, 'automata'>
     workers,
     loadHooks: {
       share: (files) => share.share(files),
-      onFile: (rules, parsedBy) => post({ type: 'rules', rules: rules.map(ruleSource) }, parsedBy),
+      // To every worker, the one that parsed the file too: it did not compile them (the rules carry their anchors).
+      onFile: (rules) => post({ type: 'rules', rules: rules.map(ruleSource) }),
     },
     start: (packs, order) => post({ type: 'packs', packs: snapshotPacks(packs), order }),
     close: async () => {

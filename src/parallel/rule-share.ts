@@ -89,16 +89,12 @@ export class RuleShare {
 /**
  * A worker's side: claims files of the load from the back until none is left, sends each one's
  * documents (undefined when it needs the main thread's reference path: a problem to report,
- * special YAML, an unreadable file), and hands them to `parsed` to compile here too. The
+ * special YAML, an unreadable file), which compiles them and sends the rules back. The
  * main thread's own files (`rules` messages) wait until this ends: let in between, they came
  * hundreds at a time, and the worker parsed 200 of 1,183 SigmaHQ files while the main thread,
  * parsing the rest, finished last.
  */
-export function parseClaimedFiles(
-  message: Extract<LoadMessage, { type: 'parse' }>,
-  send: (message: WorkerMessage) => void,
-  parsed: (file: string, documents: PlainRuleDocument[]) => void,
-): void {
+export function parseClaimedFiles(message: Extract<LoadMessage, { type: 'parse' }>, send: (message: WorkerMessage) => void): void {
   const word = new BigInt64Array(message.claims);
   for (let index = claim(word, true); index !== undefined; index = claim(word, true)) {
     const file = message.files[index]!;
@@ -109,6 +105,5 @@ export function parseClaimedFiles(
       documents = undefined; // the main thread reports it
     }
     send({ type: 'parsed', batch: message.batch, index, documents });
-    if (documents) parsed(file, documents);
   }
 }

@@ -1,7 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { packsFromSnapshot, PrecompiledRules } from '../alerts/pack-snapshot.js';
 import { loadTuning } from '../config/index.js';
-import { compilePlainRules, type PlainRuleDocument } from '../sigma/index.js';
 import { joinAutomatonExchange } from '../sigma/automaton-exchange.js';
 import { parseClaimedFiles } from './rule-share.js';
 import type { LoadMessage, MainMessage, WorkerMessage, WorkerSetup } from './protocol.js';
@@ -18,12 +17,8 @@ port.on('message', (message: MainMessage | LoadMessage) => {
   if (scanner) return scanner.receive(message as MainMessage);
   const load = message as LoadMessage;
   if (load.type === 'rules') return precompiled!.add(load.rules);
-  if (load.type === 'parse') {
-    const send = (reply: WorkerMessage) => port.postMessage(reply);
-    // A file whose documents do not all compile is loaded again by the main thread, which then sends its rules.
-    const compile = (file: string, documents: PlainRuleDocument[]) => precompiled?.addCompiled(compilePlainRules(documents, file)?.rules ?? []);
-    return parseClaimedFiles(load, send, compile);
-  }
+  // The main thread sends the rules of the files this thread parses too, with their anchors.
+  if (load.type === 'parse') return parseClaimedFiles(load, (reply: WorkerMessage) => port.postMessage(reply));
   // The main thread already validated the config and reported its warnings.
   const packs = packsFromSnapshot(load.packs, precompiled);
   precompiled = undefined;

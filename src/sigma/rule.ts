@@ -38,9 +38,6 @@ export class SigmaRule implements CompiledRule {
   logsource: LogSource & { definition?: string };
   /** Lower-cased logsource attributes, for the index. */
   readonly logsourceKey: LogSource;
-  /** Parsed detection and conditions (kept for inspection and tests). */
-  readonly detections: Detections;
-  readonly conditions: CondNode[];
   /** Necessary-condition keys for the prefilter (see prefilter.ts). */
   readonly anchors: Anchors;
   /**
@@ -48,12 +45,17 @@ export class SigmaRule implements CompiledRule {
    * call: the prefilter never lets most rules of a large set reach a given input (of SigmaHQ's
    * 1,183 process_creation rules, 50 reached the bench's 200k workstation events, 67 its stress
    * events), and each scanning thread compiles its own closures (load 3–4% faster, one thread
-   * or two). Compiling cannot fail: the modifiers checked every value as the detection was
-   * parsed.
+   * or two). Compiling cannot fail: the detection was parsed, and every value checked, once.
    */
   test: Matcher;
+  private parsed: ParsedDetection | undefined;
 
-  constructor(readonly raw: Record<string, unknown>, readonly file: string, readonly line: number) {
+  /**
+   * `anchors`: those another thread found when it loaded this document (a scan's worker,
+   * parallel/worker.ts), which parsed and checked the detection: this one parses it at the
+   * first test. Without them the detection is parsed now, and a problem rejects the rule.
+   */
+  constructor(readonly raw: Record<string, unknown>, readonly file: string, readonly line: number, anchors?: Anchors) {
     if (raw.filter !== undefined) throw new RuleError('filters are not supported by the event matcher yet', ['filter'], true);
     Object.assign(this, parseMetadata(raw));
     this.logsource = parseLogsource(raw.logsource);
@@ -62,47 +64,21 @@ export class SigmaRule implements CompiledRule {
       product: this.logsource.product?.toLowerCase(),
       service: this.logsource.service?.toLowerCase(),
     };
-
-    const det = raw.detection;
-    if (det === undefined || det === null) throw new RuleError('missing detection', []);
-    if (typeof det !== 'object' || Array.isArray(det)) throw new RuleError('detection must be a mapping', ['detection']);
-    const detection = det as Record<string, unknown>;
-    if (detection.condition === undefined || detection.condition === null)
-      throw new RuleError('missing condition in detection', ['detection'], true);
-    this.detections = parseDetections(detection);
-    const names = [...this.detections.keys()];
-    const conds = Array.isArray(detection.condition) ? detection.condition : [detection.condition];
-    if (conds.length === 0) throw new RuleError('empty condition list', ['detection', 'condition']);
-    this.conditions = conds.map((c, i) => {
-      const path = Array.isArray(detection.condition) ? ['detection', 'condition', i] : ['detection', 'condition'];
-      if (typeof c !== 'string') throw new RuleError('condition must be a string', path);
-      try {
-        return parseCondition(c, names);
-      } catch (e) {
-        if (e instanceof ConditionError) throw new RuleError(e.message, path, false, e.offset);
-        throw e;
-      }
-    });
-
-    // Compile only the identifiers the conditions use.
-    const used = new Set<string>();
-    const collect = (n: CondNode): void => {
-      if (n.op === 'ref') used.add(n.name);
-      else if (n.op === 'not') collect(n.child);
-      else n.children.forEach(collect);
-    };
-    this.conditions.forEach(collect);
-    const anchors = new Map<string, Anchors>();
-    for (const name of used) anchors.set(name, detectionAnchors(this.detections.get(name)!));
-    this.anchors = disjunction(this.conditions.map((c) => conditionAnchors(c, anchors)));
-    this.test = (ctx) => (this.test = this.compile(used))(ctx);
+    this.anchors = anchors ?? detectionAnchorsOf(this.detection());
+    this.test = (ctx) => (this.test = compile(this.detection()))(ctx);
   }
 
-  private compile(used: ReadonlySet<string>): Matcher {
-    const matchers = new Map<string, Matcher>();
-    for (const name of used) matchers.set(name, compileDetection(this.detections.get(name)!));
-    const compiled = this.conditions.map((c) => compileCondition(c, matchers));
-    return compiled.length === 1 ? compiled[0]! : (ctx: EventContext) => compiled.some((m) => m(ctx));
+  /** Parsed detection (kept for inspection, the backends and tests). */
+  get detections(): Detections {
+    return this.detection().detections;
+  }
+
+  get conditions(): CondNode[] {
+    return this.detection().conditions;
+  }
+
+  private detection(): ParsedDetection {
+    return (this.parsed ??= parseDetection(this.raw));
   }
 
   get hasLogsource(): boolean {
@@ -127,4 +103,56 @@ function parseLogsource(v: unknown): LogSource & { definition?: string } {
     out[key] = val;
   }
   return out;
+}
+
+/** A rule's detection, parsed and checked: its selections, its conditions, and the selections those use. */
+interface ParsedDetection {
+  detections: Detections;
+  conditions: CondNode[];
+  used: ReadonlySet<string>;
+}
+
+function parseDetection(raw: Record<string, unknown>): ParsedDetection {
+  const det = raw.detection;
+  if (det === undefined || det === null) throw new RuleError('missing detection', []);
+  if (typeof det !== 'object' || Array.isArray(det)) throw new RuleError('detection must be a mapping', ['detection']);
+  const detection = det as Record<string, unknown>;
+  if (detection.condition === undefined || detection.condition === null)
+    throw new RuleError('missing condition in detection', ['detection'], true);
+  const detections = parseDetections(detection);
+  const names = [...detections.keys()];
+  const conds = Array.isArray(detection.condition) ? detection.condition : [detection.condition];
+  if (conds.length === 0) throw new RuleError('empty condition list', ['detection', 'condition']);
+  const conditions = conds.map((c, i) => {
+    const path = Array.isArray(detection.condition) ? ['detection', 'condition', i] : ['detection', 'condition'];
+    if (typeof c !== 'string') throw new RuleError('condition must be a string', path);
+    try {
+      return parseCondition(c, names);
+    } catch (e) {
+      if (e instanceof ConditionError) throw new RuleError(e.message, path, false, e.offset);
+      throw e;
+    }
+  });
+  // Only the identifiers the conditions use are compiled.
+  const used = new Set<string>();
+  const collect = (n: CondNode): void => {
+    if (n.op === 'ref') used.add(n.name);
+    else if (n.op === 'not') collect(n.child);
+    else n.children.forEach(collect);
+  };
+  conditions.forEach(collect);
+  return { detections, conditions, used };
+}
+
+function detectionAnchorsOf({ detections, conditions, used }: ParsedDetection): Anchors {
+  const anchors = new Map<string, Anchors>();
+  for (const name of used) anchors.set(name, detectionAnchors(detections.get(name)!));
+  return disjunction(conditions.map((c) => conditionAnchors(c, anchors)));
+}
+
+function compile({ detections, conditions, used }: ParsedDetection): Matcher {
+  const matchers = new Map<string, Matcher>();
+  for (const name of used) matchers.set(name, compileDetection(detections.get(name)!));
+  const compiled = conditions.map((c) => compileCondition(c, matchers));
+  return compiled.length === 1 ? compiled[0]! : (ctx: EventContext) => compiled.some((m) => m(ctx));
 }

@@ -49,7 +49,7 @@ export interface FileShare {
 }
 
 export interface LoadHooks {
-  /** Each file's rules as soon as they compile; `parsedBy` names the thread that parsed them, when not this one. */
+  /** Each file's rules as soon as they compile; `parsedBy` names the thread that parsed them, when not this one (the share's record). */
   onFile?: (rules: readonly CompiledRule[], parsedBy?: number) => void;
   share?: (files: readonly string[]) => FileShare;
 }

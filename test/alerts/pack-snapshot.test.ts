@@ -4,6 +4,7 @@ import { packsFromSnapshot, PrecompiledRules, snapshotPacks } from '../../src/al
 import { Detector } from '../../src/alerts/detector.js';
 import type { Alert } from '../../src/alerts/alert.js';
 import type { NormalizedEvent } from '../../src/events/event.js';
+import { SigmaRule } from '../../src/sigma/index.js';
 
 const event = (fields: Record<string, string>): NormalizedEvent => ({
   category: 'process_creation', product: 'windows', host: 'ws1', user: 'dev', time: Date.UTC(2026, 10, 27, 10),
@@ -58,5 +59,23 @@ describe('rules compiled by a worker while the main thread loads', () => {
     expect(first!.rules.map((r) => r.title)).toEqual(snapshot[0]!.rules.map((r) => `early ${String(r.raw.title)}`));
     // The same documents in a second pack: taken already, so compiled again from the snapshot.
     expect(second!.rules.map((r) => r.title)).toEqual(snapshot[1]!.rules.map((r) => String(r.raw.title)));
+  });
+});
+
+describe('rules a worker takes from the main thread (RuleSource)', () => {
+  it('keep the anchors the main thread found, and match the same', async () => {
+    const { packs } = await loadPacks(['hardened']);
+    const [rebuilt] = packsFromSnapshot(structuredClone(snapshotPacks(packs)));
+    const original = packs[0]!.rules as SigmaRule[];
+    expect((rebuilt!.rules as SigmaRule[]).map((r) => r.anchors)).toEqual(original.map((r) => r.anchors));
+    expect(original.some((r) => r.anchors.length > 0)).toBe(true);
+  });
+
+  it('parse their detection at their first test only: the main thread checked it', () => {
+    const raw = { title: 't', logsource: { category: 'process_creation' }, detection: { sel: { 'Image|sideways': 'x' }, condition: 'sel' } };
+    expect(() => new SigmaRule(raw, 'r.yml', 1)).toThrow(/sideways/);
+    const taken = new SigmaRule(raw, 'r.yml', 1, []);
+    expect(taken.title).toBe('t');
+    expect(() => taken.matches(event({ Image: 'x' }))).toThrow(/sideways/);
   });
 });

@@ -43,7 +43,7 @@ async function sharedLoad(paths: string[], worker: (message: Extract<LoadMessage
 }
 
 const answerAll = (message: Extract<LoadMessage, { type: 'parse' }>, share: RuleShare) =>
-  parseClaimedFiles(message, (reply) => reply.type === 'parsed' && share.answer(1, structuredClone(reply)), () => {});
+  parseClaimedFiles(message, (reply) => reply.type === 'parsed' && share.answer(1, structuredClone(reply)));
 
 describe('rule files parsed by a worker during the load (rule-share.ts)', () => {
   it('a worker that joins after the first file takes the rest from the back: the load is the same, problems included', async () => {
@@ -75,7 +75,7 @@ describe('rule files parsed by a worker during the load (rule-share.ts)', () => 
     const alone = summary(await loadRules([dir]));
     const { result, parsedBy } = await sharedLoad([dir], (message, share, mainFiles) => {
       if (mainFiles !== 1) return;
-      parseClaimedFiles(message, () => {}, () => {}); // claims every other file, answers none
+      parseClaimedFiles(message, () => {}); // claims every other file, answers none
       setTimeout(() => share.workerFailed(), 10);
     });
     expect(summary(result)).toEqual(alone);
