@@ -66,8 +66,9 @@ export interface StartedWorkers {
  * isolate and imports its modules while the main thread reads the first rule files, then
  * parses files beside it (rule-share.ts) and takes each file's rules as the main thread
  * compiles them, with their prefilter anchors (no rule file is read or parsed twice, and a
- * worker parses a detection only when its rule is first tested). Started after the load instead, a worker was ready 0.95 s
- * after it (SigmaHQ process_creation, two threads), the main thread scanning alone meanwhile.
+ * worker parses a detection only when its rule is first tested). Started after the load
+ * instead, a worker was ready 0.95 s after it (SigmaHQ process_creation, two threads), the
+ * main thread scanning alone meanwhile.
  * Both cores are busy during the load then, so the early start gains only with the optimizer
  * paused (cli/optimizer-pause.ts).
  */

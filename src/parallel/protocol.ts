@@ -34,8 +34,8 @@ export type ScanSetup = Omit<WorkerSetup, 'config' | 'now' | 'automata'> & { ord
 /**
  * Main → worker while the main thread loads the rules: each load's files, of which the worker
  * parses those it claims (rule-share.ts); the rules of each file, whichever thread parsed it,
- * with their prefilter anchors (alerts/pack-snapshot.ts); then the loaded packs, after which the worker answers
- * `ready` and takes tasks.
+ * with their prefilter anchors (alerts/pack-snapshot.ts); then the loaded packs, after which
+ * the worker answers `ready` and takes tasks.
  */
 export type LoadMessage =
   | { type: 'parse'; batch: number; files: readonly string[]; claims: SharedArrayBuffer }

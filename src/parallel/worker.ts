@@ -8,7 +8,8 @@ import { TaskScanner } from './scanner.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
-// Now, not with the scanner: the main thread builds automata as soon as it scans, and tables posted before a thread joins never reach it.
+// Now, not with the scanner: the main thread builds automata as soon as it scans, and tables
+// posted before a thread joins never reach it.
 joinAutomatonExchange(setup.automata);
 /** Until the packs come: then dropped, with what no pack took (the rules of a pack whose pack.yml failed). */
 let precompiled: PrecompiledRules | undefined = new PrecompiledRules();

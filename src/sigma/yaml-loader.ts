@@ -49,7 +49,7 @@ export interface FileShare {
 }
 
 export interface LoadHooks {
-  /** Each file's rules as soon as they compile; `parsedBy` names the thread that parsed them, when not this one (the share's record). */
+  /** Each file's rules as soon as they compile; `parsedBy` names the thread that parsed them, when not this one. */
   onFile?: (rules: readonly CompiledRule[], parsedBy?: number) => void;
   share?: (files: readonly string[]) => FileShare;
 }
