@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { AqlError } from '../aql/parse.js';
 import { runAql } from '../aql/run.js';
 import { csvRow, safeJson, terminalSafe } from '../outputs/escape.js';
-import { formatBad } from './summary.js';
-import { UsageError } from './usage-error.js';
+import { formatBad } from '../outputs/problems.js';
+import { UsageError } from '../errors.js';
 
 export interface AqlRunOptions {
   events?: string[];

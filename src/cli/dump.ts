@@ -3,8 +3,8 @@ import { Enricher } from '../enrich/enricher.js';
 import { serializeEvent } from '../events/event.js';
 import { safeJson } from '../outputs/escape.js';
 import { readInputs } from '../sources/open.js';
-import { formatBad } from './summary.js';
-import { UsageError } from './usage-error.js';
+import { formatBad } from '../outputs/problems.js';
+import { UsageError } from '../errors.js';
 
 /** `supplywatch dump`: the normalized events as JSONL, exactly what the rules see. */
 export async function dumpCommand(paths: string[], options: { inputFormat?: string; quiet?: boolean }): Promise<number> {

@@ -3,7 +3,6 @@ import { Worker } from 'node:worker_threads';
 import type { Pack } from '../alerts/pack.js';
 import { ruleSource, snapshotPacks } from '../alerts/pack-snapshot.js';
 import type { LoadHooks } from '../sigma/index.js';
-import type { Tuning } from '../config/index.js';
 import type { ScanTask } from './plan.js';
 import { HELD_BYTES_LIMIT, type AlertBlock } from './alert-block.js';
 import type { LoadMessage, MainMessage, ScanSetup, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
@@ -44,9 +43,9 @@ export interface PoolWorker {
  * the main thread starts on the first task while the worker compiles. It uses the packs and
  * tuning already loaded. Its messages reach the pool synchronously, in the order sent.
  */
-export function mainThreadScanner(packs: Pack[], tuning: Tuning | undefined, setup: ScanSetup): PoolWorker {
+export function mainThreadScanner(packs: Pack[], setup: ScanSetup): PoolWorker {
   const events = new EventEmitter();
-  const scanner = new TaskScanner(packs, tuning, setup, (message) => events.emit('message', message));
+  const scanner = new TaskScanner(packs, setup, (message) => events.emit('message', message));
   return { worker: { postMessage: (message) => scanner.receive(message), on: (event, listener) => events.on(event, listener) }, ready: Promise.resolve() };
 }
 

@@ -1,4 +1,4 @@
-import type { Pack } from '../alerts/pack.js';
+import type { Pack } from './pack.js';
 import { correlationFields, detectionFields, type FieldUse } from '../sigma/referenced-fields.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { LoadHooks } from '../sigma/index.js';
-import { startParseHelper } from '../parallel/pool.js';
-import { pauseOptimizer } from './optimizer-pause.js';
+import { startParseHelper } from './pool.js';
+import { pauseOptimizer } from '../runtime/optimizer-pause.js';
 
 /**
  * Runs a rule load that has a core to spare (a one-thread scan of a small input, `rules lint`)

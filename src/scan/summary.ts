@@ -2,6 +2,7 @@ import type { FormattedAlert } from '../alerts/formatted.js';
 import type { BadRecord } from '../sources/reader.js';
 import type { RuleProblem } from '../sigma/index.js';
 import { terminalSafe } from '../outputs/escape.js';
+import { formatBad } from '../outputs/problems.js';
 
 /** Counters for the end-of-scan summary on stderr. */
 export class ScanSummary {
@@ -62,15 +63,4 @@ export class ScanSummary {
     lines.push(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
     return lines.join('\n') + '\n';
   }
-}
-
-export function formatBad(b: BadRecord): string {
-  const where = b.line !== undefined ? `:${b.line}` : b.record !== undefined ? ` record ${b.record}` : '';
-  const offset = b.offset !== undefined ? ` (offset ${b.offset})` : '';
-  return terminalSafe(`${b.file}${where}${offset}: ${b.format}: ${b.reason}`);
-}
-
-export function formatProblem(p: RuleProblem): string {
-  const name = p.title ? ` (${p.title})` : '';
-  return terminalSafe(`${p.file}:${p.line}:${p.column}: ${p.reason}${name}`);
 }
