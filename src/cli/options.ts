@@ -46,12 +46,8 @@ export function readConfig(file: string | undefined): ConfigSource | undefined {
 /** `--format`: table on a terminal, JSONL otherwise. */
 export function parseOutput(format: string | undefined): OutputSpec {
   const name = format ?? (process.stdout.isTTY ? 'table' : 'jsonl');
-  if (!OUTPUT_FORMATS[name]) throw new UsageError(`--format must be one of ${outputFormatNames()}`);
+  if (!OUTPUT_FORMATS[name]) throw new UsageError(`--format must be one of ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
   return { format: name, width: process.stdout.columns };
-}
-
-export function outputFormatNames(separator = ', '): string {
-  return Object.keys(OUTPUT_FORMATS).join(separator);
 }
 
 /** `--rules`: pack names or rule files and folders; the default pack when none is given. Every one must exist. */

@@ -2,5 +2,4 @@
  * `--config supplywatch.yaml` (docs/config.md): reading and validating the file. What it does to
  * alerts lives with them (alerts/tuning.ts), built from the validated config in every thread.
  */
-export { ConfigError, loadConfig, parseConfig, readConfigSource, type ConfigSource } from './load.js';
-export type { SupplywatchConfig } from './schema.js';
+export { ConfigError, parseConfig, readConfigSource, type ConfigSource } from './load.js';

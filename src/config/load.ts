@@ -43,12 +43,6 @@ export function readConfigSource(file: string): ConfigSource {
   return { file, text };
 }
 
-/** Reads and validates a config file; throws ConfigError listing every problem. */
-export function loadConfig(file: string): SupplywatchConfig {
-  const source = readConfigSource(file);
-  return parseConfig(source.text, source.file);
-}
-
 export function parseConfig(text: string, file: string): SupplywatchConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
