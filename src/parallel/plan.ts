@@ -20,9 +20,8 @@ export const RANGE_BYTES = 16 * 1024 * 1024;
 
 /**
  * The end of a file is cut finer (ranges of RANGE_BYTES / TAPER): the scan ends when the last
- * task does, and a thread that finishes first idles while the other reads the rest of its range.
- * With 16 MiB ranges to the end, the main thread idled ~0.16 s at the end of a 1M-event,
- * two-thread scan (SigmaHQ process_creation, workstation mix).
+ * task does, and a thread that finishes first idles while the other reads the rest of its range
+ * (docs/performance.md#byte-range-tasks-and-tapering).
  */
 const TAPER = 4;
 const TAPERED_BYTES = 2 * RANGE_BYTES;

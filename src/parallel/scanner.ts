@@ -106,7 +106,7 @@ export class TaskScanner {
     // HELD_EVENTS (a byte range always fits); a larger whole-file task is read again instead.
     // Without enrichment there is no state: no pass 1, no records, and no waiting for the
     // records of earlier tasks (a task queued behind another on a busy scanner would hold up
-    // every later one: ~0.3 s of the main thread idle per 1M events with SigmaHQ, two threads).
+    // every later one: docs/performance.md#state-relay-only-with-enrichment).
     let heldEvents: NormalizedEvent[] | undefined;
     if (enriching) {
       heldEvents = [];

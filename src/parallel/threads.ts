@@ -10,7 +10,7 @@ const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
  * Threads by default (one per core): the input a scan needs before workers pay for their fixed
  * start-up (an isolate, the rules compiled, the automata built, the code warmed up). N threads
  * gain S(1 − 1/N) of a scan's S seconds against that cost, so the break-even falls as N grows:
- * 128 MiB · N/(N − 1). Measurements: docs/performance.md, "Thread count".
+ * 128 MiB · N/(N − 1) (docs/performance.md#thread-count-break-even-of-worker-start-up).
  */
 function autoParallelMinBytes(threads: number): number {
   return Math.ceil((128 * 1024 * 1024 * threads) / (threads - 1));

@@ -90,8 +90,7 @@ export async function loadRules(paths: string[], hooks: LoadHooks = {}): Promise
 
 /**
  * Read synchronously: rule files are small and local, and fs.promises.readFile costs several
- * thread-pool round trips per file (1,183 SigmaHQ files: 10 ms of CPU read with readFileSync,
- * 100–130 ms with readFile, which also showed as 0.35 s of openFileHandle in start-up profiles).
+ * thread-pool round trips per file (docs/performance.md#fast-yaml-reading).
  */
 function readRuleFile(file: string, result: LoadResult): LoadResult | undefined {
   let text: string;

@@ -29,11 +29,8 @@ export const readers: readonly SourceReader[] = READERS;
 export { SNIFF_BYTES };
 /**
  * Bytes per read of a file. A chunk's lines live until its events are detected, so the chunk
- * size decides how many lines a scavenge finds alive (and promotes). 1 MiB reads were tried:
- * on 1M Sysmon events with the SigmaHQ process_creation rules they took 3% less CPU (fewer
- * round trips through libuv's thread pool) but peaked 6–19 MB higher with two threads; on the
- * 1M-record auditd bench log they were 5% slower and peaked at 126–157 MB against 115–120 MB
- * (also when the lines of a 1 MiB chunk were handed out 256 KiB at a time).
+ * size decides how many lines a scavenge finds alive (and promotes): larger reads save thread
+ * pool round trips but raise the peak (docs/performance.md#read-chunk-size).
  */
 export const READ_CHUNK_BYTES = 256 * 1024;
 
