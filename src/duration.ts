@@ -17,8 +17,17 @@ export function parseDuration(text: string): number | undefined {
 
 export type DurationUnit = 'seconds' | 'minutes' | 'hours' | 'days';
 
-/** A duration in the largest unit that expresses it exactly (query languages take one unit). */
-export function inOneUnit(ms: number): { amount: number; unit: DurationUnit; short: string } {
+const UNIT_NAMES: Record<string, DurationUnit> = { s: 'seconds', m: 'minutes', h: 'hours', d: 'days' };
+
+/**
+ * A duration in one unit, as query languages take it: the unit written when it is one of s, m,
+ * h, d (`24h` stays 24 hours), else the largest unit that expresses it exactly (`1w` is 7 days,
+ * `1h30m` 90 minutes). `text` must be a duration (parseDuration).
+ */
+export function inOneUnit(text: string): { amount: number; unit: DurationUnit; short: string } {
+  const single = /^(\d+)([smhd])$/.exec(text);
+  if (single) return { amount: Number(single[1]), unit: UNIT_NAMES[single[2]!]!, short: text };
+  const ms = parseDuration(text)!;
   for (const [unit, short, size] of [['days', 'd', 86_400_000], ['hours', 'h', 3_600_000], ['minutes', 'm', 60_000]] as const) {
     if (ms % size === 0) return { amount: ms / size, unit, short: `${ms / size}${short}` };
   }

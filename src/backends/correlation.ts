@@ -50,7 +50,7 @@ const OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=', neq: '!=' } as co
 export function parseTimespan(text: string): { text: string; seconds: number } {
   const ms = parseDuration(text);
   if (ms === undefined || ms === 0) throw new ConversionError(`correlation timespan '${text}' is not a duration like ${DURATION_EXAMPLES}`);
-  return { text: inOneUnit(ms).short, seconds: ms / 1000 };
+  return { text: inOneUnit(text).short, seconds: ms / 1000 };
 }
 
 function condition(raw: unknown, type: string): Condition {

@@ -27,13 +27,13 @@ export interface Backend {
 }
 
 /**
- * The --since duration in the largest unit that expresses it exactly (`text`: `7d`, `90m`, as
- * SPL's `earliest=-` and KQL's `ago()` take it), or a clear error when it is not one.
+ * The --since duration in one unit (`text`: `24h`, `7d` for `1w`, as SPL's `earliest=-` and KQL's
+ * `ago()` take it; src/duration.ts), or a clear error when it is not a duration.
  */
 export function sinceOf(options: ConvertOptions): { amount: number; unit: DurationUnit; ms: number; text: string } | undefined {
   if (options.since === undefined) return undefined;
   const ms = parseDuration(options.since);
   if (ms === undefined || ms === 0) throw new ConversionError(`--since '${options.since}' is not a duration like ${DURATION_EXAMPLES}`);
-  const { amount, unit, short } = inOneUnit(ms);
+  const { amount, unit, short } = inOneUnit(options.since);
   return { amount, unit, ms, text: short };
 }

@@ -8,6 +8,7 @@ import { runAql } from '../aql/run.js';
 import { csvRow, safeJson, terminalSafe } from '../outputs/escape.js';
 import { formatBad } from '../outputs/problems.js';
 import { UsageError } from '../errors.js';
+import { count } from '../outputs/count.js';
 
 export interface AqlRunOptions {
   events?: string[];
@@ -56,6 +57,6 @@ export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise
     const line = (r: string[]) => r.map((v, i) => (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v.padEnd(widths[i]!))).join('  ').trimEnd() + '\n';
     process.stdout.write(cells.map(line).join(''));
   }
-  if (!o.quiet) process.stderr.write(`${result.events} events, ${bad} bad records, ${rows.length} rows\n`);
+  if (!o.quiet) process.stderr.write(`${count(result.events, 'event')}, ${count(bad, 'bad record')}, ${count(rows.length, 'row')}\n`);
   return rows.length > 0 ? 1 : 0;
 }

@@ -5,6 +5,7 @@ import { safeJson } from '../outputs/escape.js';
 import { readInputs } from '../sources/open.js';
 import { formatBad } from '../outputs/problems.js';
 import { UsageError } from '../errors.js';
+import { count } from '../outputs/count.js';
 
 /** `supplywatch dump`: the normalized events as JSONL, exactly what the rules see. */
 export async function dumpCommand(paths: string[], options: { inputFormat?: string; quiet?: boolean }): Promise<number> {
@@ -26,6 +27,6 @@ export async function dumpCommand(paths: string[], options: { inputFormat?: stri
     // Respect backpressure: dump output can be as large as the input.
     if (!process.stdout.write(text)) await once(process.stdout, 'drain');
   }
-  if (!options.quiet) process.stderr.write(`${events} events, ${bad} bad records\n`);
+  if (!options.quiet) process.stderr.write(`${count(events, 'event')}, ${count(bad, 'bad record')}\n`);
   return 0;
 }

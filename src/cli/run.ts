@@ -171,7 +171,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       `BLOCKED after the fact: '${terminalSafe(t.rule)}' (level ${t.level}) fired at ${new Date(t.at).toISOString()}; ${blocker.killed.size} process(es) of the tree were killed with SIGKILL.`,
       '  The action that raised the alert had already happened when the tree was killed. What remains: every file the',
       `  tree wrote before the kill (${writtenCount} file event(s)${writtenCount > written.length ? `, first ${written.length} listed` : ''}), partly installed packages, and anything a`,
-      '  process started outside the tree (a daemon that detached before the kill is not traced). Review and clean up:',
+      `  process started outside the tree (a daemon that detached before the kill is not traced).${written.length > 0 ? ' Review and clean up:' : ' The tree wrote no file before the kill.'}`,
       ...written.map((f) => `    ${terminalSafe(f)}`),
     );
   }

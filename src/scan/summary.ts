@@ -3,6 +3,7 @@ import type { BadRecord } from '../sources/reader.js';
 import type { RuleProblem } from '../sigma/index.js';
 import { terminalSafe } from '../outputs/escape.js';
 import { formatBad } from '../outputs/problems.js';
+import { count } from '../outputs/count.js';
 
 /** Counters for the end-of-scan summary on stderr. */
 export class ScanSummary {
@@ -47,7 +48,7 @@ export class ScanSummary {
     const seconds = (performance.now() - this.started) / 1000;
     const lines: string[] = ['', '── supplywatch summary ──'];
     for (const [input, { format, events }] of this.perSource) {
-      lines.push(`  ${terminalSafe(input)}: ${events} events (${format})`);
+      lines.push(`  ${terminalSafe(input)}: ${count(events, 'event')} (${format})`);
     }
     lines.push(`events read: ${this.events}${this.outsideWindow ? ` (${this.outsideWindow} outside the time window)` : ''}`);
     lines.push(`bad records: ${this.badCount}`);

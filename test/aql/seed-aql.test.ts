@@ -100,6 +100,6 @@ describe('aql run: errors and formats', () => {
     writeFileSync(file, JSON.stringify({ EventID: 1, Image: 'C:\\a.exe', UtcTime: '2026-11-27 10:00:00.000', Channel: 'Microsoft-Windows-Sysmon/Operational' }) + '\n');
     const r = await runCli(['aql', 'run', 'SELECT * FROM events', '--events', file, '--now', NOW, '--format', 'csv']);
     expect(r.stderr).toMatch(/bad record: .*sysmon\.ndjson.*not a QRadar export/);
-    expect(r.stderr).toMatch(/0 events, 1 bad records, 0 rows/);
+    expect(r.stderr).toMatch(/0 events, 1 bad record, 0 rows/);
   });
 });

@@ -66,10 +66,11 @@ detection:
     expect(p.stderr).toMatch(/--pipeline for spl must be one of splunk-sysmon, splunk-cim, none/);
     const t = await runCli(['convert', '--to', 'lucene', 'seed']);
     expect(t.status).toBe(2);
-    // A bad spec before the pack does not lose the pack's columns.
+    // A rule argument that names nothing is a usage error, as in scan: nothing is converted.
     const b = await runCli(['convert', '--to', 'aql', '--combine', 'bogus', 'seed']);
-    expect(b.stderr).toMatch(/bogus.*not converted: .*no rule file, folder or built-in pack named 'bogus'/);
-    expect(b.stdout).toMatch(/^SELECT\n  DATEFORMAT\(starttime, 'yyyy-MM-dd HH:mm:ss'\) AS EventTime,\n/);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/^supplywatch: --rules: no rule file, folder or built-in pack named 'bogus' \(built-in packs: .*seed/);
+    expect(b.stdout).toBe('');
   });
 
   it('correlations: SQL and SPL express them, KQL says it cannot; base rules are not output alone', async () => {
