@@ -18,6 +18,13 @@ const ENRICHED_FIELDS = new Set([
   'DestinationIsAllowedRegistry',
 ]);
 
+/**
+ * The enriched fields that no log source carries: a SIEM query on them can never match.
+ * DestinationHostname is not one (Sysmon 3 and most network logs have it; the enricher only
+ * fills it in from DNS when it is missing).
+ */
+export const ENRICHMENT_ONLY_FIELDS: ReadonlySet<string> = new Set([...ENRICHED_FIELDS].filter((f) => f !== 'DestinationHostname'));
+
 export function enrichmentNeeded(packs: readonly Pack[]): boolean {
   const use: FieldUse = { fields: new Set(), all: false };
   for (const pack of packs) {

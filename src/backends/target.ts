@@ -11,6 +11,12 @@ export interface ConvertOptions {
   /** Time window back from now, e.g. 24h (targets that can express it). */
   since?: string;
   limit?: number;
+  /**
+   * Convert rules that test fields only supplywatch's enrichment creates (InstallPackageManager,
+   * DestinationIsAllowedRegistry, InstallPhase, Ancestor*, …); by default they are refused with
+   * the reason, as no SIEM has those fields (enrichment-guard.ts). CLI: --allow-enrichment-fields.
+   */
+  allowEnrichmentFields?: boolean;
 }
 
 export interface Backend {
