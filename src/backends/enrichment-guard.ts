@@ -6,7 +6,7 @@
  * query, or for a SIEM that computes the same fields).
  */
 import type { Pack } from '../alerts/pack.js';
-import { ENRICHMENT_ONLY_FIELDS } from '../enrich/needed.js';
+import { ENRICHMENT_ONLY_FIELDS } from '../enrich/fields.js';
 import { detectionFields } from '../sigma/referenced-fields.js';
 import type { SigmaRule } from '../sigma/rule.js';
 import type { Correlation } from './correlation.js';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { AqlError } from '../aql/parse.js';
 import { runAql } from '../aql/run.js';
 import { csvRow, safeJson, terminalSafe } from '../outputs/escape.js';
-import { formatBad } from '../outputs/problems.js';
+import { formatBad, formatUnreadable } from '../outputs/problems.js';
 import { UsageError } from '../errors.js';
 import { count } from '../outputs/count.js';
 
@@ -34,14 +34,21 @@ export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise
   const format = o.format ?? (process.stdout.isTTY ? 'table' : 'csv');
   if (!['csv', 'jsonl', 'table'].includes(format)) throw new UsageError('--format must be csv, jsonl or table');
   let bad = 0;
+  let unreadable = 0;
   let result;
   try {
     result = await runAql(query, o.events, {
       now,
       inputFormat: o.inputFormat,
-      onBad: (b) => {
-        bad += 1;
-        process.stderr.write(`bad record: ${formatBad(b)}\n`);
+      reports: {
+        onBad: (b) => {
+          bad += 1;
+          process.stderr.write(`bad record: ${formatBad(b)}\n`);
+        },
+        onUnreadable: (u) => {
+          unreadable += 1;
+          process.stderr.write(`supplywatch: ${formatUnreadable(u)}\n`);
+        },
       },
     });
   } catch (e) {
@@ -58,5 +65,6 @@ export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise
     process.stdout.write(cells.map(line).join(''));
   }
   if (!o.quiet) process.stderr.write(`${count(result.events, 'event')}, ${count(bad, 'bad record')}, ${count(rows.length, 'row')}\n`);
+  if (unreadable > 0) return 2;
   return rows.length > 0 ? 1 : 0;
 }

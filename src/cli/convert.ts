@@ -20,6 +20,7 @@ export interface ConvertCliOptions {
   since?: string;
   limit?: string;
   format?: string;
+  allowEnrichmentFields?: boolean;
 }
 
 interface Output {
@@ -37,7 +38,7 @@ export async function convertCommand(specs: string[], o: ConvertCliOptions): Pro
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit must be a positive integer');
   const format = o.format ?? 'text';
   if (format !== 'text' && format !== 'jsonl') throw new UsageError('--format must be text or jsonl');
-  const options: ConvertOptions = { pipeline, since: o.since, limit };
+  const options: ConvertOptions = { pipeline, since: o.since, limit, allowEnrichmentFields: o.allowEnrichmentFields === true };
   const out: Output = {
     write(name, query, extra) {
       process.stdout.write(format === 'jsonl' ? safeJson({ target: backend.name, pipeline, name, ...extra, query }) + '\n' : query + '\n\n');

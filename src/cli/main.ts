@@ -52,7 +52,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--limit <n>', 'print at most n alerts (after ordering)')
     .option('--threads <n>', 'threads for large inputs (default: one per core, used from 256 MiB of input on 2 cores; given, from 32 MiB)')
     .option('-c, --config <file>', 'tuning file supplywatch.yaml: mirrors, allowed hosts, bots, build chain, suppressions, levels')
-    .option('-q, --quiet', 'no summary or progress on stderr')
+    .option('--csv-raw', "with --format csv: cells exactly as QRadar writes them, formulas not neutralised (for byte-for-byte comparison; never open it in a spreadsheet)")
+    .option('--strict', 'exit 2 when a record is bad, as when an input cannot be read')
+    .option('-q, --quiet', 'no summary or progress on stderr (inputs that cannot be read are still named)')
     .action(async (paths: string[], options) => {
       status = await (await import('./scan.js')).scanCommand(paths, options);
     });
@@ -92,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--since <duration>', 'time window back from now (24h, 30m, 7d, 1w), where the target can express it')
     .option('--limit <n>', 'row limit, where the target can express it')
     .option('-f, --format <format>', 'text | jsonl', 'text')
+    .option('--allow-enrichment-fields', "convert rules that test fields only supplywatch's enrichment creates (the query cannot match in a SIEM as it is)")
     .action(async (specs: string[], options) => {
       status = await (await import('./convert.js')).convertCommand(specs, options);
     });

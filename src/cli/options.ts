@@ -43,11 +43,12 @@ export function readConfig(file: string | undefined): ConfigSource | undefined {
   return file === undefined ? undefined : readConfigSource(file);
 }
 
-/** `--format`: table on a terminal, JSONL otherwise. */
-export function parseOutput(format: string | undefined): OutputSpec {
+/** `--format`: table on a terminal, JSONL otherwise; `--csv-raw`: QRadar's exact CSV bytes. */
+export function parseOutput(format: string | undefined, csvRaw = false): OutputSpec {
   const name = format ?? (process.stdout.isTTY ? 'table' : 'jsonl');
   if (!OUTPUT_FORMATS[name]) throw new UsageError(`--format must be one of ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
-  return { format: name, width: process.stdout.columns };
+  if (csvRaw && name !== 'csv') throw new UsageError('--csv-raw goes with --format csv');
+  return { format: name, width: process.stdout.columns, ...(csvRaw ? { rawCells: true } : {}) };
 }
 
 /** `--rules`: pack names or rule files and folders; the default pack when none is given. Every one must exist. */

@@ -15,6 +15,9 @@ export interface ScanOptions {
   threads?: string;
   /** supplywatch.yaml: mirrors, allowed hosts, bots, build chain, suppressions, levels (docs/config.md). */
   config?: string;
+  strict?: boolean;
+  /** CSV cells exactly as QRadar writes them (no formula neutralising): the seed reproduction. */
+  csvRaw?: boolean;
 }
 
 /** `supplywatch scan`: the command line becomes a plan, which runs. Returns the exit status. */
@@ -25,7 +28,7 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
 
 /** Parses and validates every option once; throws UsageError (or ConfigError) naming what is wrong. */
 export function scanPlan(paths: string[], options: ScanOptions): ScanPlan {
-  const output = parseOutput(options.format);
+  const output = parseOutput(options.format, options.csvRaw === true);
   const now = parseNow(options.now);
   const windowAfter = parseWindowAfter(options.since, now);
   const limit = parseLimit(options.limit);
@@ -33,5 +36,5 @@ export function scanPlan(paths: string[], options: ScanOptions): ScanPlan {
   if (paths.length === 0) throw new UsageError('scan needs at least one path (a file, a folder, or - for stdin)');
   const config = readConfig(options.config);
   if (config) warnExpired(config, now);
-  return { inputs: paths, inputFormat: options.inputFormat, rules: parseRuleSpecs(options.rules ?? []), pipeline: { config, now, windowAfter }, limit, output, threads, quiet: options.quiet === true };
+  return { inputs: paths, inputFormat: options.inputFormat, rules: parseRuleSpecs(options.rules ?? []), pipeline: { config, now, windowAfter }, limit, output, threads, quiet: options.quiet === true, strict: options.strict === true };
 }

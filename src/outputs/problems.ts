@@ -1,4 +1,5 @@
 import type { RuleProblem } from '../sigma/index.js';
+import type { UnreadableInput } from '../sources/open.js';
 import type { BadRecord } from '../sources/reader.js';
 import { terminalSafe } from './escape.js';
 
@@ -7,6 +8,11 @@ export function formatBad(b: BadRecord): string {
   const where = b.line !== undefined ? `:${b.line}` : b.record !== undefined ? ` record ${b.record}` : '';
   const offset = b.offset !== undefined ? ` (offset ${b.offset})` : '';
   return terminalSafe(`${b.file}${where}${offset}: ${b.format}: ${b.reason}`);
+}
+
+/** An input that could not be read at all: its path and why. */
+export function formatUnreadable(u: UnreadableInput): string {
+  return terminalSafe(`${u.file}: ${u.reason}`);
 }
 
 /** A rejected rule: file:line:column, reason and title. */

@@ -1,6 +1,5 @@
 import { open } from 'node:fs/promises';
-import { expandPaths, sniffFormat, SNIFF_BYTES } from '../sources/open.js';
-import type { BadRecord } from '../sources/reader.js';
+import { expandPaths, sniffFormat, SNIFF_BYTES, type InputReports } from '../sources/open.js';
 import { READERS } from '../sources/registry.js';
 
 /**
@@ -26,9 +25,9 @@ export const RANGE_BYTES = 16 * 1024 * 1024;
 const TAPER = 4;
 const TAPERED_BYTES = 2 * RANGE_BYTES;
 
-export async function planTasks(paths: string[], inputFormat: string | undefined, onBad: (b: BadRecord) => void): Promise<ScanTask[]> {
+export async function planTasks(paths: string[], inputFormat: string | undefined, reports: InputReports): Promise<ScanTask[]> {
   const tasks: ScanTask[] = [];
-  for await (const input of expandPaths(paths, onBad)) {
+  for await (const input of expandPaths(paths, reports)) {
     const ranges = await splitIfLarge(input, inputFormat);
     if (!ranges) tasks.push({ id: tasks.length, input });
     else for (const range of ranges) tasks.push({ id: tasks.length, input, range });

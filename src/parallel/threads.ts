@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import type { BadRecord } from '../sources/reader.js';
+import type { InputReports } from '../sources/open.js';
 import { planTasks, type ScanTask } from './plan.js';
 
 /** `--threads N` given: below this much input (two 16 MiB tasks) there is nothing to split. */
@@ -35,10 +35,10 @@ export interface ThreadDecision {
  * Decides the threads of a scan from its inputs: `requested` is `--threads N`, or undefined for
  * one per core where the input is large enough to pay for them.
  */
-export async function decideThreads(inputs: string[], requested: number | undefined, inputFormat: string | undefined, onBad: (b: BadRecord) => void): Promise<ThreadDecision> {
+export async function decideThreads(inputs: string[], requested: number | undefined, inputFormat: string | undefined, reports: InputReports): Promise<ThreadDecision> {
   const allowed = requested ?? Math.max(1, availableParallelism());
   if (allowed < 2) return { threads: 1 };
-  const tasks = inputs.includes('-') ? undefined : await planTasks(inputs, inputFormat, onBad);
+  const tasks = inputs.includes('-') ? undefined : await planTasks(inputs, inputFormat, reports);
   const why = await whyOneThread(tasks, requested === undefined ? autoParallelMinBytes(allowed) : PARALLEL_MIN_BYTES);
   const files = tasks && [...new Set(tasks.map((t) => t.input))];
   if (why !== undefined || !tasks) return { threads: 1, note: `of ${allowed}: ${why}`, files };

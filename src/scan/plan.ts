@@ -20,6 +20,8 @@ export interface ScanPlan {
   output: OutputSpec;
   /** `--threads N`; undefined: decided from the inputs (parallel/threads.ts). */
   threads?: number;
-  /** No summary or progress on stderr. */
+  /** No summary or progress on stderr (inputs that cannot be read are still named). */
   quiet: boolean;
+  /** Bad records make the exit status 2, as unreadable inputs do. */
+  strict: boolean;
 }

@@ -9,7 +9,7 @@ import { BufferedOut } from '../outputs/buffered.js';
 import { formatAlert } from '../outputs/format-alert.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import { makeFormatter } from '../outputs/formats.js';
-import { formatProblem } from '../outputs/problems.js';
+import { formatProblem, formatUnreadable } from '../outputs/problems.js';
 import type { AlertBlock } from '../parallel/alert-block.js';
 import { helpedLoad } from '../parallel/helped-load.js';
 import { LineBases } from '../parallel/line-bases.js';
@@ -19,7 +19,7 @@ import { decideThreads } from '../parallel/threads.js';
 import { withOptimizerPaused } from '../runtime/optimizer-pause.js';
 import { shedStartupGarbage } from '../runtime/startup-garbage.js';
 import { yieldCoresToScanners } from '../runtime/v8-flags.js';
-import { readInputs } from '../sources/open.js';
+import { outputIdentity, readerByName, readInputs, type InputReports, type OpenOptions } from '../sources/open.js';
 import type { ScanPlan } from './plan.js';
 import { ScanSummary } from './summary.js';
 
@@ -33,11 +33,17 @@ const NO_PROGRESS: ProgressSink = { update: () => {}, stop: () => {} };
 
 /**
  * Runs a scan plan: loads the packs, reads the inputs on one thread or several, writes alerts to
- * stdout and the summary to stderr. Returns the exit status (0 no alert, 1 alerts).
+ * stdout and the summary to stderr. Returns the exit status: 2 when an input could not be read
+ * (after the others are scanned, as grep does) or, with `strict`, when a record was bad; else 1
+ * with alerts, 0 without.
  */
 export async function runScan(plan: ScanPlan, progress: ProgressSink = NO_PROGRESS): Promise<number> {
   const summary = new ScanSummary();
-  const decision = await decideThreads(plan.inputs, plan.threads, plan.inputFormat, (b) => summary.countBad(b));
+  // The file stdout writes to is never read as input (`scan DIR > DIR/alerts.jsonl`).
+  const output = outputIdentity();
+  const reports: InputReports = { ...summary.inputReports, exclude: output ? [output] : [] };
+  if (plan.inputFormat !== undefined) readerByName(plan.inputFormat);
+  const decision = await decideThreads(plan.inputs, plan.threads, plan.inputFormat, reports);
   summary.threads = decision.threads;
   summary.threadsNote = decision.note;
   const tasks = decision.tasks;
@@ -58,7 +64,7 @@ export async function runScan(plan: ScanPlan, progress: ProgressSink = NO_PROGRE
     const order = plan.limit !== undefined && loaded.packs.some((p) => p.order) ? ('time-desc' as const) : undefined;
     pool?.start(loaded.packs, order);
     const workers = pool && tasks ? [mainThreadScanner(loaded.packs, { ...scanning, order }), ...pool.workers] : undefined;
-    return await scanLoaded(plan, { loaded, order, rulesLoaded, summary, progress, files: decision.files, parallel: workers && tasks && { tasks, workers } });
+    return await scanLoaded(plan, { loaded, order, rulesLoaded, summary, progress, reports, files: decision.files, parallel: workers && tasks && { tasks, workers } });
   } finally {
     await pool?.close();
   }
@@ -70,6 +76,7 @@ interface Loaded {
   rulesLoaded: number;
   summary: ScanSummary;
   progress: ProgressSink;
+  reports: InputReports;
   /** The inputs already expanded to files (parallel/threads.ts), else undefined. */
   files: string[] | undefined;
   parallel: { tasks: ScanTask[]; workers: PoolWorker[] } | undefined;
@@ -123,19 +130,29 @@ async function scanLoaded(plan: ScanPlan, run: Loaded): Promise<number> {
     accept(correlated.map((alert) => formatAlert(alert, formatter)));
   } else {
     const pipeline = new EventPipeline(loaded.packs, plan.pipeline);
-    await scanInline(run.files ?? plan.inputs, plan.inputFormat, pipeline, formatter, summary, accept, progress);
+    await scanInline(run.files ?? plan.inputs, { inputFormat: plan.inputFormat, ...run.reports }, pipeline, formatter, summary, accept, progress);
     summary.outsideWindow += pipeline.outsideWindow;
   }
   collector.finish();
   out.flush();
   progress.stop();
   if (!plan.quiet) process.stderr.write(summary.render(rulesLoaded, loaded.rejected, emitted));
+  return exitStatus(plan, summary);
+}
+
+/** Unreadable inputs are named even with -q: a mistyped path must never read as a clean scan. */
+function exitStatus(plan: ScanPlan, summary: ScanSummary): number {
+  if (plan.quiet) {
+    for (const u of summary.unreadable) process.stderr.write(`supplywatch: ${formatUnreadable(u)}\n`);
+    if (summary.events === 0) process.stderr.write('supplywatch: no event was read\n');
+  }
+  if (summary.unreadable.length > 0 || (plan.strict && summary.badCount > 0)) return 2;
   return summary.alerts > 0 ? 1 : 0;
 }
 
 async function scanInline(
   inputs: string[],
-  inputFormat: string | undefined,
+  open: OpenOptions,
   pipeline: EventPipeline,
   formatter: AlertFormatter,
   summary: ScanSummary,
@@ -144,7 +161,7 @@ async function scanInline(
 ): Promise<void> {
   let seq = 0;
   const found: Alert[] = [];
-  for await (const batch of readInputs(inputs, { inputFormat, onBad: (b) => summary.countBad(b) })) {
+  for await (const batch of readInputs(inputs, open)) {
     summary.countEvents(batch.input, batch.format, batch.events.length);
     for (const event of batch.events) pipeline.process(event, ++seq, found);
     if (found.length > 0) accept(found.map((alert) => formatAlert(alert, formatter)));

@@ -6,6 +6,7 @@ import { createReadStream, fstatSync, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { UsageError } from '../errors.js';
 import type { NormalizedEvent } from '../events/event.js';
 import { peek, SNIFF_BYTES } from './peek.js';
 import type { BadRecord, SourceReader } from './reader.js';
@@ -137,10 +138,11 @@ function reporter(reports: InputReports): Reporter {
   };
 }
 
-function readerByName(name: string): SourceReader {
+/** The reader `--input-format` names; a UsageError for a name no reader has. */
+export function readerByName(name: string): SourceReader {
   const reader = READERS.find((r) => r.format === name);
   if (reader === undefined) {
-    throw new Error(`unknown input format "${name}"; known: ${READERS.map((r) => r.format).join(', ')}`);
+    throw new UsageError(`--input-format: unknown format '${name}'; known: ${READERS.map((r) => r.format).join(', ')}`);
   }
   return reader;
 }
@@ -187,7 +189,7 @@ async function* readOne(
     for await (const events of reader.read(source, { file: input, bad: onBad })) yield { input, format, events };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = `cannot read: ${(err as Error).message}`;
+    const reason = `cannot read: ${systemMessage(err)}`;
     // A system error (EACCES, EISDIR, EIO, ...) is the input's; anything else is the reader's
     // failure on this content: the records it had not reached yet are lost, one bad record.
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) unreadable(code, reason);
@@ -228,7 +230,7 @@ async function* expandInputs(paths: string[], options: InputReports): AsyncGener
     try {
       info = await stat(path);
     } catch (err) {
-      report.unreadable(path, true, errorCode(err), `cannot read: ${(err as Error).message}`);
+      report.unreadable(path, true, errorCode(err), `cannot read: ${systemMessage(err)}`);
       continue;
     }
     if (excluded(info)) {
@@ -257,7 +259,7 @@ async function* walk(folder: string, named: boolean, state: WalkState): AsyncGen
   try {
     entries = await readdir(folder, { withFileTypes: true });
   } catch (err) {
-    state.report.unreadable(folder, named, errorCode(err), `cannot list folder: ${(err as Error).message}`);
+    state.report.unreadable(folder, named, errorCode(err), `cannot list folder: ${systemMessage(err)}`);
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -272,7 +274,7 @@ async function* walk(folder: string, named: boolean, state: WalkState): AsyncGen
       info = entry.isSymbolicLink() ? await stat(path) : (entry as unknown as Stats);
       real = await realpath(path);
     } catch (err) {
-      state.report.unreadable(path, false, errorCode(err), `cannot read: ${(err as Error).message}`);
+      state.report.unreadable(path, false, errorCode(err), `cannot read: ${systemMessage(err)}`);
       continue;
     }
     if (!info.isDirectory() && !info.isFile()) continue; // sockets, FIFOs, devices found in a folder
@@ -294,6 +296,11 @@ async function* walk(folder: string, named: boolean, state: WalkState): AsyncGen
     if (reason !== undefined) state.report.unreadable(path, false, 'UNSUPPORTED', reason);
     else yield { path, named: false };
   }
+}
+
+/** A system error without the path Node appends (`ENOENT: no such file or directory`): reports name the path once. */
+function systemMessage(err: unknown): string {
+  return (err as Error).message.replace(/, \w+ '.*'$/, '');
 }
 
 function errorCode(err: unknown): string {
