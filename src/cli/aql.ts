@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { AqlError } from '../aql/parse.js';
 import { runAql } from '../aql/run.js';
-import { csvRow, safeJson, terminalSafe } from '../outputs/escape.js';
+import { csvRow, rawCsvRow, safeJson, terminalSafe } from '../outputs/escape.js';
 import { formatBad, formatUnreadable } from '../outputs/problems.js';
 import { UsageError } from '../errors.js';
 import { count } from '../outputs/count.js';
@@ -16,6 +16,7 @@ export interface AqlRunOptions {
   format?: string;
   inputFormat?: string;
   quiet?: boolean;
+  csvRaw?: boolean;
 }
 
 export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise<number> {
@@ -56,7 +57,9 @@ export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise
     throw e;
   }
   const { columns, rows } = result;
-  if (format === 'csv') process.stdout.write(csvRow(columns) + rows.map(csvRow).join(''));
+  const row = o.csvRaw ? rawCsvRow : csvRow;
+  if (o.csvRaw && format !== 'csv') throw new UsageError('--csv-raw goes with --format csv');
+  if (format === 'csv') process.stdout.write(row(columns) + rows.map(row).join(''));
   else if (format === 'jsonl') process.stdout.write(rows.map((r) => safeJson(Object.fromEntries(columns.map((c, i) => [c, r[i]]))) + '\n').join(''));
   else {
     const cells = [columns, ...rows.map((r) => r.map((v) => terminalSafe(v ?? '')))];

@@ -109,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--now <time>', 'the time NOW() means, ISO 8601 (default: the current time)')
     .option('-f, --format <format>', 'csv | jsonl | table (default: table on a TTY, csv otherwise)')
     .option('--input-format <name>', 'force qradar-json or qradar-csv')
+    .option('--csv-raw', 'with --format csv: cells exactly as QRadar writes them, formulas not neutralised')
     .option('-q, --quiet', 'no counts on stderr')
     .action(async (query: string, options) => {
       status = await (await import('./aql.js')).aqlRunCommand(query, options);
