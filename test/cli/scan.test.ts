@@ -34,7 +34,7 @@ describe('supplywatch scan on the samples (the README command)', () => {
     expect(r.stdout).not.toContain('localhost');
     expect(r.stdout).not.toContain('.github\\workflows');
     expect(r.stderr).toMatch(/samples\/qradar-export\.json: 9 events \(qradar-json\)/);
-    expect(r.stderr).toMatch(/rules: 4 loaded, 0 rejected/);
+    expect(r.stderr).toMatch(/rules: 5 loaded, 0 rejected/);
   });
 
   it('applies the window and limit like the AQL (time > now - since, newest first)', async () => {
