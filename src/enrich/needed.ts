@@ -13,6 +13,7 @@ const ENRICHED_FIELDS = new Set([
   'InstallPackageManager',
   'InstallPackage',
   'InstallPhase',
+  'InstallRole',
   'DestinationHostname',
   'DestinationHostnameSource',
   'DestinationIsAllowedRegistry',
