@@ -18,6 +18,7 @@ const CRED_FILE = 'Credential File Read From a Package Install Subtree';
 const MEM = "Another Process's Memory Read Through /proc/PID/mem";
 const MINER = 'Cryptocurrency Miner Launched';
 const CORR = 'Install Script Then Shell Then Non-Registry Egress Within Two Minutes';
+const UNNAMED_PORT = 'Install Subtree Connecting to an Unnamed Address on a Non-Web Port or Cloud Metadata';
 
 const PACK_DIR = join(REPO, 'rules/t1195.001/hardened');
 const NODE_WIN = 'C:\\Program Files\\nodejs\\node.exe';
@@ -109,14 +110,14 @@ describe('install-time egress', () => {
     expect(await alertTitles(c)).toEqual([EGRESS]);
   });
 
-  it('names an IP from a DNS answer and alerts by IP when no name is known (cloud metadata)', async () => {
+  it('names an IP from a DNS answer; with no name known the unnamed-egress policy rates it (cloud metadata: medium)', async () => {
     const { c, node } = linuxInstall();
     c.resolve(node, 'exfil.example', '203.0.113.5');
     c.connect(node, '203.0.113.5');
     c.connect(node, '169.254.169.254');
     c.resolve(node, 'registry.npmjs.org', '104.16.1.35');
     c.connect(node, '104.16.1.35');
-    expect(await alertTitles(c)).toEqual([DNS, EGRESS, EGRESS]);
+    expect(await alertTitles(c)).toEqual([DNS, EGRESS, UNNAMED_PORT]);
   });
 
   it('ignores DNS to a resolver on the local network, not DNS sent straight to a public address', async () => {
@@ -124,7 +125,7 @@ describe('install-time egress', () => {
     c.connect(node, '10.255.255.53', undefined, 10, 53);
     c.connect(node, '127.0.0.53', undefined, 10, 53);
     c.connect(node, '198.51.100.53', undefined, 10, 53);
-    expect(await alertTitles(c)).toEqual([EGRESS]);
+    expect(await alertTitles(c)).toEqual([UNNAMED_PORT]);
   });
 
   it('accepts GitHub release assets and nodejs.org only when node itself fetches them', async () => {
