@@ -7,6 +7,7 @@
  * rows, the Linux audit log (SYSCALL/EXECVE/CWD/PATH/SOCKADDR/PROCTITLE/EOE; values hex-encoded
  * when they hold a space, a quote or a control character; no host names) and AUOMS rows.
  */
+import { sysmonEvtx } from './evtx-render.js';
 import { commandLineOf, processes, proc, type Proc, type Scenario, type Step } from './scenarios.js';
 
 export interface Format {
@@ -15,7 +16,7 @@ export interface Format {
   reader: string;
   os: 'windows' | 'linux';
   extension: string;
-  render(s: Scenario): string;
+  render(s: Scenario): string | Buffer;
 }
 
 const time = (s: Scenario, at: number) => new Date(Date.parse(s.start) + at);
@@ -270,6 +271,7 @@ function auomsLog(s: Scenario): string {
 
 export const FORMATS: Format[] = [
   { name: 'sysmon-event-xml', reader: 'windows-xml', os: 'windows', extension: 'xml', render: (s) => `<?xml version="1.0" encoding="UTF-8"?>\n<Events>\n${sysmonRecords(s, false).map((r) => sysmonEventXml(s, r)).join('\n')}\n</Events>\n` },
+  { name: 'sysmon-evtx', reader: 'evtx', os: 'windows', extension: 'evtx', render: (s) => sysmonEvtx(sysmonRecords(s, false).map((r) => ({ eventId: r.id, recordId: r.record, time: time(s, r.at), computer: s.host, data: r.data }))) },
   { name: 'sysmon-evtx-dump-jsonl', reader: 'evtx-json', os: 'windows', extension: 'jsonl', render: (s) => `${sysmonRecords(s, false).map((r) => evtxJsonLine(s, r)).join('\n')}\n` },
   { name: 'sysmon-winlogbeat', reader: 'winlogbeat', os: 'windows', extension: 'ndjson', render: (s) => `${sysmonRecords(s, false).map((r) => winlogbeatLine(s, r)).join('\n')}\n` },
   { name: 'sysmon-otrf', reader: 'otrf', os: 'windows', extension: 'json', render: (s) => `${sysmonRecords(s, false).map((r) => otrfLine(s, r)).join('\n')}\n` },
