@@ -55,7 +55,7 @@ export async function evalCommand(dir: string, options: EvalCliOptions): Promise
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify({ ...result, scores: score(result), tuned: tuning ? Object.fromEntries(tuning.dropped) : undefined }, null, 2)}\n`);
   } else {
-    process.stdout.write(renderReport(result));
+    process.stdout.write(renderReport(result, labels));
     if (tuning && tuning.dropped.size > 0) {
       process.stdout.write(`\nalerts tuned out by ${terminalSafe(tuning.config.file)}: ${[...tuning.dropped].map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
     }
