@@ -14,7 +14,7 @@ export interface Format {
   name: string;
   /** The reader supplywatch must pick for it. */
   reader: string;
-  os: 'windows' | 'linux';
+  os: 'windows' | 'linux' | 'macos';
   extension: string;
   render(s: Scenario): string | Buffer;
 }
@@ -268,6 +268,35 @@ function auomsLog(s: Scenario): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** macOS has no Sysmon: Endpoint Security–style observations in the normalized shape `supplywatch dump` prints. */
+function macosSensorNdjson(s: Scenario): string {
+  let line = 0;
+  const out: string[] = [];
+  const emit = (at: number, category: string, fields: Record<string, unknown>) => {
+    const t = time(s, at);
+    out.push(JSON.stringify({ time: t.toISOString(), category, product: 'macos', host: s.host, user: s.user, fields: { Computer: s.host, UtcTime: utc(t), ...fields, User: s.user }, source: { file: `${s.id}.ndjson`, format: 'sensor', line: (line += 1) } }));
+  };
+  for (const step of s.steps) {
+    if (step.kind === 'proc' && step.proc.logged) {
+      const p = step.proc;
+      const parent = parentOf(s, p)!;
+      emit(p.at, 'process_creation', { ProcessId: p.pid, Image: p.image, CommandLine: commandLineOf(p), CurrentDirectory: p.cwd, ParentProcessId: parent.pid, ParentImage: parent.image, ParentCommandLine: commandLineOf(parent) });
+    } else if (step.kind === 'net') {
+      const p = proc(s, step.by);
+      emit(step.at, 'network_connection', { ProcessId: p.pid, Image: p.image, Protocol: 'tcp', Initiated: 'true', SourceIp: '10.0.243.76', SourcePort: 49000 + (step.at % 9000), DestinationIp: step.ip, ...(step.hostname ? { DestinationHostname: step.hostname } : {}), DestinationPort: step.port });
+    } else if (step.kind === 'dns') {
+      const p = proc(s, step.by);
+      emit(step.at, 'dns_query', { ProcessId: p.pid, Image: p.image, QueryName: step.name, QueryStatus: '0', QueryResults: step.ips.map((ip) => `::ffff:${ip};`).join('') });
+    } else if (step.kind === 'file') {
+      const p = proc(s, step.by);
+      emit(step.at, 'file_event', { ProcessId: p.pid, Image: p.image, TargetFilename: step.path });
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export const MACOS_SENSOR: Format = { name: 'macos-sensor-ndjson', reader: 'sigma-ndjson', os: 'macos', extension: 'ndjson', render: macosSensorNdjson };
 
 export const FORMATS: Format[] = [
   { name: 'sysmon-event-xml', reader: 'windows-xml', os: 'windows', extension: 'xml', render: (s) => `<?xml version="1.0" encoding="UTF-8"?>\n<Events>\n${sysmonRecords(s, false).map((r) => sysmonEventXml(s, r)).join('\n')}\n</Events>\n` },

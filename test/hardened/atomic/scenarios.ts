@@ -23,7 +23,7 @@
  * npm and pip also reach their public registry (npm's audit request; pip's build requirements):
  * a malicious sample's benign part, which the egress policy must leave alone.
  */
-export type Os = 'windows' | 'linux';
+export type Os = 'windows' | 'linux' | 'macos';
 
 export interface Proc {
   key: string;
@@ -69,7 +69,7 @@ export const proc = (s: Scenario, key: string): Proc => {
   return p;
 };
 
-class Builder {
+export class Builder {
   readonly steps: Step[] = [];
   private at = 0;
   private pid: number;
@@ -112,6 +112,13 @@ const NPM_CDN = '198.51.100.34';
 const PYPI_CDN = '198.51.100.223';
 const FILES_CDN = '198.51.100.224';
 
+/** A scenario below an already running root process (a shell, an IDE), which is never logged. */
+export function scenario(os: Os, id: string, title: string, host: string, user: string, root: { image: string; cmd: string | string[]; cwd: string }, build: (b: Builder) => void): Scenario {
+  const b = new Builder(os === 'windows' ? 6200 : 31400).proc('root', undefined, root.image, root.cmd, root.cwd, 0, false);
+  build(b);
+  return { id, title, os, host, user, start: '2026-11-28T14:02:11.000Z', steps: b.steps };
+}
+
 function windows(id: string, title: string, build: (b: Builder) => void): Scenario {
   const b = new Builder(5100).proc('ps', undefined, PS, `"${PS}" -ExecutionPolicy Bypass`, 'C:\\src\\app\\', 0, false);
   build(b);
@@ -127,7 +134,7 @@ function linux(id: string, title: string, build: (b: Builder) => void): Scenario
 export const ATOMIC_TESTS = ['t1-npm-postinstall', 't2-pip-setup-py', 't3-workflow-file', 't4-registry-4873'] as const;
 export type AtomicTest = (typeof ATOMIC_TESTS)[number];
 
-export const SCENARIOS: Record<Os, Record<AtomicTest, Scenario>> = {
+export const SCENARIOS: Record<'windows' | 'linux', Record<AtomicTest, Scenario>> = {
   windows: {
     't1-npm-postinstall': windows('t1-npm-postinstall', 'atomic 1: npm postinstall runs whoami into %TEMP%', (b) =>
       b
