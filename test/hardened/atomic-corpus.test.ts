@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadLabels } from '../../src/eval/labels.js';
 import { REPO } from '../helpers/cli.js';
 import { FORMATS } from './atomic/formats.js';
+import { HOLDOUT } from './atomic/holdout.js';
 import { RECONSTRUCTED } from './atomic/reconstructed.js';
 import { ATOMIC_TESTS, SCENARIOS } from './atomic/scenarios.js';
 
@@ -41,12 +42,12 @@ describe('eval-corpus/atomic', () => {
     }
   });
 
-  it('holds the reconstructed installs (eval-corpus/reconstructed/) as rendered, labelled as reconstructed', () => {
+  it('holds the reconstructed installs (eval-corpus/reconstructed/, eval-corpus/holdout/) as rendered, labelled as reconstructed', () => {
     const labels = new Map(loadLabels(join(CORPUS, 'labels.yaml')).map((l) => [l.file, l]));
-    for (const r of RECONSTRUCTED) {
+    for (const r of [...RECONSTRUCTED, ...HOLDOUT]) {
       expectCommitted(r.file, r.format.render(r.scenario));
       expect(labels.get(r.file)?.label, `${r.file} label`).toBe(r.label);
-      expect(labels.get(r.file)?.notes, `${r.file} notes`).toMatch(/^reconstructed/);
+      expect(labels.get(r.file)?.notes, `${r.file} notes`).toMatch(/^(held-out, )?reconstructed/);
     }
   });
 });
