@@ -14,6 +14,7 @@ const TOOL = "Install Script's Tool Connecting to an Address With No Known Name"
 const PORT = 'Install Subtree Connecting to an Unnamed Address on a Non-Web Port or Cloud Metadata';
 const NAMED = 'Network Connection From a Package Install Subtree to a Non-Registry Host';
 const CORR = 'Install Script Then Shell Then Non-Registry Egress Within Two Minutes';
+const DROPPED = 'Program Started From a Temporary Folder Inside a Package Install Subtree';
 
 async function alerts(c: Chain): Promise<Array<[string, string]>> {
   const enricher = new Enricher();
@@ -111,7 +112,7 @@ describe('unnamed egress from installs', () => {
     const sh2 = c.spawn(node, '/usr/bin/dash', 'sh -c /tmp/.cache/agent');
     const agent = c.spawn(sh2, '/tmp/.cache/agent', '/tmp/.cache/agent');
     c.connect(agent, '203.0.113.77', undefined, 100, 443);
-    expect((await alerts(c)).map(([t]) => t)).toEqual([TOOL, CORR]);
+    expect((await alerts(c)).map(([t]) => t)).toEqual([DROPPED, TOOL, CORR]);
   });
 
   it("the runtime's own HTTPS after a shell does not complete the correlation (husky, node-gyp)", async () => {
