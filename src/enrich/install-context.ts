@@ -203,8 +203,10 @@ function ownMarkers(info: ProcessInfo, seen: { program: string; args: string[] }
   const cargo = CARGO_BUILD_SCRIPT.exec(info.image ?? '') ?? CARGO_BUILD_SCRIPT.exec(cmd);
   if (cargo) return { package: cargo[1], phase: 'build-script' };
   const { program, args } = seen;
-  if (program === 'setup.py' || /_in_process\.py/.test(cmd)) {
-    const step = args.find((a) => !a.startsWith('-')) ?? (/_in_process\.py['"]?\s+(\w+)/.exec(cmd)?.[1] ?? '');
+  // pip's legacy path runs setup.py through `python -c "exec(compile(… <pip-setuptools-caller> …))" STEP …`.
+  const legacy = cmd.includes('<pip-setuptools-caller>') ? (/\)\)["']?\s+(\w+)/.exec(cmd)?.[1] ?? 'build') : undefined;
+  if (program === 'setup.py' || /_in_process\.py/.test(cmd) || legacy !== undefined) {
+    const step = legacy ?? args.find((a) => !a.startsWith('-')) ?? (/_in_process\.py['"]?\s+(\w+)/.exec(cmd)?.[1] ?? '');
     const phase = /metadata|egg_info|get_requires/.test(step) ? 'metadata' : /install|develop/.test(step) ? 'install' : 'build';
     return { package: PIP_SOURCE.exec(where)?.[1]?.replace(/_[0-9a-f]{32}$/, ''), phase };
   }

@@ -70,6 +70,8 @@ describe('package and phase', () => {
     expect(installContext([meta, pip])).toEqual({ manager: 'pip', package: 'evilpkg', phase: 'metadata', role: 'install-script' });
     const bs = { image: '/src/target/debug/build/rustdecimal-0123456789abcdef/build-script-build', commandLine: '/src/target/debug/build/rustdecimal-0123456789abcdef/build-script-build' };
     expect(installContext([bs, { image: '/usr/bin/cargo', commandLine: 'cargo build' }])).toEqual({ manager: 'cargo', package: 'rustdecimal', phase: 'build-script', role: 'install-script' });
+    const legacy = { image: '/usr/bin/python3', commandLine: `/usr/bin/python3 -c "\nexec(compile('''\n# This is <pip-setuptools-caller> -- a caller that pip uses to run setup.py\n''' % ('/tmp/pip-install-k2j3/evilpkg_0123456789abcdef0123456789abcdef/setup.py',), \"<pip-setuptools-caller>\", \"exec\"))" egg_info --egg-base /tmp/pip-pip-egg-info-x1`, cwd: '/tmp/pip-install-k2j3/evilpkg_0123456789abcdef0123456789abcdef' };
+    expect(installContext([legacy, pip])).toEqual({ manager: 'pip', package: 'evilpkg', phase: 'metadata', role: 'install-script' });
     const ext = { image: '/usr/bin/ruby', commandLine: 'ruby -I /usr/lib/ruby extconf.rb', cwd: '/var/lib/gems/3.1.0/gems/nokogiri-1.15.4/ext/nokogiri' };
     expect(installContext([ext, { image: '/usr/bin/gem', commandLine: 'gem install nokogiri' }])).toEqual({ manager: 'gem', package: 'nokogiri', phase: 'extension-build', role: 'install-script' });
   });
