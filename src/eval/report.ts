@@ -168,7 +168,7 @@ export function renderReport(result: EvalResult, labels: readonly LabelledFile[]
 
 /** The summary table (Markdown, so it can be pasted into the README) and one per-rule table per pack. */
 export function renderScoreTable(scores: PackScore[]): string[] {
-  const out = ['| pack | malicious files detected | alerts on benign files | benign files with alerts |', '|---|---|---|---|'];
+  const out = ['| pack | malicious files detected (any level) | alerts on benign files (any level) | benign files with alerts (any level) |', '|---|---|---|---|'];
   for (const s of scores) {
     out.push(`| ${cell(s.pack)} | ${s.maliciousDetected} / ${s.maliciousTotal} | ${s.benignAlerts} | ${s.benignFilesAlerted} / ${s.benignTotal} |`);
   }
