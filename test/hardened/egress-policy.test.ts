@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Detector } from '../../src/alerts/detector.js';
 import type { Alert } from '../../src/alerts/alert.js';
+import { parseConfig, TunedDetector, Tuning } from '../../src/config/index.js';
 import { Enricher } from '../../src/enrich/enricher.js';
 import { Chain, hardenedPack, type Proc } from './chain.js';
 
@@ -16,9 +17,10 @@ const NAMED = 'Network Connection From a Package Install Subtree to a Non-Regist
 const CORR = 'Install Script Then Shell Then Non-Registry Egress Within Two Minutes';
 const DROPPED = 'Program Started From a Temporary Folder Inside a Package Install Subtree';
 
-async function alerts(c: Chain): Promise<Array<[string, string]>> {
+async function alerts(c: Chain, configYaml?: string): Promise<Array<[string, string]>> {
   const enricher = new Enricher();
-  const detector = new Detector([await hardenedPack()]);
+  const packs = [await hardenedPack()];
+  const detector = configYaml ? new TunedDetector(packs, new Tuning(parseConfig(configYaml, 'supplywatch.yaml'), Date.parse('2026-06-01'))) : new Detector(packs);
   const out: Alert[] = [];
   c.events.forEach((e, i) => {
     enricher.enrich(e);
@@ -94,6 +96,15 @@ describe('unnamed egress from installs', () => {
     c.connect(npm, '169.254.169.254', undefined, 100, 80);
     c.connect(npm, '10.40.0.8', undefined, 100, 3128);
     expect(await alerts(c)).toEqual([[PORT, 'medium'], [PORT, 'medium'], [HUNT, 'low']]);
+  });
+
+  it('a mirror or proxy declared by address (IP or CIDR) silences every level', async () => {
+    const { c, npm, sh } = npmInstall('node index.js');
+    const node = c.spawn(sh, '/usr/bin/node', 'node index.js');
+    c.connect(npm, '198.51.100.40', undefined, 100, 8081);
+    c.connect(node, '203.0.113.9', undefined, 100, 443);
+    expect(await alerts(c)).toEqual([[PORT, 'medium'], [HUNT, 'low']]);
+    expect(await alerts(c, 'registries:\n  allowed_hosts:\n    - 198.51.100.40\n    - 203.0.113.0/24\n')).toEqual([]);
   });
 
   it('a name seen earlier for the address in the same trace decides instead: the named rule judges it', async () => {
