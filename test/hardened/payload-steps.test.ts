@@ -8,6 +8,7 @@ import { alertTitles, Chain, type Proc } from './chain.js';
 
 const DROPPED = 'Program Started From a Temporary Folder Inside a Package Install Subtree';
 const RUNNER = 'CI Runner Registered From a Package Install Subtree';
+const PERSONAL = "Install-Time Code Writing Into the User's Desktop or Documents";
 
 function npmScript(script: string, root = '/home/dev/app'): { c: Chain; sh: Proc; node: Proc } {
   const c = new Chain('dev-1', 'linux');
@@ -67,6 +68,26 @@ describe('a CI runner registered by install-time code', () => {
   it('is quiet when an administrator registers a runner from a shell', async () => {
     const c = new Chain('ci-host', 'linux');
     c.spawn(c.root('/usr/bin/bash', 'bash', '/opt/actions-runner'), '/opt/actions-runner/config.sh', './config.sh --url https://github.com/org/repo --token AAAA');
+    expect(await alertTitles(c)).toEqual([]);
+  });
+});
+
+describe("install-time code writing into the user's personal folders", () => {
+  it('alerts on a note dropped on the Desktop or in OneDrive (node-ipc/peacenotwar)', async () => {
+    const { c, node } = npmScript('node dao/ssl-geospec.js');
+    c.write(node, '/home/dev/Desktop/WITH-LOVE-FROM-AMERICA.txt');
+    c.write(node, '/home/dev/OneDrive - Corp/WITH-LOVE-FROM-AMERICA.txt');
+    expect((await alertTitles(c)).filter((t) => t === PERSONAL)).toHaveLength(2);
+  });
+
+  it('is quiet for a project kept under ~/Documents (hooks and build outputs are deeper) and for npm itself', async () => {
+    const c = new Chain('mac-1', 'linux');
+    const zsh = c.root('/bin/zsh', '-zsh', '/Users/ana/Documents/site');
+    const npm = c.spawn(zsh, '/usr/local/bin/node', 'node /usr/local/bin/npm install');
+    c.write(npm, '/Users/ana/Documents/package-lock.json');
+    const sh = c.spawn(npm, '/bin/sh', 'sh -c husky', { cwd: '/Users/ana/Documents/site' });
+    const husky = c.spawn(sh, '/usr/local/bin/node', 'node /Users/ana/Documents/site/node_modules/.bin/husky');
+    c.write(husky, '/Users/ana/Documents/site/.husky/_/pre-commit');
     expect(await alertTitles(c)).toEqual([]);
   });
 });
