@@ -221,30 +221,37 @@ function auditIds(s: Scenario) {
 
 const ARGV = (p: Proc) => p.argv ?? [p.image];
 
+const AUDIT_CREDS = 'auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=pts1 ses=4';
+
+/** The records of one successful execve. */
+function auditExec(m: string, p: Proc, parent: Proc, image: string, argv: string[]): string[] {
+  return [
+    `type=SYSCALL ${m}: arch=c000003e syscall=59 success=yes exit=0 a0=55d0c1a2b4f0 a1=55d0c1a2b6a8 a2=55d0c1a2b6d0 a3=8 items=2 ppid=${parent.pid} pid=${p.pid} ${AUDIT_CREDS} comm=${auditValue(base(image).slice(0, 15))} exe=${auditValue(image)} subj=unconfined key="exec"`,
+    `type=EXECVE ${m}: argc=${argv.length} ${argv.map((a, i) => `a${i}=${auditValue(a)}`).join(' ')}`,
+    `type=CWD ${m}: cwd=${auditValue(p.cwd)}`,
+    `type=PATH ${m}: item=0 name=${auditValue(image)} inode=${1000 + p.pid} dev=fd:01 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0`,
+    `type=PATH ${m}: item=1 name="/lib64/ld-linux-x86-64.so.2" inode=1311 dev=fd:01 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0`,
+    `type=PROCTITLE ${m}: proctitle=${Buffer.from(argv.join('\0')).toString('hex').toUpperCase()}`,
+    `type=EOE ${m}: `,
+  ];
+}
+
 function auditdLog(s: Scenario): string {
   const id = auditIds(s);
   const lines: string[] = [];
-  const creds = 'auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=pts1 ses=4';
   for (const step of s.steps) {
     if (step.kind === 'proc' && step.proc.logged) {
       const p = step.proc;
       const parent = parentOf(s, p)!;
-      const m = `msg=audit(${id(p.at)})`;
-      const argv = ARGV(p);
-      lines.push(`type=SYSCALL ${m}: arch=c000003e syscall=59 success=yes exit=0 a0=55d0c1a2b4f0 a1=55d0c1a2b6a8 a2=55d0c1a2b6d0 a3=8 items=2 ppid=${parent.pid} pid=${p.pid} ${creds} comm=${auditValue(base(p.image).slice(0, 15))} exe=${auditValue(p.image)} subj=unconfined key="exec"`);
-      lines.push(`type=EXECVE ${m}: argc=${argv.length} ${argv.map((a, i) => `a${i}=${auditValue(a)}`).join(' ')}`);
-      lines.push(`type=CWD ${m}: cwd=${auditValue(p.cwd)}`);
-      lines.push(`type=PATH ${m}: item=0 name=${auditValue(p.image)} inode=${1000 + p.pid} dev=fd:01 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0`);
-      lines.push(`type=PATH ${m}: item=1 name="/lib64/ld-linux-x86-64.so.2" inode=1311 dev=fd:01 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0`);
-      lines.push(`type=PROCTITLE ${m}: proctitle=${Buffer.from(argv.join('\0')).toString('hex').toUpperCase()}`);
-      lines.push(`type=EOE ${m}: `);
+      if (p.viaEnv) lines.push(...auditExec(`msg=audit(${id(p.at - 1)})`, p, parent, '/usr/bin/env', ['/usr/bin/env', ...ARGV(p)]));
+      lines.push(...auditExec(`msg=audit(${id(p.at)})`, p, parent, p.image, ARGV(p)));
     } else if (step.kind === 'net') {
       const p = proc(s, step.by);
       const m = `msg=audit(${id(step.at)})`;
       const ip = step.ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join('').toUpperCase();
       // node connects non-blocking: connect() returns EINPROGRESS (-115); python blocks and succeeds.
       const result = base(p.image) === 'node' ? 'success=no exit=-115' : 'success=yes exit=0';
-      lines.push(`type=SYSCALL ${m}: arch=c000003e syscall=42 ${result} a0=15 a1=7ffd4c2e1a30 a2=10 a3=0 items=0 ppid=${parentOf(s, p)!.pid} pid=${p.pid} ${creds} comm=${auditValue(base(p.image).slice(0, 15))} exe=${auditValue(p.image)} subj=unconfined key="network"`);
+      lines.push(`type=SYSCALL ${m}: arch=c000003e syscall=42 ${result} a0=15 a1=7ffd4c2e1a30 a2=10 a3=0 items=0 ppid=${parentOf(s, p)!.pid} pid=${p.pid} ${AUDIT_CREDS} comm=${auditValue(base(p.image).slice(0, 15))} exe=${auditValue(p.image)} subj=unconfined key="network"`);
       lines.push(`type=SOCKADDR ${m}: saddr=0200${step.port.toString(16).padStart(4, '0').toUpperCase()}${ip}0000000000000000`);
       lines.push(`type=PROCTITLE ${m}: proctitle=${Buffer.from(ARGV(p).join('\0')).toString('hex').toUpperCase()}`);
       lines.push(`type=EOE ${m}: `);
@@ -258,13 +265,14 @@ function auditdLog(s: Scenario): string {
 function auomsLog(s: Scenario): string {
   const id = auditIds(s);
   const lines: string[] = [];
+  const row = (at: number, p: Proc, parent: Proc, image: string, argv: string[]) => {
+    const cmdline = argv.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ');
+    return `type=AUOMS_EXECVE audit(${id(at)}): SchemaVersion="1" auoms_version=2.5.2.0 node=${s.host} arch=x86_64 syscall=execve syscall_r=59 success=yes exit=0 a0=55d0c1a2b4f0 a1=55d0c1a2b6a8 a2=55d0c1a2b6d0 a3=8 ppid=${parent.pid} pid=${p.pid} audit_user=${s.user} auid=1000 user=${s.user} uid=1000 group=${s.user} gid=1000 effective_user=${s.user} euid=1000 set_user=${s.user} suid=1000 filesystem_user=${s.user} fsuid=1000 effective_group=${s.user} egid=1000 set_group=${s.user} sgid=1000 filesystem_group=${s.user} fsgid=1000 tty=pts1 ses="4" comm="${base(image).slice(0, 15)}" exe="${image}" key=auoms,execve key_r=61756F6D73016578656376650A cwd="${p.cwd}" name="${image}" inode=${1000 + p.pid} dev=fd:01 mode=file,755 o_user=root ouid=0 owner_group=root ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0 path_name=["${image}","/lib64/ld-linux-x86-64.so.2"] path_nametype=["NORMAL","NORMAL"] path_mode=["0100755","0100755"] path_ouid=["0","0"] path_ogid=["0","0"] argc=${argv.length} cmdline="${cmdline}" redactors= containerid=`;
+  };
   for (const p of processes(s).filter((x) => x.logged)) {
     const parent = parentOf(s, p)!;
-    const argv = ARGV(p);
-    const cmdline = argv.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ');
-    lines.push(
-      `type=AUOMS_EXECVE audit(${id(p.at)}): SchemaVersion="1" auoms_version=2.5.2.0 node=${s.host} arch=x86_64 syscall=execve syscall_r=59 success=yes exit=0 a0=55d0c1a2b4f0 a1=55d0c1a2b6a8 a2=55d0c1a2b6d0 a3=8 ppid=${parent.pid} pid=${p.pid} audit_user=${s.user} auid=1000 user=${s.user} uid=1000 group=${s.user} gid=1000 effective_user=${s.user} euid=1000 set_user=${s.user} suid=1000 filesystem_user=${s.user} fsuid=1000 effective_group=${s.user} egid=1000 set_group=${s.user} sgid=1000 filesystem_group=${s.user} fsgid=1000 tty=pts1 ses="4" comm="${base(p.image).slice(0, 15)}" exe="${p.image}" key=auoms,execve key_r=61756F6D73016578656376650A cwd="${p.cwd}" name="${p.image}" inode=${1000 + p.pid} dev=fd:01 mode=file,755 o_user=root ouid=0 owner_group=root ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0 path_name=["${p.image}","/lib64/ld-linux-x86-64.so.2"] path_nametype=["NORMAL","NORMAL"] path_mode=["0100755","0100755"] path_ouid=["0","0"] path_ogid=["0","0"] argc=${argv.length} cmdline="${cmdline}" redactors= containerid=`,
-    );
+    if (p.viaEnv) lines.push(row(p.at - 1, p, parent, '/usr/bin/env', ['/usr/bin/env', ...ARGV(p)]));
+    lines.push(row(p.at, p, parent, p.image, ARGV(p)));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -309,7 +317,7 @@ export const FORMATS: Format[] = [
   { name: 'security-4688-no-command-line', reader: 'windows-xml', os: 'windows', extension: 'xml', render: (s) => security4688(s, 2, false) },
   { name: 'defender-csv', reader: 'defender', os: 'windows', extension: 'csv', render: (s) => [DEFENDER_COLUMNS.join(','), ...defenderRows(s).map((r) => DEFENDER_COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n' },
   { name: 'defender-json', reader: 'defender', os: 'windows', extension: 'json', render: (s) => JSON.stringify({ Schema: DEFENDER_COLUMNS.filter((c) => c !== '$table').map((c) => ({ Name: c, Type: /Id$|Port$/.test(c) ? 'Int64' : 'String' })), Results: defenderRows(s).map(({ $table: _t, ...r }) => r) }, null, 1) },
-  { name: 'auditd-raw', reader: 'auditd', os: 'linux', extension: 'log', render: auditdLog },
-  { name: 'auoms', reader: 'auditd', os: 'linux', extension: 'log', render: auomsLog },
-  { name: 'sysmon-linux-syslog', reader: 'sysmon-linux-syslog', os: 'linux', extension: 'log', render: (s) => `${sysmonRecords(s, true).map((r) => linuxSysmonLine(s, r)).join('\n')}\n` },
+  { name: 'auditd-raw', reader: 'auditd', os: 'linux', extension: 'audit', render: auditdLog },
+  { name: 'auoms', reader: 'auditd', os: 'linux', extension: 'auoms', render: auomsLog },
+  { name: 'sysmon-linux-syslog', reader: 'sysmon-linux-syslog', os: 'linux', extension: 'syslog', render: (s) => `${sysmonRecords(s, true).map((r) => linuxSysmonLine(s, r)).join('\n')}\n` },
 ];

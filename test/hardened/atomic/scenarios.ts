@@ -38,6 +38,12 @@ export interface Proc {
   cwd: string;
   /** Logged as a creation (false for the root that was already running). */
   logged: boolean;
+  /**
+   * A `#!/usr/bin/env node` script run by name (npm on Linux): the kernel first execs env with
+   * argv [/usr/bin/env, node, script, …], then env execs node in the same process. Audit logs
+   * record both execs under one pid.
+   */
+  viaEnv?: boolean;
   /** Milliseconds after the scenario's start. */
   at: number;
 }
@@ -76,10 +82,10 @@ export class Builder {
   constructor(firstPid: number) {
     this.pid = firstPid;
   }
-  proc(key: string, parent: string | undefined, image: string, cmd: string | string[], cwd: string, dt = 120, logged = true): this {
+  proc(key: string, parent: string | undefined, image: string, cmd: string | string[], cwd: string, dt = 120, logged = true, viaEnv = false): this {
     this.at += dt;
     this.pid += 4 + (this.pid % 7);
-    const p: Proc = { key, parent, pid: this.pid, image, cwd, logged, at: this.at, ...(Array.isArray(cmd) ? { argv: cmd } : { commandLine: cmd }) };
+    const p: Proc = { key, parent, pid: this.pid, image, cwd, logged, at: this.at, ...(Array.isArray(cmd) ? { argv: cmd } : { commandLine: cmd }), ...(viaEnv ? { viaEnv } : {}) };
     this.steps.push({ kind: 'proc', proc: p });
     return this;
   }
@@ -174,7 +180,7 @@ export const SCENARIOS: Record<'windows' | 'linux', Record<AtomicTest, Scenario>
   linux: {
     't1-npm-postinstall': linux('t1-npm-postinstall', 'atomic 1: npm postinstall runs whoami into /tmp', (b) =>
       b
-        .proc('npm', 'bash', '/usr/bin/node', ['node', '/usr/bin/npm', 'install'], '/tmp/argus-npm-test')
+        .proc('npm', 'bash', '/usr/bin/node', ['node', '/usr/bin/npm', 'install'], '/tmp/argus-npm-test', 120, true, true)
         .net('npm', NPM_CDN, 443, undefined, 500)
         .proc('script', 'npm', '/usr/bin/dash', ['sh', '-c', 'whoami > /tmp/argus-npm-test.txt'], '/tmp/argus-npm-test', 900)
         .file('script', '/tmp/argus-npm-test.txt', 2)
@@ -198,7 +204,7 @@ export const SCENARIOS: Record<'windows' | 'linux', Record<AtomicTest, Scenario>
     ),
     't4-registry-4873': linux('t4-registry-4873', 'atomic 4: npm install from a registry on 127.0.0.1:4873', (b) =>
       b
-        .proc('npm', 'bash', '/usr/bin/node', ['node', '/usr/bin/npm', 'install', 'argus-registry-test', '--registry', 'http://127.0.0.1:4873'], '/home/dev/app')
+        .proc('npm', 'bash', '/usr/bin/node', ['node', '/usr/bin/npm', 'install', 'argus-registry-test', '--registry', 'http://127.0.0.1:4873'], '/home/dev/app', 120, true, true)
         .net('npm', '127.0.0.1', 4873, undefined, 500),
     ),
   },
