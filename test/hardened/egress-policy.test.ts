@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { Detector } from '../../src/alerts/detector.js';
 import type { Alert } from '../../src/alerts/alert.js';
-import { parseConfig, TunedDetector, Tuning } from '../../src/config/index.js';
+import { TunedDetector } from '../../src/alerts/tuned-detector.js';
+import { Tuning } from '../../src/alerts/tuning.js';
+import { parseConfig } from '../../src/config/index.js';
 import { Enricher } from '../../src/enrich/enricher.js';
 import { Chain, hardenedPack, type Proc } from './chain.js';
 
