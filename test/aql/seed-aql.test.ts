@@ -50,7 +50,7 @@ describe('aql run: the seed query verbatim equals scan --rules seed', () => {
     expect(scan.stdout.split('\r\n').length).toBeGreaterThan(100);
   });
 
-  it('the converted seed pack (convert --to aql --combine seed) selects and labels the same rows', async () => {
+  it('the converted seed pack (convert --to aql --combine seed) selects and labels the same rows', { timeout: 15_000 }, async () => {
     const conv = await runCli(['convert', '--to', 'aql', '--combine', 'seed']);
     expect(conv.status).toBe(0);
     const query = conv.stdout.trim();
