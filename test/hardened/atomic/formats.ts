@@ -104,8 +104,22 @@ function sysmonEventXml(s: Scenario, r: ReturnType<typeof sysmonRecords>[number]
 function linuxSysmonLine(s: Scenario, r: ReturnType<typeof sysmonRecords>[number]): string {
   const d = time(s, r.at);
   const stamp = `${d.toUTCString().slice(8, 11)} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)}`;
-  const body = `<Event><System><Provider Name="Linux-Sysmon" Guid="${LINUX_SYSMON_GUID}"/><EventID>${r.id}</EventID><Version>${VERSION[r.id]}</Version><Level>4</Level><Task>${TASK[r.id]}</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime="${d.toISOString().slice(0, 23)}123000Z"/><EventRecordID>${r.record}</EventRecordID><Correlation/><Execution ProcessID="812" ThreadID="812"/><Channel>Linux-Sysmon/Operational</Channel><Computer>${s.host}</Computer><Security UserId="0"/></System><EventData>${r.data.map(([k, v]) => `<Data Name="${k}">${xml(v)}</Data>`).join('')}</EventData></Event>`;
-  return `${stamp} ${s.host} sysmon[812]: ${body}`;
+  return `${stamp} ${s.host} sysmon[812]: ${linuxSysmonXml(s, r)}`;
+}
+
+/** The event Sysmon for Linux writes as its syslog message. */
+function linuxSysmonXml(s: Scenario, r: ReturnType<typeof sysmonRecords>[number]): string {
+  const d = time(s, r.at);
+  return `<Event><System><Provider Name="Linux-Sysmon" Guid="${LINUX_SYSMON_GUID}"/><EventID>${r.id}</EventID><Version>${VERSION[r.id]}</Version><Level>4</Level><Task>${TASK[r.id]}</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime="${d.toISOString().slice(0, 23)}123000Z"/><EventRecordID>${r.record}</EventRecordID><Correlation/><Execution ProcessID="812" ThreadID="812"/><Channel>Linux-Sysmon/Operational</Channel><Computer>${s.host}</Computer><Security UserId="0"/></System><EventData>${r.data.map(([k, v]) => `<Data Name="${k}">${xml(v)}</Data>`).join('')}</EventData></Event>`;
+}
+
+/**
+ * Azure Monitor's `Syslog` table rows as OTRF ships them (one JSON object per line): the syslog
+ * message in SyslogMessage, the host in Computer/HostName, ProcessName the daemon.
+ */
+function azureSyslogRow(s: Scenario, at: number, daemon: string, message: string): string {
+  const t = time(s, at).toISOString();
+  return JSON.stringify({ TenantId: 'redacted', SourceSystem: 'Linux', TimeGenerated: t, Computer: s.host, EventTime: `${t.slice(0, 19)}Z`, Facility: daemon === 'auoms' ? 'local6' : 'user', HostName: s.host, SeverityLevel: 'info', SyslogMessage: message, HostIP: '10.0.2.15', ProcessName: daemon, Type: 'Syslog' });
 }
 
 const NUMERIC = new Set(['ProcessId', 'ParentProcessId', 'SourcePort', 'DestinationPort', 'TerminalSessionId', 'QueryStatus']);
@@ -221,6 +235,9 @@ function auditIds(s: Scenario) {
 
 const ARGV = (p: Proc) => p.argv ?? [p.image];
 
+/** An audit line's own time (audit(SECONDS.MILLIS:SERIAL)) as an offset for time(). */
+const auditTimeOf = (s: Scenario) => (line: string): number => Number(/audit\((\d+\.\d+):/.exec(line)![1]) * 1000 - Date.parse(s.start);
+
 const AUDIT_CREDS = 'auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=pts1 ses=4';
 
 /** The records of one successful execve. */
@@ -262,7 +279,8 @@ function auditdLog(s: Scenario): string {
 }
 
 /** AUOMS's execve rows (its free-text cmdline joins argv, quoting arguments with spaces). */
-function auomsLog(s: Scenario): string {
+/** AUOMS's execve records, one line each, in time order. */
+function auomsRecords(s: Scenario): string[] {
   const id = auditIds(s);
   const lines: string[] = [];
   const row = (at: number, p: Proc, parent: Proc, image: string, argv: string[]) => {
@@ -274,7 +292,7 @@ function auomsLog(s: Scenario): string {
     if (p.viaEnv) lines.push(row(p.at - 1, p, parent, '/usr/bin/env', ['/usr/bin/env', ...ARGV(p)]));
     lines.push(row(p.at, p, parent, p.image, ARGV(p)));
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 /** macOS has no Sysmon: Endpoint Security–style observations in the normalized shape `supplywatch dump` prints. */
@@ -318,6 +336,8 @@ export const FORMATS: Format[] = [
   { name: 'defender-csv', reader: 'defender', os: 'windows', extension: 'csv', render: (s) => [DEFENDER_COLUMNS.join(','), ...defenderRows(s).map((r) => DEFENDER_COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n' },
   { name: 'defender-json', reader: 'defender', os: 'windows', extension: 'json', render: (s) => JSON.stringify({ Schema: DEFENDER_COLUMNS.filter((c) => c !== '$table').map((c) => ({ Name: c, Type: /Id$|Port$/.test(c) ? 'Int64' : 'String' })), Results: defenderRows(s).map(({ $table: _t, ...r }) => r) }, null, 1) },
   { name: 'auditd-raw', reader: 'auditd', os: 'linux', extension: 'audit', render: auditdLog },
-  { name: 'auoms', reader: 'auditd', os: 'linux', extension: 'auoms', render: auomsLog },
+  { name: 'auoms', reader: 'auditd', os: 'linux', extension: 'auoms', render: (s) => `${auomsRecords(s).join('\n')}\n` },
+  { name: 'auoms-azure-syslog-json', reader: 'otrf', os: 'linux', extension: 'json', render: (s) => `${auomsRecords(s).map((line) => azureSyslogRow(s, auditTimeOf(s)(line), 'auoms', line)).join('\n')}\n` },
   { name: 'sysmon-linux-syslog', reader: 'sysmon-linux-syslog', os: 'linux', extension: 'syslog', render: (s) => `${sysmonRecords(s, true).map((r) => linuxSysmonLine(s, r)).join('\n')}\n` },
+  { name: 'sysmon-linux-azure-syslog-json', reader: 'otrf', os: 'linux', extension: 'json', render: (s) => `${sysmonRecords(s, true).map((r) => azureSyslogRow(s, r.at, 'sysmon', linuxSysmonXml(s, r))).join('\n')}\n` },
 ];
