@@ -141,6 +141,12 @@ export function renderLevelReport(result: EvalResult, labels: readonly LabelledF
       any = true;
       const hits = slot.rules.map((r) => `${terminalSafe(r.title)} [${terminalSafe(r.level ?? '?')}]${r.alerts > 1 ? ` ×${r.alerts}` : ''}`).join('; ');
       out.push(`- ${terminalSafe(file.file)} (${terminalSafe(result.packs[p]!)}): ${hits}`);
+      for (const r of slot.rules) {
+        for (const e of r.events ?? []) {
+          const what = [e.image, e.commandLine, e.target && `→ ${e.target}`].filter((x) => x !== undefined).join(' ');
+          out.push(`  - ${terminalSafe(r.title)} [${terminalSafe(r.level ?? '?')}] at ${terminalSafe(e.where)}${e.time ? ` ${e.time}` : ''}: ${terminalSafe(oneLine(what))}`);
+        }
+      }
     });
   }
   if (!any) out.push('- none');

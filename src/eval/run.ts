@@ -18,6 +18,37 @@ export interface RuleHits {
   title: string;
   level?: string;
   alerts: number;
+  /** On benign files: the first events behind this rule's alerts (at most EVIDENCE_PER_RULE). */
+  events?: AlertEvidence[];
+}
+
+/** What an alert's event was, in a line: where it is, what ran, what it touched. */
+export interface AlertEvidence {
+  where: string;
+  time?: string;
+  image?: string;
+  commandLine?: string;
+  /** host:port (name where known), QueryName or TargetFilename. */
+  target?: string;
+}
+
+const EVIDENCE_PER_RULE = 5;
+
+function evidenceOf(alert: Alert): AlertEvidence {
+  const e = alert.event;
+  const f = e.fields;
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+  const host = text(f.DestinationHostname) ?? text(f.DestinationIp);
+  const target = host !== undefined ? (text(f.DestinationPort) ? `${host}:${text(f.DestinationPort)}` : host) : text(f.QueryName) ?? text(f.TargetFilename);
+  const s = e.source;
+  const out: AlertEvidence = { where: s.line !== undefined ? `${s.file}:${s.line}` : s.record !== undefined ? `${s.file}#${s.record}` : s.file };
+  if (e.time !== undefined) out.time = new Date(e.time).toISOString();
+  const image = text(f.Image);
+  if (image !== undefined) out.image = image;
+  const commandLine = text(f.CommandLine);
+  if (commandLine !== undefined) out.commandLine = commandLine;
+  if (target !== undefined) out.target = target;
+  return out;
 }
 
 export interface FileResult {
@@ -70,6 +101,7 @@ async function evaluateFile(path: string, entry: LabelledFile, packs: Pack[], sp
       let hits = slot.rules.find((r) => r.rule === key);
       if (!hits) slot.rules.push((hits = { rule: key, title: alert.rule.title, level: alert.rule.level, alerts: 0 }));
       hits.alerts += 1;
+      if (entry.label === 'benign' && (hits.events ??= []).length < EVIDENCE_PER_RULE) hits.events.push(evidenceOf(alert));
     }
     alerts.length = 0;
   };

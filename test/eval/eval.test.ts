@@ -74,6 +74,12 @@ describe('evaluate', () => {
     expect(text).toContain('| hardened | 1 / 1 | 0 | 0 / 1 |');
     expect(text).toMatch(/benign\s+gyp\.ndjson[\s\S]*seed\s+FALSE POSITIVE[\s\S]*hardened\s+quiet/);
     expect(text).toContain('unlabelled stray.ndjson');
+    // The events behind a benign file's alerts, for whoever tunes the rule.
+    const gyp = result.files.find((f) => f.file === 'gyp.ndjson')!;
+    const seedHits = gyp.packs[0]!.rules[0]!;
+    expect(seedHits.events).toEqual([expect.objectContaining({ where: expect.stringMatching(/gyp\.ndjson:2$/), image: 'C:\\Windows\\System32\\cmd.exe', commandLine: 'cmd.exe /d /s /c "node-gyp rebuild"' })]);
+    const certutil = result.files.find((f) => f.file === 'm/certutil.ndjson')!;
+    expect(certutil.packs.flatMap((p) => p.rules).every((r) => r.events === undefined)).toBe(true);
   });
 });
 
