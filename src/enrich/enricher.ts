@@ -4,7 +4,8 @@
  *
  * - `AncestorImages`, `AncestorCommandLines`: the process's ancestors, nearest first (lists).
  * - `InstallPackageManager`, `InstallPackage`, `InstallPhase`, `InstallRole`: when the process
- *   (or an ancestor) is a package-manager install (install-context.ts).
+ *   (or an ancestor) is a package-manager install (install-context.ts); `InstallId` names that
+ *   install run, for correlations grouped by install subtree.
  * - `DestinationHostname` from DNS answers when a network event lacks it, marked
  *   `DestinationHostnameSource: dns`.
  * - `DestinationIsAllowedRegistry`: the destination host name is an allowed registry or a
@@ -16,7 +17,7 @@
  */
 import type { NormalizedEvent } from '../events/event.js';
 import { DnsMap, emptyDns } from './dns-map.js';
-import { installContext, type ProcessInfo } from './install-context.js';
+import { installContext, installRootIndex, type ProcessInfo } from './install-context.js';
 import { LIMITS, type Limits } from './limits.js';
 import { emptyTree, ProcessTree, type ProcNode } from './process-tree.js';
 import { InstallActivity, isoTime, type ChainEntry, type InvestigationContext } from './investigation.js';
@@ -124,12 +125,14 @@ export class Enricher {
       f.AncestorCommandLines = ancestors.map((a) => a.commandLine ?? '');
     }
     if (self || ancestors.length > 0) {
-      const ctx = installContext(self ? [self, ...ancestors] : ancestors);
+      const chain = self ? [self, ...ancestors] : ancestors;
+      const ctx = installContext(chain);
       if (ctx) {
         f.InstallPackageManager = ctx.manager;
         if (ctx.package !== undefined) f.InstallPackage = ctx.package;
         if (ctx.phase !== undefined) f.InstallPhase = ctx.phase;
         f.InstallRole = ctx.role;
+        f.InstallId = installId(chain[installRootIndex(chain)]!);
       }
     }
     let hostname = str(f.DestinationHostname);
@@ -167,9 +170,18 @@ function ancestorsOfNode(start: ProcNode, maxDepth: number): Ancestor[] {
  * own chain still has an install context — the process that started the install.
  */
 function installRoot(chain: Ancestor[]): Ancestor | undefined {
-  if (!installContext(chain)) return undefined;
-  for (let i = chain.length - 1; i >= 0; i -= 1) if (installContext(chain.slice(i))) return chain[i];
-  return undefined;
+  const at = installRootIndex(chain);
+  return at === -1 ? undefined : chain[at];
+}
+
+/**
+ * `InstallId`: names one install run (its root process) so that correlations can group the
+ * events of one install subtree: the Sysmon ProcessGuid where there is one, else pid and start.
+ */
+function installId(root: Ancestor): string {
+  if (root.guid !== undefined) return root.guid;
+  const start = isoTime(root.start);
+  return `${root.image ?? ''}[${root.pid ?? ''}]${start !== undefined ? `@${start}` : ''}`;
 }
 
 function installKey(host: string, root: Ancestor): string {

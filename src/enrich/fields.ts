@@ -6,6 +6,7 @@ export const ENRICHED_FIELDS: ReadonlySet<string> = new Set([
   'InstallPackage',
   'InstallPhase',
   'InstallRole',
+  'InstallId',
   'DestinationHostname',
   'DestinationHostnameSource',
   'DestinationIsAllowedRegistry',

@@ -224,6 +224,13 @@ function markers(info: ProcessInfo, parent: ProcessInfo | undefined): Markers | 
   return analyze(info).own;
 }
 
+/** Index in the chain (nearest first) of the outermost install invocation, the process that started the install; -1 outside installs. */
+export function installRootIndex(chain: readonly ProcessInfo[]): number {
+  let outer = -1;
+  for (let i = 0; i < chain.length; i += 1) if (analyze(chain[i]!).manager) outer = i;
+  return outer;
+}
+
 /**
  * The install context of a process given its chain, nearest first (the process itself at 0).
  * The manager is the outermost install invocation (pip running setup.py is a pip install; an npm
@@ -231,16 +238,9 @@ function markers(info: ProcessInfo, parent: ProcessInfo | undefined): Markers | 
  * the nearest process below it that shows them.
  */
 export function installContext(chain: readonly ProcessInfo[]): InstallContext | undefined {
-  let outer = -1;
-  let manager: string | undefined;
-  for (let i = 0; i < chain.length; i += 1) {
-    const m = analyze(chain[i]!).manager;
-    if (m) {
-      outer = i;
-      manager = m;
-    }
-  }
-  if (!manager) return undefined;
+  const outer = installRootIndex(chain);
+  if (outer === -1) return undefined;
+  const manager = analyze(chain[outer]!).manager!;
   const ctx: InstallContext = { manager, role: 'package-manager' };
   for (let i = 0; i <= outer; i += 1) {
     const found = markers(chain[i]!, chain[i + 1]);
