@@ -20,6 +20,36 @@ function sysmon1(time: number, guid: string, parentGuid: string, image: string, 
 }
 
 describe('Windows process tree by ProcessGuid', () => {
+  it('InstallId without ProcessGuid (auditd, the sensor): the install process\'s image, pid and start', () => {
+    const e = new Enricher();
+    const lin = (time: number, fields: Fields): NormalizedEvent => ({ ...ev('process_creation', time, fields, 'vm'), product: 'linux' });
+    const npm = lin(T0, { ProcessId: 100, ParentProcessId: 1, Image: '/usr/bin/node', CommandLine: 'node /usr/bin/npm install' });
+    const sh = lin(T0 + 100, { ProcessId: 101, ParentProcessId: 100, Image: '/bin/sh', CommandLine: 'sh -c node x.js', CurrentDirectory: '/w/node_modules/a' });
+    const conn = { ...ev('network_connection', T0 + 200, { ProcessId: 101, Image: '/bin/sh', DestinationIp: '203.0.113.7', DestinationPort: 80 }, 'vm'), product: 'linux' };
+    for (const x of [npm, sh, conn]) e.enrich(x);
+    const id = `/usr/bin/node[100]@${new Date(T0).toISOString()}`;
+    expect([npm, sh, conn].map((x) => x.fields.InstallId)).toEqual([id, id, id]);
+  });
+
+  it('InstallId names the install run: one value for every event below one install process, another for the next install, none outside', () => {
+    const e = new Enricher();
+    const npmCli = `"${NODE}" "C:\\Program Files\\nodejs\\node_modules\\npm\\bin\\npm-cli.js" install`;
+    const events = [
+      sysmon1(T0, G(1), G(0), NODE, npmCli, 'C:\\Windows\\explorer.exe'),
+      sysmon1(T0 + 100, G(2), G(1), CMD, 'C:\\Windows\\system32\\cmd.exe /d /s /c "node install.js"', NODE, 'C:\\src\\app\\node_modules\\a\\'),
+      ev('network_connection', T0 + 200, { EventID: 3, ProcessGuid: G(2), Image: CMD, DestinationIp: '203.0.113.7', DestinationPort: 443 }),
+      sysmon1(T0 + 5000, G(3), G(0), NODE, npmCli, 'C:\\Windows\\explorer.exe'),
+      sysmon1(T0 + 5100, G(4), G(3), CMD, 'C:\\Windows\\system32\\cmd.exe /d /s /c "node install.js"', NODE, 'C:\\src\\app\\node_modules\\b\\'),
+      sysmon1(T0 + 6000, G(5), G(0), PS, 'powershell.exe', 'C:\\Windows\\explorer.exe'),
+    ];
+    for (const x of events) e.enrich(x);
+    const ids = events.map((x) => x.fields.InstallId);
+    // The install process's ProcessGuid (as the tree keeps it: braces dropped).
+    const first = G(1).slice(1, -1);
+    const second = G(3).slice(1, -1);
+    expect(ids).toEqual([first, first, first, second, second, undefined]);
+  });
+
   it('node → cmd → powershell: AncestorImages [cmd, node], install context, and the same ancestry on network and file events', () => {
     const e = new Enricher();
     const events = [
