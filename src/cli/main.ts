@@ -127,6 +127,17 @@ async function main(argv: string[]): Promise<number> {
       status = await (await import('./eval.js')).evalCommand(dir, options);
     });
 
+  program
+    .command('explain')
+    .description("an alert's or rule's response playbook and, with --to, the SIEM queries to run next")
+    .argument('<subject>', 'rule id, alert id (sw-…, with --alerts), or a JSONL file of alerts (scan --format jsonl) or - for stdin')
+    .option('--alerts <file>', 'JSONL alerts to find an alert id in (default: stdin)')
+    .option('-t, --to <target>', 'investigation queries for spl | kql | aql | esql | sql')
+    .option('--minutes <n>', 'window of the investigation queries around the alert, in minutes (default: 10)')
+    .action(async (subject: string, options) => {
+      status = await (await import('./explain.js')).explainCommand(subject, options);
+    });
+
   const rules = program.command('rules').description('work with Sigma rules');
   rules
     .command('lint')
