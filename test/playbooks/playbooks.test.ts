@@ -17,7 +17,7 @@ describe('built-in playbooks', () => {
   });
 
   // Reads the packs as they are: a rule added to a pack without its playbook fails here.
-  it.each(['seed', 'hardened'])('every rule of the %s pack that can alert has a playbook with every section', async (name) => {
+  it.each(['seed', 'hardened', 'hunting'])('every rule of the %s pack that can alert has a playbook with every section', async (name) => {
     const { packs, rejected } = await loadPacks([name]);
     expect(rejected).toEqual([]);
     const rules = alertingRules(packs[0]!);
