@@ -13,6 +13,8 @@ import { createWorkspace, removeWorkspace, workspaceEnv, workspaceOf } from './w
 
 /** The pack an atomic test must fire, and the lowest level that counts. */
 export const DETECTING_PACK = 'hardened';
+/** Run beside it so a report can name the leads a test leaves below the alerting pack. */
+const LEAD_PACK = 'hunting';
 const COUNTING_LEVELS = new Set(['medium', 'high', 'critical']);
 
 export interface AtomicRunResult {
@@ -23,6 +25,8 @@ export interface AtomicRunResult {
   /** Hardened alerts at medium or above, and below. */
   fired: AlertLine[];
   below: AlertLine[];
+  /** Hunting-pack leads (never counted as detection). */
+  leads: AlertLine[];
   notes: string[];
   /** `supplywatch run`'s summary (stderr). */
   summary: string;
@@ -46,10 +50,11 @@ export async function runAtomic(test: AtomicTest, opts: { cli: string; keep?: bo
   const prepared = await test.prepare(ws, opts.tools);
   const fired: AlertLine[] = [];
   const below: AlertLine[] = [];
+  const leads: AlertLine[] = [];
   let summary = '';
   let commandStatus: number | null = null;
   try {
-    const args = [opts.cli, 'run', '-r', DETECTING_PACK, '-f', 'jsonl', '--save', join(ws.root, 'events.ndjson'), '--', ...prepared.command];
+    const args = [opts.cli, 'run', '-r', DETECTING_PACK, '-r', LEAD_PACK, '-f', 'jsonl', '--save', join(ws.root, 'events.ndjson'), '--', ...prepared.command];
     const child = spawn(process.execPath, args, { cwd: ws.work, env: workspaceEnv(ws), stdio: ['ignore', 'pipe', 'pipe'] });
     const stderr: Buffer[] = [];
     child.stderr.on('data', (d: Buffer) => stderr.push(d));
@@ -59,7 +64,8 @@ export async function runAtomic(test: AtomicTest, opts: { cli: string; keep?: bo
       if (!line.startsWith('{"rule":')) continue;
       const alert = parseAlertLine(line);
       if (typeof alert === 'string') continue;
-      (COUNTING_LEVELS.has(alert.rule.level ?? '') ? fired : below).push(alert);
+      if (packOf(line) !== DETECTING_PACK) leads.push(alert);
+      else (COUNTING_LEVELS.has(alert.rule.level ?? '') ? fired : below).push(alert);
     }
     await closed;
     summary = Buffer.concat(stderr).toString('utf8');
@@ -71,7 +77,7 @@ export async function runAtomic(test: AtomicTest, opts: { cli: string; keep?: bo
   const found = prepared.evidence.filter((e) => existsSync(join(ws.root, e)));
   const result: AtomicRunResult = {
     evidence: { found, missing: prepared.evidence.filter((e) => !found.includes(e)) },
-    commandStatus, fired, below, notes: prepared.notes(), summary, workspace: ws.root, kept: opts.keep === true,
+    commandStatus, fired, below, leads, notes: prepared.notes(), summary, workspace: ws.root, kept: opts.keep === true,
   };
   if (!opts.keep) removeWorkspace(ws);
   return result;
@@ -99,12 +105,15 @@ export async function verifyAtomic(test: AtomicTest, file: string, cli: string):
   const scan = await lines(cli, ['scan', '-r', DETECTING_PACK, '-r', 'seed', '-f', 'jsonl', '-q', file], (line) => {
     const alert = parseAlertLine(line);
     if (typeof alert === 'string' || !test.marker.test(JSON.stringify(alert.fields))) return;
-    const pack = (JSON.parse(line) as { pack?: string }).pack;
-    if (pack === 'seed') result.seed.push(alert);
+    if (packOf(line) === 'seed') result.seed.push(alert);
     else (COUNTING_LEVELS.has(alert.rule.level ?? '') ? result.fired : result.below).push(alert);
   });
   result.stderr = dump + scan;
   return result;
+}
+
+function packOf(line: string): string | undefined {
+  return (JSON.parse(line) as { pack?: string }).pack;
 }
 
 /** Runs the CLI and hands each stdout line over as it comes (never the whole output); returns stderr. */

@@ -47,6 +47,7 @@ export async function atomicRunCommand(n: string, o: { keep?: boolean }): Promis
   for (const note of r.notes) out(`  ${terminalSafe(note)}\n`);
   out(`  evidence the behaviour ran: ${r.evidence.found.length ? r.evidence.found.join(', ') : 'none'}${r.evidence.missing.length ? ` (missing: ${r.evidence.missing.join(', ')})` : ''}\n`);
   out(alertsText(r.fired, r.below));
+  if (r.leads.length) out(`  hunting leads (not counted): ${[...new Set(r.leads.map((a) => `${(a.rule.level ?? '?').toUpperCase()} ${terminalSafe(a.rule.title)}`))].join('; ')}\n`);
   out(r.kept ? `  workspace kept: ${r.workspace} (supplywatch atomic cleanup ${t.number} removes it)\n` : `  cleaned up: ${r.workspace} removed\n`);
   if (r.evidence.missing.length) {
     out(`RESULT: DID NOT RUN — the test's behaviour left no evidence; supplywatch run said:\n${terminalSafe(r.summary).replace(/\\n/g, '\n')}\n`);

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { workspaceOf } from '../../src/atomic/workspace.js';
 import { runCli } from '../helpers/cli.js';
@@ -41,6 +42,26 @@ describe('supplywatch atomic run', () => {
     expect(r.status).toBe(none ? 1 : 0);
     expect(r.stdout).toContain(none ? 'RESULT: NOT DETECTED — the test ran' : 'RESULT: DETECTED');
     expect(existsSync(workspaceOf(n).root)).toBe(false);
+    // The hunting pack's leads are named, never counted as the detection.
+    expect(r.stdout).toContain('hunting leads (not counted): ');
+    expect(r.stdout).toMatch(/LOW Install Lifecycle Script Spawned an Interpreter/);
+  }, 60_000);
+
+  it('test 4 still runs when port 4873 is taken: the registry moves to a free port', async () => {
+    const blocker = createServer();
+    const taken = await new Promise<boolean>((resolve) => {
+      blocker.once('error', () => resolve(false));
+      blocker.listen(4873, '127.0.0.1', () => resolve(true));
+    });
+    try {
+      const r = await runCli(['atomic', 'run', '4']);
+      expect(r.stdout).toMatch(/loopback registry http:\/\/127\.0\.0\.1:(\d+)/);
+      // Held by this test or by someone else: either way not the one the registry got.
+      expect(r.stdout).not.toContain('loopback registry http://127.0.0.1:4873:');
+      expect(r.stdout).toContain('RESULT: DETECTED');
+    } finally {
+      if (taken) await new Promise((done) => blocker.close(done));
+    }
   }, 60_000);
 
   it('--keep leaves the workspace; cleanup removes everything the run created, and says when there is nothing', async () => {
