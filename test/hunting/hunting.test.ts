@@ -46,10 +46,11 @@ describe('the hunting pack', () => {
     const r = await runCli(['eval', '-r', 'hunting', 'eval-corpus', '-f', 'json']);
     const { scores } = JSON.parse(r.stdout) as { scores: Array<{ pack: string; maliciousDetected: number; maliciousTotal: number; benignAlerts: number; rules: Array<{ title: string; maliciousFiles: number }> }> };
     const hunting = scores.find((s) => s.pack === 'hunting')!;
-    expect(hunting.maliciousTotal).toBe(12);
-    expect(hunting.maliciousDetected).toBeGreaterThanOrEqual(10);
+    // The corpus grows; the hunt must keep leading to at least three malicious files in four.
+    expect(hunting.maliciousTotal).toBeGreaterThanOrEqual(12);
+    expect(hunting.maliciousDetected / hunting.maliciousTotal).toBeGreaterThanOrEqual(0.75);
     expect(hunting.benignAlerts).toBeGreaterThan(0);
     // Sha1-Hulud registered its runner as SHA1HULUD: the runner hunt finds it.
-    expect(hunting.rules.find((x) => x.title === 'Self-Hosted CI Runner Registered')?.maliciousFiles).toBe(1);
+    expect(hunting.rules.find((x) => x.title === 'Self-Hosted CI Runner Registered')?.maliciousFiles).toBeGreaterThanOrEqual(1);
   }, 60_000);
 });
