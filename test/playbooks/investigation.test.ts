@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,7 +140,9 @@ describe('explain ALERT --to: the next queries, through the converters', () => {
     expect(line).toContain('Eradication');
     const all = await runCli(['explain', alerts]);
     expect(all.status).toBe(0);
-    expect(all.stdout.match(/^ALERT sw-/gm)!.length).toBe(5);
+    const lines = readFileSync(alerts, 'utf8').split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(all.stdout.match(/^ALERT sw-/gm)!.length).toBe(lines.length);
   });
 
   it('refuses an edited line whose alert id no longer matches its rule and event', async () => {
