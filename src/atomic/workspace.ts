@@ -4,9 +4,9 @@
  * folder, package caches and saved events inside it. Removing that folder is the whole cleanup,
  * so `atomic cleanup N` works after a run that was kept or interrupted.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface Workspace {
   root: string;
@@ -31,6 +31,12 @@ export function removeWorkspace(ws: Workspace): string[] {
   if (!existsSync(ws.root)) return [];
   const entries = readdirSync(ws.root);
   rmSync(ws.root, { recursive: true, force: true });
+  // The shared parent folder goes with the last test's workspace (rmdir refuses while others remain).
+  try {
+    rmdirSync(dirname(ws.root));
+  } catch {
+    // another test's workspace is still there
+  }
   return entries;
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { workspaceOf } from '../../src/atomic/workspace.js';
@@ -75,6 +75,8 @@ describe('supplywatch atomic run', () => {
     expect(clean.stdout).toMatch(/^removed .*test-1 \(.*events\.ndjson.*\)/);
     expect(existsSync(ws.root)).toBe(false);
     expect((await runCli(['atomic', 'cleanup', '1'])).stdout).toMatch(/^nothing to clean/);
+    // Not even the shared parent folder stays behind once no workspace is left in it.
+    expect(existsSync(dirname(ws.root))).toBe(false);
     // Nothing was left in the shared temp directory either (the payloads wrote into the workspace).
     expect(argusFilesInTmp()).toEqual(before);
   }, 60_000);
