@@ -4,7 +4,7 @@
  * or stdin) the alert, its rule's playbook and, with --to, the SIEM queries to run next
  * (docs/response.md, docs/investigation.md).
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { loadPlaybooks, PLAYBOOK_SECTIONS, type Playbook } from '../alerts/playbooks.js';
 import { UsageError } from '../errors.js';
 import { terminalSafe } from '../outputs/escape.js';
@@ -47,6 +47,13 @@ export async function explainCommand(subject: string, o: ExplainOptions): Promis
   }
 
   const file = isAlertInput ? subject : (o.alerts ?? '-');
+  if (file !== '-') {
+    try {
+      accessSync(file, constants.R_OK);
+    } catch (e) {
+      throw new UsageError(`cannot read the alerts ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
   const wanted = isAlertInput ? undefined : subject;
   let shown = 0;
   for await (const alert of readAlertLines(file, (bad) => process.stderr.write(`supplywatch: ${terminalSafe(`${file === '-' ? 'stdin' : file}:${bad.line}: ${bad.reason}`)}\n`))) {

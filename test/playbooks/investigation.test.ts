@@ -158,6 +158,9 @@ describe('explain ALERT --to: the next queries, through the converters', () => {
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/^PLAYBOOK for rule 924bb489/);
     expect(ok.stdout).toContain('~/.npm/_cacache');
+    const missing = await runCli(['explain', alertId, '--alerts', join(dir, 'absent.jsonl')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read the alerts .*absent\.jsonl: ENOENT/);
     const bad = await runCli(['explain', 'no-such-rule']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("no playbook for rule 'no-such-rule'");
