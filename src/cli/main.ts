@@ -127,6 +127,45 @@ async function main(argv: string[]): Promise<number> {
       status = await (await import('./eval.js')).evalCommand(dir, options);
     });
 
+  program
+    .command('explain')
+    .description("an alert's or rule's response playbook and, with --to, the SIEM queries to run next")
+    .argument('<subject>', 'rule id, alert id (sw-…, with --alerts), or a JSONL file of alerts (scan --format jsonl) or - for stdin')
+    .option('--alerts <file>', 'JSONL alerts to find an alert id in (default: stdin)')
+    .option('-t, --to <target>', 'investigation queries for spl | kql | aql | esql | sql')
+    .option('--minutes <n>', 'window of the investigation queries around the alert, in minutes (default: 10)')
+    .action(async (subject: string, options) => {
+      status = await (await import('./explain.js')).explainCommand(subject, options);
+    });
+
+  const atomic = program.command('atomic').description("the seed's four atomic tests: run here harmlessly, or verify an exported telemetry file");
+  const atomicCli = () => import('./atomic.js');
+  atomic.command('list').description('the tests').action(async () => {
+    status = (await atomicCli()).atomicListCommand();
+  });
+  atomic.command('show').description('a test: what runs here, the Windows commands and the expected events').argument('<n>').action(async (n: string) => {
+    status = (await atomicCli()).atomicShowCommand(n);
+  });
+  atomic
+    .command('run')
+    .description('run test N under supplywatch run and say whether the hardened pack fired at medium or above (exit 0 yes, 1 no, 2 could not run)')
+    .argument('<n>')
+    .option('--keep', 'keep the workspace for inspection (supplywatch atomic cleanup N removes it)')
+    .action(async (n: string, options) => {
+      status = await (await atomicCli()).atomicRunCommand(n, options);
+    });
+  atomic.command('cleanup').description('remove everything test N created').argument('<n>').action(async (n: string) => {
+    status = (await atomicCli()).atomicCleanupCommand(n);
+  });
+  atomic
+    .command('verify')
+    .description("scan an exported telemetry file: did test N's detection fire? (exit 0 yes, 1 no, 2 no event of the test)")
+    .argument('<n>')
+    .argument('<file>')
+    .action(async (n: string, file: string) => {
+      status = await (await atomicCli()).atomicVerifyCommand(n, file);
+    });
+
   const rules = program.command('rules').description('work with Sigma rules');
   rules
     .command('lint')
