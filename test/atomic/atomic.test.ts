@@ -7,9 +7,9 @@ import { workspaceOf } from '../../src/atomic/workspace.js';
 import { runCli } from '../helpers/cli.js';
 
 /**
- * The atomic tests run for real under `supplywatch run` (strace) on this machine. Tests 3 and 4
- * must be detected by the hardened pack; for 1 and 2 the command must tell the truth either way
- * (its verdict agrees with the alerts it lists), and the test's behaviour must have run.
+ * The atomic tests run for real under `supplywatch run` (strace) on this machine: each of the
+ * four must be detected by the hardened pack at medium or above, its behaviour must have run,
+ * and its workspace must be gone after it.
  */
 const argusFilesInTmp = () => readdirSync(tmpdir()).filter((n) => n.startsWith('argus'));
 const before = argusFilesInTmp();
@@ -20,7 +20,7 @@ afterAll(() => {
 });
 
 describe('supplywatch atomic run', () => {
-  it.each([3, 4])('test %i fires the hardened pack at medium or above, and cleans up after itself', async (n) => {
+  it.each([1, 2, 3, 4])('test %i fires the hardened pack at medium or above, and cleans up after itself', async (n) => {
     const r = await runCli(['atomic', 'run', String(n)]);
     expect(r.stdout).toContain('RESULT: DETECTED');
     expect(r.status).toBe(0);
@@ -35,12 +35,11 @@ describe('supplywatch atomic run', () => {
     expect(r.stdout).toContain('Package Manager Pointed at an Insecure or Unknown Registry');
   }, 60_000);
 
-  it.each([1, 2])('test %i runs its behaviour and reports honestly whether the hardened pack fired', async (n) => {
+  it.each([1, 2])('test %i is detected as install-script reconnaissance, after its behaviour ran', async (n) => {
     const r = await runCli(['atomic', 'run', String(n)]);
     expect(r.stdout).toMatch(n === 1 ? /evidence the behaviour ran: tmp\/argus-npm-test\.txt/ : /evidence the behaviour ran: tmp\/argus-pip-test\.txt/);
-    const none = r.stdout.includes('hardened alerts at medium or above: none');
-    expect(r.status).toBe(none ? 1 : 0);
-    expect(r.stdout).toContain(none ? 'RESULT: NOT DETECTED — the test ran' : 'RESULT: DETECTED');
+    expect(r.stdout).toMatch(/hardened alerts at medium or above: HIGH Host Reconnaissance From a Package Install Script/);
+    expect(r.status).toBe(0);
     expect(existsSync(workspaceOf(n).root)).toBe(false);
     // The hunting pack's leads are named, never counted as the detection.
     expect(r.stdout).toContain('hunting leads (not counted): ');
