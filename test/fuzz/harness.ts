@@ -25,10 +25,17 @@ export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 23010);
 const LAST_INPUT = process.env.FUZZ_LAST_INPUT;
 
-/** fast-check parameters: the short run's case count unless FUZZ_RUNS says otherwise. */
+/**
+ * fast-check parameters: the short run's case count unless FUZZ_RUNS says otherwise. Long runs
+ * also bound each case's time (a case that does not settle in 10 s is a hang: a finding); the
+ * short run in the test suite leaves that to the test's timeout (no timed assertions there).
+ */
 export function params(shortRuns: number): fc.Parameters<unknown> {
-  return { seed: FUZZ_SEED, numRuns: FUZZ_RUNS ?? shortRuns, endOnFailure: true };
+  return { seed: FUZZ_SEED, numRuns: FUZZ_RUNS ?? shortRuns, endOnFailure: true, ...(FUZZ_RUNS ? { timeout: 10_000 } : {}) };
 }
+
+/** Resident memory a case may leave the process at: far above what any input here needs. */
+export const MAX_RSS_BYTES = 1.5 * 1024 ** 3;
 
 /** Remember the case about to run (long runs only): what a hang leaves behind. */
 export function recordCase(target: string, bytes: Uint8Array | string): void {
@@ -130,6 +137,8 @@ export function invariantProblems(outcome: ReadOutcome, file: string, bytes: num
     if (typeof b.reason !== 'string' || b.reason === '') problems.push('bad record without a reason');
   }
   if (outcome.events.length > bytes + 1) problems.push(`${outcome.events.length} events from ${bytes} bytes`);
+  const rss = process.memoryUsage.rss();
+  if (rss > MAX_RSS_BYTES) problems.push(`resident memory ${Math.round(rss / 2 ** 20)} MiB after the case`);
   for (const e of outcome.events) {
     if (e.source.file !== file) problems.push('event without its file');
     if (e.fields === null || typeof e.fields !== 'object') problems.push('event without fields');

@@ -33,6 +33,9 @@ const SUBJECTS: Subject[] = [
   { format: 'otrf', seed: seedsFor('otrf')[0]!, recordLines: (t) => lineNumbers(t, (l) => l.startsWith('{')), breakLine: jsonJunk },
   { format: 'evtx-json', seed: seedsFor('evtx-json')[1]!, recordLines: (t) => lineNumbers(t, (l) => l.startsWith('{')), breakLine: jsonJunk },
   { format: 'qradar-json', seed: seedsFor('qradar-json')[1]!, recordLines: (t) => lineNumbers(t, (l) => l.startsWith('{"starttime"')), breakLine: jsonJunk },
+  // CSV: one more cell than the header has (before the CR of a CRLF line).
+  { format: 'qradar-csv', seed: seedsFor('qradar-csv')[1]!, recordLines: (t) => lineNumbers(t, (l) => l !== '').slice(1), breakLine: (line) => line.replace(/\r?$/, ',x$&') },
+  { format: 'defender', seed: seedsFor('defender')[0]!, recordLines: (t) => lineNumbers(t, (l) => l !== '' && l !== '\r').slice(1), breakLine: (line) => line.replace(/\r?$/, ',x$&') },
   {
     format: 'sysmon-linux-syslog', seed: seedsFor('sysmon-linux-syslog')[0]!,
     recordLines: (t) => lineNumbers(t, (l) => l.includes('<Event>')),

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rawCsvField } from '../../src/outputs/escape.js';
 import { CORPUS, REPO } from './harness.js';
 
 function corpus(relative: string): Buffer {
@@ -38,13 +39,21 @@ function qradarOnePerLine(): Buffer {
   return Buffer.from(`{"events": [\n${events.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`);
 }
 
+/** The sample export as QRadar CSV: the AQL column names as header, one record per line. */
+export function qradarCsv(): Buffer {
+  const { events } = JSON.parse(repoFile('samples/qradar-export.json').toString('utf8')) as { events: Array<Record<string, unknown>> };
+  const columns = [...new Set(events.flatMap((e) => Object.keys(e)))];
+  const cell = (v: unknown) => (v === undefined || v === null ? '' : rawCsvField(String(v)));
+  return Buffer.from([columns.map(cell), ...events.map((e) => columns.map((c) => cell(e[c])))].map((r) => r.join(',')).join('\n') + '\n');
+}
+
 export function seedsFor(format: string): Buffer[] {
   const evtx = () => corpus('sbousseaden__EVTX-ATTACK-SAMPLES/Execution/revshell_cmd_svchost_sysmon_1.evtx');
   const otrf = () => firstLines(corpus(OTRF + 'cmd_mshta_vbscript_execute_psh_2020-10-2202580804.json'), 20);
   const any = [repoFile('test/fixtures/sources/sigma.ndjson'), repoFile('test/fixtures/windows/atomic1-npm-postinstall.sysmon.xml')];
   switch (format) {
     case 'qradar-json': return [repoFile('samples/qradar-export.json'), qradarOnePerLine(), repoFile('test/fixtures/sources/qradar-events.json'), ...any];
-    case 'qradar-csv': return [repoFile('test/fixtures/sources/qradar-events.csv'), ...any];
+    case 'qradar-csv': return [repoFile('test/fixtures/sources/qradar-events.csv'), qradarCsv(), ...any];
     case 'evtx-json': return [repoFile('test/fixtures/sources/evtx-dump.json'), repoFile('test/fixtures/sources/evtx-dump.jsonl'), ...any];
     case 'evtx': return [evtx(), corpus('sbousseaden__EVTX-ATTACK-SAMPLES/Execution/exec_sysmon_1_ftp.evtx')];
     case 'winlogbeat': return [repoFile('test/fixtures/sources/winlogbeat.ndjson'), ...any];
