@@ -89,7 +89,7 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
     scalar = isScalar;
     recordLine = line;
     recordOffset = offset;
-    recordColumn = column;
+    recordColumn = column - 1; // 0-based, as `col` below
     broken = undefined;
     open = isScalar ? [] : [b];
     parts = [];

@@ -126,3 +126,12 @@ describe('defender JSON: a row with a syntax error', () => {
     expect(bad.map((b) => [b.line, b.record])).toEqual([[2, 0]]);
   });
 });
+
+describe('json-records: pretty-printed records', () => {
+  it('a nested object one column right of its record is not taken for the next record', async () => {
+    const text = '{"events": [\n {\n  "starttime": 1,\n  "x": [\n  {"a": 1}\n  ]\n },\n {\n  "starttime": 2\n }\n]}\n';
+    const { events, bad } = await readWith(qradarJsonReader, Readable.from([text]));
+    expect(bad).toEqual([]);
+    expect(events.map((e) => e.time)).toEqual([1, 2]);
+  });
+});
