@@ -34,7 +34,8 @@ describe('supplywatch scan on the samples (the README command)', () => {
     expect(r.stdout).not.toContain('localhost');
     expect(r.stdout).not.toContain('.github\\workflows');
     expect(r.stderr).toMatch(/samples\/qradar-export\.json: 9 events \(qradar-json\)/);
-    expect(r.stderr).toMatch(/rules: 4 loaded, 0 rejected/);
+    // 5: the three arms, arm 2 for QIDs that also say Process Create (arm2b), the unclassified WHERE rule.
+    expect(r.stderr).toMatch(/rules: 5 loaded, 0 rejected/);
   });
 
   it('applies the window and limit like the AQL (time > now - since, newest first)', async () => {
