@@ -13,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { Session } from 'node:inspector/promises';
 import fc from 'fast-check';
+import { afterAll, beforeAll } from 'vitest';
 import type { NormalizedEvent } from '../../src/events/event.js';
 import type { BadRecord, SourceReader } from '../../src/sources/reader.js';
 
@@ -170,3 +172,24 @@ export async function readBytes(reader: SourceReader, bytes: Buffer, chunks: rea
   return outcome;
 }
 
+
+/**
+ * With FUZZ_COVERAGE=DIR, V8's block coverage of this test file's run is written to DIR (what
+ * `node test/fuzz/coverage.mjs DIR` sums up): vitest's workers exit without writing
+ * NODE_V8_COVERAGE, so the file asks V8 itself.
+ */
+export function collectCoverage(name: string): void {
+  const dir = process.env.FUZZ_COVERAGE;
+  if (!dir) return;
+  const session = new Session();
+  beforeAll(async () => {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
+  });
+  afterAll(async () => {
+    const { result } = await session.post('Profiler.takePreciseCoverage');
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify({ result }));
+    session.disconnect();
+  });
+}

@@ -12,7 +12,7 @@ import { AqlError, parseAql } from '../../src/aql/parse.js';
 import { ConfigError, parseConfig } from '../../src/config/index.js';
 import type { NormalizedEvent } from '../../src/events/event.js';
 import { loadRulesFromText } from '../../src/sigma/index.js';
-import { caseOf, mutate, params, recordCase, REPO } from './harness.js';
+import { REPO, caseOf, collectCoverage, mutate, params, recordCase } from './harness.js';
 
 const ruleFiles = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.yml') && n !== 'pack.yml').map((n) => readFileSync(join(dir, n)));
 const RULE_SEEDS = [...ruleFiles(join(REPO, 'rules/t1195.001/seed')), ...ruleFiles(join(REPO, 'rules/t1195.001/hardened'))];
@@ -31,6 +31,8 @@ const PROCESS_EVENT: NormalizedEvent = {
   fields: { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c npm install', ParentImage: 'C:\\Program Files\\nodejs\\node.exe', InstallPackageManager: 'npm', AncestorImages: ['node.exe'] },
   source: { file: 'f', format: 'sigma-ndjson', line: 1 },
 };
+
+collectCoverage('parsers');
 
 describe('fuzz: text parsers on mutated real inputs', () => {
   it('rule loader: rejections with positions, never an exception; accepted rules run', async () => {

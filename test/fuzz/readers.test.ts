@@ -6,9 +6,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { READERS } from '../../src/sources/registry.js';
-import { caseOf, invariantProblems, mutate, params, readBytes, recordCase, FUZZ_FILE } from './harness.js';
+import { FUZZ_FILE, caseOf, collectCoverage, invariantProblems, mutate, params, readBytes, recordCase } from './harness.js';
 import { seedsFor } from './seeds.js';
 
+
+collectCoverage('readers');
 
 describe('fuzz: readers on mutated real inputs', () => {
   for (const reader of READERS) {

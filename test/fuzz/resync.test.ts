@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../src/events/event.js';
 import { READERS } from '../../src/sources/registry.js';
 import type { SourceReader } from '../../src/sources/reader.js';
-import { params, readBytes, recordCase } from './harness.js';
+import { collectCoverage, params, readBytes, recordCase } from './harness.js';
 import { seedsFor } from './seeds.js';
 
 const reader = (format: string): SourceReader => READERS.find((r) => r.format === format)!;
@@ -43,6 +43,8 @@ const SUBJECTS: Subject[] = [
     breakLine: (line, junk) => line.replace('<System>', `<System><${junk.replace(/[^a-z]/gi, 'x') || 'x'} a="1>`),
   },
 ];
+
+collectCoverage('resync');
 
 describe('fuzz: one broken record, the others read', () => {
   for (const subject of SUBJECTS) {
