@@ -1,0 +1,7 @@
+import type { Destination } from '../targets.js';
+import type { OutputSink } from './sink.js';
+
+/** A sink for a receiver on the network: a syslog server or a Splunk HEC. */
+export function openNetworkSink(destination: Exclude<Destination, { kind: 'stdout' | 'file' }>): OutputSink {
+  throw new Error(`${destination.kind} outputs are not built yet`);
+}
