@@ -4,9 +4,12 @@ import { cefFormatter } from './cef.js';
 import { csvFormatter } from './csv.js';
 import { DEFAULT_COLUMNS } from './default-columns.js';
 import type { AlertFormatter, FormatterOptions } from './formatter.js';
+import { githubFormatter } from './github.js';
 import { jsonlFormatter } from './jsonl.js';
 import { leefFormatter } from './leef.js';
 import { multiplexFormatter } from './multiplex.js';
+import { sarifFormatter } from './sarif.js';
+import { summaryFormatter } from './summary.js';
 import { tableFormatter } from './table.js';
 
 /**
@@ -21,6 +24,9 @@ export const OUTPUT_FORMATS: Record<string, (options: FormatterOptions) => Alert
   csv: csvFormatter,
   leef: leefFormatter,
   cef: cefFormatter,
+  sarif: sarifFormatter,
+  github: githubFormatter,
+  summary: summaryFormatter,
 };
 
 /** A single pack with its own SELECT list prints those columns; anything else the defaults. */
