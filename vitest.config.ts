@@ -11,6 +11,7 @@ const SLOW = [
   'test/backends/sql-execution.test.ts',
   'test/parallel/threads.test.ts',
   'test/outputs/threads.test.ts',
+  'test/outputs/syslog.test.ts',
   'test/scan/one-pipeline.test.ts',
   'test/enrich/cli.test.ts',
   'test/sensor/run-installs.test.ts',

@@ -10,6 +10,7 @@ import { leefFormatter } from './leef.js';
 import { multiplexFormatter } from './multiplex.js';
 import { sarifFormatter } from './sarif.js';
 import { summaryFormatter } from './summary.js';
+import { withSyslogHeader } from './syslog-header.js';
 import { tableFormatter } from './table.js';
 
 /**
@@ -39,5 +40,6 @@ export function makeFormatter(output: OutputSpec, packs: readonly Pack[]): Alert
   const { format, parts, ...options } = output;
   if (format === 'multiplex') return multiplexFormatter(parts!.map((part) => makeFormatter(part, packs)));
   const rules = packs.flatMap((p) => [...p.rules, ...(p.correlations ?? [])]);
-  return OUTPUT_FORMATS[format]!({ ...options, columns: outputColumns(packs), rules });
+  const formatter = OUTPUT_FORMATS[format]!({ ...options, columns: outputColumns(packs), rules });
+  return options.syslog ? withSyslogHeader(formatter) : formatter;
 }

@@ -37,6 +37,8 @@ export interface FormatterOptions {
    * neutralising formula-leading cells and escaping terminal controls (escape.ts csvCell).
    */
   rawCells?: boolean;
+  /** Each line behind an RFC 5424 header (a syslog destination, syslog-header.ts). */
+  syslog?: boolean;
   /** The rules of the scan, for formats that describe them up front (SARIF). */
   rules?: ReadonlyArray<Alert['rule']>;
 }

@@ -11,7 +11,9 @@ import type { OutputTarget } from './targets.js';
 
 /** The formatter spec of one output: stdout's options (width) apply to stdout only. */
 export function targetSpec(target: OutputTarget, stdout: Omit<OutputSpec, 'format'>): OutputSpec {
-  return target.destination.kind === 'stdout' ? { ...stdout, format: target.format } : { format: target.format };
+  const kind = target.destination.kind;
+  if (kind === 'stdout') return { ...stdout, format: target.format };
+  return kind === 'syslog' ? { format: target.format, syslog: true } : { format: target.format };
 }
 
 /** The spec workers format with when there are outputs: every output's part of each alert. */
