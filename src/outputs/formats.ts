@@ -4,7 +4,9 @@ import { cefFormatter } from './cef.js';
 import { csvFormatter } from './csv.js';
 import { DEFAULT_COLUMNS } from './default-columns.js';
 import type { AlertFormatter, FormatterOptions } from './formatter.js';
+import { ecsFormatter } from './ecs.js';
 import { githubFormatter } from './github.js';
+import { hecFormatter } from './hec.js';
 import { jsonlFormatter } from './jsonl.js';
 import { leefFormatter } from './leef.js';
 import { multiplexFormatter } from './multiplex.js';
@@ -28,6 +30,8 @@ export const OUTPUT_FORMATS: Record<string, (options: FormatterOptions) => Alert
   sarif: sarifFormatter,
   github: githubFormatter,
   summary: summaryFormatter,
+  ecs: ecsFormatter,
+  hec: hecFormatter,
 };
 
 /** A single pack with its own SELECT list prints those columns; anything else the defaults. */
