@@ -12,6 +12,7 @@ const SLOW = [
   'test/parallel/threads.test.ts',
   'test/outputs/threads.test.ts',
   'test/outputs/syslog.test.ts',
+  'test/outputs/html-report.test.ts',
   'test/scan/one-pipeline.test.ts',
   'test/enrich/cli.test.ts',
   'test/sensor/run-installs.test.ts',

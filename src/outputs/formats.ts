@@ -7,6 +7,7 @@ import type { AlertFormatter, FormatterOptions } from './formatter.js';
 import { ecsFormatter } from './ecs.js';
 import { githubFormatter } from './github.js';
 import { hecFormatter } from './hec.js';
+import { htmlFormatter } from './html.js';
 import { jsonlFormatter } from './jsonl.js';
 import { leefFormatter } from './leef.js';
 import { multiplexFormatter } from './multiplex.js';
@@ -32,6 +33,7 @@ export const OUTPUT_FORMATS: Record<string, (options: FormatterOptions) => Alert
   summary: summaryFormatter,
   ecs: ecsFormatter,
   hec: hecFormatter,
+  html: htmlFormatter,
 };
 
 /** A single pack with its own SELECT list prints those columns; anything else the defaults. */

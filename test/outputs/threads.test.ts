@@ -13,7 +13,7 @@ import { runCli } from '../helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'sw-outputs-threads-'));
 const input = join(dir, 'big.ndjson');
 const rules = join(dir, 'rules');
-const FORMATS = ['leef', 'cef', 'sarif', 'github', 'summary', 'ecs'];
+const FORMATS = ['leef', 'cef', 'sarif', 'github', 'summary', 'ecs', 'html'];
 
 beforeAll(async () => {
   await writeEvents(input, 40_000); // ~50 MB: above the --threads threshold, several ranges
