@@ -144,7 +144,7 @@ export class HecSink implements OutputSink {
         }
       } catch (err) {
         if (this.stopped) break;
-        this.lastError = `${(err as Error).message}${(err as { cause?: { code?: string } }).cause?.code ? ` (${(err as { cause: { code: string } }).cause.code})` : ''}`;
+        this.lastError = describe(err);
       }
       await this.sleep(backoff);
       backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5000);
@@ -166,7 +166,7 @@ export class HecSink implements OutputSink {
         const acks = (JSON.parse(await response.text()) as { acks?: Record<string, boolean> }).acks ?? {};
         for (const [id, indexed] of Object.entries(acks)) if (indexed) this.pendingAcks.delete(Number(id));
       } catch (err) {
-        if (!this.stopped) this.lastError = `ack: ${(err as Error).message}`;
+        if (!this.stopped) this.lastError = `ack: ${describe(err)}`;
       }
     }
     this.polling = false;
@@ -188,4 +188,11 @@ export class HecSink implements OutputSink {
       this.sleepers.add(wake);
     });
   }
+}
+
+/** fetch's own message is only "fetch failed": the cause says why (ECONNREFUSED, a certificate...). */
+function describe(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
+  const why = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message;
+  return why ? `${(err as Error).message}: ${why}` : (err as Error).message;
 }
