@@ -10,7 +10,7 @@ import { openNetworkSink } from './sinks/network.js';
 import type { OutputTarget } from './targets.js';
 
 /** The formatter spec of one output: stdout's options (width) apply to stdout only. */
-export function targetSpec(target: OutputTarget, stdout: Omit<OutputSpec, 'format'>): OutputSpec {
+function targetSpec(target: OutputTarget, stdout: Omit<OutputSpec, 'format'>): OutputSpec {
   const kind = target.destination.kind;
   if (kind === 'stdout') return { ...stdout, format: target.format };
   return kind === 'syslog' ? { format: target.format, syslog: true } : { format: target.format };
@@ -34,6 +34,7 @@ interface Output {
  */
 export class OutputSet {
   private outputs: Output[] = [];
+  private closed = false;
   private readonly sinks: OutputSink[];
   private readonly decoder = new TextDecoder();
 
@@ -77,8 +78,16 @@ export class OutputSet {
 
   /** Ends every document, then waits for every sink: what could not be delivered, per output. */
   async close(): Promise<Array<{ spec: string } & SinkReport>> {
+    if (this.closed) return [];
+    this.closed = true;
     for (const o of this.outputs) o.sink.write(o.document.end());
-    return Promise.all(this.outputs.map(async (o) => ({ spec: o.target.spec, ...(await o.sink.close()) })));
+    // Every sink, started or not (rules that failed to load): a syslog sink retrying keeps the process alive.
+    return Promise.all(this.sinks.map(async (sink, i) => ({ spec: this.targets[i]!.spec, ...(await sink.close()) })));
+  }
+
+  /** A scan that failed: close the destinations without waiting (nothing more will come). */
+  abandon(): void {
+    void this.close();
   }
 }
 

@@ -40,12 +40,21 @@ const NO_PROGRESS: ProgressSink = { update: () => {}, stop: () => {} };
  * with alerts, 0 without.
  */
 export async function runScan(plan: ScanPlan, progress: ProgressSink = NO_PROGRESS): Promise<number> {
-  const summary = new ScanSummary();
-  // The file stdout writes to is never read as input (`scan DIR > DIR/alerts.jsonl`).
-  const output = outputIdentity();
-  const outputs = plan.outputs && new OutputSet(plan.outputs);
-  const reports: InputReports = { ...summary.inputReports, exclude: [...(output ? [output] : []), ...(outputs?.files ?? [])] };
   if (plan.inputFormat !== undefined) readerByName(plan.inputFormat);
+  const outputs = plan.outputs && new OutputSet(plan.outputs);
+  try {
+    return await scanWithOutputs(plan, outputs, progress);
+  } finally {
+    // After a failure too: a syslog sink retrying its connection would keep the process alive.
+    outputs?.abandon();
+  }
+}
+
+async function scanWithOutputs(plan: ScanPlan, outputs: OutputSet | undefined, progress: ProgressSink): Promise<number> {
+  const summary = new ScanSummary();
+  // The file stdout writes to is never read as input (`scan DIR > DIR/alerts.jsonl`), nor are --output files.
+  const output = outputIdentity();
+  const reports: InputReports = { ...summary.inputReports, exclude: [...(output ? [output] : []), ...(outputs?.files ?? [])] };
   const decision = await decideThreads(plan.inputs, plan.threads, plan.inputFormat, reports);
   summary.threads = decision.threads;
   summary.threadsNote = decision.note;

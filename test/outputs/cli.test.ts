@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, runCli } from '../helpers/cli.js';
+import { freeTcpPort } from './rsyslog.js';
 
 const SAMPLE = join(REPO, 'samples/sysmon-npm-install.ndjson');
 
@@ -18,6 +19,15 @@ describe('scan --output', () => {
     const plain = await runCli(['scan', SAMPLE, '--rules', 'hardened', '-q', '--format', 'jsonl']);
     expect(both.stdout).toBe(plain.stdout);
     expect(readFileSync(join(dir, 'b.leef'), 'utf8')).toBe(readFileSync(join(dir, 'a.leef'), 'utf8'));
+  });
+
+  it('a scan that fails once its outputs are open still ends (a syslog sink retrying does not hold it)', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-outputs-fail-'));
+    writeFileSync(join(dir, 'bad.yml'), 'title: no detection\n');
+    const port = await freeTcpPort();
+    const result = await runCli(['scan', SAMPLE, '--rules', dir, '-q', '-o', `leef:syslog+tcp://127.0.0.1:${port}`]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('no rule could be loaded');
   });
 
   it.each([
