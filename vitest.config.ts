@@ -13,6 +13,7 @@ const SLOW = [
   'test/outputs/threads.test.ts',
   'test/outputs/syslog.test.ts',
   'test/outputs/html-report.test.ts',
+  'test/outputs/hec-ecs.test.ts',
   'test/scan/one-pipeline.test.ts',
   'test/enrich/cli.test.ts',
   'test/sensor/run-installs.test.ts',

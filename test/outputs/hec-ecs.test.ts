@@ -73,6 +73,20 @@ describe('Splunk HEC', () => {
   });
 });
 
+describe('Splunk HEC acknowledgement', () => {
+  it('events accepted but never indexed are counted as not delivered', { timeout: 60_000 }, async () => {
+    const hec = await startHecReceiver({ token: TOKEN, ack: true, neverIndexed: true });
+    try {
+      const result = await scan(['-o', `hec:${hec.url}?ack=1`], { SUPPLYWATCH_HEC_TOKEN: TOKEN });
+      expect(result.status).toBe(1);
+      expect(hec.events).toHaveLength(EVENTS);
+      expect(result.stderr).toMatch(/: 1200 alerts not delivered \(1200 not acknowledged as indexed in time\)/);
+    } finally {
+      await hec.close();
+    }
+  });
+});
+
 describe('ECS NDJSON', () => {
   it('an alert document: event.kind, rule.*, threat.* from ATT&CK tags, process fields exact', () => {
     const alert = hostileAlert();

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
  * Collector" status codes), since no Splunk runs here: `Authorization: Splunk TOKEN`, events
  * as JSON objects back to back, each with a non-empty `event`; with acknowledgement a channel
  * is required and each accepted request gets an ackId, which /services/collector/ack reports
- * indexed from its second query on.
+ * indexed from its second query on (or never: an indexer that is stuck).
  */
 export interface HecReceiver {
   url: string;
@@ -15,7 +15,7 @@ export interface HecReceiver {
   close(): Promise<void>;
 }
 
-export async function startHecReceiver(options: { token: string; ack: boolean; busyFirst?: number }): Promise<HecReceiver> {
+export async function startHecReceiver(options: { token: string; ack: boolean; busyFirst?: number; neverIndexed?: boolean }): Promise<HecReceiver> {
   const events: HecReceiver['events'] = [];
   const requests: HecReceiver['requests'] = [];
   const queried = new Map<number, number>();
@@ -38,7 +38,7 @@ export async function startHecReceiver(options: { token: string; ack: boolean; b
       for (const id of (JSON.parse(body) as { acks: number[] }).acks) {
         const n = (queried.get(id) ?? 0) + 1;
         queried.set(id, n);
-        acks[String(id)] = n >= 2;
+        acks[String(id)] = !options.neverIndexed && n >= 2;
       }
       return reply(200, { acks });
     }
