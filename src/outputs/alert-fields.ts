@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Alert } from '../alerts/alert.js';
+import type { Column } from '../alerts/columns.js';
 
 /**
  * What the SIEM formats (LEEF, CEF, syslog, HEC, ECS, SARIF) say about an alert, decided once
@@ -49,7 +50,7 @@ export function keyFields(alert: Alert): Array<[string, string]> {
 }
 
 /** The pack's output columns of this alert (the seed's SELECT list), null cells left out. */
-export function columnValues(alert: Alert, columns: FormatterColumns): Array<[string, string]> {
+export function columnValues(alert: Alert, columns: readonly Column[]): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const c of columns) {
     const value = c.get(alert.event, alert.label);
@@ -57,8 +58,6 @@ export function columnValues(alert: Alert, columns: FormatterColumns): Array<[st
   }
   return out;
 }
-
-type FormatterColumns = ReadonlyArray<{ name: string; get: (e: Alert['event'], label: string | undefined) => string | null }>;
 
 /**
  * Controls other than tab, CR and LF, DEL, C1 and the bidi/line-separator characters, which

@@ -13,6 +13,7 @@ describe('--output FORMAT:DESTINATION', () => {
     expect(parse('sarif:out/results.sarif').destination).toEqual({ kind: 'file', path: 'out/results.sarif' });
     expect(parse('jsonl:-').destination).toEqual({ kind: 'stdout' });
     expect(parse('leef:syslog+tls://siem.example:6514').destination).toEqual({ kind: 'syslog', transport: 'tls', host: 'siem.example', port: 6514 });
+    expect(parse('hec:events.hec').destination).toEqual({ kind: 'file', path: 'events.hec' });
     expect(parse('cef:syslog+udp://[::1]:514').destination).toEqual({ kind: 'syslog', transport: 'udp', host: '::1', port: 514 });
   });
 
