@@ -9,7 +9,7 @@ import { readConfigSource, type ConfigSource } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { terminalSafe } from '../outputs/escape.js';
 import { OUTPUT_FORMATS, type OutputSpec } from '../outputs/formats.js';
-import { multiplexSpec } from '../outputs/output-set.js';
+import { multiplexSpec } from '../outputs/multiplex.js';
 import { parseOutputTarget, type OutputTarget } from '../outputs/targets.js';
 
 /** `--now`: the time NOW() means; the clock when absent. */

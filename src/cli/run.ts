@@ -12,7 +12,6 @@ import type { SensorIdentity } from '../sensor/event-builder.js';
 import type { ProcessInfo } from '../sensor/process-table.js';
 import { findOnPath, findStrace, launchStrace, STRACE_INSTALL_HINT } from '../sensor/strace-launcher.js';
 import { UsageError } from '../errors.js';
-import { OutputSet } from '../outputs/output-set.js';
 import { parseNow, parseOutputs, parseRuleSpecs, readConfig, warnExpired } from './options.js';
 
 export interface RunOptions {
@@ -64,7 +63,8 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     return 127;
   }
   const saveFd = options.save === undefined ? undefined : openForSave(options.save);
-  const outputs = targets && new OutputSet(targets);
+  // Opened before the command starts: a file that cannot be written is a usage error, not a lost run.
+  const outputs = targets && new (await import('../outputs/output-set.js')).OutputSet(targets);
 
   // Ctrl-C reaches the command too; stay alive to report what it did before it stopped.
   const ignore = () => undefined;

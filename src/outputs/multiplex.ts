@@ -1,5 +1,7 @@
 import type { Alert } from '../alerts/alert.js';
+import type { OutputSpec } from './formats.js';
 import type { AlertFormatter } from './formatter.js';
+import type { OutputTarget } from './targets.js';
 
 /**
  * Several outputs from one scan (`--output`, repeatable). Whoever formats an alert (a worker
@@ -39,4 +41,16 @@ export function splitParts(framed: string, outputs: number, take: (output: numbe
     at = colon + 1 + length;
     output = (output + 1) % outputs;
   }
+}
+
+/** The formatter spec of one output: stdout's options (width) apply to stdout only. */
+function targetSpec(target: OutputTarget, stdout: Omit<OutputSpec, 'format'>): OutputSpec {
+  const kind = target.destination.kind;
+  if (kind === 'stdout') return { ...stdout, format: target.format };
+  return kind === 'syslog' ? { format: target.format, syslog: true } : { format: target.format };
+}
+
+/** The spec workers format with when there are outputs: every output's part of each alert. */
+export function multiplexSpec(targets: readonly OutputTarget[], stdout: Omit<OutputSpec, 'format'>): OutputSpec {
+  return { format: 'multiplex', parts: targets.map((t) => targetSpec(t, stdout)) };
 }

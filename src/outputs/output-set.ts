@@ -9,18 +9,6 @@ import type { OutputSink, SinkReport } from './sinks/sink.js';
 import { openNetworkSink } from './sinks/network.js';
 import type { OutputTarget } from './targets.js';
 
-/** The formatter spec of one output: stdout's options (width) apply to stdout only. */
-function targetSpec(target: OutputTarget, stdout: Omit<OutputSpec, 'format'>): OutputSpec {
-  const kind = target.destination.kind;
-  if (kind === 'stdout') return { ...stdout, format: target.format };
-  return kind === 'syslog' ? { format: target.format, syslog: true } : { format: target.format };
-}
-
-/** The spec workers format with when there are outputs: every output's part of each alert. */
-export function multiplexSpec(targets: readonly OutputTarget[], stdout: Omit<OutputSpec, 'format'>): OutputSpec {
-  return { format: 'multiplex', parts: targets.map((t) => targetSpec(t, stdout)) };
-}
-
 interface Output {
   target: OutputTarget;
   sink: OutputSink;
