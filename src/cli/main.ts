@@ -27,6 +27,8 @@ function version(): string {
   }
 }
 
+const OUTPUT_HELP = 'also write alerts as FORMAT to a file, - (stdout), syslog+udp|tcp|tls://HOST:PORT or a Splunk HEC https URL; repeatable (docs/outputs.md)';
+
 /** Exit status: 0 no alert, 1 alerts (or rejected rules for lint), 2 usage or fatal error. */
 async function main(argv: string[]): Promise<number> {
   let status = 0;
@@ -46,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
     .argument('[paths...]', 'files, folders (recursive) or - for stdin')
     .option('-r, --rules <pack|path>', `${rulesHelp} (default: seed)`, collect)
     .option('-f, --format <format>', `${outputFormats} (default: table on a TTY, jsonl otherwise)`)
+    .option('-o, --output <format:destination>', OUTPUT_HELP, collect)
     .option('--input-format <name>', `force the input format instead of detecting it from content: ${choices('inputFormats', 'see --help')}`)
     .option('--now <time>', 'the time NOW() means, ISO 8601 (default: the current time)')
     .option('--since <duration|time>', 'only events after now minus this duration (24h, 30m, 7d) or after this time')
@@ -77,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--block', 'on the first alert at level high or above, kill the whole process tree (after the fact)')
     .option('--save <file>', 'write the normalized events as NDJSON (the dump shape; scan replays it)')
     .option('-f, --format <format>', `${outputFormats} (default: table on a TTY, jsonl otherwise)`)
+    .option('-o, --output <format:destination>', OUTPUT_HELP, collect)
     .option('-c, --config <file>', 'tuning file supplywatch.yaml, as for scan')
     .option('--now <time>', 'the time suppression expiry dates are checked against (default: now)')
     .option('-q, --quiet', 'no summary on stderr (unless supplywatch itself fails)')
