@@ -27,7 +27,7 @@ await build({
   target: 'node20',
   // A native addon: it loads its own binary from its package.
   external: ['@duckdb/node-api'],
-  // Bundled CommonJS dependencies (commander, cli-progress, stream-json) require Node's modules.
+  // Bundled CommonJS dependencies (commander, saxes, ...) require Node's modules.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   sourcemap: true,
   logLevel: 'warning',

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { FieldValue } from '../events/event.js';
-import { readInputs, type BadRecord, type InputReports } from '../sources/open.js';
+import { readInputs, type BadRecord, type InputReports, type UnreadableInput } from '../sources/open.js';
 import { parseAql } from './parse.js';
 import { translate } from './translate.js';
 
@@ -24,11 +24,10 @@ export interface AqlResult {
 const QRADAR_FORMATS = new Set(['qradar-json', 'qradar-csv']);
 
 async function* qradarEvents(paths: string[], inputFormat: string | undefined, reports: InputReports) {
-  const { onBad } = reports;
   for await (const batch of readInputs(paths, { inputFormat, ...reports })) {
     for (const e of batch.events) {
       if (!QRADAR_FORMATS.has(e.source.format)) {
-        onBad({ file: e.source.file, format: e.source.format, reason: `not a QRadar export (read as ${e.source.format}); aql run needs qradar-json or qradar-csv` } as BadRecord);
+        reports.onBad({ file: e.source.file, format: e.source.format, reason: `not a QRadar export (read as ${e.source.format}); aql run needs qradar-json or qradar-csv` } as BadRecord);
         return;
       }
       yield e;
@@ -41,12 +40,13 @@ function text(v: FieldValue | undefined): string | null {
   return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-/** Loads the exports into an `events` table; bad records and unreadable inputs are reported by the second pass only. */
+/** Loads the events; `reports` hears of bad records and unreadable inputs once (the second pass). */
 export async function loadEvents(db: DuckDBConnection, paths: string[], inputFormat: string | undefined, reports: InputReports): Promise<{ columns: Set<string>; events: number }> {
   // DuckDB identifiers are case-insensitive: of names equal but for case (the reader's Sigma
   // aliases such as SourceIp next to sourceip), the first one seen is the column.
   const byLower = new Map<string, string>();
-  for await (const e of qradarEvents(paths, inputFormat, { onBad: () => {}, onUnreadable: () => {}, onSkip: () => {} }))
+  const silent: InputReports = { onBad: () => {}, onUnreadable: () => {}, onSkip: () => {} };
+  for await (const e of qradarEvents(paths, inputFormat, silent))
     for (const k in e.fields) if (k !== 'starttime' && !byLower.has(k.toLowerCase())) byLower.set(k.toLowerCase(), k);
   const cols = [...byLower.values()].sort();
   const columns = new Set(cols);
@@ -75,7 +75,18 @@ function cell(v: unknown): string | null {
   return String(v);
 }
 
-export async function runAql(query: string, paths: string[], opts: { now: number; inputFormat?: string; reports: InputReports }): Promise<AqlResult> {
+export interface AqlRunOptions {
+  now: number;
+  inputFormat?: string;
+  onBad: (b: BadRecord) => void;
+  /**
+   * An --events input that cannot be read at all (missing, EACCES, .gz, unrecognized), once;
+   * without it such inputs go to onBad. The CLI should exit 2 after printing the rows (issue 23).
+   */
+  onUnreadable?: (input: UnreadableInput) => void;
+}
+
+export async function runAql(query: string, paths: string[], opts: AqlRunOptions): Promise<AqlResult> {
   const parsed = parseAql(query); // syntax errors before any loading
   const dir = mkdtempSync(join(tmpdir(), 'supplywatch-aql-'));
   // On disk, and with a memory limit, so that a large export spills to the file instead of
@@ -83,7 +94,7 @@ export async function runAql(query: string, paths: string[], opts: { now: number
   const instance = await DuckDBInstance.create(join(dir, 'events.duckdb'), { memory_limit: '256MB' });
   const db = await instance.connect();
   try {
-    const { columns, events } = await loadEvents(db, paths, opts.inputFormat, opts.reports);
+    const { columns, events } = await loadEvents(db, paths, opts.inputFormat, { onBad: opts.onBad, onUnreadable: opts.onUnreadable });
     const { sql } = translate(parsed, { columns }, opts.now, query);
     const reader = await db.runAndReadAll(sql);
     return { columns: reader.columnNames(), rows: reader.getRows().map((r) => r.map(cell)), sql, events };

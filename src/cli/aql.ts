@@ -41,15 +41,13 @@ export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise
     result = await runAql(query, o.events, {
       now,
       inputFormat: o.inputFormat,
-      reports: {
-        onBad: (b) => {
-          bad += 1;
-          process.stderr.write(`bad record: ${formatBad(b)}\n`);
-        },
-        onUnreadable: (u) => {
-          unreadable += 1;
-          process.stderr.write(`supplywatch: ${formatUnreadable(u)}\n`);
-        },
+      onBad: (b) => {
+        bad += 1;
+        process.stderr.write(`bad record: ${formatBad(b)}\n`);
+      },
+      onUnreadable: (u) => {
+        unreadable += 1;
+        process.stderr.write(`supplywatch: ${formatUnreadable(u)}\n`);
       },
     });
   } catch (e) {

@@ -27,6 +27,8 @@ function version(): string {
   }
 }
 
+const OUTPUT_HELP = 'also write alerts as FORMAT to a file, - (stdout), syslog+udp|tcp|tls://HOST:PORT or a Splunk HEC https URL; repeatable (docs/outputs.md)';
+
 /** Exit status: 0 no alert, 1 alerts (or rejected rules for lint), 2 usage or fatal error. */
 async function main(argv: string[]): Promise<number> {
   let status = 0;
@@ -46,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
     .argument('[paths...]', 'files, folders (recursive) or - for stdin')
     .option('-r, --rules <pack|path>', `${rulesHelp} (default: seed)`, collect)
     .option('-f, --format <format>', `${outputFormats} (default: table on a TTY, jsonl otherwise)`)
+    .option('-o, --output <format:destination>', OUTPUT_HELP, collect)
     .option('--input-format <name>', `force the input format instead of detecting it from content: ${choices('inputFormats', 'see --help')}`)
     .option('--now <time>', 'the time NOW() means, ISO 8601 (default: the current time)')
     .option('--since <duration|time>', 'only events after now minus this duration (24h, 30m, 7d) or after this time')
@@ -77,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--block', 'on the first alert at level high or above, kill the whole process tree (after the fact)')
     .option('--save <file>', 'write the normalized events as NDJSON (the dump shape; scan replays it)')
     .option('-f, --format <format>', `${outputFormats} (default: table on a TTY, jsonl otherwise)`)
+    .option('-o, --output <format:destination>', OUTPUT_HELP, collect)
     .option('-c, --config <file>', 'tuning file supplywatch.yaml, as for scan')
     .option('--now <time>', 'the time suppression expiry dates are checked against (default: now)')
     .option('-q, --quiet', 'no summary on stderr (unless supplywatch itself fails)')
@@ -125,6 +129,45 @@ async function main(argv: string[]): Promise<number> {
     .option('-f, --format <format>', 'text | json', 'text')
     .action(async (dir: string, options) => {
       status = await (await import('./eval.js')).evalCommand(dir, options);
+    });
+
+  program
+    .command('explain')
+    .description("an alert's or rule's response playbook and, with --to, the SIEM queries to run next")
+    .argument('<subject>', 'rule id, alert id (sw-…, with --alerts), or a JSONL file of alerts (scan --format jsonl) or - for stdin')
+    .option('--alerts <file>', 'JSONL alerts to find an alert id in (default: stdin)')
+    .option('-t, --to <target>', 'investigation queries for spl | kql | aql | esql | sql')
+    .option('--minutes <n>', 'window of the investigation queries around the alert, in minutes (default: 10)')
+    .action(async (subject: string, options) => {
+      status = await (await import('./explain.js')).explainCommand(subject, options);
+    });
+
+  const atomic = program.command('atomic').description("the seed's four atomic tests: run here harmlessly, or verify an exported telemetry file");
+  const atomicCli = () => import('./atomic.js');
+  atomic.command('list').description('the tests').action(async () => {
+    status = (await atomicCli()).atomicListCommand();
+  });
+  atomic.command('show').description('a test: what runs here, the Windows commands and the expected events').argument('<n>').action(async (n: string) => {
+    status = (await atomicCli()).atomicShowCommand(n);
+  });
+  atomic
+    .command('run')
+    .description('run test N under supplywatch run and say whether the hardened pack fired at medium or above (exit 0 yes, 1 no, 2 could not run)')
+    .argument('<n>')
+    .option('--keep', 'keep the workspace for inspection (supplywatch atomic cleanup N removes it)')
+    .action(async (n: string, options) => {
+      status = await (await atomicCli()).atomicRunCommand(n, options);
+    });
+  atomic.command('cleanup').description('remove everything test N created').argument('<n>').action(async (n: string) => {
+    status = (await atomicCli()).atomicCleanupCommand(n);
+  });
+  atomic
+    .command('verify')
+    .description("scan an exported telemetry file: did test N's detection fire? (exit 0 yes, 1 no, 2 no event of the test)")
+    .argument('<n>')
+    .argument('<file>')
+    .action(async (n: string, file: string) => {
+      status = await (await atomicCli()).atomicVerifyCommand(n, file);
     });
 
   const rules = program.command('rules').description('work with Sigma rules');

@@ -9,6 +9,8 @@ import { readConfigSource, type ConfigSource } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { terminalSafe } from '../outputs/escape.js';
 import { OUTPUT_FORMATS, type OutputSpec } from '../outputs/formats.js';
+import { multiplexSpec } from '../outputs/multiplex.js';
+import { parseOutputTarget, type OutputTarget } from '../outputs/targets.js';
 
 /** `--now`: the time NOW() means; the clock when absent. */
 export function parseNow(text: string | undefined): number {
@@ -49,6 +51,31 @@ export function parseOutput(format: string | undefined, csvRaw = false): OutputS
   if (!OUTPUT_FORMATS[name]) throw new UsageError(`--format must be one of ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
   if (csvRaw && name !== 'csv') throw new UsageError('--csv-raw goes with --format csv');
   return { format: name, width: process.stdout.columns, ...(csvRaw ? { rawCells: true } : {}) };
+}
+
+/** Formats that are whole documents (a header, alerts, totals at the end): on stdout they go through the outputs too. */
+const DOCUMENT_FORMATS = new Set(['sarif', 'github', 'summary', 'html']);
+
+/**
+ * `--output FORMAT:DESTINATION` (repeatable) beside `--format`, the stdout shorthand: with
+ * outputs, stdout gets alerts only when --format is given or an output's destination is `-`.
+ */
+export function parseOutputs(format: string | undefined, csvRaw: boolean, specs: readonly string[]): { output: OutputSpec; outputs?: OutputTarget[] } {
+  const targets = specs.map((spec) => parseOutputTarget(spec, Object.keys(OUTPUT_FORMATS)));
+  const stdout = parseOutput(format, csvRaw);
+  const stdoutWanted = format !== undefined || targets.length === 0;
+  if (stdoutWanted && (targets.length > 0 || DOCUMENT_FORMATS.has(stdout.format))) targets.unshift({ format: stdout.format, destination: { kind: 'stdout' }, spec: `${stdout.format}:-` });
+  if (targets.length === 0) return { output: stdout };
+  const seen = new Set<string>();
+  for (const t of targets) {
+    const d = t.destination;
+    const where = d.kind === 'stdout' ? 'stdout' : d.kind === 'file' ? `file ${d.path}` : undefined;
+    if (where === undefined) continue;
+    if (seen.has(where)) throw new UsageError(`--output: two outputs write to ${terminalSafe(where)}`);
+    seen.add(where);
+  }
+  const { format: _format, ...stdoutOptions } = stdout;
+  return { output: multiplexSpec(targets, stdoutOptions), outputs: targets };
 }
 
 /** `--rules`: pack names or rule files and folders; the default pack when none is given. Every one must exist. */

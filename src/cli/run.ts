@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { constants as osConstants } from 'node:os';
 import type { Alert } from '../alerts/alert.js';
+import type { Pack } from '../alerts/pack.js';
 import { serializeEvent, type NormalizedEvent } from '../events/event.js';
 import { safeJson, terminalSafe } from '../outputs/escape.js';
 import type { PipelineSpec } from '../alerts/pipeline.js';
@@ -11,13 +12,15 @@ import type { SensorIdentity } from '../sensor/event-builder.js';
 import type { ProcessInfo } from '../sensor/process-table.js';
 import { findOnPath, findStrace, launchStrace, STRACE_INSTALL_HINT } from '../sensor/strace-launcher.js';
 import { UsageError } from '../errors.js';
-import { parseNow, parseOutput, parseRuleSpecs, readConfig, warnExpired } from './options.js';
+import { parseNow, parseOutputs, parseRuleSpecs, readConfig, warnExpired } from './options.js';
 
 export interface RunOptions {
   rules?: string[];
   block?: boolean;
   save?: string;
   format?: string;
+  /** `--output FORMAT:DESTINATION`, repeatable. */
+  output?: string[];
   quiet?: boolean;
   /** supplywatch.yaml, as for scan. */
   config?: string;
@@ -42,7 +45,7 @@ const MAX_LISTED_FILES = 20;
  * when there were alerts; else 0.
  */
 export async function runCommand(command: string[], options: RunOptions): Promise<number> {
-  const output = parseOutput(options.format);
+  const { output, outputs: targets } = parseOutputs(options.format, false, options.output ?? []);
   if (command.length === 0) throw new UsageError('run needs a command: supplywatch run [options] -- <command…>');
   // Everything the user can get wrong is checked before the command starts.
   const rules = parseRuleSpecs(options.rules ?? []);
@@ -60,6 +63,8 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     return 127;
   }
   const saveFd = options.save === undefined ? undefined : openForSave(options.save);
+  // Opened before the command starts: a file that cannot be written is a usage error, not a lost run.
+  const outputs = targets && new (await import('../outputs/output-set.js')).OutputSet(targets);
 
   // Ctrl-C reaches the command too; stay alive to report what it did before it stopped.
   const ignore = () => undefined;
@@ -87,7 +92,15 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   const written: string[] = [];
   let writtenCount = 0;
 
-  if (live) process.stdout.write(live.formatter.header);
+  if (live) {
+    outputs?.start(live.packs, output);
+    process.stdout.write(live.formatter.header);
+  }
+  const write = (chunk: string) => {
+    if (!outputs) return void process.stdout.write(chunk);
+    outputs.write(chunk);
+    outputs.flush();
+  };
   let seq = 0;
   const found: Alert[] = [];
   let text = '';
@@ -117,7 +130,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       report(event.time);
     }
     blocker.killLate(parser.builder.table.livePids());
-    if (text) process.stdout.write(text);
+    if (text) write(text);
     text = '';
     if (saveFd !== undefined && saved) writeSync(saveFd, saved);
   };
@@ -134,7 +147,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       live.finish(found);
       report(undefined);
     }
-    if (text) process.stdout.write(text);
+    if (text) write(text);
   } finally {
     if (saveFd !== undefined) closeSync(saveFd);
   }
@@ -175,6 +188,9 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       ...written.map((f) => `    ${terminalSafe(f)}`),
     );
   }
+  for (const u of (await outputs?.close()) ?? []) {
+    if (u.undelivered > 0) extra.push(`--output ${terminalSafe(u.spec)}: ${u.undelivered} alert${u.undelivered === 1 ? '' : 's'} not delivered (${u.reason ?? 'receiver unavailable'})`);
+  }
   if (options.save !== undefined) extra.push(`saved: ${summary.events} events to ${terminalSafe(options.save)} (replay: supplywatch scan ${terminalSafe(options.save)})`);
   extra.push(`exit status: ${status}`);
   if (!options.quiet || status === 2) {
@@ -188,6 +204,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
 interface Engine {
   rulesLoaded: number;
   rejected: number;
+  packs: Pack[];
   formatter: AlertFormatter;
   /** Appends the event's alerts to `found`. */
   detect(event: NormalizedEvent, seq: number, found: Alert[]): void;
@@ -209,6 +226,7 @@ async function loadEngine(rules: string[], spec: PipelineSpec, output: OutputSpe
   return {
     rulesLoaded: loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0),
     rejected: loaded.rejected.length,
+    packs: loaded.packs,
     formatter: makeFormatter(output, loaded.packs),
     detect: (event, seq, found) => void pipeline.process(event, seq, found),
     finish: (found) => pipeline.finish(found),

@@ -1,12 +1,14 @@
 import { UsageError } from '../errors.js';
 import type { ScanPlan } from '../scan/plan.js';
 import { runScan } from '../scan/run-scan.js';
-import { parseLimit, parseNow, parseOutput, parseRuleSpecs, parseThreads, parseWindowAfter, readConfig, warnExpired } from './options.js';
+import { parseLimit, parseNow, parseOutputs, parseRuleSpecs, parseThreads, parseWindowAfter, readConfig, warnExpired } from './options.js';
 import { Progress } from './progress.js';
 
 export interface ScanOptions {
   rules?: string[];
   format?: string;
+  /** `--output FORMAT:DESTINATION`, repeatable. */
+  output?: string[];
   inputFormat?: string;
   now?: string;
   since?: string;
@@ -28,7 +30,7 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
 
 /** Parses and validates every option once; throws UsageError (or ConfigError) naming what is wrong. */
 export function scanPlan(paths: string[], options: ScanOptions): ScanPlan {
-  const output = parseOutput(options.format, options.csvRaw === true);
+  const { output, outputs } = parseOutputs(options.format, options.csvRaw === true, options.output ?? []);
   const now = parseNow(options.now);
   const windowAfter = parseWindowAfter(options.since, now);
   const limit = parseLimit(options.limit);
@@ -36,5 +38,5 @@ export function scanPlan(paths: string[], options: ScanOptions): ScanPlan {
   if (paths.length === 0) throw new UsageError('scan needs at least one path (a file, a folder, or - for stdin)');
   const config = readConfig(options.config);
   if (config) warnExpired(config, now);
-  return { inputs: paths, inputFormat: options.inputFormat, rules: parseRuleSpecs(options.rules ?? []), pipeline: { config, now, windowAfter }, limit, output, threads, quiet: options.quiet === true, strict: options.strict === true };
+  return { inputs: paths, inputFormat: options.inputFormat, rules: parseRuleSpecs(options.rules ?? []), pipeline: { config, now, windowAfter }, limit, output, ...(outputs ? { outputs } : {}), threads, quiet: options.quiet === true, strict: options.strict === true };
 }

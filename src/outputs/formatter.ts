@@ -10,6 +10,21 @@ export interface AlertFormatter {
   /** Written once before the first alert ('' when the format has none). */
   header: string;
   format(alert: Alert): string;
+  /** Written between two alerts (a JSON array's comma); none when absent. */
+  separator?: string;
+  /** Written once after the last alert. */
+  footer?: string;
+  /**
+   * Formats whose output depends on every alert (caps, totals: GitHub annotations, a job
+   * summary) keep that state on the main thread, where alerts come in final order: `add` gets
+   * each alert's text from `format` and returns what to write, `end` what closes the output.
+   */
+  document?(): OutputDocument;
+}
+
+export interface OutputDocument {
+  add(text: string): string;
+  end(): string;
 }
 
 export interface FormatterOptions {
@@ -22,4 +37,8 @@ export interface FormatterOptions {
    * neutralising formula-leading cells and escaping terminal controls (escape.ts csvCell).
    */
   rawCells?: boolean;
+  /** Each line behind an RFC 5424 header (a syslog destination, syslog-header.ts). */
+  syslog?: boolean;
+  /** The rules of the scan, for formats that describe them up front (SARIF). */
+  rules?: ReadonlyArray<Alert['rule']>;
 }

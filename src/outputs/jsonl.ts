@@ -1,4 +1,6 @@
 import type { Alert } from '../alerts/alert.js';
+import { idOfAlert } from '../alerts/alert-id.js';
+import { playbookPointer } from '../alerts/playbooks.js';
 import type { NormalizedEvent } from '../events/event.js';
 import { serializeEvent } from '../events/event.js';
 import type { EventRef } from '../sigma/index.js';
@@ -8,7 +10,8 @@ import type { AlertFormatter, FormatterOptions } from './formatter.js';
 /**
  * One JSON object per alert: rule, pack output columns, the event as `dump` prints it.
  *
- * The line is the JSON of `{rule, pack, label, columns, ...event, correlated, context}`, built
+ * The line is the JSON of `{rule, playbook, pack, label, columns, ...event, correlated, context,
+ * alert_id}` (playbook: alerts/playbooks.ts, alert_id: alerts/alert-id.ts), built
  * from fragments: a rule's part is serialized once per rule, an event's once per event (an
  * event that several rules match is alerted on consecutively), so an alert costs only its
  * columns. Each fragment is `safeJson` of its own value, so the line is exactly what one
@@ -26,6 +29,8 @@ export function jsonlFormatter({ columns }: FormatterOptions): AlertFormatter {
       let head = ruleParts.get(rule);
       if (head === undefined) {
         head = `{"rule":${safeJson({ id: rule.id, title: rule.title, level: rule.level, tags: rule.tags, file: rule.file })}`;
+        const playbook = playbookPointer(rule.id);
+        if (playbook) head += `,"playbook":${safeJson(playbook)}`;
         ruleParts.set(rule, head);
       }
       if (event !== lastEvent) {
@@ -40,7 +45,7 @@ export function jsonlFormatter({ columns }: FormatterOptions): AlertFormatter {
       line += `,"columns":${safeJson(row)}${lastEventPart}`;
       if (alert.correlated) line += `,"correlated":${safeJson(alert.correlated.map(correlatedJson))}`;
       if (alert.context) line += `,"context":${safeJson(alert.context)}`;
-      return line + '}\n';
+      return line + `,"alert_id":${safeJson(idOfAlert(alert))}}\n`;
     },
   };
 }

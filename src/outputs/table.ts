@@ -1,4 +1,6 @@
 import type { Alert } from '../alerts/alert.js';
+import { idOfAlert } from '../alerts/alert-id.js';
+import { playbookPointer } from '../alerts/playbooks.js';
 import { contextLines, correlatedText, DEFAULT_COLUMNS, sourceText } from './default-columns.js';
 import { terminalSafe } from './escape.js';
 import type { AlertFormatter, FormatterOptions } from './formatter.js';
@@ -30,6 +32,9 @@ export function tableFormatter({ columns, width = 120 }: FormatterOptions): Aler
       // Correlation alerts: one line per correlated event, in time order.
       for (const ref of alert.correlated ?? []) text += line('event', correlatedText(ref));
       if (alert.context) for (const [name, value] of contextLines(alert.context)) text += line(name, value);
+      const playbook = playbookPointer(alert.rule.id);
+      if (playbook) text += line('playbook', `${playbook.explain}  ${playbook.summary}`);
+      text += line('alert', idOfAlert(alert));
       return text + '\n';
     },
   };

@@ -1,5 +1,6 @@
 import type { PipelineSpec } from '../alerts/pipeline.js';
 import type { OutputSpec } from '../outputs/formats.js';
+import type { OutputTarget } from '../outputs/targets.js';
 
 /**
  * A scan, decided: the command line and the config file parsed and validated once (cli/scan.ts
@@ -17,7 +18,10 @@ export interface ScanPlan {
   pipeline: PipelineSpec;
   /** At most this many alerts, after a pack's ORDER BY. */
   limit?: number;
+  /** How each alert is formatted: stdout's format, or with `outputs` every output's (multiplex). */
   output: OutputSpec;
+  /** `--output FORMAT:DESTINATION` (and a document format given to --format): where alerts go instead of the stdout stream. */
+  outputs?: OutputTarget[];
   /** `--threads N`; undefined: decided from the inputs (parallel/threads.ts). */
   threads?: number;
   /** No summary or progress on stderr (inputs that cannot be read are still named). */

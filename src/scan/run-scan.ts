@@ -9,6 +9,8 @@ import { BufferedOut } from '../outputs/buffered.js';
 import { formatAlert } from '../outputs/format-alert.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import { makeFormatter } from '../outputs/formats.js';
+import { OutputSet } from '../outputs/output-set.js';
+import { terminalSafe } from '../outputs/escape.js';
 import { formatProblem, formatUnreadable } from '../outputs/problems.js';
 import type { AlertBlock } from '../parallel/alert-block.js';
 import { helpedLoad } from '../parallel/helped-load.js';
@@ -38,11 +40,21 @@ const NO_PROGRESS: ProgressSink = { update: () => {}, stop: () => {} };
  * with alerts, 0 without.
  */
 export async function runScan(plan: ScanPlan, progress: ProgressSink = NO_PROGRESS): Promise<number> {
-  const summary = new ScanSummary();
-  // The file stdout writes to is never read as input (`scan DIR > DIR/alerts.jsonl`).
-  const output = outputIdentity();
-  const reports: InputReports = { ...summary.inputReports, exclude: output ? [output] : [] };
   if (plan.inputFormat !== undefined) readerByName(plan.inputFormat);
+  const outputs = plan.outputs && new OutputSet(plan.outputs);
+  try {
+    return await scanWithOutputs(plan, outputs, progress);
+  } finally {
+    // After a failure too: a syslog sink retrying its connection would keep the process alive.
+    outputs?.abandon();
+  }
+}
+
+async function scanWithOutputs(plan: ScanPlan, outputs: OutputSet | undefined, progress: ProgressSink): Promise<number> {
+  const summary = new ScanSummary();
+  // The file stdout writes to is never read as input (`scan DIR > DIR/alerts.jsonl`), nor are --output files.
+  const output = outputIdentity();
+  const reports: InputReports = { ...summary.inputReports, exclude: [...(output ? [output] : []), ...(outputs?.files ?? [])] };
   const decision = await decideThreads(plan.inputs, plan.threads, plan.inputFormat, reports);
   summary.threads = decision.threads;
   summary.threadsNote = decision.note;
@@ -64,13 +76,15 @@ export async function runScan(plan: ScanPlan, progress: ProgressSink = NO_PROGRE
     const order = plan.limit !== undefined && loaded.packs.some((p) => p.order) ? ('time-desc' as const) : undefined;
     pool?.start(loaded.packs, order);
     const workers = pool && tasks ? [mainThreadScanner(loaded.packs, { ...scanning, order }), ...pool.workers] : undefined;
-    return await scanLoaded(plan, { loaded, order, rulesLoaded, summary, progress, reports, parallel: workers && tasks && { tasks, workers } });
+    return await scanLoaded(plan, { outputs, loaded, order, rulesLoaded, summary, progress, reports, parallel: workers && tasks && { tasks, workers } });
   } finally {
     await pool?.close();
   }
 }
 
 interface Loaded {
+  /** The --output destinations, open; undefined: alerts stream to stdout. */
+  outputs: OutputSet | undefined;
   loaded: PackLoad;
   order: 'time-desc' | undefined;
   rulesLoaded: number;
@@ -81,9 +95,10 @@ interface Loaded {
 }
 
 async function scanLoaded(plan: ScanPlan, run: Loaded): Promise<number> {
-  const { loaded, order, rulesLoaded, summary, progress, parallel } = run;
+  const { outputs, loaded, order, rulesLoaded, summary, progress, parallel } = run;
   const formatter = makeFormatter(plan.output, loaded.packs);
-  const out = new BufferedOut(process.stdout);
+  outputs?.start(loaded.packs, plan.output);
+  const out = outputs ?? new BufferedOut(process.stdout);
   out.write(formatter.header);
   let emitted = 0;
   const collector = new AlertCollector((alert) => {
@@ -133,8 +148,11 @@ async function scanLoaded(plan: ScanPlan, run: Loaded): Promise<number> {
   }
   collector.finish();
   out.flush();
+  const undelivered = (await outputs?.close()) ?? [];
   progress.stop();
   if (!plan.quiet) process.stderr.write(summary.render(rulesLoaded, loaded.rejected, emitted));
+  // Even with -q: alerts that never reached the SIEM must not pass for a quiet scan.
+  for (const u of undelivered) if (u.undelivered > 0) process.stderr.write(`supplywatch: --output ${terminalSafe(u.spec)}: ${u.undelivered} alert${u.undelivered === 1 ? '' : 's'} not delivered (${u.reason ?? 'receiver unavailable'})\n`);
   return exitStatus(plan, summary);
 }
 

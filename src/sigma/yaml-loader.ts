@@ -104,13 +104,17 @@ function readRuleFile(file: string, result: LoadResult): LoadResult | undefined 
 }
 
 export const PACK_MANIFEST = 'pack.yml';
+/** Response playbooks beside the rules (src/alerts/playbooks.ts): YAML, but not rules. */
+export const PLAYBOOK_FOLDER = 'playbooks';
 
 function collect(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
   const out: string[] = [];
   for (const ent of readdirSync(path, { withFileTypes: true })) {
     const full = join(path, ent.name);
-    if (ent.isDirectory()) out.push(...collect(full));
+    if (ent.isDirectory()) {
+      if (ent.name !== PLAYBOOK_FOLDER) out.push(...collect(full));
+    }
     // A pack's manifest (src/alerts/pack.ts) sits beside its rules but is not a rule.
     else if (/\.ya?ml$/i.test(ent.name) && ent.name !== PACK_MANIFEST) out.push(full);
   }

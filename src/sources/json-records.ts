@@ -5,12 +5,13 @@
  *
  * A streaming JSON parser (stream-json) stops at the first syntax error, and with its read-ahead
  * the records before the error were lost too. Here a small scanner tracks strings, escapes and
- * bracket depth only, so a record with a syntax error that keeps its brackets balanced (a
- * missing `:` or `,`, a bad literal) is still cut out whole: JSON.parse then rejects that record
- * alone, with its line and index. A record that breaks the structure (an unclosed string or
- * bracket) is resynchronised on the next line that starts (after indentation) with `{` at the
- * record's own column or left of it: exports write one record per line or pretty-print them at
- * one indentation, nested objects sit further right, and a JSON string never holds a raw newline.
+ * brackets only, so a record with a syntax error that keeps its brackets balanced (a missing `:`
+ * or `,`, a bad literal) is still cut out whole: JSON.parse then rejects that record alone, with
+ * its line and index. A record that breaks the structure (a string not closed on its line, a
+ * bracket closing what it did not open, one never closed) is skipped up to the next line that
+ * starts (after indentation) with `{` or with the array's `]` at the record's own column or left
+ * of it: exports write one record per line or pretty-print them at one indentation, nested
+ * values sit further right, and a JSON string never holds a raw newline.
  */
 
 import type { ReadContext } from './reader.js';
@@ -27,6 +28,8 @@ const COLON = 0x3a;
 
 /** Records larger than this are reported and dropped instead of buffered without limit. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+/** Deeper records are reported (the bracket stack stays small whatever the input). */
+export const MAX_RECORD_DEPTH = 10_000;
 /** Keys of the wrapper object longer than this cannot name the record array. */
 const MAX_KEY_BYTES = 64;
 
@@ -61,15 +64,16 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
   let keyBytes: number[] | undefined;
   let lastString = '';
   let member = '';
-  // The record being cut out (inRecord): where it starts, its depth, its bytes so far.
+  // The record being cut out (inRecord): where it starts, its bytes so far.
   let inRecord = false;
   let scalar = false; // a record that is not an object or array: ends at `,`, `]` or a newline
-  let recordDepth = 0;
   let recordLine = 0;
   let recordOffset = 0;
   let recordColumn = 0;
   let recordIndex = 0;
-  let broken = false; // a raw newline inside one of its strings
+  // Why the record cannot be JSON, once that is known: it is skipped up to the next record.
+  let broken: string | undefined;
+  let open: number[] = []; // the record's open brackets
   let parts: Buffer[] = [];
   let recordBytes = 0;
   let tooLarge = false;
@@ -83,11 +87,11 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
   const startRecord = (offset: number, b: number, isScalar: boolean) => {
     inRecord = true;
     scalar = isScalar;
-    recordDepth = depth;
     recordLine = line;
     recordOffset = offset;
-    recordColumn = column;
-    broken = false;
+    recordColumn = column - 1; // 0-based, as `col` below
+    broken = undefined;
+    open = isScalar ? [] : [b];
     parts = [];
     recordBytes = 0;
     tooLarge = false;
@@ -101,8 +105,6 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
     const finish = (end: number) => {
       if (tooLarge || recordBytes + end - recordStart > MAX_RECORD_BYTES) {
         reportBad(`record larger than ${MAX_RECORD_BYTES} bytes`);
-      } else if (broken) {
-        reportBad('invalid JSON: a string is not closed on its line');
       } else {
         parts.push(chunk.subarray(recordStart, end));
         const text = parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts).toString('utf8');
@@ -126,40 +128,46 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
       const col = column - 1;
 
       if (inRecord) {
-        if (lineStart && b === OPEN_BRACE && col <= recordColumn && !scalar) {
-          // A new record starts at this record's column (or left of it): this one is cut short.
-          depth = recordDepth;
-          reportBad(broken ? 'invalid JSON: a string is not closed on its line' : 'incomplete record (the next record starts before it ends)');
-          startRecord(base + i, b, false);
-          depth++;
-          recordStart = i;
-          continue;
-        }
-        if (inString) {
-          if (escaped) escaped = false;
-          else if (b === BACKSLASH) escaped = true;
-          else if (b === QUOTE) inString = false;
-          else if (b === NEWLINE) {
-            inString = false;
-            broken = true;
+        if (lineStart && col <= recordColumn && !scalar && (b === OPEN_BRACE || b === CLOSE_BRACKET)) {
+          // The next record, or the end of the array, at this record's column or left of it:
+          // this one is cut short (or broken, and skipped up to here).
+          reportBad(broken ?? (b === OPEN_BRACE ? 'incomplete record (the next record starts before it ends)' : 'incomplete record (the array ends before it)'));
+          if (b === OPEN_BRACE) {
+            startRecord(base + i, b, false);
+            recordStart = i;
+            continue;
           }
-          continue;
-        }
-        if (!scalar) {
-          if (b === QUOTE) inString = true;
-          else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
-          else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
-            depth--;
-            if (depth === recordDepth) finish(i + 1);
+          // `]`: read on below, where it closes the array.
+        } else {
+          if (broken !== undefined) continue;
+          if (inString) {
+            if (escaped) escaped = false;
+            else if (b === BACKSLASH) escaped = true;
+            else if (b === QUOTE) inString = false;
+            else if (b === NEWLINE) {
+              inString = false;
+              broken = 'invalid JSON: a string is not closed on its line';
+            }
+            continue;
           }
-          continue;
+          if (!scalar) {
+            if (b === QUOTE) inString = true;
+            else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+              if (open.length >= MAX_RECORD_DEPTH) broken = `record nested deeper than ${MAX_RECORD_DEPTH} levels`;
+              else open.push(b);
+            } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+              if (open.pop() !== (b === CLOSE_BRACE ? OPEN_BRACE : OPEN_BRACKET)) broken = `invalid JSON: '${String.fromCharCode(b)}' closes a bracket it did not open`;
+              else if (open.length === 0) finish(i + 1);
+            }
+            continue;
+          }
+          if (b === QUOTE) {
+            inString = true;
+            continue;
+          }
+          if (b !== COMMA && b !== CLOSE_BRACKET && b !== CLOSE_BRACE && b !== NEWLINE) continue;
+          finish(i); // the delimiter belongs to the array: read on below
         }
-        if (b === QUOTE) {
-          inString = true;
-          continue;
-        }
-        if (b !== COMMA && b !== CLOSE_BRACKET && b !== CLOSE_BRACE && b !== NEWLINE) continue;
-        finish(i); // the delimiter belongs to the array: read on below
       }
 
       // Outside a record: the wrapper, or between records.
@@ -186,9 +194,7 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
           arrayClosed = true;
           continue;
         }
-        const nested = b === OPEN_BRACE || b === OPEN_BRACKET;
-        startRecord(base + i, b, !nested);
-        if (nested) depth++;
+        startRecord(base + i, b, b !== OPEN_BRACE && b !== OPEN_BRACKET);
         recordStart = i;
         continue;
       }
@@ -209,7 +215,7 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
       } else if (b === OPEN_BRACE) depth++;
       else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) depth = Math.max(0, depth - 1);
     }
-    if (inRecord && recordStart >= 0 && !tooLarge) {
+    if (inRecord && recordStart >= 0 && !tooLarge && broken === undefined) {
       recordBytes += chunk.length - recordStart;
       if (recordBytes > MAX_RECORD_BYTES) {
         tooLarge = true;
@@ -223,10 +229,10 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
     }
   }
   if (inRecord) {
-    if (scalar && !tooLarge && !broken) {
+    if (scalar && !tooLarge && broken === undefined) {
       const text = Buffer.concat(parts).toString('utf8');
       out.push({ text, line: recordLine, offset: recordOffset, record: recordIndex++ });
-    } else reportBad('incomplete record at end of input');
+    } else reportBad(broken ?? 'incomplete record at end of input');
   }
   if (!arrayFound) out.push({ bad: `no ${options.describe} array found`, line: 1, offset: 0 });
   else if (!arrayClosed) out.push({ bad: `input ends before the ${options.describe} array closes (truncated export?)`, line, offset: base });

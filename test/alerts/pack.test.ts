@@ -24,7 +24,7 @@ function packDir(packYml: string): string {
 }
 
 describe('rule packs', () => {
-  it('loads the built-in seed pack: its arms in CASE order (arm 2 twice: Network Connect QIDs also named Process Create), its columns, ORDER BY time', async () => {
+  it('loads the built-in seed pack: its arms in CASE order (arm 2 twice: also for QIDs that say Process Create), its columns, ORDER BY time', async () => {
     const { packs, rejected } = await loadPacks(['seed']);
     expect(rejected).toEqual([]);
     const [seed] = packs;

@@ -34,6 +34,7 @@ describe('supplywatch scan on the samples (the README command)', () => {
     expect(r.stdout).not.toContain('localhost');
     expect(r.stdout).not.toContain('.github\\workflows');
     expect(r.stderr).toMatch(/samples\/qradar-export\.json: 9 events \(qradar-json\)/);
+    // 5: the three arms, arm 2 for QIDs that also say Process Create (arm2b), the unclassified WHERE rule.
     expect(r.stderr).toMatch(/rules: 5 loaded, 0 rejected/);
   });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
+import { idOfAlert } from '../../src/alerts/alert-id.js';
 import { loadPacks } from '../../src/alerts/pack.js';
+import { playbookPointer } from '../../src/alerts/playbooks.js';
 import { serializeEvent, type NormalizedEvent } from '../../src/events/event.js';
 import { jsonlFormatter } from '../../src/outputs/jsonl.js';
 import { outputColumns } from '../../src/outputs/formats.js';
@@ -34,12 +36,14 @@ describe('jsonl alerts', () => {
       for (const c of columns) row[c.name] = c.get(alert.event, alert.label);
       const whole = {
         rule: { id: alert.rule.id, title: alert.rule.title, level: alert.rule.level, tags: alert.rule.tags, file: alert.rule.file },
+        playbook: playbookPointer(alert.rule.id),
         pack: pack.name,
         label: alert.label || undefined,
         columns: row,
         ...serializeEvent(alert.event),
         ...(alert.correlated ? { correlated: alert.correlated.map((c) => ({ ...c, seq: undefined, time: new Date(c.time!).toISOString() })) } : {}),
         ...(alert.context ? { context: alert.context } : {}),
+        alert_id: idOfAlert(alert),
       };
       const expected = JSON.stringify(whole).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
       expect(format(alert)).toBe(expected);

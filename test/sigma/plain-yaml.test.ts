@@ -40,7 +40,8 @@ describe('fast rule reading agrees with the positions path', () => {
   });
 
   it('on the rule packs of this repository, most of which it reads itself', () => {
-    const files = yamlFiles('rules').filter((f) => !f.endsWith('pack.yml'));
+    // Playbooks (rules/*/playbooks/) are YAML beside the rules but not rules: the loader skips them too.
+    const files = yamlFiles('rules').filter((f) => !f.endsWith('pack.yml') && !f.includes('/playbooks/'));
     let fast = 0;
     for (const file of files) {
       const text = readFileSync(file, 'utf8');

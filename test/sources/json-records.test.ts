@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { defenderReader } from '../../src/sources/defender.js';
+import { MAX_RECORD_DEPTH } from '../../src/sources/json-records.js';
 import { qradarJsonReader } from '../../src/sources/qradar-json.js';
 import { chunked, readWith } from './helpers.js';
 
@@ -56,7 +57,26 @@ describe('qradar-json: a record with a syntax error', () => {
     expect(events.map((e) => e.fields.Image)).toEqual([0, 2, 4, 5].map((i) => `C:\\x\\p${i}.exe`));
     expect(bad.map((b) => [b.line, b.record])).toEqual([[3, 1], [5, 3]]);
     expect(bad[0]!.reason).toBe('invalid JSON: a string is not closed on its line');
-    expect(bad[1]!.reason).toBe('incomplete record (the next record starts before it ends)');
+    expect(bad[1]!.reason).toBe("invalid JSON: '}' closes a bracket it did not open");
+  });
+
+  // Fuzz finding (test/fuzz/resync.test.ts): a broken LAST record swallowed the array's end and
+  // gave three bad records (the record, a stray `}`, "array not closed") for one.
+  it('a broken last record is one bad record: the array still ends at its `]`', async () => {
+    for (const edit of [(l: string) => l.replace('{', '{['), (l: string) => l.replace('{', '{"a": {'), (l: string) => l.replace('"h"', '"h')]) {
+      const text = qradarExport(4, (i, l) => (i === 3 ? edit(l) : l));
+      const { events, bad } = await readWith(qradarJsonReader, chunked(text, [11, 4096]), 'x.json');
+      expect(events).toHaveLength(3);
+      expect(bad.map((b) => [b.line, b.record])).toEqual([[5, 3]]);
+    }
+  });
+
+  it('a record nested deeper than the limit is reported, not stacked without bound', async () => {
+    const deep = '['.repeat(MAX_RECORD_DEPTH + 5);
+    const text = qradarExport(3, (i, l) => (i === 1 ? l.replace('{', `{"deep": ${deep}`) : l));
+    const { events, bad } = await readWith(qradarJsonReader, Readable.from([text]), 'd.json');
+    expect(events).toHaveLength(2);
+    expect(bad.map((b) => [b.line, b.reason])).toEqual([[3, `record nested deeper than ${MAX_RECORD_DEPTH} levels`]]);
   });
 
   it('reports a truncated export and keeps every whole record before the cut', async () => {
@@ -104,5 +124,14 @@ describe('defender JSON: a row with a syntax error', () => {
     const { events, bad } = await readWith(defenderReader, Readable.from([text]), 'arr.json');
     expect(events.map((e) => e.host)).toEqual(['d1', 'd2']);
     expect(bad.map((b) => [b.line, b.record])).toEqual([[2, 0]]);
+  });
+});
+
+describe('json-records: pretty-printed records', () => {
+  it('a nested object one column right of its record is not taken for the next record', async () => {
+    const text = '{"events": [\n {\n  "starttime": 1,\n  "x": [\n  {"a": 1}\n  ]\n },\n {\n  "starttime": 2\n }\n]}\n';
+    const { events, bad } = await readWith(qradarJsonReader, Readable.from([text]));
+    expect(bad).toEqual([]);
+    expect(events.map((e) => e.time)).toEqual([1, 2]);
   });
 });

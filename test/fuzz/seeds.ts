@@ -1,0 +1,68 @@
+/**
+ * Seed inputs per reader: real files from ../shared/corpus (cut to their first lines or bytes so
+ * a case stays fast), samples/ and test fixtures. Each reader also gets a few seeds of other
+ * formats: a reader must survive whatever it is handed with --input-format.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rawCsvField } from '../../src/outputs/escape.js';
+import { CORPUS, REPO } from './harness.js';
+
+function corpus(relative: string): Buffer {
+  const path = join(CORPUS, relative);
+  if (!existsSync(path)) throw new Error(`${path} not found: the fuzz tests need ../shared/corpus (see README)`);
+  return readFileSync(path);
+}
+const repoFile = (relative: string) => readFileSync(join(REPO, relative));
+
+/** The first `count` lines of a text file. */
+function firstLines(bytes: Buffer, count: number): Buffer {
+  let at = -1;
+  for (let i = 0; i < count; i++) {
+    at = bytes.indexOf(0x0a, at + 1);
+    if (at < 0) return bytes;
+  }
+  return bytes.subarray(0, at + 1);
+}
+
+const OTRF = 'OTRF__Security-Datasets/';
+
+/** Sysmon for Linux events of the corpus as classic syslog lines (`Mmm dd HH:MM:SS host sysmon: <Event>…`). */
+function sysmonSyslog(): Buffer {
+  const rows = firstLines(corpus(OTRF + 'syslog_sysmon_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 12)
+    .toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { SyslogMessage: string; HostName: string });
+  return Buffer.from(rows.map((r) => `May 11 18:10:20 ${r.HostName} sysmon: ${r.SyslogMessage}`).join('\n') + '\n');
+}
+
+function qradarOnePerLine(): Buffer {
+  const { events } = JSON.parse(repoFile('samples/qradar-export.json').toString('utf8')) as { events: unknown[] };
+  return Buffer.from(`{"events": [\n${events.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`);
+}
+
+/** The sample export as QRadar CSV: the AQL column names as header, one record per line. */
+export function qradarCsv(): Buffer {
+  const { events } = JSON.parse(repoFile('samples/qradar-export.json').toString('utf8')) as { events: Array<Record<string, unknown>> };
+  const columns = [...new Set(events.flatMap((e) => Object.keys(e)))];
+  const cell = (v: unknown) => (v === undefined || v === null ? '' : rawCsvField(String(v)));
+  return Buffer.from([columns.map(cell), ...events.map((e) => columns.map((c) => cell(e[c])))].map((r) => r.join(',')).join('\n') + '\n');
+}
+
+export function seedsFor(format: string): Buffer[] {
+  const evtx = () => corpus('sbousseaden__EVTX-ATTACK-SAMPLES/Execution/revshell_cmd_svchost_sysmon_1.evtx');
+  const otrf = () => firstLines(corpus(OTRF + 'cmd_mshta_vbscript_execute_psh_2020-10-2202580804.json'), 20);
+  const any = [repoFile('test/fixtures/sources/sigma.ndjson'), repoFile('test/fixtures/windows/atomic1-npm-postinstall.sysmon.xml')];
+  switch (format) {
+    case 'qradar-json': return [repoFile('samples/qradar-export.json'), qradarOnePerLine(), repoFile('test/fixtures/sources/qradar-events.json'), ...any];
+    case 'qradar-csv': return [repoFile('test/fixtures/sources/qradar-events.csv'), qradarCsv(), ...any];
+    case 'evtx-json': return [repoFile('test/fixtures/sources/evtx-dump.json'), repoFile('test/fixtures/sources/evtx-dump.jsonl'), ...any];
+    case 'evtx': return [evtx(), corpus('sbousseaden__EVTX-ATTACK-SAMPLES/Execution/exec_sysmon_1_ftp.evtx')];
+    case 'winlogbeat': return [repoFile('test/fixtures/sources/winlogbeat.ndjson'), ...any];
+    case 'otrf': return [otrf(), firstLines(corpus(OTRF + 'syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 10), repoFile('test/fixtures/sources/otrf.ndjson')];
+    case 'windows-xml': return [repoFile('test/fixtures/windows/atomic1-npm-postinstall.sysmon.xml'), repoFile('test/fixtures/windows/atomic4-registry-4873.sysmon.xml'), repoFile('test/fixtures/sources/sigma.ndjson')];
+    case 'defender': return [repoFile('test/fixtures/windows/atomic-1-3-4.defender.csv'), repoFile('test/fixtures/windows/atomic-1-3-4.defender.json'), ...any];
+    case 'sysmon-linux-syslog': return [sysmonSyslog(), firstLines(corpus(OTRF + 'syslog_sysmon_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 8)];
+    case 'auditd': return [corpus(OTRF + 'sh_arp_cache_2020-11-10074812.log'), corpus('elastic__beats/filebeat/module/auditd/log/test/execve-hex-arg.log'), repoFile('test/fixtures/auditd/audit-log.txt')];
+    case 'sigma-ndjson': return [repoFile('test/fixtures/sources/sigma.ndjson'), firstLines(repoFile('samples/sysmon-npm-install.ndjson'), 30), otrf()];
+    default: throw new Error(`no fuzz seeds for reader ${format}: add them here`);
+  }
+}
