@@ -3,23 +3,26 @@
 // fresh project under /tmp/swrec/<id> under `supplywatch run --rules hardened --save`, from the
 // npm registry (needs the network; tests never run this). The saved events are normalised
 // (scripts/record-installs.normalise.mjs) and written to eval-corpus/real-installs/<tool>/<id>.ndjson;
-// eval-corpus/real-installs/recordings.json keeps, per recording, the command, its outcome,
-// event counts, the alerts raised live, the versions installed and the lifecycle scripts that ran.
+// eval-corpus/real-installs/recordings.yaml keeps, per recording, the command, its outcome,
+// event counts, the alerts raised live, the versions installed and the lifecycle scripts that ran
+// (YAML: `eval` takes every other file in the corpus folder for telemetry). The local pip and
+// cargo sources are in scripts/record-installs.sources/.
 //
 //   npm run build && node scripts/record-installs.mjs [id…]     (no id: all of them)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
 import { normaliseFile } from './record-installs.normalise.mjs';
 import { NPM_INSTALLS } from './record-installs.packages.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(REPO, 'dist/bin/supplywatch.js');
 const CORPUS = join(REPO, 'eval-corpus/real-installs');
-const SOURCES = join(CORPUS, 'sources');
+const SOURCES = join(REPO, 'scripts', 'record-installs.sources');
 const WORK = '/tmp/swrec';
-const INDEX = join(CORPUS, 'recordings.json');
+const INDEX = join(CORPUS, 'recordings.yaml');
 const NPM_FLAGS = ['--foreground-scripts', '--no-audit', '--no-fund', '--no-update-notifier'];
 // Debian's python3 has setuptools and wheel, so local sdists build offline (PyPI is closed).
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -65,6 +68,9 @@ function recordUnderSensor(dir, command, env = {}) {
 }
 
 const summaryLine = (stderr, key) => stderr.match(new RegExp(`^${key}: (.*)$`, 'm'))?.[1];
+
+/** npm's `> name@version phase` banners: which package ran which script (also when it failed). */
+const lifecycleBanners = (output) => [...output.matchAll(/^> (\S+@\S+) (preinstall|install|postinstall|prepare)$/gm)].map((m) => `${m[1]} ${m[2]}`);
 
 /** The lifecycle scripts npm ran: the shells npm (node) started, with their folder. */
 function scriptsRun(eventsFile, projectDir) {
@@ -112,10 +118,10 @@ async function finish(tool, entry, dir, command, result, extra) {
     alertsLive: alertsByLevel,
     ...extra,
   };
-  const index = existsSync(INDEX) ? JSON.parse(readFileSync(INDEX, 'utf8')) : {};
+  const index = existsSync(INDEX) ? parse(readFileSync(INDEX, 'utf8')) : {};
   index[`${tool}/${entry.id}`] = record;
   const sorted = Object.fromEntries(Object.entries(index).sort(([a], [b]) => a.localeCompare(b)));
-  writeFileSync(INDEX, JSON.stringify(sorted, null, 2) + '\n');
+  writeFileSync(INDEX, `# Written by scripts/record-installs.mjs: one entry per recording.\n${stringify(sorted, { lineWidth: 0 })}`);
   rmSync(result.raw, { force: true });
   console.log(`${tool}/${entry.id}: ${record.outcome}; ${events} events kept, ${trimmed} trimmed (recorded ${record.eventsRecorded}); ${result.seconds} s; alerts ${JSON.stringify(alertsByLevel)}`);
   return record;
@@ -134,6 +140,7 @@ async function recordNpm(entry) {
   const declared = Object.keys(entry.project?.devDependencies ?? {});
   return finish('npm', entry, dir, command, result, {
     npm: spawnSync('npm', ['--version'], { encoding: 'utf8' }).stdout.trim(),
+    lifecycle: lifecycleBanners(result.stderr),
     versions: installedVersions(dir, [...names, ...declared]),
     scripts,
   });

@@ -67,13 +67,15 @@ export function extractionFlood(projectDir) {
 
 /**
  * Streams `from` to `to`, one event per line. Options: `projectDir` trims the unpacking flood in
- * it; `home` and `user` are the recording's (default: this process's); `renames` are literal
+ * it; `homes` (all become /home/dev) and `user` are the recording's (default: this process's
+ * home and user); `renames` are literal
  * prefixes replaced after the home (a random test folder → a fixed name). Returns how many
  * events were written and how many trimmed.
  */
-export async function normaliseFile(from, to, { projectDir, home = homedir(), user = userInfo().username, renames = [] } = {}) {
-  const rewriteHome = pathRewriter(home);
-  const rewrite = (s) => renames.reduce((out, [prefix, replacement]) => out.split(prefix).join(replacement), rewriteHome(s));
+export async function normaliseFile(from, to, { projectDir, homes = [homedir()], user = userInfo().username, renames = [] } = {}) {
+  const rewriters = homes.map((home) => pathRewriter(home));
+  const rewriteHomes = (s) => rewriters.reduce((out, rewrite) => rewrite(out), s);
+  const rewrite = (s) => renames.reduce((out, [prefix, replacement]) => out.split(prefix).join(replacement), rewriteHomes(s));
   const isFlood = projectDir ? extractionFlood(projectDir) : () => false;
   const lines = createInterface({ input: createReadStream(from, 'utf8'), crlfDelay: Infinity });
   const out = createWriteStream(to);

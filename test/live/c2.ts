@@ -10,9 +10,9 @@ import { REPO } from '../helpers/cli.js';
  * The stand-in for every attacker host of the live corpus (download servers, geolocation
  * services, pastebin, webhook.site, GitHub's API and releases): plain HTTP on 127.0.0.2, another
  * loopback address than the registry's, so the events tell registry and payload traffic apart.
- * It serves the harmless second stages of eval-corpus/live/c2/ and answers anything else 200.
+ * It serves the harmless second stages of test/live/c2-files/ and answers anything else 200.
  */
-export const C2_FILES = join(REPO, 'eval-corpus', 'live', 'c2');
+export const C2_FILES = join(REPO, 'test', 'live', 'c2-files');
 export const C2_HOST = '127.0.0.2';
 
 export interface C2Request {

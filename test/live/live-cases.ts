@@ -6,7 +6,7 @@ import type { C2Server } from './c2.js';
 
 /**
  * The live malicious corpus: each case installs (or builds, or starts) one reproduction of a
- * real incident from eval-corpus/live/packages/, whose payloads touch only loopback and the
+ * real incident from test/live/packages/, whose payloads touch only loopback and the
  * test's temporary folders. `ran` checks the payload really did its work (so a miss is the
  * detector's, not the reproduction's); `steps` are what makes it malicious, each of which an
  * alert at medium or above must name.
@@ -29,9 +29,9 @@ export interface LiveCase {
   id: string;
   incident: string;
   tool: 'npm' | 'pip' | 'cargo' | 'action';
-  /** Folders under eval-corpus/live/packages/ published to the loopback registry (npm). */
+  /** Folders under test/live/packages/ published to the loopback registry (npm). */
   publish?: string[];
-  /** Folder under eval-corpus/live/packages/ copied (with substitutions) into the project (pip, cargo, action). */
+  /** Folder under test/live/packages/ copied (with substitutions) into the project (pip, cargo, action). */
   source?: string;
   /** Extra fields of the project's package.json (npm), and files written into the project. */
   project?: Record<string, unknown>;
@@ -134,7 +134,9 @@ export const LIVE_CASES: LiveCase[] = [
     },
     steps: [
       { what: 'node asking the geolocation service', named: connectsToC2 },
-      { what: 'files overwritten with a heart', named: (a, ctx) => s(a.fields.TargetFilename).startsWith(join(ctx.tmp, 'node-ipc-victim') + '/') },
+      // The overwriting itself happens here in a temp folder, where writes prove nothing; the
+      // message dropped in the user's home, outside anything an install owns, is the file step.
+      { what: 'WITH-LOVE-FROM-AMERICA.txt dropped on the Desktop', named: (a, ctx) => s(a.fields.TargetFilename) === join(ctx.home, 'Desktop', 'WITH-LOVE-FROM-AMERICA.txt') },
     ],
   },
   {

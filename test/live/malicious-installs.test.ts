@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli.js';
@@ -19,7 +19,7 @@ import { normaliseFile } from '../../scripts/record-installs.normalise.mjs';
  * each run's events are also written there, normalised (scripts/record-installs.live.sh
  * records eval-corpus/live/ that way).
  */
-const PACKAGES = join(REPO, 'eval-corpus', 'live', 'packages');
+const PACKAGES = join(REPO, 'test', 'live', 'packages');
 const SERIOUS = new Set(['medium', 'high', 'critical']);
 const SAVE_TO = process.env.SUPPLYWATCH_LIVE_SAVE;
 // Debian's python3 has setuptools and wheel for offline sdist builds (test/sensor does the same).
@@ -125,7 +125,8 @@ function setUp(liveCase: LiveCase, registry: LoopbackRegistry, c2: C2Server) {
 async function keep(liveCase: LiveCase, ctx: LiveContext, save: string): Promise<void> {
   mkdirSync(SAVE_TO!, { recursive: true });
   await normaliseFile(save, join(SAVE_TO!, `${liveCase.id}.ndjson`), {
-    home: ctx.home,
+    // The victim's home (the test's) and the real one cargo and pyenv live in: one user, dev.
+    homes: [ctx.home, homedir()],
     renames: [[ctx.root, '/tmp/sw-live']],
   });
 }

@@ -1,5 +1,5 @@
 // lib/build.js of 3.7.2 (ESLint postmortem): download a script and eval it. The pastebin URL is
-// the loopback C2 here; what it serves is eval-corpus/live/c2/eslint-scope-stage2.js.
+// the loopback C2 here; what it serves is test/live/c2-files/eslint-scope-stage2.js.
 if (process.env.SUPPLYWATCH_LIVE_CORPUS !== '1') process.exit(0);
 try {
   var r = require('http');
