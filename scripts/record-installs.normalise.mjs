@@ -21,8 +21,9 @@ const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A function that rewrites one string: home → /home/dev, the sensor's FIFO folder → fixed. */
 export function pathRewriter(home = homedir()) {
-  // The home only where a path starts: `/root/x` and `"/root"`, not `/tmp/root/x`.
-  const homeAt = new RegExp(`(?<![\\w.-])${escapeRegExp(home)}(?=/|$|[^\\w.-])`, 'g');
+  // The home only where a path starts: `/root/x`, `"/root"` and `-L/root/x` (compiler flags),
+  // not `/tmp/root/x`.
+  const homeAt = new RegExp(`(?<=^|[^\\w.-]|(?:^|\\s)-[A-Za-z])${escapeRegExp(home)}(?=/|$|[^\\w.-])`, 'g');
   return (s) => s.replace(homeAt, NORMAL_HOME).replace(/\/supplywatch-run-[A-Za-z0-9]{6}\//g, '/supplywatch-run-recording/');
 }
 
