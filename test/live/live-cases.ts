@@ -17,6 +17,8 @@ export interface LiveContext {
   tmp: string;
   project: string;
   registryUrl: string;
+  /** What the loopback registry was asked, as `METHOD path`. */
+  registryRequests: string[];
   c2: C2Server;
 }
 
@@ -149,11 +151,14 @@ export const LIVE_CASES: LiveCase[] = [
       expect(c2Hit(ctx, '/trufflesecurity/')).toBe(true);
       expect(existsSync(join(ctx.tmp, 'victim-repo/.github/workflows/shai-hulud-workflow.yml'))).toBe(true);
       expect(c2Hit(ctx, '/bb8ca5f6-4175-45d2-b042-fc9ebb8170b7')).toBe(true);
+      expect(ctx.registryRequests).toContain('PUT /victim-package');
     },
     steps: [
       { what: 'TruffleHog scanning the file system', named: (a) => img(a).endsWith('/trufflehog') && cmd(a).includes('filesystem') },
       { what: 'shai-hulud-workflow.yml written', named: (a) => s(a.fields.TargetFilename).endsWith('.github/workflows/shai-hulud-workflow.yml') },
-      { what: 'npm publish of the infected copy', named: (a) => /(^|\/|\s)npm(-cli\.js)? publish/.test(cmd(a)) },
+      // Not the registry flag: the worm publishes with the victim's configuration, so the alert
+      // must be about publishing from inside an install.
+      { what: 'npm publish of the infected copy', named: (a) => /(^|\/|\s)npm(-cli\.js)? publish(\s|$)/.test(cmd(a)) && !cmd(a).includes('--registry') },
     ],
   },
   {

