@@ -112,8 +112,9 @@ function setUp(liveCase: LiveCase, registry: LoopbackRegistry, c2: C2Server) {
     writeFileSync(join(ctx.project, 'package.json'), JSON.stringify(pkg, null, 2));
   }
   for (const [name, text] of Object.entries(liveCase.projectFiles ?? {})) writeFileSync(join(ctx.project, name), text);
-  const bin = join(root, 'bin');
-  mkdirSync(bin);
+  // Where user-installed CLIs usually are (claude's installer, pipx): the victim's ~/.local/bin.
+  const bin = join(ctx.home, '.local', 'bin');
+  mkdirSync(bin, { recursive: true });
   for (const [name, script] of Object.entries(liveCase.fakeTools ?? {})) {
     writeFileSync(join(bin, name), script);
     chmodSync(join(bin, name), 0o755);
