@@ -1,9 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: `quick` for the edit loop (`npm run test:quick`, about a minute), `slow` for the
+ * suites that execute thousands of converted queries in DuckDB, scan with worker threads, read
+ * the whole shared corpora or install real packages. `npm test` runs both (CI runs it).
+ * No global timeout beyond vitest's defaults: a test that needs more says so itself.
+ */
+const SLOW = [
+  'test/aql/aql-execution.test.ts',
+  'test/backends/sql-execution.test.ts',
+  'test/parallel/threads.test.ts',
+  'test/scan/one-pipeline.test.ts',
+  'test/enrich/cli.test.ts',
+  'test/sensor/run-installs.test.ts',
+  'test/**/corpus.test.ts',
+  'test/sources/evtx/scan.test.ts',
+  'test/sigma/sigmahq.test.ts',
+  'test/sigma/plain-yaml.test.ts',
+  'test/live/**/*.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    projects: [
+      { test: { name: 'quick', include: ['test/**/*.test.ts'], exclude: SLOW } },
+      { test: { name: 'slow', include: SLOW } },
+    ],
   },
 });

@@ -2,12 +2,12 @@
  * Loaded packs as plain data that crosses to worker threads (structured clone): each rule's
  * parsed document, file and line, each column's spec. A worker rebuilds its packs from it by
  * compiling the documents again (compiled matchers are closures and cannot cross), without
- * reading or parsing a single rule file: with the 1,183 SigmaHQ process_creation rules that is
- * 0.7 s of YAML parsing per worker saved, and no worker competes for the disk at start-up. The
+ * reading or parsing a single rule file: no YAML parsed again per worker, and no worker
+ * competes for the disk at start-up. The
  * documents also cross one file at a time while the main thread loads (RuleSource), so workers
  * take them during the load (PrecompiledRules). Each carries the rule's prefilter anchors: a
  * worker parses a detection only when its rule is first tested (sigma/rule.ts), and of a large
- * set most never are (parsing SigmaHQ's process_creation detections took a worker ~0.4 s).
+ * set most never are (docs/performance.md#rule-snapshot-to-workers-lazy-detection-compile).
  */
 import { resolveCorrelations, CorrelationRule, SigmaRule, type CompiledRule, type RuleProblem } from '../sigma/index.js';
 import type { Anchors } from '../sigma/prefilter.js';

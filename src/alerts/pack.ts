@@ -46,6 +46,23 @@ export function findBuiltinPack(name: string, dir = BUILTIN_RULES_DIR): string |
   return undefined;
 }
 
+/** The built-in packs' names (folders with a pack.yml under rules/), for help and messages. */
+export function builtinPackNames(dir = BUILTIN_RULES_DIR): string[] {
+  const names: string[] = [];
+  for (const entry of safeReaddir(dir)) {
+    const sub = join(dir, entry);
+    if (!statSync(sub).isDirectory()) continue;
+    if (existsSync(join(sub, PACK_MANIFEST))) names.push(entry);
+    else names.push(...builtinPackNames(sub));
+  }
+  return names;
+}
+
+/** The `--rules` arguments that name neither a file or folder nor a built-in pack. */
+export function unknownRuleSpecs(specs: readonly string[]): string[] {
+  return specs.filter((spec) => !existsSync(spec) && !findBuiltinPack(spec));
+}
+
 function safeReaddir(dir: string): string[] {
   try {
     return readdirSync(dir).sort();

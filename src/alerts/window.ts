@@ -1,3 +1,5 @@
+import { DURATION_EXAMPLES, parseDuration } from '../duration.js';
+
 /**
  * The time window of a scan: `time > now - since`, exactly as the seed AQL's
  * `starttime > DATEADD('hours', -24, NOW())`. There is no upper bound (events after `now`
@@ -8,21 +10,13 @@ export interface TimeWindow {
   after: number;
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 /** Parses `--since`: a duration back from `now` (`24h`, `30m`, `7d`, `1h30m`) or a timestamp. */
 export function parseSince(since: string, now: number): TimeWindow | string {
-  const duration = /^(?:\d+[smhdw])+$/.test(since) ? parseDuration(since) : undefined;
+  const duration = parseDuration(since);
   if (duration !== undefined) return { after: now - duration };
   const t = parseTimestamp(since);
-  if (t === undefined) return `--since: '${since}' is neither a duration (24h, 30m, 7d) nor a timestamp (2026-11-27T12:00:00Z)`;
+  if (t === undefined) return `--since: '${since}' is neither a duration (${DURATION_EXAMPLES}) nor a timestamp (2026-11-27T12:00:00Z)`;
   return { after: t };
-}
-
-function parseDuration(text: string): number {
-  let total = 0;
-  for (const m of text.matchAll(/(\d+)([smhdw])/g)) total += Number(m[1]) * UNIT_MS[m[2]!]!;
-  return total;
 }
 
 /** ISO 8601 timestamps; without a zone they are UTC (forensic data is compared in UTC). */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { FieldValue } from '../events/event.js';
-import { readInputs, type BadRecord } from '../sources/open.js';
+import { readInputs, type BadRecord, type InputReports } from '../sources/open.js';
 import { parseAql } from './parse.js';
 import { translate } from './translate.js';
 
@@ -23,8 +23,9 @@ export interface AqlResult {
 
 const QRADAR_FORMATS = new Set(['qradar-json', 'qradar-csv']);
 
-async function* qradarEvents(paths: string[], inputFormat: string | undefined, onBad: (b: BadRecord) => void) {
-  for await (const batch of readInputs(paths, { inputFormat, onBad })) {
+async function* qradarEvents(paths: string[], inputFormat: string | undefined, reports: InputReports) {
+  const { onBad } = reports;
+  for await (const batch of readInputs(paths, { inputFormat, ...reports })) {
     for (const e of batch.events) {
       if (!QRADAR_FORMATS.has(e.source.format)) {
         onBad({ file: e.source.file, format: e.source.format, reason: `not a QRadar export (read as ${e.source.format}); aql run needs qradar-json or qradar-csv` } as BadRecord);
@@ -40,18 +41,19 @@ function text(v: FieldValue | undefined): string | null {
   return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-export async function loadEvents(db: DuckDBConnection, paths: string[], inputFormat: string | undefined, onBad: (b: BadRecord) => void): Promise<{ columns: Set<string>; events: number }> {
+/** Loads the exports into an `events` table; bad records and unreadable inputs are reported by the second pass only. */
+export async function loadEvents(db: DuckDBConnection, paths: string[], inputFormat: string | undefined, reports: InputReports): Promise<{ columns: Set<string>; events: number }> {
   // DuckDB identifiers are case-insensitive: of names equal but for case (the reader's Sigma
   // aliases such as SourceIp next to sourceip), the first one seen is the column.
   const byLower = new Map<string, string>();
-  for await (const e of qradarEvents(paths, inputFormat, () => {}))
+  for await (const e of qradarEvents(paths, inputFormat, { onBad: () => {}, onUnreadable: () => {}, onSkip: () => {} }))
     for (const k in e.fields) if (k !== 'starttime' && !byLower.has(k.toLowerCase())) byLower.set(k.toLowerCase(), k);
   const cols = [...byLower.values()].sort();
   const columns = new Set(cols);
   await db.run(`CREATE TABLE events ("__ord" BIGINT, starttime BIGINT${cols.map((c) => `, "${c.replace(/"/g, '""')}" VARCHAR`).join('')})`);
   const app = await db.createAppender('events');
   let n = 0;
-  for await (const e of qradarEvents(paths, inputFormat, onBad)) {
+  for await (const e of qradarEvents(paths, inputFormat, reports)) {
     app.appendBigInt(BigInt(n++));
     if (e.time === undefined) app.appendNull();
     else app.appendBigInt(BigInt(e.time));
@@ -73,13 +75,13 @@ function cell(v: unknown): string | null {
   return String(v);
 }
 
-export async function runAql(query: string, paths: string[], opts: { now: number; inputFormat?: string; onBad: (b: BadRecord) => void }): Promise<AqlResult> {
+export async function runAql(query: string, paths: string[], opts: { now: number; inputFormat?: string; reports: InputReports }): Promise<AqlResult> {
   const parsed = parseAql(query); // syntax errors before any loading
   const dir = mkdtempSync(join(tmpdir(), 'supplywatch-aql-'));
   const instance = await DuckDBInstance.create(join(dir, 'events.duckdb'));
   const db = await instance.connect();
   try {
-    const { columns, events } = await loadEvents(db, paths, opts.inputFormat, opts.onBad);
+    const { columns, events } = await loadEvents(db, paths, opts.inputFormat, opts.reports);
     const { sql } = translate(parsed, { columns }, opts.now, query);
     const reader = await db.runAndReadAll(sql);
     return { columns: reader.columnNames(), rows: reader.getRows().map((r) => r.map(cell)), sql, events };

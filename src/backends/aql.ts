@@ -20,7 +20,9 @@ import { inlineFlags, likePattern } from './strings.js';
 import { sinceOf, type Backend, type ConvertOptions } from './target.js';
 
 const aqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const aqlIdent = (name: string) => (QRADAR_BUILTIN_COLUMNS.has(name) ? name : `"${name.replace(/"/g, '""')}"`);
+/** The QID name is a function of the qid column, not a property. */
+const QID_NAME = 'QIDNAME(qid)';
+const aqlIdent = (name: string) => (QRADAR_BUILTIN_COLUMNS.has(name) || name === QID_NAME ? name : `"${name.replace(/"/g, '""')}"`);
 
 class AqlText extends TextBackend {
   readonly tokens: Tokens = { and: ' AND ', or: ' OR ', not: (i) => `NOT ${i}`, group: (i) => `(${i})`, groupAndInOr: true };
@@ -70,10 +72,14 @@ function fieldsFor(pipeline: string): FieldMap {
 export function aqlLogsource(rule: SigmaRule, pipeline: string): string[] {
   const cat = rule.logsourceKey.category;
   if (pipeline === 'none' || cat === undefined) return [];
-  const qids = QRADAR_CATEGORY_QIDS[cat];
-  if (!qids) throw new ConversionError(`logsource category '${cat}' has no QRadar QID-name mapping in pipeline '${pipeline}' (mapped: ${Object.keys(QRADAR_CATEGORY_QIDS).join(', ')})`);
-  const parts = qids.map((q) => `QIDNAME(qid) LIKE ${aqlString('%' + likePattern(new SigmaString([q])) + '%')}`);
-  return [parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`];
+  const at = QRADAR_CATEGORY_QIDS.findIndex(([name]) => name === cat);
+  if (at < 0) throw new ConversionError(`logsource category '${cat}' has no QRadar QID-name mapping in pipeline '${pipeline}' (mapped: ${QRADAR_CATEGORY_QIDS.map(([name]) => name).join(', ')})`);
+  const like = (q: string) => `${QID_NAME} LIKE ${aqlString('%' + likePattern(new SigmaString([q])) + '%')}`;
+  const parts = QRADAR_CATEGORY_QIDS[at]![1].map(like);
+  const conditions = [parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`];
+  // The categories before this one win (qradar-columns.ts qradarCategory).
+  for (const [, earlier] of QRADAR_CATEGORY_QIDS.slice(0, at)) for (const q of earlier) conditions.push(`NOT ${like(q)}`);
+  return conditions;
 }
 
 /** Logsource condition AND detection condition of one rule. */

@@ -6,6 +6,7 @@
 import { parseAllDocuments } from 'yaml';
 import { loadRulesFromText } from '../sigma/yaml-loader.js';
 import { SigmaRule } from '../sigma/rule.js';
+import { DURATION_EXAMPLES, inOneUnit, parseDuration } from '../duration.js';
 import { ConversionError } from './ir.js';
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile';
@@ -45,11 +46,11 @@ export function renamesFor(c: Correlation, ruleName: string): [string, string][]
 
 const OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=', neq: '!=' } as const;
 
+/** A correlation's timespan, with `text` in one unit (SPL's `span=`, EQL's `maxspan=` take one). */
 export function parseTimespan(text: string): { text: string; seconds: number } {
-  const m = /^(\d+)([smhdwMy])$/.exec(text);
-  if (!m) throw new ConversionError(`correlation timespan '${text}' is not like 15m`);
-  const mult: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800, M: 2592000, y: 31536000 };
-  return { text, seconds: Number(m[1]) * mult[m[2]!]! };
+  const ms = parseDuration(text);
+  if (ms === undefined || ms === 0) throw new ConversionError(`correlation timespan '${text}' is not a duration like ${DURATION_EXAMPLES}`);
+  return { text: inOneUnit(text).short, seconds: ms / 1000 };
 }
 
 function condition(raw: unknown, type: string): Condition {

@@ -2,6 +2,7 @@
 import type { Pack } from '../alerts/pack.js';
 import type { SigmaRule } from '../sigma/rule.js';
 import type { Correlation } from './correlation.js';
+import { DURATION_EXAMPLES, inOneUnit, parseDuration, type DurationUnit } from '../duration.js';
 import { ConversionError } from './ir.js';
 
 export interface ConvertOptions {
@@ -10,6 +11,12 @@ export interface ConvertOptions {
   /** Time window back from now, e.g. 24h (targets that can express it). */
   since?: string;
   limit?: number;
+  /**
+   * Convert rules that test fields only supplywatch's enrichment creates (InstallPackageManager,
+   * DestinationIsAllowedRegistry, InstallPhase, Ancestor*, …); by default they are refused with
+   * the reason, as no SIEM has those fields (enrichment-guard.ts). CLI: --allow-enrichment-fields.
+   */
+  allowEnrichmentFields?: boolean;
 }
 
 export interface Backend {
@@ -25,20 +32,14 @@ export interface Backend {
   correlation?(c: Correlation, options: ConvertOptions): string;
 }
 
-/** `24h`, `30m`, `7d` → [amount, unit]; undefined for anything else. */
-export function parseSince(since: string): { amount: number; unit: 'minutes' | 'hours' | 'days'; ms: number } | undefined {
-  const m = /^(\d+)([mhd])$/.exec(since);
-  if (!m) return undefined;
-  const amount = Number(m[1]);
-  const unit = m[2] === 'm' ? 'minutes' : m[2] === 'h' ? 'hours' : 'days';
-  const ms = amount * (unit === 'minutes' ? 60_000 : unit === 'hours' ? 3_600_000 : 86_400_000);
-  return { amount, unit, ms };
-}
-
-/** The --since duration, or a clear error when it is not one. */
-export function sinceOf(options: ConvertOptions): { amount: number; unit: 'minutes' | 'hours' | 'days'; ms: number; text: string } | undefined {
+/**
+ * The --since duration in one unit (`text`: `24h`, `7d` for `1w`, as SPL's `earliest=-` and KQL's
+ * `ago()` take it; src/duration.ts), or a clear error when it is not a duration.
+ */
+export function sinceOf(options: ConvertOptions): { amount: number; unit: DurationUnit; ms: number; text: string } | undefined {
   if (options.since === undefined) return undefined;
-  const s = parseSince(options.since);
-  if (!s) throw new ConversionError(`--since '${options.since}' is not a duration like 24h, 30m or 7d`);
-  return { ...s, text: options.since };
+  const ms = parseDuration(options.since);
+  if (ms === undefined || ms === 0) throw new ConversionError(`--since '${options.since}' is not a duration like ${DURATION_EXAMPLES}`);
+  const { amount, unit, short } = inOneUnit(options.since);
+  return { amount, unit, ms, text: short };
 }

@@ -57,9 +57,9 @@ function scan(path: string, args: string[]): CliRun {
 }
 
 /**
- * Rounds of each compared measurement. This VM has bursts in which the same scan runs 30–60%
- * slower (seen: one thread on SigmaHQ 11.6 s and 15.2 s minutes apart); one run per row let
- * a burst decide a ratio.
+ * Rounds of each compared measurement. A shared host has bursts in which the same scan runs
+ * much slower; one run per row let a burst decide a ratio
+ * (docs/performance.md#how-the-project-measures).
  */
 const ROUNDS = 3;
 
@@ -77,8 +77,7 @@ interface Measured extends CliRun {
  * Runs the configurations round-robin, ROUNDS times, so a burst of host noise lands on each
  * configuration at most once a round, and the ratios between them compare the same moments.
  * The baseline each group of rows divides by is one of the configurations: measured once before
- * all the scans, a burst during (or between) the baseline's passes moved every ratio at once
- * (the baseline took 2.96 s one morning and 4.03 s that afternoon, the scans far less so).
+ * all the scans, a burst during (or between) the baseline's passes moved every ratio at once.
  */
 async function interleaved(configs: Array<() => CliRun | Promise<CliRun>>): Promise<Measured[]> {
   const runs: CliRun[][] = configs.map(() => []);

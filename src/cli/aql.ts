@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { AqlError } from '../aql/parse.js';
 import { runAql } from '../aql/run.js';
-import { csvRow, safeJson, terminalSafe } from '../outputs/escape.js';
-import { formatBad } from './summary.js';
-import { UsageError } from './usage-error.js';
+import { csvRow, rawCsvRow, safeJson, terminalSafe } from '../outputs/escape.js';
+import { formatBad, formatUnreadable } from '../outputs/problems.js';
+import { UsageError } from '../errors.js';
+import { count } from '../outputs/count.js';
 
 export interface AqlRunOptions {
   events?: string[];
@@ -15,6 +16,7 @@ export interface AqlRunOptions {
   format?: string;
   inputFormat?: string;
   quiet?: boolean;
+  csvRaw?: boolean;
 }
 
 export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise<number> {
@@ -33,14 +35,21 @@ export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise
   const format = o.format ?? (process.stdout.isTTY ? 'table' : 'csv');
   if (!['csv', 'jsonl', 'table'].includes(format)) throw new UsageError('--format must be csv, jsonl or table');
   let bad = 0;
+  let unreadable = 0;
   let result;
   try {
     result = await runAql(query, o.events, {
       now,
       inputFormat: o.inputFormat,
-      onBad: (b) => {
-        bad += 1;
-        process.stderr.write(`bad record: ${formatBad(b)}\n`);
+      reports: {
+        onBad: (b) => {
+          bad += 1;
+          process.stderr.write(`bad record: ${formatBad(b)}\n`);
+        },
+        onUnreadable: (u) => {
+          unreadable += 1;
+          process.stderr.write(`supplywatch: ${formatUnreadable(u)}\n`);
+        },
       },
     });
   } catch (e) {
@@ -48,7 +57,9 @@ export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise
     throw e;
   }
   const { columns, rows } = result;
-  if (format === 'csv') process.stdout.write(csvRow(columns) + rows.map(csvRow).join(''));
+  const row = o.csvRaw ? rawCsvRow : csvRow;
+  if (o.csvRaw && format !== 'csv') throw new UsageError('--csv-raw goes with --format csv');
+  if (format === 'csv') process.stdout.write(row(columns) + rows.map(row).join(''));
   else if (format === 'jsonl') process.stdout.write(rows.map((r) => safeJson(Object.fromEntries(columns.map((c, i) => [c, r[i]]))) + '\n').join(''));
   else {
     const cells = [columns, ...rows.map((r) => r.map((v) => terminalSafe(v ?? '')))];
@@ -56,6 +67,7 @@ export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise
     const line = (r: string[]) => r.map((v, i) => (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v.padEnd(widths[i]!))).join('  ').trimEnd() + '\n';
     process.stdout.write(cells.map(line).join(''));
   }
-  if (!o.quiet) process.stderr.write(`${result.events} events, ${bad} bad records, ${rows.length} rows\n`);
+  if (!o.quiet) process.stderr.write(`${count(result.events, 'event')}, ${count(bad, 'bad record')}, ${count(rows.length, 'row')}\n`);
+  if (unreadable > 0) return 2;
   return rows.length > 0 ? 1 : 0;
 }

@@ -10,7 +10,8 @@ import { BACKENDS, ConversionError, type Backend, type ConvertOptions } from '..
 import { correlationsFromText, hasCorrelation, type Correlation } from '../backends/correlation.js';
 import { safeJson, terminalSafe } from '../outputs/escape.js';
 import type { SigmaRule } from '../sigma/rule.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
+import { parseRuleSpecs } from './options.js';
 
 export interface ConvertCliOptions {
   to?: string;
@@ -19,6 +20,7 @@ export interface ConvertCliOptions {
   since?: string;
   limit?: string;
   format?: string;
+  allowEnrichmentFields?: boolean;
 }
 
 interface Output {
@@ -29,13 +31,14 @@ export async function convertCommand(specs: string[], o: ConvertCliOptions): Pro
   const backend = o.to ? BACKENDS.get(o.to) : undefined;
   if (!backend) throw new UsageError(`--to must be one of ${[...BACKENDS.keys()].join(', ')}`);
   if (specs.length === 0) throw new UsageError('convert needs rules: pack names (seed) or rule files/folders');
+  parseRuleSpecs(specs);
   const pipeline = o.pipeline ?? backend.pipelines[0]!;
   if (!backend.pipelines.includes(pipeline)) throw new UsageError(`--pipeline for ${backend.name} must be one of ${backend.pipelines.join(', ')}`);
   const limit = o.limit === undefined ? undefined : Number(o.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit must be a positive integer');
   const format = o.format ?? 'text';
   if (format !== 'text' && format !== 'jsonl') throw new UsageError('--format must be text or jsonl');
-  const options: ConvertOptions = { pipeline, since: o.since, limit };
+  const options: ConvertOptions = { pipeline, since: o.since, limit, allowEnrichmentFields: o.allowEnrichmentFields === true };
   const out: Output = {
     write(name, query, extra) {
       process.stdout.write(format === 'jsonl' ? safeJson({ target: backend.name, pipeline, name, ...extra, query }) + '\n' : query + '\n\n');

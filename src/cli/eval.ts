@@ -7,18 +7,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPacks } from '../alerts/pack.js';
-import { loadConfig } from '../config/load.js';
-import { Tuning } from '../config/tuning.js';
-import { parseTimestamp } from '../alerts/window.js';
 import { loadLabels } from '../eval/labels.js';
 import { renderReport, score } from '../eval/report.js';
 import { evaluate } from '../eval/run.js';
 import { terminalSafe } from '../outputs/escape.js';
-import { formatProblem } from './summary.js';
-import { UsageError } from './usage-error.js';
+import { formatProblem } from '../outputs/problems.js';
+import { UsageError } from '../errors.js';
+import { parseNow, parseRuleSpecs, readConfig, warnExpired } from './options.js';
 
 export interface EvalCliOptions {
-  rules: string[];
+  rules?: string[];
   config?: string;
   now?: string;
   format?: string;
@@ -33,31 +31,32 @@ export async function evalCommand(dir: string, options: EvalCliOptions): Promise
   if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
   const labelsFile = join(dir, 'labels.yaml');
   if (!existsSync(labelsFile)) throw new UsageError(`${labelsFile} is missing: it maps each telemetry file to malicious or benign`);
-  const now = options.now === undefined ? Date.now() : parseTimestamp(options.now);
-  if (now === undefined) throw new UsageError(`--now: '${options.now}' is not a timestamp`);
+  const now = parseNow(options.now);
+  const rules = parseRuleSpecs(options.rules ?? [], DEFAULT_EVAL_PACKS);
 
   // Both throw ConfigError (a usage error listing every problem at file:line:column).
   const labels = loadLabels(labelsFile);
   const configFile = options.config ?? (existsSync(join(dir, 'supplywatch.yaml')) ? join(dir, 'supplywatch.yaml') : undefined);
-  const tuning = configFile !== undefined && configFile !== 'none' ? new Tuning(loadConfig(configFile), now) : undefined;
-  const loaded = await loadPacks(options.rules.length > 0 ? options.rules : DEFAULT_EVAL_PACKS);
+  const config = configFile === 'none' ? undefined : readConfig(configFile);
+  const loaded = await loadPacks(rules);
   for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
   if (loaded.packs.length === 0) throw new UsageError('no rule pack could be loaded');
-  if (tuning) {
-    process.stderr.write(`tuning: ${terminalSafe(tuning.config.file)}\n`);
-    for (const s of tuning.expired) process.stderr.write(`tuning: suppression at ${terminalSafe(tuning.config.file)}:${s.line} expired on ${s.expiresText}; ignored\n`);
+  if (config) {
+    process.stderr.write(`tuning: ${terminalSafe(config.file)}\n`);
+    warnExpired(config, now);
   }
 
-  const result = await evaluate(dir, labels, loaded.packs, { tuning });
+  const result = await evaluate(dir, labels, loaded.packs, { config, now });
+  const tuned = Object.entries(result.tuned);
   for (const file of result.files) {
     for (const bad of file.bad) process.stderr.write(`bad record: ${terminalSafe(`${bad.file}:${bad.line ?? bad.record ?? '?'}: ${bad.reason}`)}\n`);
   }
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify({ ...result, scores: score(result), tuned: tuning ? Object.fromEntries(tuning.dropped) : undefined }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...result, scores: score(result), tuned: config ? result.tuned : undefined }, null, 2)}\n`);
   } else {
     process.stdout.write(renderReport(result));
-    if (tuning && tuning.dropped.size > 0) {
-      process.stdout.write(`\nalerts tuned out by ${terminalSafe(tuning.config.file)}: ${[...tuning.dropped].map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+    if (config && tuned.length > 0) {
+      process.stdout.write(`\nalerts tuned out by ${terminalSafe(config.file)}: ${tuned.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
     }
   }
   return 0;

@@ -1,14 +1,18 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { findBuiltinPack } from '../alerts/pack.js';
 import { loadRules } from '../sigma/index.js';
-import { helpedLoad } from './helped-load.js';
+import { helpedLoad } from '../parallel/helped-load.js';
 import { terminalSafe } from '../outputs/escape.js';
-import { formatProblem } from './summary.js';
-import { UsageError } from './usage-error.js';
+import { formatProblem } from '../outputs/problems.js';
+import { UsageError } from '../errors.js';
 
 /** `supplywatch rules lint`: one line per rule, loaded or rejected with file:line:column and why. */
 export async function lintCommand(paths: string[]): Promise<number> {
   if (paths.length === 0) throw new UsageError('rules lint needs at least one rule file or folder');
-  const { rules, correlations, rejected, warnings } = await helpedLoad(availableParallelism(), (hooks) => loadRules(paths, hooks));
+  // A built-in pack's name stands for its folder, as in --rules.
+  const resolved = paths.map((p) => (existsSync(p) ? p : (findBuiltinPack(p) ?? p)));
+  const { rules, correlations, rejected, warnings } = await helpedLoad(availableParallelism(), (hooks) => loadRules(resolved, hooks));
   for (const rule of [...rules, ...correlations]) {
     process.stdout.write(terminalSafe(`ok       ${rule.file}:${rule.line}: ${rule.title}${rule.id ? ` (${rule.id})` : ''}`) + '\n');
   }

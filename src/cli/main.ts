@@ -1,19 +1,42 @@
 #!/usr/bin/env node
-import './v8-flags.js';
+import '../runtime/v8-flags.js';
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { terminalSafe } from '../outputs/escape.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
+import type { HelpLists } from './help-lists.js';
 
 // Each command's module is imported when the command runs: start-up stays small (it is overhead
 // on every install `run` watches) and `aql run`'s DuckDB loads only for `aql`.
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+// No default value given to commander: it would print `(default: [])` beside the real default.
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Help is asked for (or shown because no command was given): the lists of choices are loaded. */
+function helpWanted(argv: string[]): boolean {
+  const args = argv.slice(2);
+  return args.length === 0 || args[0] === 'help' || args.some((a) => a === '--help' || a === '-h');
+}
+
+/** The package's version, from its package.json (two levels above dist/cli, or dist/bin). */
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** Exit status: 0 no alert, 1 alerts (or rejected rules for lint), 2 usage or fatal error. */
 async function main(argv: string[]): Promise<number> {
   let status = 0;
+  const lists: HelpLists | undefined = helpWanted(argv) ? (await import('./help-lists.js')).helpLists() : undefined;
+  const choices = (key: keyof HelpLists, fallback: string) => lists?.[key] ?? fallback;
+  const outputFormats = choices('outputFormats', 'see --help');
+  const rulesHelp = `rule pack name (${choices('packs', 'see --help')}) or rule file/folder; repeatable`;
   const program = new Command('supplywatch')
     .description('Detect software supply-chain compromise (MITRE ATT&CK T1195.001) in telemetry with Sigma rules')
+    .version(version(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -21,15 +44,17 @@ async function main(argv: string[]): Promise<number> {
     .command('scan')
     .description('run rule packs over telemetry files, folders or stdin (-)')
     .argument('[paths...]', 'files, folders (recursive) or - for stdin')
-    .option('-r, --rules <pack|path>', 'rule pack name (seed) or rule file/folder; repeatable', collect, [])
-    .option('-f, --format <format>', 'table | jsonl | csv (default: table on a TTY, jsonl otherwise)')
-    .option('--input-format <name>', 'force the input format instead of detecting it from content')
+    .option('-r, --rules <pack|path>', `${rulesHelp} (default: seed)`, collect)
+    .option('-f, --format <format>', `${outputFormats} (default: table on a TTY, jsonl otherwise)`)
+    .option('--input-format <name>', `force the input format instead of detecting it from content: ${choices('inputFormats', 'see --help')}`)
     .option('--now <time>', 'the time NOW() means, ISO 8601 (default: the current time)')
     .option('--since <duration|time>', 'only events after now minus this duration (24h, 30m, 7d) or after this time')
     .option('--limit <n>', 'print at most n alerts (after ordering)')
     .option('--threads <n>', 'threads for large inputs (default: one per core, used from 256 MiB of input on 2 cores; given, from 32 MiB)')
     .option('-c, --config <file>', 'tuning file supplywatch.yaml: mirrors, allowed hosts, bots, build chain, suppressions, levels')
-    .option('-q, --quiet', 'no summary or progress on stderr')
+    .option('--csv-raw', "with --format csv: cells exactly as QRadar writes them, formulas not neutralised (for byte-for-byte comparison; never open it in a spreadsheet)")
+    .option('--strict', 'exit 2 when a record is bad, as when an input cannot be read')
+    .option('-q, --quiet', 'no summary or progress on stderr (inputs that cannot be read are still named)')
     .action(async (paths: string[], options) => {
       status = await (await import('./scan.js')).scanCommand(paths, options);
     });
@@ -38,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     .command('dump')
     .description('print the normalized events as JSONL: what the rules see')
     .argument('[paths...]', 'files, folders (recursive) or - for stdin')
-    .option('--input-format <name>', 'force the input format instead of detecting it from content')
+    .option('--input-format <name>', `force the input format instead of detecting it from content: ${choices('inputFormats', 'see --help')}`)
     .option('-q, --quiet', 'no counts on stderr')
     .action(async (paths: string[], options) => {
       status = await (await import('./dump.js')).dumpCommand(paths, options);
@@ -48,10 +73,12 @@ async function main(argv: string[]): Promise<number> {
     .command('run')
     .description('run an install command under strace and detect as it happens: supplywatch run [options] -- <command…>')
     .argument('<command...>', 'the command and its arguments, after --')
-    .option('-r, --rules <pack|path>', 'rule pack name (seed) or rule file/folder; repeatable', collect, [])
+    .option('-r, --rules <pack|path>', `${rulesHelp} (default: seed)`, collect)
     .option('--block', 'on the first alert at level high or above, kill the whole process tree (after the fact)')
     .option('--save <file>', 'write the normalized events as NDJSON (the dump shape; scan replays it)')
-    .option('-f, --format <format>', 'table | jsonl | csv (default: table on a TTY, jsonl otherwise)')
+    .option('-f, --format <format>', `${outputFormats} (default: table on a TTY, jsonl otherwise)`)
+    .option('-c, --config <file>', 'tuning file supplywatch.yaml, as for scan')
+    .option('--now <time>', 'the time suppression expiry dates are checked against (default: now)')
     .option('-q, --quiet', 'no summary on stderr (unless supplywatch itself fails)')
     .action(async (command: string[], options) => {
       status = await (await import('./run.js')).runCommand(command, options);
@@ -59,14 +86,15 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('convert')
-    .description('convert Sigma rules or packs to SIEM queries (aql, spl, kql, esql, eql, sql)')
-    .argument('<rules...>', 'pack names (seed) or rule files/folders')
-    .requiredOption('-t, --to <target>', 'aql | spl | kql | esql | eql | sql')
+    .description('convert Sigma rules or packs to SIEM queries')
+    .argument('<rules...>', `pack names (${choices('packs', 'see --help')}) or rule files/folders`)
+    .requiredOption('-t, --to <target>', choices('targets', 'see --help'))
     .option('-p, --pipeline <name>', 'field-mapping pipeline of the target (default: its first; none = names unchanged)')
     .option('--combine', 'one query per pack where the target allows it')
-    .option('--since <duration>', 'time window back from now (24h, 30m, 7d), where the target can express it')
+    .option('--since <duration>', 'time window back from now (24h, 30m, 7d, 1w), where the target can express it')
     .option('--limit <n>', 'row limit, where the target can express it')
     .option('-f, --format <format>', 'text | jsonl', 'text')
+    .option('--allow-enrichment-fields', "convert rules that test fields only supplywatch's enrichment creates (the query cannot match in a SIEM as it is)")
     .action(async (specs: string[], options) => {
       status = await (await import('./convert.js')).convertCommand(specs, options);
     });
@@ -77,10 +105,11 @@ async function main(argv: string[]): Promise<number> {
     .command('run')
     .description('run an AQL query (the detection subset) offline over a QRadar JSON/CSV export')
     .argument('<query>', 'AQL text, or @FILE')
-    .option('-e, --events <file>', 'QRadar export (JSON or CSV); repeatable', collect, [])
+    .option('-e, --events <file>', 'QRadar export (JSON or CSV); repeatable', collect)
     .option('--now <time>', 'the time NOW() means, ISO 8601 (default: the current time)')
     .option('-f, --format <format>', 'csv | jsonl | table (default: table on a TTY, csv otherwise)')
     .option('--input-format <name>', 'force qradar-json or qradar-csv')
+    .option('--csv-raw', 'with --format csv: cells exactly as QRadar writes them, formulas not neutralised')
     .option('-q, --quiet', 'no counts on stderr')
     .action(async (query: string, options) => {
       status = await (await import('./aql.js')).aqlRunCommand(query, options);
@@ -90,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
     .command('eval')
     .description('score rule packs on a labelled corpus: telemetry files plus labels.yaml (file: malicious | benign)')
     .argument('<corpus>', 'corpus folder')
-    .option('-r, --rules <pack|path>', 'rule packs or rule files/folders; repeatable (default: seed and hardened)', collect, [])
+    .option('-r, --rules <pack|path>', `${rulesHelp} (default: seed and hardened)`, collect)
     .option('-c, --config <file>', 'tuning file (default: supplywatch.yaml in the corpus folder, if any; none = untuned)')
     .option('--now <time>', 'the time suppression expiry dates are checked against (default: now)')
     .option('-f, --format <format>', 'text | json', 'text')
@@ -102,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
   rules
     .command('lint')
     .description('load rules and say, per rule, loaded or rejected and why')
-    .argument('<paths...>', 'rule files or folders')
+    .argument('<paths...>', `rule files or folders, or pack names (${choices('packs', 'see --help')})`)
     .action(async (paths: string[]) => {
       status = await (await import('./lint.js')).lintCommand(paths);
     });
@@ -113,7 +142,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof UsageError) {
-      process.stderr.write(`supplywatch: ${terminalSafe(err.message)}\n`); // messages quote the user's arguments
+      // Messages quote the user's arguments and files: each line escaped for the terminal.
+      for (const line of err.message.split('\n')) process.stderr.write(`supplywatch: ${terminalSafe(line)}\n`);
       return 2;
     }
     const text = err instanceof Error ? (err.stack ?? err.message) : String(err);

@@ -4,19 +4,24 @@ import { constants as osConstants } from 'node:os';
 import type { Alert } from '../alerts/alert.js';
 import { serializeEvent, type NormalizedEvent } from '../events/event.js';
 import { safeJson, terminalSafe } from '../outputs/escape.js';
-import type { AlertFormatter, FormatterOptions } from '../outputs/formatter.js';
-import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
+import type { PipelineSpec } from '../alerts/pipeline.js';
+import type { AlertFormatter } from '../outputs/formatter.js';
+import type { OutputSpec } from '../outputs/formats.js';
 import type { SensorIdentity } from '../sensor/event-builder.js';
 import type { ProcessInfo } from '../sensor/process-table.js';
 import { findOnPath, findStrace, launchStrace, STRACE_INSTALL_HINT } from '../sensor/strace-launcher.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
+import { parseNow, parseOutput, parseRuleSpecs, readConfig, warnExpired } from './options.js';
 
 export interface RunOptions {
-  rules: string[];
+  rules?: string[];
   block?: boolean;
   save?: string;
   format?: string;
   quiet?: boolean;
+  /** supplywatch.yaml, as for scan. */
+  config?: string;
+  now?: string;
 }
 
 /** Files written before a block that are listed in the summary (they remain on disk). */
@@ -37,10 +42,14 @@ const MAX_LISTED_FILES = 20;
  * when there were alerts; else 0.
  */
 export async function runCommand(command: string[], options: RunOptions): Promise<number> {
-  const format = options.format ?? (process.stdout.isTTY ? 'table' : 'jsonl');
-  const makeFormatter = OUTPUT_FORMATS[format];
-  if (!makeFormatter) throw new UsageError(`--format must be one of ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
+  const output = parseOutput(options.format);
   if (command.length === 0) throw new UsageError('run needs a command: supplywatch run [options] -- <command…>');
+  // Everything the user can get wrong is checked before the command starts.
+  const rules = parseRuleSpecs(options.rules ?? []);
+  const now = parseNow(options.now);
+  const config = readConfig(options.config);
+  if (config) warnExpired(config, now);
+  const pipeline: PipelineSpec = { config, now };
   const strace = findStrace();
   if (!strace) {
     process.stderr.write(`supplywatch: strace is not installed (run traces the command with it); ${STRACE_INSTALL_HINT}\n`);
@@ -64,7 +73,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     import('../sensor/resolver.js'),
     import('../sensor/run-summary.js'),
     import('../sensor/blocker.js'),
-    loadEngine(options.rules, makeFormatter).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+    loadEngine(rules, pipeline, output).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
   ]);
   const summary = new RunSummary(started);
   const straceInfo = { pid: session.strace.pid ?? 0, image: strace, commandLine: session.argv.join(' ') };
@@ -162,7 +171,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       `BLOCKED after the fact: '${terminalSafe(t.rule)}' (level ${t.level}) fired at ${new Date(t.at).toISOString()}; ${blocker.killed.size} process(es) of the tree were killed with SIGKILL.`,
       '  The action that raised the alert had already happened when the tree was killed. What remains: every file the',
       `  tree wrote before the kill (${writtenCount} file event(s)${writtenCount > written.length ? `, first ${written.length} listed` : ''}), partly installed packages, and anything a`,
-      '  process started outside the tree (a daemon that detached before the kill is not traced). Review and clean up:',
+      `  process started outside the tree (a daemon that detached before the kill is not traced).${written.length > 0 ? ' Review and clean up:' : ' The tree wrote no file before the kill.'}`,
       ...written.map((f) => `    ${terminalSafe(f)}`),
     );
   }
@@ -180,38 +189,29 @@ interface Engine {
   rulesLoaded: number;
   rejected: number;
   formatter: AlertFormatter;
-  /** Context fields, then the rules: appends the event's alerts to `found`. */
+  /** Appends the event's alerts to `found`. */
   detect(event: NormalizedEvent, seq: number, found: Alert[]): void;
   /** Alerts held until the end (correlations). */
   finish(found: Alert[]): void;
 }
 
-async function loadEngine(rules: string[], makeFormatter: (options: FormatterOptions) => AlertFormatter): Promise<Engine> {
-  const [{ loadPacks }, { Detector }, { addContext }, { Enricher }, { enrichmentNeeded }, { formatProblem }] = await Promise.all([
+async function loadEngine(rules: string[], spec: PipelineSpec, output: OutputSpec): Promise<Engine> {
+  const [{ loadPacks }, { EventPipeline }, { makeFormatter }, { formatProblem }] = await Promise.all([
     import('../alerts/pack.js'),
-    import('../alerts/detector.js'),
-    import('../alerts/context.js'),
-    import('../enrich/enricher.js'),
-    import('../enrich/needed.js'),
-    import('./summary.js'),
+    import('../alerts/pipeline.js'),
+    import('../outputs/formats.js'),
+    import('../outputs/problems.js'),
   ]);
-  const loaded = await loadPacks(rules.length > 0 ? rules : ['seed']);
+  const loaded = await loadPacks(rules);
   for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
-  const detector = new Detector(loaded.packs);
-  // The same context fields scan adds (ancestors, install context) under the same condition
-  // (some rule reads them), so live alerts and a replay of --save agree.
-  const enricher = enrichmentNeeded(loaded.packs) ? new Enricher() : undefined;
+  // The pipeline scan uses: live alerts and a replay of --save agree.
+  const pipeline = new EventPipeline(loaded.packs, spec);
   return {
-    rulesLoaded: loaded.packs.reduce((n, p) => n + p.rules.length, 0),
+    rulesLoaded: loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0),
     rejected: loaded.rejected.length,
-    formatter: makeFormatter({ columns: outputColumns(loaded.packs), width: process.stdout.columns }),
-    detect(event, seq, found) {
-      enricher?.enrich(event);
-      const before = found.length;
-      detector.detect(event, seq, found);
-      addContext(found, before, enricher, event);
-    },
-    finish: (found) => detector.finish(found),
+    formatter: makeFormatter(output, loaded.packs),
+    detect: (event, seq, found) => void pipeline.process(event, seq, found),
+    finish: (found) => pipeline.finish(found),
   };
 }
 

@@ -4,8 +4,7 @@
  * unknown keys are errors, so a misspelt section cannot silently do nothing.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../cli/usage-error.js';
-import { terminalSafe } from '../outputs/escape.js';
+import { UsageError } from '../errors.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { compileGlob } from './glob.js';
 import { HostAllowlist, parseHostEntry } from './hosts.js';
@@ -15,23 +14,33 @@ import { LEVELS, type BuildChainEntry, type ConfigProblem, type Level, type Mirr
 export class ConfigError extends UsageError {
   constructor(readonly problems: ConfigProblem[]) {
     problems.sort((a, b) => a.line - b.line || a.column - b.column);
-    // Keys and values quoted in reasons come from the file: escaped for the terminal.
-    super(problems.map((p) => terminalSafe(`${p.file}:${p.line}:${p.column}: ${p.reason}`)).join('\n'));
+    // One line per problem; whoever prints it escapes the file's text for its medium (cli/main.ts).
+    super(problems.map((p) => (p.line > 0 ? `${p.file}:${p.line}:${p.column}: ${p.reason}` : `${p.file}: ${p.reason}`)).join('\n'));
   }
 }
 
 const TOP_KEYS = ['version', 'registries', 'bots', 'build_chain', 'suppressions', 'levels'];
 const SUPPRESSION_KEYS = ['rule', 'host', 'user', 'path', 'command', 'expires', 'reason'];
 
+/**
+ * A config file as read once, validated, by the command: worker threads rebuild the config from
+ * this text (never from the disk again, which may have changed meanwhile).
+ */
+export interface ConfigSource {
+  file: string;
+  text: string;
+}
+
 /** Reads and validates a config file; throws ConfigError listing every problem. */
-export function loadConfig(file: string): SupplywatchConfig {
+export function readConfigSource(file: string): ConfigSource {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError([{ file, line: 0, column: 0, reason: `cannot read the config: ${(err as Error).message}` }]);
+    throw new ConfigError([{ file, line: 0, column: 0, reason: `cannot read the config: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` }]);
   }
-  return parseConfig(text, file);
+  parseConfig(text, file);
+  return { file, text };
 }
 
 export function parseConfig(text: string, file: string): SupplywatchConfig {

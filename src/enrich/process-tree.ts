@@ -60,8 +60,8 @@ export class ProcessTree {
    * in `nodes` (evicted, exited, or inserted again later) are skipped as they come up.
    * `nodes.values().next()` would skip, on every eviction, all the deleted entries V8 keeps at
    * the front of the table until it rehashes: at the 100,000-process cap each process start
-   * cost up to 100,000 steps (the SigmaHQ windows rules, which need enrichment, over 300k
-   * Sysmon starts: 35 s). When exits rather than the cap remove processes, nothing is evicted
+   * cost up to 100,000 steps (docs/performance.md#process-tree-eviction-queue). When exits
+   * rather than the cap remove processes, nothing is evicted
    * and dead entries pile up: the queue drops them once it holds twice the cap (amortized
    * constant time, and memory bounded by the cap as the tree's is).
    */

@@ -7,11 +7,9 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Alert } from '../alerts/alert.js';
-import { Detector } from '../alerts/detector.js';
 import type { Pack } from '../alerts/pack.js';
-import { TunedDetector } from '../config/index.js';
-import type { Tuning } from '../config/tuning.js';
-import { Enricher } from '../enrich/enricher.js';
+import { EventPipeline, type PipelineSpec } from '../alerts/pipeline.js';
+import type { DropReason } from '../alerts/tuning.js';
 import { readInputs, type BadRecord } from '../sources/open.js';
 import type { LabelledFile, Verdict } from './labels.js';
 
@@ -35,6 +33,8 @@ export interface FileResult {
 
 export interface EvalResult {
   packs: string[];
+  /** Alerts the config's tuning dropped, by reason, over the whole corpus. */
+  tuned: Partial<Record<DropReason, number>>;
   files: FileResult[];
   /** Labelled files that do not exist. */
   missing: LabelledFile[];
@@ -42,30 +42,25 @@ export interface EvalResult {
   unlabelled: string[];
 }
 
-export interface EvalOptions {
-  tuning?: Tuning;
-}
-
-export async function evaluate(dir: string, labels: LabelledFile[], packs: Pack[], options: EvalOptions = {}): Promise<EvalResult> {
-  const result: EvalResult = { packs: packs.map((p) => p.name), files: [], missing: [], unlabelled: [] };
+export async function evaluate(dir: string, labels: LabelledFile[], packs: Pack[], spec: PipelineSpec): Promise<EvalResult> {
+  const result: EvalResult = { packs: packs.map((p) => p.name), tuned: {}, files: [], missing: [], unlabelled: [] };
   for (const entry of labels) {
     const path = join(dir, entry.file);
     if (!existsSync(path)) {
       result.missing.push(entry);
       continue;
     }
-    result.files.push(await evaluateFile(path, entry, packs, options.tuning));
+    result.files.push(await evaluateFile(path, entry, packs, spec, result.tuned));
   }
   const named = new Set(labels.map((l) => l.file));
   for (const file of await telemetryFiles(dir)) if (!named.has(file)) result.unlabelled.push(file);
   return result;
 }
 
-async function evaluateFile(path: string, entry: LabelledFile, packs: Pack[], tuning: Tuning | undefined): Promise<FileResult> {
+async function evaluateFile(path: string, entry: LabelledFile, packs: Pack[], spec: PipelineSpec, tuned: EvalResult['tuned']): Promise<FileResult> {
   const out: FileResult = { file: entry.file, label: entry.label, notes: entry.notes, events: 0, bad: [], packs: packs.map((p) => ({ pack: p.name, alerts: 0, rules: [] })) };
-  // Same order as a scan of this file alone: enrich, then detect (tuned when a config is given).
-  const enricher = new Enricher();
-  const detector = tuning ? new TunedDetector(packs, tuning) : new Detector(packs);
+  // Exactly what a scan of this file alone does.
+  const pipeline = new EventPipeline(packs, spec);
   const found: Alert[] = [];
   const count = (alerts: Alert[]) => {
     for (const alert of alerts) {
@@ -83,14 +78,13 @@ async function evaluateFile(path: string, entry: LabelledFile, packs: Pack[], tu
     out.format = batch.format;
     for (const event of batch.events) {
       out.events += 1;
-      seq += 1;
-      enricher.enrich(event);
-      detector.detect(event, seq, found);
+      pipeline.process(event, ++seq, found);
       count(found);
     }
   }
-  detector.finish(found);
+  pipeline.finish(found);
   count(found);
+  for (const [reason, n] of pipeline.tuning?.dropped ?? []) tuned[reason] = (tuned[reason] ?? 0) + n;
   return out;
 }
 

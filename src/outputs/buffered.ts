@@ -3,9 +3,8 @@
  * write per alert would be one system call per alert.
  *
  * Text is encoded into the block as it comes, as the worker threads' blocks are
- * (parallel/alert-block.ts). Appending alerts to a string and encoding it per 64 KiB took 5.3 s
- * of a 21 s one-thread scan (SigmaHQ process_creation, 1M stress events, 839 MB of JSONL):
- * encoding a string built of thousands of pieces is several times slower than encoding each piece.
+ * (parallel/alert-block.ts): encoding a string built of thousands of pieces is several times
+ * slower than encoding each piece (docs/performance.md#output-blocks).
  */
 export class BufferedOut {
   private block: Buffer;

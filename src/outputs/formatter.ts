@@ -17,4 +17,9 @@ export interface FormatterOptions {
   columns: Column[];
   /** Terminal width for the table format. */
   width?: number;
+  /**
+   * CSV only: print every cell's exact bytes, as QRadar does (`--csv-raw`), instead of
+   * neutralising formula-leading cells and escaping terminal controls (escape.ts csvCell).
+   */
+  rawCells?: boolean;
 }

@@ -6,11 +6,13 @@ import type { AlertFormatter, FormatterOptions } from './formatter.js';
 /**
  * A readable block per alert for a terminal: rule line, then the non-empty columns, then a
  * blank line. Every value goes through terminalSafe (a command line may carry escape sequences).
+ * Values are cut to the terminal's width; a width of 0 (a terminal that reports none, e.g. a
+ * pseudo-terminal nobody sized) cuts nothing.
  */
 export function tableFormatter({ columns, width = 120 }: FormatterOptions): AlertFormatter {
   const own = columns !== DEFAULT_COLUMNS;
   const nameWidth = Math.max(...columns.map((c) => c.name.length), 'source'.length);
-  const room = Math.max(20, width - nameWidth - 5);
+  const room = width > 0 ? Math.max(20, width - nameWidth - 5) : Infinity;
   const clip = (text: string) => (text.length > room ? text.slice(0, room) + '…' : text);
   const line = (name: string, value: string) => `  ${name.padEnd(nameWidth)}  ${clip(terminalSafe(value))}\n`;
   return {

@@ -6,8 +6,9 @@ import { sizeBeyond } from '../outputs/buffered.js';
  * A worker's alerts of consecutive events, as the main thread needs them. Unordered scans get
  * them as UTF-8 bytes, encoded in the worker where the text is made and transferred, not
  * copied: the main thread writes them without ever holding the strings (a structured clone of
- * a task's ~5,000 alert strings cost it 8% of its time deserializing and 11% collecting them,
- * time taken from the workers on two cores), and the worker's strings die young.
+ * a task's alert strings cost it time deserializing and collecting them, taken from the
+ * workers), and the worker's strings die young
+ * (docs/performance.md#alert-blocks-as-transferred-bytes).
  */
 export interface AlertBlock {
   task: number;
@@ -31,9 +32,9 @@ export const BLOCK_BYTES = 1 << 20;
 /**
  * Alert bytes that tasks run ahead of the one being delivered may hold before no scanner gets a
  * new task. A scanner that is slower than the others (the main thread writes the output too, and
- * a busy host may stall it) holds up delivery while the others run ahead: SigmaHQ on the stress
- * mix, two threads, held 14 MB at most in a normal run, 22.5 MB (four tasks ahead) and 317 MB
- * peak RSS in a stalled one. Past this, the scanners that ran ahead wait for delivery.
+ * a busy host may stall it) holds up delivery while the others run ahead. Past this, the
+ * scanners that ran ahead wait for delivery: a bound a normal run stays under
+ * (docs/performance.md#held-alert-bytes).
  */
 export const HELD_BYTES_LIMIT = 16 * 1024 * 1024;
 
@@ -138,21 +139,18 @@ export class BlockBuilder {
 /**
  * Block buffers the main thread has written and given back (transferred again), reused for the
  * next blocks. Allocating a fresh 1 MiB buffer per block and freeing it on the other thread
- * left 64 MB of malloc arena resident for the worker; reused, a few buffers go round.
+ * left tens of MB of malloc arena resident for the worker; reused, a few buffers go round
+ * (docs/performance.md#spare-block-buffers).
  */
 export class SpareBuffers {
   /**
    * As many as a scanner can have out at once: the blocks of tasks that ran ahead and a couple
    * in delivery. The held limit stops only new tasks: the tasks a scanner is running and has
-   * queued still make blocks past it (a 16 MiB range of the stress mix makes ~11 MB of alerts,
-   * two are queued), so a worker had up to 24 buffers out at once (SigmaHQ, stress mix, 1M
-   * events, two threads). A buffer dropped for want of room is allocated again at the next
-   * run-ahead, and the dropped one, promoted while it waited, stays until a full GC: with 18
-   * kept the main thread allocated 31 buffers and dropped 13, its ArrayBuffers grew from 13 to
-   * 48 MB, and peak RSS was 259–300 MB in 14 runs (over 275 MB in 8). With twice the held
-   * limit, the scanners allocate what circulates (main thread 10–15, worker 18–20), and peak
-   * RSS was 264–275 MB in 7 runs. Still a bound: buffers beyond it (a rule set that alerts on
-   * every event, many times over) are dropped, not kept for the rest of the scan.
+   * queued still make blocks past it. A buffer dropped for want of room is allocated again at
+   * the next run-ahead, and the dropped one, promoted while it waited, stays until a full GC;
+   * with twice the held limit the scanners allocate only what circulates
+   * (docs/performance.md#spare-block-buffers). Still a bound: buffers beyond it (a rule set that
+   * alerts on every event, many times over) are dropped, not kept for the rest of the scan.
    */
   static readonly KEPT = (2 * HELD_BYTES_LIMIT) / BLOCK_BYTES;
   private readonly buffers: ArrayBuffer[] = [];

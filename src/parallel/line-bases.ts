@@ -7,7 +7,7 @@ import type { ScanTask } from './plan.js';
  * by one sequential pass per file on the main thread (memchr speed, far ahead of the workers),
  * so workers can print final line numbers themselves. A task is dispatched as soon as the
  * count reaches its start. The pass reads into one reused buffer: a fresh Buffer per read
- * made the main thread hold and collect its own copy of the input.
+ * made the main thread hold and collect its own copy of the input (docs/performance.md#line-bases).
  */
 const COUNT_BUFFER_BYTES = 1 << 20;
 
@@ -17,9 +17,9 @@ export class LineBases {
 
   /**
    * `sentAtOnce`: how many tasks the pool sends before any ends. Their bases are counted at
-   * once, synchronously: counted in the background, the worker's first task (32 MiB in, two
-   * threads) waited 0.3–0.6 s for its base, one 1 MiB read per turn of a main thread busy with
-   * its own first batch (and the rule automata it builds then).
+   * once, synchronously: counted in the background, the worker's first task waited for its
+   * base, one 1 MiB read per turn of a main thread busy with its own first batch (and the rule
+   * automata it builds then) (docs/performance.md#line-bases).
    */
   constructor(tasks: readonly ScanTask[], sentAtOnce = 0) {
     const byInput = new Map<string, ScanTask[]>();

@@ -1,6 +1,5 @@
 import { open } from 'node:fs/promises';
-import { expandPaths, sniffFormat, SNIFF_BYTES } from '../sources/open.js';
-import type { BadRecord } from '../sources/reader.js';
+import { expandPaths, sniffFormat, SNIFF_BYTES, type InputReports } from '../sources/open.js';
 import { READERS } from '../sources/registry.js';
 
 /**
@@ -20,16 +19,15 @@ export const RANGE_BYTES = 16 * 1024 * 1024;
 
 /**
  * The end of a file is cut finer (ranges of RANGE_BYTES / TAPER): the scan ends when the last
- * task does, and a thread that finishes first idles while the other reads the rest of its range.
- * With 16 MiB ranges to the end, the main thread idled ~0.16 s at the end of a 1M-event,
- * two-thread scan (SigmaHQ process_creation, workstation mix).
+ * task does, and a thread that finishes first idles while the other reads the rest of its range
+ * (docs/performance.md#byte-range-tasks-and-tapering).
  */
 const TAPER = 4;
 const TAPERED_BYTES = 2 * RANGE_BYTES;
 
-export async function planTasks(paths: string[], inputFormat: string | undefined, onBad: (b: BadRecord) => void): Promise<ScanTask[]> {
+export async function planTasks(paths: string[], inputFormat: string | undefined, reports: InputReports): Promise<ScanTask[]> {
   const tasks: ScanTask[] = [];
-  for await (const input of expandPaths(paths, onBad)) {
+  for await (const input of expandPaths(paths, reports)) {
     const ranges = await splitIfLarge(input, inputFormat);
     if (!ranges) tasks.push({ id: tasks.length, input });
     else for (const range of ranges) tasks.push({ id: tasks.length, input, range });

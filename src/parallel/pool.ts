@@ -3,7 +3,6 @@ import { Worker } from 'node:worker_threads';
 import type { Pack } from '../alerts/pack.js';
 import { ruleSource, snapshotPacks } from '../alerts/pack-snapshot.js';
 import type { LoadHooks } from '../sigma/index.js';
-import type { Tuning } from '../config/index.js';
 import type { ScanTask } from './plan.js';
 import { HELD_BYTES_LIMIT, type AlertBlock } from './alert-block.js';
 import type { LoadMessage, MainMessage, ScanSetup, TaskResult, WorkerMessage, WorkerSetup } from './protocol.js';
@@ -18,9 +17,8 @@ const PARSE_HELPER_FILE = new URL('./parse-helper.js', import.meta.url);
 /**
  * A worker's events die young (one 128-event batch at a time, see ndjson.ts), so a young
  * generation below V8's default (48 MB) bounds each worker's heap at a small cost in extra
- * scavenges. Two-thread seed scans of 4M events, interleaved: 32 MB peaked at 291–297 MB RSS
- * with 30–32 s of user CPU; 24 MB at 257–261 MB but with 37–38 s; 48 MB at 297 MB. 12 MB
- * made 1.4 scavenges per 1,000 events where the main thread's default makes 0.4.
+ * scavenges; smaller ones cost more CPU than they save memory
+ * (docs/performance.md#worker-young-generation-size).
  */
 const WORKER_YOUNG_GENERATION_MB = 32;
 
@@ -44,9 +42,9 @@ export interface PoolWorker {
  * the main thread starts on the first task while the worker compiles. It uses the packs and
  * tuning already loaded. Its messages reach the pool synchronously, in the order sent.
  */
-export function mainThreadScanner(packs: Pack[], tuning: Tuning | undefined, setup: ScanSetup): PoolWorker {
+export function mainThreadScanner(packs: Pack[], setup: ScanSetup): PoolWorker {
   const events = new EventEmitter();
-  const scanner = new TaskScanner(packs, tuning, setup, (message) => events.emit('message', message));
+  const scanner = new TaskScanner(packs, setup, (message) => events.emit('message', message));
   return { worker: { postMessage: (message) => scanner.receive(message), on: (event, listener) => events.on(event, listener) }, ready: Promise.resolve() };
 }
 
@@ -67,10 +65,9 @@ export interface StartedWorkers {
  * parses files beside it (rule-share.ts) and takes each file's rules as the main thread
  * compiles them, with their prefilter anchors (no rule file is read or parsed twice, and a
  * worker parses a detection only when its rule is first tested). Started after the load
- * instead, a worker was ready 0.95 s after it (SigmaHQ process_creation, two threads), the
- * main thread scanning alone meanwhile.
+ * instead, a worker was ready well after it, the main thread scanning alone meanwhile.
  * Both cores are busy during the load then, so the early start gains only with the optimizer
- * paused (cli/optimizer-pause.ts).
+ * paused (runtime/optimizer-pause.ts) (docs/performance.md#workers-start-before-the-rule-load).
  */
 export function startWorkers(count: number, setup: Omit<WorkerSetup, 'automata'>): StartedWorkers {
   const post = (message: LoadMessage) => {
@@ -112,9 +109,9 @@ export function startWorkers(count: number, setup: Omit<WorkerSetup, 'automata'>
 }
 
 /**
- * A load with fewer rule files than this parses them alone: a helper sends its first file
- * 0.17–0.19 s after it is started (its isolate and the rule modules), about as long as this
- * thread takes for that many files (0.3 ms for a tiny rule file, ~1 ms for a SigmaHQ one, cold).
+ * A load with fewer rule files than this parses them alone: a helper needs its isolate and the
+ * rule modules before it sends its first file, about as long as this thread takes for that
+ * many files (docs/performance.md#parse-helper).
  */
 export const PARSE_HELPER_MIN_FILES = 256;
 
@@ -212,8 +209,8 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
       const feed = () => {
         // A second task queued behind the running one: a worker's result waits for the main
         // thread to finish the batch it is scanning, and the worker would wait as long for its
-        // next task (17 ms a task with SigmaHQ). Not near the end, where a queued task could
-        // leave another scanner idle.
+        // next task. Not near the end, where a queued task could leave another scanner idle
+        // (docs/performance.md#task-dispatch).
         const depth = tasks.length - nextTask > TASKS_QUEUED * workers.length ? TASKS_QUEUED : 1;
         while (sent < depth && nextTask < tasks.length && held <= heldLimit) {
           const task = tasks[nextTask++]!;
@@ -240,7 +237,8 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
         }
         if (message.type !== 'result') return;
         // The next task first, then the delivery: writing a task's alerts takes the main thread
-        // milliseconds, and the worker would wait them out idle (20 ms a task with SigmaHQ).
+        // milliseconds, and the worker would wait them out idle
+        // (docs/performance.md#task-dispatch).
         sent -= 1;
         feed();
         if (message.result.task.id === delivering) {
@@ -251,8 +249,8 @@ export async function runTasks(tasks: ScanTask[], workers: PoolWorker[], lineBas
       });
       worker.on('error', reject);
       // Tasks go out at once, behind the packs: a worker's `ready` came while the main thread
-      // built its own automata for its first batch (~0.2 s with SigmaHQ), and the worker, ready
-      // meanwhile, waited that long for a task.
+      // built its own automata for its first batch, and the worker, ready meanwhile, waited
+      // that long for a task (docs/performance.md#task-dispatch).
       ready.catch(reject);
       feed();
     }

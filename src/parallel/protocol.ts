@@ -1,4 +1,6 @@
 import type { PackSnapshot, RuleSource } from '../alerts/pack-snapshot.js';
+import type { PipelineSpec } from '../alerts/pipeline.js';
+import type { OutputSpec } from '../outputs/formats.js';
 import type { PlainRuleDocument } from '../sigma/index.js';
 import type { AutomatonExchangeShare } from '../sigma/automaton-exchange.js';
 import type { StateRecord } from '../enrich/records.js';
@@ -7,29 +9,26 @@ import type { AlertBlock } from './alert-block.js';
 import type { ScanTask } from './plan.js';
 
 /**
- * What every worker is started with, before the main thread loads the rules: how to read and
- * format. The packs follow as LoadMessages.
+ * What a scanner needs besides its packs, all plain data from the scan's plan: how to read, the
+ * pipeline (tuning, now, window), how to format, the limit, and the packs' ORDER BY (with the
+ * limit, each scanner keeps only the alerts of a task that can make it).
  */
-export interface WorkerSetup {
+export interface ScanSetup {
   inputFormat?: string;
-  /** Exclusive lower bound of the time window, epoch ms. */
-  windowAfter?: number;
-  /** Output format name (a key of OUTPUT_FORMATS) and table width. */
-  format: string;
-  width?: number;
-  /** `--config` file and the `--now` it is evaluated at (suppression expiry), loaded again here. */
-  config?: string;
-  now?: string;
+  pipeline: PipelineSpec;
+  output: OutputSpec;
   limit?: number;
-  /** The scan's needle automata, built once for all its scanners: the worker joins as it starts (sigma/automaton-exchange.ts). */
-  automata: AutomatonExchangeShare;
+  order?: 'time-desc';
 }
 
 /**
- * What a scanner needs besides its packs: the setup, and the packs' ORDER BY (with its --limit:
- * each scanner keeps only the alerts of a task that can make the limit).
+ * What every worker is started with, before the main thread loads the rules. The packs follow
+ * as LoadMessages.
  */
-export type ScanSetup = Omit<WorkerSetup, 'config' | 'now' | 'automata'> & { order?: 'time-desc' };
+export interface WorkerSetup extends Omit<ScanSetup, 'order'> {
+  /** The scan's needle automata, built once for all its scanners: the worker joins as it starts (sigma/automaton-exchange.ts). */
+  automata: AutomatonExchangeShare;
+}
 
 /**
  * Main → worker while the main thread loads the rules: each load's files, of which the worker

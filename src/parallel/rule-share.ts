@@ -1,9 +1,9 @@
 /**
  * The workers parse some of the rule files while the main thread loads the others. Every
  * thread compiles every rule (compiled matchers cannot cross threads), but a file's YAML needs
- * parsing only once: its documents cross as plain data. Before, the main thread parsed all
- * 1,183 SigmaHQ process_creation files (~0.45 s with the optimizer paused) while the worker,
- * done compiling what it was sent, waited ~0.85 s for the packs.
+ * parsing only once: its documents cross as plain data. Otherwise the main thread parses every
+ * file while the workers, done compiling what they were sent, wait for the packs
+ * (docs/performance.md#rule-share-workers-parse-rule-files-during-the-load).
  *
  * The threads claim files through one shared word, so they balance themselves: the main
  * thread takes them from the front, in order, and the workers from the back, until they meet.
@@ -91,8 +91,8 @@ export class RuleShare {
  * documents (undefined when it needs the main thread's reference path: a problem to report,
  * special YAML, an unreadable file), which compiles them and sends the rules back. The
  * main thread's own files (`rules` messages) wait until this ends: let in between, they came
- * hundreds at a time, and the worker parsed 200 of 1,183 SigmaHQ files while the main thread,
- * parsing the rest, finished last.
+ * hundreds at a time, and the worker parsed only a small share of the files while the main
+ * thread, parsing the rest, finished last.
  */
 export function parseClaimedFiles(message: Extract<LoadMessage, { type: 'parse' }>, send: (message: WorkerMessage) => void): void {
   const word = new BigInt64Array(message.claims);

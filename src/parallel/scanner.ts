@@ -1,24 +1,21 @@
 import type { Alert } from '../alerts/alert.js';
 import { AlertCollector } from '../alerts/collector.js';
-import { addContext } from '../alerts/context.js';
-import { Detector, type CorrelationMatch } from '../alerts/detector.js';
-import { formatAlert, ruleKey } from '../alerts/format-alert.js';
+import type { CorrelationMatch } from '../alerts/detector.js';
 import type { FormattedAlert } from '../alerts/formatted.js';
 import type { Pack } from '../alerts/pack.js';
-import { TunedDetector, type Tuning } from '../config/index.js';
-import { Enricher } from '../enrich/enricher.js';
-import { enrichmentNeeded } from '../enrich/needed.js';
+import { EventPipeline } from '../alerts/pipeline.js';
 import { stateRecord, type StateRecord } from '../enrich/records.js';
 import type { NormalizedEvent } from '../events/event.js';
+import { formatAlert, ruleKey } from '../outputs/format-alert.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
-import { OUTPUT_FORMATS, outputColumns } from '../outputs/formats.js';
-import { READ_CHUNK_BYTES, readInputs } from '../sources/open.js';
+import { makeFormatter } from '../outputs/formats.js';
+import { shedStartupGarbage } from '../runtime/startup-garbage.js';
 import { fileRangeChunks } from '../sources/file-range.js';
+import { READ_CHUNK_BYTES, readInputs } from '../sources/open.js';
 import type { BadRecord, SplittableReader } from '../sources/reader.js';
 import { READERS } from '../sources/registry.js';
 import { BlockBuilder, SpareBuffers, type AlertBlock } from './alert-block.js';
 import type { DispatchedTask, MainMessage, ScanSetup, TaskResult, WorkerMessage } from './protocol.js';
-import { shedStartupGarbage } from '../cli/startup-garbage.js';
 
 /** Reported bad records per task; the rest are only counted (the summary shows 50 anyway). */
 const BAD_KEPT = 50;
@@ -36,10 +33,9 @@ export type ScannerSend = (message: WorkerMessage, transfer?: ArrayBuffer[]) => 
  * beside the workers (pool.ts): the same code, so the output cannot depend on which thread ran a task.
  */
 export class TaskScanner {
-  private readonly detector: Detector;
+  /** Its enrichment state is kept across this scanner's tasks and caught up by the relay (state-relay.ts). */
+  private readonly pipeline: EventPipeline;
   private readonly formatter: AlertFormatter;
-  /** This scanner's enrichment state, kept across its tasks and caught up by the relay (state-relay.ts). */
-  private readonly enricher: Enricher | undefined;
   private readonly spare = new SpareBuffers();
   /** The task running and those queued behind it. */
   private running: Promise<void> = Promise.resolve();
@@ -48,13 +44,11 @@ export class TaskScanner {
 
   constructor(
     packs: Pack[],
-    tuning: Tuning | undefined,
     private readonly setup: ScanSetup,
     private readonly send: ScannerSend,
   ) {
-    this.detector = tuning ? new TunedDetector(packs, tuning) : new Detector(packs);
-    this.formatter = OUTPUT_FORMATS[setup.format]!({ columns: outputColumns(packs), width: setup.width });
-    this.enricher = enrichmentNeeded(packs) ? new Enricher() : undefined;
+    this.pipeline = new EventPipeline(packs, setup.pipeline);
+    this.formatter = makeFormatter(setup.output, packs);
   }
 
   receive(message: MainMessage): void {
@@ -79,7 +73,8 @@ export class TaskScanner {
   }
 
   private async runTask(task: DispatchedTask): Promise<TaskResult> {
-    const { setup, detector, formatter, enricher } = this;
+    const { setup, pipeline, formatter } = this;
+    const enriching = pipeline.enricher !== undefined;
     const result: TaskResult = { task, format: task.range?.format ?? 'unknown', events: 0, outsideWindow: 0, bad: [], badCount: 0 };
     const onBad = (b: BadRecord) => {
       result.badCount += 1;
@@ -111,9 +106,9 @@ export class TaskScanner {
     // HELD_EVENTS (a byte range always fits); a larger whole-file task is read again instead.
     // Without enrichment there is no state: no pass 1, no records, and no waiting for the
     // records of earlier tasks (a task queued behind another on a busy scanner would hold up
-    // every later one: ~0.3 s of the main thread idle per 1M events with SigmaHQ, two threads).
+    // every later one: docs/performance.md#state-relay-only-with-enrichment).
     let heldEvents: NormalizedEvent[] | undefined;
-    if (enricher) {
+    if (enriching) {
       heldEvents = [];
       const records: StateRecord[] = [];
       await read((batch) => {
@@ -127,7 +122,7 @@ export class TaskScanner {
       const missed = new Promise<StateRecord[]>((resolve) => (this.receiveState = resolve));
       this.send({ type: 'records', task: task.id, records });
       // Catch up with the tasks run elsewhere (pass 2 then applies this task's own records as it enriches).
-      for (const rec of await missed) enricher.apply(rec);
+      for (const rec of await missed) pipeline.applyState(rec);
     }
 
     // Pass 2: enrich, detect, format.
@@ -140,14 +135,7 @@ export class TaskScanner {
     const scanBatch = (events: NormalizedEvent[]) => {
       for (const event of events) {
         result.events += 1;
-        enricher?.enrich(event);
-        if (setup.windowAfter !== undefined && !(event.time !== undefined && event.time > setup.windowAfter)) {
-          result.outsideWindow += 1;
-          continue;
-        }
-        const before = found.length;
-        detector.detect(event, seqBase + result.events, found, matches);
-        addContext(found, before, enricher, event);
+        if (!pipeline.process(event, seqBase + result.events, found, matches)) result.outsideWindow += 1;
       }
       blocks.queueMatches(matches);
       matches.length = 0;
@@ -165,7 +153,7 @@ export class TaskScanner {
       if (events.length > 0) shedStartupGarbage();
     };
     if (heldEvents) scanBatch(heldEvents);
-    else await read(scanBatch, enricher ? () => {} : onBad); // with enrichment, bad records were counted in pass 1
+    else await read(scanBatch, enriching ? () => {} : onBad); // with enrichment, bad records were counted in pass 1
     collector?.finish();
     blocks.finish(collector ? held : undefined);
     return result;

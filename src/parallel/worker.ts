@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { packsFromSnapshot, PrecompiledRules } from '../alerts/pack-snapshot.js';
-import { loadTuning } from '../config/index.js';
 import { joinAutomatonExchange } from '../sigma/automaton-exchange.js';
 import { parseClaimedFiles } from './rule-share.js';
 import type { LoadMessage, MainMessage, WorkerMessage, WorkerSetup } from './protocol.js';
@@ -20,11 +19,8 @@ port.on('message', (message: MainMessage | LoadMessage) => {
   if (load.type === 'rules') return precompiled!.add(load.rules);
   // The main thread sends the rules of the files this thread parses too, with their anchors.
   if (load.type === 'parse') return parseClaimedFiles(load, (reply: WorkerMessage) => port.postMessage(reply));
-  // The main thread already validated the config and reported its warnings.
   const packs = packsFromSnapshot(load.packs, precompiled);
   precompiled = undefined;
-  scanner = new TaskScanner(packs, loadTuning(setup.config, setup.now, () => true), { ...setup, order: load.order }, (reply: WorkerMessage, transfer) =>
-    port.postMessage(reply, transfer),
-  );
+  scanner = new TaskScanner(packs, { ...setup, order: load.order }, (reply: WorkerMessage, transfer) => port.postMessage(reply, transfer));
   port.postMessage({ type: 'ready' } satisfies WorkerMessage);
 });

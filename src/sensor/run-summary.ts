@@ -1,6 +1,6 @@
 import type { BadRecord } from '../sources/reader.js';
 import { terminalSafe } from '../outputs/escape.js';
-import { formatBad } from '../cli/summary.js';
+import { formatBad } from '../outputs/problems.js';
 import type { BuilderCounts } from './event-builder.js';
 
 /** Counters of a `supplywatch run`, rendered on stderr at the end. */

@@ -1,9 +1,9 @@
 /**
  * Needle automata (needle-index.ts) built once per scan, not once per scanning thread. Every
  * scanning thread needs the same automata, from the same rules, at its first event of each
- * logsource, and the threads meet their first events together: SigmaHQ process_creation's
- * automata took 0.11–0.22 s on each of two threads, on cores both threads needed, plus the
- * optimizing compiler's jobs for the build code, in each isolate.
+ * logsource, and the threads meet their first events together: each built the same automata
+ * on cores both threads needed, plus the optimizing compiler's jobs for the build code, in each
+ * isolate (docs/performance.md#needle-automata-and-their-exchange).
  *
  * So the first thread to need an automaton claims it and builds it, and posts its tables to the
  * others; a thread that needs an automaton claimed elsewhere waits for its tables (it would be
@@ -109,8 +109,8 @@ export function automatonTables(field: string, ids: readonly number[], needles: 
 
 /**
  * The tables with their arrays moved to shared memory: posted, they reach the other threads
- * without being copied (receiving SigmaHQ's process_creation automata as copies took a worker
- * 76 ms of its first task, and the builder 47 ms to post them), and the threads scan one copy.
+ * without being copied (copies cost both the builder and the receiver time in their first
+ * task), and the threads scan one copy.
  */
 function inSharedMemory(tables: AutomatonTables): AutomatonTables {
   return { ...tables, classes: shared(tables.classes), delta: shared(tables.delta), fail: shared(tables.fail), starts: shared(tables.starts), ids: shared(tables.ids) };

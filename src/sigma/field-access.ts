@@ -10,7 +10,7 @@ export type LowerForms = string | string[] | undefined;
 /**
  * Every field name a compiled matcher or index reads gets a slot number once, at compile time,
  * so that per-event caches are typed arrays indexed by slot instead of Maps keyed by name
- * (Map get/has/set cost 0.6 µs per event for 15 fields, more than the lower-casing itself).
+ * (Map lookups cost more than the lower-casing itself: docs/performance.md#field-slots).
  */
 const slotIds = new Map<string, number>();
 const slotNames: string[] = [];

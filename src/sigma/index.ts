@@ -1,8 +1,8 @@
 /** Sigma rule engine: load rules, compile them to matchers, index them by logsource. */
 export type { CompiledRule } from './rule.js';
 export type { FileShare, LoadHooks, LoadResult, PlainRuleDocument, RuleProblem } from './yaml-loader.js';
-export { compilePlainRules, loadRules, loadRulesFromText, PACK_MANIFEST, readPlainRules } from './yaml-loader.js';
+export { loadRules, loadRulesFromText, PACK_MANIFEST, readPlainRules } from './yaml-loader.js';
 export { RuleIndex } from './logsource-index.js';
 export { SigmaRule } from './rule.js';
 export { resolveCorrelations } from './correlation/resolve.js';
-export { CorrelationEngine, CorrelationRule, silentRules, type CorrelationHit, type CorrelationInput, type CorrelationInputRule, type EventRef } from './correlation/index.js';
+export { CorrelationEngine, CorrelationRule, silentRules, type CorrelationHit, type CorrelationInputRule, type EventRef } from './correlation/index.js';

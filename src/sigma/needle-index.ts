@@ -12,9 +12,10 @@
  *
  * Case is folded by the class table, not by lower-casing the field first: an upper-case char
  * has its lower-case char's class, so the raw value is scanned and only fields that rules
- * actually read get lower-cased (lower-casing every indexed field was a quarter of the scan's
- * cost and most of its garbage). Chars whose lower-casing is not one char of its own (U+0130 İ,
- * final-sigma Σ, surrogate halves of astral chars) send the field to the lower-cased path.
+ * actually read get lower-cased (lower-casing every indexed field was a large share of the
+ * scan's cost and most of its garbage). Chars whose lower-casing is not one char of its own
+ * (U+0130 İ, final-sigma Σ, surrogate halves of astral chars) send the field to the lower-cased
+ * path (docs/performance.md#needle-automata-and-their-exchange).
  */
 import { automatonTables } from './automaton-exchange.js';
 import { fieldSlot, type EventContext } from './field-access.js';
@@ -54,8 +55,8 @@ export interface AutomatonTables {
    * Complete transitions, `delta[state * width + class]` = the target state. States are numbered
    * so that those with needles to report come last (from `quiet` on): the scan loop tests
    * `state < quiet` instead of loading `starts` for every char. 16-bit entries while the states
-   * fit: SigmaHQ's process_creation CommandLine automaton (43,753 states × 70 classes) takes
-   * 6 MB instead of 12 MB, and scans as fast.
+   * fit: half the memory, and they scan as fast
+   * (docs/performance.md#needle-automata-and-their-exchange).
    */
   delta: Uint16Array | Int32Array;
   /** States below this report no needle. */
@@ -87,9 +88,9 @@ interface Automaton extends AutomatonTables {
  * A value is remembered only when it comes again within PROBATION lookups of its first scan.
  * Remembered entries live long, so the young generation promotes them, and each one remembered
  * and then dropped is garbage in the old generation until a full GC: remembering every value
- * of a field with many one-off values (command lines) grew each thread's old generation by
- * ~50 MB per million events. The probation table is replaced before a scavenge could promote it
- * (a scavenge comes every ~1,000 events), so one-off values die young.
+ * of a field with many one-off values (command lines) grew each thread's old generation with
+ * the input. The probation table is replaced before a scavenge could promote it (a scavenge
+ * comes every ~1,000 events), so one-off values die young (docs/performance.md#needle-memo).
  */
 const MEMO_BITS = 11;
 const PROBATION_BITS = 10;
@@ -175,8 +176,9 @@ class ScanMemo {
 /**
  * A hash of the value's length, its last 8 chars and 8 more spread over the rest. Map and Set
  * hash every char of a new string (each event's values are new strings), which made the memo
- * lookup cost as much as the scan it saves; values that differ only where this hash does not
- * look share a set and are scanned, which is only slower, never wrong (keys compare whole).
+ * lookup cost as much as the scan it saves (docs/performance.md#needle-memo); values that
+ * differ only where this hash does not look share a set and are scanned, which is only slower,
+ * never wrong (keys compare whole).
  */
 function sampleHash(text: string): number {
   const n = text.length;
@@ -484,9 +486,9 @@ function failLinks(trie: Trie): Int32Array {
  * state's row is its fail target's (complete already: breadth-first order) with its own goto
  * edges over it; the root's leads back to the root. Class 0 (chars in no needle) has no goto
  * edge anywhere, so it always leads to the root. Rows are copied in a loop: copyWithin per
- * 70-entry row was slower, warm and cold. The table is allocated once, at its final size:
- * tables grown by doubling left ~30 MB of dead ArrayBuffers per thread for SigmaHQ's
- * CommandLine automaton, resident until a full GC.
+ * row was slower, warm and cold. The table is allocated once, at its final size: tables grown
+ * by doubling left dead ArrayBuffers in every thread, resident until a full GC
+ * (docs/performance.md#needle-automata-and-their-exchange).
  */
 function transitions(trie: Trie, fail: Int32Array, id: Int32Array, classes: Uint8Array, width: number): { table: Uint16Array | Int32Array; sparse: Map<number, number> } {
   const { count, via, firstChild, endChild } = trie;

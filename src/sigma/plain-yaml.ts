@@ -1,11 +1,10 @@
 /**
  * The fast way to read a rule file: js-yaml's event parser builds plain values about twice as
- * fast as yaml's Document model (1,183 SigmaHQ process_creation rules: ~210 against ~450 ms of
- * a cold start, the biggest part of loading them), but it keeps no node tree to report a
- * problem's position from. So this reads only what needs no report and no special YAML: the
- * loader (yaml-loader.ts) sends everything else, and every file with a problem, to the yaml
- * Document path, which stays the reference. A test holds the two to the same result on every
- * SigmaHQ rule.
+ * fast as yaml's Document model (docs/performance.md#fast-yaml-reading), but it keeps no node
+ * tree to report a problem's position from. So this reads only what needs no report and no
+ * special YAML: the loader (yaml-loader.ts) sends everything else, and every file with a
+ * problem, to the yaml Document path, which stays the reference. A test holds the two to the
+ * same result on every SigmaHQ rule.
  */
 import { boolCoreTag, constructFromEvents, defineMappingTag, defineScalarTag, EVENT_ID, FAILSAFE_SCHEMA, NOT_RESOLVED, nullCoreTag, parseEvents, type Event } from 'js-yaml';
 

@@ -42,10 +42,10 @@ export class SigmaRule implements CompiledRule {
   readonly anchors: Anchors;
   /**
    * Detection only: the logsource is checked by RuleIndex, not here. Compiled at its first
-   * call: the prefilter never lets most rules of a large set reach a given input (of SigmaHQ's
-   * 1,183 process_creation rules, 50 reached the bench's 200k workstation events, 67 its stress
-   * events), and each scanning thread compiles its own closures (load 3–4% faster, one thread
-   * or two). Compiling cannot fail: the detection was parsed, and every value checked, once.
+   * call: the prefilter never lets most rules of a large set reach a given input, and each
+   * scanning thread compiles its own closures
+   * (docs/performance.md#rule-snapshot-to-workers-lazy-detection-compile). Compiling cannot
+   * fail: the detection was parsed, and every value checked, once.
    */
   test: Matcher;
   private parsed: ParsedDetection | undefined;

@@ -135,17 +135,4 @@ export class SigmaString {
       })
       .join('');
   }
-
-  /** Substitute placeholders; each placeholder may have several values (OR-linked alternatives). */
-  resolvePlaceholders(values: Readonly<Record<string, readonly string[]>>): SigmaString[] {
-    let acc: Part[][] = [[]];
-    for (const p of this.parts) {
-      if (isPlaceholder(p)) {
-        const vals = values[p.placeholder];
-        if (!vals) acc = acc.map((a) => [...a, p]);
-        else acc = acc.flatMap((a) => vals.map((v) => [...a, ...SigmaString.parse(v).parts]));
-      } else acc = acc.map((a) => [...a, p]);
-    }
-    return acc.map((a) => new SigmaString(a));
-  }
 }

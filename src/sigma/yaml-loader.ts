@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Document, LineCounter, Scalar, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
+import { CST, Document, LineCounter, Parser, Scalar, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
 import { CorrelationRule } from './correlation/correlation-rule.js';
 import { resolveCorrelations } from './correlation/resolve.js';
 import { RuleError, type YamlPath } from './errors.js';
@@ -90,8 +90,7 @@ export async function loadRules(paths: string[], hooks: LoadHooks = {}): Promise
 
 /**
  * Read synchronously: rule files are small and local, and fs.promises.readFile costs several
- * thread-pool round trips per file (1,183 SigmaHQ files: 10 ms of CPU read with readFileSync,
- * 100–130 ms with readFile, which also showed as 0.35 s of openFileHandle in start-up profiles).
+ * thread-pool round trips per file (docs/performance.md#fast-yaml-reading).
  */
 function readRuleFile(file: string, result: LoadResult): LoadResult | undefined {
   let text: string;
@@ -204,7 +203,7 @@ export function parseRuleTextWithPositions(text: string, file: string): LoadResu
     });
     const err = doc.errors[0];
     if (err) {
-      result.rejected.push(problem(`YAML syntax error: ${err.message.split('\n')[0]}`, err.pos[0]));
+      result.rejected.push(problem(`YAML syntax error: ${err.message.split('\n')[0]}`, errorStart(text, err)));
       previous = undefined;
       continue;
     }
@@ -313,4 +312,25 @@ function nodeOffset(docs: Document[], path: YamlPath, atKey: boolean, inner?: nu
     return offset;
   }
   return undefined;
+}
+
+/**
+ * Where a YAML error begins. yaml reports an unclosed quote where the input ends (the quoted
+ * scalar runs to the end of the file): the quote that opens it is what the user must fix.
+ */
+function errorStart(text: string, err: { code: string; message: string; pos: [number, number] }): number {
+  const at = err.pos[0];
+  if (err.code !== 'MISSING_CHAR' || !/quote/.test(err.message)) return at;
+  let opening = at;
+  for (const token of new Parser().parse(text)) {
+    if (token.type !== 'document') continue;
+    CST.visit(token, (item) => {
+      for (const t of [item.key, item.value, ...(item.start ?? [])]) {
+        if (!t || (t.type !== 'single-quoted-scalar' && t.type !== 'double-quoted-scalar')) continue;
+        // The unclosed scalar: it starts before the error and runs up to it.
+        if (t.offset < at && t.offset + t.source.length >= at && t.offset < opening) opening = t.offset;
+      }
+    });
+  }
+  return opening;
 }

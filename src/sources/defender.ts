@@ -4,7 +4,8 @@
  * (Defender API `advancedhunting/run`), `{"schema", "results"}` (Graph `runHuntingQuery`),
  * `{"records": [{"category": "AdvancedHunting-<Table>", "properties": {…}}]}` (streaming API /
  * Event Hub), a bare JSON array of rows, or one row per line (NDJSON, e.g. Sentinel exports with
- * `Type`). Streamed: csv-parse for CSV, stream-json for the JSON documents.
+ * `Type`). Streamed: csv-parse for CSV, json-records.ts for the JSON documents (a row with a
+ * syntax error is reported with its line and the rows around it are read).
  *
  * Which table a row comes from decides its category and mapping (`defender-mapping.ts`): an
  * explicit column (`$table`, `Table`, `Type`, Event Hub `category`), else the file name
@@ -15,9 +16,8 @@
 import { basename } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import pick from 'stream-json/filters/pick.js';
-import streamArray from 'stream-json/streamers/stream-array.js';
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { parseRecords } from './json-records.js';
 import { mapDefenderRow, tableIn, tableOf, type DefenderTable } from './defender-mapping.js';
 import { isObject, stringOf } from './json-util.js';
 import { BATCH_SIZE, firstJsonLine, readNdjson } from './ndjson.js';
@@ -83,21 +83,15 @@ function toEvent(raw: Fields, hint: DefenderTable | undefined, source: Provenanc
 }
 
 async function* readJsonArray(input: Readable, ctx: ReadContext, hint: DefenderTable | undefined, wrapper: RegExp | undefined): AsyncGenerator<NormalizedEvent[]> {
-  const stages = wrapper === undefined
-    ? [input, streamArray.withParserAsStream()]
-    : [input, pick.withParserAsStream({ filter: wrapper }), streamArray.asStream()];
-  // pipeline() forwards errors from every stage to the last one, so the loop below sees them.
-  pipeline(stages as unknown as [Readable, NodeJS.WritableStream], () => {});
-  const out = stages[stages.length - 1] as unknown as AsyncIterable<{ key: number; value: unknown }>;
+  const options = { member: wrapper, describe: wrapper === undefined ? 'row' : 'Results/results/records/value' };
   let batch: NormalizedEvent[] = [];
-  let next = 0;
-  try {
-    for await (const { key, value } of out) {
-      next = key + 1;
-      const source: Provenance = { file: ctx.file, format: FORMAT, record: key };
+  for await (const records of parseRecords(input, ctx, FORMAT, options)) {
+    for (const { value, line, record } of records) {
+      // Rows keep their index as provenance (as before); a bad one is also named by its line.
+      const source: Provenance = { file: ctx.file, format: FORMAT, record };
       const event = isObject(value) ? toEvent(value, hint, source) : 'row is not a JSON object';
       if (typeof event === 'string') {
-        ctx.bad({ ...source, reason: event });
+        ctx.bad({ ...source, line, reason: event });
         continue;
       }
       batch.push(event);
@@ -106,9 +100,6 @@ async function* readJsonArray(input: Readable, ctx: ReadContext, hint: DefenderT
         batch = [];
       }
     }
-  } catch (err) {
-    // A syntax error inside one JSON document cannot be skipped reliably: report and stop.
-    ctx.bad({ file: ctx.file, format: FORMAT, record: next, reason: `invalid JSON, rest of file skipped: ${(err as Error).message}` });
   }
   if (batch.length > 0) yield batch;
 }

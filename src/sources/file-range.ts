@@ -5,12 +5,11 @@ import type { ReusedChunks } from './reader.js';
 /**
  * Bytes `start` to `end` (exclusive) of a file, as chunks of one buffer reused for each chunk
  * and filled synchronously, on the thread that reads them: how a parallel scan reads its byte
- * ranges (parallel/scanner.ts). Through fs.createReadStream, which fills a fresh buffer per
- * chunk on libuv's threads, 1.26 GB took 0.9 s of CPU, against 0.33 s this way: each fresh
- * buffer is new memory for the kernel to map (page faults), and garbage for the thread's GC,
- * and libuv's threads take a core from the scanners. From the page cache a chunk is a copy of
- * ~30 µs, less than the hop to another thread. The kernel still reads ahead of a sequential
- * reader on disk.
+ * ranges (parallel/scanner.ts). fs.createReadStream fills a fresh buffer per chunk on libuv's
+ * threads: each fresh buffer is new memory for the kernel to map (page faults), and garbage for
+ * the thread's GC, and libuv's threads take a core from the scanners. From the page cache a
+ * chunk is a short copy, less than the hop to another thread. The kernel still reads ahead of a
+ * sequential reader on disk (docs/performance.md#reused-range-buffer).
  */
 export async function* fileRangeChunks(path: string, start: number, end: number, chunkBytes: number): ReusedChunks {
   const fd = openSync(path, 'r');

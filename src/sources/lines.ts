@@ -2,10 +2,10 @@
  * Line splitting on raw bytes, for the line-oriented readers (NDJSON and friends).
  *
  * Newlines are found on the Buffer (0x0A never occurs inside a UTF-8 multibyte sequence) and
- * each line is decoded on its own. Measured on 1 KB Sysmon lines (node 20): decoding a whole
- * 1 MiB chunk and splitting the string is 2.5x slower than per-line toString once any line has
- * a non-ASCII character (V8 then builds one big two-byte string, and JSON.parse on its slices is
- * slower too). This is what keeps the NDJSON readers close to bare `JSON.parse` speed.
+ * each line is decoded on its own: decoding a whole chunk and splitting the string is slower
+ * once any line has a non-ASCII character (V8 then builds one big two-byte string, and
+ * JSON.parse on its slices is slower too). This is what keeps the NDJSON readers close to bare
+ * `JSON.parse` speed (docs/performance.md#per-line-decoding).
  * Only the unfinished tail of a chunk is carried over, so memory is bounded by the longest line.
  */
 

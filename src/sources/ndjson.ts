@@ -9,10 +9,9 @@ import { isBlank, MAX_LINE_BYTES, splitLines } from './lines.js';
 
 /**
  * Events per batch, for every reader. A batch's events stay alive until it is detected, so this
- * bounds what each young-generation GC has to copy: 1,000 events (~3 MB of objects) outlived
- * most scavenges of a worker's small young generation and got promoted; with 128 they die
- * young. Measured on the auditd bench log (wide events, checked per record there): 1,000 per
- * chunk → 128 per record cut peak RSS by ~25% and CPU by ~20%.
+ * bounds what each young-generation GC has to copy: 1,000 events outlived most scavenges of a
+ * worker's small young generation and got promoted; with 128 they die young
+ * (docs/performance.md#128-event-batches).
  */
 export const BATCH_SIZE = 128;
 

@@ -2,10 +2,11 @@
  * The entry point the CLI uses: expand the paths, pick a reader per input (by `--input-format`
  * or by sniffing the first 64 KiB), and stream normalized events in batches.
  */
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { createReadStream, fstatSync, type Stats } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { UsageError } from '../errors.js';
 import type { NormalizedEvent } from '../events/event.js';
 import { peek, SNIFF_BYTES } from './peek.js';
 import type { BadRecord, SourceReader } from './reader.js';
@@ -13,9 +14,68 @@ import { READERS } from './registry.js';
 
 export type { BadRecord } from './reader.js';
 
-export interface OpenOptions {
-  inputFormat?: string;
+/**
+ * An input that could not be read at all, as opposed to a bad record inside a readable file
+ * (BadRecord). Reported once per input, with the reason; reading goes on with the next input.
+ * For the CLI: like grep, an input named on the command line that cannot be read should make
+ * the command exit 2 once the rest is scanned (`named`); an unreadable entry found inside a
+ * named folder is reported the same way with `named: false` (grep -r exits 2 for those too).
+ */
+export interface UnreadableInput {
+  /** The path as found: the argument itself, or a path inside a folder given as argument. */
+  file: string;
+  /** True when `file` is itself a command-line argument. */
+  named: boolean;
+  /**
+   * The system error code (ENOENT, EACCES, ENOTDIR, EISDIR, ELOOP, EIO, …), or
+   * `UNSUPPORTED` (a .gz/.zip input) or `UNRECOGNIZED` (no reader knows its content; empty input).
+   */
+  code: string;
+  reason: string;
+}
+
+/** An input deliberately not read, with why: a warning, not an error. */
+export interface SkippedInput {
+  file: string;
+  reason: string;
+}
+
+/** Identity of a file (stat's dev + ino): the same file under any path or link. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+/** Where expandPaths and readInputs report what they cannot or will not read. */
+export interface InputReports {
+  /** Bad records inside readable inputs (and, when onUnreadable is not given, unreadable inputs too). */
   onBad(b: BadRecord): void;
+  /** Inputs that cannot be opened, listed or read at all (see UnreadableInput). */
+  onUnreadable?(input: UnreadableInput): void;
+  /**
+   * Files never to read, e.g. the file stdout writes to (outputIdentity()): `dump DIR >
+   * DIR/out.jsonl` would otherwise read its own growing output forever.
+   */
+  exclude?: readonly FileIdentity[];
+  /** Inputs skipped on purpose (an excluded file, a folder or file already read through a symlink). Default: onBad. */
+  onSkip?(input: SkippedInput): void;
+}
+
+export interface OpenOptions extends InputReports {
+  inputFormat?: string;
+}
+
+/**
+ * The identity of the regular file a descriptor writes to (1 = stdout), to pass in
+ * `InputReports.exclude`; undefined for a terminal, pipe or socket.
+ */
+export function outputIdentity(fd = 1): FileIdentity | undefined {
+  try {
+    const s = fstatSync(fd);
+    return s.isFile() ? { dev: s.dev, ino: s.ino } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface InputBatch {
@@ -29,11 +89,8 @@ export const readers: readonly SourceReader[] = READERS;
 export { SNIFF_BYTES };
 /**
  * Bytes per read of a file. A chunk's lines live until its events are detected, so the chunk
- * size decides how many lines a scavenge finds alive (and promotes). 1 MiB reads were tried:
- * on 1M Sysmon events with the SigmaHQ process_creation rules they took 3% less CPU (fewer
- * round trips through libuv's thread pool) but peaked 6–19 MB higher with two threads; on the
- * 1M-record auditd bench log they were 5% slower and peaked at 126–157 MB against 115–120 MB
- * (also when the lines of a 1 MiB chunk were handed out 256 KiB at a time).
+ * size decides how many lines a scavenge finds alive (and promotes): larger reads save thread
+ * pool round trips but raise the peak (docs/performance.md#read-chunk-size).
  */
 export const READ_CHUNK_BYTES = 256 * 1024;
 
@@ -51,20 +108,41 @@ const UNSUPPORTED: Record<string, string> = {
  *
  * The first batch of every input that gets a reader has `events: []`: it reports the chosen
  * format even when the input turns out to hold no events. Inputs that cannot be read or
- * recognized produce one bad record each, and reading goes on with the next input.
- * Throws (before reading anything) if `inputFormat` names no reader.
+ * recognized are reported once each (onUnreadable, else onBad), and reading goes on with the
+ * next input. Throws (before reading anything) if `inputFormat` names no reader.
  */
 export async function* readInputs(paths: string[], opts: OpenOptions): AsyncGenerator<InputBatch> {
   const forced = opts.inputFormat === undefined ? undefined : readerByName(opts.inputFormat);
-  for await (const input of expandPaths(paths, opts.onBad)) {
-    yield* readOne(input, forced, opts.onBad);
+  const report = reporter(opts);
+  for await (const { path, named } of expandInputs(paths, opts)) {
+    yield* readOne(path, forced, opts.onBad, (code, reason) => report.unreadable(path, named, code, reason));
   }
 }
 
-function readerByName(name: string): SourceReader {
+interface Reporter {
+  unreadable(file: string, named: boolean, code: string, reason: string): void;
+  skip(file: string, reason: string): void;
+}
+
+/** onUnreadable and onSkip, or onBad for callers that give only that. */
+function reporter(reports: InputReports): Reporter {
+  return {
+    unreadable(file, named, code, reason) {
+      if (reports.onUnreadable) reports.onUnreadable({ file, named, code, reason });
+      else reports.onBad({ file, format: 'unknown', reason });
+    },
+    skip(file, reason) {
+      if (reports.onSkip) reports.onSkip({ file, reason });
+      else reports.onBad({ file, format: 'unknown', reason: `skipped: ${reason}` });
+    },
+  };
+}
+
+/** The reader `--input-format` names; a UsageError for a name no reader has. */
+export function readerByName(name: string): SourceReader {
   const reader = READERS.find((r) => r.format === name);
   if (reader === undefined) {
-    throw new Error(`unknown input format "${name}"; known: ${READERS.map((r) => r.format).join(', ')}`);
+    throw new UsageError(`--input-format: unknown format '${name}'; known: ${READERS.map((r) => r.format).join(', ')}`);
   }
   return reader;
 }
@@ -87,14 +165,16 @@ async function* readOne(
   input: string,
   forced: SourceReader | undefined,
   onBad: (b: BadRecord) => void,
+  unreadable: (code: string, reason: string) => void,
 ): AsyncGenerator<InputBatch> {
   let stream: Readable = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });
   let format = forced?.format ?? 'unknown';
+  let reading = false;
   try {
     const { head, replay } = await peek(stream, SNIFF_BYTES);
     const reader = forced ?? sniffFormat(new TextDecoder().decode(head));
     if (reader === undefined) {
-      onBad({ file: input, format, reason: 'unrecognized format; use --input-format' });
+      unreadable('UNRECOGNIZED', head.length === 0 ? 'empty input' : 'unrecognized format; use --input-format');
       return;
     }
     format = reader.format;
@@ -105,51 +185,129 @@ async function* readOne(
       stream.destroy();
       source = stream = createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });
     }
+    reading = true;
     for await (const events of reader.read(source, { file: input, bad: onBad })) yield { input, format, events };
   } catch (err) {
-    onBad({ file: input, format, reason: `cannot read: ${(err as Error).message}` });
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = `cannot read: ${systemMessage(err)}`;
+    // A system error (EACCES, EISDIR, EIO, ...) is the input's; anything else is the reader's
+    // failure on this content: the records it had not reached yet are lost, one bad record.
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) unreadable(code, reason);
+    else onBad({ file: input, format, reason: reading ? `reader failed, rest of input skipped: ${(err as Error).message}` : reason });
   } finally {
     if (input !== '-') stream.destroy();
   }
 }
 
+/**
+ * Files in argument order; folders recursively in sorted order, skipping hidden and non-telemetry
+ * files. Symbolic links inside folders are followed; a folder or file reached again through a
+ * link (a loop, or a second link to it) is skipped, by its real path. An argument that cannot be
+ * read, an unreadable subfolder and a dangling link are reported (onUnreadable) and skipped.
+ * Accepts a bare onBad for callers that only count bad records.
+ */
+export async function* expandPaths(paths: string[], reports: InputReports | ((b: BadRecord) => void)): AsyncGenerator<string> {
+  for await (const { path } of expandInputs(paths, typeof reports === 'function' ? { onBad: reports } : reports)) yield path;
+}
 
-/** Files in argument order; folders recursively in sorted order, skipping hidden and non-telemetry files. */
-export async function* expandPaths(paths: string[], onBad: (b: BadRecord) => void): AsyncGenerator<string> {
+interface FoundInput {
+  path: string;
+  /** The path is a command-line argument (not found inside a folder). */
+  named: boolean;
+}
+
+async function* expandInputs(paths: string[], options: InputReports): AsyncGenerator<FoundInput> {
+  const report = reporter(options);
+  const seen = new Set<string>(); // real paths of the folders and files found by walking
+  const excluded = (s: Stats) => options.exclude?.some((id) => id.dev === s.dev && id.ino === s.ino) ?? false;
+  const walkOptions: WalkState = { report, seen, excluded };
   for (const path of paths) {
     if (path === '-') {
-      yield path;
+      yield { path, named: true };
       continue;
     }
-    let isDirectory: boolean;
+    let info: Stats;
     try {
-      isDirectory = (await stat(path)).isDirectory();
+      info = await stat(path);
     } catch (err) {
-      onBad({ file: path, format: 'unknown', reason: `cannot read: ${(err as Error).message}` });
+      report.unreadable(path, true, errorCode(err), `cannot read: ${systemMessage(err)}`);
       continue;
     }
-    if (!isDirectory) {
-      if (isSupported(path, onBad)) yield path;
+    if (excluded(info)) {
+      report.skip(path, 'it is the output file');
       continue;
     }
-    yield* walk(path, onBad);
+    if (!info.isDirectory()) {
+      const reason = unsupported(path);
+      if (reason !== undefined) report.unreadable(path, true, 'UNSUPPORTED', reason);
+      else yield { path, named: true };
+      continue;
+    }
+    seen.add(await realpath(path).catch(() => path));
+    yield* walk(path, true, walkOptions);
   }
 }
 
-async function* walk(folder: string, onBad: (b: BadRecord) => void): AsyncGenerator<string> {
-  const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+interface WalkState {
+  report: Reporter;
+  seen: Set<string>;
+  excluded(s: Stats): boolean;
+}
+
+async function* walk(folder: string, named: boolean, state: WalkState): AsyncGenerator<FoundInput> {
+  let entries;
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (err) {
+    state.report.unreadable(folder, named, errorCode(err), `cannot list folder: ${systemMessage(err)}`);
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) yield* walk(path, onBad);
-    else if (entry.isFile() && !SKIPPED_EXTENSIONS.has(extname(entry.name).toLowerCase()) && isSupported(path, onBad)) {
-      yield path;
+    if (!entry.isDirectory() && SKIPPED_EXTENSIONS.has(extname(entry.name).toLowerCase())) continue;
+    let info: Stats;
+    let real: string;
+    try {
+      // stat follows links: a link is read as what it points to.
+      info = entry.isSymbolicLink() ? await stat(path) : (entry as unknown as Stats);
+      real = await realpath(path);
+    } catch (err) {
+      state.report.unreadable(path, false, errorCode(err), `cannot read: ${systemMessage(err)}`);
+      continue;
     }
+    if (!info.isDirectory() && !info.isFile()) continue; // sockets, FIFOs, devices found in a folder
+    const identity = entry.isSymbolicLink() || info.isDirectory() ? info : await stat(path).catch(() => undefined);
+    if (identity !== undefined && state.excluded(identity)) {
+      state.report.skip(path, 'it is the output file');
+      continue;
+    }
+    if (state.seen.has(real)) {
+      state.report.skip(path, `already read as ${real} (symbolic link)`);
+      continue;
+    }
+    state.seen.add(real);
+    if (info.isDirectory()) {
+      yield* walk(path, false, state);
+      continue;
+    }
+    const reason = unsupported(path);
+    if (reason !== undefined) state.report.unreadable(path, false, 'UNSUPPORTED', reason);
+    else yield { path, named: false };
   }
 }
 
-function isSupported(path: string, onBad: (b: BadRecord) => void): boolean {
-  const reason = UNSUPPORTED[extname(path).toLowerCase()];
-  if (reason !== undefined) onBad({ file: path, format: 'unknown', reason });
-  return reason === undefined;
+/** A system error without the path Node appends (`ENOENT: no such file or directory`): reports name the path once. */
+function systemMessage(err: unknown): string {
+  return (err as Error).message.replace(/, \w+ '.*'$/, '');
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return typeof code === 'string' ? code : 'EREAD';
+}
+
+function unsupported(path: string): string | undefined {
+  return UNSUPPORTED[extname(path).toLowerCase()];
 }

@@ -1,11 +1,11 @@
 /**
- * QRadar Ariel JSON export: `{"events": [ {column: value, ...}, ... ]}`, streamed with
- * stream-json (the array is never held in memory as a whole).
+ * QRadar Ariel JSON export: `{"events": [ {column: value, ...}, ... ]}`, streamed record by
+ * record (json-records.ts): the array is never held in memory, and a record with a syntax error
+ * is reported with its line and index while the records around it are read.
  */
-import { pipeline, type Readable } from 'node:stream';
-import pick from 'stream-json/filters/pick.js';
-import streamArray from 'stream-json/streamers/stream-array.js';
+import type { Readable } from 'node:stream';
 import type { Fields, NormalizedEvent } from '../events/event.js';
+import { parseRecords } from './json-records.js';
 import { BATCH_SIZE } from './ndjson.js';
 import { hasQRadarColumns, qradarEvent } from './qradar-columns.js';
 import type { ReadContext, SourceReader } from './reader.js';
@@ -23,15 +23,10 @@ export const qradarJsonReader: SourceReader = {
 };
 
 async function* readQRadarJson(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
-  const items = streamArray.asStream();
-  // pipeline() forwards errors from every stage to `items`, so the loop below sees them.
-  pipeline(input, pick.withParserAsStream({ filter: 'events' }), items, () => {});
   let batch: NormalizedEvent[] = [];
-  let next = 0;
-  try {
-    for await (const { key, value } of items as AsyncIterable<{ key: number; value: unknown }>) {
-      next = key + 1;
-      const event = toEvent(value, key, ctx);
+  for await (const records of parseRecords(input, ctx, FORMAT, { member: /^events$/, describe: '"events"' })) {
+    for (const { value, line, record } of records) {
+      const event = toEvent(value, record, line, ctx);
       if (event === undefined) continue;
       batch.push(event);
       if (batch.length >= BATCH_SIZE) {
@@ -39,21 +34,18 @@ async function* readQRadarJson(input: Readable, ctx: ReadContext): AsyncGenerato
         batch = [];
       }
     }
-  } catch (err) {
-    // A syntax error inside one JSON document cannot be skipped reliably: report and stop.
-    ctx.bad({ file: ctx.file, format: FORMAT, record: next, reason: `invalid JSON, rest of file skipped: ${(err as Error).message}` });
   }
   if (batch.length > 0) yield batch;
 }
 
-function toEvent(value: unknown, record: number, ctx: ReadContext): NormalizedEvent | undefined {
+function toEvent(value: unknown, record: number, line: number, ctx: ReadContext): NormalizedEvent | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    ctx.bad({ file: ctx.file, format: FORMAT, record, reason: 'event is not a JSON object' });
+    ctx.bad({ file: ctx.file, format: FORMAT, line, record, reason: 'event is not a JSON object' });
     return undefined;
   }
   const starttime = (value as Fields).starttime;
   if (typeof starttime !== 'number') {
-    ctx.bad({ file: ctx.file, format: FORMAT, record, reason: 'starttime is not a number (epoch ms)' });
+    ctx.bad({ file: ctx.file, format: FORMAT, line, record, reason: 'starttime is not a number (epoch ms)' });
     return undefined;
   }
   return qradarEvent(withoutNulls(value as Fields), starttime, { file: ctx.file, format: FORMAT, record });

@@ -84,7 +84,7 @@ describe('aql target: converted queries run offline select what the native engin
 
     const instance = await DuckDBInstance.create(':memory:');
     const db = await instance.connect();
-    const { columns } = await loadEvents(db, [file], undefined, (x) => bad.push(x));
+    const { columns } = await loadEvents(db, [file], undefined, { onBad: (x) => bad.push(x) });
 
     let withMatches = 0;
     let withNull = 0;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { csvField } from '../../src/outputs/escape.js';
+import { rawCsvField } from '../../src/outputs/escape.js';
 import { requireShared, runCli } from '../helpers/cli.js';
 import { generateEvents } from '../seed/generate-qradar.js';
 
@@ -40,9 +40,9 @@ describe('aql run: the seed query verbatim equals scan --rules seed', () => {
   it('byte-identical CSV from a QRadar CSV export, limit not reached', async () => {
     const events = generateEvents(1500, 42);
     const columns = [...new Set(events.flatMap((e) => Object.keys(e)))];
-    const cell = (v: string | number | null | undefined) => (v === undefined || v === null ? '' : csvField(String(v)));
+    const cell = (v: string | number | null | undefined) => (v === undefined || v === null ? '' : rawCsvField(String(v)));
     const file = join(mkdtempSync(join(tmpdir(), 'sw-aql-')), 'qradar-export.csv');
-    writeFileSync(file, [columns.map((c) => csvField(c)).join(','), ...events.map((e) => columns.map((c) => cell(e[c])).join(','))].join('\r\n') + '\r\n');
+    writeFileSync(file, [columns.map((c) => rawCsvField(c)).join(','), ...events.map((e) => columns.map((c) => cell(e[c])).join(','))].join('\r\n') + '\r\n');
     const scan = await runCli(['scan', file, '--rules', 'seed', '--now', NOW, '--since', '24h', '--limit', '500', '--format', 'csv', '-q']);
     const aql = await runCli(['aql', 'run', seedAql(), '--events', file, '--now', NOW, '--format', 'csv', '-q']);
     expect(aql.stderr).toBe('');
@@ -100,6 +100,6 @@ describe('aql run: errors and formats', () => {
     writeFileSync(file, JSON.stringify({ EventID: 1, Image: 'C:\\a.exe', UtcTime: '2026-11-27 10:00:00.000', Channel: 'Microsoft-Windows-Sysmon/Operational' }) + '\n');
     const r = await runCli(['aql', 'run', 'SELECT * FROM events', '--events', file, '--now', NOW, '--format', 'csv']);
     expect(r.stderr).toMatch(/bad record: .*sysmon\.ndjson.*not a QRadar export/);
-    expect(r.stderr).toMatch(/0 events, 1 bad records, 0 rows/);
+    expect(r.stderr).toMatch(/0 events, 1 bad record, 0 rows/);
   });
 });

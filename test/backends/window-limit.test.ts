@@ -20,7 +20,16 @@ describe('--since and --limit', () => {
     expect(q('spl')).toBe('earliest=-24h source="XmlWinEventLog:Microsoft-Windows-Sysmon/Operational" EventCode=1 Image="*\\\\cmd.exe"\n| head 10');
     expect(q('esql')).toBe('from logs-* metadata _id, _index, _version | where ends_with(to_lower(process.executable), "\\\\cmd.exe") | where @timestamp > now() - 24 hours | limit 10');
     expect(() => q('eql')).toThrow(/--since is not expressible in EQL/);
-    expect(() => BACKENDS.get('sql')!.rule(RULE, { pipeline: 'flat', since: '1 day' })).toThrow(/not a duration like 24h/);
+    expect(() => BACKENDS.get('sql')!.rule(RULE, { pipeline: 'flat', since: '1 day' })).toThrow(/not a duration like .*24h/);
+  });
+
+  it('takes every duration scan takes (one grammar, src/duration.ts), in one unit each language accepts', () => {
+    const q = (to: string, since: string) => BACKENDS.get(to)!.rule(RULE, { pipeline: BACKENDS.get(to)!.pipelines[0]!, since });
+    expect(q('aql', '1w')).toContain(`starttime > DATEADD('days', -7, NOW())`);
+    expect(q('kql', '1w')).toContain('ago(7d)');
+    expect(q('spl', '1h30m')).toMatch(/^earliest=-90m /);
+    expect(q('esql', '90s')).toContain('now() - 90 seconds');
+    expect(q('sql', '2d')).toContain(`> epoch_ms(now()) - ${2 * 86_400_000}`);
   });
 
   it('the SQL window keeps the last 24 hours only (run in DuckDB)', async () => {

@@ -19,7 +19,7 @@ describe('real corpus (needs ../shared/corpus)', () => {
     expect(r.stderr).toMatch(/events read: 5987\b/);
     expect(r.stderr).toMatch(/bad records: 0\b/);
     expect(r.stderr).toMatch(/sh_arp_cache_2020-11-10074812\.log: 2 events \(auditd\)/);
-    expect(r.stderr).toMatch(/sh_binary_padding_dd_2020-11-10081941\.log: 1 events \(auditd\)/);
+    expect(r.stderr).toMatch(/sh_binary_padding_dd_2020-11-10081941\.log: 1 event \(auditd\)/);
   });
 
   it('SigmaHQ bitsadmin rule fires on the 4688 and the Sysmon 1 record alike', async () => {

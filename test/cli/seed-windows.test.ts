@@ -42,7 +42,7 @@ describe('seed atomic tests on Sysmon XML', () => {
 
   it('test 4 (node → 127.0.0.1:4873): arm 2 cannot fire, Sysmon 3 has no URL', async () => {
     const { status, rows, stderr } = await seedRows(`${FIX}/atomic4-registry-4873.sysmon.xml`);
-    expect(stderr).toMatch(/1 events \(windows-xml\)/);
+    expect(stderr).toMatch(/1 event \(windows-xml\)/);
     expect(status).toBe(0);
     expect(rows).toEqual([]);
   });

@@ -51,4 +51,23 @@ describe('supplywatch scan --config', () => {
     expect(res.status).toBe(2);
     expect(res.stderr).toContain(`${config}:2:13: mirror 'not a url' is not a URL`);
   });
+
+  it('prints every config problem on its own line, escaped, with exit status 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-config-'));
+    const config = join(dir, 'bad.yaml');
+    writeFileSync(config, '"bad\u001b[31mkey": 1\ncolour: red\n');
+    const res = await runCli(['scan', '-q', '--config', config, 'samples/']);
+    expect(res.status).toBe(2);
+    expect(res.stderr).not.toContain('\u001b');
+    const lines = res.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^supplywatch: .*bad\.yaml:1:1: unknown key 'bad\\u001b\[31mkey'/);
+    expect(lines[1]).toMatch(/bad\.yaml:2:1: unknown key 'colour'/);
+  });
+
+  it('names a missing config file without a made-up position', async () => {
+    const res = await runCli(['scan', '-q', '--config', '/nonexistent/nope.yaml', 'samples/']);
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim()).toBe('supplywatch: /nonexistent/nope.yaml: cannot read the config: no such file');
+  });
 });

@@ -48,7 +48,7 @@ describe('enrichment end to end', () => {
     expect(scan.stdout.trim().split('\n').map((l) => JSON.parse(l).rule.title)).toEqual(['Downloader below an npm install']);
   });
 
-  it('worker threads enrich and correlate across task boundaries exactly as one thread does', async () => {
+  it('worker threads enrich and correlate across task boundaries exactly as one thread does', { timeout: 60_000 }, async () => {
     // The install starts before ~50 MB of unrelated events and its downloader runs after them:
     // the tree and the correlation span byte ranges scanned by different workers.
     const input = join(dir, 'big.ndjson');

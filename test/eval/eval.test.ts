@@ -58,7 +58,7 @@ describe('evaluate', () => {
     writeFileSync(join(dir, 'stray.ndjson'), sysmon({ EventID: 1, UtcTime: '2026-01-01 12:00:00.000' }) + '\n');
     const labels = parseLabels('m/certutil.ndjson: malicious\ngyp.ndjson: benign\ngone.ndjson: benign\n', 'labels.yaml');
     const { packs } = await loadPacks(['seed', 'hardened']);
-    const result = await evaluate(dir, labels, packs);
+    const result = await evaluate(dir, labels, packs, { now: Date.now() });
 
     expect(result.missing.map((m) => m.file)).toEqual(['gone.ndjson']);
     expect(result.unlabelled).toEqual(['stray.ndjson']);

@@ -19,7 +19,7 @@ describe('jsonl alerts', () => {
     const columns = outputColumns(packs);
     const e1 = event(1, 'cmd /c echo \u202ehidden\u0085 "q"');
     const e2 = event(2, 'whoami');
-    // A config's level override makes a new rule object per alert (config/tuning.ts).
+    // A config's level override makes a new rule object per alert (alerts/tuning.ts).
     const relevelled = Object.create(r1!, { level: { value: 'critical', enumerable: true } }) as Alert['rule'];
     const alerts: Alert[] = [
       { seq: 1, pack, rule: r1!, label: pack.labels.get(r1!.id!) ?? '', event: e1 },

@@ -25,7 +25,7 @@ describe('planTasks: byte ranges of large line-based inputs', () => {
   it('cuts a large file at line starts into ranges that cover it, finer over its last two ranges', async () => {
     const file = ndjson(dir, 'big.ndjson', 3.5 * RANGE_BYTES);
     const bytes = readFileSync(file);
-    const tasks = await planTasks([file], undefined, () => expect.fail('no bad record expected'));
+    const tasks = await planTasks([file], undefined, { onBad: () => expect.fail('no bad record expected') });
     const ranges = tasks.map((t) => t.range!);
     expect(tasks.map((t) => t.id)).toEqual(tasks.map((_, i) => i));
     expect(ranges[0]!.start).toBe(0);
@@ -45,6 +45,6 @@ describe('planTasks: byte ranges of large line-based inputs', () => {
 
   it('keeps a file no larger than one range whole', async () => {
     const file = ndjson(dir, 'small.ndjson', 64 * 1024);
-    expect(await planTasks([file], undefined, () => expect.fail('no bad record expected'))).toEqual([{ id: 0, input: file }]);
+    expect(await planTasks([file], undefined, { onBad: () => expect.fail('no bad record expected') })).toEqual([{ id: 0, input: file }]);
   });
 });

@@ -116,7 +116,7 @@ describe('two worker threads and one thread', () => {
     expect(summary(three.stderr)).toEqual(summary(one.stderr));
   });
 
-  it('print the same first alerts with --limit and no ORDER BY', async () => {
+  it('print the same first alerts with --limit and no ORDER BY', { timeout: 60_000 }, async () => {
     const rules = pack('limit', { 'shells.yml': SHELLS, 'whoami.yml': WHOAMI, 'burst.yml': BURST });
     for (const limit of ['0', '1', '2500', '9000']) {
       const [one, two] = await both(['scan', input, '--rules', rules, '--format', 'jsonl', '--limit', limit]);

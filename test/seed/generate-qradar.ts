@@ -1,7 +1,7 @@
 /**
  * Generated QRadar-shaped events full of the edge cases the seed AQL must get right:
  * NULL (absent key) in every column, QID-name case variants and key spellings, near-miss
- * substrings (`%gem%` in ManagementAgent.exe), window boundaries, events after NOW, more
+ * substrings (`%gem%` in ManagementAgent.exe), QID names in two arms (`Process Create / Network Connect`), window boundaries, events after NOW, more
  * matches than the LIMIT, commas/quotes/newlines/unicode and LIKE metacharacters in values.
  */
 import { prng } from '../helpers/prng.js';
@@ -10,6 +10,8 @@ const QID_NAMES = [
   'Process Create', 'Sysmon Process Create', 'process create', 'PROCESS CREATE', 'Process Created',
   'Network Connection Detected', 'Network Connect', 'network connection', 'File Created', 'FileCreate',
   'Registry value set', 'Process Terminated',
+  // In two arms' QIDs: the AQL's CASE gives arm 2 when arm 1 does not match.
+  'Process Create / Network Connect', 'Network Connect after Process Create',
 ];
 const QID_KEYS = ['qidname', 'QIDNAME(qid)', 'Event Name'];
 const PARENTS = [

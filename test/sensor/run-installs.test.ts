@@ -45,7 +45,7 @@ describe('supplywatch run on real installs (seed atomic tests on Linux)', () => 
     expect(r.status).toBe(0);
   });
 
-  it('2. pip install of a local setup.py that runs id through sh: seen, missed by the seed', async () => {
+  it('2. pip install of a local setup.py that runs id through sh: seen, missed by the seed', { timeout: 120_000 }, async () => {
     const dir = workspace('pip-setup');
     const venv = join(dir, 'venv');
     // Debian's python3 (with python3-venv, -setuptools, -wheel from .ci/run) builds a setup.py
@@ -155,7 +155,7 @@ describe('supplywatch run on real installs (seed atomic tests on Linux)', () => 
     });
   });
 
-  it('a real package with install scripts from the npm registry (esbuild): node → sh → node install.js, the binary written', async () => {
+  it('a real package with install scripts from the npm registry (esbuild): node → sh → node install.js, the binary written', { timeout: 120_000 }, async () => {
     const dir = workspace();
     const save = join(dir, 'events.ndjson');
     const r = await runSupplywatch(['run', '--rules', 'seed', '--format', 'jsonl', '--save', save, '--', 'npm', 'install', ...NPM, 'esbuild@0.24.0'], dir);

@@ -57,6 +57,18 @@ describe('rejections with positions', () => {
     expect(p.reason).toMatch(/^YAML syntax error: /);
     expect(p.line).toBeGreaterThanOrEqual(2);
   });
+  it('an unclosed quote is reported at the quote that opens it, not where the file ends', () => {
+    for (const quote of ["'", '"']) {
+      const text = head + `detection:\n    sel:\n        Image: ${quote}C:\\foo.exe\n    condition: sel\nlevel: high\nfalsepositives:\n    - none\n`;
+      const p = one(text);
+      expect(p.reason).toMatch(/^YAML syntax error: Missing closing .?quote/);
+      expect(p, quote).toMatchObject({ line: 7, column: 16 });
+    }
+  });
+  it('an unclosed quote after a closed one on another line', () => {
+    const p = one(head + "detection:\n    sel:\n        a: 'ok'\n        b: 'open\n    condition: sel\n");
+    expect(p).toMatchObject({ line: 8, column: 12 });
+  });
   it('aggregation conditions are rejected with a specific reason', () => {
     expect(one(head + 'detection:\n    sel:\n        a: b\n    condition: sel | count() > 5\n').reason).toContain('aggregation');
   });

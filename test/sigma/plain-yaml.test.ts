@@ -24,7 +24,7 @@ const rule = (detection: string, head = '') =>
   `${head}title: t\nlogsource:\n  category: process_creation\ndetection:\n${detection}\n  condition: sel\n`;
 
 describe('fast rule reading agrees with the positions path', () => {
-  it('on every SigmaHQ rule (needs ../shared/sigmahq), and reads nearly all of them itself', () => {
+  it('on every SigmaHQ rule (needs ../shared/sigmahq), and reads nearly all of them itself', { timeout: 60_000 }, () => {
     const root = requireShared('sigmahq');
     const files = ['rules', 'rules-emerging-threats', 'rules-threat-hunting'].flatMap((d) => yamlFiles(join(root, d)));
     expect(files.length).toBe(3754);

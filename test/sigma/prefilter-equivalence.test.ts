@@ -21,7 +21,7 @@ function corpusEvents(): NormalizedEvent[] {
 }
 
 describe('prefilter equivalence on SigmaHQ', () => {
-  it('match() equals full evaluation of the candidates', async () => {
+  it('match() equals full evaluation of the candidates', { timeout: 60_000 }, async () => {
     for (const p of [RULES, CORPUS]) if (!existsSync(p)) throw new Error(`${p} not found: the shared folder ${SHARED} is required for this test`);
     const { rules } = await loadRules([RULES]);
     expect(rules.length).toBeGreaterThan(2000);

@@ -85,7 +85,7 @@ describe('readInputs', () => {
     const { formats, bad } = await collect([fixture('otrf.ndjson')], 'sigma-ndjson');
     expect([...formats.values()]).toEqual(['sigma-ndjson']);
     expect(bad.map((b) => b.line)).toEqual([3, 6]);
-    await expect(collect([fixture('otrf.ndjson')], 'nope')).rejects.toThrow(/unknown input format "nope"/);
+    await expect(collect([fixture('otrf.ndjson')], 'nope')).rejects.toThrow(/--input-format: unknown format 'nope'/);
   });
 
   it('reports a missing path and goes on', async () => {

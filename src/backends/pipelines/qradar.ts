@@ -18,6 +18,7 @@ export const QRADAR_FIELDS: Readonly<Record<string, string>> = {
   SourceIp: 'sourceip',
   DestinationIp: 'destinationip',
   Computer: 'devicehostname',
+  qidname: 'QIDNAME(qid)',
 };
 
 /** AQL built-in (lower-case, unquoted) columns; every other property is written "quoted". */
@@ -26,9 +27,14 @@ export const QRADAR_BUILTIN_COLUMNS = new Set([
   'destinationip', 'sourceport', 'destinationport', 'devicehostname', 'payload', 'eventcount', 'magnitude', 'protocolid',
 ]);
 
-/** Category → QID-name substrings (OR-linked, LIKE: case-sensitive). */
-export const QRADAR_CATEGORY_QIDS: Readonly<Record<string, readonly string[]>> = {
-  process_creation: ['Process Create'],
-  network_connection: ['Network Connect'],
-  file_event: ['File Create', 'FileCreate'],
-};
+/**
+ * Category → QID-name substrings (OR-linked, LIKE: case-sensitive), in the readers' order: an
+ * event gets the FIRST category whose names its QID name contains, so a category's condition
+ * also excludes the names of the categories before it (`Process Create / Network Connect` is a
+ * process_creation and not a network_connection, in AQL as in the native engine).
+ */
+export const QRADAR_CATEGORY_QIDS: ReadonlyArray<readonly [category: string, qidNames: readonly string[]]> = [
+  ['process_creation', ['Process Create']],
+  ['network_connection', ['Network Connect']],
+  ['file_event', ['File Create', 'FileCreate']],
+];

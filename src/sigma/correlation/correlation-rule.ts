@@ -5,13 +5,14 @@
  *     type: event_count | value_count | temporal | temporal_ordered
  *     rules: [id or name, …]          # Sigma rules or other correlations
  *     group-by: [field, …]            # optional: one group for everything
- *     timespan: 5m                    # Ns, Nm, Nh, Nd
+ *     timespan: 5m                    # src/duration.ts: 90s, 5m, 1h30m, 7d, 2w
  *     condition: {gte: 10}            # gt/gte/lt/lte/eq (AND-ed); value_count adds `field`
  *     aliases: {alias: {rule: field}} # group-by names mapped per referenced rule
  *   generate: false                   # referenced rules also alert on their own when true
  *
  * Problems throw RuleError at the offending node, so the loader reports file:line:column.
  */
+import { DURATION_EXAMPLES, parseDuration } from '../../duration.js';
 import type { LogSource } from '../../events/event.js';
 import { RuleError } from '../errors.js';
 import { parseMetadata } from '../rule-metadata.js';
@@ -32,8 +33,6 @@ const SECTION_KEYS = new Set(['type', 'rules', 'group-by', 'timespan', 'conditio
 
 /** Per-group retained matches: the upper bound a condition may ask for. */
 export const MAX_EVENTS_PER_GROUP = 1000;
-
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** A rule a correlation can refer to: an event rule or another correlation. */
 export type CorrelationInputRule = CompiledRule | CorrelationRule;
@@ -131,9 +130,8 @@ function stringList(v: unknown, path: (string | number)[], what: string): string
 function parseTimespan(v: unknown): number {
   const path = ['correlation', 'timespan'];
   if (v === undefined || v === null) throw new RuleError('correlation needs a timespan (e.g. 5m)', ['correlation'], true);
-  const m = typeof v === 'string' ? /^(\d+)([smhd])$/.exec(v) : null;
-  if (!m) throw new RuleError(`timespan must be a number and one of s, m, h, d (e.g. 90s, 5m, 1h, 7d), not '${String(v)}'`, path);
-  const ms = Number(m[1]) * UNITS[m[2]!]!;
+  const ms = typeof v === 'string' ? parseDuration(v) : undefined;
+  if (ms === undefined) throw new RuleError(`timespan must be a duration like ${DURATION_EXAMPLES}, not '${String(v)}'`, path);
   if (ms <= 0) throw new RuleError('timespan must be greater than 0', path);
   return ms;
 }

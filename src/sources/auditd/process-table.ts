@@ -23,8 +23,8 @@
  *   substring of it).
  *
  * Storage makes no garbage per entry (a Map of objects and copied strings did: every entry lives
- * ~65k events, so it was promoted and died in old space, and the churn grew the old generation —
- * 181 MB peak RSS on the 4M-record bench log against 119 MB at 1M). Entries are slots in typed
+ * ~65k events, so it was promoted and died in old space, and the churn grew the old generation
+ * with the input: docs/performance.md#auditd-process-table). Entries are slots in typed
  * arrays, grown by doubling up to the cap and never shrunk:
  * - an open-addressing hash index (Int32Array, linear probing, backward-shift deletion) on
  *   (host id, pid);
@@ -36,11 +36,8 @@
  *   included. The arena needs at most MAX_COMMAND_LINE_CHARS / 32 + MAX_PROCESSES blocks, so
  *   once the caps are met a command line always finds room.
  * 40 bytes per entry (slot arrays, index at most half full) plus 68 bytes per started 32
- * characters of command line: 176 bytes per entry on the bench log (60-character command lines),
- * 11 MiB of array buffers at the cap, measured; at most ~40 MB if every command line is long
- * (16 Mi characters in blocks). On the 4M-record bench log the live heap after each mark-compact
- * stays at ~12.5 MB once the table is full (it was ~24 MB, with the heap reaching 106 MB before a
- * mark-compact), and peak RSS is 111/117/127 MB at 250k/1M/4M records (was 109/132/168).
+ * characters of command line; at most ~40 MB if every command line is long (16 Mi characters in
+ * blocks).
  */
 export const MAX_PROCESSES = 65_536;
 /**

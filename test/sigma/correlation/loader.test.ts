@@ -25,13 +25,18 @@ correlation:
     expect([c.type, c.groupBy, c.timespanMs, c.generate, c.condition]).toEqual(['temporal_ordered', ['Computer'], 90_000, true, { gte: 2 }]);
   });
 
+  it('takes the durations every command takes (src/duration.ts): 1h30m, 2w', () => {
+    const spans = ['1h30m', '2w'].map((t) => loadRulesFromText(`${BASE}---\ntitle: X\ncorrelation: {type: event_count, rules: [a], timespan: ${t}, condition: {gte: 2}}\n`, 'c.yml').correlations[0]!.timespanMs);
+    expect(spans).toEqual([5_400_000, 1_209_600_000]);
+  });
+
   it('rejects each problem at its line and column', () => {
     const head = `title: X\ncorrelation:\n`;
     expect(problems(`${BASE}---\n${head}  type: event_count\n  rules: [a, nope]\n  timespan: 5m\n  condition: {gte: 2}\n`)).toEqual([
       [21, 14, "correlation refers to 'nope', which is not a loaded rule's id or name (missing or rejected)"],
     ]);
     expect(problems(`${head}  type: event_count\n  rules: [a]\n  timespan: 5 minutes\n  condition: {gte: 2}\n`)).toEqual([
-      [5, 13, "timespan must be a number and one of s, m, h, d (e.g. 90s, 5m, 1h, 7d), not '5 minutes'"],
+      [5, 13, "timespan must be a duration like 90s, 30m, 24h, 7d, 2w, 1h30m, not '5 minutes'"],
     ]);
     expect(problems(`${head}  type: sum\n  rules: [a]\n  timespan: 5m\n`)[0]!.slice(0, 2)).toEqual([3, 9]);
     expect(problems(`${head}  type: value_count\n  rules: [a]\n  timespan: 5m\n  condition: {gte: 2}\n`)).toEqual([[6, 14, 'a value_count condition needs a field']]);
@@ -60,7 +65,7 @@ correlation: {type: temporal, rules: [a], timespan: bad}
 `);
     expect(r.correlations).toEqual([]);
     expect(r.rejected.map((p) => [p.title, p.reason.slice(0, 40)])).toEqual([
-      ['S', 'timespan must be a number and one of s, '],
+      ['S', 'timespan must be a duration like 90s, 30'],
       ['R', "correlation refers to 's', which is not "],
       ['P', 'correlation rules refer to each other in'],
       ['Q', "correlation refers to 'p', which is not "],

@@ -75,7 +75,7 @@ describe('defender reader', () => {
       ],
     });
     const { events, bad } = await readWith(defenderReader, Readable.from([hub]), 'hub.json');
-    expect(bad).toEqual([{ file: 'hub.json', format: 'defender', record: 2, reason: 'row is not a JSON object' }]);
+    expect(bad).toEqual([{ file: 'hub.json', format: 'defender', line: 1, record: 2, reason: 'row is not a JSON object' }]);
     expect(events.map((e) => [e.category, e.product, e.fields.Image, e.fields.URL ?? e.fields.QueryName])).toEqual([
       ['network_connection', 'linux', '/usr/bin/node', 'npm.evil.example'],
       ['dns_query', 'linux', '/usr/bin/node', 'npm.evil.example'],

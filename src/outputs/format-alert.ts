@@ -1,6 +1,6 @@
-import type { AlertFormatter } from '../outputs/formatter.js';
-import type { Alert } from './alert.js';
-import type { FormattedAlert } from './formatted.js';
+import type { AlertFormatter } from './formatter.js';
+import type { Alert } from '../alerts/alert.js';
+import type { FormattedAlert } from '../alerts/formatted.js';
 
 export function formatAlert(alert: Alert, formatter: AlertFormatter): FormattedAlert {
   const { rule } = alert;

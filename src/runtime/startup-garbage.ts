@@ -5,8 +5,7 @@
  * Loading and compiling a large rule set leaves tens of MB of garbage in the old generation
  * (YAML documents and their nodes, condition parse trees, automaton construction), and a scan
  * promotes so little that V8 starts no full GC for a long time: that garbage stayed resident
- * through the whole scan, in every thread. Measured on 1M Sysmon events with the SigmaHQ
- * process_creation rules, two threads: peak RSS 305–320 MB without, 255–266 MB with it.
+ * through the whole scan, in every thread (docs/performance.md#start-up-garbage-collection).
  *
  * `gc` comes from a fresh context: v8-flags.ts sets --expose-gc before any isolate is created
  * but the main one, whose global object is already made. Without the flag (tests import the

@@ -11,7 +11,7 @@ import { REPO } from '../helpers/cli.js';
  * status needs --allow-natives-syntax, which the worker inherits).
  */
 function workerTiering(threads: number): { concurrent: boolean; optimized: boolean } {
-  const module = pathToFileURL(`${REPO}dist/cli/v8-flags.js`).href;
+  const module = pathToFileURL(`${REPO}dist/runtime/v8-flags.js`).href;
   const worker = `
     const f = new Function('x', 'let s = 0; for (let i = 0; i < 50; i++) s += (x * i) % 7; return s;');
     let concurrent = false, optimized = false;
@@ -34,7 +34,7 @@ function workerTiering(threads: number): { concurrent: boolean; optimized: boole
   return JSON.parse(r.stdout) as { concurrent: boolean; optimized: boolean };
 }
 
-describe('V8 flags of a scan whose threads take every core (cli/v8-flags.ts)', () => {
+describe('V8 flags of a scan whose threads take every core (runtime/v8-flags.ts)', () => {
   it('leaves a worker to optimize in concurrent jobs while a core is spare', () => {
     expect(workerTiering(availableParallelism() - 1)).toEqual({ concurrent: true, optimized: true });
   });

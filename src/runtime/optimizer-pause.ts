@@ -7,11 +7,9 @@ const TIERING_OPTIONS = /--(no-)?(jitless|turbofan|opt\b|max-opt)/;
  * Runs `load` with V8's optimizing compiler (TurboFan) paused: rule loading beside worker
  * threads. Loading runs its code once, so optimizing it seldom pays back, and with workers
  * every core is taken: this thread loading, the workers compiling each rule file as it loads
- * (parallel/pool.ts), and both isolates' optimizing jobs. Measured on 1M events with SigmaHQ
- * process_creation, two threads, interleaved (with the workers' early start): workstation mix
- * 9.39 → 8.83 s, stress mix 10.59 → 9.82 s (medians of 3). A load on one thread without a parse
- * helper keeps it: there its jobs use the idle core and speed the load up (`rules lint` of all
- * SigmaHQ before the helper: 2.17 s with, 2.46 s without).
+ * (parallel/pool.ts), and both isolates' optimizing jobs. A load on one thread without a parse
+ * helper keeps it: there its jobs use the idle core and speed the load up
+ * (docs/performance.md#optimizer-paused-during-rule-loads).
  */
 export async function withOptimizerPaused<T>(load: () => Promise<T>): Promise<T> {
   const resume = pauseOptimizer();

@@ -8,7 +8,7 @@ import { REPO } from '../helpers/cli.js';
  * V8's own optimization status (a child process: it needs --allow-natives-syntax).
  */
 function tiering(flags: string[]): { during: boolean; after: boolean } {
-  const module = pathToFileURL(`${REPO}dist/cli/optimizer-pause.js`).href;
+  const module = pathToFileURL(`${REPO}dist/runtime/optimizer-pause.js`).href;
   const script = `
     const { withOptimizerPaused } = await import(${JSON.stringify(module)});
     const make = () => new Function('x', 'let s = 0; for (let i = 0; i < 50; i++) s += (x * i) % 7; return s;');

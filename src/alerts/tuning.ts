@@ -12,9 +12,10 @@
  * - `build-chain`: the event's image (or, for `descendants: true` entries, an ancestor) is a
  *   declared build tool.
  */
-import type { Alert } from '../alerts/alert.js';
+import type { Alert } from './alert.js';
 import type { FieldValue, NormalizedEvent } from '../events/event.js';
-import type { Suppression, SupplywatchConfig } from './schema.js';
+import { parseConfig, type ConfigSource } from '../config/index.js';
+import type { Suppression, SupplywatchConfig } from '../config/schema.js';
 
 export type TuningHook = 'allowed-hosts' | 'registry-flags' | 'bots' | 'build-chain';
 
@@ -22,6 +23,11 @@ export type TuningHook = 'allowed-hosts' | 'registry-flags' | 'bots' | 'build-ch
 export type DropReason = TuningHook | 'suppression';
 
 const REGISTRY_URL = /(?:--registry|--index-url|--extra-index-url|--source|-i|config\s+set\s+\S*(?:registry|index-url|registryserver))(?:=|\s+)["']?((?:https?):\/\/[^\s"']+)/gi;
+
+/** The tuning of a config read and validated by the command, with expiry checked against `now`. */
+export function parseTuning(source: ConfigSource, now: number): Tuning {
+  return new Tuning(parseConfig(source.text, source.file), now);
+}
 
 export class Tuning {
   readonly dropped = new Map<DropReason, number>();

@@ -1,7 +1,10 @@
 import type { FormattedAlert } from '../alerts/formatted.js';
+import type { InputReports, SkippedInput, UnreadableInput } from '../sources/open.js';
 import type { BadRecord } from '../sources/reader.js';
 import type { RuleProblem } from '../sigma/index.js';
 import { terminalSafe } from '../outputs/escape.js';
+import { formatBad, formatUnreadable } from '../outputs/problems.js';
+import { count } from '../outputs/count.js';
 
 /** Counters for the end-of-scan summary on stderr. */
 export class ScanSummary {
@@ -10,6 +13,9 @@ export class ScanSummary {
   readonly perSource = new Map<string, { format: string; events: number }>();
   readonly bad: BadRecord[] = [];
   badCount = 0;
+  /** Inputs that could not be read at all (the scan exits 2), and inputs skipped on purpose. */
+  readonly unreadable: UnreadableInput[] = [];
+  readonly skipped: SkippedInput[] = [];
   readonly alertsPerRule = new Map<string, { title: string; count: number }>();
   alerts = 0;
   outsideWindow = 0;
@@ -30,6 +36,15 @@ export class ScanSummary {
     if (this.bad.length < 50) this.bad.push(record);
   }
 
+  /** Reports of what could not be read, for readInputs and planTasks. */
+  get inputReports(): Omit<InputReports, 'exclude'> {
+    return {
+      onBad: (b) => this.countBad(b),
+      onUnreadable: (u) => this.unreadable.push(u),
+      onSkip: (s) => this.skipped.push(s),
+    };
+  }
+
   countAlert(alert: FormattedAlert): void {
     this.countRule(alert.rule, alert.title, 1);
   }
@@ -46,9 +61,12 @@ export class ScanSummary {
     const seconds = (performance.now() - this.started) / 1000;
     const lines: string[] = ['', '── supplywatch summary ──'];
     for (const [input, { format, events }] of this.perSource) {
-      lines.push(`  ${terminalSafe(input)}: ${events} events (${format})`);
+      lines.push(`  ${terminalSafe(input)}: ${count(events, 'event')} (${format})`);
     }
     lines.push(`events read: ${this.events}${this.outsideWindow ? ` (${this.outsideWindow} outside the time window)` : ''}`);
+    if (this.events === 0) lines.push('no event was read');
+    for (const u of this.unreadable) lines.push(`unreadable: ${formatUnreadable(u)}`);
+    for (const s of this.skipped) lines.push(`skipped: ${terminalSafe(`${s.file}: ${s.reason}`)}`);
     lines.push(`bad records: ${this.badCount}`);
     for (const b of this.bad) lines.push(`  ${formatBad(b)}`);
     if (this.badCount > this.bad.length) lines.push(`  … ${this.badCount - this.bad.length} more`);
@@ -62,15 +80,4 @@ export class ScanSummary {
     lines.push(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
     return lines.join('\n') + '\n';
   }
-}
-
-export function formatBad(b: BadRecord): string {
-  const where = b.line !== undefined ? `:${b.line}` : b.record !== undefined ? ` record ${b.record}` : '';
-  const offset = b.offset !== undefined ? ` (offset ${b.offset})` : '';
-  return terminalSafe(`${b.file}${where}${offset}: ${b.format}: ${b.reason}`);
-}
-
-export function formatProblem(p: RuleProblem): string {
-  const name = p.title ? ` (${p.title})` : '';
-  return terminalSafe(`${p.file}:${p.line}:${p.column}: ${p.reason}${name}`);
 }

@@ -1,0 +1,18 @@
+import type { Pack } from './pack.js';
+import { ENRICHED_FIELDS } from '../enrich/fields.js';
+import { correlationFields, detectionFields, type FieldUse } from '../sigma/referenced-fields.js';
+
+/**
+ * Enrichment (a process tree fed by every process start) is the most expensive step after
+ * parsing, and with worker threads every worker replays every start: when no loaded rule reads
+ * a field it writes, the scan skips it entirely. The seed pack and most SigmaHQ rule sets need
+ * none of them.
+ */
+export function enrichmentNeeded(packs: readonly Pack[]): boolean {
+  const use: FieldUse = { fields: new Set(), all: false };
+  for (const pack of packs) {
+    for (const rule of pack.rules) detectionFields(rule.raw.detection, use);
+    for (const correlation of pack.correlations ?? []) correlationFields(correlation.raw.correlation, use);
+  }
+  return use.all || [...use.fields].some((f) => ENRICHED_FIELDS.has(f));
+}

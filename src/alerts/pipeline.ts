@@ -1,0 +1,98 @@
+import type { ConfigSource } from '../config/index.js';
+import { Enricher } from '../enrich/enricher.js';
+import type { StateRecord } from '../enrich/records.js';
+import type { NormalizedEvent } from '../events/event.js';
+import type { Alert } from './alert.js';
+import { addContext } from './context.js';
+import { Correlator, Detector, type CorrelationMatch } from './detector.js';
+import { enrichmentNeeded } from './enrichment-needed.js';
+import type { Pack } from './pack.js';
+import { TunedDetector } from './tuned-detector.js';
+import { parseTuning, type Tuning } from './tuning.js';
+
+/** What decides how an event becomes alerts, as plain data (worker threads receive it). */
+export interface PipelineSpec {
+  /** `--config`, read and validated once by the command. */
+  config?: ConfigSource;
+  /** The time `now` means: suppression expiry is checked against it. */
+  now: number;
+  /** Exclusive lower bound of the time window (`--since`), epoch ms. */
+  windowAfter?: number;
+}
+
+/**
+ * The one place where an event becomes alerts: enrich → time window → detect (tuned when a
+ * config is given) → investigation context. Every consumer — scan on one thread or many, run,
+ * eval — feeds events through one of these in input order, and calls `finish` at the end.
+ */
+export class EventPipeline {
+  readonly detector: Detector;
+  /** Present when some loaded rule reads a field the enrichment writes (enrichment-needed.ts). */
+  readonly enricher: Enricher | undefined;
+  readonly tuning: Tuning | undefined;
+  private readonly windowAfter: number | undefined;
+  /** Events dropped by the time window. */
+  outsideWindow = 0;
+
+  constructor(readonly packs: Pack[], spec: PipelineSpec) {
+    this.tuning = spec.config ? parseTuning(spec.config, spec.now) : undefined;
+    this.detector = this.tuning ? new TunedDetector(packs, this.tuning) : new Detector(packs);
+    this.enricher = enrichmentNeeded(packs) ? new Enricher() : undefined;
+    this.windowAfter = spec.windowAfter;
+  }
+
+  /**
+   * Appends the event's alerts to `out`. Matches of rules that correlations name go to `matches`
+   * when given (a worker thread: the main thread correlates them with `correlate`), else they
+   * are correlated here. Returns false when the event is outside the time window.
+   */
+  process(event: NormalizedEvent, seq: number, out: Alert[], matches?: CorrelationMatch[]): boolean {
+    // Every event, inside the window or not: a process tree needs the processes started before it.
+    this.enricher?.enrich(event);
+    const after = this.windowAfter;
+    if (after !== undefined && !(event.time !== undefined && event.time > after)) {
+      this.outsideWindow += 1;
+      return false;
+    }
+    const before = out.length;
+    this.detector.detect(event, seq, out, matches);
+    addContext(out, before, this.enricher, event);
+    return true;
+  }
+
+  /** The enrichment state of events another thread read before this one's (parallel/state-relay.ts). */
+  applyState(record: StateRecord): void {
+    this.enricher?.apply(record);
+  }
+
+  /** End of input: correlation windows still open are decided. */
+  finish(out: Alert[]): void {
+    this.detector.finish(out);
+  }
+}
+
+/**
+ * The correlation half of a pipeline whose events were detected elsewhere (worker threads send
+ * their matches): correlation alerts are tuned exactly as a one-thread pipeline tunes them.
+ */
+export class MatchCorrelator {
+  private readonly correlator: Correlator;
+  private readonly tuning: Tuning | undefined;
+
+  constructor(packs: Pack[], spec: PipelineSpec) {
+    this.correlator = new Correlator(packs);
+    this.tuning = spec.config ? parseTuning(spec.config, spec.now) : undefined;
+  }
+
+  correlate(matches: readonly CorrelationMatch[], out: Alert[]): void {
+    const from = out.length;
+    this.correlator.correlate(matches, out);
+    this.tuning?.applyFrom(out, from);
+  }
+
+  finish(out: Alert[]): void {
+    const from = out.length;
+    this.correlator.finish(out);
+    this.tuning?.applyFrom(out, from);
+  }
+}
