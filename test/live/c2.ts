@@ -8,12 +8,16 @@ import { REPO } from '../helpers/cli.js';
 
 /**
  * The stand-in for every attacker host of the live corpus (download servers, geolocation
- * services, pastebin, webhook.site, GitHub's API and releases): plain HTTP on 127.0.0.2, another
- * loopback address than the registry's, so the events tell registry and payload traffic apart.
+ * services, pastebin, webhook.site, GitHub's API and releases): plain HTTP on 198.51.100.7, a
+ * documentation address (TEST-NET-2, RFC 5737) that the test adds to the `lo` interface for its
+ * own run. Not a 127/8 address: connections to loopback are local services, rightly exempt from
+ * the egress rules, and no real attacker host is one. Added to `lo`, the address is still only
+ * reachable from this machine, so the payloads' traffic never leaves it.
  * It serves the harmless second stages of test/live/c2-files/ and answers anything else 200.
  */
 export const C2_FILES = join(REPO, 'test', 'live', 'c2-files');
-export const C2_HOST = '127.0.0.2';
+export const C2_HOST = '198.51.100.7';
+const C2_PREFIX = `${C2_HOST}/32`;
 
 export interface C2Request {
   method: string;
@@ -44,7 +48,34 @@ function tarOfPayload(names: string[]): Buffer {
   }
 }
 
+const ip = (...args: string[]) => spawnSync('ip', args, { encoding: 'utf8' });
+const hasC2Address = () => (ip('-o', 'addr', 'show', 'dev', 'lo', 'to', C2_PREFIX).stdout ?? '').includes(C2_HOST);
+
+function removeC2Address(): void {
+  if (hasC2Address()) ip('addr', 'del', C2_PREFIX, 'dev', 'lo');
+}
+
+/**
+ * Puts C2_HOST on `lo` (root only: tests run as root here and in CI). Removed by close() and, if
+ * the run dies before that, by an exit handler; one left by a killed run is taken over and
+ * removed the same way (nothing else has a reason to hold a documentation address).
+ */
+function addC2Address(): void {
+  if (!hasC2Address()) {
+    const added = ip('addr', 'add', C2_PREFIX, 'dev', 'lo');
+    if (added.error || added.status !== 0) {
+      const why = added.error ? added.error.message : added.stderr.trim();
+      throw new Error(
+        `the live corpus needs ${C2_PREFIX} on the loopback interface for its stand-in attacker host, and \`ip addr add ${C2_PREFIX} dev lo\` failed: ${why}` +
+          ` (run as root, with iproute2; uid ${process.getuid?.() ?? '?'})`,
+      );
+    }
+  }
+  process.once('exit', removeC2Address);
+}
+
 export async function startC2(): Promise<C2Server> {
+  addC2Address();
   const requests: C2Request[] = [];
   let url = '';
   const text = (file: string) => readFileSync(join(C2_FILES, file), 'utf8').split('__C2__').join(url.slice(0, -1));
@@ -73,8 +104,18 @@ export async function startC2(): Promise<C2Server> {
       res.writeHead(200, { 'content-type': 'application/octet-stream', connection: 'close' }).end(route ? route[1]() : 'ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, C2_HOST, resolve));
+  try {
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, C2_HOST, resolve));
+  } catch (error) {
+    removeC2Address();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   url = `http://${C2_HOST}:${port}/`;
-  return { url, port, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const close = () =>
+    new Promise<void>((resolve) => server.close(() => resolve())).finally(() => {
+      removeC2Address();
+      process.off('exit', removeC2Address);
+    });
+  return { url, port, requests, close };
 }

@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, REPO } from '../helpers/cli.js';
 import { copySubstituted, startRegistry, type LoopbackRegistry } from '../helpers/registry.js';
 import { readAlerts, readEvents, type AlertRecord, type SensorResult } from '../sensor/sensor-cli.js';
-import { startC2, type C2Server } from './c2.js';
+import { C2_HOST, startC2, type C2Server } from './c2.js';
 import { LIVE_CASES, type LiveCase, type LiveContext } from './live-cases.js';
 // @ts-expect-error: a plain ES module shared with scripts/record-installs.mjs, without types
 import { normaliseFile } from '../../scripts/record-installs.normalise.mjs';
@@ -14,13 +14,19 @@ import { normaliseFile } from '../../scripts/record-installs.normalise.mjs';
 /**
  * Issue 24 item 4: reproductions of real incidents, installed for real under
  * `supplywatch run --rules hardened` from a loopback registry this test starts, their payload
- * hosts played by a loopback server on 127.0.0.2 (test/live/c2.ts). Each must raise an alert at
- * medium or above naming every step that makes it malicious. With SUPPLYWATCH_LIVE_SAVE=<folder>
- * each run's events are also written there, normalised (scripts/record-installs.live.sh
- * records eval-corpus/live/ that way). With the rules of 2026-12-07, 9 of 13 miss a step
- * (eval-corpus/live/README.md says which event and which rule); branch `detect` works on them.
+ * hosts played by a server on the documentation address 198.51.100.7, put on `lo` for the run
+ * (test/live/c2.ts). The victim declares the loopback registry as its mirror (a per-test
+ * supplywatch.yaml, as an organisation declares its own), so only the payloads can alert; its
+ * home is outside /tmp, as a real home is. Each must raise an alert at medium or above naming
+ * every step that makes it malicious. With SUPPLYWATCH_LIVE_SAVE=<folder> each run's events are
+ * also written there, normalised (scripts/record-installs.live.sh records eval-corpus/live/ that
+ * way). eval-corpus/live/README.md says which steps today's rules miss, with the event and the
+ * rule that would catch each.
  */
 const PACKAGES = join(REPO, 'test', 'live', 'packages');
+// A real home is not in a temp folder: rules about programs started from one must not see the
+// victim's ~/.local/bin, ~/.bun or ~/.dev-env there.
+const VICTIM_ROOTS = '/var/lib';
 const SERIOUS = new Set(['medium', 'high', 'critical']);
 const SAVE_TO = process.env.SUPPLYWATCH_LIVE_SAVE;
 // Debian's python3 has setuptools and wheel for offline sdist builds (test/sensor does the same).
@@ -52,19 +58,27 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
       expect(STRACE, `this test needs ${STRACE}`).toBeUndefined();
       const need = missing[liveCase.tool];
       expect(need, `this test needs ${need}`).toBeUndefined();
-      const { ctx, env, tools } = setUp(liveCase, registry, c2);
-      const save = join(ctx.root, 'events.ndjson');
-      const command = liveCase.command(ctx, tools);
-      const r = await runVictim(['run', '--rules', 'hardened', '--format', 'jsonl', '--save', save, '--', ...command], ctx.project, env);
-      expect(r.stderr).toMatch(/command exited with/);
-      if (SAVE_TO) await keep(liveCase, ctx, save);
+      const { ctx, env, tools, config } = setUp(liveCase, registry, c2);
+      try {
+        const save = join(ctx.root, 'events.ndjson');
+        const command = liveCase.command(ctx, tools);
+        const r = await runVictim(['run', '--rules', 'hardened', '--config', config, '--format', 'jsonl', '--save', save, '--', ...command], ctx.project, env);
+        expect(r.stderr).toMatch(/command exited with/);
+        if (SAVE_TO) await keep(liveCase, ctx, save);
 
-      liveCase.ran(ctx);
-      expect(readEvents(readFileSync(save, 'utf8')).length).toBeGreaterThan(0);
-      const serious = readAlerts(r.stdout).filter((a) => SERIOUS.has(a.rule.level ?? ''));
-      for (const step of liveCase.steps) {
-        const naming = serious.filter((a) => step.named(a, ctx));
-        expect.soft(naming.length, `no alert at medium or above names "${step.what}"; alerts: ${describeAlerts(serious)}`).toBeGreaterThan(0);
+        liveCase.ran(ctx);
+        expect(readEvents(readFileSync(save, 'utf8')).length).toBeGreaterThan(0);
+        const serious = readAlerts(r.stdout).filter((a) => SERIOUS.has(a.rule.level ?? ''));
+        for (const step of liveCase.steps) {
+          const naming = serious.filter((a) => step.named(a, ctx));
+          expect.soft(naming.length, `no alert at medium or above names "${step.what}"; alerts: ${describeAlerts(serious)}`).toBeGreaterThan(0);
+        }
+        // The harness's own install command (its registry declared as the victim's mirror) raises nothing.
+        const onHarness = readAlerts(r.stdout).filter((a) => cmd(a).includes(`--registry ${registry.url}`));
+        expect.soft(onHarness.length, `alerts on the test's own command: ${describeAlerts(onHarness)}`).toBe(0);
+      } finally {
+        rmSync(ctx.root, { recursive: true, force: true });
+        rmSync(ctx.tmp, { recursive: true, force: true });
       }
     }, 300_000);
   }
@@ -88,6 +102,8 @@ function runVictim(args: string[], cwd: string, env: Record<string, string>): Pr
   });
 }
 
+const cmd = (a: AlertRecord) => String(a.fields.CommandLine ?? '');
+
 function describeAlerts(alerts: AlertRecord[]): string {
   if (alerts.length === 0) return 'none';
   return alerts
@@ -95,16 +111,23 @@ function describeAlerts(alerts: AlertRecord[]): string {
     .join(' | ');
 }
 
-/** A victim machine in a fresh temporary folder: home, temp, project, fake tools, the packages published. */
+/**
+ * A victim machine, removed after the test: a home with the project in it under /var/lib (not a
+ * temp folder), its own temp folder under /tmp, fake tools, the packages published, and the
+ * organisation's supplywatch.yaml declaring the loopback registry as its mirror.
+ */
 function setUp(liveCase: LiveCase, registry: LoopbackRegistry, c2: C2Server) {
-  const root = mkdtempSync(join(tmpdir(), 'sw-live-'));
-  const ctx: LiveContext = { root, home: join(root, 'home'), tmp: join(root, 'tmp'), project: join(root, 'project'), registryUrl: registry.url, registryRequests: registry.requests, c2 };
-  for (const dir of [ctx.home, ctx.tmp, ctx.project]) mkdirSync(dir);
+  const root = mkdtempSync(join(VICTIM_ROOTS, 'supplywatch-test-'));
+  const home = join(root, 'home');
+  const ctx: LiveContext = { root, home, tmp: mkdtempSync(join(tmpdir(), 'sw-live-tmp-')), project: join(home, 'project'), registryUrl: registry.url, registryRequests: registry.requests, c2 };
+  for (const dir of [ctx.home, ctx.project]) mkdirSync(dir);
+  const config = join(root, 'supplywatch.yaml');
+  writeFileSync(config, `# The organisation's registry mirror (the test's loopback registry).\nversion: 1\nregistries:\n  mirrors:\n    - ${registry.url}\n`);
   const registryHost = registry.url.replace(/^http:/, '');
   writeFileSync(join(ctx.home, '.npmrc'), `${registryHost}:_authToken=npm_REDACTEDLIVECORPUS\n`);
   mkdirSync(join(ctx.home, '.ssh'));
   writeFileSync(join(ctx.home, '.ssh', 'id_ed25519'), 'not a key\n');
-  const substitutions = { __C2__: c2.url.slice(0, -1), __C2_HOST__: '127.0.0.2', __C2_PORT__: String(c2.port), __REGISTRY__: registry.url };
+  const substitutions = { __C2__: c2.url.slice(0, -1), __C2_HOST__: C2_HOST, __C2_PORT__: String(c2.port), __REGISTRY__: registry.url };
   for (const folder of liveCase.publish ?? []) registry.publishFolder(join(PACKAGES, folder), substitutions);
   if (liveCase.source) copySubstituted(join(PACKAGES, liveCase.source), join(ctx.project, liveCase.source), substitutions);
   if (liveCase.tool === 'npm') {
@@ -125,7 +148,7 @@ function setUp(liveCase: LiveCase, registry: LoopbackRegistry, c2: C2Server) {
     TMPDIR: ctx.tmp,
     SUPPLYWATCH_LIVE_CORPUS: '1',
     PATH: `${bin}:${process.env.PATH}`,
-    CARGO_TARGET_DIR: join(root, 'target'),
+    CARGO_TARGET_DIR: join(ctx.project, 'target'),
     // cargo and rustup live in the real home; HOME moves, so name them.
     CARGO_HOME: process.env.CARGO_HOME ?? join(process.env.HOME ?? '', '.cargo'),
     RUSTUP_HOME: process.env.RUSTUP_HOME ?? join(process.env.HOME ?? '', '.rustup'),
@@ -134,12 +157,12 @@ function setUp(liveCase: LiveCase, registry: LoopbackRegistry, c2: C2Server) {
   };
   let tools = { pip: '', python: '' };
   if (liveCase.tool === 'pip') {
-    const venv = join(root, 'venv');
+    const venv = join(ctx.project, '.venv');
     const made = spawnSync(PYTHON, ['-m', 'venv', '--system-site-packages', venv], { encoding: 'utf8' });
     expect(made.status, made.stderr).toBe(0);
     tools = { pip: join(venv, 'bin', 'pip'), python: join(venv, 'bin', 'python') };
   }
-  return { ctx, env, tools };
+  return { ctx, env, tools, config };
 }
 
 async function keep(liveCase: LiveCase, ctx: LiveContext, save: string): Promise<void> {
@@ -147,6 +170,9 @@ async function keep(liveCase: LiveCase, ctx: LiveContext, save: string): Promise
   await normaliseFile(save, join(SAVE_TO!, `${liveCase.id}.ndjson`), {
     // The victim's home (the test's) and the real one cargo and pyenv live in: one user, dev.
     homes: [ctx.home, homedir()],
-    renames: [[ctx.root, '/tmp/sw-live']],
+    renames: [
+      [ctx.tmp, '/tmp/sw-live-tmp'],
+      [ctx.root, '/var/lib/supplywatch-test'],
+    ],
   });
 }
