@@ -18,6 +18,7 @@ import { REPO } from '../helpers/cli.js';
 export const C2_FILES = join(REPO, 'test', 'live', 'c2-files');
 export const C2_HOST = '198.51.100.7';
 const C2_PREFIX = `${C2_HOST}/32`;
+const C2_PORT = 80;
 
 export interface C2Request {
   method: string;
@@ -105,13 +106,15 @@ export async function startC2(): Promise<C2Server> {
     });
   });
   try {
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, C2_HOST, resolve));
+    // Port 80, as the incidents' hosts (HTTP or HTTPS, web ports): a random high port would be
+    // a signal no real payload gives. The address is this test's alone, so the port is free.
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(C2_PORT, C2_HOST, resolve));
   } catch (error) {
     removeC2Address();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  url = `http://${C2_HOST}:${port}/`;
+  url = `http://${C2_HOST}/`;
   const close = () =>
     new Promise<void>((resolve) => server.close(() => resolve())).finally(() => {
       removeC2Address();
