@@ -1,24 +1,30 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO } from '../helpers/cli.js';
+import { C2_NAMES, c2NameSubstitutions, startResolver } from './c2-dns.js';
 
 /**
  * The stand-in for every attacker host of the live corpus (download servers, geolocation
- * services, pastebin, webhook.site, GitHub's API and releases): plain HTTP on 198.51.100.7, a
- * documentation address (TEST-NET-2, RFC 5737) that the test adds to the `lo` interface for its
- * own run. Not a 127/8 address: connections to loopback are local services, rightly exempt from
- * the egress rules, and no real attacker host is one. Added to `lo`, the address is still only
- * reachable from this machine, so the payloads' traffic never leaves it.
+ * services, pastebin, webhook.site, GitHub's API and releases): plain HTTP on port 80 of
+ * documentation addresses (TEST-NET-2, RFC 5737, 198.51.100.0/24), which the test puts on the
+ * `lo` interface for its own run, one address per host name (as distinct hosts have distinct
+ * addresses: the sensor names an address after the first lookup that led to it). Not 127/8:
+ * connections to loopback are local services, rightly exempt from the egress rules, and no real
+ * attacker host is one. On `lo`, the addresses are reachable from this machine only, so the
+ * payloads' traffic never leaves it. Payloads reach them by the incidents' host names under
+ * `.test`, answered by the victim's own resolver (c2-dns.ts).
  * It serves the harmless second stages of test/live/c2-files/ and answers anything else 200.
  */
 export const C2_FILES = join(REPO, 'test', 'live', 'c2-files');
-export const C2_HOST = '198.51.100.7';
-const C2_PREFIX = `${C2_HOST}/32`;
+// On `lo` a prefix makes every address in it local, as 127.0.0.1/8 does for 127/8.
+const C2_PREFIX = '198.51.100.1/24';
 const C2_PORT = 80;
+/** The stand-in address of each host name. */
+export const C2_ADDRESSES = new Map(C2_NAMES.map((host, i) => [host, `198.51.100.${10 + i}`]));
+export const isC2Address = (address: unknown) => [...C2_ADDRESSES.values()].includes(String(address));
 
 export interface C2Request {
   method: string;
@@ -27,9 +33,11 @@ export interface C2Request {
 }
 
 export interface C2Server {
-  url: string;
   port: number;
   requests: C2Request[];
+  /** The resolv.conf the victim's namespace uses, and the names it asked. */
+  resolvConf: string;
+  dnsQueries: string[];
   close(): Promise<void>;
 }
 
@@ -50,14 +58,14 @@ function tarOfPayload(names: string[]): Buffer {
 }
 
 const ip = (...args: string[]) => spawnSync('ip', args, { encoding: 'utf8' });
-const hasC2Address = () => (ip('-o', 'addr', 'show', 'dev', 'lo', 'to', C2_PREFIX).stdout ?? '').includes(C2_HOST);
+const hasC2Address = () => (ip('-o', 'addr', 'show', 'dev', 'lo', 'to', C2_PREFIX).stdout ?? '').includes(C2_PREFIX);
 
 function removeC2Address(): void {
   if (hasC2Address()) ip('addr', 'del', C2_PREFIX, 'dev', 'lo');
 }
 
 /**
- * Puts C2_HOST on `lo` (root only: tests run as root here and in CI). Removed by close() and, if
+ * Puts C2_PREFIX on `lo` (root only: tests run as root here and in CI). Removed by close() and, if
  * the run dies before that, by an exit handler; one left by a killed run is taken over and
  * removed the same way (nothing else has a reason to hold a documentation address).
  */
@@ -78,8 +86,8 @@ function addC2Address(): void {
 export async function startC2(): Promise<C2Server> {
   addC2Address();
   const requests: C2Request[] = [];
-  let url = '';
-  const text = (file: string) => readFileSync(join(C2_FILES, file), 'utf8').split('__C2__').join(url.slice(0, -1));
+  const names = Object.entries(c2NameSubstitutions());
+  const text = (file: string) => names.reduce((out, [key, value]) => out.split(key).join(value), readFileSync(join(C2_FILES, file), 'utf8'));
   const runner = tarOfPayload(['config.sh', 'run.sh']);
   const xmrig = tarOfPayload(['xmrig-6.22.2/xmrig']);
   // Longest prefix first: what each incident downloaded, by its path on the real host.
@@ -95,7 +103,7 @@ export async function startC2(): Promise<C2Server> {
     ['/trufflesecurity/', () => text('payload.sh')],
     ['/v2/id/', () => text('payload.sh')],
   ];
-  const server: Server = createServer((req, res) => {
+  const handle: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -104,21 +112,31 @@ export async function startC2(): Promise<C2Server> {
       const route = routes.find(([prefix]) => path.startsWith(prefix));
       res.writeHead(200, { 'content-type': 'application/octet-stream', connection: 'close' }).end(route ? route[1]() : 'ok');
     });
-  });
+  };
+  const servers: Server[] = [];
+  const stopServers = () => Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  let resolver;
   try {
     // Port 80, as the incidents' hosts (HTTP or HTTPS, web ports): a random high port would be
-    // a signal no real payload gives. The address is this test's alone, so the port is free.
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(C2_PORT, C2_HOST, resolve));
+    // a signal no real payload gives. The addresses are this test's alone, so the port is free.
+    for (const address of C2_ADDRESSES.values()) {
+      const server = createServer(handle);
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(C2_PORT, address, resolve));
+      servers.push(server);
+    }
+    resolver = await startResolver(C2_ADDRESSES);
   } catch (error) {
+    await stopServers();
     removeC2Address();
     throw error;
   }
-  const port = (server.address() as AddressInfo).port;
-  url = `http://${C2_HOST}/`;
-  const close = () =>
-    new Promise<void>((resolve) => server.close(() => resolve())).finally(() => {
+  const close = async () => {
+    try {
+      await Promise.all([stopServers(), resolver.close()]);
+    } finally {
       removeC2Address();
       process.off('exit', removeC2Address);
-    });
-  return { url, port, requests, close };
+    }
+  };
+  return { port: C2_PORT, requests, resolvConf: resolver.resolvConf, dnsQueries: resolver.queries, close };
 }

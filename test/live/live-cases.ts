@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { AlertRecord } from '../sensor/sensor-cli.js';
-import { C2_HOST, type C2Server } from './c2.js';
+import { isC2Address, type C2Server } from './c2.js';
 
 /**
  * The live malicious corpus: each case installs (or builds, or starts) one reproduction of a
  * real incident from test/live/packages/, whose payloads touch only the loopback interface (the
- * registry on 127.0.0.1, the attacker stand-in on 198.51.100.7 added to `lo`) and the test's own
+ * registry on 127.0.0.1, the attacker stand-ins on 198.51.100.0/24 added to `lo`) and the test's own
  * folders (the victim's home under /var/lib, its temp folder), removed after. `ran` checks the payload really did its work (so a miss is the
  * detector's, not the reproduction's); `steps` are what makes it malicious, each of which an
  * alert at medium or above must name.
@@ -55,7 +55,7 @@ const cmd = (a: AlertRecord) => s(a.fields.CommandLine);
 const img = (a: AlertRecord) => s(a.fields.Image);
 const c2Hit = (ctx: LiveContext, prefix: string) => ctx.c2.requests.some((r) => r.path.startsWith(prefix));
 const connectsToC2 = (a: AlertRecord, ctx: LiveContext) =>
-  a.category === 'network_connection' && a.fields.DestinationIp === C2_HOST && Number(a.fields.DestinationPort) === ctx.c2.port;
+  a.category === 'network_connection' && isC2Address(a.fields.DestinationIp) && Number(a.fields.DestinationPort) === ctx.c2.port;
 const fakeTool = '#!/bin/sh\n# A stand-in for the real CLI: prints a line and exits.\necho ok\n';
 const npmInstall = (name: string) => (ctx: LiveContext) => ['npm', 'install', name, '--registry', ctx.registryUrl, '--foreground-scripts', '--no-audit', '--no-fund', '--no-update-notifier'];
 const npmInstallProject = (ctx: LiveContext) => ['npm', 'install', '--registry', ctx.registryUrl, '--foreground-scripts', '--no-audit', '--no-fund', '--no-update-notifier'];

@@ -6,16 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, REPO } from '../helpers/cli.js';
 import { copySubstituted, startRegistry, type LoopbackRegistry } from '../helpers/registry.js';
 import { readAlerts, readEvents, type AlertRecord, type SensorResult } from '../sensor/sensor-cli.js';
-import { C2_HOST, startC2, type C2Server } from './c2.js';
+import { checkVictimResolution, c2NameSubstitutions, inVictimNamespace } from './c2-dns.js';
+import { C2_ADDRESSES, startC2, type C2Server } from './c2.js';
 import { LIVE_CASES, type LiveCase, type LiveContext } from './live-cases.js';
 // @ts-expect-error: a plain ES module shared with scripts/record-installs.mjs, without types
-import { normaliseFile } from '../../scripts/record-installs.normalise.mjs';
+import { NORMAL_HOME, normaliseFile } from '../../scripts/record-installs.normalise.mjs';
 
 /**
  * Issue 24 item 4: reproductions of real incidents, installed for real under
  * `supplywatch run --rules hardened` from a loopback registry this test starts, their payload
- * hosts played by a server on the documentation address 198.51.100.7, put on `lo` for the run
- * (test/live/c2.ts). The victim declares the loopback registry as its mirror (a per-test
+ * hosts played by a server on documentation addresses (198.51.100.0/24) put on `lo` for the run
+ * (test/live/c2.ts), reached by the incidents' host names under `.test` through the victim's own
+ * resolver (test/live/c2-dns.ts). The victim declares the loopback registry as its mirror (a per-test
  * supplywatch.yaml, as an organisation declares its own), so only the payloads can alert; its
  * home is outside /tmp, as a real home is. Each must raise an alert at medium or above naming
  * every step that makes it malicious. With SUPPLYWATCH_LIVE_SAVE=<folder> each run's events are
@@ -47,6 +49,9 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
   beforeAll(async () => {
     registry = await startRegistry();
     c2 = await startC2();
+    const [host, address] = [...C2_ADDRESSES][0]!;
+    const unresolved = await checkVictimResolution(c2.resolvConf, host, address);
+    if (unresolved) throw new Error(`the victim's resolver (a private mount namespace, root only) does not work: ${unresolved}`);
   });
   afterAll(async () => {
     await registry?.close();
@@ -62,7 +67,7 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
       try {
         const save = join(ctx.root, 'events.ndjson');
         const command = liveCase.command(ctx, tools);
-        const r = await runVictim(['run', '--rules', 'hardened', '--config', config, '--format', 'jsonl', '--save', save, '--', ...command], ctx.project, env);
+        const r = await runVictim(c2.resolvConf, ['run', '--rules', 'hardened', '--config', config, '--format', 'jsonl', '--save', save, '--', ...command], ctx.project, env);
         expect(r.stderr).toMatch(/command exited with/);
         if (SAVE_TO) await keep(liveCase, ctx, save);
 
@@ -87,12 +92,14 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
 /**
  * `supplywatch run` in the victim's environment. Not runSupplywatch: `npx vitest` exports npm's
  * own configuration (npm_config_userconfig, npm_config_cache, …) to the tests, and the victim's
- * npm must read the victim's home, so no npm_* variable of ours is passed on.
+ * npm must read the victim's home, so no npm_* variable of ours is passed on. Run in a private
+ * mount namespace whose /etc/resolv.conf names the victim's resolver (test/live/c2-dns.ts).
  */
-function runVictim(args: string[], cwd: string, env: Record<string, string>): Promise<SensorResult> {
+function runVictim(resolvConf: string, args: string[], cwd: string, env: Record<string, string>): Promise<SensorResult> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  const [command, ...commandArgs] = inVictimNamespace(resolvConf, [process.execPath, CLI, ...args]);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command!, commandArgs, { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -127,7 +134,7 @@ function setUp(liveCase: LiveCase, registry: LoopbackRegistry, c2: C2Server) {
   writeFileSync(join(ctx.home, '.npmrc'), `${registryHost}:_authToken=npm_REDACTEDLIVECORPUS\n`);
   mkdirSync(join(ctx.home, '.ssh'));
   writeFileSync(join(ctx.home, '.ssh', 'id_ed25519'), 'not a key\n');
-  const substitutions = { __C2__: c2.url.slice(0, -1), __C2_HOST__: C2_HOST, __C2_PORT__: String(c2.port), __REGISTRY__: registry.url };
+  const substitutions = { ...c2NameSubstitutions(), __REGISTRY__: registry.url };
   for (const folder of liveCase.publish ?? []) registry.publishFolder(join(PACKAGES, folder), substitutions);
   if (liveCase.source) copySubstituted(join(PACKAGES, liveCase.source), join(ctx.project, liveCase.source), substitutions);
   if (liveCase.tool === 'npm') {
@@ -165,12 +172,16 @@ function setUp(liveCase: LiveCase, registry: LoopbackRegistry, c2: C2Server) {
   return { ctx, env, tools, config };
 }
 
+const hexPrefix = (path: string) => Buffer.from(path).toString('hex').slice(0, 60);
+
 async function keep(liveCase: LiveCase, ctx: LiveContext, save: string): Promise<void> {
   mkdirSync(SAVE_TO!, { recursive: true });
   await normaliseFile(save, join(SAVE_TO!, `${liveCase.id}.ndjson`), {
     // The victim's home (the test's) and the real one cargo and pyenv live in: one user, dev.
     homes: [ctx.home, homedir()],
     renames: [
+      // The dependency-confusion callback's hex-encoded folder (its first 30 characters).
+      [hexPrefix(join(ctx.project, 'node_modules')), hexPrefix(join(NORMAL_HOME, 'project', 'node_modules'))],
       [ctx.tmp, '/tmp/sw-live-tmp'],
       [ctx.root, '/var/lib/supplywatch-test'],
     ],

