@@ -3,6 +3,7 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onStop } from '../helpers/on-stop.js';
 
 /**
  * Host names for the live corpus's attacker stand-in. Real payloads reach their hosts by name,
@@ -92,31 +93,31 @@ function reply(query: Buffer, asked: { type: number; end: number }, address: str
 export interface VictimResolver {
   /** A resolv.conf naming the resolver, bind-mounted over /etc/resolv.conf for the victim. */
   resolvConf: string;
-  /** Every name asked, in order. */
-  queries: string[];
   close(): Promise<void>;
 }
 
 /** Answers `standInName(host)` with `addresses.get(host)`. */
 export async function startResolver(addresses: Map<string, string>): Promise<VictimResolver> {
   const names = new Map([...addresses].map(([host, address]) => [standInName(host), address]));
-  const queries: string[] = [];
   const socket = createSocket('udp4');
   socket.on('message', (query, from) => {
     const asked = question(query);
     if (!asked) return;
-    queries.push(asked.name);
     socket.send(reply(query, asked, names.get(asked.name)), from.port, from.address);
   });
   await new Promise<void>((resolve, reject) => socket.once('error', reject).bind(53, RESOLVER, resolve));
   const dir = mkdtempSync(join(tmpdir(), 'sw-live-dns-'));
   const resolvConf = join(dir, 'resolv.conf');
   writeFileSync(resolvConf, `# The live corpus victim's resolver (test/live/c2-dns.ts)\nnameserver ${RESOLVER}\n`);
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  const forgetDir = onStop(removeDir);
   return {
     resolvConf,
-    queries,
     close: () =>
-      new Promise<void>((resolve) => socket.close(() => resolve())).finally(() => rmSync(dir, { recursive: true, force: true })),
+      new Promise<void>((resolve) => socket.close(() => resolve())).finally(() => {
+        removeDir();
+        forgetDir();
+      }),
   };
 }
 

@@ -4,6 +4,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO } from '../helpers/cli.js';
+import { onStop } from '../helpers/on-stop.js';
 import { C2_NAMES, c2NameSubstitutions, startResolver } from './c2-dns.js';
 
 /**
@@ -35,9 +36,8 @@ export interface C2Request {
 export interface C2Server {
   port: number;
   requests: C2Request[];
-  /** The resolv.conf the victim's namespace uses, and the names it asked. */
+  /** The resolv.conf the victim's namespace uses (test/live/c2-dns.ts). */
   resolvConf: string;
-  dnsQueries: string[];
   close(): Promise<void>;
 }
 
@@ -66,25 +66,26 @@ function removeC2Address(): void {
 
 /**
  * Puts C2_PREFIX on `lo` (root only: tests run as root here and in CI). Removed by close() and, if
- * the run dies before that, by an exit handler; one left by a killed run is taken over and
- * removed the same way (nothing else has a reason to hold a documentation address).
+ * the run ends before that, on exit or on a stop signal; one left by a run killed outright
+ * (SIGKILL) is taken over and removed the same way (nothing else has a reason to hold a
+ * documentation address).
  */
-function addC2Address(): void {
+function addC2Address(): () => void {
   if (!hasC2Address()) {
     const added = ip('addr', 'add', C2_PREFIX, 'dev', 'lo');
     if (added.error || added.status !== 0) {
       const why = added.error ? added.error.message : added.stderr.trim();
       throw new Error(
-        `the live corpus needs ${C2_PREFIX} on the loopback interface for its stand-in attacker host, and \`ip addr add ${C2_PREFIX} dev lo\` failed: ${why}` +
+        `the live corpus needs ${C2_PREFIX} on the loopback interface for its stand-in attacker hosts, and \`ip addr add ${C2_PREFIX} dev lo\` failed: ${why}` +
           ` (run as root, with iproute2; uid ${process.getuid?.() ?? '?'})`,
       );
     }
   }
-  process.once('exit', removeC2Address);
+  return onStop(removeC2Address);
 }
 
 export async function startC2(): Promise<C2Server> {
-  addC2Address();
+  const forgetAddress = addC2Address();
   const requests: C2Request[] = [];
   const names = Object.entries(c2NameSubstitutions());
   const text = (file: string) => names.reduce((out, [key, value]) => out.split(key).join(value), readFileSync(join(C2_FILES, file), 'utf8'));
@@ -128,6 +129,7 @@ export async function startC2(): Promise<C2Server> {
   } catch (error) {
     await stopServers();
     removeC2Address();
+    forgetAddress();
     throw error;
   }
   const close = async () => {
@@ -135,8 +137,8 @@ export async function startC2(): Promise<C2Server> {
       await Promise.all([stopServers(), resolver.close()]);
     } finally {
       removeC2Address();
-      process.off('exit', removeC2Address);
+      forgetAddress();
     }
   };
-  return { port: C2_PORT, requests, resolvConf: resolver.resolvConf, dnsQueries: resolver.queries, close };
+  return { port: C2_PORT, requests, resolvConf: resolver.resolvConf, close };
 }

@@ -4,6 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, REPO } from '../helpers/cli.js';
+import { onStop } from '../helpers/on-stop.js';
 import { copySubstituted, startRegistry, type LoopbackRegistry } from '../helpers/registry.js';
 import { readAlerts, readEvents, type AlertRecord, type SensorResult } from '../sensor/sensor-cli.js';
 import { checkVictimResolution, c2NameSubstitutions, inVictimNamespace } from './c2-dns.js';
@@ -64,6 +65,11 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
       const need = missing[liveCase.tool];
       expect(need, `this test needs ${need}`).toBeUndefined();
       const { ctx, env, tools, config } = setUp(liveCase, registry, c2);
+      const removeVictim = () => {
+        rmSync(ctx.root, { recursive: true, force: true });
+        rmSync(ctx.tmp, { recursive: true, force: true });
+      };
+      const forgetVictim = onStop(removeVictim);
       try {
         const save = join(ctx.root, 'events.ndjson');
         const command = liveCase.command(ctx, tools);
@@ -82,8 +88,8 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
         const onHarness = readAlerts(r.stdout).filter((a) => cmd(a).includes(`--registry ${registry.url}`));
         expect.soft(onHarness.length, `alerts on the test's own command: ${describeAlerts(onHarness)}`).toBe(0);
       } finally {
-        rmSync(ctx.root, { recursive: true, force: true });
-        rmSync(ctx.tmp, { recursive: true, force: true });
+        removeVictim();
+        forgetVictim();
       }
     }, 300_000);
   }
