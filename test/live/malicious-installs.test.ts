@@ -73,13 +73,14 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
       expect(noVictim, `the victim machine: ${noVictim}`).toBeUndefined();
       const need = missing[liveCase.tool];
       expect(need, `this test needs ${need}`).toBeUndefined();
-      const { ctx, env, tools, config } = setUp(liveCase, registry, c2);
+      const folders = { root: mkdtempSync(join(VICTIM_ROOTS, 'supplywatch-test-')), tmp: mkdtempSync(join(tmpdir(), 'sw-live-tmp-')) };
       const removeVictim = () => {
-        rmSync(ctx.root, { recursive: true, force: true });
-        rmSync(ctx.tmp, { recursive: true, force: true });
+        rmSync(folders.root, { recursive: true, force: true });
+        rmSync(folders.tmp, { recursive: true, force: true });
       };
       const forgetVictim = onStop(removeVictim);
       try {
+        const { ctx, env, tools, config } = setUp(liveCase, folders, registry, c2);
         const save = join(ctx.root, 'events.ndjson');
         const command = liveCase.command(ctx, tools);
         const r = await runVictim(c2.resolvConf, ['run', '--rules', 'hardened', '--config', config, '--format', 'jsonl', '--save', save, '--', ...command], ctx.project, env);
@@ -134,14 +135,14 @@ function describeAlerts(alerts: AlertRecord[]): string {
 }
 
 /**
- * A victim machine, removed after the test: a home with the project in it under /var/lib (not a
- * temp folder), its own temp folder under /tmp, fake tools, the packages published, and the
- * organisation's supplywatch.yaml declaring the loopback registry as its mirror.
+ * A victim machine in the test's folders (removed after it): a home with the project in it under
+ * `root` (in /var/lib, not a temp folder), its temp folder `tmp` under /tmp, fake tools, the
+ * packages published, and the organisation's supplywatch.yaml declaring the loopback registry
+ * as its mirror.
  */
-function setUp(liveCase: LiveCase, registry: LoopbackRegistry, c2: C2Server) {
-  const root = mkdtempSync(join(VICTIM_ROOTS, 'supplywatch-test-'));
+function setUp(liveCase: LiveCase, { root, tmp }: { root: string; tmp: string }, registry: LoopbackRegistry, c2: C2Server) {
   const home = join(root, 'home');
-  const ctx: LiveContext = { root, home, tmp: mkdtempSync(join(tmpdir(), 'sw-live-tmp-')), project: join(home, 'project'), registryUrl: registry.url, registryRequests: registry.requests, c2 };
+  const ctx: LiveContext = { root, home, tmp, project: join(home, 'project'), registryUrl: registry.url, registryRequests: registry.requests, c2 };
   for (const dir of [ctx.home, ctx.project]) mkdirSync(dir);
   const config = join(root, 'supplywatch.yaml');
   writeFileSync(config, `# The organisation's registry mirror (the test's loopback registry).\nversion: 1\nregistries:\n  mirrors:\n    - ${registry.url}\n`);
