@@ -78,7 +78,9 @@ function cell(v: unknown): string | null {
 export async function runAql(query: string, paths: string[], opts: { now: number; inputFormat?: string; reports: InputReports }): Promise<AqlResult> {
   const parsed = parseAql(query); // syntax errors before any loading
   const dir = mkdtempSync(join(tmpdir(), 'supplywatch-aql-'));
-  const instance = await DuckDBInstance.create(join(dir, 'events.duckdb'));
+  // On disk, and with a memory limit, so that a large export spills to the file instead of
+  // growing the process (DuckDB's default limit is 80% of RAM).
+  const instance = await DuckDBInstance.create(join(dir, 'events.duckdb'), { memory_limit: '256MB' });
   const db = await instance.connect();
   try {
     const { columns, events } = await loadEvents(db, paths, opts.inputFormat, opts.reports);

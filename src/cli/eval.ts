@@ -54,7 +54,7 @@ export async function evalCommand(dir: string, options: EvalCliOptions): Promise
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify({ ...result, scores: score(result), tuned: config ? result.tuned : undefined }, null, 2)}\n`);
   } else {
-    process.stdout.write(renderReport(result));
+    process.stdout.write(renderReport(result, labels));
     if (config && tuned.length > 0) {
       process.stdout.write(`\nalerts tuned out by ${terminalSafe(config.file)}: ${tuned.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
     }

@@ -3,8 +3,8 @@
  * "is this inside an npm install?" or "did any ancestor run cmd.exe?":
  *
  * - `AncestorImages`, `AncestorCommandLines`: the process's ancestors, nearest first (lists).
- * - `InstallPackageManager`, `InstallPackage`, `InstallPhase`: when the process (or an
- *   ancestor) is a package-manager install (install-context.ts).
+ * - `InstallPackageManager`, `InstallPackage`, `InstallPhase`, `InstallRole`: when the process
+ *   (or an ancestor) is a package-manager install (install-context.ts).
  * - `DestinationHostname` from DNS answers when a network event lacks it, marked
  *   `DestinationHostnameSource: dns`.
  * - `DestinationIsAllowedRegistry`: the destination host name is an allowed registry or a
@@ -129,6 +129,7 @@ export class Enricher {
         f.InstallPackageManager = ctx.manager;
         if (ctx.package !== undefined) f.InstallPackage = ctx.package;
         if (ctx.phase !== undefined) f.InstallPhase = ctx.phase;
+        f.InstallRole = ctx.role;
       }
     }
     let hostname = str(f.DestinationHostname);

@@ -5,6 +5,7 @@ export const ENRICHED_FIELDS: ReadonlySet<string> = new Set([
   'InstallPackageManager',
   'InstallPackage',
   'InstallPhase',
+  'InstallRole',
   'DestinationHostname',
   'DestinationHostnameSource',
   'DestinationIsAllowedRegistry',

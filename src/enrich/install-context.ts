@@ -24,7 +24,16 @@ export interface InstallContext {
   package?: string;
   /** preinstall/install/postinstall are indistinguishable in telemetry (see docs); `install` only for npm's implicit `node-gyp rebuild`. */
   phase?: string;
+  /**
+   * `package-manager` for the install process and the helpers it runs for itself (npm's git
+   * for git dependencies, pip's build-dependency pip); `install-script` at and below the step
+   * that runs a package's own code: a lifecycle script, setup.py or a PEP 517 hook, a cargo
+   * build script, a gem extension build, a shell below MSBuild (Exec tasks of NuGet .targets).
+   */
+  role: 'package-manager' | 'install-script';
 }
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ash', 'ksh', 'cmd', 'powershell', 'pwsh']);
 
 /** Subcommands that install, build or otherwise run packages' own code, per manager. */
 const VERBS: Record<string, ReadonlySet<string>> = {
@@ -56,13 +65,31 @@ function jsScriptProgram(script: string): string | undefined {
 
 const isNode = (p: string) => p === 'node' || p === 'nodejs';
 const isPython = (p: string) => /^(python|pythonw|py)(\d+(\.\d+)?)?$/.test(p);
+const isRuby = (p: string) => /^ruby(\d+(\.\d+)*)?$/.test(p);
+
+/** Interpreter options that take the next argument as their value (`ruby -I DIR gem`, `python -W x pip`). */
+const VALUE_OPTIONS = new Set(['-I', '-r', '-C', '-E', '-W', '-X', '-Q']);
+
+/**
+ * A program run as a script by an interpreter: `python3 /usr/bin/pip install`, `ruby3.1 /usr/bin/gem
+ * install`. On Linux a shebang script's exec records the interpreter as the image and the script
+ * path as argv[1] (auditd, Sysmon for Linux); on Windows pip.exe's launcher starts
+ * `python.exe "…\Scripts\pip.exe" install`. The script's name (without .py/-script.py) is the program.
+ */
+function interpretedScript(argv: string[]): { program: string; args: string[] } | undefined {
+  let i = 1;
+  while (i < argv.length && argv[i]!.startsWith('-')) i += VALUE_OPTIONS.has(argv[i]!) ? 2 : 1;
+  if (i >= argv.length) return undefined;
+  const program = programName(argv[i]).replace(/(-script)?\.(py|rb)$/, '');
+  return VERBS[program === 'bundler' ? 'bundle' : program] || /^pip\d*(\.\d+)?$/.test(program) ? { program, args: argv.slice(i + 1) } : undefined;
+}
 
 /** The program a process runs, seen through node/python launchers: npm, pip, cargo, … or ''. */
 export function effectiveProgram(info: ProcessInfo): { program: string; args: string[] } {
   const argv = splitArgs(info.commandLine);
   const image = programName(info.image);
   const argv0 = programName(argv[0]);
-  const launcher = isNode(image) || isNode(argv0) ? 'node' : isPython(image) || isPython(argv0) ? 'python' : '';
+  const launcher = isNode(image) || isNode(argv0) ? 'node' : isPython(image) || isPython(argv0) ? 'python' : isRuby(image) || isRuby(argv0) ? 'ruby' : '';
   if (launcher === 'node') {
     // node [options] <script> args…
     let i = 1;
@@ -78,8 +105,14 @@ export function effectiveProgram(info: ProcessInfo): { program: string; args: st
     if (m !== -1 && argv[m + 1]) return { program: programName(argv[m + 1]), args: argv.slice(m + 2) };
     const setup = argv.findIndex((a, i) => i > 0 && programName(a) === 'setup.py');
     if (setup !== -1) return { program: 'setup.py', args: argv.slice(setup + 1) };
+    const script = interpretedScript(argv);
+    if (script) return { ...script, program: /^pip\d*(\.\d+)?$/.test(script.program) ? 'pip' : script.program };
     return { program: '', args: [] };
   }
+  if (launcher === 'ruby') return interpretedScript(argv) ?? { program: '', args: [] };
+  // MSBuild, run by `dotnet build`, Visual Studio (devenv's `/nodemode` worker nodes) or alone:
+  // it imports every referenced NuGet package's build/*.targets and runs their tasks.
+  if (image === 'msbuild' || argv0 === 'msbuild' || (argv0 === 'dotnet' && /[\\/]msbuild\.dll\b/i.test(info.commandLine ?? ''))) return { program: 'msbuild', args: [] };
   const program = MANAGER_OF[argv0] === 'pip' || /^pip\d*(\.\d+)?$/.test(argv0) ? 'pip' : argv0 || image;
   return { program, args: argv.slice(1) };
 }
@@ -88,6 +121,7 @@ export function effectiveProgram(info: ProcessInfo): { program: string; args: st
 export function installManager(info: ProcessInfo, seen = effectiveProgram(info)): string | undefined {
   const { program, args } = seen;
   if (program === 'setup.py') return args.length > 0 ? 'pip' : undefined;
+  if (program === 'msbuild') return 'nuget';
   const verbs = VERBS[program === 'bundler' ? 'bundle' : program];
   if (!verbs) return undefined;
   const positional = args.filter((a) => !a.startsWith('-')).slice(0, 3);
@@ -142,7 +176,7 @@ interface Analysis {
 }
 
 /** Cheap gate: only text naming a package manager or a build hook is worth parsing. */
-const WORTH_PARSING = /npm|yarn|bun|pip|setup\.py|_in_process|poetry|uv|gem|bundle|cargo|dotnet|nuget|extconf|build-script-build/i;
+const WORTH_PARSING = /npm|yarn|bun|pip|setup\.py|_in_process|poetry|uv|gem|bundle|cargo|dotnet|nuget|msbuild|extconf|build-script-build/i;
 const NOTHING: Analysis = { jsManager: false };
 
 function analyze(info: ProcessInfo): Analysis {
@@ -169,8 +203,10 @@ function ownMarkers(info: ProcessInfo, seen: { program: string; args: string[] }
   const cargo = CARGO_BUILD_SCRIPT.exec(info.image ?? '') ?? CARGO_BUILD_SCRIPT.exec(cmd);
   if (cargo) return { package: cargo[1], phase: 'build-script' };
   const { program, args } = seen;
-  if (program === 'setup.py' || /_in_process\.py/.test(cmd)) {
-    const step = args.find((a) => !a.startsWith('-')) ?? (/_in_process\.py['"]?\s+(\w+)/.exec(cmd)?.[1] ?? '');
+  // pip's legacy path runs setup.py through `python -c "exec(compile(… <pip-setuptools-caller> …))" STEP …`.
+  const legacy = cmd.includes('<pip-setuptools-caller>') ? (/\)\)["']?\s+(\w+)/.exec(cmd)?.[1] ?? 'build') : undefined;
+  if (program === 'setup.py' || /_in_process\.py/.test(cmd) || legacy !== undefined) {
+    const step = legacy ?? args.find((a) => !a.startsWith('-')) ?? (/_in_process\.py['"]?\s+(\w+)/.exec(cmd)?.[1] ?? '');
     const phase = /metadata|egg_info|get_requires/.test(step) ? 'metadata' : /install|develop/.test(step) ? 'install' : 'build';
     return { package: PIP_SOURCE.exec(where)?.[1]?.replace(/_[0-9a-f]{32}$/, ''), phase };
   }
@@ -205,7 +241,7 @@ export function installContext(chain: readonly ProcessInfo[]): InstallContext | 
     }
   }
   if (!manager) return undefined;
-  const ctx: InstallContext = { manager };
+  const ctx: InstallContext = { manager, role: 'package-manager' };
   for (let i = 0; i <= outer; i += 1) {
     const found = markers(chain[i]!, chain[i + 1]);
     if (!found) continue;
@@ -213,5 +249,6 @@ export function installContext(chain: readonly ProcessInfo[]): InstallContext | 
     if (found.phase !== undefined && ctx.phase === undefined) ctx.phase = found.phase;
     if (ctx.package !== undefined && ctx.phase !== undefined) break;
   }
+  if (ctx.phase !== undefined || chain.slice(0, outer).some((p) => SHELLS.has(programName(p.image) || programName(splitArgs(p.commandLine, 1)[0])))) ctx.role = 'install-script';
   return ctx;
 }

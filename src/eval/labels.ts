@@ -4,7 +4,12 @@
  *   malicious/coa-rc-windows.ndjson: malicious
  *   benign/git-clone-checkout-linux.ndjson:
  *     label: benign
+ *     os: linux
  *     notes: git writes workflow files on every clone and checkout
+ *
+ * `os` (windows, linux, macos) groups the report's per-OS table; a file under `holdout/` belongs
+ * to the held-out part of the corpus (judged, never looked at while writing rules), the rest to
+ * the design part.
  *
  * Problems are reported with file:line:column and the whole file is rejected.
  */
@@ -15,11 +20,15 @@ import type { ConfigProblem } from '../config/schema.js';
 
 export type Verdict = 'malicious' | 'benign';
 
+export const OPERATING_SYSTEMS = ['windows', 'linux', 'macos'] as const;
+export type OperatingSystem = (typeof OPERATING_SYSTEMS)[number];
+
 export interface LabelledFile {
   /** As written in labels.yaml (relative to the corpus folder, forward slashes). */
   file: string;
   label: Verdict;
   notes?: string;
+  os?: OperatingSystem;
   line: number;
 }
 
@@ -55,11 +64,12 @@ export function parseLabels(text: string, path: string): LabelledFile[] {
       const value = pair.value;
       let label: unknown;
       let notes: string | undefined;
+      let os: OperatingSystem | undefined;
       if (isScalar(value)) label = value.value;
       else if (isMap(value)) {
         for (const item of value.items as Pair<Node, Node>[]) {
           const key = isScalar(item.key) ? String(item.key.value) : '';
-          if (key !== 'label' && key !== 'notes') at(item.key, `unknown key '${key}' (expected label, notes)`);
+          if (key !== 'label' && key !== 'notes' && key !== 'os') at(item.key, `unknown key '${key}' (expected label, notes, os)`);
         }
         label = value.get('label');
         const n = value.get('notes', true) as Node | undefined;
@@ -67,12 +77,17 @@ export function parseLabels(text: string, path: string): LabelledFile[] {
           if (isScalar(n) && typeof n.value === 'string') notes = n.value.trim();
           else at(n, '`notes` must be text');
         }
+        const o = value.get('os', true) as Node | undefined;
+        if (o !== undefined) {
+          if (isScalar(o) && (OPERATING_SYSTEMS as readonly unknown[]).includes(o.value)) os = o.value as OperatingSystem;
+          else at(o, `\`os\` must be one of ${OPERATING_SYSTEMS.join(', ')}`);
+        }
       }
       if (label !== 'malicious' && label !== 'benign') {
         at(value ?? pair.key, `label of '${file}' must be malicious or benign`);
         continue;
       }
-      out.push({ file: file.replace(/\\/g, '/'), label, notes, line });
+      out.push({ file: file.replace(/\\/g, '/'), label, notes, ...(os ? { os } : {}), line });
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -21,12 +21,7 @@ export interface ThreadDecision {
   threads: number;
   /** Set when workers run. */
   tasks?: ScanTask[];
-  /**
-   * The files the paths expanded to, when the decision had to expand them: a one-thread scan
-   * reads these rather than expanding the paths again (which would report every unreadable
-   * path twice).
-   */
-  files?: string[];
+
   /** Why a scan allowed several threads runs on one, for the summary. */
   note?: string;
 }
@@ -40,8 +35,7 @@ export async function decideThreads(inputs: string[], requested: number | undefi
   if (allowed < 2) return { threads: 1 };
   const tasks = inputs.includes('-') ? undefined : await planTasks(inputs, inputFormat, reports);
   const why = await whyOneThread(tasks, requested === undefined ? autoParallelMinBytes(allowed) : PARALLEL_MIN_BYTES);
-  const files = tasks && [...new Set(tasks.map((t) => t.input))];
-  if (why !== undefined || !tasks) return { threads: 1, note: `of ${allowed}: ${why}`, files };
+  if (why !== undefined || !tasks) return { threads: 1, note: `of ${allowed}: ${why}` };
   return { threads: Math.min(allowed, tasks.length), tasks };
 }
 

@@ -19,7 +19,7 @@ import { decideThreads } from '../parallel/threads.js';
 import { withOptimizerPaused } from '../runtime/optimizer-pause.js';
 import { shedStartupGarbage } from '../runtime/startup-garbage.js';
 import { yieldCoresToScanners } from '../runtime/v8-flags.js';
-import { outputIdentity, readerByName, readInputs, type InputReports, type OpenOptions } from '../sources/open.js';
+import { outputIdentity, readerByName, readInputs, type InputReports, type OpenOptions, type UnreadableInput } from '../sources/open.js';
 import type { ScanPlan } from './plan.js';
 import { ScanSummary } from './summary.js';
 
@@ -64,7 +64,7 @@ export async function runScan(plan: ScanPlan, progress: ProgressSink = NO_PROGRE
     const order = plan.limit !== undefined && loaded.packs.some((p) => p.order) ? ('time-desc' as const) : undefined;
     pool?.start(loaded.packs, order);
     const workers = pool && tasks ? [mainThreadScanner(loaded.packs, { ...scanning, order }), ...pool.workers] : undefined;
-    return await scanLoaded(plan, { loaded, order, rulesLoaded, summary, progress, reports, files: decision.files, parallel: workers && tasks && { tasks, workers } });
+    return await scanLoaded(plan, { loaded, order, rulesLoaded, summary, progress, reports, parallel: workers && tasks && { tasks, workers } });
   } finally {
     await pool?.close();
   }
@@ -77,8 +77,6 @@ interface Loaded {
   summary: ScanSummary;
   progress: ProgressSink;
   reports: InputReports;
-  /** The inputs already expanded to files (parallel/threads.ts), else undefined. */
-  files: string[] | undefined;
   parallel: { tasks: ScanTask[]; workers: PoolWorker[] } | undefined;
 }
 
@@ -130,7 +128,7 @@ async function scanLoaded(plan: ScanPlan, run: Loaded): Promise<number> {
     accept(correlated.map((alert) => formatAlert(alert, formatter)));
   } else {
     const pipeline = new EventPipeline(loaded.packs, plan.pipeline);
-    await scanInline(run.files ?? plan.inputs, { inputFormat: plan.inputFormat, ...run.reports }, pipeline, formatter, summary, accept, progress);
+    await scanInline(plan.inputs, { inputFormat: plan.inputFormat, ...run.reports }, pipeline, formatter, summary, accept, progress);
     summary.outsideWindow += pipeline.outsideWindow;
   }
   collector.finish();
@@ -140,14 +138,26 @@ async function scanLoaded(plan: ScanPlan, run: Loaded): Promise<number> {
   return exitStatus(plan, summary);
 }
 
-/** Unreadable inputs are named even with -q: a mistyped path must never read as a clean scan. */
+/**
+ * Exit status 2, as grep's, when an input could not be read: a path named on the command line,
+ * or a file or folder inside one that the system refused (EACCES, EIO, …); or when nothing at
+ * all was read. A file inside a folder that is simply not telemetry (a LICENSE, an empty file)
+ * is listed in the summary but fails nothing on its own. Those errors are named even with -q: a
+ * mistyped path must never read as a clean scan.
+ */
 function exitStatus(plan: ScanPlan, summary: ScanSummary): number {
+  const errors = summary.unreadable.filter(isReadError);
+  const nothingRead = summary.events === 0 && (summary.unreadable.length > 0 || summary.perSource.size === 0);
   if (plan.quiet) {
-    for (const u of summary.unreadable) process.stderr.write(`supplywatch: ${formatUnreadable(u)}\n`);
+    for (const u of errors) process.stderr.write(`supplywatch: ${formatUnreadable(u)}\n`);
     if (summary.events === 0) process.stderr.write('supplywatch: no event was read\n');
   }
-  if (summary.unreadable.length > 0 || (plan.strict && summary.badCount > 0)) return 2;
+  if (errors.length > 0 || nothingRead || (plan.strict && summary.badCount > 0)) return 2;
   return summary.alerts > 0 ? 1 : 0;
+}
+
+function isReadError(u: UnreadableInput): boolean {
+  return u.named || /^E[A-Z]+$/.test(u.code);
 }
 
 async function scanInline(

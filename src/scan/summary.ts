@@ -36,12 +36,17 @@ export class ScanSummary {
     if (this.bad.length < 50) this.bad.push(record);
   }
 
-  /** Reports of what could not be read, for readInputs and planTasks. */
+  /**
+   * Reports of what could not be read, for planTasks and readInputs. Paths may be expanded
+   * twice (to plan the threads, then to read them on one): each input is listed once.
+   */
   get inputReports(): Omit<InputReports, 'exclude'> {
+    const listed = new Set<string>();
+    const once = (file: string) => !listed.has(file) && listed.add(file) !== undefined;
     return {
       onBad: (b) => this.countBad(b),
-      onUnreadable: (u) => this.unreadable.push(u),
-      onSkip: (s) => this.skipped.push(s),
+      onUnreadable: (u) => void (once(`${u.named}:${u.file}`) && this.unreadable.push(u)),
+      onSkip: (s) => void (once(`skip:${s.file}`) && this.skipped.push(s)),
     };
   }
 
@@ -65,7 +70,7 @@ export class ScanSummary {
     }
     lines.push(`events read: ${this.events}${this.outsideWindow ? ` (${this.outsideWindow} outside the time window)` : ''}`);
     if (this.events === 0) lines.push('no event was read');
-    for (const u of this.unreadable) lines.push(`unreadable: ${formatUnreadable(u)}`);
+    for (const u of this.unreadable) lines.push(`not read: ${formatUnreadable(u)}`);
     for (const s of this.skipped) lines.push(`skipped: ${terminalSafe(`${s.file}: ${s.reason}`)}`);
     lines.push(`bad records: ${this.badCount}`);
     for (const b of this.bad) lines.push(`  ${formatBad(b)}`);

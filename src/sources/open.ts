@@ -11,6 +11,10 @@ import type { NormalizedEvent } from '../events/event.js';
 import { peek, SNIFF_BYTES } from './peek.js';
 import type { BadRecord, SourceReader } from './reader.js';
 import { READERS } from './registry.js';
+import { evtxReader } from './evtx.js';
+import { FILE_SIGNATURE } from './evtx/file-header.js';
+
+const EVTX_SIGNATURE = Buffer.from(FILE_SIGNATURE, 'latin1');
 
 export type { BadRecord } from './reader.js';
 
@@ -147,6 +151,11 @@ export function readerByName(name: string): SourceReader {
   return reader;
 }
 
+/** EVTX's file signature: a binary format is known by its bytes, without decoding 64 KiB as text for every reader. */
+function isEvtx(head: Buffer): boolean {
+  return head.subarray(0, EVTX_SIGNATURE.length).equals(EVTX_SIGNATURE);
+}
+
 /** The reader with the highest sniff score, if any scores above 0 (ties go to registry order). */
 export function sniffFormat(head: string): SourceReader | undefined {
   let best: SourceReader | undefined;
@@ -172,7 +181,7 @@ async function* readOne(
   let reading = false;
   try {
     const { head, replay } = await peek(stream, SNIFF_BYTES);
-    const reader = forced ?? sniffFormat(new TextDecoder().decode(head));
+    const reader = forced ?? (isEvtx(head) ? evtxReader : sniffFormat(new TextDecoder().decode(head)));
     if (reader === undefined) {
       unreadable('UNRECOGNIZED', head.length === 0 ? 'empty input' : 'unrecognized format; use --input-format');
       return;

@@ -32,6 +32,9 @@ export const windowsXmlReader: SourceReader = {
   format: FORMAT,
   description: 'Windows Event XML (wevtutil qe /f:xml, Get-WinEvent ToXml()): concatenated <Event> elements or <Events>',
   sniff(head) {
+    // XML starts with `<` after a byte order mark and blanks: anything else is rejected before
+    // the whole head is copied (binary inputs such as EVTX would be, at every file of a folder).
+    if (!/^[\uFEFF\uFFFD\u0000\s]*</.test(head.slice(0, 256))) return 0;
     // UTF-16 decoded as UTF-8 shows up as NULs between ASCII characters; drop them to look inside.
     const text = head.replace(/\u0000/g, '').replace(/^[\uFEFF\uFFFD]+/, '');
     const start = text.replace(/^(\s+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<Events(\s[^>]*)?>)*/, '');

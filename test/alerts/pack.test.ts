@@ -24,14 +24,14 @@ function packDir(packYml: string): string {
 }
 
 describe('rule packs', () => {
-  it('loads the built-in seed pack: 4 arms in CASE order, its columns, ORDER BY time', async () => {
+  it('loads the built-in seed pack: its arms in CASE order (arm 2 twice: Network Connect QIDs also named Process Create), its columns, ORDER BY time', async () => {
     const { packs, rejected } = await loadPacks(['seed']);
     expect(rejected).toEqual([]);
     const [seed] = packs;
     expect(seed!.selection).toBe('first-match');
     expect(seed!.order).toBe('time-desc');
     expect(seed!.rules.map((r) => seed!.labels.get(r.id!))).toEqual([
-      'PackageManagerSpawnedSuspiciousChild', 'PackageManagerUnexpectedExternalConnection', 'CICDPipelineFileModified', '',
+      'PackageManagerSpawnedSuspiciousChild', 'PackageManagerUnexpectedExternalConnection', 'PackageManagerUnexpectedExternalConnection', 'CICDPipelineFileModified', '',
     ]);
     expect(seed!.columns!.map((c) => c.name)).toEqual([
       'EventTime', 'Hostname', 'Username', 'SourceIP', 'ProcessName', 'CommandLine', 'ParentProcessName', 'ParentCommandLine', 'DetectionArm',

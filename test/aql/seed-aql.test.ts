@@ -25,7 +25,7 @@ function exportFile(count: number, seed?: number): string {
 }
 
 describe('aql run: the seed query verbatim equals scan --rules seed', () => {
-  it('byte-identical CSV on 6,000 generated edge-case events (LIMIT reached)', async () => {
+  it('byte-identical CSV on 6,000 generated edge-case events (LIMIT reached)', { timeout: 15_000 }, async () => {
     const file = exportFile(6000);
     const queryFile = join(mkdtempSync(join(tmpdir(), 'sw-aql-')), 'seed.aql');
     writeFileSync(queryFile, seedAql());
@@ -37,7 +37,7 @@ describe('aql run: the seed query verbatim equals scan --rules seed', () => {
     expect(aql.status).toBe(1);
   });
 
-  it('byte-identical CSV from a QRadar CSV export, limit not reached', async () => {
+  it('byte-identical CSV from a QRadar CSV export, limit not reached', { timeout: 15_000 }, async () => {
     const events = generateEvents(1500, 42);
     const columns = [...new Set(events.flatMap((e) => Object.keys(e)))];
     const cell = (v: string | number | null | undefined) => (v === undefined || v === null ? '' : rawCsvField(String(v)));
@@ -50,7 +50,7 @@ describe('aql run: the seed query verbatim equals scan --rules seed', () => {
     expect(scan.stdout.split('\r\n').length).toBeGreaterThan(100);
   });
 
-  it('the converted seed pack (convert --to aql --combine seed) selects and labels the same rows', async () => {
+  it('the converted seed pack (convert --to aql --combine seed) selects and labels the same rows', { timeout: 15_000 }, async () => {
     const conv = await runCli(['convert', '--to', 'aql', '--combine', 'seed']);
     expect(conv.status).toBe(0);
     const query = conv.stdout.trim();
@@ -76,7 +76,7 @@ describe('aql run: errors and formats', () => {
     expect(f.stderr).toContain("unsupported AQL function 'FOO' at line 1, column 8");
   });
 
-  it('jsonl rows are keyed by the aliases; LAST n HOURS, IN, IS NULL, MATCHES, INCIDR work', async () => {
+  it('jsonl rows are keyed by the aliases; LAST n HOURS, IN, IS NULL, MATCHES, INCIDR work', { timeout: 15_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-aql-'));
     const file = join(dir, 'e.json');
     const t = Date.parse(NOW);

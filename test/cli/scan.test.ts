@@ -34,7 +34,7 @@ describe('supplywatch scan on the samples (the README command)', () => {
     expect(r.stdout).not.toContain('localhost');
     expect(r.stdout).not.toContain('.github\\workflows');
     expect(r.stderr).toMatch(/samples\/qradar-export\.json: 9 events \(qradar-json\)/);
-    expect(r.stderr).toMatch(/rules: 4 loaded, 0 rejected/);
+    expect(r.stderr).toMatch(/rules: 5 loaded, 0 rejected/);
   });
 
   it('applies the window and limit like the AQL (time > now - since, newest first)', async () => {
@@ -134,7 +134,7 @@ describe('stdin, dump and replay', () => {
 });
 
 describe('worker threads', () => {
-  it('apply a --config exactly as one thread does', async () => {
+  it('apply a --config exactly as one thread does', { timeout: 15_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-par-cfg-'));
     const file = join(dir, 'big.ndjson');
     await writeEvents(file, 40_000);
@@ -160,7 +160,7 @@ describe('worker threads', () => {
     expect(arm1.every((a) => a.rule.level === 'low')).toBe(true);
   });
 
-  it('give byte-identical output to one thread, line numbers included', async () => {
+  it('give byte-identical output to one thread, line numbers included', { timeout: 15_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-par-'));
     const file = join(dir, 'big.ndjson');
     await writeEvents(file, 40_000); // ~50 MB: above the parallel threshold, several ranges
@@ -173,7 +173,7 @@ describe('worker threads', () => {
     expect(Math.max(...lines)).toBeGreaterThan(35_000);
   });
 
-  it('start by default only for inputs worth their start-up, and say how many scanned and why not more', async () => {
+  it('start by default only for inputs worth their start-up, and say how many scanned and why not more', { timeout: 16_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-par-auto-'));
     const file = join(dir, 'big.ndjson');
     await writeEvents(file, 40_000); // ~50 MB: splittable, but under the default's break-even

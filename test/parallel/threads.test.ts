@@ -70,7 +70,7 @@ beforeAll(async () => {
 });
 
 describe('two worker threads and one thread', () => {
-  it('give the same bytes for alerts that fill several blocks per task, and the same summary', async () => {
+  it('give the same bytes for alerts that fill several blocks per task, and the same summary', { timeout: 15_000 }, async () => {
     const rules = pack('shells', { 'shells.yml': SHELLS });
     const [one, two] = await both(['scan', input, '--rules', rules, '--format', 'jsonl']);
     expect(one.status).toBe(1);
@@ -81,7 +81,7 @@ describe('two worker threads and one thread', () => {
     expect(one.stderr).toContain(`big.ndjson:${BAD_LINE}: otrf: invalid JSON`);
   });
 
-  it('write the same bytes to a file, where written blocks go back to their scanner for reuse', () => {
+  it('write the same bytes to a file, where written blocks go back to their scanner for reuse', { timeout: 15_000 }, () => {
     const rules = pack('file', { 'shells.yml': SHELLS });
     const outputs = ['1', '2'].map((threads) => {
       const path = join(dir, `out-${threads}.jsonl`);
@@ -95,7 +95,7 @@ describe('two worker threads and one thread', () => {
     expect(outputs[1]!.equals(outputs[0]!)).toBe(true);
   });
 
-  it('merge correlation alerts after the alerts of the event that completed them, as one thread does', async () => {
+  it('merge correlation alerts after the alerts of the event that completed them, as one thread does', { timeout: 15_000 }, async () => {
     const rules = pack('corr', { 'shells.yml': SHELLS, 'whoami.yml': WHOAMI, 'burst.yml': BURST, 'quiet.yml': QUIET });
     const [one, two] = await both(['scan', input, '--rules', rules, '--format', 'jsonl']);
     expect(two.stdout).toBe(one.stdout);
@@ -108,7 +108,7 @@ describe('two worker threads and one thread', () => {
     expect(titles.filter((t) => t.startsWith('At most 500')).length).toBeGreaterThan(100);
   });
 
-  it('and three threads (the main thread and two workers) give the same bytes', async () => {
+  it('and three threads (the main thread and two workers) give the same bytes', { timeout: 15_000 }, async () => {
     const rules = pack('three', { 'shells.yml': SHELLS, 'whoami.yml': WHOAMI, 'burst.yml': BURST });
     const args = ['scan', input, '--rules', rules, '--format', 'jsonl'];
     const [one, three] = await Promise.all([runCli([...args, '--threads', '1']), runCli([...args, '--threads', '3'])]);
@@ -126,7 +126,7 @@ describe('two worker threads and one thread', () => {
     }
   });
 
-  it('print the same newest alerts with the seed pack\'s ORDER BY and --limit', async () => {
+  it('print the same newest alerts with the seed pack\'s ORDER BY and --limit', { timeout: 15_000 }, async () => {
     const [one, two] = await both(['scan', input, '--format', 'csv', '--limit', '700']);
     expect(one.status).toBe(1);
     expect(two.stdout).toBe(one.stdout);
@@ -135,7 +135,7 @@ describe('two worker threads and one thread', () => {
     expect(one.stderr).toMatch(/\(700 printed after ordering\/limit\)/);
   });
 
-  it('escape untrusted text in the table format as one thread does', async () => {
+  it('escape untrusted text in the table format as one thread does', { timeout: 15_000 }, async () => {
     const evil = join(dir, 'evil.ndjson');
     writeFileSync(evil, readFileSync(input, 'utf8'));
     const event = { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'WS-9\u001b[2J\u202e', UtcTime: '2026-11-28 00:00:00.000', Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c "\u0007\u009b31m é ✓"' };

@@ -112,7 +112,7 @@ async function oracle(events: QRadarEvent[], limit: number): Promise<{ csv: stri
 }
 
 describe('seed pack vs. an independent DuckDB translation of the seed AQL', () => {
-  it('gives byte-identical CSV on 6,000 generated edge-case events', async () => {
+  it('gives byte-identical CSV on 6,000 generated edge-case events', { timeout: 15_000 }, async () => {
     const events = generateEvents(6000);
     const dir = mkdtempSync(join(tmpdir(), 'sw-seed-'));
     const file = join(dir, 'qradar-export.json');

@@ -16,7 +16,7 @@ const NPM = ['--no-audit', '--no-fund', '--no-update-notifier'];
 const byName = (image: unknown, name: string) => typeof image === 'string' && image.split('/').pop() === name;
 
 describe('supplywatch run on real installs (seed atomic tests on Linux)', () => {
-  it('1. npm postinstall running sh -c whoami and writing to the temp folder: seen in full, missed by the seed', async () => {
+  it('1. npm postinstall running sh -c whoami and writing to the temp folder: seen in full, missed by the seed', { timeout: 15_000 }, async () => {
     const dir = workspace('npm-postinstall');
     const save = join(dir, 'events.ndjson');
     const r = await runSupplywatch(['run', '--rules', 'seed', '--format', 'jsonl', '--save', save, '--', 'npm', 'install', ...NPM, './npm-postinstall'], dir, { TMPDIR: dir });

@@ -29,7 +29,7 @@ async function collect(session: TraceSession, cwd: string) {
 const manyFiles = (dir: string) => ['sh', '-c', 'cd "$0" && i=0; while [ $i -lt 3000 ]; do : > f$i; i=$((i+1)); done', dir];
 
 describe.runIf(STRACE)('launchStrace: the command runs before anyone reads its trace', () => {
-  it('holds the trace while nothing reads it: the command finishes and no line is lost', async () => {
+  it('holds the trace while nothing reads it: the command finishes and no line is lost', { timeout: 15_000 }, async () => {
     const dir = workspace();
     const session = launchStrace(STRACE!, manyFiles(dir));
     // Nothing is consumed until strace has exited: were the trace not read meanwhile, strace
@@ -44,7 +44,7 @@ describe.runIf(STRACE)('launchStrace: the command runs before anyone reads its t
     expect(parser.rootExit).toEqual({ code: 0 });
   });
 
-  it('loses nothing when its cap is reached and strace has to wait (back-pressure)', async () => {
+  it('loses nothing when its cap is reached and strace has to wait (back-pressure)', { timeout: 15_000 }, async () => {
     const dir = workspace();
     const { events, bad } = await collect(launchStrace(STRACE!, manyFiles(dir), 8192), dir);
     expect(bad).toEqual([]);

@@ -7,7 +7,7 @@ import { SHARED } from './helpers.js';
 const DIRS = ['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => `${SHARED}/sigmahq/${d}`);
 
 describe('SigmaHQ corpus', () => {
-  it('loads ≥ 99% of the rules with specific rejection reasons', async () => {
+  it('loads ≥ 99% of the rules with specific rejection reasons', { timeout: 15_000 }, async () => {
     for (const d of DIRS) if (!existsSync(d)) throw new Error(`${d} not found: the shared folder ${SHARED} is required for this test`);
     const r = await loadRules(DIRS);
     const total = r.rules.length + r.rejected.length;

@@ -63,7 +63,7 @@ describe('direct flattening equals render + toEvent', () => {
     expect(planned / records).toBeGreaterThan(0.99);
   });
 
-  it('on 200 seeded copies with random byte flips (same events, same failures)', () => {
+  it('on 200 seeded copies with random byte flips (same events, same failures)', { timeout: 15_000 }, () => {
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
     let direct = 0;
