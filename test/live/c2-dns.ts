@@ -8,22 +8,26 @@ import { onStop } from '../helpers/on-stop.js';
 /**
  * Host names for the live corpus's attacker stand-in. Real payloads reach their hosts by name,
  * and the sensor learns a connection's host name from the DNS query the process sent just before
- * (src/sensor/resolver.ts; an /etc/hosts entry is read as a pinned host, not a lookup). So the
- * victim gets a resolver of its own: a DNS server on 127.0.0.153:53 (loopback, as
- * systemd-resolved's stub on 127.0.0.53) answering each incident's host name with its stand-in
- * address (test/live/c2.ts), and NXDOMAIN to anything else.
+ * (src/sensor/resolver.ts; an /etc/hosts entry is read as a pinned host, not a lookup). Rules
+ * judge a destination by that name (a paste site, a request catcher, an IP-lookup service,
+ * GitHub, the registry's CDN), so the payloads use the incidents' real host names
+ * (`pastebin.com`, `api.ipgeolocation.io`, …) and the victim gets a resolver of its own: a DNS
+ * server on 127.0.0.153:53 (loopback, as systemd-resolved's stub on 127.0.0.53) answering each
+ * of those names with its stand-in address (test/live/c2.ts), and NXDOMAIN to anything else.
  *
- * Harmless by construction: every name is the real host under the reserved `.test` TLD
- * (RFC 6761: `pastebin.com.test`), which no public resolver answers, so a payload run outside
- * the harness reaches nothing; and the victim sees this resolver only through a private mount
- * namespace whose /etc/resolv.conf names it (inVictimNamespace): the machine's own resolver
- * configuration is never touched. Not kept: rules that accept or reject a host by its real name
- * (GitHub, say) see `github.com.test`, which no allowlist holds.
+ * Nothing outside the harness sees those answers: the server binds 127.0.0.153 only (no other
+ * interface, so no other machine can ask it), and only the victim's command is told about it,
+ * through a private mount namespace whose /etc/resolv.conf names it (inVictimNamespace); the
+ * machine's /etc/resolv.conf is never written (the live test compares it before and after, and
+ * checks that a name asked outside the namespace never gets a stand-in address). Inside the
+ * namespace every other name is NXDOMAIN, so the victim reaches nothing real either. A payload
+ * run outside the harness would use the real names, so each one does nothing unless the test's
+ * flag SUPPLYWATCH_LIVE_CORPUS=1 is set, checked before any network call
+ * (test/live/payload-guard.test.ts holds every payload to that).
  */
 export const RESOLVER = '127.0.0.153';
-const TEST_TLD = '.test';
 
-/** The incidents' hosts, as each payload named them (test/live/packages: `__C2@host__`). */
+/** The incidents' hosts, as each payload names them (test/live/packages: `__C2@host__`). */
 export const C2_NAMES = [
   'api.github.com',
   'api.githubio.codes',
@@ -41,14 +45,12 @@ export const C2_NAMES = [
   'webhook.site',
 ];
 
-export const standInName = (host: string) => `${host}${TEST_TLD}`;
-
 /** Placeholders of the package sources: `__C2@host__` → its URL, `__C2_HOST@host__` → its name. */
 export function c2NameSubstitutions(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const host of C2_NAMES) {
-    out[`__C2@${host}__`] = `http://${standInName(host)}`;
-    out[`__C2_HOST@${host}__`] = standInName(host);
+    out[`__C2@${host}__`] = `http://${host}`;
+    out[`__C2_HOST@${host}__`] = host;
   }
   return out;
 }
@@ -93,12 +95,14 @@ function reply(query: Buffer, asked: { type: number; end: number }, address: str
 export interface VictimResolver {
   /** A resolv.conf naming the resolver, bind-mounted over /etc/resolv.conf for the victim. */
   resolvConf: string;
+  /** The address the server is bound to (RESOLVER, nothing wider). */
+  boundTo: string;
   close(): Promise<void>;
 }
 
-/** Answers `standInName(host)` with `addresses.get(host)`. */
+/** Answers each host name of `addresses` with its address, on RESOLVER:53 only. */
 export async function startResolver(addresses: Map<string, string>): Promise<VictimResolver> {
-  const names = new Map([...addresses].map(([host, address]) => [standInName(host), address]));
+  const names = new Map([...addresses].map(([host, address]) => [host.toLowerCase(), address]));
   const socket = createSocket('udp4');
   socket.on('message', (query, from) => {
     const asked = question(query);
@@ -113,6 +117,7 @@ export async function startResolver(addresses: Map<string, string>): Promise<Vic
   const forgetDir = onStop(removeDir);
   return {
     resolvConf,
+    boundTo: socket.address().address,
     close: () =>
       new Promise<void>((resolve) => socket.close(() => resolve())).finally(() => {
         removeDir();
@@ -132,12 +137,22 @@ export function inVictimNamespace(resolvConf: string, command: string[]): string
  * Asynchronous: the resolver answering runs in this process.
  */
 export function checkVictimResolution(resolvConf: string, host: string, address: string): Promise<string | undefined> {
-  const probe = standInName(host);
-  const [command, ...args] = inVictimNamespace(resolvConf, ['getent', 'ahostsv4', probe]);
+  return lookUp(inVictimNamespace(resolvConf, ['getent', 'ahostsv4', host])).then(({ addresses, why }) =>
+    addresses.includes(address) ? undefined : `${host} did not resolve to ${address} in the victim's mount namespace (${why}): ${addresses.join(' ') || 'no address'}`,
+  );
+}
+
+/** The IPv4 addresses `host` resolves to on this machine, outside the victim's namespace. */
+export async function resolveOutsideVictim(host: string): Promise<string[]> {
+  return (await lookUp(['getent', 'ahostsv4', host])).addresses;
+}
+
+/** Runs a getent command; asynchronous, as the resolver answering it runs in this process. */
+function lookUp([command, ...args]: string[]): Promise<{ addresses: string[]; why: string }> {
   return new Promise((resolve) => {
     execFile(command!, args, { encoding: 'utf8', timeout: 20_000 }, (error, stdout, stderr) => {
-      if (stdout.includes(address)) resolve(undefined);
-      else resolve(`${probe} did not resolve to ${address} in the victim's mount namespace (${error?.message ?? 'no address'}): ${stderr}`);
+      const addresses = [...new Set(stdout.split('\n').map((line) => line.split(/\s+/)[0]!).filter(Boolean))];
+      resolve({ addresses, why: error ? `${error.message} ${stderr}`.trim() : 'resolved' });
     });
   });
 }

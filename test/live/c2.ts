@@ -15,8 +15,8 @@ import { C2_NAMES, c2NameSubstitutions, startResolver } from './c2-dns.js';
  * addresses: the sensor names an address after the first lookup that led to it). Not 127/8:
  * connections to loopback are local services, rightly exempt from the egress rules, and no real
  * attacker host is one. On `lo`, the addresses are reachable from this machine only, so the
- * payloads' traffic never leaves it. Payloads reach them by the incidents' host names under
- * `.test`, answered by the victim's own resolver (c2-dns.ts).
+ * payloads' traffic never leaves it. Payloads reach them by the incidents' real host names,
+ * answered only inside the victim's mount namespace by its own resolver (c2-dns.ts).
  * It serves the harmless second stages of test/live/c2-files/ and answers anything else 200.
  */
 export const C2_FILES = join(REPO, 'test', 'live', 'c2-files');
@@ -38,6 +38,8 @@ export interface C2Server {
   requests: C2Request[];
   /** The resolv.conf the victim's namespace uses (test/live/c2-dns.ts). */
   resolvConf: string;
+  /** Where the victim's resolver listens. */
+  resolverBoundTo: string;
   close(): Promise<void>;
 }
 
@@ -140,5 +142,5 @@ export async function startC2(): Promise<C2Server> {
       forgetAddress();
     }
   };
-  return { port: C2_PORT, requests, resolvConf: resolver.resolvConf, close };
+  return { port: C2_PORT, requests, resolvConf: resolver.resolvConf, resolverBoundTo: resolver.boundTo, close };
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { CLI, REPO } from '../helpers/cli.js';
 import { onStop } from '../helpers/on-stop.js';
 import { copySubstituted, startRegistry, type LoopbackRegistry } from '../helpers/registry.js';
 import { readAlerts, readEvents, type AlertRecord, type SensorResult } from '../sensor/sensor-cli.js';
-import { checkVictimResolution, c2NameSubstitutions, inVictimNamespace } from './c2-dns.js';
+import { C2_NAMES, RESOLVER, checkVictimResolution, c2NameSubstitutions, inVictimNamespace, resolveOutsideVictim } from './c2-dns.js';
 import { C2_ADDRESSES, startC2, type C2Server } from './c2.js';
 import { LIVE_CASES, type LiveCase, type LiveContext } from './live-cases.js';
 // @ts-expect-error: a plain ES module shared with scripts/record-installs.mjs, without types
@@ -17,8 +17,10 @@ import { NORMAL_HOME, normaliseFile } from '../../scripts/record-installs.normal
  * Issue 24 item 4: reproductions of real incidents, installed for real under
  * `supplywatch run --rules hardened` from a loopback registry this test starts, their payload
  * hosts played by a server on documentation addresses (198.51.100.0/24) put on `lo` for the run
- * (test/live/c2.ts), reached by the incidents' host names under `.test` through the victim's own
- * resolver (test/live/c2-dns.ts). The victim declares the loopback registry as its mirror (a per-test
+ * (test/live/c2.ts), reached by the incidents' real host names (pastebin.com, …) through a
+ * resolver only the victim's mount namespace sees (test/live/c2-dns.ts; the machine's own
+ * /etc/resolv.conf is compared before and after, and names asked outside must not get a
+ * stand-in address). The victim declares the loopback registry as its mirror (a per-test
  * supplywatch.yaml, as an organisation declares its own), so only the payloads can alert; its
  * home is outside /tmp, as a real home is. Each must raise an alert at medium or above naming
  * every step that makes it malicious. With SUPPLYWATCH_LIVE_SAVE=<folder> each run's events are
@@ -35,6 +37,19 @@ const SAVE_TO = process.env.SUPPLYWATCH_LIVE_SAVE;
 // Debian's python3 has setuptools and wheel for offline sdist builds (test/sensor does the same).
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
+/** The machine's resolver configuration as a process outside the victim's namespace reads it. */
+function machineResolvConf(): string {
+  const path = '/etc/resolv.conf';
+  try {
+    const link = lstatSync(path);
+    const target = realpathSync(path);
+    const { ino, mtimeMs } = lstatSync(target);
+    return JSON.stringify({ symlink: link.isSymbolicLink(), target, ino, mtimeMs, text: readFileSync(target, 'utf8') });
+  } catch (error) {
+    return `unreadable: ${(error as Error).message}`;
+  }
+}
+
 const has = (command: string, ...args: string[]) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
 const STRACE = has('strace', '-V') ? undefined : 'strace, which supplywatch run records with (Debian: apt-get install strace)';
 const missing: Record<LiveCase['tool'], string | undefined> = {
@@ -50,6 +65,7 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
   // Why the victim machine could not be set up (not root, no iproute2 or unshare): each test
   // fails saying so.
   let noVictim: string | undefined;
+  const resolvConfBefore = machineResolvConf();
   beforeAll(async () => {
     registry = await startRegistry();
     try {
@@ -97,12 +113,25 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
         // The harness's own install command (its registry declared as the victim's mirror) raises nothing.
         const onHarness = readAlerts(r.stdout).filter((a) => cmd(a).includes(`--registry ${registry.url}`));
         expect.soft(onHarness.length, `alerts on the test's own command: ${describeAlerts(onHarness)}`).toBe(0);
+        expect(machineResolvConf(), "the machine's /etc/resolv.conf changed during the victim's run").toBe(resolvConfBefore);
       } finally {
         removeVictim();
         forgetVictim();
       }
     }, 300_000);
   }
+
+  // The stand-in answers exist inside the victim's namespace only (c2-dns.ts): outside it, while
+  // the resolver still runs, the machine resolves the incidents' names as it always does.
+  it("the machine's resolver never sees the stand-in answers: /etc/resolv.conf unchanged, no incident name resolves to a stand-in address outside the victim's namespace", async () => {
+    expect(noVictim, `the victim machine: ${noVictim}`).toBeUndefined();
+    expect(c2.resolverBoundTo).toBe(RESOLVER);
+    expect(machineResolvConf()).toBe(resolvConfBefore);
+    const standIns = new Set(C2_ADDRESSES.values());
+    const outside = await Promise.all(C2_NAMES.map(async (host) => [host, await resolveOutsideVictim(host)] as const));
+    const leaked = outside.filter(([, addresses]) => addresses.some((a) => standIns.has(a)));
+    expect(leaked, 'names resolving to a stand-in address outside the namespace').toEqual([]);
+  }, 60_000);
 });
 
 /**

