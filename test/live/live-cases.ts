@@ -7,7 +7,7 @@ import { isC2Address, type C2Server } from './c2.js';
 /**
  * The live malicious corpus: each case installs (or builds, or starts) one reproduction of a
  * real incident from test/live/packages/, whose payloads touch only the loopback interface (the
- * registry on 127.0.0.1, the attacker stand-ins on 198.51.100.0/24 added to `lo`) and the test's own
+ * registry on 127.0.0.154, the attacker stand-ins on 198.51.100.0/24 added to `lo`) and the test's own
  * folders (the victim's home under /var/lib, its temp folder), removed after. `ran` checks the payload really did its work (so a miss is the
  * detector's, not the reproduction's); `steps` are what makes it malicious, each of which an
  * alert at medium or above must name.

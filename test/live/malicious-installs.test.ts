@@ -32,6 +32,10 @@ const PACKAGES = join(REPO, 'test', 'live', 'packages');
 // A real home is not in a temp folder: rules about programs started from one must not see the
 // victim's ~/.local/bin, ~/.bun or ~/.dev-env there.
 const VICTIM_ROOTS = '/var/lib';
+// The victim's registry mirror has a loopback address of its own: eval-corpus/supplywatch.yaml
+// declares it (mirrors match by host), and declaring 127.0.0.1 there would also tune out the seed's
+// atomic test 4, an undeclared registry on 127.0.0.1:4873 that must alert.
+const MIRROR_ADDRESS = '127.0.0.154';
 const SERIOUS = new Set(['medium', 'high', 'critical']);
 const SAVE_TO = process.env.SUPPLYWATCH_LIVE_SAVE;
 // Debian's python3 has setuptools and wheel for offline sdist builds (test/sensor does the same).
@@ -67,7 +71,7 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
   let noVictim: string | undefined;
   const resolvConfBefore = machineResolvConf();
   beforeAll(async () => {
-    registry = await startRegistry();
+    registry = await startRegistry(MIRROR_ADDRESS);
     try {
       c2 = await startC2();
     } catch (error) {
