@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onStop } from '../helpers/on-stop.js';
@@ -17,10 +17,13 @@ import { onStop } from '../helpers/on-stop.js';
  *
  * Nothing outside the harness sees those answers: the server binds 127.0.0.153 only (no other
  * interface, so no other machine can ask it), and only the victim's command is told about it,
- * through a private mount namespace whose /etc/resolv.conf names it (inVictimNamespace); the
- * machine's /etc/resolv.conf is never written (the live test compares it before and after, and
- * checks that a name asked outside the namespace never gets a stand-in address). Inside the
- * namespace every other name is NXDOMAIN, so the victim reaches nothing real either. A payload
+ * through a private mount namespace whose /etc/resolv.conf names it and whose nsswitch.conf
+ * looks host names up in /etc/hosts and DNS only (inVictimNamespace; not through
+ * systemd-resolved or multicast DNS, which would take the real names off the machine); the
+ * machine's /etc/resolv.conf and nsswitch.conf are never written (the live test compares them,
+ * and what is mounted over them, before and after each run, and checks where the server
+ * listens). Inside the namespace every other name is NXDOMAIN, so the victim reaches nothing
+ * real either. A payload
  * run outside the harness would use the real names, so each one does nothing unless the test's
  * flag SUPPLYWATCH_LIVE_CORPUS=1 is set, checked before any network call
  * (test/live/payload-guard.test.ts holds every payload to that).
@@ -93,8 +96,8 @@ function reply(query: Buffer, asked: { type: number; end: number }, address: str
 }
 
 export interface VictimResolver {
-  /** A resolv.conf naming the resolver, bind-mounted over /etc/resolv.conf for the victim. */
-  resolvConf: string;
+  /** A folder with the victim's resolv.conf (naming the resolver) and nsswitch.conf (inVictimNamespace). */
+  victimEtc: string;
   /** The address the server is bound to (RESOLVER, nothing wider). */
   boundTo: string;
   close(): Promise<void>;
@@ -111,12 +114,12 @@ export async function startResolver(addresses: Map<string, string>): Promise<Vic
   });
   await new Promise<void>((resolve, reject) => socket.once('error', reject).bind(53, RESOLVER, resolve));
   const dir = mkdtempSync(join(tmpdir(), 'sw-live-dns-'));
-  const resolvConf = join(dir, 'resolv.conf');
-  writeFileSync(resolvConf, `# The live corpus victim's resolver (test/live/c2-dns.ts)\nnameserver ${RESOLVER}\n`);
+  writeFileSync(join(dir, 'resolv.conf'), `# The live corpus victim's resolver (test/live/c2-dns.ts)\nnameserver ${RESOLVER}\n`);
+  writeFileSync(join(dir, 'nsswitch.conf'), victimNsswitch());
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   const forgetDir = onStop(removeDir);
   return {
-    resolvConf,
+    victimEtc: dir,
     boundTo: socket.address().address,
     close: () =>
       new Promise<void>((resolve) => socket.close(() => resolve())).finally(() => {
@@ -126,25 +129,39 @@ export async function startResolver(addresses: Map<string, string>): Promise<Vic
   };
 }
 
-/** `command` in a private mount namespace whose /etc/resolv.conf is `resolvConf` (root only). */
-export function inVictimNamespace(resolvConf: string, command: string[]): string[] {
-  const script = 'mount --bind "$0" /etc/resolv.conf || exit 97; exec "$@"';
-  return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', script, resolvConf, ...command];
+/**
+ * The machine's nsswitch.conf with host names looked up in /etc/hosts and DNS only: a machine
+ * whose `hosts:` line asks systemd-resolved (`resolve`) or multicast DNS first would otherwise
+ * send the victim's lookups of the real names past its resolv.conf, off the machine.
+ */
+function victimNsswitch(): string {
+  let machine = '';
+  try {
+    machine = readFileSync('/etc/nsswitch.conf', 'utf8');
+  } catch {
+    // No nsswitch.conf: glibc's defaults for the other databases are fine.
+  }
+  const others = machine.split('\n').filter((line) => !/^\s*hosts\s*:/.test(line));
+  return [...others, '# The live corpus victim (test/live/c2-dns.ts): its own resolver only.', 'hosts: files dns', ''].join('\n');
+}
+
+/**
+ * `command` in a private mount namespace (root only) whose /etc/resolv.conf and
+ * /etc/nsswitch.conf are those of `victimEtc` (startResolver).
+ */
+export function inVictimNamespace(victimEtc: string, command: string[]): string[] {
+  const script = 'mount --bind "$0/resolv.conf" /etc/resolv.conf && mount --bind "$0/nsswitch.conf" /etc/nsswitch.conf || exit 97; exec "$@"';
+  return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', script, victimEtc, ...command];
 }
 
 /**
  * Undefined when a name resolves to `address` inside the victim's namespace, else why not.
  * Asynchronous: the resolver answering runs in this process.
  */
-export function checkVictimResolution(resolvConf: string, host: string, address: string): Promise<string | undefined> {
-  return lookUp(inVictimNamespace(resolvConf, ['getent', 'ahostsv4', host])).then(({ addresses, why }) =>
+export function checkVictimResolution(victimEtc: string, host: string, address: string): Promise<string | undefined> {
+  return lookUp(inVictimNamespace(victimEtc, ['getent', 'ahostsv4', host])).then(({ addresses, why }) =>
     addresses.includes(address) ? undefined : `${host} did not resolve to ${address} in the victim's mount namespace (${why}): ${addresses.join(' ') || 'no address'}`,
   );
-}
-
-/** The IPv4 addresses `host` resolves to on this machine, outside the victim's namespace. */
-export async function resolveOutsideVictim(host: string): Promise<string[]> {
-  return (await lookUp(['getent', 'ahostsv4', host])).addresses;
 }
 
 /** Runs a getent command; asynchronous, as the resolver answering it runs in this process. */

@@ -36,8 +36,8 @@ export interface C2Request {
 export interface C2Server {
   port: number;
   requests: C2Request[];
-  /** The resolv.conf the victim's namespace uses (test/live/c2-dns.ts). */
-  resolvConf: string;
+  /** The resolv.conf and nsswitch.conf the victim's namespace uses (test/live/c2-dns.ts). */
+  victimEtc: string;
   /** Where the victim's resolver listens. */
   resolverBoundTo: string;
   close(): Promise<void>;
@@ -142,5 +142,5 @@ export async function startC2(): Promise<C2Server> {
       forgetAddress();
     }
   };
-  return { port: C2_PORT, requests, resolvConf: resolver.resolvConf, resolverBoundTo: resolver.boundTo, close };
+  return { port: C2_PORT, requests, victimEtc: resolver.victimEtc, resolverBoundTo: resolver.boundTo, close };
 }

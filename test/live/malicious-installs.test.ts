@@ -7,7 +7,7 @@ import { CLI, REPO } from '../helpers/cli.js';
 import { onStop } from '../helpers/on-stop.js';
 import { copySubstituted, startRegistry, type LoopbackRegistry } from '../helpers/registry.js';
 import { readAlerts, readEvents, type AlertRecord, type SensorResult } from '../sensor/sensor-cli.js';
-import { C2_NAMES, RESOLVER, checkVictimResolution, c2NameSubstitutions, inVictimNamespace, resolveOutsideVictim } from './c2-dns.js';
+import { RESOLVER, checkVictimResolution, c2NameSubstitutions, inVictimNamespace } from './c2-dns.js';
 import { C2_ADDRESSES, startC2, type C2Server } from './c2.js';
 import { LIVE_CASES, type LiveCase, type LiveContext } from './live-cases.js';
 // @ts-expect-error: a plain ES module shared with scripts/record-installs.mjs, without types
@@ -19,8 +19,8 @@ import { NORMAL_HOME, normaliseFile } from '../../scripts/record-installs.normal
  * hosts played by a server on documentation addresses (198.51.100.0/24) put on `lo` for the run
  * (test/live/c2.ts), reached by the incidents' real host names (pastebin.com, …) through a
  * resolver only the victim's mount namespace sees (test/live/c2-dns.ts; the machine's own
- * /etc/resolv.conf is compared before and after, and names asked outside must not get a
- * stand-in address). The victim declares the loopback registry as its mirror (a per-test
+ * /etc/resolv.conf and /etc/nsswitch.conf, and what is mounted over them, are compared before
+ * and after each run). The victim declares the loopback registry as its mirror (a per-test
  * supplywatch.yaml, as an organisation declares its own), so only the payloads can alert; its
  * home is outside /tmp, as a real home is. Each must raise an alert at medium or above naming
  * every step that makes it malicious. With SUPPLYWATCH_LIVE_SAVE=<folder> each run's events are
@@ -41,17 +41,26 @@ const SAVE_TO = process.env.SUPPLYWATCH_LIVE_SAVE;
 // Debian's python3 has setuptools and wheel for offline sdist builds (test/sensor does the same).
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-/** The machine's resolver configuration as a process outside the victim's namespace reads it. */
+/**
+ * The machine's resolver configuration (/etc/resolv.conf, /etc/nsswitch.conf) as a process
+ * outside the victim's namespace reads it: each file (link, target, inode, mtime, text) and what
+ * is mounted over it in this process's mount namespace (a victim's bind mount leaking out would
+ * show there).
+ */
 function machineResolvConf(): string {
-  const path = '/etc/resolv.conf';
-  try {
-    const link = lstatSync(path);
-    const target = realpathSync(path);
-    const { ino, mtimeMs } = lstatSync(target);
-    return JSON.stringify({ symlink: link.isSymbolicLink(), target, ino, mtimeMs, text: readFileSync(target, 'utf8') });
-  } catch (error) {
-    return `unreadable: ${(error as Error).message}`;
-  }
+  const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
+  const snapshot = (path: string) => {
+    try {
+      const link = lstatSync(path);
+      const target = realpathSync(path);
+      const { ino, mtimeMs } = lstatSync(target);
+      const mounts = mountinfo.filter((line) => [path, target].includes(line.split(' ')[4] ?? ''));
+      return { path, symlink: link.isSymbolicLink(), target, ino, mtimeMs, text: readFileSync(target, 'utf8'), mounts };
+    } catch (error) {
+      return { path, unreadable: (error as Error).message };
+    }
+  };
+  return JSON.stringify(['/etc/resolv.conf', '/etc/nsswitch.conf'].map(snapshot), null, 1);
 }
 
 const has = (command: string, ...args: string[]) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
@@ -79,7 +88,7 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
       return;
     }
     const [host, address] = [...C2_ADDRESSES][0]!;
-    const unresolved = await checkVictimResolution(c2.resolvConf, host, address);
+    const unresolved = await checkVictimResolution(c2.victimEtc, host, address);
     if (unresolved) noVictim = `the victim's resolver (a private mount namespace, root only) does not work: ${unresolved}`;
   });
   afterAll(async () => {
@@ -103,7 +112,7 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
         const { ctx, env, tools, config } = setUp(liveCase, folders, registry, c2);
         const save = join(ctx.root, 'events.ndjson');
         const command = liveCase.command(ctx, tools);
-        const r = await runVictim(c2.resolvConf, ['run', '--rules', 'hardened', '--config', config, '--format', 'jsonl', '--save', save, '--', ...command], ctx.project, env);
+        const r = await runVictim(c2.victimEtc, ['run', '--rules', 'hardened', '--config', config, '--format', 'jsonl', '--save', save, '--', ...command], ctx.project, env);
         expect(r.stderr).toMatch(/command exited with/);
         if (SAVE_TO) await keep(liveCase, ctx, save);
 
@@ -117,7 +126,7 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
         // The harness's own install command (its registry declared as the victim's mirror) raises nothing.
         const onHarness = readAlerts(r.stdout).filter((a) => cmd(a).includes(`--registry ${registry.url}`));
         expect.soft(onHarness.length, `alerts on the test's own command: ${describeAlerts(onHarness)}`).toBe(0);
-        expect(machineResolvConf(), "the machine's /etc/resolv.conf changed during the victim's run").toBe(resolvConfBefore);
+        expect(machineResolvConf(), "the machine's /etc/resolv.conf or /etc/nsswitch.conf changed during the victim's run").toBe(resolvConfBefore);
       } finally {
         removeVictim();
         forgetVictim();
@@ -125,28 +134,27 @@ describe('live malicious corpus under supplywatch run --rules hardened', () => {
     }, 300_000);
   }
 
-  // The stand-in answers exist inside the victim's namespace only (c2-dns.ts): outside it, while
-  // the resolver still runs, the machine resolves the incidents' names as it always does.
-  it("the machine's resolver never sees the stand-in answers: /etc/resolv.conf unchanged, no incident name resolves to a stand-in address outside the victim's namespace", async () => {
+  // The stand-in answers exist inside the victim's namespace only (c2-dns.ts). Checked without
+  // asking the machine's resolver for the incidents' names, which would send them off the machine.
+  it("the machine's resolver never sees the stand-in answers: the server listens on 127.0.0.153 only, /etc/resolv.conf and /etc/nsswitch.conf and their mounts unchanged, not naming it", () => {
     expect(noVictim, `the victim machine: ${noVictim}`).toBeUndefined();
     expect(c2.resolverBoundTo).toBe(RESOLVER);
-    expect(machineResolvConf()).toBe(resolvConfBefore);
-    const standIns = new Set(C2_ADDRESSES.values());
-    const outside = await Promise.all(C2_NAMES.map(async (host) => [host, await resolveOutsideVictim(host)] as const));
-    const leaked = outside.filter(([, addresses]) => addresses.some((a) => standIns.has(a)));
-    expect(leaked, 'names resolving to a stand-in address outside the namespace').toEqual([]);
-  }, 60_000);
+    const now = machineResolvConf();
+    expect(now).toBe(resolvConfBefore);
+    expect(now).not.toContain(RESOLVER);
+  });
 });
 
 /**
  * `supplywatch run` in the victim's environment. Not runSupplywatch: `npx vitest` exports npm's
  * own configuration (npm_config_userconfig, npm_config_cache, …) to the tests, and the victim's
  * npm must read the victim's home, so no npm_* variable of ours is passed on. Run in a private
- * mount namespace whose /etc/resolv.conf names the victim's resolver (test/live/c2-dns.ts).
+ * mount namespace whose /etc/resolv.conf names the victim's resolver and whose nsswitch.conf
+ * looks host names up through it only (test/live/c2-dns.ts).
  */
-function runVictim(resolvConf: string, args: string[], cwd: string, env: Record<string, string>): Promise<SensorResult> {
+function runVictim(victimEtc: string, args: string[], cwd: string, env: Record<string, string>): Promise<SensorResult> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-  const [command, ...commandArgs] = inVictimNamespace(resolvConf, [process.execPath, CLI, ...args]);
+  const [command, ...commandArgs] = inVictimNamespace(victimEtc, [process.execPath, CLI, ...args]);
   return new Promise((resolve, reject) => {
     const child = spawn(command!, commandArgs, { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
