@@ -1,0 +1,3 @@
+from ._speedups import total
+
+__all__ = ["total"]

@@ -1,0 +1,1 @@
+"""A package whose version comes from git tags."""

@@ -1,0 +1,1 @@
+exports.flatmap = require('flatmap-stream');
