@@ -137,11 +137,9 @@ describe('supplywatch eval (CLI) on the repository corpus', () => {
     expect(hardened.maliciousDetected).toBe(hardened.maliciousTotal - 3);
     // Malicious files seen only by low (hunting) alerts are misses at medium+, listed by name:
     // event-stream's only trace is node's download from a named host, low by policy
-    // (rules/t1195.001/hardened/README.md). The live corpus is recorded on its own branch, so the
-    // list holds what is present.
+    // (rules/t1195.001/hardened/README.md).
     const lowOnly = out.files.filter((f) => f.label === 'malicious' && f.packs[1]!.alerts > 0 && !f.packs[1]!.rules.some((r) => isActionable(r.level))).map((f) => f.file);
-    const knownLowOnly = ['live/event-stream-flatmap-stream-build.ndjson'].filter((known) => out.files.some((f) => f.file === known));
-    expect(lowOnly).toEqual(knownLowOnly);
+    expect(lowOnly).toEqual(['live/event-stream-flatmap-stream-build.ndjson']);
     // Benign files may carry low hunting alerts (unnamed or runtime downloads), never medium or above.
     const actionable = out.files.filter((f) => f.label === 'benign').flatMap((f) => f.packs[1]!.rules.filter((r) => isActionable(r.level)).map((r) => `${f.file}: ${r.title}`));
     expect(actionable).toEqual([]);
