@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Provenance } from '../events/event.js';
 import type { Alert } from './alert.js';
 
@@ -19,7 +19,8 @@ export interface AlertIdentity {
 
 export function alertId({ rule, source, time, host }: AlertIdentity): string {
   const key = JSON.stringify([rule, source.file, source.format, source.line ?? null, source.record ?? null, source.offset ?? null, time ?? null, host ?? null]);
-  return 'sw-' + createHash('sha256').update(key).digest('hex').slice(0, 16);
+  // One-shot hash(): no Hash object per alert (alert-heavy scans compute millions of ids).
+  return 'sw-' + hash('sha256', key, 'hex').slice(0, 16);
 }
 
 /** The id of an alert as scanned (its event's time as the JSONL line writes it). */
