@@ -5,12 +5,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRegistry } from '../helpers/registry.js';
 import { FIXTURES, processes, readAlerts, readEvents, runSupplywatch, workspace } from './sensor-cli.js';
 
 /**
  * The seed's four atomic tests, reproduced on Linux by installing small local packages for real
- * under `supplywatch run --rules seed`, plus a real package with install scripts from the npm
- * registry. What the seed pack catches and misses here is explained in docs/sensor.md.
+ * under `supplywatch run --rules seed`, plus a package that ships a binary the way esbuild does,
+ * from a loopback registry (no test reaches the network). What the seed pack catches and misses
+ * here is explained in docs/sensor.md.
  */
 const NPM = ['--no-audit', '--no-fund', '--no-update-notifier'];
 const byName = (image: unknown, name: string) => typeof image === 'string' && image.split('/').pop() === name;
@@ -155,29 +157,34 @@ describe('supplywatch run on real installs (seed atomic tests on Linux)', () => 
     });
   });
 
-  it('a real package with install scripts from the npm registry (esbuild): node → sh → node install.js, the binary written', { timeout: 120_000 }, async () => {
-    const dir = workspace();
-    const save = join(dir, 'events.ndjson');
-    const r = await runSupplywatch(['run', '--rules', 'seed', '--format', 'jsonl', '--save', save, '--', 'npm', 'install', ...NPM, 'esbuild@0.24.0'], dir);
-    expect(r.stderr).toContain('command exited with 0');
-    const events = readEvents(readFileSync(save, 'utf8'));
-    const procs = processes(events);
-    const sh = procs.find((p) => p.CommandLine === 'sh -c node install.js')!;
-    expect(byName(sh.ParentImage, 'node')).toBe(true);
-    expect(sh.CurrentDirectory).toBe(join(dir, 'node_modules/esbuild'));
-    const install = procs.find((p) => p.CommandLine === 'node install.js')!;
-    expect(install.ParentProcessId).toBe(sh.ProcessId);
-    expect(install.ParentImage).toBe(sh.Image);
-    // install.js puts the platform binary at bin/esbuild and runs it to check its version.
-    const binary = join(dir, 'node_modules/esbuild/bin/esbuild');
-    const written = events.filter((e) => e.category === 'file_event' && e.fields.TargetFilename === binary);
-    expect(written.length).toBeGreaterThan(0);
-    expect(procs.some((p) => p.Image === binary && String(p.CommandLine).endsWith('--version') && p.ParentProcessId === install.ProcessId)).toBe(true);
-    // The registry: a DNS query for it, and HTTPS connections bound to that name.
-    expect(events.some((e) => e.category === 'dns_query' && e.fields.QueryName === 'registry.npmjs.org')).toBe(true);
-    const https = events.filter((e) => e.category === 'network_connection' && e.fields.DestinationPort === 443);
-    expect(https.length).toBeGreaterThan(0);
-    expect(https.every((e) => e.fields.DestinationHostname === 'registry.npmjs.org')).toBe(true);
-    expect(r.status).toBe(0);
+  it('a package that ships a binary (as esbuild, @swc/core, turbo do), from a loopback registry: node → sh → node install.js, the binary written and run', { timeout: 60_000 }, async () => {
+    const registry = await startRegistry();
+    try {
+      registry.publishFolder(join(FIXTURES, 'shipped-binary'));
+      const dir = workspace();
+      const save = join(dir, 'events.ndjson');
+      const r = await runSupplywatch(['run', '--rules', 'seed', '--format', 'jsonl', '--save', save, '--', 'npm', 'install', ...NPM, '--cache', join(dir, 'cache'), '--registry', registry.url, 'sw-shipped-binary'], dir);
+      expect(r.stderr).toContain('command exited with 0');
+      const events = readEvents(readFileSync(save, 'utf8'));
+      const procs = processes(events);
+      const sh = procs.find((p) => p.CommandLine === 'sh -c node install.js')!;
+      expect(byName(sh.ParentImage, 'node')).toBe(true);
+      expect(sh.CurrentDirectory).toBe(join(dir, 'node_modules/sw-shipped-binary'));
+      const install = procs.find((p) => p.CommandLine === 'node install.js')!;
+      expect(install.ParentProcessId).toBe(sh.ProcessId);
+      expect(install.ParentImage).toBe(sh.Image);
+      // install.js puts the binary at bin/sw-tool and runs it to check its version.
+      const binary = join(dir, 'node_modules/sw-shipped-binary/bin/sw-tool');
+      expect(events.some((e) => e.category === 'file_event' && e.fields.TargetFilename === binary)).toBe(true);
+      expect(procs.some((p) => p.Image === binary && String(p.CommandLine).endsWith('--version') && p.ParentProcessId === install.ProcessId)).toBe(true);
+      // The registry: every connection of the install goes to it, on loopback.
+      const connections = events.filter((e) => e.category === 'network_connection');
+      expect(connections.length).toBeGreaterThan(0);
+      expect(connections.every((e) => e.fields.DestinationIp === '127.0.0.1' && e.fields.DestinationPort === registry.port)).toBe(true);
+      expect(registry.requests).toContain('GET /sw-shipped-binary');
+      expect(r.status).toBe(0);
+    } finally {
+      await registry.close();
+    }
   });
 });
