@@ -26,6 +26,11 @@ export interface LiveContext {
 export interface MaliciousStep {
   what: string;
   named(alert: AlertRecord, ctx: LiveContext): boolean;
+  /**
+   * A step the hardened pack names only at level low, on purpose: why (its README's policy). The
+   * test then checks that a low alert names it; it is counted as missed at medium or above.
+   */
+  lowByPolicy?: string;
 }
 
 export interface LiveCase {
@@ -116,7 +121,11 @@ export const LIVE_CASES: LiveCase[] = [
     projectFiles: { 'build.js': "// The wallet's build step: loads its stream helpers.\nrequire('event-stream');\n" },
     command: npmInstallProject,
     ran: (ctx) => expect(ctx.c2.requests.some((r) => r.method === 'POST' && r.path === '/bws/api')).toBe(true),
-    steps: [{ what: "node (the project's build) posting wallet data", named: connectsToC2 }],
+    steps: [{
+      what: "node (the project's build) posting wallet data",
+      named: connectsToC2,
+      lowByPolicy: "one HTTPS request by node to a named host is what benign downloaders do; with no other step in the install it is a low hunting alert (hardened README, 'Named egress by a runtime')",
+    }],
   },
   {
     id: 'node-ipc-geo-wiper',
