@@ -24,11 +24,14 @@ const SLOW = [
   'test/live/**/*.test.ts',
 ];
 
+/** Each test file's own TMPDIR, removed after it (test/helpers/private-tmp.ts). */
+const PRIVATE_TMP = './test/helpers/private-tmp.ts';
+
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'quick', include: ['test/**/*.test.ts'], exclude: SLOW } },
-      { test: { name: 'slow', include: SLOW } },
+      { test: { name: 'quick', include: ['test/**/*.test.ts'], exclude: SLOW, setupFiles: [PRIVATE_TMP] } },
+      { test: { name: 'slow', include: SLOW, setupFiles: [PRIVATE_TMP] } },
     ],
   },
 });
