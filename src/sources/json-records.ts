@@ -14,6 +14,7 @@
  * values sit further right, and a JSON string never holds a raw newline.
  */
 
+import { BoundedSpan } from './bounded-span.js';
 import type { ReadContext } from './reader.js';
 
 const OPEN_BRACE = 0x7b;
@@ -74,15 +75,13 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
   // Why the record cannot be JSON, once that is known: it is skipped up to the next record.
   let broken: string | undefined;
   let open: number[] = []; // the record's open brackets
-  let parts: Buffer[] = [];
-  let recordBytes = 0;
-  let tooLarge = false;
+  const span = new BoundedSpan(MAX_RECORD_BYTES);
   let out: ScannedRecord[] = [];
 
   const reportBad = (reason: string) => {
     out.push({ bad: reason, line: recordLine, offset: recordOffset, record: recordIndex++ });
     inRecord = false;
-    parts = [];
+    span.reset();
   };
   const startRecord = (offset: number, b: number, isScalar: boolean) => {
     inRecord = true;
@@ -92,9 +91,7 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
     recordColumn = column - 1; // 0-based, as `col` below
     broken = undefined;
     open = isScalar ? [] : [b];
-    parts = [];
-    recordBytes = 0;
-    tooLarge = false;
+    span.reset();
     inString = b === QUOTE;
     escaped = false;
   };
@@ -103,14 +100,11 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
     const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
     let recordStart = inRecord ? 0 : -1;
     const finish = (end: number) => {
-      if (tooLarge || recordBytes + end - recordStart > MAX_RECORD_BYTES) {
-        reportBad(`record larger than ${MAX_RECORD_BYTES} bytes`);
-      } else {
-        parts.push(chunk.subarray(recordStart, end));
-        const text = parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts).toString('utf8');
+      const text = span.finish(chunk, recordStart, end);
+      if (text === undefined) reportBad(`record larger than ${MAX_RECORD_BYTES} bytes`);
+      else {
         out.push({ text, line: recordLine, offset: recordOffset, record: recordIndex++ });
         inRecord = false;
-        parts = [];
       }
       recordStart = -1;
     };
@@ -215,13 +209,7 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
       } else if (b === OPEN_BRACE) depth++;
       else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) depth = Math.max(0, depth - 1);
     }
-    if (inRecord && recordStart >= 0 && !tooLarge && broken === undefined) {
-      recordBytes += chunk.length - recordStart;
-      if (recordBytes > MAX_RECORD_BYTES) {
-        tooLarge = true;
-        parts = [];
-      } else parts.push(chunk.subarray(recordStart));
-    }
+    if (inRecord && recordStart >= 0 && broken === undefined) span.carry(chunk, recordStart);
     base += chunk.length;
     if (out.length > 0) {
       yield out;
@@ -229,9 +217,8 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
     }
   }
   if (inRecord) {
-    if (scalar && !tooLarge && broken === undefined) {
-      const text = Buffer.concat(parts).toString('utf8');
-      out.push({ text, line: recordLine, offset: recordOffset, record: recordIndex++ });
+    if (scalar && !span.tooLarge && broken === undefined) {
+      out.push({ text: span.text(), line: recordLine, offset: recordOffset, record: recordIndex++ });
     } else reportBad(broken ?? 'incomplete record at end of input');
   }
   if (!arrayFound) out.push({ bad: `no ${options.describe} array found`, line: 1, offset: 0 });

@@ -9,6 +9,8 @@
  * The broken object is then reported with the line it started on.
  */
 
+import { BoundedSpan } from './bounded-span.js';
+
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
@@ -43,9 +45,7 @@ export async function* scanJsonValues(
   let depth = 0;
   let inString = false;
   let escaped = false;
-  let parts: Buffer[] = [];
-  let valueBytes = 0;
-  let tooLarge = false;
+  const span = new BoundedSpan(MAX_VALUE_BYTES);
   let valueLine = 0;
   let valueOffset = 0;
   let record = 0;
@@ -67,9 +67,7 @@ export async function* scanJsonValues(
     depth = 1;
     inString = false;
     escaped = false;
-    parts = [];
-    valueBytes = 0;
-    tooLarge = false;
+    span.reset();
     valueLine = line;
     valueOffset = offset;
   };
@@ -116,26 +114,14 @@ export async function* scanJsonValues(
       else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
         depth--;
         if (depth === 0) {
-          const end = i + 1;
-          if (tooLarge || valueBytes + end - valueStart > MAX_VALUE_BYTES) {
-            reportBroken(`JSON object larger than ${MAX_VALUE_BYTES} bytes`);
-          } else {
-            parts.push(chunk.subarray(valueStart, end));
-            const text = parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8');
-            out.push({ text, line: valueLine, offset: valueOffset, record: record++ });
-          }
-          parts = [];
+          const text = span.finish(chunk, valueStart, i + 1);
+          if (text === undefined) reportBroken(`JSON object larger than ${MAX_VALUE_BYTES} bytes`);
+          else out.push({ text, line: valueLine, offset: valueOffset, record: record++ });
           valueStart = -1;
         }
       }
     }
-    if (depth > 0 && valueStart >= 0 && !tooLarge) {
-      valueBytes += chunk.length - valueStart;
-      if (valueBytes > MAX_VALUE_BYTES) {
-        tooLarge = true;
-        parts = [];
-      } else parts.push(chunk.subarray(valueStart));
-    }
+    if (depth > 0 && valueStart >= 0) span.carry(chunk, valueStart);
     base += chunk.length;
     if (out.length > 0) {
       yield out;
