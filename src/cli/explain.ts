@@ -79,7 +79,7 @@ function playbookText(p: Playbook): string {
 
 function alertText(a: AlertLine, playbook: Playbook | undefined): string {
   const where = a.source.line !== undefined ? `:${a.source.line}` : a.source.record !== undefined ? `#${a.source.record}` : '';
-  let text = `ALERT ${a.alertId}  ${(a.rule.level ?? 'unknown').toUpperCase()}  ${terminalSafe(a.rule.title)}\n`;
+  let text = `ALERT ${a.alertId}  ${terminalSafe((a.rule.level ?? 'unknown').toUpperCase())}  ${terminalSafe(a.rule.title)}\n`;
   text += `  rule ${terminalSafe(a.rule.id ?? '-')}  host ${terminalSafe(a.host ?? '-')}  time ${terminalSafe(a.time ?? '-')}  source ${terminalSafe(a.source.file + where)}\n`;
   for (const p of a.context?.ancestry ?? []) text += `  ancestry ${terminalSafe(p.commandLine ?? p.image ?? '?')}${p.pid === undefined ? '' : ` [${p.pid}]`}\n`;
   text += '\n' + (playbook ? playbookText(playbook) : `(no playbook for rule ${terminalSafe(a.rule.id ?? a.rule.title)})\n`);
