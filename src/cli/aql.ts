@@ -8,6 +8,7 @@ import { runAql } from '../aql/run.js';
 import { csvRow, rawCsvRow, safeJson, terminalSafe } from '../outputs/escape.js';
 import { formatBad, formatUnreadable } from '../outputs/problems.js';
 import { UsageError } from '../errors.js';
+import { parseNow } from './options.js';
 import { count } from '../outputs/count.js';
 
 export interface AqlRunOptions {
@@ -30,8 +31,7 @@ export async function aqlRunCommand(queryArg: string, o: AqlRunOptions): Promise
       throw new UsageError(`cannot read the query file ${queryArg.slice(1)}: ${(e as Error).message}`);
     }
   }
-  const now = o.now === undefined ? Date.now() : Date.parse(o.now);
-  if (Number.isNaN(now)) throw new UsageError(`--now '${o.now}' is not an ISO 8601 time`);
+  const now = parseNow(o.now);
   const format = o.format ?? (process.stdout.isTTY ? 'table' : 'csv');
   if (!['csv', 'jsonl', 'table'].includes(format)) throw new UsageError('--format must be csv, jsonl or table');
   let bad = 0;
