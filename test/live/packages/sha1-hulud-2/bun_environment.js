@@ -11,7 +11,8 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const home = os.homedir();
-const get = (url, file) => new Promise((resolve) => http.get(url, (res) => res.pipe(fs.createWriteStream(file, { mode: 0o755 })).on('finish', resolve)));
+// Resolved on 'close', not 'finish': a file still open for writing cannot be executed (ETXTBSY).
+const get = (url, file) => new Promise((resolve) => http.get(url, (res) => res.pipe(fs.createWriteStream(file, { mode: 0o755 })).on('close', resolve)));
 
 (async () => {
   const cache = path.join(home, '.truffler-cache');

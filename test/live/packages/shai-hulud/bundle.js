@@ -13,7 +13,8 @@ const path = require('path');
 const { execFileSync, spawnSync } = require('child_process');
 
 const tmp = os.tmpdir();
-const get = (url, file) => new Promise((resolve) => http.get(url, (res) => res.pipe(fs.createWriteStream(file, { mode: 0o755 })).on('finish', resolve)));
+// Resolved on 'close', not 'finish': a file still open for writing cannot be executed (ETXTBSY).
+const get = (url, file) => new Promise((resolve) => http.get(url, (res) => res.pipe(fs.createWriteStream(file, { mode: 0o755 })).on('close', resolve)));
 
 (async () => {
   const trufflehog = path.join(tmp, 'trufflehog');
