@@ -23,6 +23,8 @@ export const C2_FILES = join(REPO, 'test', 'live', 'c2-files');
 // On `lo` a prefix makes every address in it local, as 127.0.0.1/8 does for 127/8.
 const C2_PREFIX = '198.51.100.1/24';
 const C2_PORT = 80;
+// The ports incidents used besides the web ones: event-stream's payload posted to copayapi.host:8080.
+const C2_EXTRA_PORTS = [8080];
 /** The stand-in address of each host name. */
 export const C2_ADDRESSES = new Map(C2_NAMES.map((host, i) => [host, `198.51.100.${10 + i}`]));
 export const isC2Address = (address: unknown) => [...C2_ADDRESSES.values()].includes(String(address));
@@ -34,7 +36,8 @@ export interface C2Request {
 }
 
 export interface C2Server {
-  port: number;
+  /** The ports every stand-in host listens on. */
+  ports: number[];
   requests: C2Request[];
   /** The resolv.conf and nsswitch.conf the victim's namespace uses (test/live/c2-dns.ts). */
   victimEtc: string;
@@ -120,12 +123,15 @@ export async function startC2(): Promise<C2Server> {
   const stopServers = () => Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   let resolver;
   try {
-    // Port 80, as the incidents' hosts (HTTP or HTTPS, web ports): a random high port would be
-    // a signal no real payload gives. The addresses are this test's alone, so the port is free.
+    // Port 80, as the incidents' hosts (HTTP or HTTPS, web ports), and the other ports the
+    // incidents used: a random high port would be a signal no real payload gives. The addresses
+    // are this test's alone, so the ports are free.
     for (const address of C2_ADDRESSES.values()) {
-      const server = createServer(handle);
-      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(C2_PORT, address, resolve));
-      servers.push(server);
+      for (const port of [C2_PORT, ...C2_EXTRA_PORTS]) {
+        const server = createServer(handle);
+        await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, address, resolve));
+        servers.push(server);
+      }
     }
     resolver = await startResolver(C2_ADDRESSES);
   } catch (error) {
@@ -142,5 +148,5 @@ export async function startC2(): Promise<C2Server> {
       forgetAddress();
     }
   };
-  return { port: C2_PORT, requests, victimEtc: resolver.victimEtc, resolverBoundTo: resolver.boundTo, close };
+  return { ports: [C2_PORT, ...C2_EXTRA_PORTS], requests, victimEtc: resolver.victimEtc, resolverBoundTo: resolver.boundTo, close };
 }

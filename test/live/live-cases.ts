@@ -26,11 +26,6 @@ export interface LiveContext {
 export interface MaliciousStep {
   what: string;
   named(alert: AlertRecord, ctx: LiveContext): boolean;
-  /**
-   * A step the hardened pack names only at level low, on purpose: why (its README's policy). The
-   * test then checks that a low alert names it; it is counted as missed at medium or above.
-   */
-  lowByPolicy?: string;
 }
 
 export interface LiveCase {
@@ -60,7 +55,7 @@ const cmd = (a: AlertRecord) => s(a.fields.CommandLine);
 const img = (a: AlertRecord) => s(a.fields.Image);
 const c2Hit = (ctx: LiveContext, prefix: string) => ctx.c2.requests.some((r) => r.path.startsWith(prefix));
 const connectsToC2 = (a: AlertRecord, ctx: LiveContext) =>
-  a.category === 'network_connection' && isC2Address(a.fields.DestinationIp) && Number(a.fields.DestinationPort) === ctx.c2.port;
+  a.category === 'network_connection' && isC2Address(a.fields.DestinationIp) && ctx.c2.ports.includes(Number(a.fields.DestinationPort));
 const fakeTool = '#!/bin/sh\n# A stand-in for the real CLI: prints a line and exits.\necho ok\n';
 const npmInstall = (name: string) => (ctx: LiveContext) => ['npm', 'install', name, '--registry', ctx.registryUrl, '--foreground-scripts', '--no-audit', '--no-fund', '--no-update-notifier'];
 const npmInstallProject = (ctx: LiveContext) => ['npm', 'install', '--registry', ctx.registryUrl, '--foreground-scripts', '--no-audit', '--no-fund', '--no-update-notifier'];
@@ -122,9 +117,8 @@ export const LIVE_CASES: LiveCase[] = [
     command: npmInstallProject,
     ran: (ctx) => expect(ctx.c2.requests.some((r) => r.method === 'POST' && r.path === '/bws/api')).toBe(true),
     steps: [{
-      what: "node (the project's build) posting wallet data",
+      what: "node (the project's build) posting wallet data to copayapi.host:8080",
       named: connectsToC2,
-      lowByPolicy: "one HTTPS request by node to a named host is what benign downloaders do; with no other step in the install it is a low hunting alert (hardened README, 'Named egress by a runtime')",
     }],
   },
   {
