@@ -30,8 +30,8 @@ const LIVE = 1;
 const INDEXED = 2;
 const PLACEHOLDER = 4;
 const INITIAL_SLOTS = 256;
-/** Sweep when the slots in use grow by this many, or by half of those kept, whichever is more. */
-const MIN_SWEEP_GROWTH = 1024;
+/** Sweep when the slots in use grow by half of those kept, or by this many if more (a sweep walks every slot). */
+const MIN_SWEEP_GROWTH = 64;
 
 const guidKey = (host: string, guid: string) => `${host}\0g:${guid}`;
 const pidKey = (host: string, pid: number) => `${host}\0p:${pid}`;
@@ -458,9 +458,10 @@ export class ProcessTree {
 
   /**
    * Frees the slots no event can read any more. Roots: processes in lookup (an event reads one
-   * and up to maxDepth ancestors above it) and children waiting for a parent (adoption reads
-   * their parent's start). A slot more than maxDepth links above every root can never become
-   * readable again: links only ever point to processes in lookup when they are made.
+   * and up to maxDepth ancestors above it) and children waiting for a parent (the wait lists
+   * name their slots). A slot more than maxDepth links above every process in lookup can never
+   * become readable again: a link, when it is made, points to a process in lookup, so what lies
+   * above a slot only ever gets farther from the processes in lookup.
    */
   private sweep(): void {
     const reach = this.reach;
@@ -469,7 +470,7 @@ export class ProcessTree {
       for (let slot = from, left = depth; slot !== NONE && left > reach[slot]!; slot = this.parents[slot]!, left--) reach[slot] = left;
     };
     for (let slot = this.oldestSlot; slot !== NONE; slot = this.newer[slot]!) mark(slot, this.limits.maxDepth);
-    for (const { children } of this.orphans.values()) for (const child of children) mark(child, 1);
+    for (const { children } of this.orphans.values()) for (const child of children) mark(child, 0);
     for (let slot = 0; slot < this.slotsUsed; slot++) {
       if (!(this.flags[slot]! & LIVE)) continue;
       if (reach[slot]! < 0) this.free(slot);
