@@ -16,7 +16,7 @@
  * (src/parallel/state-relay.ts).
  */
 import type { NormalizedEvent } from '../events/event.js';
-import { DnsMap, emptyDns } from './dns-map.js';
+import { DnsMap } from './dns-map.js';
 import { installContext, installRootIndex, type ProcessInfo } from './install-context.js';
 import { LIMITS, type Limits } from './limits.js';
 import { NONE, ProcessTree } from './process-tree.js';
@@ -47,7 +47,7 @@ export class Enricher {
   constructor(options: EnrichOptions = {}) {
     this.limits = { ...LIMITS, ...options.limits };
     this.tree = new ProcessTree(this.limits);
-    this.dns = new DnsMap(emptyDns(), this.limits);
+    this.dns = new DnsMap(this.limits);
     this.allowlist = new RegistryAllowlist(options.allowedRegistries ?? DEFAULT_REGISTRIES);
   }
 
