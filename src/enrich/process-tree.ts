@@ -8,8 +8,9 @@
  * Storage is compact (docs/performance.md#process-table): a process is a slot in typed arrays,
  * its repeated strings (host, image, working directory, parent image) are interned, its command
  * lines and ProcessGuid are bytes in a TextStore, and it is found through hash indexes of slots:
- * nothing per process is a heap object. A Map of objects holding 100,000 processes was ~150 MB live, and since each process
- * lived ~100,000 events, promoted and dying in old space, it peaked near 400 MB.
+ * nothing per process is a heap object. A Map of objects holding 100,000 processes was ~150 MB
+ * live, and since each process lived ~100,000 events, promoted and dying in old space, it peaked
+ * near 400 MB.
  *
  * Slots are freed by a sweep, as a garbage collector would: a slot is needed while it is in
  * lookup, waits for its parent, or is within `maxDepth` links above one in lookup (the only
@@ -17,6 +18,7 @@
  * half since the last sweep. Views (`view`, `ancestors`) are fresh objects per call.
  */
 import type { Ancestor } from './enricher.js';
+import { ExitQueue, type Exit } from './exit-queue.js';
 import { analysisOf, primeAnalysis, type Analysis } from './install-context.js';
 import { Interner } from './interner.js';
 import type { Limits } from './limits.js';
@@ -545,74 +547,5 @@ export class ProcessTree {
 
   private text(handle: number): string | undefined {
     return handle === NONE ? undefined : this.texts.get(handle);
-  }
-}
-
-interface Exit {
-  at: number;
-  /** TextStore handle of the ProcessGuid (a copy: the slot may be gone), or NONE for pid identity. */
-  guid: number;
-  /** Interned host id (a reference held by the entry). */
-  host: number;
-  pid: number;
-  start: number;
-}
-
-/**
- * Exited processes to drop from lookup after the grace period, in exit order, at most `cap`
- * (past it the oldest entry is forgotten: that process then leaves by the cap). A ring of typed
- * arrays, since there is an entry per termination event.
- */
-class ExitQueue {
-  private at = new Float64Array(0);
-  private guids = new Int32Array(0);
-  private hosts = new Int32Array(0);
-  private pids = new Float64Array(0);
-  private starts = new Float64Array(0);
-  private head = 0;
-  length = 0;
-
-  constructor(private readonly cap: number) {}
-
-  get full(): boolean {
-    return this.length >= this.cap;
-  }
-
-  /** Adds an entry (not when full). */
-  push(at: number, guid: number, host: number, pid: number, start: number): void {
-    if (this.length === this.at.length) this.grow();
-    const i = (this.head + this.length) % this.at.length;
-    this.at[i] = at;
-    this.guids[i] = guid;
-    this.hosts[i] = host;
-    this.pids[i] = pid;
-    this.starts[i] = start;
-    this.length++;
-  }
-
-  firstAt(): number {
-    return this.at[this.head]!;
-  }
-
-  shift(): Exit {
-    const i = this.head;
-    this.head = (i + 1) % this.at.length;
-    this.length--;
-    return { at: this.at[i]!, guid: this.guids[i]!, host: this.hosts[i]!, pid: this.pids[i]!, start: this.starts[i]! };
-  }
-
-  private grow(): void {
-    const old = this.at.length;
-    const size = Math.min(this.cap, Math.max(64, old * 2));
-    const order = <T extends Float64Array | Int32Array>(from: T, to: T): T => {
-      for (let k = 0; k < this.length; k++) to[k] = from[(this.head + k) % old]!;
-      return to;
-    };
-    this.at = order(this.at, new Float64Array(size));
-    this.guids = order(this.guids, new Int32Array(size));
-    this.hosts = order(this.hosts, new Int32Array(size));
-    this.pids = order(this.pids, new Float64Array(size));
-    this.starts = order(this.starts, new Float64Array(size));
-    this.head = 0;
   }
 }
