@@ -16,6 +16,7 @@ const SLOW = [
   'test/outputs/hec-ecs.test.ts',
   'test/scan/one-pipeline.test.ts',
   'test/enrich/cli.test.ts',
+  'test/enrich/memory.test.ts',
   'test/sensor/run-installs.test.ts',
   'test/**/corpus.test.ts',
   'test/sources/evtx/scan.test.ts',

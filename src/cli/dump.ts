@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Enricher } from '../enrich/enricher.js';
 import { UsageError } from '../errors.js';
 import { serializeEvent } from '../events/event.js';
+import { BufferedOut } from '../outputs/buffered.js';
 import { count } from '../outputs/count.js';
 import { safeJson } from '../outputs/escape.js';
 import { formatBad, formatUnreadable } from '../outputs/problems.js';
@@ -32,15 +33,19 @@ export async function dumpCommand(paths: string[], options: { inputFormat?: stri
     exclude: output ? [output] : [],
   };
   const enricher = new Enricher(); // the context fields are part of what the rules see
+  // Each event is encoded into the output block as it comes: a batch's text joined into one
+  // string (~200 KB) was allocated in V8's large-object space, which only a full GC frees
+  // (docs/performance.md#dump-output).
+  const out = new BufferedOut(process.stdout);
   for await (const batch of readInputs(paths, { inputFormat: options.inputFormat, ...reports })) {
-    let text = '';
     for (const event of batch.events) {
       enricher.enrich(event);
-      text += safeJson(serializeEvent(event)) + '\n';
+      out.write(safeJson(serializeEvent(event)) + '\n');
     }
     events += batch.events.length;
     // Respect backpressure: dump output can be as large as the input.
-    if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+    out.flush();
+    if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
   }
   if (!options.quiet || events === 0) process.stderr.write(`${count(events, 'event')}, ${count(bad, 'bad record')}${events === 0 ? ': no event was read' : ''}\n`);
   return unreadable > 0 ? 2 : 0;

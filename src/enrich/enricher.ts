@@ -16,10 +16,10 @@
  * (src/parallel/state-relay.ts).
  */
 import type { NormalizedEvent } from '../events/event.js';
-import { DnsMap, emptyDns } from './dns-map.js';
+import { DnsMap } from './dns-map.js';
 import { installContext, installRootIndex, type ProcessInfo } from './install-context.js';
 import { LIMITS, type Limits } from './limits.js';
-import { emptyTree, ProcessTree, type ProcNode } from './process-tree.js';
+import { NONE, ProcessTree } from './process-tree.js';
 import { InstallActivity, isoTime, type ChainEntry, type InvestigationContext } from './investigation.js';
 import { normalizeIp, parentIdOf, processIdOf, stateRecord, str, type Activity, type StateRecord } from './records.js';
 import { DEFAULT_REGISTRIES, RegistryAllowlist } from './registry-allowlist.js';
@@ -46,8 +46,8 @@ export class Enricher {
 
   constructor(options: EnrichOptions = {}) {
     this.limits = { ...LIMITS, ...options.limits };
-    this.tree = new ProcessTree(emptyTree(), this.limits);
-    this.dns = new DnsMap(emptyDns(), this.limits);
+    this.tree = new ProcessTree(this.limits);
+    this.dns = new DnsMap(this.limits);
     this.allowlist = new RegistryAllowlist(options.allowedRegistries ?? DEFAULT_REGISTRIES);
   }
 
@@ -68,8 +68,8 @@ export class Enricher {
   /** A connection or file write inside an install subtree joins that install's recent activity. */
   private recordActivity(rec: Activity): void {
     const node = this.tree.find(rec.host, rec.self, rec.time);
-    if (!node) return;
-    const chain = [info(node), ...this.ancestorsOf(node)];
+    if (node === NONE) return;
+    const chain = [this.tree.view(node), ...this.ancestorsOf(node)];
     const root = installRoot(chain);
     if (!root) return;
     let target = rec.target;
@@ -99,21 +99,21 @@ export class Enricher {
     const host = event.host ?? '';
     const node = this.tree.find(host, processIdOf(f), event.time);
     const creation = event.category === 'process_creation';
-    const self: Ancestor | undefined = node
-      ? info(node)
+    const self: Ancestor | undefined = node !== NONE
+      ? this.tree.view(node)
       : creation ? { image: str(f.Image), commandLine: str(f.CommandLine), cwd: str(f.CurrentDirectory), start: event.time } : undefined;
     // A creation whose own id is unusable can still hang below a known parent.
-    const parentOnly = !node && creation ? this.tree.find(host, parentIdOf(f), event.time) : undefined;
-    const ancestors: Ancestor[] = parentOnly ? [info(parentOnly), ...this.ancestorsOf(parentOnly)] : node ? this.ancestorsOf(node) : [];
-    const cur = node ?? parentOnly;
-    if (!cur && creation && (f.ParentImage !== undefined || f.ParentCommandLine !== undefined)) {
+    const parentOnly = node === NONE && creation ? this.tree.find(host, parentIdOf(f), event.time) : NONE;
+    const ancestors: Ancestor[] =
+      parentOnly !== NONE ? [this.tree.view(parentOnly), ...this.ancestorsOf(parentOnly)] : node !== NONE ? this.ancestorsOf(node) : [];
+    if (node === NONE && parentOnly === NONE && creation && (f.ParentImage !== undefined || f.ParentCommandLine !== undefined)) {
       ancestors.push({ image: str(f.ParentImage), commandLine: str(f.ParentCommandLine) });
     }
     return { self, ancestors };
   }
 
-  private ancestorsOf(node: ProcNode): Ancestor[] {
-    return ancestorsOfNode(node, this.limits.maxDepth);
+  private ancestorsOf(node: number): Ancestor[] {
+    return this.tree.ancestors(node, this.limits.maxDepth);
   }
 
   /** Adds the context fields. Reads the state only. */
@@ -149,22 +149,6 @@ export class Enricher {
   }
 }
 
-/** The ancestors of a process, nearest first, up to maxDepth (the last may be only the parent its creation event named). */
-function ancestorsOfNode(start: ProcNode, maxDepth: number): Ancestor[] {
-  const ancestors: Ancestor[] = [];
-  let cur = start;
-  while (ancestors.length < maxDepth) {
-    if (cur.parent) {
-      cur = cur.parent;
-      ancestors.push(info(cur));
-      continue;
-    }
-    if (cur.parentImage !== undefined || cur.parentCommandLine !== undefined) ancestors.push(parentInfo(cur));
-    break;
-  }
-  return ancestors;
-}
-
 /**
  * The package-manager process of an install chain (nearest first): the farthest entry whose
  * own chain still has an install context — the process that started the install.
@@ -197,14 +181,3 @@ function entry(a: Ancestor): ChainEntry {
   if (time !== undefined) out.time = time;
   return out;
 }
-
-/** One object per process (cached on the node), so install-context analysis runs once per process. */
-function info(n: ProcNode): Ancestor {
-  return (n.view ??= { image: n.image, commandLine: n.commandLine, cwd: n.cwd, pid: n.pid, guid: n.guid, start: n.start });
-}
-
-/** The parent as the creation event named it (ParentImage/ParentCommandLine), when it is not in the tree. */
-function parentInfo(n: ProcNode): Ancestor {
-  return (n.parentView ??= { image: n.parentImage, commandLine: n.parentCommandLine, pid: n.parentId.pid, guid: n.parentId.guid });
-}
-

@@ -168,7 +168,7 @@ interface Markers {
 }
 
 /** What one process says about installs, independent of its chain: computed once per process. */
-interface Analysis {
+export interface Analysis {
   manager?: string;
   jsManager: boolean;
   /** Markers that need no parent: cargo build scripts, pip builds, gem extensions. */
@@ -195,6 +195,19 @@ function analyze(info: ProcessInfo): Analysis {
     info[ANALYSIS] = a;
   }
   return a;
+}
+
+/**
+ * The analysis of a process view, computed once per view; a store that builds a new view of the
+ * same process per event keeps it and gives it back (`primeAnalysis`), so it is computed once
+ * per process.
+ */
+export function analysisOf(info: ProcessInfo): Analysis {
+  return analyze(info);
+}
+
+export function primeAnalysis(info: ProcessInfo, analysis: Analysis): void {
+  info[ANALYSIS] = analysis;
 }
 
 function ownMarkers(info: ProcessInfo, seen: { program: string; args: string[] }): Markers | undefined {
