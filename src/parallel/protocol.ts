@@ -59,7 +59,7 @@ export interface TaskResult {
 export type WorkerMessage =
   | { type: 'ready' }
   /** A rule file the worker claimed and parsed during the load (rule-share.ts). */
-  | { type: 'parsed'; batch: number; index: number; documents: PlainRuleDocument[] | undefined }
+  | { type: 'parsed'; batch: number; index: number; documents: PlainRuleDocument[] | undefined; digest?: string }
   /** The task's alerts and correlation matches so far, before its result (see alert-block.ts). */
   | { type: 'block'; block: AlertBlock }
   | { type: 'result'; result: TaskResult }

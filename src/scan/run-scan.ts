@@ -21,6 +21,7 @@ import { decideThreads } from '../parallel/threads.js';
 import { withOptimizerPaused } from '../runtime/optimizer-pause.js';
 import { shedStartupGarbage } from '../runtime/startup-garbage.js';
 import { yieldCoresToScanners } from '../runtime/v8-flags.js';
+import { RuleCache } from '../sigma/index.js';
 import { outputIdentity, readerByName, readInputs, type InputReports, type OpenOptions, type UnreadableInput } from '../sources/open.js';
 import type { ScanPlan } from './plan.js';
 import { ScanSummary } from './summary.js';
@@ -65,9 +66,10 @@ async function scanWithOutputs(plan: ScanPlan, outputs: OutputSet | undefined, p
   if (tasks) yieldCoresToScanners(decision.threads);
   const pool = tasks ? startWorkers(decision.threads - 1, scanning) : undefined;
   try {
+    const cache = plan.ruleCache === undefined ? undefined : new RuleCache(plan.ruleCache);
     const loaded = pool
-      ? await withOptimizerPaused(() => loadPacks(plan.rules, pool.loadHooks))
-      : await helpedLoad(plan.threads ?? availableParallelism(), (hooks) => loadPacks(plan.rules, hooks));
+      ? await withOptimizerPaused(() => loadPacks(plan.rules, pool.loadHooks, cache))
+      : await helpedLoad(plan.threads ?? availableParallelism(), (hooks) => loadPacks(plan.rules, hooks, cache));
     for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
     const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0);
     if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
