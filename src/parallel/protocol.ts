@@ -68,7 +68,7 @@ export type WorkerMessage =
   | { type: 'records'; task: number; records: StateRecord[] };
 
 /**
- * Main → worker: a task to run, the state records of the tasks other workers ran before it, or
+ * Main → worker: a task to run, the state records of the tasks other workers ran before one of its tasks, or
  * the buffer of a block the main thread has written, given back for reuse (alert-block.ts).
  */
-export type MainMessage = DispatchedTask | { type: 'state'; records: StateRecord[] } | { type: 'spare'; buffer: ArrayBuffer };
+export type MainMessage = DispatchedTask | { type: 'state'; task: number; records: StateRecord[] } | { type: 'spare'; buffer: ArrayBuffer };
