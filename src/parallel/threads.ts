@@ -8,11 +8,11 @@ const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
 /**
  * What a file costs a scanning thread beyond its bytes, in bytes of input that cost as much:
- * opening and sniffing it, an EVTX file's header and templates, the first events of log
- * sources not met before. A folder of 280 small EVTX files (38 MB) took a thread ~2.5 ms a file
- * more than its bytes alone would (docs/performance.md#thread-count-decided-by-files-and-bytes).
+ * opening and sniffing it, an EVTX file's header and templates. 1,000 one-record EVTX files
+ * took ~0.75 ms of CPU each, what ~128 KiB of NDJSON takes at the rate the break-even below was
+ * measured at (docs/performance.md#thread-count-decided-by-files-and-bytes).
  */
-export const FILE_COST_BYTES = 512 * 1024;
+export const FILE_COST_BYTES = 128 * 1024;
 
 /**
  * Threads by default (one per core): the work a scan needs before workers pay for their fixed
