@@ -5,6 +5,7 @@ import type { PlainRuleDocument } from '../sigma/index.js';
 import type { AutomatonExchangeShare } from '../sigma/automaton-exchange.js';
 import type { StateRecord } from '../enrich/records.js';
 import type { BadRecord } from '../sources/reader.js';
+import type { UnreadableInput } from '../sources/open.js';
 import type { AlertBlock } from './alert-block.js';
 import type { ScanTask } from './plan.js';
 
@@ -54,6 +55,8 @@ export interface TaskResult {
   outsideWindow: number;
   bad: BadRecord[];
   badCount: number;
+  /** The task's input could not be read at all (for the summary, as a one-thread scan lists it). */
+  unreadable: UnreadableInput[];
 }
 
 export type WorkerMessage =

@@ -11,7 +11,7 @@ import type { AlertFormatter } from '../outputs/formatter.js';
 import { makeFormatter } from '../outputs/formats.js';
 import { shedStartupGarbage } from '../runtime/startup-garbage.js';
 import { fileRangeChunks } from '../sources/file-range.js';
-import { READ_CHUNK_BYTES, readInputs } from '../sources/open.js';
+import { READ_CHUNK_BYTES, readInputs, type UnreadableInput } from '../sources/open.js';
 import type { BadRecord, SplittableReader } from '../sources/reader.js';
 import { READERS } from '../sources/registry.js';
 import { BlockBuilder, SpareBuffers, type AlertBlock } from './alert-block.js';
@@ -89,7 +89,8 @@ export class TaskScanner {
     return new Promise((resolve) => this.states.set(task, { resolve: (records) => (this.states.delete(task), resolve(records)) }));
   }
 
-  private read(task: DispatchedTask, result: TaskResult, each: (batch: NormalizedEvent[]) => void, bad: (b: BadRecord) => void): Promise<void> {
+  /** Reads the task; `bad` gets its bad records, and reports that it cannot be read at all go to the result (once: `bad` is a no-op on a second read). */
+  private read(task: DispatchedTask, result: TaskResult, each: (batch: NormalizedEvent[]) => void, bad: (b: BadRecord) => void, reporting = true): Promise<void> {
     const shift = (batch: NormalizedEvent[]) => {
       if (task.lineBase) for (const event of batch) if (event.source.line !== undefined) event.source.line += task.lineBase;
       each(batch);
@@ -102,7 +103,9 @@ export class TaskScanner {
         const chunks = fileRangeChunks(task.input, start, end, READ_CHUNK_BYTES);
         for await (const batch of reader.read(chunks, { file: task.input, bad })) shift(batch);
       } else {
-        for await (const batch of readInputs([task.input], { inputFormat: this.setup.inputFormat, onBad: bad })) {
+        // The task reads one path as an argument: it says whether it was one, or found in a folder.
+        const onUnreadable = (u: UnreadableInput) => void (reporting && result.unreadable.push({ ...u, named: task.named }));
+        for await (const batch of readInputs([task.input], { inputFormat: this.setup.inputFormat, onBad: bad, onUnreadable })) {
           result.format = batch.format;
           shift(batch.events);
         }
@@ -118,7 +121,7 @@ export class TaskScanner {
    * up every later one: docs/performance.md#state-relay-only-with-enrichment).
    */
   private async readTask(task: DispatchedTask): Promise<FirstPass> {
-    const result: TaskResult = { task, format: task.range?.format ?? 'unknown', events: 0, outsideWindow: 0, bad: [], badCount: 0 };
+    const result: TaskResult = { task, format: task.range?.format ?? 'unknown', events: 0, outsideWindow: 0, bad: [], badCount: 0, unreadable: [] };
     const onBad = (b: BadRecord) => {
       result.badCount += 1;
       if (b.line !== undefined) b.line += task.lineBase;
@@ -182,7 +185,8 @@ export class TaskScanner {
       if (events.length > 0) shedStartupGarbage();
     };
     if (first.heldEvents) scanBatch(first.heldEvents);
-    else await this.read(task, result, scanBatch, enriching ? () => {} : first.onBad); // with enrichment, bad records were counted in pass 1
+    // With enrichment, bad records and unreadable inputs were reported in pass 1.
+    else await this.read(task, result, scanBatch, enriching ? () => {} : first.onBad, !enriching);
     collector?.finish();
     blocks.finish(collector ? held : undefined);
     return result;

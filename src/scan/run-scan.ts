@@ -134,7 +134,9 @@ async function scanLoaded(plan: ScanPlan, run: Loaded): Promise<number> {
         return process.stdout.writableLength === 0;
       },
       result: (result) => {
-        summary.countEvents(result.task.input, result.format, result.events);
+        // As on one thread: an input listed with its events once a reader took it, else as not read.
+        if (result.format !== 'unknown') summary.countEvents(result.task.input, result.format, result.events);
+        for (const u of result.unreadable) run.reports.onUnreadable?.(u);
         summary.outsideWindow += result.outsideWindow;
         for (const bad of result.bad) summary.countBad(bad);
         summary.badCount += result.badCount - result.bad.length;

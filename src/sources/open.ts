@@ -244,13 +244,14 @@ export async function* expandPaths(paths: string[], reports: InputReports | ((b:
   for await (const { path } of expandInputs(paths, typeof reports === 'function' ? { onBad: reports } : reports)) yield path;
 }
 
-interface FoundInput {
+export interface FoundInput {
   path: string;
   /** The path is a command-line argument (not found inside a folder). */
   named: boolean;
 }
 
-async function* expandInputs(paths: string[], options: InputReports): AsyncGenerator<FoundInput> {
+/** expandPaths, each path with whether it is a command-line argument (parallel/plan.ts: a task reports its input as found). */
+export async function* expandInputs(paths: string[], options: InputReports): AsyncGenerator<FoundInput> {
   const report = reporter(options);
   const seen = new Set<string>(); // real paths of the folders and files found by walking
   const excluded = (s: Stats) => options.exclude?.some((id) => id.dev === s.dev && id.ino === s.ino) ?? false;
