@@ -29,6 +29,8 @@ export interface ScanSetup {
 export interface WorkerSetup extends Omit<ScanSetup, 'order'> {
   /** The scan's needle automata, built once for all its scanners: the worker joins as it starts (sigma/automaton-exchange.ts). */
   automata: AutomatonExchangeShare;
+  /** The rule cache's folder, where automata built before are read back (sigma/automaton-cache.ts); undefined with --no-cache. */
+  ruleCache?: string;
 }
 
 /**

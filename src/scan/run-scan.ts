@@ -21,7 +21,7 @@ import { decideThreads } from '../parallel/threads.js';
 import { withOptimizerPaused } from '../runtime/optimizer-pause.js';
 import { shedStartupGarbage } from '../runtime/startup-garbage.js';
 import { yieldCoresToScanners } from '../runtime/v8-flags.js';
-import { RuleCache } from '../sigma/index.js';
+import { keepAutomataIn, RuleCache } from '../sigma/index.js';
 import { outputIdentity, readerByName, readInputs, type InputReports, type OpenOptions, type UnreadableInput } from '../sources/open.js';
 import type { ScanPlan } from './plan.js';
 import { ScanSummary } from './summary.js';
@@ -64,7 +64,9 @@ async function scanWithOutputs(plan: ScanPlan, outputs: OutputSet | undefined, p
   // The main thread scans too (pool.ts), beside threads - 1 workers, started before the rules
   // load: they compile each rule file this thread loads as it loads it.
   if (tasks) yieldCoresToScanners(decision.threads);
-  const pool = tasks ? startWorkers(decision.threads - 1, scanning) : undefined;
+  // Automata built by an earlier scan are read back, on this thread and the workers.
+  keepAutomataIn(plan.ruleCache);
+  const pool = tasks ? startWorkers(decision.threads - 1, { ...scanning, ruleCache: plan.ruleCache }) : undefined;
   try {
     const cache = plan.ruleCache === undefined ? undefined : new RuleCache(plan.ruleCache);
     const loaded = pool

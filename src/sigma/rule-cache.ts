@@ -152,11 +152,11 @@ function restore(load: CachedLoad, file: string): LoadResult | undefined {
 let identity: string | undefined;
 
 /**
- * What made an entry: the code that reads and compiles rules (the JavaScript files beside this
+ * What made an entry (here, and in automaton-cache.ts): the code that reads and compiles rules (the JavaScript files beside this
  * module, which in the bundle include the YAML libraries) and the installed dependencies
  * (npm's record of them, for the unbundled build). Any change makes every entry stale.
  */
-function codeIdentity(): string {
+export function codeIdentity(): string {
   if (identity !== undefined) return identity;
   const here = dirname(fileURLToPath(import.meta.url));
   const parts = [String(CACHE_FORMAT)];
