@@ -89,10 +89,10 @@ export class RuleShare {
 /**
  * A worker's side: claims files of the load from the back until none is left, sends each one's
  * documents (undefined when it needs the main thread's reference path: a problem to report,
- * special YAML, an unreadable file) and the digest of its bytes (for the rule cache), which compiles them and sends the rules back. The
- * main thread's own files (`rules` messages) wait until this ends: let in between, they came
- * hundreds at a time, and the worker parsed only a small share of the files while the main
- * thread, parsing the rest, finished last.
+ * special YAML, an unreadable file) and the digest of its bytes (for the rule cache) to the main
+ * thread, which compiles them and sends the rules back. The main thread's own files (`rules`
+ * messages) wait until this ends: let in between, they came hundreds at a time, and the worker
+ * parsed only a small share of the files while the main thread, parsing the rest, finished last.
  */
 export function parseClaimedFiles(message: Extract<LoadMessage, { type: 'parse' }>, send: (message: WorkerMessage) => void): void {
   const word = new BigInt64Array(message.claims);
