@@ -27,7 +27,7 @@ function version(): string {
   }
 }
 
-const NO_CACHE_HELP = 'parse every rule file, neither reading nor writing the cache of parsed rules ($XDG_CACHE_HOME/supplywatch or ~/.cache/supplywatch)';
+const NO_CACHE_HELP = 'neither read nor write the cache of parsed rules and prefilter automata ($XDG_CACHE_HOME/supplywatch or ~/.cache/supplywatch)';
 const OUTPUT_HELP = 'also write alerts as FORMAT to a file, - (stdout), syslog+udp|tcp|tls://HOST:PORT or a Splunk HEC https URL; repeatable (docs/outputs.md)';
 
 /** Exit status: 0 no alert, 1 alerts (or rejected rules for lint), 2 usage or fatal error. */
