@@ -105,6 +105,7 @@ export async function huntRows(root: string, cliPath: string): Promise<string[]>
     const lint = (cache: boolean): Timed => runCliTimed(cliPath, ['rules', 'lint', rules, ...(cache ? [] : ['--no-cache'])], env);
     lint(true); // fills the cache
     const scan = (...args: string[]) => (): CliRun => runCliTimed(cliPath, ['scan', folder, '--rules', rules, '--format', 'jsonl', ...args], env);
+    scan()(); // keeps the automata it builds: every round below is a repeat run
     // A folder of its own: the unbundled code it runs has another code identity than the
     // bundle's, and would rewrite the bundle's entry at every round (sigma/rule-cache.ts).
     const cacheDir = join(cacheHome, 'rule-load');
