@@ -43,6 +43,8 @@ export class TaskScanner {
   private running: Promise<void> = Promise.resolve();
   /** Per task: resolves with the records of the tasks other scanners ran before it. */
   private readonly states = new Map<number, { records?: StateRecord[]; resolve?: (records: StateRecord[]) => void }>();
+  /** Events held between the passes, all tasks together: at most HELD_EVENTS, however far this scanner reads ahead. */
+  private held = 0;
 
   constructor(
     packs: Pack[],
@@ -115,8 +117,8 @@ export class TaskScanner {
 
   /**
    * Pass 1: with enrichment, read the task and send its state records. Events are held for
-   * pass 2 up to HELD_EVENTS (a byte range always fits); a larger whole-file task is read
-   * again instead. Without enrichment there is no state: no pass 1, no records, and no waiting
+   * pass 2 up to HELD_EVENTS with those of the tasks read ahead (a byte range always fits); a
+   * task that finds no room is read again instead. Without enrichment there is no state: no pass 1, no records, and no waiting
    * for the records of earlier tasks (a task queued behind another on a busy scanner would hold
    * up every later one: docs/performance.md#state-relay-only-with-enrichment).
    */
@@ -135,8 +137,13 @@ export class TaskScanner {
         const rec = stateRecord(event);
         if (rec) records.push(rec);
       }
-      if (heldEvents && heldEvents.length + batch.length <= HELD_EVENTS) heldEvents.push(...batch);
-      else heldEvents = undefined;
+      if (heldEvents && this.held + batch.length <= HELD_EVENTS) {
+        heldEvents.push(...batch);
+        this.held += batch.length;
+      } else if (heldEvents) {
+        this.held -= heldEvents.length;
+        heldEvents = undefined;
+      }
     }, onBad);
     this.send({ type: 'records', task: task.id, records });
     return { result, onBad, heldEvents, enriching: true };
@@ -184,7 +191,10 @@ export class TaskScanner {
       blocks.endBatch();
       if (events.length > 0) shedStartupGarbage();
     };
-    if (first.heldEvents) scanBatch(first.heldEvents);
+    if (first.heldEvents) {
+      scanBatch(first.heldEvents);
+      this.held -= first.heldEvents.length;
+    }
     // With enrichment, bad records and unreadable inputs were reported in pass 1.
     else await this.read(task, result, scanBatch, enriching ? () => {} : first.onBad, !enriching);
     collector?.finish();
