@@ -22,6 +22,7 @@ const SLOW = [
   'test/sources/evtx/scan.test.ts',
   'test/sigma/sigmahq.test.ts',
   'test/sigma/plain-yaml.test.ts',
+  'test/sigma/rule-cache-scan.test.ts',
   'test/live/**/*.test.ts',
 ];
 

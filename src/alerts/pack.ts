@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
-import { loadRules, PACK_MANIFEST, type CompiledRule, type CorrelationRule, type LoadHooks, type RuleProblem } from '../sigma/index.js';
+import { loadRules, PACK_MANIFEST, type CompiledRule, type CorrelationRule, type LoadHooks, type RuleCache, type RuleProblem } from '../sigma/index.js';
 import { compileColumn, type Column } from './columns.js';
 
 /**
@@ -72,10 +72,10 @@ function safeReaddir(dir: string): string[] {
 }
 
 /**
- * Resolves each `--rules` argument (pack name, rule file or folder) and loads it; `hooks` as
- * in loadRules.
+ * Resolves each `--rules` argument (pack name, rule file or folder) and loads it; `hooks` and
+ * `cache` as in loadRules.
  */
-export async function loadPacks(specs: string[], hooks?: LoadHooks): Promise<PackLoad> {
+export async function loadPacks(specs: string[], hooks?: LoadHooks, cache?: RuleCache): Promise<PackLoad> {
   const out: PackLoad = { packs: [], rejected: [], warnings: [] };
   for (const spec of specs) {
     const path = existsSync(spec) ? spec : findBuiltinPack(spec);
@@ -85,7 +85,7 @@ export async function loadPacks(specs: string[], hooks?: LoadHooks): Promise<Pac
     }
     const packFile = join(path, PACK_MANIFEST);
     const isPack = statSync(path).isDirectory() && existsSync(packFile);
-    const loaded = await loadRules([path], hooks); // skips pack.yml
+    const loaded = await loadRules([path], hooks, cache); // skips pack.yml
     out.rejected.push(...loaded.rejected);
     out.warnings.push(...loaded.warnings);
     if (isPack) {

@@ -150,9 +150,16 @@ let builtin: Map<string, Playbook> | undefined;
  */
 export function builtinPlaybook(ruleId: string | undefined): Playbook | undefined {
   if (ruleId === undefined) return undefined;
+  // A playbook's file is named by its rule's id (parsePlaybookFile rejects any other): a rule
+  // with none parses nothing. Parsing them all took a scanning thread ~90 ms at its first alert
+  // (docs/performance.md#playbooks-parsed-only-for-rules-that-have-one).
+  named ??= new Set(playbookFolders(BUILTIN_RULES_DIR).flatMap((folder) => safeReaddir(folder).map((entry) => entry.replace(/\.ya?ml$/i, ''))));
+  if (!named.has(ruleId)) return undefined;
   builtin ??= loadPlaybooks().byRule;
   return builtin.get(ruleId);
 }
+
+let named: Set<string> | undefined;
 
 /** The pointer printed with an alert: the command that shows the playbook, and its summary. */
 export function playbookPointer(ruleId: string | undefined): { rule: string; summary: string; explain: string } | undefined {

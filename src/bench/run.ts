@@ -5,6 +5,7 @@ import { runCliTimed, type CliRun } from './cli-run.js';
 import { GENERATOR_VERSION, writeEvents, type Mix } from './generate.js';
 import { auditdRows } from './auditd.js';
 import { evtxRows } from './evtx.js';
+import { huntRows } from './hunt.js';
 import { sensorOverhead } from './sensor.js';
 import { median } from './median.js';
 import { warmPageCache } from './warm.js';
@@ -106,8 +107,20 @@ function row(name: string, events: number, seconds: number, base: number, peak?:
   ].join('  ');
 }
 
+/** `npm run bench -- --group hunt`: one group of rows alone. */
+const GROUPS: Record<string, () => Promise<string[]>> = {
+  hunt: () => huntRows(ROOT, CLI),
+};
+
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('build first: npm run build');
+  const at = process.argv.indexOf('--group');
+  if (at !== -1) {
+    const group = GROUPS[process.argv[at + 1] ?? ''];
+    if (!group) throw new Error(`--group: one of ${Object.keys(GROUPS).join(', ')}`);
+    process.stdout.write((await group()).join('\n') + '\n');
+    return;
+  }
   const oneM = await dataset(1_000_000);
   const fourM = await dataset(4_000_000);
   process.stderr.write(`dataset: ${(statSync(oneM).size / 1e6).toFixed(0)} MB for 1M events\n`);
@@ -145,6 +158,7 @@ async function main(): Promise<void> {
   const seed4 = scan(fourM, ['--rules', 'seed']);
   lines.push(row('scan --rules seed, 4M events', seed4.events, seed4.seconds, baseRate, seed4.peakMb, '≤ 300 MB'));
   lines.push(...(await evtxRows(ROOT, CLI, DATA)));
+  lines.push(...(await huntRows(ROOT, CLI)));
   lines.push(...(await auditdRows(DATA)));
   lines.push(sensorOverhead(CLI));
   process.stdout.write(lines.join('\n') + '\n');

@@ -27,6 +27,7 @@ function version(): string {
   }
 }
 
+const NO_CACHE_HELP = 'neither read nor write the cache of parsed rules and prefilter automata ($XDG_CACHE_HOME/supplywatch or ~/.cache/supplywatch)';
 const OUTPUT_HELP = 'also write alerts as FORMAT to a file, - (stdout), syslog+udp|tcp|tls://HOST:PORT or a Splunk HEC https URL; repeatable (docs/outputs.md)';
 
 /** Exit status: 0 no alert, 1 alerts (or rejected rules for lint), 2 usage or fatal error. */
@@ -57,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-c, --config <file>', 'tuning file supplywatch.yaml: mirrors, allowed hosts, bots, build chain, suppressions, levels')
     .option('--csv-raw', "with --format csv: cells exactly as QRadar writes them, formulas not neutralised (for byte-for-byte comparison; never open it in a spreadsheet)")
     .option('--strict', 'exit 2 when a record is bad, as when an input cannot be read')
+    .option('--no-cache', NO_CACHE_HELP)
     .option('-q, --quiet', 'no summary or progress on stderr (inputs that cannot be read are still named)')
     .action(async (paths: string[], options) => {
       status = await (await import('./scan.js')).scanCommand(paths, options);
@@ -175,8 +177,9 @@ async function main(argv: string[]): Promise<number> {
     .command('lint')
     .description('load rules and say, per rule, loaded or rejected and why')
     .argument('<paths...>', `rule files or folders, or pack names (${choices('packs', 'see --help')})`)
-    .action(async (paths: string[]) => {
-      status = await (await import('./lint.js')).lintCommand(paths);
+    .option('--no-cache', NO_CACHE_HELP)
+    .action(async (paths: string[], options: { cache: boolean }) => {
+      status = await (await import('./lint.js')).lintCommand(paths, options.cache);
     });
 
   try {

@@ -2,6 +2,8 @@
  * Option values every command parses the same way: each becomes plain data for a plan, or a
  * UsageError naming the option.
  */
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { builtinPackNames, unknownRuleSpecs } from '../alerts/pack.js';
 import { parseTuning } from '../alerts/tuning.js';
 import { parseSince, parseTimestamp } from '../alerts/window.js';
@@ -38,6 +40,16 @@ export function parseThreads(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`--threads: '${text}' is not a positive integer`);
   return Number(text);
+}
+
+/**
+ * The rule cache's folder: $XDG_CACHE_HOME/supplywatch, or ~/.cache/supplywatch when that is
+ * unset or not absolute (as the XDG base directory specification says); none with `--no-cache`.
+ */
+export function ruleCacheOption(cache: boolean | undefined): { ruleCache?: string } {
+  if (cache === false) return {};
+  const xdg = process.env.XDG_CACHE_HOME;
+  return { ruleCache: join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'supplywatch') };
 }
 
 /** `--config FILE`, read and validated (throws ConfigError, a usage error, listing every problem). */

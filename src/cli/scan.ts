@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { ScanPlan } from '../scan/plan.js';
 import { runScan } from '../scan/run-scan.js';
-import { parseLimit, parseNow, parseOutputs, parseRuleSpecs, parseThreads, parseWindowAfter, readConfig, warnExpired } from './options.js';
+import { parseLimit, parseNow, parseOutputs, parseRuleSpecs, ruleCacheOption, parseThreads, parseWindowAfter, readConfig, warnExpired } from './options.js';
 import { Progress } from './progress.js';
 
 export interface ScanOptions {
@@ -20,6 +20,8 @@ export interface ScanOptions {
   strict?: boolean;
   /** CSV cells exactly as QRadar writes them (no formula neutralising): the seed reproduction. */
   csvRaw?: boolean;
+  /** False with `--no-cache`: every rule file parsed, the cache neither read nor written. */
+  cache?: boolean;
 }
 
 /** `supplywatch scan`: the command line becomes a plan, which runs. Returns the exit status. */
@@ -38,5 +40,5 @@ export function scanPlan(paths: string[], options: ScanOptions): ScanPlan {
   if (paths.length === 0) throw new UsageError('scan needs at least one path (a file, a folder, or - for stdin)');
   const config = readConfig(options.config);
   if (config) warnExpired(config, now);
-  return { inputs: paths, inputFormat: options.inputFormat, rules: parseRuleSpecs(options.rules ?? []), pipeline: { config, now, windowAfter }, limit, output, ...(outputs ? { outputs } : {}), threads, quiet: options.quiet === true, strict: options.strict === true };
+  return { inputs: paths, inputFormat: options.inputFormat, rules: parseRuleSpecs(options.rules ?? []), ...ruleCacheOption(options.cache), pipeline: { config, now, windowAfter }, limit, output, ...(outputs ? { outputs } : {}), threads, quiet: options.quiet === true, strict: options.strict === true };
 }

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { expandPaths, sniffFormat, SNIFF_BYTES, type InputReports } from '../sources/open.js';
+import { expandInputs, sniffFormat, SNIFF_BYTES, type InputReports } from '../sources/open.js';
 import { READERS } from '../sources/registry.js';
 
 /**
@@ -10,6 +10,8 @@ import { READERS } from '../sources/registry.js';
 export interface ScanTask {
   id: number;
   input: string;
+  /** The input is a command-line argument, not a file found in a folder (an unreadable one fails the scan: UnreadableInput). */
+  named: boolean;
   /** Set for ranges: the format sniffed once for the whole file. */
   range?: { format: string; start: number; end: number; first: boolean };
 }
@@ -27,10 +29,10 @@ const TAPERED_BYTES = 2 * RANGE_BYTES;
 
 export async function planTasks(paths: string[], inputFormat: string | undefined, reports: InputReports): Promise<ScanTask[]> {
   const tasks: ScanTask[] = [];
-  for await (const input of expandPaths(paths, reports)) {
+  for await (const { path: input, named } of expandInputs(paths, reports)) {
     const ranges = await splitIfLarge(input, inputFormat);
-    if (!ranges) tasks.push({ id: tasks.length, input });
-    else for (const range of ranges) tasks.push({ id: tasks.length, input, range });
+    if (!ranges) tasks.push({ id: tasks.length, input, named });
+    else for (const range of ranges) tasks.push({ id: tasks.length, input, named, range });
   }
   return tasks;
 }

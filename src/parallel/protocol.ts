@@ -5,6 +5,7 @@ import type { PlainRuleDocument } from '../sigma/index.js';
 import type { AutomatonExchangeShare } from '../sigma/automaton-exchange.js';
 import type { StateRecord } from '../enrich/records.js';
 import type { BadRecord } from '../sources/reader.js';
+import type { UnreadableInput } from '../sources/open.js';
 import type { AlertBlock } from './alert-block.js';
 import type { ScanTask } from './plan.js';
 
@@ -28,6 +29,8 @@ export interface ScanSetup {
 export interface WorkerSetup extends Omit<ScanSetup, 'order'> {
   /** The scan's needle automata, built once for all its scanners: the worker joins as it starts (sigma/automaton-exchange.ts). */
   automata: AutomatonExchangeShare;
+  /** The rule cache's folder, where automata built before are read back (sigma/automaton-cache.ts); undefined with --no-cache. */
+  ruleCache?: string;
 }
 
 /**
@@ -54,12 +57,14 @@ export interface TaskResult {
   outsideWindow: number;
   bad: BadRecord[];
   badCount: number;
+  /** The task's input could not be read at all (for the summary, as a one-thread scan lists it). */
+  unreadable: UnreadableInput[];
 }
 
 export type WorkerMessage =
   | { type: 'ready' }
   /** A rule file the worker claimed and parsed during the load (rule-share.ts). */
-  | { type: 'parsed'; batch: number; index: number; documents: PlainRuleDocument[] | undefined }
+  | { type: 'parsed'; batch: number; index: number; documents: PlainRuleDocument[] | undefined; digest?: string }
   /** The task's alerts and correlation matches so far, before its result (see alert-block.ts). */
   | { type: 'block'; block: AlertBlock }
   | { type: 'result'; result: TaskResult }
@@ -68,7 +73,7 @@ export type WorkerMessage =
   | { type: 'records'; task: number; records: StateRecord[] };
 
 /**
- * Main → worker: a task to run, the state records of the tasks other workers ran before it, or
+ * Main → worker: a task to run, the state records of the tasks other workers ran before one of its tasks, or
  * the buffer of a block the main thread has written, given back for reuse (alert-block.ts).
  */
-export type MainMessage = DispatchedTask | { type: 'state'; records: StateRecord[] } | { type: 'spare'; buffer: ArrayBuffer };
+export type MainMessage = DispatchedTask | { type: 'state'; task: number; records: StateRecord[] } | { type: 'spare'; buffer: ArrayBuffer };

@@ -14,10 +14,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FileShare, PlainRuleDocument } from '../sigma/index.js';
-import { readPlainRules } from '../sigma/index.js';
+import { readPlainRules, ruleFileDigest } from '../sigma/index.js';
 import type { LoadMessage, WorkerMessage } from './protocol.js';
 
-type Parsed = { documents: PlainRuleDocument[] | undefined; by: number } | undefined;
+type Parsed = { documents: PlainRuleDocument[] | undefined; by: number; digest?: string } | undefined;
 
 /**
  * The shared word: the next file from the front in the low 32 bits, one past the last
@@ -48,7 +48,7 @@ export class RuleShare {
   /** A worker's answer (a `parsed` message). */
   answer(by: number, message: Extract<WorkerMessage, { type: 'parsed' }>): void {
     const key = `${message.batch}:${message.index}`;
-    const parsed = { documents: message.documents, by };
+    const parsed = { documents: message.documents, by, digest: message.digest };
     const waiter = this.waiting.get(key);
     if (waiter) {
       this.waiting.delete(key);
@@ -89,21 +89,25 @@ export class RuleShare {
 /**
  * A worker's side: claims files of the load from the back until none is left, sends each one's
  * documents (undefined when it needs the main thread's reference path: a problem to report,
- * special YAML, an unreadable file), which compiles them and sends the rules back. The
- * main thread's own files (`rules` messages) wait until this ends: let in between, they came
- * hundreds at a time, and the worker parsed only a small share of the files while the main
- * thread, parsing the rest, finished last.
+ * special YAML, an unreadable file) and the digest of its bytes (for the rule cache) to the main
+ * thread, which compiles them and sends the rules back. The main thread's own files (`rules`
+ * messages) wait until this ends: let in between, they came hundreds at a time, and the worker
+ * parsed only a small share of the files while the main thread, parsing the rest, finished last.
  */
 export function parseClaimedFiles(message: Extract<LoadMessage, { type: 'parse' }>, send: (message: WorkerMessage) => void): void {
   const word = new BigInt64Array(message.claims);
   for (let index = claim(word, true); index !== undefined; index = claim(word, true)) {
     const file = message.files[index]!;
     let documents: PlainRuleDocument[] | undefined;
+    let digest: string | undefined;
     try {
-      documents = readPlainRules(readFileSync(file, 'utf8'));
+      const bytes = readFileSync(file);
+      // The bytes parsed, not those the main thread read before: the file may have changed since.
+      digest = ruleFileDigest(bytes);
+      documents = readPlainRules(bytes.toString('utf8'));
     } catch {
       documents = undefined; // the main thread reports it
     }
-    send({ type: 'parsed', batch: message.batch, index, documents });
+    send({ type: 'parsed', batch: message.batch, index, documents, digest });
   }
 }

@@ -11,7 +11,7 @@ import type { AlertFormatter } from '../outputs/formatter.js';
 import { makeFormatter } from '../outputs/formats.js';
 import { shedStartupGarbage } from '../runtime/startup-garbage.js';
 import { fileRangeChunks } from '../sources/file-range.js';
-import { READ_CHUNK_BYTES, readInputs } from '../sources/open.js';
+import { READ_CHUNK_BYTES, readInputs, type UnreadableInput } from '../sources/open.js';
 import type { BadRecord, SplittableReader } from '../sources/reader.js';
 import { READERS } from '../sources/registry.js';
 import { BlockBuilder, SpareBuffers, type AlertBlock } from './alert-block.js';
@@ -37,10 +37,14 @@ export class TaskScanner {
   private readonly pipeline: EventPipeline;
   private readonly formatter: AlertFormatter;
   private readonly spare = new SpareBuffers();
-  /** The task running and those queued behind it. */
+  /** The first passes of the tasks received, one after the other. */
+  private reading: Promise<unknown> = Promise.resolve();
+  /** The task being scanned and those queued behind it. */
   private running: Promise<void> = Promise.resolve();
-  /** Resolves with the records of the tasks other scanners ran before the current one. */
-  private receiveState: ((records: StateRecord[]) => void) | undefined;
+  /** Per task: resolves with the records of the tasks other scanners ran before it. */
+  private readonly states = new Map<number, { records?: StateRecord[]; resolve?: (records: StateRecord[]) => void }>();
+  /** Events held between the passes, all tasks together: at most HELD_EVENTS, however far this scanner reads ahead. */
+  private held = 0;
 
   constructor(
     packs: Pack[],
@@ -54,12 +58,17 @@ export class TaskScanner {
   receive(message: MainMessage): void {
     if ('type' in message) {
       if (message.type === 'spare') return this.spare.give(message.buffer);
-      this.receiveState?.(message.records);
-      this.receiveState = undefined;
+      const waiting = this.states.get(message.task);
+      if (waiting?.resolve) waiting.resolve(message.records);
+      else this.states.set(message.task, { records: message.records });
       return;
     }
-    // The pool sends the next task before this one ends (pool.ts): tasks run one after the other.
-    this.running = this.running.then(() => this.runTask(message)).then(
+    // The pool sends the next task before this one ends (pool.ts): its first pass runs as soon
+    // as the previous first pass ends, its second after the previous task.
+    const read = this.reading.then(() => this.readTask(message));
+    // A failed first pass fails its task (below), not the next tasks' first passes.
+    this.reading = read.catch(() => {});
+    this.running = this.running.then(() => read).then((first) => this.scanTask(message, first)).then(
       (result) => this.send({ type: 'result', result }),
       (err: unknown) => this.send({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
     );
@@ -72,22 +81,23 @@ export class TaskScanner {
     this.send({ type: 'block', block }, transfer);
   }
 
-  private async runTask(task: DispatchedTask): Promise<TaskResult> {
-    const { setup, pipeline, formatter } = this;
-    const enriching = pipeline.enricher !== undefined;
-    const result: TaskResult = { task, format: task.range?.format ?? 'unknown', events: 0, outsideWindow: 0, bad: [], badCount: 0 };
-    const onBad = (b: BadRecord) => {
-      result.badCount += 1;
-      if (b.line !== undefined) b.line += task.lineBase;
-      if (result.bad.length < BAD_KEPT) result.bad.push(b);
-    };
-    const seqBase = task.id * SEQ_PER_TASK;
+  /** The records of the tasks other scanners ran before `task`, once the relay has them all. */
+  private stateBefore(task: number): Promise<StateRecord[]> {
+    const arrived = this.states.get(task);
+    if (arrived?.records) {
+      this.states.delete(task);
+      return Promise.resolve(arrived.records);
+    }
+    return new Promise((resolve) => this.states.set(task, { resolve: (records) => (this.states.delete(task), resolve(records)) }));
+  }
 
-    const read = async (each: (batch: NormalizedEvent[]) => void, bad: (b: BadRecord) => void) => {
-      const shift = (batch: NormalizedEvent[]) => {
-        if (task.lineBase) for (const event of batch) if (event.source.line !== undefined) event.source.line += task.lineBase;
-        each(batch);
-      };
+  /** Reads the task; `bad` gets its bad records, and reports that it cannot be read at all go to the result (once: `bad` is a no-op on a second read). */
+  private read(task: DispatchedTask, result: TaskResult, each: (batch: NormalizedEvent[]) => void, bad: (b: BadRecord) => void, reporting = true): Promise<void> {
+    const shift = (batch: NormalizedEvent[]) => {
+      if (task.lineBase) for (const event of batch) if (event.source.line !== undefined) event.source.line += task.lineBase;
+      each(batch);
+    };
+    return (async () => {
       if (task.range) {
         const { format, start, end } = task.range;
         // Ranges are planned for splittable formats only (plan.ts).
@@ -95,37 +105,66 @@ export class TaskScanner {
         const chunks = fileRangeChunks(task.input, start, end, READ_CHUNK_BYTES);
         for await (const batch of reader.read(chunks, { file: task.input, bad })) shift(batch);
       } else {
-        for await (const batch of readInputs([task.input], { inputFormat: setup.inputFormat, onBad: bad })) {
+        // The task reads one path as an argument: it says whether it was one, or found in a folder.
+        const onUnreadable = (u: UnreadableInput) => void (reporting && result.unreadable.push({ ...u, named: task.named }));
+        for await (const batch of readInputs([task.input], { inputFormat: this.setup.inputFormat, onBad: bad, onUnreadable })) {
           result.format = batch.format;
           shift(batch.events);
         }
       }
+    })();
+  }
+
+  /**
+   * Pass 1: with enrichment, read the task and send its state records. Events are held for
+   * pass 2 up to HELD_EVENTS with those of the tasks read ahead (a byte range always fits); a
+   * task that finds no room is read again instead. Without enrichment there is no state: no pass 1, no records, and no waiting
+   * for the records of earlier tasks (a task queued behind another on a busy scanner would hold
+   * up every later one: docs/performance.md#state-relay-only-with-enrichment).
+   */
+  private async readTask(task: DispatchedTask): Promise<FirstPass> {
+    const result: TaskResult = { task, format: task.range?.format ?? 'unknown', events: 0, outsideWindow: 0, bad: [], badCount: 0, unreadable: [] };
+    const onBad = (b: BadRecord) => {
+      result.badCount += 1;
+      if (b.line !== undefined) b.line += task.lineBase;
+      if (result.bad.length < BAD_KEPT) result.bad.push(b);
     };
+    if (this.pipeline.enricher === undefined) return { result, onBad };
+    let heldEvents: NormalizedEvent[] | undefined = [];
+    const records: StateRecord[] = [];
+    await this.read(task, result, (batch) => {
+      for (const event of batch) {
+        const rec = stateRecord(event);
+        if (rec) records.push(rec);
+      }
+      if (heldEvents && this.held + batch.length <= HELD_EVENTS) {
+        heldEvents.push(...batch);
+        this.held += batch.length;
+      } else if (heldEvents) {
+        this.held -= heldEvents.length;
+        heldEvents = undefined;
+      }
+    }, onBad);
+    this.send({ type: 'records', task: task.id, records });
+    return { result, onBad, heldEvents, enriching: true };
+  }
 
-    // Pass 1: read the task and send its state records. Events are held for pass 2 up to
-    // HELD_EVENTS (a byte range always fits); a larger whole-file task is read again instead.
-    // Without enrichment there is no state: no pass 1, no records, and no waiting for the
-    // records of earlier tasks (a task queued behind another on a busy scanner would hold up
-    // every later one: docs/performance.md#state-relay-only-with-enrichment).
-    let heldEvents: NormalizedEvent[] | undefined;
+  /** Pass 2: enrich, detect, format. */
+  private async scanTask(task: DispatchedTask, first: FirstPass): Promise<TaskResult> {
+    const { setup, pipeline, formatter } = this;
+    const { result, enriching } = first;
     if (enriching) {
-      heldEvents = [];
-      const records: StateRecord[] = [];
-      await read((batch) => {
-        for (const event of batch) {
-          const rec = stateRecord(event);
-          if (rec) records.push(rec);
-        }
-        if (heldEvents && heldEvents.length + batch.length <= HELD_EVENTS) heldEvents.push(...batch);
-        else heldEvents = undefined;
-      }, onBad);
-      const missed = new Promise<StateRecord[]>((resolve) => (this.receiveState = resolve));
-      this.send({ type: 'records', task: task.id, records });
-      // Catch up with the tasks run elsewhere (pass 2 then applies this task's own records as it enriches).
-      for (const rec of await missed) pipeline.applyState(rec);
+      // Every task this scanner holds is read first, and its records sent: the other scanners'
+      // tasks after them need those records, and would wait for this one's scan
+      // (docs/performance.md#state-relay-read-ahead).
+      for (let ahead = this.reading; ; ahead = this.reading) {
+        await ahead;
+        if (ahead === this.reading) break;
+      }
+      // Catch up with the tasks run elsewhere (this task's own records apply as it enriches).
+      for (const rec of await this.stateBefore(task.id)) pipeline.applyState(rec);
     }
-
-    // Pass 2: enrich, detect, format.
+    const seqBase = task.id * SEQ_PER_TASK;
     const found: Alert[] = [];
     const matches: CorrelationMatch[] = [];
     const blocks = new BlockBuilder(task.id, (block) => this.sendBlock(block), this.spare);
@@ -152,10 +191,22 @@ export class TaskScanner {
       blocks.endBatch();
       if (events.length > 0) shedStartupGarbage();
     };
-    if (heldEvents) scanBatch(heldEvents);
-    else await read(scanBatch, enriching ? () => {} : onBad); // with enrichment, bad records were counted in pass 1
+    if (first.heldEvents) {
+      scanBatch(first.heldEvents);
+      this.held -= first.heldEvents.length;
+    }
+    // With enrichment, bad records and unreadable inputs were reported in pass 1.
+    else await this.read(task, result, scanBatch, enriching ? () => {} : first.onBad, !enriching);
     collector?.finish();
     blocks.finish(collector ? held : undefined);
     return result;
   }
+}
+
+/** What pass 1 leaves for pass 2: the result so far, and with enrichment the events read (unless too many). */
+interface FirstPass {
+  result: TaskResult;
+  onBad: (b: BadRecord) => void;
+  heldEvents?: NormalizedEvent[];
+  enriching?: boolean;
 }

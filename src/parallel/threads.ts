@@ -3,11 +3,19 @@ import { availableParallelism } from 'node:os';
 import type { InputReports } from '../sources/open.js';
 import { planTasks, type ScanTask } from './plan.js';
 
-/** `--threads N` given: below this much input (two 16 MiB tasks) there is nothing to split. */
+/** `--threads N` given: below this much work (two 16 MiB tasks) there is nothing to split. */
 const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
 /**
- * Threads by default (one per core): the input a scan needs before workers pay for their fixed
+ * What a file costs a scanning thread beyond its bytes, in bytes of input that cost as much:
+ * opening and sniffing it, an EVTX file's header and templates. 1,000 one-record EVTX files
+ * took ~0.75 ms of CPU each, what ~128 KiB of NDJSON takes at the rate the break-even below was
+ * measured at (docs/performance.md#thread-count-decided-by-files-and-bytes).
+ */
+export const FILE_COST_BYTES = 128 * 1024;
+
+/**
+ * Threads by default (one per core): the work a scan needs before workers pay for their fixed
  * start-up (an isolate, the rules compiled, the automata built, the code warmed up). N threads
  * gain S(1 − 1/N) of a scan's S seconds against that cost, so the break-even falls as N grows:
  * 128 MiB · N/(N − 1) (docs/performance.md#thread-count-break-even-of-worker-start-up).
@@ -28,29 +36,41 @@ export interface ThreadDecision {
 
 /**
  * Decides the threads of a scan from its inputs: `requested` is `--threads N`, or undefined for
- * one per core where the input is large enough to pay for them.
+ * one per core where the work (bytes and files) is large enough to pay for them.
  */
 export async function decideThreads(inputs: string[], requested: number | undefined, inputFormat: string | undefined, reports: InputReports): Promise<ThreadDecision> {
   const allowed = requested ?? Math.max(1, availableParallelism());
   if (allowed < 2) return { threads: 1 };
   const tasks = inputs.includes('-') ? undefined : await planTasks(inputs, inputFormat, reports);
-  const why = await whyOneThread(tasks, requested === undefined ? autoParallelMinBytes(allowed) : PARALLEL_MIN_BYTES);
+  const why = tasks ? whyOneThread(await workOf(tasks), allowed, requested !== undefined) : 'stdin is read on one thread';
   if (why !== undefined || !tasks) return { threads: 1, note: `of ${allowed}: ${why}` };
   return { threads: Math.min(allowed, tasks.length), tasks };
 }
 
-async function whyOneThread(tasks: ScanTask[] | undefined, minBytes: number): Promise<string | undefined> {
-  if (!tasks) return 'stdin is read on one thread';
-  if (tasks.length < 2) return 'a single input that cannot be split';
-  if ((await totalBytes(tasks)) < minBytes) return `input under ${minBytes >> 20} MiB, where workers cost more than they save`;
+/** What a scan's tasks hold: their tasks, the files they read and the bytes. */
+export interface Work {
+  tasks: number;
+  files: number;
+  bytes: number;
+}
+
+/** Why `work` runs on one thread though `allowed` are (`requested`: given with --threads), or undefined when it does not. */
+export function whyOneThread(work: Work, allowed: number, requested: boolean): string | undefined {
+  if (work.tasks < 2) return 'a single input that cannot be split';
+  const minBytes = requested ? PARALLEL_MIN_BYTES : autoParallelMinBytes(allowed);
+  if (work.bytes + work.files * FILE_COST_BYTES < minBytes) {
+    const files = work.files > 1 ? ` (${work.files} files counted as ${Math.round((work.files * FILE_COST_BYTES) / 2 ** 20)} MiB more)` : '';
+    return `input under ${minBytes >> 20} MiB${files}, where workers cost more than they save`;
+  }
   return undefined;
 }
 
-async function totalBytes(tasks: ScanTask[]): Promise<number> {
-  let total = 0;
+async function workOf(tasks: ScanTask[]): Promise<Work> {
+  const work: Work = { tasks: tasks.length, files: 0, bytes: 0 };
   for (const task of tasks) {
-    if (task.range) total += task.range.end - task.range.start;
-    else total += await stat(task.input).then((s) => s.size, () => 0);
+    if (task.range) work.bytes += task.range.end - task.range.start;
+    else work.bytes += await stat(task.input).then((s) => s.size, () => 0);
+    if (!task.range || task.range.first) work.files += 1;
   }
-  return total;
+  return work;
 }

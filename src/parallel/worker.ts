@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { packsFromSnapshot, PrecompiledRules } from '../alerts/pack-snapshot.js';
+import { keepAutomataIn } from '../sigma/automaton-cache.js';
 import { joinAutomatonExchange } from '../sigma/automaton-exchange.js';
 import { parseClaimedFiles } from './rule-share.js';
 import type { LoadMessage, MainMessage, WorkerMessage, WorkerSetup } from './protocol.js';
@@ -10,6 +11,7 @@ const port = parentPort!;
 // Now, not with the scanner: the main thread builds automata as soon as it scans, and tables
 // posted before a thread joins never reach it.
 joinAutomatonExchange(setup.automata);
+keepAutomataIn(setup.ruleCache);
 /** Until the packs come: then dropped, with what no pack took (the rules of a pack whose pack.yml failed). */
 let precompiled: PrecompiledRules | undefined = new PrecompiledRules();
 let scanner: TaskScanner | undefined;

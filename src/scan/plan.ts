@@ -14,6 +14,8 @@ export interface ScanPlan {
   inputFormat?: string;
   /** Pack names and rule files or folders (at least one). */
   rules: string[];
+  /** The rule cache's folder (sigma/rule-cache.ts); undefined: `--no-cache`, every rule file parsed. */
+  ruleCache?: string;
   /** Tuning, `now` and time window. */
   pipeline: PipelineSpec;
   /** At most this many alerts, after a pack's ORDER BY. */

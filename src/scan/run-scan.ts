@@ -21,6 +21,7 @@ import { decideThreads } from '../parallel/threads.js';
 import { withOptimizerPaused } from '../runtime/optimizer-pause.js';
 import { shedStartupGarbage } from '../runtime/startup-garbage.js';
 import { yieldCoresToScanners } from '../runtime/v8-flags.js';
+import { keepAutomataIn, RuleCache } from '../sigma/index.js';
 import { outputIdentity, readerByName, readInputs, type InputReports, type OpenOptions, type UnreadableInput } from '../sources/open.js';
 import type { ScanPlan } from './plan.js';
 import { ScanSummary } from './summary.js';
@@ -63,11 +64,14 @@ async function scanWithOutputs(plan: ScanPlan, outputs: OutputSet | undefined, p
   // The main thread scans too (pool.ts), beside threads - 1 workers, started before the rules
   // load: they compile each rule file this thread loads as it loads it.
   if (tasks) yieldCoresToScanners(decision.threads);
-  const pool = tasks ? startWorkers(decision.threads - 1, scanning) : undefined;
+  // Automata built by an earlier scan are read back, on this thread and the workers.
+  keepAutomataIn(plan.ruleCache);
+  const pool = tasks ? startWorkers(decision.threads - 1, { ...scanning, ruleCache: plan.ruleCache }) : undefined;
   try {
+    const cache = plan.ruleCache === undefined ? undefined : new RuleCache(plan.ruleCache);
     const loaded = pool
-      ? await withOptimizerPaused(() => loadPacks(plan.rules, pool.loadHooks))
-      : await helpedLoad(plan.threads ?? availableParallelism(), (hooks) => loadPacks(plan.rules, hooks));
+      ? await withOptimizerPaused(() => loadPacks(plan.rules, pool.loadHooks, cache))
+      : await helpedLoad(plan.threads ?? availableParallelism(), (hooks) => loadPacks(plan.rules, hooks, cache));
     for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
     const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0);
     if (rulesLoaded === 0) throw new UsageError('no rule could be loaded');
@@ -132,7 +136,9 @@ async function scanLoaded(plan: ScanPlan, run: Loaded): Promise<number> {
         return process.stdout.writableLength === 0;
       },
       result: (result) => {
-        summary.countEvents(result.task.input, result.format, result.events);
+        // As on one thread: an input listed with its events once a reader took it, else as not read.
+        if (result.format !== 'unknown') summary.countEvents(result.task.input, result.format, result.events);
+        for (const u of result.unreadable) run.reports.onUnreadable?.(u);
         summary.outsideWindow += result.outsideWindow;
         for (const bad of result.bad) summary.countBad(bad);
         summary.badCount += result.badCount - result.bad.length;

@@ -23,6 +23,7 @@
  * not received (a tiny rule set loaded before a worker's isolate was up) builds it itself.
  */
 import { BroadcastChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { storedOrBuilt } from './automaton-cache.js';
 import type { AutomatonTables } from './needle-index.js';
 
 /** What the threads of one scan share: made by `newAutomatonExchange`, passed to every scanning thread. */
@@ -83,15 +84,17 @@ export function leaveAutomatonExchange(): void {
  * here or by another thread of the scan.
  */
 export function automatonTables(field: string, ids: readonly number[], needles: readonly { text: string }[], build: () => AutomatonTables): AutomatonTables {
-  if (!joined) return build();
-  const { hashes, posted, channel } = joined;
   const key = automatonKey(field, ids, needles);
+  // Read back from the automaton cache, or built (and kept there).
+  const make = () => storedOrBuilt(key, build);
+  if (!joined) return make();
+  const { hashes, posted, channel } = joined;
   const hash = keyHash(key);
   for (let probe = 0, slot = hash & (SLOTS - 1); probe < SLOTS; probe++, slot = (slot + 1) & (SLOTS - 1)) {
     const held = Atomics.compareExchange(hashes, slot, 0, hash);
     if (held === 0) {
       try {
-        const tables = inSharedMemory(build());
+        const tables = inSharedMemory(make());
         channel.postMessage({ key, tables } satisfies PostedTables);
         return tables;
       } finally {
@@ -102,9 +105,9 @@ export function automatonTables(field: string, ids: readonly number[], needles: 
     }
     if (held !== hash) continue;
     if (Atomics.wait(posted, slot, 0, WAIT_MS) === 'timed-out') break;
-    return takeReceived(key) ?? build();
+    return takeReceived(key) ?? make();
   }
-  return build();
+  return make();
 }
 
 /**

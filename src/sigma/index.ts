@@ -2,6 +2,8 @@
 export type { CompiledRule } from './rule.js';
 export type { FileShare, LoadHooks, LoadResult, PlainRuleDocument, RuleProblem } from './yaml-loader.js';
 export { loadRules, loadRulesFromText, PACK_MANIFEST, PLAYBOOK_FOLDER, readPlainRules } from './yaml-loader.js';
+export { RuleCache, ruleFileDigest } from './rule-cache.js';
+export { keepAutomataIn } from './automaton-cache.js';
 export { RuleIndex } from './logsource-index.js';
 export { SigmaRule } from './rule.js';
 export { resolveCorrelations } from './correlation/resolve.js';

@@ -8,6 +8,7 @@ import { CST, Document, LineCounter, Parser, Scalar, isMap, isPair, isScalar, is
 import { CorrelationRule } from './correlation/correlation-rule.js';
 import { resolveCorrelations } from './correlation/resolve.js';
 import { RuleError, type YamlPath } from './errors.js';
+import { ruleFileDigest, type RuleCache, type RuleCacheLoad } from './rule-cache.js';
 import { readPlainDocuments } from './plain-yaml.js';
 import { SigmaRule, type CompiledRule } from './rule.js';
 
@@ -42,10 +43,11 @@ export interface PlainRuleDocument {
  * Another thread that reads and parses some of a load's files (parallel/rule-share.ts):
  * `share` sees the load's files in order. For each index, `take` says whether this thread
  * parses that file itself (undefined) or another thread did: then its documents, or undefined
- * when that file needs this thread's reference path (a problem to report, special YAML).
+ * when that file needs this thread's reference path (a problem to report, special YAML), and
+ * the digest of the bytes it read (rule-cache.ts).
  */
 export interface FileShare {
-  take(index: number): Promise<{ documents: PlainRuleDocument[] | undefined; by: number } | undefined>;
+  take(index: number): Promise<{ documents: PlainRuleDocument[] | undefined; by: number; digest?: string } | undefined>;
 }
 
 export interface LoadHooks {
@@ -57,9 +59,10 @@ export interface LoadHooks {
 /**
  * Files and folders (recursive, .yml/.yaml), loaded in sorted path order for determinism.
  * A scan's workers compile each file's rules meanwhile, and parse some of the files (`hooks`,
- * see parallel/pool.ts): the result is the same whichever thread parsed a file.
+ * see parallel/pool.ts): the result is the same whichever thread parsed a file. With a
+ * `cache`, files whose bytes it holds the load of are not parsed at all (rule-cache.ts).
  */
-export async function loadRules(paths: string[], hooks: LoadHooks = {}): Promise<LoadResult> {
+export async function loadRules(paths: string[], hooks: LoadHooks = {}, cache?: RuleCache): Promise<LoadResult> {
   const result: LoadResult = { rules: [], correlations: [], rejected: [], warnings: [] };
   const files: string[] = [];
   for (const p of paths) {
@@ -70,22 +73,52 @@ export async function loadRules(paths: string[], hooks: LoadHooks = {}): Promise
     }
   }
   const sorted = [...new Set(files)].sort();
-  const share = sorted.length > 0 ? hooks.share?.(sorted) : undefined;
+  const cached = cache?.open(paths);
+  const known = cached ? sorted.map((file) => readKnown(file, cached)) : [];
+  // Only the files the cache does not hold are parsed, and shared with other threads.
+  const toParse = cached ? sorted.filter((_, i) => !known[i]?.load) : sorted;
+  const share = toParse.length > 0 ? hooks.share?.(toParse) : undefined;
+  let parsing = 0;
   for (let i = 0; i < sorted.length; i++) {
     const file = sorted[i]!;
-    const shared = await share?.take(i);
-    const fromShare = shared?.documents && compilePlainRules(shared.documents, file);
-    const r = fromShare ?? readRuleFile(file, result);
+    const read = known[i];
+    let r = read?.load;
+    let parsedBy: number | undefined;
+    if (!r) {
+      const shared = await share?.take(parsing++);
+      const fromShare = shared?.documents && compilePlainRules(shared.documents, file);
+      if (fromShare) parsedBy = shared!.by;
+      r = fromShare ?? (read ? parseRuleText(read.text!, file) : readRuleFile(file, result));
+      const digest = fromShare ? shared!.digest : read?.digest;
+      if (r && cached && digest !== undefined) cached.remember(file, digest, r);
+    }
     if (!r) continue;
-    if (r.rules.length > 0) hooks.onFile?.(r.rules, fromShare ? shared!.by : undefined);
+    if (r.rules.length > 0) hooks.onFile?.(r.rules, parsedBy);
     result.rules.push(...r.rules);
     result.correlations.push(...r.correlations);
     result.rejected.push(...r.rejected);
     result.warnings.push(...r.warnings);
   }
+  cached?.save();
   // Correlations may refer to rules of any file loaded together.
   result.correlations = resolveCorrelations(result.rules, result.correlations, result.rejected);
   return result;
+}
+
+/**
+ * A rule file's bytes and their digest, with the cache's load of them when it has one.
+ * Undefined when the file cannot be read: readRuleFile reports it.
+ */
+function readKnown(file: string, cached: RuleCacheLoad): { digest: string; load?: LoadResult; text?: string } | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const digest = ruleFileDigest(bytes);
+  const load = cached.lookup(file, digest);
+  return load ? { digest, load } : { digest, text: bytes.toString('utf8') };
 }
 
 /**

@@ -43,7 +43,7 @@ async function* readEvtx(input: Readable, ctx: ReadContext): AsyncGenerator<Norm
   };
   let offset = 0;
   let index = 0;
-  for await (const block of input instanceof ReadStream && wholeFileOpening(input) ? fileBlocks(input) : blocks(input)) {
+  for await (const block of input instanceof ReadStream && wholeFileUnread(input) ? fileBlocks(input) : blocks(input)) {
     if (offset === 0) {
       const header = parseFileHeader(block.bytes);
       for (const reason of header.problems) sink.problem({ offset: 0, reason });
@@ -70,13 +70,15 @@ interface Block {
 }
 
 /**
- * A file stream still opening, over the whole file (no `start`/`end` option: properties Node's
- * ReadStream has, though its typings leave them out): its blocks can be read at their file
+ * A file stream over the whole file (no `start`/`end` option: properties Node's ReadStream has,
+ * though its typings leave them out) that nothing has read from yet, still opening or given a
+ * descriptor opened at the file's start (sources/open.ts): its blocks can be read at their file
  * positions instead (see `fileBlocks`).
  */
-function wholeFileOpening(input: ReadStream): boolean {
-  const range = input as ReadStream & { start?: number; end?: number };
-  return input.pending && range.start === undefined && range.end === Infinity;
+function wholeFileUnread(input: ReadStream): boolean {
+  const range = input as ReadStream & { start?: number; end?: number; fd?: number | null };
+  const unread = input.pending || (typeof range.fd === 'number' && input.bytesRead === 0 && input.readableLength === 0);
+  return unread && range.start === undefined && range.end === Infinity;
 }
 
 /**
@@ -88,7 +90,8 @@ function wholeFileOpening(input: ReadStream): boolean {
  */
 async function* fileBlocks(input: ReadStream): AsyncGenerator<Block> {
   try {
-    const [fd] = (await once(input, 'open')) as [number];
+    const given = (input as ReadStream & { fd?: number | null }).fd;
+    const fd = typeof given === 'number' ? given : ((await once(input, 'open')) as [number])[0];
     if (!fstatSync(fd).isFile()) {
       yield* blocks(input);
       return;

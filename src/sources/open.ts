@@ -2,7 +2,7 @@
  * The entry point the CLI uses: expand the paths, pick a reader per input (by `--input-format`
  * or by sniffing the first 64 KiB), and stream normalized events in batches.
  */
-import { createReadStream, fstatSync, type Stats } from 'node:fs';
+import { createReadStream, fstatSync, openSync, readSync, realpathSync, statSync, type ReadStream, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -176,11 +176,13 @@ async function* readOne(
   onBad: (b: BadRecord) => void,
   unreadable: (code: string, reason: string) => void,
 ): AsyncGenerator<InputBatch> {
-  let stream: Readable = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });
+  let stream: Readable | undefined;
   let format = forced?.format ?? 'unknown';
   let reading = false;
   try {
-    const { head, replay } = await peek(stream, SNIFF_BYTES);
+    const opened = input === '-' ? undefined : openRegularFile(input);
+    stream = opened?.stream ?? (input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_CHUNK_BYTES }));
+    const { head, replay } = opened ?? (await peek(stream, SNIFF_BYTES));
     const reader = forced ?? (isEvtx(head) ? evtxReader : sniffFormat(new TextDecoder().decode(head)));
     if (reader === undefined) {
       unreadable('UNRECOGNIZED', head.length === 0 ? 'empty input' : 'unrecognized format; use --input-format');
@@ -189,7 +191,7 @@ async function* readOne(
     format = reader.format;
     yield { input, format, events: [] };
     let source = replay;
-    if (reader.readsFile && input !== '-') {
+    if (reader.readsFile && input !== '-' && !opened) {
       // The reader reads the file at positions itself: a fresh stream of the file, from its start.
       stream.destroy();
       source = stream = createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });
@@ -204,7 +206,30 @@ async function* readOne(
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) unreadable(code, reason);
     else onBad({ file: input, format, reason: reading ? `reader failed, rest of input skipped: ${(err as Error).message}` : reason });
   } finally {
-    if (input !== '-') stream.destroy();
+    if (input !== '-') stream?.destroy();
+  }
+}
+
+/**
+ * A regular file opened and its head read synchronously, and a stream of it from its start
+ * (which owns the descriptor): opening, reading the head, closing and opening again through the
+ * thread pool cost a folder of small files most of its wall time on a busy machine (280 EVTX
+ * files: 60–220 ms against 12–17 ms; docs/performance.md#inputs-opened-synchronously).
+ * Undefined for anything else (a pipe, a device), which is peeked through its stream.
+ */
+function openRegularFile(input: string): { stream: ReadStream; head: Buffer; replay: Readable } | undefined {
+  if (!statSync(input).isFile()) return undefined;
+  const fd = openSync(input, 'r');
+  // From here the stream closes the descriptor, whatever happens.
+  const stream = createReadStream(input, { fd, highWaterMark: READ_CHUNK_BYTES });
+  try {
+    const head = Buffer.allocUnsafe(SNIFF_BYTES);
+    // At a position: the descriptor's own offset stays at the start, where the stream reads from.
+    const size = readSync(fd, head, 0, SNIFF_BYTES, 0);
+    return { stream, head: head.subarray(0, size), replay: stream };
+  } catch (err) {
+    stream.destroy();
+    throw err;
   }
 }
 
@@ -219,13 +244,14 @@ export async function* expandPaths(paths: string[], reports: InputReports | ((b:
   for await (const { path } of expandInputs(paths, typeof reports === 'function' ? { onBad: reports } : reports)) yield path;
 }
 
-interface FoundInput {
+export interface FoundInput {
   path: string;
   /** The path is a command-line argument (not found inside a folder). */
   named: boolean;
 }
 
-async function* expandInputs(paths: string[], options: InputReports): AsyncGenerator<FoundInput> {
+/** expandPaths, each path with whether it is a command-line argument (parallel/plan.ts: a task reports its input as found). */
+export async function* expandInputs(paths: string[], options: InputReports): AsyncGenerator<FoundInput> {
   const report = reporter(options);
   const seen = new Set<string>(); // real paths of the folders and files found by walking
   const excluded = (s: Stats) => options.exclude?.some((id) => id.dev === s.dev && id.ino === s.ino) ?? false;
@@ -280,14 +306,16 @@ async function* walk(folder: string, named: boolean, state: WalkState): AsyncGen
     let real: string;
     try {
       // stat follows links: a link is read as what it points to.
-      info = entry.isSymbolicLink() ? await stat(path) : (entry as unknown as Stats);
-      real = await realpath(path);
+      // Synchronously: a round trip through the thread pool per file costs more than the call
+      // (docs/performance.md#inputs-opened-synchronously).
+      info = entry.isSymbolicLink() ? statSync(path) : (entry as unknown as Stats);
+      real = realpathSync(path);
     } catch (err) {
       state.report.unreadable(path, false, errorCode(err), `cannot read: ${systemMessage(err)}`);
       continue;
     }
     if (!info.isDirectory() && !info.isFile()) continue; // sockets, FIFOs, devices found in a folder
-    const identity = entry.isSymbolicLink() || info.isDirectory() ? info : await stat(path).catch(() => undefined);
+    const identity = entry.isSymbolicLink() || info.isDirectory() ? info : statOrUndefined(path);
     if (identity !== undefined && state.excluded(identity)) {
       state.report.skip(path, 'it is the output file');
       continue;
@@ -304,6 +332,14 @@ async function* walk(folder: string, named: boolean, state: WalkState): AsyncGen
     const reason = unsupported(path);
     if (reason !== undefined) state.report.unreadable(path, false, 'UNSUPPORTED', reason);
     else yield { path, named: false };
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
   }
 }
 

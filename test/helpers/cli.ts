@@ -12,10 +12,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], input?: string): Promise<CliResult> {
+/** `env`: variables set for the command, over the test's own. */
+export function runCli(args: string[], input?: string, env?: Record<string, string>): Promise<CliResult> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' (npm test does it)`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));

@@ -13,6 +13,8 @@ const root = mkdtempSync(join(machineTmp, 'sw-test-'));
 // Open to every user, sticky, as /tmp is: some tests run a child as another user (nobody).
 chmodSync(root, 0o1777);
 process.env.TMPDIR = root;
+// The rule cache (sigma/rule-cache.ts) of the commands the tests spawn goes there too.
+process.env.XDG_CACHE_HOME = join(root, 'cache');
 
 afterAll(() => {
   process.env.TMPDIR = machineTmp;

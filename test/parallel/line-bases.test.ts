@@ -41,7 +41,7 @@ describe('LineBases: newlines before each byte range', () => {
   });
 
   it('an unreadable file fails the bases it could not count', async () => {
-    const tasks: ScanTask[] = [1, 2].map((id) => ({ id, input: '/nonexistent/x.ndjson', range: { format: 'sigma-ndjson', start: id * 100, end: id * 100 + 100, first: false } }));
+    const tasks: ScanTask[] = [1, 2].map((id) => ({ id, input: '/nonexistent/x.ndjson', named: false, range: { format: 'sigma-ndjson', start: id * 100, end: id * 100 + 100, first: false } }));
     const bases = new LineBases(tasks, 2);
     await expect(bases.baseFor(tasks[0]!)).rejects.toThrow(/ENOENT/);
     await expect(bases.baseFor(tasks[1]!)).rejects.toThrow(/ENOENT/);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,15 @@ describe('planTasks: byte ranges of large line-based inputs', () => {
 
   it('keeps a file no larger than one range whole', async () => {
     const file = ndjson(dir, 'small.ndjson', 64 * 1024);
-    expect(await planTasks([file], undefined, { onBad: () => expect.fail('no bad record expected') })).toEqual([{ id: 0, input: file }]);
+    expect(await planTasks([file], undefined, { onBad: () => expect.fail('no bad record expected') })).toEqual([{ id: 0, input: file, named: true }]);
+  });
+
+  it('says which tasks are command-line arguments and which were found in a folder', async () => {
+    const folder = join(dir, 'folder');
+    mkdirSync(folder);
+    const inside = ndjson(folder, 'inside.ndjson', 1024);
+    const named = ndjson(dir, 'named.ndjson', 1024);
+    const tasks = await planTasks([folder, named], undefined, { onBad: () => expect.fail('no bad record expected') });
+    expect(tasks.map(({ input, named }) => ({ input, named }))).toEqual([{ input: inside, named: false }, { input: named, named: true }]);
   });
 });

@@ -36,7 +36,7 @@ class FakeScanner {
 
   finish(task: ScanTask): void {
     this.finished.add(task.id);
-    this.send({ type: 'result', result: { task, format: 'sigma-ndjson', events: 1, outsideWindow: 0, bad: [], badCount: 0 } });
+    this.send({ type: 'result', result: { task, format: 'sigma-ndjson', events: 1, outsideWindow: 0, bad: [], badCount: 0, unreadable: [] } });
   }
 
   private send(message: WorkerMessage): void {
@@ -56,7 +56,7 @@ function drainAll(tasks: ScanTask[], ...scanners: FakeScanner[]): void {
 
 describe('runTasks: tasks run ahead of delivery hold bounded bytes', () => {
   it('a scanner that ran ahead gets no task while the bytes held pass the limit, and gets one once they are delivered', async () => {
-    const tasks: ScanTask[] = Array.from({ length: 20 }, (_, id) => ({ id, input: `f${id}.ndjson` }));
+    const tasks: ScanTask[] = Array.from({ length: 20 }, (_, id) => ({ id, input: `f${id}.ndjson`, named: false }));
     const slow = new FakeScanner();
     const fast = new FakeScanner();
     const delivered: number[] = [];
@@ -94,7 +94,7 @@ describe('runTasks: tasks run ahead of delivery hold bounded bytes', () => {
   });
 
   it('while the bytes held stay under the limit, a scanner keeps running ahead', async () => {
-    const tasks: ScanTask[] = Array.from({ length: 20 }, (_, id) => ({ id, input: `f${id}.ndjson` }));
+    const tasks: ScanTask[] = Array.from({ length: 20 }, (_, id) => ({ id, input: `f${id}.ndjson`, named: false }));
     const slow = new FakeScanner();
     const fast = new FakeScanner();
     const done = runTasks(tasks, [slow.port, fast.port], new LineBases(tasks), { block: () => true, result: () => {} }, 1 << 30);

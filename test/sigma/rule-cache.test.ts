@@ -1,0 +1,117 @@
+import { hash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { describe, expect, it } from 'vitest';
+import { loadRules, RuleCache, SigmaRule, type LoadResult } from '../../dist/sigma/index.js';
+import { REPO } from '../helpers/cli.js';
+
+const HARDENED = join(REPO, 'rules', 't1195.001', 'hardened');
+
+/** The hardened pack (rules and correlations) with a rejected rule, a rule without logsource and an `action: global` file beside it. */
+function ruleFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'sw-cache-rules-'));
+  for (const name of readdirSync(HARDENED)) if (name.endsWith('.yml') && name !== 'pack.yml') cpSync(join(HARDENED, name), join(folder, name));
+  writeFileSync(join(folder, 'bad-modifier.yml'), 'title: bad\nid: bad-1\nlogsource:\n  category: process_creation\ndetection:\n  sel:\n    Image|sideways: x\n  condition: sel\n');
+  writeFileSync(join(folder, 'no-logsource.yml'), 'title: anywhere\nid: any-1\ndetection:\n  sel:\n    Image|endswith: \\evil.exe\n  condition: sel\n');
+  writeFileSync(join(folder, 'global.yml'), [
+    'action: global\ntitle: two tools\nlogsource:\n  category: process_creation\n  product: windows\n',
+    'id: g-1\ndetection:\n  sel:\n    Image|endswith: \\one.exe\n  condition: sel\n',
+    'id: g-2\ndetection:\n  sel:\n    CommandLine|contains|all: [a, 0x1410]\n  condition: sel\n',
+  ].join('---\n'));
+  return folder;
+}
+
+/** Everything a load gives that a scan or a lint reads. */
+function summary(r: LoadResult) {
+  return {
+    rules: r.rules.map((x) => ({ file: x.file, line: x.line, id: x.id, title: x.title, level: x.level, logsource: x.logsource, raw: x.raw, anchors: (x as SigmaRule).anchors })),
+    correlations: r.correlations.map((c) => ({ file: c.file, line: c.line, id: c.id, raw: c.raw, refPositions: c.refPositions, refs: c.refs })),
+    rejected: r.rejected,
+    warnings: r.warnings,
+  };
+}
+
+/** A load through `cache`, and the files it parsed (those it offered to other threads). */
+async function cachedLoad(paths: string[], cache: RuleCache): Promise<{ result: ReturnType<typeof summary>; parsed: string[] }> {
+  const parsed: string[] = [];
+  const share = (files: readonly string[]) => {
+    parsed.push(...files);
+    return { take: async () => undefined };
+  };
+  return { result: summary(await loadRules(paths, { share }, cache)), parsed };
+}
+
+const cacheFile = (dir: string) => join(dir, readdirSync(dir).find((name) => name.endsWith('.bin'))!);
+
+describe('rule cache', () => {
+  it('gives a cold load\'s rules, correlations and problems, and parses nothing on a repeat load', async () => {
+    const folder = ruleFolder();
+    const cache = new RuleCache(mkdtempSync(join(tmpdir(), 'sw-cache-')));
+    const cold = summary(await loadRules([folder]));
+    expect(cold.rules.length).toBeGreaterThan(10);
+    expect(cold.correlations.length).toBeGreaterThan(0);
+    expect(cold.rejected.map((p) => p.reason)).toEqual([expect.stringContaining('sideways')]);
+    expect(cold.warnings.map((p) => p.file)).toEqual([join(folder, 'no-logsource.yml')]);
+
+    const first = await cachedLoad([folder], cache);
+    expect(first.result).toEqual(cold);
+    expect(first.parsed.length).toBe(readdirSync(folder).length);
+    const warm = await cachedLoad([folder], cache);
+    expect(warm.parsed).toEqual([]);
+    expect(warm.result).toEqual(cold);
+  });
+
+  it('parses again only the file that changed, and then gives the changed file\'s rules', async () => {
+    const folder = ruleFolder();
+    const cache = new RuleCache(mkdtempSync(join(tmpdir(), 'sw-cache-')));
+    await cachedLoad([folder], cache);
+    const changed = join(folder, 'global.yml');
+    writeFileSync(changed, readFileSync(changed, 'utf8').replace('\\one.exe', '\\three.exe'));
+    const after = await cachedLoad([folder], cache);
+    expect(after.parsed).toEqual([changed]);
+    expect(after.result).toEqual(summary(await loadRules([folder])));
+    expect(JSON.stringify(after.result.rules)).toContain('three.exe');
+    expect((await cachedLoad([folder], cache)).parsed).toEqual([]);
+  });
+
+  it('ignores a corrupt cache file and one made for other code, and loads cold', async () => {
+    const folder = ruleFolder();
+    const dir = mkdtempSync(join(tmpdir(), 'sw-cache-'));
+    const cache = new RuleCache(dir);
+    await cachedLoad([folder], cache);
+    const file = cacheFile(dir);
+    const bytes = readFileSync(file);
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(file, bytes);
+    const corrupt = await cachedLoad([folder], cache);
+    expect(corrupt.parsed.length).toBe(readdirSync(folder).length);
+    expect(corrupt.result).toEqual(summary(await loadRules([folder])));
+
+    // Intact, but made by other code: its checksum holds, its code identity does not.
+    const made = deserialize(readFileSync(file).subarray(64)) as { code: string };
+    expect(made.code).toEqual(expect.any(String));
+    const other = serialize({ ...made, code: 'other code' });
+    writeFileSync(file, Buffer.concat([Buffer.from(hash('sha256', other, 'hex')), other]));
+    expect((await cachedLoad([folder], cache)).parsed.length).toBe(readdirSync(folder).length);
+    expect((await cachedLoad([folder], cache)).parsed).toEqual([]);
+
+    writeFileSync(file, readFileSync(file).subarray(0, 100));
+    expect((await cachedLoad([folder], cache)).parsed.length).toBe(readdirSync(folder).length);
+    writeFileSync(file, 'not a cache');
+    expect((await cachedLoad([folder], cache)).parsed.length).toBe(readdirSync(folder).length);
+    expect((await cachedLoad([folder], cache)).parsed).toEqual([]);
+  });
+
+  it('names the files by the path given, whichever path filled the cache', async () => {
+    const folder = ruleFolder();
+    const cache = new RuleCache(mkdtempSync(join(tmpdir(), 'sw-cache-')));
+    await cachedLoad([folder], cache);
+    const given = relative(process.cwd(), folder);
+    const warm = await cachedLoad([given], cache);
+    expect(warm.parsed).toEqual([]);
+    expect(warm.result).toEqual(summary(await loadRules([given])));
+    expect(warm.result.rules.every((r) => r.file.startsWith(given))).toBe(true);
+  });
+});
