@@ -6,6 +6,7 @@
  */
 import type { Limits } from './limits.js';
 import type { NameResolved } from './records.js';
+import { restoreDns, snapshotDns, type DnsSnapshot } from './snapshot.js';
 
 export interface DnsData {
   /** host\0ip → name and answer time, in answer order (the first is the oldest). */
@@ -19,6 +20,14 @@ export function emptyDns(): DnsData {
 
 export class DnsMap {
   constructor(readonly data: DnsData, private readonly limits: Limits) {}
+
+  snapshot(): DnsSnapshot {
+    return snapshotDns(this.data);
+  }
+
+  restore(snap: DnsSnapshot): void {
+    restoreDns(this.data, snap);
+  }
 
   add(rec: NameResolved): void {
     const d = this.data;

@@ -23,6 +23,7 @@ import { emptyTree, ProcessTree, type ProcNode } from './process-tree.js';
 import { InstallActivity, isoTime, type ChainEntry, type InvestigationContext } from './investigation.js';
 import { normalizeIp, parentIdOf, processIdOf, stateRecord, str, type Activity, type StateRecord } from './records.js';
 import { DEFAULT_REGISTRIES, RegistryAllowlist } from './registry-allowlist.js';
+import type { EnricherSnapshot } from './snapshot.js';
 
 export interface EnrichOptions {
   /** Registry host names (exact or parent domain); default DEFAULT_REGISTRIES. */
@@ -49,6 +50,18 @@ export class Enricher {
     this.tree = new ProcessTree(emptyTree(), this.limits);
     this.dns = new DnsMap(emptyDns(), this.limits);
     this.allowlist = new RegistryAllowlist(options.allowedRegistries ?? DEFAULT_REGISTRIES);
+  }
+
+  /** The whole state as plain JSON data (snapshot.ts). */
+  snapshot(): EnricherSnapshot {
+    return { tree: this.tree.snapshot(), dns: this.dns.snapshot(), activity: this.activity.snapshot() };
+  }
+
+  /** Replaces the state with a snapshot's: the same annotations follow as after the events it reflects. */
+  restore(snap: EnricherSnapshot): void {
+    this.tree.restore(snap.tree);
+    this.dns.restore(snap.dns);
+    this.activity.restore(snap.activity);
   }
 
   /** Updates the state from an event and adds its context fields (the inline path). */

@@ -8,6 +8,7 @@
 import type { Ancestor } from './enricher.js';
 import type { Limits } from './limits.js';
 import type { ProcessEnd, ProcessId, ProcessStart } from './records.js';
+import { restoreTree, snapshotTree, type TreeSnapshot } from './snapshot.js';
 
 export interface ProcNode {
   host: string;
@@ -91,6 +92,17 @@ export class ProcessTree {
       if (nodes.get(node.key) === node) live.push(node);
     }
     this.order = live;
+    this.head = 0;
+  }
+
+  snapshot(): TreeSnapshot {
+    return snapshotTree(this.data);
+  }
+
+  /** Replaces the state with a snapshot's; the eviction queue is the lookup map's order. */
+  restore(snap: TreeSnapshot): void {
+    restoreTree(this.data, snap);
+    this.order = [...this.data.nodes.values()];
     this.head = 0;
   }
 
