@@ -1,0 +1,189 @@
+/**
+ * One partition, consumed by the worker that holds its lease: in stream order from the
+ * checkpoint, through its own EventPipeline (alerts/pipeline.ts: enrichment, tuned detection,
+ * correlations, context), whose state is exactly the state of the hosts of this partition.
+ *
+ * For each message: its alerts are published to the alerts stream with `Nats-Msg-Id` = the
+ * alert's deterministic id and their acknowledgements awaited, and only then is the message
+ * acknowledged. A message the readers cannot use goes to the dead-letter subject with the reason
+ * and its place in the stream, and the partition goes on. The state is checkpointed every so
+ * many events or seconds and when the partition is released; a worker that takes over replays
+ * from the checkpoint, and the alerts stream drops the alerts it had already stored.
+ */
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { headers, nanos } from '@nats-io/transport-node';
+import type { Alert } from '../alerts/alert.js';
+import { idOfAlert } from '../alerts/alert-id.js';
+import type { Pack } from '../alerts/pack.js';
+import { EventPipeline, type PipelineSpec } from '../alerts/pipeline.js';
+import type { AlertFormatter } from '../outputs/formatter.js';
+import type { CheckpointStore, PartitionCheckpoint } from './checkpoint.js';
+import { decodeMessage } from './message.js';
+import type { Names } from './topology.js';
+
+export interface PartitionSettings {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  names: Names;
+  packs: Pack[];
+  spec: PipelineSpec;
+  formatter: AlertFormatter;
+  checkpoints: CheckpointStore;
+  owner: string;
+  /** Messages delivered and not yet acknowledged, at most. */
+  inFlight: number;
+  checkpointEveryEvents: number;
+  checkpointEveryMs: number;
+  /** Progress and problems, one line each. */
+  log(line: string): void;
+  counters: StreamCounters;
+}
+
+export interface StreamCounters {
+  messages: number;
+  alerts: number;
+  /** Alerts the alerts stream already had (a replay after a takeover). */
+  duplicates: number;
+  deadLetters: number;
+}
+
+export class PartitionConsumer {
+  private checkpoint: PartitionCheckpoint | undefined;
+  private pipeline: EventPipeline | undefined;
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private saving: Promise<void> | undefined;
+  private handling = false;
+  private stopping = false;
+  /** The last stream sequence processed, and whether the state moved since the checkpoint. */
+  private seq = 0;
+  private unsaved = 0;
+  private savedAt = Date.now();
+  private readonly found: Alert[] = [];
+  /** Why consumption stopped on its own (a refused checkpoint, a store that did not answer): the worker lets the partition go. */
+  failed: Error | undefined;
+
+  constructor(private readonly s: PartitionSettings, readonly partition: number) {}
+
+  private get consumerName(): string {
+    return `${this.s.names.prefix}-p${this.partition}`;
+  }
+
+  /** Claims the checkpoint, restores its state and starts consuming after its sequence. */
+  async start(): Promise<void> {
+    const { s } = this;
+    this.checkpoint = await s.checkpoints.claim(this.partition, s.owner);
+    this.pipeline = new EventPipeline(s.packs, s.spec);
+    if (this.checkpoint.state) this.pipeline.restore(this.checkpoint.state);
+    const position = this.checkpoint.position;
+    this.seq = position.seq;
+    // A consumer left by the previous owner starts where its acknowledgements stopped, not at the checkpoint: made anew.
+    await s.jsm.consumers.delete(s.names.events, this.consumerName).catch(() => false);
+    const start = position.seq > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: position.seq + 1 }
+      : position.startTime !== undefined ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: position.startTime } : { deliver_policy: DeliverPolicy.All };
+    await s.jsm.consumers.add(s.names.events, {
+      durable_name: this.consumerName,
+      filter_subject: s.names.eventSubject(this.partition),
+      ack_policy: AckPolicy.Explicit,
+      max_ack_pending: s.inFlight,
+      ack_wait: nanos(60_000),
+      // Removed by the server if its worker died and nobody took the partition over.
+      inactive_threshold: nanos(60 * 60_000),
+      ...start,
+    });
+    const consumer = await s.js.consumers.get(s.names.events, this.consumerName);
+    this.messages = await consumer.consume({ max_messages: s.inFlight });
+    s.log(`partition ${this.partition}: taken, resuming after sequence ${position.seq}${position.startTime ? ` from ${position.startTime}` : ''}${this.checkpoint.state ? ' with its checkpointed state' : ''}`);
+    this.loop = this.consume(this.messages).catch((err: Error) => {
+      this.failed = err;
+      s.log(`partition ${this.partition}: stopped: ${err.message}`);
+    });
+  }
+
+  private async consume(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      if (this.stopping) break;
+      if (this.saving) await this.saving;
+      this.handling = true;
+      try {
+        await this.handle(msg);
+      } finally {
+        this.handling = false;
+      }
+      if (this.unsaved >= this.s.checkpointEveryEvents || (this.unsaved > 0 && Date.now() - this.savedAt >= this.s.checkpointEveryMs)) await this.save();
+    }
+    if (!this.stopping) throw new Error('the consumer stopped delivering');
+  }
+
+  private async handle(msg: JsMsg): Promise<void> {
+    const { s } = this;
+    // A redelivery of a message already processed (its acknowledgement was lost): the state has it.
+    if (msg.seq <= this.seq) return msg.ack();
+    const decoded = await decodeMessage({ data: msg.data, headers: msg.headers, seq: msg.seq, stream: s.names.events });
+    if (decoded.bad !== undefined) {
+      await this.deadLetter(msg, decoded.bad);
+    } else {
+      const found = this.found;
+      for (const event of decoded.events) this.pipeline!.process(event, msg.seq, found);
+      if (found.length > 0) {
+        const acks = await Promise.all(found.map((alert) => s.js.publish(s.names.alertSubject, s.formatter.format(alert), { msgID: idOfAlert(alert) })));
+        for (const ack of acks) ack.duplicate ? (s.counters.duplicates += 1) : (s.counters.alerts += 1);
+        found.length = 0;
+      }
+    }
+    msg.ack();
+    s.counters.messages += 1;
+    this.seq = msg.seq;
+    this.unsaved += 1;
+  }
+
+  /** The original bytes and headers, with why and where from: never blocks the partition. */
+  private async deadLetter(msg: JsMsg, reason: string): Promise<void> {
+    const { s } = this;
+    const h = headers();
+    for (const [key, values] of msg.headers ?? []) for (const v of values) h.append(key, v);
+    h.set('Sw-Reason', reason.slice(0, 1000));
+    h.set('Sw-Stream', s.names.events);
+    h.set('Sw-Stream-Seq', String(msg.seq));
+    h.set('Sw-Subject', msg.subject);
+    h.set('Sw-Partition', String(this.partition));
+    await s.js.publish(s.names.deadLetterSubject, msg.data, { headers: h, msgID: `dl-${s.names.events}-${msg.seq}` });
+    s.counters.deadLetters += 1;
+  }
+
+  /** Called every so often by the worker: an idle partition checkpoints what it processed. */
+  tick(): void {
+    if (!this.handling && !this.saving && this.unsaved > 0 && Date.now() - this.savedAt >= this.s.checkpointEveryMs) void this.save().catch(() => {});
+  }
+
+  private save(): Promise<void> {
+    this.saving ??= (async () => {
+      try {
+        const seq = this.seq;
+        const unsaved = this.unsaved;
+        await this.checkpoint!.save(seq, this.pipeline!.snapshot());
+        this.unsaved -= unsaved;
+        this.savedAt = Date.now();
+      } catch (err) {
+        this.s.log(`partition ${this.partition}: checkpoint failed: ${(err as Error).message}`);
+        throw err;
+      } finally {
+        this.saving = undefined;
+      }
+    })();
+    return this.saving;
+  }
+
+  /**
+   * Stops consuming after the message in hand. With `checkpoint`, saves the state first (a
+   * release or a drain); without, the partition was lost and whatever this worker holds is stale.
+   */
+  async stop(checkpoint: boolean): Promise<void> {
+    this.stopping = true;
+    await this.messages?.close().catch(() => {});
+    await this.loop?.catch(() => {});
+    if (this.saving) await this.saving.catch(() => {});
+    if (checkpoint && this.unsaved > 0) await this.save();
+  }
+}
