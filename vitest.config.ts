@@ -22,6 +22,7 @@ const SLOW = [
   'test/sigma/sigmahq.test.ts',
   'test/sigma/plain-yaml.test.ts',
   'test/live/**/*.test.ts',
+  'test/stream/**/*.test.ts',
 ];
 
 /** Each test file's own TMPDIR, removed after it (test/helpers/private-tmp.ts). */

@@ -96,13 +96,11 @@ export class PartitionCheckpoint {
     const gen = randomUUID().replaceAll('-', '');
     const chunks = Math.max(1, Math.ceil(bytes.length / this.chunkBytes));
     for (let i = 0; i < chunks; i += 1) await this.kv.put(`${this.key}.${gen}.${i}`, bytes.subarray(i * this.chunkBytes, (i + 1) * this.chunkBytes));
-    const header: Header = { seq, owner: this.header.owner, gen, chunks, saved: new Date().toISOString() };
-    await this.writeHeader(header).catch(async (err) => {
+    const old = this.header;
+    await this.writeHeader({ seq, owner: old.owner, gen, chunks, saved: new Date().toISOString() }).catch(async (err) => {
       await this.purge(gen, chunks);
       throw err;
     });
-    const old = this.header;
-    this.header = header;
     if (old.gen !== undefined) await this.purge(old.gen, old.chunks);
   }
 

@@ -1,0 +1,115 @@
+/** Workers, publishes and reads of the streams for the streaming tests (nats-server.ts starts the servers). */
+import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { CLI, runCli, type CliResult } from '../helpers/cli.js';
+import { killed, spawnTracked } from './nats-server.js';
+
+export const RULES = ['-r', 'hardened', '-r', 'seed'];
+
+export interface Worker {
+  child: ChildProcess;
+  log(): string;
+  /** SIGTERM, and the exit status once drained. */
+  drain(): Promise<number | null>;
+  kill9(): Promise<void>;
+}
+
+/** A `stream` worker with short leases and frequent checkpoints, started once it has joined. */
+export async function startWorker(urls: string, prefix: string, extra: string[] = [], env?: NodeJS.ProcessEnv): Promise<Worker> {
+  const args = [CLI, 'stream', '--from', urls, '--prefix', prefix, ...RULES, '--lease', '2s', '--checkpoint-every', '1s', '--checkpoint-events', '1000', ...extra];
+  const { child, log } = await spawnTracked(process.execPath, args, /joined:/, env);
+  return {
+    child,
+    log,
+    drain: async () => {
+      const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      await killed(child, 'SIGTERM');
+      return exit;
+    },
+    kill9: () => killed(child, 'SIGKILL'),
+  };
+}
+
+export function publish(urls: string, prefix: string, inputs: string[], extra: string[] = []): Promise<CliResult> {
+  return runCli(['publish', ...inputs, '--to', urls, '--prefix', prefix, ...extra]);
+}
+
+export async function withConnection<T>(urls: string, use: (nc: NatsConnection) => Promise<T>): Promise<T> {
+  const nc = await connect({ servers: urls.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  try {
+    return await use(nc);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** How many messages a stream holds (0 when it does not exist yet). */
+export async function streamCount(urls: string, stream: string): Promise<number> {
+  return withConnection(urls, async (nc) => {
+    const jsm = await jetstreamManager(nc);
+    return jsm.streams.info(stream).then((i) => i.state.messages, () => 0);
+  });
+}
+
+export interface Stored {
+  data: string;
+  headers: Record<string, string>;
+}
+
+/** Every message of a stream, in order. */
+export async function storedMessages(urls: string, stream: string): Promise<Stored[]> {
+  return withConnection(urls, async (nc) => {
+    const jsm = await jetstreamManager(nc);
+    const total = (await jsm.streams.info(stream)).state.messages;
+    const out: Stored[] = [];
+    if (total === 0) return out;
+    const messages = await (await jetstream(nc).consumers.get(stream)).consume();
+    for await (const m of messages) {
+      const headers: Record<string, string> = {};
+      for (const [key, values] of m.headers ?? []) headers[key] = values.join(',');
+      out.push({ data: m.string(), headers });
+      if (m.info.pending === 0) break;
+    }
+    return out;
+  });
+}
+
+/** Waits until `done` holds, polling; throws with `what` after `ms`. */
+export async function waitUntil(what: string, done: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await done().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * Every published event consumed: each partition consumer has nothing pending or unacknowledged,
+ * and the alerts stream has (at least) `alerts` messages.
+ */
+export async function consumedAll(urls: string, prefix: string, alerts: number): Promise<boolean> {
+  return withConnection(urls, async (nc) => {
+    const jsm = await jetstreamManager(nc);
+    if ((await jsm.streams.info(`${prefix}-alerts`)).state.messages < alerts) return false;
+    const events = await jsm.streams.info(`${prefix}-events`, { subjects_filter: '>' });
+    const busy = Object.keys(events.state.subjects ?? {}).map((subject) => Number(subject.split('.').pop()));
+    for (const p of busy) {
+      const info = await jsm.consumers.info(`${prefix}-events`, `${prefix}-p${p}`).catch(() => undefined);
+      if (!info || info.num_pending > 0 || info.num_ack_pending > 0) return false;
+    }
+    return true;
+  });
+}
+
+/** The scan of the same inputs, as JSONL lines: what the alerts stream must hold. */
+export async function scanLines(inputs: string[]): Promise<string[]> {
+  const scan = await runCli(['scan', ...inputs, ...RULES, '-f', 'jsonl', '-q']);
+  if (scan.status !== 1) throw new Error(`scan failed (${scan.status}): ${scan.stderr}`);
+  return scan.stdout.split('\n').filter(Boolean).sort();
+}
+
+export function idsOf(lines: readonly string[]): string[] {
+  return lines.map((l) => (JSON.parse(l) as { alert_id: string }).alert_id);
+}
