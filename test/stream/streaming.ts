@@ -1,9 +1,9 @@
 /** Workers, publishes and reads of the streams for the streaming tests (nats-server.ts starts the servers). */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { CLI, runCli, type CliResult } from '../helpers/cli.js';
+import { CLI, REPO, runCli, type CliResult } from '../helpers/cli.js';
 import { killed, spawnTracked } from './nats-server.js';
 
 export const RULES = ['-r', 'hardened', '-r', 'seed'];
@@ -49,7 +49,13 @@ export async function withConnection<T>(urls: string, use: (nc: NatsConnection) 
 export async function streamCount(urls: string, stream: string): Promise<number> {
   return withConnection(urls, async (nc) => {
     const jsm = await jetstreamManager(nc);
-    return jsm.streams.info(stream).then((i) => i.state.messages, () => 0);
+    return jsm.streams.info(stream).then(
+      (i) => i.state.messages,
+      (err: Error) => {
+        if (/not found/i.test(err.message)) return 0;
+        throw err;
+      },
+    );
   });
 }
 
@@ -112,4 +118,27 @@ export async function scanLines(inputs: string[]): Promise<string[]> {
 
 export function idsOf(lines: readonly string[]): string[] {
   return lines.map((l) => (JSON.parse(l) as { alert_id: string }).alert_id);
+}
+
+/** The CLI with its own environment (credentials are read from it). */
+export function runCliWithEnv(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** JetStream answers on every server of a cluster (its meta leader is elected). */
+export async function jetStreamReady(urls: string): Promise<void> {
+  await waitUntil('JetStream ready', async () => {
+    for (const url of urls.split(',')) {
+      await withConnection(url, async (nc) => (await jetstreamManager(nc)).getAccountInfo());
+    }
+    return true;
+  }, 60_000);
 }
