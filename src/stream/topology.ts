@@ -65,15 +65,6 @@ export function partitionOf(host: string | undefined, partitions: number): numbe
   return hash('sha256', host ?? '', 'buffer').readUInt32BE(0) % partitions;
 }
 
-/** The partition a subject `PREFIX.events.N` names, if it is one below the count. */
-export function partitionOfSubject(names: Names, subject: string, partitions: number): number | undefined {
-  const prefix = `${names.prefix}.events.`;
-  if (!subject.startsWith(prefix)) return undefined;
-  const token = subject.slice(prefix.length);
-  const n = /^\d+$/.test(token) ? Number(token) : NaN;
-  return n < partitions ? n : undefined;
-}
-
 export interface TopologyOptions {
   /** Stream and bucket replicas (a cluster: 3). */
   replicas: number;
