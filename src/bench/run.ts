@@ -6,6 +6,7 @@ import { GENERATOR_VERSION, writeEvents, type Mix } from './generate.js';
 import { auditdRows } from './auditd.js';
 import { evtxRows } from './evtx.js';
 import { sensorOverhead } from './sensor.js';
+import { streamRows } from './stream.js';
 import { median } from './median.js';
 import { warmPageCache } from './warm.js';
 
@@ -106,8 +107,16 @@ function row(name: string, events: number, seconds: number, base: number, peak?:
   ].join('  ');
 }
 
+/** Events of the streaming rows (BENCH_STREAM_EVENTS): each run stores them in a local JetStream. */
+const STREAM_EVENTS = Number(process.env.BENCH_STREAM_EVENTS ?? 200_000);
+
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('build first: npm run build');
+  // `npm run bench -- --only stream`: the streaming group alone.
+  if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'stream') {
+    process.stdout.write((await streamRows(CLI, await dataset(STREAM_EVENTS, 'workstation'), STREAM_EVENTS)).join('\n') + '\n');
+    return;
+  }
   const oneM = await dataset(1_000_000);
   const fourM = await dataset(4_000_000);
   process.stderr.write(`dataset: ${(statSync(oneM).size / 1e6).toFixed(0)} MB for 1M events\n`);
@@ -147,6 +156,7 @@ async function main(): Promise<void> {
   lines.push(...(await evtxRows(ROOT, CLI, DATA)));
   lines.push(...(await auditdRows(DATA)));
   lines.push(sensorOverhead(CLI));
+  lines.push(...(await streamRows(CLI, await dataset(STREAM_EVENTS, 'workstation'), STREAM_EVENTS)));
   process.stdout.write(lines.join('\n') + '\n');
 }
 

@@ -43,17 +43,22 @@ export interface Incoming {
 /** The events of a message, or why it has none usable (a dead letter). */
 export type Decoded = { events: NormalizedEvent[]; bad?: undefined } | { bad: string; events?: undefined };
 
-export async function decodeMessage(msg: Incoming): Promise<Decoded> {
+/** A normalized event is decoded at once (the hot path); raw records go through their reader's stream. */
+export function decodeMessage(msg: Incoming): Decoded | Promise<Decoded> {
   const format = msg.headers?.get(FORMAT_HEADER) || undefined;
-  if (format === NORMALIZED) return decodeNormalized(msg.data);
-  const reader = format !== undefined ? READERS.find((r) => r.format === format) : sniffFormat(Buffer.from(msg.data).toString('utf8', 0, 64 * 1024));
+  return format === NORMALIZED ? decodeNormalized(msg.data) : decodeRaw(msg, format);
+}
+
+async function decodeRaw(msg: Incoming, format: string | undefined): Promise<Decoded> {
+  const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
+  const reader = format !== undefined ? READERS.find((r) => r.format === format) : sniffFormat(data.toString('utf8', 0, 64 * 1024));
   if (reader === undefined) return { bad: format !== undefined ? `unknown ${FORMAT_HEADER} '${format}'` : 'unrecognized format; set the Sw-Format header' };
   if (reader.readsFile) return { bad: `${reader.format} is read from files only, not from messages` };
   const file = msg.headers?.get(SOURCE_HEADER) || `nats:${msg.stream}`;
   const problems: string[] = [];
   const events: NormalizedEvent[] = [];
   try {
-    for await (const batch of reader.read(Readable.from([Buffer.from(msg.data)]), { file, bad: (b) => problems.push(b.reason) })) events.push(...batch);
+    for await (const batch of reader.read(Readable.from([data]), { file, bad: (b) => problems.push(b.reason) })) events.push(...batch);
   } catch (err) {
     problems.push(`reader failed: ${(err as Error).message}`);
   }
@@ -67,7 +72,7 @@ export async function decodeMessage(msg: Incoming): Promise<Decoded> {
 function decodeNormalized(data: Uint8Array): Decoded {
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(data).toString('utf8'));
+    value = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
   } catch (err) {
     return { bad: `normalized: not JSON: ${(err as Error).message}` };
   }

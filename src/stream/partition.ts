@@ -4,13 +4,18 @@
  * correlations, context), whose state is exactly the state of the hosts of this partition.
  *
  * For each message: its alerts are published to the alerts stream with `Nats-Msg-Id` = the
- * alert's deterministic id and their acknowledgements awaited, and only then is the message
- * acknowledged. A message the readers cannot use goes to the dead-letter subject with the reason
+ * alert's deterministic id, and the message is acknowledged only once the store has confirmed
+ * them. Messages are processed strictly in order, so the consumer acknowledges cumulatively
+ * (AckPolicy.All: an ack of sequence n is an ack of every message before it): one ack per
+ * ACK_EVERY messages, or when no message waits, sent after the confirmations of every alert up
+ * to it. The next messages are processed meanwhile (at most inFlight alerts unconfirmed), so a
+ * store round trip per alert does not stall the partition. A checkpoint is written only once
+ * everything up to its sequence is stored. A message the readers cannot use goes to the dead-letter subject with the reason
  * and its place in the stream, and the partition goes on. The state is checkpointed every so
  * many events or seconds and when the partition is released; a worker that takes over replays
  * from the checkpoint, and the alerts stream drops the alerts it had already stored.
  */
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type PubAck } from '@nats-io/jetstream';
 import { headers, nanos } from '@nats-io/transport-node';
 import type { Alert } from '../alerts/alert.js';
 import { idOfAlert } from '../alerts/alert-id.js';
@@ -18,7 +23,7 @@ import type { Pack } from '../alerts/pack.js';
 import { EventPipeline, type PipelineSpec } from '../alerts/pipeline.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import type { CheckpointStore, PartitionCheckpoint } from './checkpoint.js';
-import { decodeMessage } from './message.js';
+import { decodeMessage, type Decoded } from './message.js';
 import type { Names } from './topology.js';
 
 export interface PartitionSettings {
@@ -47,6 +52,9 @@ export interface StreamCounters {
   deadLetters: number;
 }
 
+/** Messages acknowledged together at most (one cumulative ack). */
+const ACK_EVERY = 128;
+
 export class PartitionConsumer {
   private checkpoint: PartitionCheckpoint | undefined;
   private pipeline: EventPipeline | undefined;
@@ -59,6 +67,15 @@ export class PartitionConsumer {
   private seq = 0;
   private unsaved = 0;
   private savedAt = Date.now();
+  /** The last message processed and not yet acknowledged, and how many are behind it. */
+  private unacked: JsMsg | undefined;
+  private unackedCount = 0;
+  private ackTimer: NodeJS.Immediate | undefined;
+  /** Publishes (alerts, dead letters) of the messages not yet acknowledged, and how many of all are unconfirmed. */
+  private storing: Array<Promise<void>> = [];
+  private outstanding = 0;
+  /** Settles when every acknowledgement sent so far has been sent; rejects with the first publish that failed. */
+  private stored: Promise<void> = Promise.resolve();
   private readonly found: Alert[] = [];
   /** Why consumption stopped on its own (a refused checkpoint, a store that did not answer): the worker lets the partition go. */
   failed: Error | undefined;
@@ -85,7 +102,7 @@ export class PartitionConsumer {
     await s.jsm.consumers.add(s.names.events, {
       durable_name: this.consumerName,
       filter_subject: s.names.eventSubject(this.partition),
-      ack_policy: AckPolicy.Explicit,
+      ack_policy: AckPolicy.All,
       max_ack_pending: s.inFlight,
       ack_wait: nanos(60_000),
       // Removed by the server if its worker died and nobody took the partition over.
@@ -103,53 +120,107 @@ export class PartitionConsumer {
 
   private async consume(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
-      if (this.stopping) break;
+      if (this.stopping || this.failed) break;
       if (this.saving) await this.saving;
       this.handling = true;
       try {
-        await this.handle(msg);
+        // JsMsg parses its reply subject at each `seq` read: read once.
+        const seq = msg.seq;
+        // A redelivery of a message already processed (its acknowledgement was lost): the state has it.
+        if (seq <= this.seq) continue;
+        const decoded = decodeMessage({ data: msg.data, headers: msg.headers, seq, stream: this.s.names.events });
+        this.handle(msg, seq, decoded instanceof Promise ? await decoded : decoded);
       } finally {
         this.handling = false;
       }
+      if (this.unackedCount >= ACK_EVERY || this.outstanding >= this.s.inFlight) this.ack();
+      else this.ackWhenIdle();
+      // Back-pressure: no more than inFlight alerts awaiting the store's confirmation.
+      if (this.outstanding >= this.s.inFlight) await this.stored;
       if (this.unsaved >= this.s.checkpointEveryEvents || (this.unsaved > 0 && Date.now() - this.savedAt >= this.s.checkpointEveryMs)) await this.save();
     }
+    if (this.failed) throw this.failed;
     if (!this.stopping) throw new Error('the consumer stopped delivering');
   }
 
-  private async handle(msg: JsMsg): Promise<void> {
+  private handle(msg: JsMsg, seq: number, decoded: Decoded): void {
     const { s } = this;
-    // A redelivery of a message already processed (its acknowledgement was lost): the state has it.
-    if (msg.seq <= this.seq) return msg.ack();
-    const decoded = await decodeMessage({ data: msg.data, headers: msg.headers, seq: msg.seq, stream: s.names.events });
     if (decoded.bad !== undefined) {
-      await this.deadLetter(msg, decoded.bad);
+      this.store(this.deadLetter(msg, seq, decoded.bad), 'deadLetters');
     } else {
       const found = this.found;
-      for (const event of decoded.events) this.pipeline!.process(event, msg.seq, found);
-      if (found.length > 0) {
-        const acks = await Promise.all(found.map((alert) => s.js.publish(s.names.alertSubject, s.formatter.format(alert), { msgID: idOfAlert(alert) })));
-        for (const ack of acks) ack.duplicate ? (s.counters.duplicates += 1) : (s.counters.alerts += 1);
-        found.length = 0;
-      }
+      for (const event of decoded.events) this.pipeline!.process(event, seq, found);
+      for (const alert of found) this.store(s.js.publish(s.names.alertSubject, s.formatter.format(alert), { msgID: idOfAlert(alert) }), 'alerts');
+      found.length = 0;
     }
-    msg.ack();
+    this.unacked = msg;
+    this.unackedCount += 1;
     s.counters.messages += 1;
-    this.seq = msg.seq;
+    this.seq = seq;
     this.unsaved += 1;
   }
 
+  /** A publish whose confirmation the next acknowledgement waits for. */
+  private store(publish: Promise<PubAck>, counter: 'alerts' | 'deadLetters'): void {
+    const { counters } = this.s;
+    this.outstanding += 1;
+    const stored = publish.then(
+      (ack) => {
+        this.outstanding -= 1;
+        if (ack.duplicate) counters.duplicates += 1;
+        else counters[counter] += 1;
+      },
+      (err: Error) => {
+        this.outstanding -= 1;
+        throw err;
+      },
+    );
+    stored.catch(() => {}); // handled by the acknowledgement that waits for it (ack())
+    this.storing.push(stored);
+  }
+
+  /**
+   * Acknowledges once the loop waits for the network: messages already delivered are processed
+   * in microtasks before a setImmediate callback runs, so a burst is acknowledged once at its end.
+   */
+  private ackWhenIdle(): void {
+    this.ackTimer ??= setImmediate(() => {
+      this.ackTimer = undefined;
+      if (this.handling) return; // the message in hand schedules it again when done
+      if (!this.stopping) this.ack();
+    });
+  }
+
+  /**
+   * Acknowledges every message processed so far, once their alerts and dead letters are stored:
+   * the acknowledgements are chained, so each waits for the publishes of every message before it.
+   * A publish that fails stops the partition; nothing after it is acknowledged or checkpointed.
+   */
+  private ack(): void {
+    const last = this.unacked;
+    if (!last) return;
+    const batch = this.storing;
+    this.storing = [];
+    this.unacked = undefined;
+    this.unackedCount = 0;
+    this.stored = this.stored.then(() => Promise.all(batch)).then(() => last.ack());
+    this.stored.catch((err: Error) => {
+      this.failed ??= err;
+      void this.messages?.close().catch(() => {});
+    });
+  }
+
   /** The original bytes and headers, with why and where from: never blocks the partition. */
-  private async deadLetter(msg: JsMsg, reason: string): Promise<void> {
+  private deadLetter(msg: JsMsg, seq: number, reason: string): Promise<PubAck> {
     const { s } = this;
     const h = headers();
     for (const [key, values] of msg.headers ?? []) for (const v of values) h.append(key, v);
     h.set('Sw-Reason', reason.slice(0, 1000));
     h.set('Sw-Stream', s.names.events);
-    h.set('Sw-Stream-Seq', String(msg.seq));
+    h.set('Sw-Stream-Seq', String(seq));
     h.set('Sw-Subject', msg.subject);
     h.set('Sw-Partition', String(this.partition));
-    await s.js.publish(s.names.deadLetterSubject, msg.data, { headers: h, msgID: `dl-${s.names.events}-${msg.seq}` });
-    s.counters.deadLetters += 1;
+    return s.js.publish(s.names.deadLetterSubject, msg.data, { headers: h, msgID: `dl-${s.names.events}-${seq}` });
   }
 
   /** Called every so often by the worker: an idle partition checkpoints what it processed. */
@@ -157,12 +228,16 @@ export class PartitionConsumer {
     if (!this.handling && !this.saving && this.unsaved > 0 && Date.now() - this.savedAt >= this.s.checkpointEveryMs) void this.save().catch(() => {});
   }
 
+  /** Checkpoints the state as of the last message processed, once everything up to it is stored. */
   private save(): Promise<void> {
     this.saving ??= (async () => {
       try {
         const seq = this.seq;
         const unsaved = this.unsaved;
-        await this.checkpoint!.save(seq, this.pipeline!.snapshot());
+        const snapshot = this.pipeline!.snapshot();
+        this.ack();
+        await this.stored;
+        await this.checkpoint!.save(seq, snapshot);
         this.unsaved -= unsaved;
         this.savedAt = Date.now();
       } catch (err) {
@@ -184,6 +259,6 @@ export class PartitionConsumer {
     await this.messages?.close().catch(() => {});
     await this.loop?.catch(() => {});
     if (this.saving) await this.saving.catch(() => {});
-    if (checkpoint && this.unsaved > 0) await this.save();
+    if (checkpoint && !this.failed && this.unsaved > 0) await this.save();
   }
 }

@@ -100,6 +100,7 @@ async function rebalance(
   try {
     await membership.heartbeat();
     const live = await membership.live();
+    const starts: Array<Promise<void>> = [];
     for (let p = 0; p < partitions; p += 1) {
       const held = owned.get(p);
       const preferred = membership.preferred(p, live.includes(membership.id) ? live : [...live, membership.id]);
@@ -121,22 +122,34 @@ async function rebalance(
         }
         held.consumer.tick();
       } else if (preferred === membership.id) {
-        const revision = await membership.acquire(p);
-        if (revision === undefined) continue;
-        const consumer = new PartitionConsumer(settings, p);
-        try {
-          await consumer.start();
-          owned.set(p, { consumer, revision });
-        } catch (err) {
-          log(`partition ${p}: cannot start: ${(err as Error).message}`);
-          await consumer.stop(false);
-          await membership.release(p, revision);
-        }
+        // Partitions start side by side: each start is a few round trips to the server.
+        starts.push(take(p, membership, owned, settings, log));
       }
     }
+    await Promise.all(starts);
   } catch (err) {
     // The server is away (a cluster member restarting): the next round tries again; leases last longer than a round.
     log(`round failed: ${(err as Error).message}`);
+  }
+}
+
+async function take(
+  p: number,
+  membership: Membership,
+  owned: Map<number, { consumer: PartitionConsumer; revision: number }>,
+  settings: PartitionSettings,
+  log: (line: string) => void,
+): Promise<void> {
+  const revision = await membership.acquire(p);
+  if (revision === undefined) return;
+  const consumer = new PartitionConsumer(settings, p);
+  try {
+    await consumer.start();
+    owned.set(p, { consumer, revision });
+  } catch (err) {
+    log(`partition ${p}: cannot start: ${(err as Error).message}`);
+    await consumer.stop(false);
+    await membership.release(p, revision);
   }
 }
 
