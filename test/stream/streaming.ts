@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CLI, REPO, runCli, type CliResult } from '../helpers/cli.js';
 import { killed, spawnTracked } from './nats-server.js';
@@ -141,4 +142,22 @@ export async function jetStreamReady(urls: string): Promise<void> {
     }
     return true;
   }, 60_000);
+}
+
+/** The process id of the worker holding the lease of the partition with the most events left to consume. */
+export async function busiestOwner(urls: string, prefix: string, partitions: number): Promise<number | undefined> {
+  return withConnection(urls, async (nc) => {
+    const jsm = await jetstreamManager(nc);
+    let busiest: { partition: number; left: number } | undefined;
+    for (let p = 0; p < partitions; p += 1) {
+      const info = await jsm.consumers.info(`${prefix}-events`, `${prefix}-p${p}`).catch(() => undefined);
+      const left = info ? info.num_pending + info.num_ack_pending : 0;
+      if (left > (busiest?.left ?? 0)) busiest = { partition: p, left };
+    }
+    if (!busiest) return undefined;
+    const lease = await (await new Kvm(nc).open(`${prefix}-leases`)).get(`p${busiest.partition}`);
+    // Worker ids are HOST-PID-RANDOM (worker.ts).
+    const pid = lease?.operation === 'PUT' ? Number(lease.string().split('-').at(-2)) : NaN;
+    return Number.isInteger(pid) ? pid : undefined;
+  });
 }
