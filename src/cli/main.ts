@@ -101,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--in-flight <n>', 'unacknowledged publishes at most (default: 1024)')
     .option('--input-format <name>', `force the input format instead of detecting it from content: ${choices('inputFormats', 'see --help')}`)
     .option('--strict', 'exit 2 when a record is bad')
+    .option('--subject-for <host>', "print the subject of HOST's partition and exit (for agents that publish themselves: Vector, Fluent Bit)")
     .option('-q, --quiet', 'no summary on stderr')
     .action(async (paths: string[], options) => {
       status = await (await import('./stream.js')).publishCommand(paths, options);

@@ -2,7 +2,7 @@
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { parseTimestamp } from '../alerts/window.js';
-import { DEFAULT_IN_FLIGHT, runPublish, type PublishPlan } from '../stream/publish.js';
+import { DEFAULT_IN_FLIGHT, printSubject, runPublish, type PublishPlan } from '../stream/publish.js';
 import { DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_PREFIX } from '../stream/topology.js';
 import { runStream, type StreamPlan } from '../stream/worker.js';
 import { parseNow, parseRuleSpecs, readConfig, warnExpired } from './options.js';
@@ -18,6 +18,8 @@ interface CommonOptions {
 
 export interface PublishOptions extends CommonOptions {
   to: string;
+  /** Print the subject of this host's partition instead of publishing. */
+  subjectFor?: string;
   inputFormat?: string;
   strict?: boolean;
 }
@@ -35,6 +37,10 @@ export interface StreamOptions extends CommonOptions {
 }
 
 export async function publishCommand(paths: string[], options: PublishOptions): Promise<number> {
+  if (options.subjectFor !== undefined) {
+    if (paths.length > 0) throw new UsageError('publish --subject-for HOST takes no path');
+    return printSubject(publishPlan(['-'], options), options.subjectFor);
+  }
   return runPublish(publishPlan(paths, options));
 }
 

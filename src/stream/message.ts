@@ -50,7 +50,8 @@ export function decodeMessage(msg: Incoming): Decoded | Promise<Decoded> {
 }
 
 async function decodeRaw(msg: Incoming, format: string | undefined): Promise<Decoded> {
-  const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
+  const bytes = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
+  const data = format === undefined ? (fluentBitRecords(bytes) ?? bytes) : bytes;
   const reader = format !== undefined ? READERS.find((r) => r.format === format) : sniffFormat(data.toString('utf8', 0, 64 * 1024));
   if (reader === undefined) return { bad: format !== undefined ? `unknown ${FORMAT_HEADER} '${format}'` : 'unrecognized format; set the Sw-Format header' };
   if (reader.readsFile) return { bad: `${reader.format} is read from files only, not from messages` };
@@ -91,3 +92,30 @@ function decodeNormalized(data: Uint8Array): Decoded {
   }
   return { events: [event] };
 }
+
+/**
+ * Fluent Bit's NATS output sends each flush as one JSON array of `[UNIX_TIMESTAMP, {record}]`
+ * pairs: the records as NDJSON, for the readers to sniff and read (the flush time becomes
+ * `@timestamp` where a record has no time field of its own). Undefined for anything else.
+ */
+function fluentBitRecords(data: Buffer): Buffer | undefined {
+  if (data[0] !== 0x5b /* [ */) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(data.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  const lines: string[] = [];
+  for (const entry of value) {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'number' || !isObject(entry[1])) return undefined;
+    const record = entry[1];
+    const timed = TIME_FIELDS.some((key) => record[key] !== undefined) ? record : { ...record, '@timestamp': new Date(entry[0] * 1000).toISOString() };
+    lines.push(JSON.stringify(timed));
+  }
+  return Buffer.from(lines.join('\n') + '\n');
+}
+
+/** The time fields the NDJSON readers look for (sigma-ndjson, winlogbeat). */
+const TIME_FIELDS = ['UtcTime', '@timestamp', 'TimeCreated', 'time', 'timestamp'];

@@ -80,3 +80,20 @@ function render(summary: ScanSummary, plan: PublishPlan, stream: string, partiti
   lines.push(`elapsed: ${((performance.now() - summary.started) / 1000).toFixed(2)} s, in flight at most ${plan.inFlight}`);
   return lines.join('\n') + '\n';
 }
+
+/**
+ * `publish --subject-for HOST`: the subject a host's events go to, for agents that publish
+ * themselves (Vector, Fluent Bit: docs/streaming.md). Creates the stream when absent, so that
+ * the partition count is fixed before the first agent publishes.
+ */
+export async function printSubject(plan: Omit<PublishPlan, 'inputs'>, host: string): Promise<number> {
+  const names = namesFor(plan.prefix);
+  const nc = await connectTo(plan.server, '--to');
+  try {
+    const topology = await eventTopology(nc, names, { replicas: plan.replicas, partitions: plan.partitions });
+    process.stdout.write(names.eventSubject(partitionOf(host, topology.partitions)) + '\n');
+    return 0;
+  } finally {
+    await nc.close();
+  }
+}

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli.js';
@@ -58,6 +58,18 @@ describe('stream: dead letters', () => {
     expect(alerts.length).toBeGreaterThan(0);
     for (const alert of alerts) expect(JSON.parse(alert.data).source).toEqual({ file: `nats:${prefix}-events`, format: 'otrf', record: 4 });
   }, 60_000);
+});
+
+describe('publish --subject-for', () => {
+  it("prints the subject of a host's partition, the one publish sends that host's events to", async () => {
+    const input = join(REPO, 'samples', 'sysmon-npm-install.ndjson');
+    const subject = await runCliWithEnv(['publish', '--subject-for', 'DEV-WS-042', '--to', server.url, '--prefix', 'agents', '--partitions', '8'], process.env);
+    expect(subject.status, subject.stderr).toBe(0);
+    expect(subject.stdout).toMatch(/^agents\.events\.[0-7]\n$/);
+    expect((await runCliWithEnv(['publish', input, '--to', server.url, '--prefix', 'agents'], process.env)).status).toBe(0);
+    const stored = await withConnection(server.url, async (nc) => (await jetstreamManager(nc)).streams.info('agents-events', { subjects_filter: '>' }));
+    expect(Object.keys(stored.state.subjects ?? {})).toEqual([subject.stdout.trim()]);
+  }, 30_000);
 });
 
 describe('stream and publish: credentials', () => {

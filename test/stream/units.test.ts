@@ -74,3 +74,16 @@ describe('credentials', () => {
     expect(readAuth(undefined, {})).toEqual({});
   });
 });
+
+describe('raw records', () => {
+  it("reads a Fluent Bit NATS flush ([timestamp, record] pairs), one event per record, each named by its place", async () => {
+    const record = { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'DEV-WS-042', Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all' };
+    const flush = JSON.stringify([[1764234842.12, record], [1764234843.5, { ...record, UtcTime: '2026-11-27 09:14:05.000' }]]);
+    const decoded = await decodeMessage({ data: Buffer.from(flush), seq: 41, stream: 'supplywatch-events' });
+    expect(decoded.bad).toBeUndefined();
+    expect(decoded.events!.map((e) => [e.host, e.time === undefined ? undefined : new Date(e.time).toISOString(), e.fields.Image, e.source])).toEqual([
+      ['DEV-WS-042', '2025-11-27T09:14:02.120Z', record.Image, { file: 'nats:supplywatch-events', format: 'otrf', record: 41, line: 1 }],
+      ['DEV-WS-042', '2026-11-27T09:14:05.000Z', record.Image, { file: 'nats:supplywatch-events', format: 'otrf', record: 41, line: 2 }],
+    ]);
+  });
+});
