@@ -5,8 +5,8 @@
  * when its holder stops renewing it (a dead worker), so another worker takes the partition over.
  *
  * Each partition has a preferred owner among the live workers (rendezvous hashing of worker id
- * and partition): when a worker joins or leaves, only the partitions whose preference changed
- * move. A worker releases (after a checkpoint) the partitions it holds but no longer prefers,
+ * and partition, bounded to an even share each: `assignment`): when a worker joins or leaves,
+ * few partitions move. A worker releases (after a checkpoint) the partitions it holds but no longer prefers,
  * and takes the ones it prefers as soon as they are free.
  */
 import { hash } from 'node:crypto';
@@ -27,15 +27,34 @@ export class Membership {
     return ids.sort();
   }
 
-  /** The live worker that should own `partition`. */
-  preferred(partition: number, live: readonly string[]): string | undefined {
-    let best: string | undefined;
-    let bestScore = -1;
-    for (const id of live) {
-      const score = hash('sha256', `${id}\0${partition}`, 'buffer').readUInt32BE(0);
-      if (score > bestScore || (score === bestScore && id < best!)) [best, bestScore] = [id, score];
+  /**
+   * The live worker that should own each partition: partitions in order, each to the worker that
+   * ranks highest for it (rendezvous hashing of worker and partition) among those that hold fewer
+   * than their share (⌊partitions / workers⌋, or one more for as many workers as the division
+   * leaves over). Every worker computes the same from the same live
+   * list; a join or a leave moves few partitions, and no worker is left without one while there
+   * are enough.
+   */
+  assignment(partitions: number, live: readonly string[]): string[] {
+    // Each worker holds `base` partitions, and the first `extra` to reach it one more.
+    const base = Math.floor(partitions / Math.max(1, live.length));
+    let extra = partitions - base * live.length;
+    const load = new Map(live.map((id) => [id, 0]));
+    const owners: string[] = [];
+    for (let p = 0; p < partitions; p += 1) {
+      let best: string | undefined;
+      let bestScore = -1;
+      for (const id of live) {
+        const held = load.get(id)!;
+        if (held > base || (held === base && extra === 0)) continue;
+        const score = hash('sha256', `${id}\0${p}`, 'buffer').readUInt32BE(0);
+        if (score > bestScore || (score === bestScore && id < best!)) [best, bestScore] = [id, score];
+      }
+      owners.push(best!);
+      if (load.get(best!)! === base) extra -= 1;
+      load.set(best!, load.get(best!)! + 1);
     }
-    return best;
+    return owners;
   }
 
   /** The lease's revision when this worker got it; undefined when another worker holds it. */

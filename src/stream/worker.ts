@@ -100,10 +100,11 @@ async function rebalance(
   try {
     await membership.heartbeat();
     const live = await membership.live();
+    const owners = membership.assignment(partitions, live.includes(membership.id) ? live : [...live, membership.id].sort());
     const starts: Array<Promise<void>> = [];
     for (let p = 0; p < partitions; p += 1) {
       const held = owned.get(p);
-      const preferred = membership.preferred(p, live.includes(membership.id) ? live : [...live, membership.id]);
+      const preferred = owners[p];
       if (held) {
         try {
           held.revision = await membership.renew(p, held.revision);

@@ -17,25 +17,22 @@ describe('partitionOf', () => {
   });
 });
 
-describe('Membership.preferred (rendezvous)', () => {
+describe('Membership.assignment (rendezvous, bounded to a share)', () => {
   const membership = new Membership(undefined as never, undefined as never, 'w1');
-  const owners = (live: string[]) => Array.from({ length: 64 }, (_, p) => membership.preferred(p, live));
+  const shares = (owners: string[]) => [...owners.reduce((m, w) => m.set(w, (m.get(w) ?? 0) + 1), new Map<string, number>()).values()].sort();
 
-  it('gives every partition one live worker, and a joining worker takes only partitions for itself', () => {
-    const before = owners(['w1', 'w2']);
-    const after = owners(['w1', 'w2', 'w3']);
-    expect(new Set(before)).toEqual(new Set(['w1', 'w2']));
-    const moved = after.filter((w, p) => w !== before[p]);
-    expect(moved.length).toBeGreaterThan(0);
-    expect(new Set(moved)).toEqual(new Set(['w3']));
+  it('gives every live worker its share of the partitions', () => {
+    expect(shares(membership.assignment(4, ['w1', 'w2']))).toEqual([2, 2]);
+    expect(shares(membership.assignment(16, ['a', 'b', 'c']))).toEqual([5, 5, 6]);
+    expect(shares(membership.assignment(2, ['a', 'b', 'c']))).toEqual([1, 1]);
   });
 
-  it('moves only the partitions of a worker that left', () => {
-    const before = owners(['w1', 'w2', 'w3']);
-    const after = owners(['w1', 'w3']);
-    after.forEach((w, p) => {
-      if (before[p] !== 'w2') expect(w).toBe(before[p]);
-    });
+  it('moves few partitions when a worker joins or leaves', () => {
+    const before = membership.assignment(64, ['w1', 'w2', 'w3']);
+    const joined = membership.assignment(64, ['w1', 'w2', 'w3', 'w4']);
+    const left = membership.assignment(64, ['w1', 'w3']);
+    expect(joined.filter((w, p) => w !== before[p] && w !== 'w4').length).toBeLessThan(64 / 4);
+    expect(left.filter((w, p) => w !== before[p] && before[p] !== 'w2').length).toBeLessThan(64 / 4);
   });
 });
 
