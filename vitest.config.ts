@@ -24,6 +24,9 @@ const SLOW = [
   'test/sigma/plain-yaml.test.ts',
   'test/sigma/rule-cache-scan.test.ts',
   'test/live/**/*.test.ts',
+  'test/stream/stream.test.ts',
+  'test/stream/cluster.test.ts',
+  'test/stream/dead-letter.test.ts',
 ];
 
 /** Each test file's own TMPDIR, removed after it (test/helpers/private-tmp.ts). */

@@ -2,7 +2,7 @@ import type { NormalizedEvent } from '../events/event.js';
 import { EventContext } from '../sigma/field-access.js';
 import {
   CorrelationEngine, RuleIndex, silentRules,
-  type CompiledRule, type CorrelationHit, type CorrelationInputRule, type EventRef,
+  type CompiledRule, type CorrelationHit, type CorrelationInputRule, type CorrelationStateSnapshot, type EventRef,
 } from '../sigma/index.js';
 import type { Alert } from './alert.js';
 import type { Pack } from './pack.js';
@@ -82,7 +82,19 @@ export class Detector {
   finish(out: Alert[]): void {
     this.correlator?.finish(out);
   }
+
+  /** The open correlation windows of the packs correlated here (none before the first match). */
+  snapshot(): CorrelatorSnapshot {
+    return this.correlator?.snapshot() ?? [];
+  }
+
+  restore(snapshot: CorrelatorSnapshot): void {
+    (this.correlator ??= new Correlator(this.indexed.map((x) => x.pack))).restore(snapshot);
+  }
 }
+
+/** Each pack's open correlation windows, by pack name (a streaming checkpoint). */
+export type CorrelatorSnapshot = Array<{ pack: string; correlations: CorrelationStateSnapshot[] }>;
 
 /** Runs the packs' correlation rules over matches in input order and makes their alerts. */
 export class Correlator {
@@ -103,6 +115,16 @@ export class Correlator {
       for (const hit of hits) if (!this.silent[m.pack]!.has(hit.rule)) out.push(correlationAlert(pack, hit));
       hits.length = 0;
     }
+  }
+
+  snapshot(): CorrelatorSnapshot {
+    return this.engines.map((engine, p) => ({ pack: this.packs[p]!.name, correlations: engine.snapshot() }));
+  }
+
+  /** Replaces the open windows with a snapshot's: pack by name, correlation by rule id. */
+  restore(snapshot: CorrelatorSnapshot): void {
+    const byPack = new Map(snapshot.map((s) => [s.pack, s.correlations]));
+    this.engines.forEach((engine, p) => engine.restore(byPack.get(this.packs[p]!.name) ?? []));
   }
 
   finish(out: Alert[]): void {

@@ -1,10 +1,10 @@
 import type { ConfigSource } from '../config/index.js';
-import { Enricher } from '../enrich/enricher.js';
+import { Enricher, type EnricherSnapshot } from '../enrich/enricher.js';
 import type { StateRecord } from '../enrich/records.js';
 import type { NormalizedEvent } from '../events/event.js';
 import type { Alert } from './alert.js';
 import { addContext } from './context.js';
-import { Correlator, Detector, type CorrelationMatch } from './detector.js';
+import { Correlator, Detector, type CorrelationMatch, type CorrelatorSnapshot } from './detector.js';
 import { enrichmentNeeded } from './enrichment-needed.js';
 import type { Pack } from './pack.js';
 import { TunedDetector } from './tuned-detector.js';
@@ -69,6 +69,26 @@ export class EventPipeline {
   finish(out: Alert[]): void {
     this.detector.finish(out);
   }
+
+  /**
+   * Everything the next events' alerts depend on, as plain JSON data: enrichment state and the
+   * open correlation windows (a streaming worker checkpoints it: src/stream/checkpoint.ts).
+   */
+  snapshot(): PipelineSnapshot {
+    return { enrichment: this.enricher?.snapshot(), correlations: this.detector.snapshot() };
+  }
+
+  /** Continues from a snapshot: the same alerts follow as after the events it reflects. */
+  restore(snapshot: PipelineSnapshot): void {
+    if (snapshot.enrichment) this.enricher?.restore(snapshot.enrichment);
+    this.detector.restore(snapshot.correlations);
+  }
+}
+
+export interface PipelineSnapshot {
+  /** Absent when no loaded rule reads an enriched field. */
+  enrichment?: EnricherSnapshot;
+  correlations: CorrelatorSnapshot;
 }
 
 /**

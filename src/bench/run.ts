@@ -7,6 +7,7 @@ import { auditdRows } from './auditd.js';
 import { evtxRows } from './evtx.js';
 import { huntRows } from './hunt.js';
 import { sensorOverhead } from './sensor.js';
+import { streamRows } from './stream.js';
 import { median } from './median.js';
 import { warmPageCache } from './warm.js';
 
@@ -107,9 +108,13 @@ function row(name: string, events: number, seconds: number, base: number, peak?:
   ].join('  ');
 }
 
-/** `npm run bench -- --group hunt`: one group of rows alone. */
+/** Events of the streaming rows (BENCH_STREAM_EVENTS): each run stores them in a local JetStream. */
+const STREAM_EVENTS = Number(process.env.BENCH_STREAM_EVENTS ?? 200_000);
+
+/** `npm run bench -- --group NAME`: one group of rows alone. */
 const GROUPS: Record<string, () => Promise<string[]>> = {
   hunt: () => huntRows(ROOT, CLI),
+  stream: async () => streamRows(CLI, await dataset(STREAM_EVENTS, 'workstation'), STREAM_EVENTS),
 };
 
 async function main(): Promise<void> {
@@ -161,6 +166,7 @@ async function main(): Promise<void> {
   lines.push(...(await huntRows(ROOT, CLI)));
   lines.push(...(await auditdRows(DATA)));
   lines.push(sensorOverhead(CLI));
+  lines.push(...(await streamRows(CLI, await dataset(STREAM_EVENTS, 'workstation'), STREAM_EVENTS)));
   process.stdout.write(lines.join('\n') + '\n');
 }
 

@@ -90,6 +90,47 @@ async function main(argv: string[]): Promise<number> {
       status = await (await import('./run.js')).runCommand(command, options);
     });
 
+  const AUTH_HELP = 'credentials file (YAML: user, password, token, nkey-seed-file, creds, tls: {ca, cert, key}); else NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_NKEY_SEED_FILE, NATS_CREDS, NATS_CA, NATS_CERT, NATS_KEY (never on the command line)';
+  program
+    .command('publish')
+    .description('feed telemetry files and folders into NATS JetStream, partitioned by host, for `stream` workers (docs/streaming.md)')
+    .argument('[paths...]', 'files, folders (recursive) or - for stdin')
+    .requiredOption('--to <urls>', 'NATS server URLs, comma-separated (nats://host:4222)')
+    .option('--auth <file>', AUTH_HELP)
+    .option('--prefix <name>', 'name of the subjects, streams and buckets (default: supplywatch)')
+    .option('--partitions <n>', 'partitions of a stream created now (default: 16); fixed at creation')
+    .option('--replicas <n>', 'replicas of the streams and buckets created now (default: 1; 3 in a cluster)')
+    .option('--in-flight <n>', 'unacknowledged publishes at most (default: 1024)')
+    .option('--input-format <name>', `force the input format instead of detecting it from content: ${choices('inputFormats', 'see --help')}`)
+    .option('--strict', 'exit 2 when a record is bad')
+    .option('--subject-for <host>', "print the subject of HOST's partition and exit (for agents that publish themselves: Vector, Fluent Bit)")
+    .option('-q, --quiet', 'no summary on stderr')
+    .action(async (paths: string[], options) => {
+      status = await (await import('./stream.js')).publishCommand(paths, options);
+    });
+
+  program
+    .command('stream')
+    .description('a streaming worker: consume telemetry partitions from NATS JetStream, publish alerts to the alerts stream; SIGTERM drains (docs/streaming.md)')
+    .requiredOption('--from <urls>', 'NATS server URLs, comma-separated (nats://host:4222)')
+    .option('--auth <file>', AUTH_HELP)
+    .option('-r, --rules <pack|path>', `${rulesHelp} (default: seed)`, collect)
+    .option('-c, --config <file>', 'tuning file supplywatch.yaml, as for scan')
+    .option('--now <time>', 'the time suppression expiry dates are checked against (default: the start time)')
+    .option('--prefix <name>', 'name of the subjects, streams and buckets (default: supplywatch)')
+    .option('--partitions <n>', 'partitions of an events stream created now (default: 16)')
+    .option('--replicas <n>', 'replicas of the streams and buckets created now (default: 1; 3 in a cluster)')
+    .option('--in-flight <n>', 'messages delivered and not yet acknowledged per partition, at most (default: 256)')
+    .option('--lease <duration>', "a dead worker's partitions move after this long (default: 10s)")
+    .option('--checkpoint-every <duration>', 'checkpoint each partition at least this often while it has new events (default: 5s)')
+    .option('--checkpoint-events <n>', 'and after this many events (default: 50000)')
+    .option('--duplicate-window <duration>', 'how long the alerts stream created now remembers alert ids (default: 10m; see docs/streaming.md)')
+    .option('--replay-from <seq|time>', 'restart every partition from this stream sequence or time, with a fresh state (stop the other workers first)')
+    .option('-q, --quiet', 'no progress lines on stderr')
+    .action(async (options) => {
+      status = await (await import('./stream.js')).streamCommand(options);
+    });
+
   program
     .command('convert')
     .description('convert Sigma rules or packs to SIEM queries')

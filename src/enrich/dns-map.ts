@@ -11,6 +11,7 @@
  * entry walked over every entry deleted before it (V8 keeps them until it rehashes).
  */
 import { Interner } from './interner.js';
+import { fromJsonNumber, toJsonNumber, type JsonNumber } from './json-number.js';
 import type { Limits } from './limits.js';
 import type { NameResolved } from './records.js';
 import { hashText, SlotIndex } from './slot-index.js';
@@ -18,6 +19,12 @@ import { TextStore } from './text-store.js';
 
 const NONE = -1;
 const INITIAL_SLOTS = 256;
+
+/** The map as JSON data (a streaming checkpoint): entries oldest answer first. */
+export interface DnsSnapshot {
+  now: JsonNumber;
+  entries: Array<[host: string, ip: string, name: string, time: JsonNumber]>;
+}
 
 export class DnsMap {
   private now = -Infinity;
@@ -50,6 +57,22 @@ export class DnsMap {
   /** Entries held. */
   get size(): number {
     return this.count;
+  }
+
+  snapshot(): DnsSnapshot {
+    const entries: DnsSnapshot['entries'] = [];
+    for (let slot = this.oldest; slot !== NONE; slot = this.newer[slot]!) {
+      entries.push([this.strings.text(this.hosts[slot]!), this.texts.get(this.ips[slot]!), this.strings.text(this.names[slot]!), toJsonNumber(this.times[slot]!)]);
+    }
+    return { now: toJsonNumber(this.now), entries };
+  }
+
+  /** A map in the state a snapshot describes. */
+  static restored(limits: Limits, snap: DnsSnapshot): DnsMap {
+    const map = new DnsMap(limits);
+    map.now = fromJsonNumber(snap.now);
+    for (const [host, ip, name, time] of snap.entries) map.insert(map.strings.acquire(host), ip, name, fromJsonNumber(time));
+    return map;
   }
 
   add(rec: NameResolved): void {

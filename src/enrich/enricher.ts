@@ -16,13 +16,20 @@
  * (src/parallel/state-relay.ts).
  */
 import type { NormalizedEvent } from '../events/event.js';
-import { DnsMap } from './dns-map.js';
+import { DnsMap, type DnsSnapshot } from './dns-map.js';
 import { installContext, installRootIndex, type ProcessInfo } from './install-context.js';
 import { LIMITS, type Limits } from './limits.js';
-import { NONE, ProcessTree } from './process-tree.js';
-import { InstallActivity, isoTime, type ChainEntry, type InvestigationContext } from './investigation.js';
+import { NONE, ProcessTree, type TreeSnapshot } from './process-tree.js';
+import { InstallActivity, isoTime, type ChainEntry, type InvestigationContext, type RelatedActivity } from './investigation.js';
 import { normalizeIp, parentIdOf, processIdOf, stateRecord, str, type Activity, type StateRecord } from './records.js';
 import { DEFAULT_REGISTRIES, RegistryAllowlist } from './registry-allowlist.js';
+
+/** The enrichment state as JSON data, so a streaming worker can checkpoint a partition and another resume it (src/stream/checkpoint.ts). */
+export interface EnricherSnapshot {
+  tree: TreeSnapshot;
+  dns: DnsSnapshot;
+  activity: Array<[string, RelatedActivity[]]>;
+}
 
 export interface EnrichOptions {
   /** Registry host names (exact or parent domain); default DEFAULT_REGISTRIES. */
@@ -38,8 +45,8 @@ export interface Ancestor extends ProcessInfo {
 }
 
 export class Enricher {
-  private readonly tree: ProcessTree;
-  private readonly dns: DnsMap;
+  private tree: ProcessTree;
+  private dns: DnsMap;
   private readonly allowlist: RegistryAllowlist;
   private readonly limits: Limits;
   private readonly activity = new InstallActivity();
@@ -49,6 +56,18 @@ export class Enricher {
     this.tree = new ProcessTree(this.limits);
     this.dns = new DnsMap(this.limits);
     this.allowlist = new RegistryAllowlist(options.allowedRegistries ?? DEFAULT_REGISTRIES);
+  }
+
+  /** The whole state as plain JSON data. */
+  snapshot(): EnricherSnapshot {
+    return { tree: this.tree.snapshot(), dns: this.dns.snapshot(), activity: this.activity.snapshot() };
+  }
+
+  /** Replaces the state with a snapshot's: the same annotations follow as after the events it reflects. */
+  restore(snap: EnricherSnapshot): void {
+    this.tree = ProcessTree.restored(this.limits, snap.tree);
+    this.dns = DnsMap.restored(this.limits, snap.dns);
+    this.activity.restore(snap.activity);
   }
 
   /** Updates the state from an event and adds its context fields (the inline path). */

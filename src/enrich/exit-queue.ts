@@ -40,6 +40,14 @@ export class ExitQueue {
     this.length++;
   }
 
+  /** The entries, oldest first, with their times (read only: a checkpoint). */
+  *entries(): IterableIterator<Exit & { at: number }> {
+    for (let k = 0; k < this.length; k++) {
+      const i = (this.head + k) % this.at.length;
+      yield { at: this.at[i]!, guid: this.guids[i]!, host: this.hosts[i]!, pid: this.pids[i]!, start: this.starts[i]! };
+    }
+  }
+
   firstAt(): number {
     return this.at[this.head]!;
   }

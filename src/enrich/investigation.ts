@@ -52,6 +52,16 @@ export class InstallActivity {
     if (list.length > ACTIVITY_PER_INSTALL) list.shift();
   }
 
+  /** The buffers as plain data, oldest install first (a checkpoint: src/stream/checkpoint.ts). */
+  snapshot(): Array<[string, RelatedActivity[]]> {
+    return [...this.byInstall].map(([key, list]) => [key, [...list]]);
+  }
+
+  restore(entries: Array<[string, RelatedActivity[]]>): void {
+    this.byInstall.clear();
+    for (const [key, list] of entries) this.byInstall.set(key, [...list]);
+  }
+
   recent(installKey: string): RelatedActivity[] {
     return [...(this.byInstall.get(installKey) ?? [])];
   }

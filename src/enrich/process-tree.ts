@@ -21,6 +21,7 @@ import type { Ancestor } from './enricher.js';
 import { ExitQueue, type Exit } from './exit-queue.js';
 import { analysisOf, primeAnalysis, type Analysis } from './install-context.js';
 import { Interner } from './interner.js';
+import { fromJsonNumber, toJsonNumber, type JsonNumber } from './json-number.js';
 import type { Limits } from './limits.js';
 import type { ProcessEnd, ProcessId, ProcessStart } from './records.js';
 import { hashNumber, hashText, SlotIndex } from './slot-index.js';
@@ -38,6 +39,37 @@ const MIN_SWEEP_GROWTH = 64;
 const guidKey = (host: string, guid: string) => `${host}\0g:${guid}`;
 const pidKey = (host: string, pid: number) => `${host}\0p:${pid}`;
 const optional = (n: number) => (Number.isNaN(n) ? undefined : n);
+
+/** One process slot as plain data; `parent` is an index into `TreeSnapshot.slots`, or -1. */
+export interface SlotSnapshot {
+  flags: number;
+  host: string;
+  pid: JsonNumber;
+  start: JsonNumber;
+  exited: JsonNumber;
+  guid?: string;
+  image?: string;
+  commandLine?: string;
+  cwd?: string;
+  parent: number;
+  parentPid: JsonNumber;
+  parentGuid?: string;
+  parentImage?: string;
+  parentCommandLine?: string;
+}
+
+/** The whole tree as JSON data (a streaming checkpoint: src/stream/checkpoint.ts). */
+export interface TreeSnapshot {
+  now: JsonNumber;
+  /** Every slot held (in lookup, or kept as an ancestor or a waiting child). */
+  slots: SlotSnapshot[];
+  /** Slots in lookup, oldest (first to evict) first. */
+  lookup: number[];
+  /** Children waiting for a parent: key, arrival time, slots; in expiry order. */
+  orphans: Array<[key: string, time: JsonNumber, children: number[]]>;
+  /** Exits to apply: time, guid, host, pid, start; in order. */
+  exits: Array<[at: JsonNumber, guid: string | null, host: string, pid: JsonNumber, start: JsonNumber]>;
+}
 
 export class ProcessTree {
   /** Latest event time applied (state clock). */
@@ -103,6 +135,83 @@ export class ProcessTree {
   constructor(private readonly limits: Limits) {
     this.exits = new ExitQueue(limits.maxProcesses);
     this.grow(INITIAL_SLOTS);
+  }
+
+  /** The state as JSON data; `ProcessTree.restored` gives a tree that answers and evolves the same. */
+  snapshot(): TreeSnapshot {
+    const at = new Map<number, number>();
+    const slots: SlotSnapshot[] = [];
+    for (let slot = 0; slot < this.slotsUsed; slot++) {
+      if (!(this.flags[slot]! & LIVE)) continue;
+      at.set(slot, slots.length);
+      slots.push({
+        flags: this.flags[slot]!,
+        host: this.names.text(this.hosts[slot]!),
+        pid: toJsonNumber(this.pids[slot]!),
+        start: toJsonNumber(this.starts[slot]!),
+        exited: toJsonNumber(this.exited[slot]!),
+        guid: this.text(this.guids[slot]!),
+        image: this.name(this.images[slot]!),
+        commandLine: this.text(this.commandLines[slot]!),
+        cwd: this.name(this.cwds[slot]!),
+        parent: NONE,
+        parentPid: toJsonNumber(this.parentPids[slot]!),
+        parentGuid: this.text(this.parentGuids[slot]!),
+        parentImage: this.name(this.parentImages[slot]!),
+        parentCommandLine: this.text(this.parentCommandLines[slot]!),
+      });
+    }
+    for (const [slot, index] of at) slots[index]!.parent = at.get(this.parents[slot]!) ?? NONE;
+    const lookup: number[] = [];
+    for (let slot = this.oldestSlot; slot !== NONE; slot = this.newer[slot]!) lookup.push(at.get(slot)!);
+    return {
+      now: toJsonNumber(this.now),
+      slots,
+      lookup,
+      orphans: [...this.orphans].map(([key, { time, children }]) => [key, toJsonNumber(time), children.map((c) => at.get(c)!)]),
+      exits: [...this.exits.entries()].map((e) => [toJsonNumber(e.at), this.text(e.guid) ?? null, this.names.text(e.host), toJsonNumber(e.pid), toJsonNumber(e.start)]),
+    };
+  }
+
+  /** A tree in the state a snapshot describes (slots numbered anew). */
+  static restored(limits: Limits, snap: TreeSnapshot): ProcessTree {
+    const tree = new ProcessTree(limits);
+    tree.now = fromJsonNumber(snap.now);
+    tree.sweepAt = Infinity; // nothing is linked yet: a sweep now would free everything
+    const slots = snap.slots.map((s) => {
+      const slot = tree.allocate(s.host);
+      tree.flags[slot] = s.flags;
+      tree.pids[slot] = fromJsonNumber(s.pid);
+      tree.starts[slot] = fromJsonNumber(s.start);
+      tree.exited[slot] = fromJsonNumber(s.exited);
+      tree.images[slot] = tree.intern(s.image);
+      tree.commandLines[slot] = tree.store(s.commandLine);
+      tree.cwds[slot] = tree.intern(s.cwd);
+      tree.parentPids[slot] = fromJsonNumber(s.parentPid);
+      tree.parentGuids[slot] = tree.store(s.parentGuid);
+      tree.parentImages[slot] = tree.intern(s.parentImage);
+      tree.parentCommandLines[slot] = tree.store(s.parentCommandLine);
+      if (s.guid !== undefined) {
+        tree.guids[slot] = tree.texts.put(s.guid);
+        tree.keyHashes[slot] = hashText(tree.hosts[slot]!, s.guid);
+      }
+      return slot;
+    });
+    snap.slots.forEach((s, i) => {
+      tree.parents[slots[i]!] = s.parent === NONE ? NONE : slots[s.parent]!;
+    });
+    for (const index of snap.lookup) {
+      const slot = slots[index]!;
+      tree.appendToLookupOrder(slot);
+      if (tree.guids[slot] === NONE) tree.indexPid(slot);
+      else tree.byGuid.insert(slot, tree.keyHashes[slot]!);
+    }
+    for (const [key, time, children] of snap.orphans) tree.orphans.set(key, { time: fromJsonNumber(time), children: children.map((c) => slots[c]!) });
+    for (const [at, guid, host, pid, start] of snap.exits) {
+      tree.exits.push(fromJsonNumber(at), guid === null ? NONE : tree.texts.put(guid), tree.names.acquire(host), fromJsonNumber(pid), fromJsonNumber(start));
+    }
+    tree.sweepAt = tree.inUse + Math.max(MIN_SWEEP_GROWTH, tree.inUse >> 1);
+    return tree;
   }
 
   /** Processes in lookup. */

@@ -7,4 +7,4 @@ export { keepAutomataIn } from './automaton-cache.js';
 export { RuleIndex } from './logsource-index.js';
 export { SigmaRule } from './rule.js';
 export { resolveCorrelations } from './correlation/resolve.js';
-export { CorrelationEngine, CorrelationRule, silentRules, type CorrelationHit, type CorrelationInputRule, type EventRef } from './correlation/index.js';
+export { CorrelationEngine, CorrelationRule, silentRules, type CorrelationHit, type CorrelationInputRule, type CorrelationStateSnapshot, type EventRef } from './correlation/index.js';

@@ -129,3 +129,49 @@ describe('sweep', () => {
     expect(tree.slotsHeld).toBeLessThanOrEqual(4 + 64 + 32);
   });
 });
+
+/** What an event can read of two trees: the same processes, views, ancestry and lookup order. */
+function differences(a: ProcessTree, b: ProcessTree, maxDepth: number, now: number): string | undefined {
+  const read = (tree: ProcessTree, host: string, pid: ProcessId, time: number | undefined) => {
+    const slot = tree.find(host, pid, time);
+    return slot === NONE ? 'none' : JSON.stringify([plain(tree.view(slot)), tree.ancestors(slot, maxDepth).map(plain)]);
+  };
+  for (const host of HOSTS) {
+    for (const pid of IDS) {
+      for (const time of [now - 7, now, now + 7, undefined]) {
+        const [x, y] = [read(a, host, pid, time), read(b, host, pid, time)];
+        if (x !== y) return `${host} ${JSON.stringify(pid)} at ${time}: ${x} against ${y}`;
+      }
+    }
+  }
+  const [x, y] = [a, b].map((tree) => JSON.stringify([...tree.inLookup()].map(plain)));
+  return x === y ? undefined : `lookup order: ${x} against ${y}`;
+}
+
+describe('snapshot and restore (streaming checkpoints)', () => {
+  it('a tree restored from a JSON snapshot taken at any record answers and evolves as the tree that was never cut', () => {
+    fc.assert(
+      fc.property(limits, fc.array(fc.oneof({ arbitrary: start, weight: 4 }, { arbitrary: end, weight: 1 }), { minLength: 60, maxLength: 250 }), fc.nat(), (small, records, cutSeed) => {
+        const lim: Limits = { ...LIMITS, ...small };
+        const whole = new ProcessTree(lim);
+        let cut: ProcessTree | undefined;
+        const cutAt = cutSeed % records.length;
+        let clock = 1_000;
+        for (const [i, { step: dt, ...rec }] of records.entries()) {
+          if (i === cutAt) cut = ProcessTree.restored(lim, JSON.parse(JSON.stringify(whole.snapshot())));
+          if (dt !== undefined) clock += dt;
+          const time = dt === undefined ? undefined : clock;
+          for (const tree of cut ? [whole, cut] : [whole]) {
+            if (rec.kind === 'start') tree.start(structuredClone({ ...rec, time }) as ProcessStart);
+            else tree.end(structuredClone({ ...rec, time }) as ProcessEnd);
+          }
+          if (!cut) continue;
+          const problem = differences(whole, cut, lim.maxDepth, clock);
+          if (problem) throw new Error(`cut at ${cutAt}, after record ${i} (${JSON.stringify(rec)} at ${time}): ${problem}`);
+          expect(cut.size).toBe(whole.size);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
+});

@@ -50,6 +50,16 @@ interface Group {
   latest: number;
 }
 
+/** The open windows of one correlation rule, as plain JSON data (a streaming checkpoint). */
+export interface CorrelationStateSnapshot {
+  /** The rule's id, or its title: a snapshot taken under other rules restores only the rules it names. */
+  rule: string;
+  /** null: no match yet (-Infinity, which JSON cannot write). */
+  now: number | null;
+  /** In last-update order: [key, group values, latest, items]. */
+  groups: Array<[string, Record<string, string | null>, number, WindowItem[]]>;
+}
+
 class CorrelationState {
   readonly groups = new Map<string, Group>();
   now = -Infinity;
@@ -59,10 +69,12 @@ class CorrelationState {
 export class CorrelationEngine {
   /** For each rule a correlation refers to: the correlations it feeds, with its positions there. */
   private readonly consumers = new Map<CorrelationInputRule, Array<{ state: CorrelationState; positions: number[] }>>();
+  private readonly states: CorrelationState[] = [];
 
   constructor(correlations: readonly CorrelationRule[]) {
     for (const rule of correlations) {
       const state = new CorrelationState(rule);
+      this.states.push(state);
       rule.inputs.forEach((input, position) => {
         const list = this.consumers.get(input) ?? [];
         const entry = list.find((e) => e.state === state);
@@ -93,6 +105,25 @@ export class CorrelationEngine {
       const hits: CorrelationHit[] = [];
       this.add(state, rule, positions, input as CorrelationInput & { time: number }, hits);
       for (const hit of hits) this.emit(hit, out);
+    }
+  }
+
+  snapshot(): CorrelationStateSnapshot[] {
+    return this.states.map((state) => ({
+      rule: state.rule.id ?? state.rule.title,
+      now: Number.isFinite(state.now) ? state.now : null,
+      groups: [...state.groups].map(([key, g]) => [key, g.values, g.latest, g.items]),
+    }));
+  }
+
+  /** Replaces the open windows with a snapshot's, rule by rule (by id or title). */
+  restore(snapshot: readonly CorrelationStateSnapshot[]): void {
+    const byRule = new Map(snapshot.map((s) => [s.rule, s]));
+    for (const state of this.states) {
+      state.groups.clear();
+      const snap = byRule.get(state.rule.id ?? state.rule.title);
+      state.now = snap?.now ?? -Infinity;
+      for (const [key, values, latest, items] of snap?.groups ?? []) state.groups.set(key, { values, latest, items: items.map((it) => ({ ...it })) });
     }
   }
 

@@ -1,0 +1,264 @@
+/**
+ * One partition, consumed by the worker that holds its lease: in stream order from the
+ * checkpoint, through its own EventPipeline (alerts/pipeline.ts: enrichment, tuned detection,
+ * correlations, context), whose state is exactly the state of the hosts of this partition.
+ *
+ * For each message: its alerts are published to the alerts stream with `Nats-Msg-Id` = the
+ * alert's deterministic id, and the message is acknowledged only once the store has confirmed
+ * them. Messages are processed strictly in order, so the consumer acknowledges cumulatively
+ * (AckPolicy.All: an ack of sequence n is an ack of every message before it): one ack per
+ * ACK_EVERY messages, or when no message waits, sent after the confirmations of every alert up
+ * to it. The next messages are processed meanwhile (at most inFlight alerts unconfirmed), so a
+ * store round trip per alert does not stall the partition. A checkpoint is written only once
+ * everything up to its sequence is stored. A message the readers cannot use goes to the dead-letter subject with the reason
+ * and its place in the stream, and the partition goes on. The state is checkpointed every so
+ * many events or seconds and when the partition is released; a worker that takes over replays
+ * from the checkpoint, and the alerts stream drops the alerts it had already stored.
+ */
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type PubAck } from '@nats-io/jetstream';
+import { headers, nanos } from '@nats-io/transport-node';
+import type { Alert } from '../alerts/alert.js';
+import { idOfAlert } from '../alerts/alert-id.js';
+import type { Pack } from '../alerts/pack.js';
+import { EventPipeline, type PipelineSpec } from '../alerts/pipeline.js';
+import type { AlertFormatter } from '../outputs/formatter.js';
+import type { CheckpointStore, PartitionCheckpoint } from './checkpoint.js';
+import { decodeMessage, type Decoded } from './message.js';
+import type { Names } from './topology.js';
+
+export interface PartitionSettings {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  names: Names;
+  packs: Pack[];
+  spec: PipelineSpec;
+  formatter: AlertFormatter;
+  checkpoints: CheckpointStore;
+  owner: string;
+  /** Messages delivered and not yet acknowledged, at most. */
+  inFlight: number;
+  checkpointEveryEvents: number;
+  checkpointEveryMs: number;
+  /** Progress and problems, one line each. */
+  log(line: string): void;
+  counters: StreamCounters;
+}
+
+export interface StreamCounters {
+  messages: number;
+  alerts: number;
+  /** Alerts the alerts stream already had (a replay after a takeover). */
+  duplicates: number;
+  deadLetters: number;
+}
+
+/** Messages acknowledged together at most (one cumulative ack). */
+const ACK_EVERY = 128;
+
+export class PartitionConsumer {
+  private checkpoint: PartitionCheckpoint | undefined;
+  private pipeline: EventPipeline | undefined;
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private saving: Promise<void> | undefined;
+  private handling = false;
+  private stopping = false;
+  /** The last stream sequence processed, and whether the state moved since the checkpoint. */
+  private seq = 0;
+  private unsaved = 0;
+  private savedAt = Date.now();
+  /** The last message processed and not yet acknowledged, and how many are behind it. */
+  private unacked: JsMsg | undefined;
+  private unackedCount = 0;
+  private ackTimer: NodeJS.Immediate | undefined;
+  /** Publishes (alerts, dead letters) of the messages not yet acknowledged, and how many of all are unconfirmed. */
+  private storing: Array<Promise<void>> = [];
+  private outstanding = 0;
+  /** Settles when every acknowledgement sent so far has been sent; rejects with the first publish that failed. */
+  private stored: Promise<void> = Promise.resolve();
+  private readonly found: Alert[] = [];
+  /** Why consumption stopped on its own (a refused checkpoint, a store that did not answer): the worker lets the partition go. */
+  failed: Error | undefined;
+
+  constructor(private readonly s: PartitionSettings, readonly partition: number) {}
+
+  private get consumerName(): string {
+    return `${this.s.names.prefix}-p${this.partition}`;
+  }
+
+  /** Claims the checkpoint, restores its state and starts consuming after its sequence. */
+  async start(): Promise<void> {
+    const { s } = this;
+    this.checkpoint = await s.checkpoints.claim(this.partition, s.owner);
+    this.pipeline = new EventPipeline(s.packs, s.spec);
+    if (this.checkpoint.state) this.pipeline.restore(this.checkpoint.state);
+    const position = this.checkpoint.position;
+    this.seq = position.seq;
+    // A consumer left by the previous owner starts where its acknowledgements stopped, not at the checkpoint: made anew.
+    await s.jsm.consumers.delete(s.names.events, this.consumerName).catch(() => false);
+    const start = position.seq > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: position.seq + 1 }
+      : position.startTime !== undefined ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: position.startTime } : { deliver_policy: DeliverPolicy.All };
+    await s.jsm.consumers.add(s.names.events, {
+      durable_name: this.consumerName,
+      filter_subject: s.names.eventSubject(this.partition),
+      ack_policy: AckPolicy.All,
+      max_ack_pending: s.inFlight,
+      ack_wait: nanos(60_000),
+      // Removed by the server if its worker died and nobody took the partition over.
+      inactive_threshold: nanos(60 * 60_000),
+      ...start,
+    });
+    const consumer = await s.js.consumers.get(s.names.events, this.consumerName);
+    this.messages = await consumer.consume({ max_messages: s.inFlight });
+    s.log(`partition ${this.partition}: taken, resuming after sequence ${position.seq}${position.startTime ? ` from ${position.startTime}` : ''}${this.checkpoint.state ? ' with its checkpointed state' : ''}`);
+    this.loop = this.consume(this.messages).catch((err: Error) => {
+      this.failed = err;
+      s.log(`partition ${this.partition}: stopped: ${err.message}`);
+    });
+  }
+
+  private async consume(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      if (this.stopping || this.failed) break;
+      if (this.saving) await this.saving;
+      this.handling = true;
+      try {
+        // JsMsg parses its reply subject at each `seq` read: read once.
+        const seq = msg.seq;
+        // A redelivery of a message already processed (its acknowledgement was lost): the state has it.
+        if (seq <= this.seq) continue;
+        const decoded = decodeMessage({ data: msg.data, headers: msg.headers, seq, stream: this.s.names.events });
+        this.handle(msg, seq, decoded instanceof Promise ? await decoded : decoded);
+      } finally {
+        this.handling = false;
+      }
+      if (this.unackedCount >= ACK_EVERY || this.outstanding >= this.s.inFlight) this.ack();
+      else this.ackWhenIdle();
+      // Back-pressure: no more than inFlight alerts awaiting the store's confirmation.
+      if (this.outstanding >= this.s.inFlight) await this.stored;
+      if (this.unsaved >= this.s.checkpointEveryEvents || (this.unsaved > 0 && Date.now() - this.savedAt >= this.s.checkpointEveryMs)) await this.save();
+    }
+    if (this.failed) throw this.failed;
+    if (!this.stopping) throw new Error('the consumer stopped delivering');
+  }
+
+  private handle(msg: JsMsg, seq: number, decoded: Decoded): void {
+    const { s } = this;
+    if (decoded.bad !== undefined) {
+      this.store(this.deadLetter(msg, seq, decoded.bad), 'deadLetters');
+    } else {
+      const found = this.found;
+      for (const event of decoded.events) this.pipeline!.process(event, seq, found);
+      for (const alert of found) this.store(s.js.publish(s.names.alertSubject, s.formatter.format(alert), { msgID: idOfAlert(alert) }), 'alerts');
+      found.length = 0;
+    }
+    this.unacked = msg;
+    this.unackedCount += 1;
+    s.counters.messages += 1;
+    this.seq = seq;
+    this.unsaved += 1;
+  }
+
+  /** A publish whose confirmation the next acknowledgement waits for. */
+  private store(publish: Promise<PubAck>, counter: 'alerts' | 'deadLetters'): void {
+    const { counters } = this.s;
+    this.outstanding += 1;
+    const stored = publish.then(
+      (ack) => {
+        this.outstanding -= 1;
+        if (ack.duplicate) counters.duplicates += 1;
+        else counters[counter] += 1;
+      },
+      (err: Error) => {
+        this.outstanding -= 1;
+        throw err;
+      },
+    );
+    stored.catch(() => {}); // handled by the acknowledgement that waits for it (ack())
+    this.storing.push(stored);
+  }
+
+  /**
+   * Acknowledges once the loop waits for the network: messages already delivered are processed
+   * in microtasks before a setImmediate callback runs, so a burst is acknowledged once at its end.
+   */
+  private ackWhenIdle(): void {
+    this.ackTimer ??= setImmediate(() => {
+      this.ackTimer = undefined;
+      if (this.handling) return; // the message in hand schedules it again when done
+      if (!this.stopping) this.ack();
+    });
+  }
+
+  /**
+   * Acknowledges every message processed so far, once their alerts and dead letters are stored:
+   * the acknowledgements are chained, so each waits for the publishes of every message before it.
+   * A publish that fails stops the partition; nothing after it is acknowledged or checkpointed.
+   */
+  private ack(): void {
+    const last = this.unacked;
+    if (!last) return;
+    const batch = this.storing;
+    this.storing = [];
+    this.unacked = undefined;
+    this.unackedCount = 0;
+    this.stored = this.stored.then(() => Promise.all(batch)).then(() => last.ack());
+    this.stored.catch((err: Error) => {
+      this.failed ??= err;
+      void this.messages?.close().catch(() => {});
+    });
+  }
+
+  /** The original bytes and headers, with why and where from: never blocks the partition. */
+  private deadLetter(msg: JsMsg, seq: number, reason: string): Promise<PubAck> {
+    const { s } = this;
+    const h = headers();
+    for (const [key, values] of msg.headers ?? []) for (const v of values) h.append(key, v);
+    h.set('Sw-Reason', reason.slice(0, 1000));
+    h.set('Sw-Stream', s.names.events);
+    h.set('Sw-Stream-Seq', String(seq));
+    h.set('Sw-Subject', msg.subject);
+    h.set('Sw-Partition', String(this.partition));
+    return s.js.publish(s.names.deadLetterSubject, msg.data, { headers: h, msgID: `dl-${s.names.events}-${seq}` });
+  }
+
+  /** Called every so often by the worker: an idle partition checkpoints what it processed. */
+  tick(): void {
+    if (!this.handling && !this.saving && this.unsaved > 0 && Date.now() - this.savedAt >= this.s.checkpointEveryMs) void this.save().catch(() => {});
+  }
+
+  /** Checkpoints the state as of the last message processed, once everything up to it is stored. */
+  private save(): Promise<void> {
+    this.saving ??= (async () => {
+      try {
+        const seq = this.seq;
+        const unsaved = this.unsaved;
+        const snapshot = this.pipeline!.snapshot();
+        this.ack();
+        await this.stored;
+        await this.checkpoint!.save(seq, snapshot);
+        this.unsaved -= unsaved;
+        this.savedAt = Date.now();
+      } catch (err) {
+        this.s.log(`partition ${this.partition}: checkpoint failed: ${(err as Error).message}`);
+        throw err;
+      } finally {
+        this.saving = undefined;
+      }
+    })();
+    return this.saving;
+  }
+
+  /**
+   * Stops consuming after the message in hand. With `checkpoint`, saves the state first (a
+   * release or a drain); without, the partition was lost and whatever this worker holds is stale.
+   */
+  async stop(checkpoint: boolean): Promise<void> {
+    this.stopping = true;
+    await this.messages?.close().catch(() => {});
+    await this.loop?.catch(() => {});
+    if (this.saving) await this.saving.catch(() => {});
+    if (checkpoint && !this.failed && this.unsaved > 0) await this.save();
+  }
+}

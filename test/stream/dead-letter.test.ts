@@ -1,0 +1,101 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/cli.js';
+import { startServer, stopAll, type RunningServer } from './nats-server.js';
+import { consumedAll, runCliWithEnv, startWorker, storedMessages, waitUntil, withConnection } from './streaming.js';
+
+/**
+ * Records a worker cannot use go to the dead-letter stream with the reason and their place in
+ * the events stream, and the partition goes on with the next record. Raw records (as Vector or
+ * Fluent Bit send them, format named or sniffed) are read by the readers. Credentials come from
+ * the environment or a file, never from the command line.
+ */
+let server: RunningServer;
+let secured: RunningServer;
+const RAW = readFileSync(join(REPO, 'samples', 'sysmon-npm-install.ndjson'), 'utf8').split('\n')[2]!;
+
+beforeAll(async () => {
+  [server, secured] = await Promise.all([startServer(), startServer(['--user', 'sw', '--pass', 'sw-secret'])]);
+}, 60_000);
+
+afterAll(stopAll, 30_000);
+
+describe('stream: dead letters', () => {
+  it('sends a malformed record to the dead-letter subject with its reason and position, and goes on', async () => {
+    const prefix = 'dl';
+    const worker = await startWorker(server.url, prefix, ['--partitions', '1']);
+    await withConnection(server.url, async (nc) => {
+      const js = jetstream(nc);
+      const normalized = headers();
+      normalized.set('Sw-Format', 'normalized');
+      await js.publish(`${prefix}.events.0`, '{"fields": {"Image": ', { headers: normalized });
+      await js.publish(`${prefix}.events.0`, '\u0000\u0001 not telemetry');
+      const unknown = headers();
+      unknown.set('Sw-Format', 'no-such-format');
+      await js.publish(`${prefix}.events.0`, RAW, { headers: unknown });
+      await js.publish(`${prefix}.events.0`, RAW);
+    });
+    await waitUntil('the four records consumed', () => consumedAll(server.url, prefix, 1));
+    const letters = await storedMessages(server.url, `${prefix}-deadletter`);
+    const alerts = await storedMessages(server.url, `${prefix}-alerts`);
+    expect(await worker.drain()).toBe(0);
+    expect(letters.map((l) => [l.headers['Sw-Stream-Seq'], l.headers['Sw-Partition'], l.headers['Sw-Stream']])).toEqual([
+      ['1', '0', `${prefix}-events`],
+      ['2', '0', `${prefix}-events`],
+      ['3', '0', `${prefix}-events`],
+    ]);
+    expect(letters[0]!.headers['Sw-Reason']).toMatch(/^normalized: not JSON/);
+    expect(letters[1]!.headers['Sw-Reason']).toMatch(/unrecognized format/);
+    expect(letters[2]!.headers['Sw-Reason']).toBe("unknown Sw-Format 'no-such-format'");
+    // The original record, as it was.
+    expect(letters[0]!.data).toBe('{"fields": {"Image": ');
+    expect(letters[2]!.headers['Sw-Format']).toBe('no-such-format');
+    // The record after them was read (its format sniffed, as scan sniffs it) and alerted on: the partition was never blocked.
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const alert of alerts) expect(JSON.parse(alert.data).source).toEqual({ file: `nats:${prefix}-events`, format: 'otrf', record: 4 });
+  }, 60_000);
+});
+
+describe('publish --subject-for', () => {
+  it("prints the subject of a host's partition, the one publish sends that host's events to", async () => {
+    const input = join(REPO, 'samples', 'sysmon-npm-install.ndjson');
+    const subject = await runCliWithEnv(['publish', '--subject-for', 'DEV-WS-042', '--to', server.url, '--prefix', 'agents', '--partitions', '8'], process.env);
+    expect(subject.status, subject.stderr).toBe(0);
+    expect(subject.stdout).toMatch(/^agents\.events\.[0-7]\n$/);
+    expect((await runCliWithEnv(['publish', input, '--to', server.url, '--prefix', 'agents'], process.env)).status).toBe(0);
+    const stored = await withConnection(server.url, async (nc) => (await jetstreamManager(nc)).streams.info('agents-events', { subjects_filter: '>' }));
+    expect(Object.keys(stored.state.subjects ?? {})).toEqual([subject.stdout.trim()]);
+  }, 30_000);
+});
+
+describe('stream and publish: credentials', () => {
+  const input = join(REPO, 'samples', 'sysmon-npm-install.ndjson');
+  const env = { ...process.env, NATS_USER: undefined, NATS_PASSWORD: undefined, NATS_TOKEN: undefined };
+
+  it('are read from the environment', async () => {
+    const result = await runCliWithEnv(['publish', input, '--to', secured.url, '--prefix', 'env'], { ...env, NATS_USER: 'sw', NATS_PASSWORD: 'sw-secret' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain('stored in env-events (16 partitions): 4');
+  }, 30_000);
+
+  it('are read from --auth FILE', async () => {
+    const file = join(tmpdir(), 'nats-auth.yaml');
+    writeFileSync(file, 'user: sw\npassword: sw-secret\n', { mode: 0o600 });
+    const result = await runCliWithEnv(['publish', input, '--to', secured.url, '--prefix', 'file', '--auth', file], env);
+    expect(result.status, result.stderr).toBe(0);
+  }, 30_000);
+
+  it('are required by a server that asks for them, and refused in a URL', async () => {
+    const without = await runCliWithEnv(['publish', input, '--to', secured.url, '--prefix', 'none'], env);
+    expect(without.status).toBe(2);
+    expect(without.stderr).toMatch(/authorization/i);
+    const inUrl = await runCliWithEnv(['stream', '--from', secured.url.replace('nats://', 'nats://sw:sw-secret@')], env);
+    expect(inUrl.status).toBe(2);
+    expect(inUrl.stderr).toContain('credentials in a URL are visible to every user of this machine');
+    expect(inUrl.stderr).not.toContain('sw-secret');
+  }, 30_000);
+});

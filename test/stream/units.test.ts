@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { NormalizedEvent } from '../../src/events/event.js';
+import { readAuth, serverUrls } from '../../src/stream/connect.js';
+import { Membership } from '../../src/stream/leases.js';
+import { decodeMessage, encodeEvent } from '../../src/stream/message.js';
+import { partitionOf } from '../../src/stream/topology.js';
+
+/** The parts of `stream` and `publish` that need no server. */
+describe('partitionOf', () => {
+  it('puts a host always in the same partition, and spreads hosts over every partition', () => {
+    const hosts = Array.from({ length: 2000 }, (_, i) => `host-${i}.corp.example.com`);
+    const first = hosts.map((h) => partitionOf(h, 16));
+    expect(hosts.map((h) => partitionOf(h, 16))).toEqual(first);
+    const sizes = Array.from({ length: 16 }, (_, p) => first.filter((x) => x === p).length);
+    expect(Math.min(...sizes)).toBeGreaterThan(2000 / 16 / 2);
+    expect(partitionOf(undefined, 16)).toBe(partitionOf('', 16));
+  });
+});
+
+describe('Membership.assignment (rendezvous, bounded to a share)', () => {
+  const membership = new Membership(undefined as never, undefined as never, 'w1');
+  const shares = (owners: string[]) => [...owners.reduce((m, w) => m.set(w, (m.get(w) ?? 0) + 1), new Map<string, number>()).values()].sort();
+
+  it('gives every live worker its share of the partitions', () => {
+    expect(shares(membership.assignment(4, ['w1', 'w2']))).toEqual([2, 2]);
+    expect(shares(membership.assignment(16, ['a', 'b', 'c']))).toEqual([5, 5, 6]);
+    expect(shares(membership.assignment(2, ['a', 'b', 'c']))).toEqual([1, 1]);
+  });
+
+  it('moves few partitions when a worker joins or leaves', () => {
+    const before = membership.assignment(64, ['w1', 'w2', 'w3']);
+    const joined = membership.assignment(64, ['w1', 'w2', 'w3', 'w4']);
+    const left = membership.assignment(64, ['w1', 'w3']);
+    expect(joined.filter((w, p) => w !== before[p] && w !== 'w4').length).toBeLessThan(64 / 4);
+    expect(left.filter((w, p) => w !== before[p] && before[p] !== 'w2').length).toBeLessThan(64 / 4);
+  });
+});
+
+describe('messages', () => {
+  const event: NormalizedEvent = {
+    time: Date.parse('2026-11-27T09:14:02.120Z'), host: 'DEV-WS-042', user: 'CORP\\alice', category: 'process_creation', product: 'windows',
+    fields: { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c whoami', ProcessId: 7312 },
+    source: { file: 'logs/sysmon.ndjson', format: 'sigma-ndjson', line: 12 },
+  };
+
+  it('a normalized event comes back as it was published, provenance included', async () => {
+    const { payload, headers, msgID } = encodeEvent(event);
+    expect(msgID).toBe(encodeEvent({ ...event, fields: {} }).msgID); // the record's identity, not its content
+    expect(await decodeMessage({ data: Buffer.from(payload), headers, seq: 7, stream: 's' })).toEqual({ events: [event] });
+  });
+
+  it('names what is wrong with a message that is no event', async () => {
+    const { headers } = encodeEvent(event);
+    const bad = async (text: string) => (await decodeMessage({ data: Buffer.from(text), headers, seq: 1, stream: 's' })).bad;
+    expect(await bad('{"fields": {')).toMatch(/^normalized: not JSON/);
+    expect(await bad('{"fields": {}}')).toBe('normalized: not an event (an object with fields and source)');
+    expect(await bad('{"fields": {}, "source": {"file": "f", "format": "x"}, "time": "yesterday"}')).toBe('normalized: time is not a time: "yesterday"');
+  });
+});
+
+describe('credentials', () => {
+  it('are refused in a server URL', () => {
+    expect(() => serverUrls('nats://a:4222,nats://user:pw@b:4222', '--from')).toThrow(/credentials in a URL/);
+    expect(() => serverUrls('nats://tok@b:4222', '--from')).toThrow(/credentials in a URL/);
+    expect(serverUrls('nats://a:4222, tls://b:4443', '--from')).toEqual(['nats://a:4222', 'tls://b:4443']);
+  });
+
+  it('come from the environment', () => {
+    expect(readAuth(undefined, { NATS_USER: 'u', NATS_PASSWORD: 'p' })).toEqual({ user: 'u', pass: 'p' });
+    expect(readAuth(undefined, { NATS_TOKEN: 't', NATS_CA: '/ca.pem' })).toEqual({ token: 't', tls: { caFile: '/ca.pem' } });
+    expect(readAuth(undefined, {})).toEqual({});
+  });
+});
+
+describe('raw records', () => {
+  it("reads a Fluent Bit NATS flush ([timestamp, record] pairs), one event per record, each named by its place", async () => {
+    const record = { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'DEV-WS-042', Image: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all' };
+    const flush = JSON.stringify([[1764234842.12, record], [1764234843.5, { ...record, UtcTime: '2026-11-27 09:14:05.000' }]]);
+    const decoded = await decodeMessage({ data: Buffer.from(flush), seq: 41, stream: 'supplywatch-events' });
+    expect(decoded.bad).toBeUndefined();
+    expect(decoded.events!.map((e) => [e.host, e.time === undefined ? undefined : new Date(e.time).toISOString(), e.fields.Image, e.source])).toEqual([
+      ['DEV-WS-042', '2025-11-27T09:14:02.120Z', record.Image, { file: 'nats:supplywatch-events', format: 'otrf', record: 41, line: 1 }],
+      ['DEV-WS-042', '2026-11-27T09:14:05.000Z', record.Image, { file: 'nats:supplywatch-events', format: 'otrf', record: 41, line: 2 }],
+    ]);
+  });
+});
