@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('run')
-    .description('run an install command under strace and detect as it happens: supplywatch run [options] -- <command…>')
+    .description('run an install command under a sensor (kernel audit or strace) and detect as it happens: supplywatch run [options] -- <command…>')
     .argument('<command...>', 'the command and its arguments, after --')
     .option('-r, --rules <pack|path>', `${rulesHelp} (default: seed)`, collect)
     .option('--block', 'on the first alert at level high or above, kill the whole process tree (after the fact)')
@@ -84,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-c, --config <file>', 'tuning file supplywatch.yaml, as for scan')
     .option('--now <time>', 'the time suppression expiry dates are checked against (default: now)')
     .option('-q, --quiet', 'no summary on stderr (unless supplywatch itself fails)')
+    .option('--sensor <audit|strace|auto>', 'audit: the kernel audit (root); strace; auto: audit when root and available, else strace (default: $SUPPLYWATCH_SENSOR, else auto)')
     .action(async (command: string[], options) => {
       status = await (await import('./run.js')).runCommand(command, options);
     });

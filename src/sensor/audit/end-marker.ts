@@ -1,0 +1,63 @@
+import { Transform, type TransformCallback } from 'node:stream';
+
+/**
+ * Passes the record stream through until the record that says the run's rules were removed
+ * (`op=remove_rule key="KEY"`), then ends it. The kernel queues records in the order the calls
+ * ended: once the command's processes are all gone and the rules are removed, that record comes
+ * after every record of the run, so reading stops exactly when nothing more can come.
+ *
+ * The marker is looked for only once `arm()` is called (the removal), within what arrived since
+ * then plus the tail of the chunk before (a marker cut between two reads).
+ */
+export class EndMarker extends Transform {
+  private armed = false;
+  private done = false;
+  private tail = '';
+  private readonly marker: string;
+  private settle!: (found: boolean) => void;
+  /** Resolves when the stream ends: true at the marker, false when cut short. */
+  readonly finished = new Promise<boolean>((resolve) => (this.settle = resolve));
+
+  constructor(key: string) {
+    // Small buffers, so the reader's pauses reach the socket (see TraceReader.attach).
+    super({ readableHighWaterMark: 1, writableHighWaterMark: 1, decodeStrings: false, encoding: 'latin1' });
+    this.marker = `op=remove_rule key="${key}"`;
+  }
+
+  /** The rules are being removed: end at their removal's record. */
+  arm(): void {
+    this.armed = true;
+  }
+
+  /** Ends the stream now (the marker did not come in time, or the receiver stopped). */
+  cut(found = false): void {
+    if (this.done) return;
+    this.done = true;
+    this.push(null);
+    this.settle(found);
+  }
+
+  override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.done) return callback();
+    const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
+    if (this.armed) {
+      const joined = this.tail + text;
+      const at = joined.indexOf(this.marker);
+      if (at >= 0) {
+        const lineEnd = joined.indexOf('\n', at);
+        const keep = (lineEnd < 0 ? joined.length : lineEnd + 1) - this.tail.length;
+        if (keep > 0) this.push(text.slice(0, keep));
+        this.cut(true);
+        return callback();
+      }
+    }
+    this.tail = text.slice(-this.marker.length);
+    callback(null, text);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.done = true;
+    this.settle(false);
+    callback();
+  }
+}

@@ -1,0 +1,215 @@
+import { posix } from 'node:path';
+import type { Fields, NormalizedEvent } from '../../events/event.js';
+import { decodeUntrusted, execveArgv } from '../../sources/auditd/decode.js';
+import { EventGrouper, type AuditEvent } from '../../sources/auditd/group.js';
+import { normalizeEvent } from '../../sources/auditd/normalize.js';
+import { ProcessTable as AuditProcessTable } from '../../sources/auditd/process-table.js';
+import { parseRecord, type AuditRecord } from '../../sources/auditd/record.js';
+import { syscallName } from '../../sources/auditd/syscalls.js';
+import type { BadRecord } from '../../sources/reader.js';
+import type { BuilderCounts } from '../event-builder.js';
+import { ProcessTable, type ProcessInfo } from '../process-table.js';
+import type { HostResolver } from '../resolver.js';
+
+/**
+ * Audit records of one run (the text auditd's af_unix plugin writes, the same lines as
+ * audit.log) → the events the strace driver emits for the same actions (product linux, service
+ * sensor, the same fields), so rules, `--save` and replays do not depend on the driver.
+ *
+ * Records are parsed, grouped and normalized by the auditd reader (`sources/auditd/`); this class
+ * keeps only the run's records (its key), follows the process tree from clone/fork/vfork and
+ * exit_group, and shapes each event like the strace driver's:
+ * - Image of an exec is the path given to execve (PATH item 0: `/usr/bin/sh`), as strace shows it,
+ *   not the kernel's `exe` after symbolic links (`/usr/bin/dash`); other events name the image
+ *   their process runs;
+ * - CommandLine is argv joined with spaces, as the strace driver writes it;
+ * - parent fields come from the tree: a fork child that never execs carries its parent's image,
+ *   so the grandchild's ParentImage is right.
+ */
+export interface AuditIdentity {
+  host: string;
+  /** uid → user name (/etc/passwd), for the User field. */
+  userOf(uid: string): string;
+  /** The sensor: the parent of the command. */
+  sensor: ProcessInfo;
+  /** The command's pid (the wrapper that execs it) and where it starts. */
+  rootPid: number;
+  cwd: string;
+}
+
+const FORMAT = 'auditd';
+const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork']);
+const CLONE_THREAD = 0x10000;
+
+export class AuditEventBuilder {
+  readonly table = new ProcessTable();
+  readonly counts: BuilderCounts = { calls: 0, failedExecs: 0, pseudoFiles: 0, orphanCalls: 0 };
+  /** Events not of this run (auditd's own, the sensor's auditctl calls) seen and skipped. */
+  skipped = 0;
+  private readonly grouper = new EventGrouper();
+  /** The auditd normalizer's table: its parent fields are replaced by the tree's. */
+  private readonly scratch = new AuditProcessTable(1024, 1 << 16);
+  private tail = '';
+  private lineNo = 0;
+
+  constructor(
+    private readonly key: string,
+    private readonly identity: AuditIdentity,
+    private readonly resolver: HostResolver,
+    private readonly onBad: (bad: BadRecord) => void,
+  ) {
+    this.table.addRoot(identity.rootPid, identity.sensor, identity.cwd);
+  }
+
+  feed(chunk: string, out: NormalizedEvent[]): void {
+    const text = this.tail + chunk;
+    let start = 0;
+    let nl: number;
+    while ((nl = text.indexOf('\n', start)) !== -1) {
+      this.line(text.slice(start, nl), out);
+      start = nl + 1;
+    }
+    this.tail = text.slice(start);
+  }
+
+  end(out: NormalizedEvent[]): void {
+    if (this.tail !== '') this.line(this.tail, out);
+    this.tail = '';
+    for (const event of this.grouper.flush()) this.event(event, out);
+  }
+
+  private line(text: string, out: NormalizedEvent[]): void {
+    this.lineNo += 1;
+    if (text.trim() === '') return;
+    const record = parseRecord(text);
+    if (typeof record === 'string') return this.bad(this.lineNo, record);
+    const { events, late } = this.grouper.add(record, this.lineNo);
+    if (late) this.bad(this.lineNo, `${record.type} record of audit(${record.id}) arrived after its event was closed`);
+    for (const event of events) this.event(event, out);
+  }
+
+  private event(audit: AuditEvent, out: NormalizedEvent[]): void {
+    const main = audit.records.find((r) => r.type === 'SYSCALL');
+    if (main === undefined || main.fields.get('key')?.text !== this.key) {
+      this.skipped += 1;
+      return;
+    }
+    this.counts.calls += 1;
+    const raw = (k: string) => main.fields.get(k)?.text;
+    const syscall = syscallName(raw('syscall'), raw('arch'), undefined);
+    const pid = Number(raw('pid'));
+    const ppid = Number(raw('ppid'));
+    if (syscall !== undefined && CLONES.has(syscall)) {
+      const child = Number(raw('exit'));
+      const threadFlag = syscall === 'clone' && (Number.parseInt(raw('a0') ?? '0', 16) & CLONE_THREAD) !== 0;
+      if (child > 0 && !threadFlag) this.process(pid, ppid) && this.table.cloned(pid, child, '');
+      return;
+    }
+    if (syscall === 'exit_group') {
+      this.table.exited(pid);
+      return;
+    }
+    const { event, problem } = normalizeEvent(audit, this.scratch, { file: 'audit', format: FORMAT, line: audit.line });
+    if (problem !== undefined) this.bad(audit.line, problem);
+    const proc = this.process(pid, ppid);
+    const user = this.identity.userOf(raw('uid') ?? '');
+    let fields: Fields = { ProcessId: pid, User: user };
+    switch (event.category) {
+      case 'process_creation':
+        fields = this.exec(audit.records, proc, ppid, event.fields, user);
+        break;
+      case 'network_connection':
+        if (proc.image !== undefined) fields.Image = proc.image;
+        for (const k of ['DestinationIp', 'DestinationPort', 'DestinationIsIpv6', 'Initiated'] as const) fields[k] = event.fields[k]!;
+        if (event.fields.DestinationPort !== 53) {
+          const host = this.resolver.nameFor(pid, String(event.fields.DestinationIp), event.time ?? 0);
+          if (host) {
+            fields.DestinationHostname = host.name;
+            fields.DestinationHostnameSource = host.from;
+          }
+        }
+        break;
+      case 'file_event': {
+        const target = String(event.fields.TargetFilename);
+        if (/^\/(dev|proc|sys)\//.test(target)) {
+          this.counts.pseudoFiles += 1;
+          return;
+        }
+        if (proc.image !== undefined) fields.Image = proc.image;
+        fields.TargetFilename = target;
+        fields.Syscall = syscall!;
+        const flags = openFlags(syscall!, main);
+        if (flags !== undefined) fields.OpenFlags = flags;
+        if (event.fields.SourceFilename !== undefined) fields.SourceFilename = event.fields.SourceFilename;
+        break;
+      }
+      default:
+        return;
+    }
+    out.push({
+      category: event.category,
+      product: 'linux',
+      service: 'sensor',
+      time: event.time,
+      host: this.identity.host,
+      user,
+      fields,
+      source: { file: 'audit', format: FORMAT, line: audit.line },
+    });
+  }
+
+  private exec(records: AuditRecord[], proc: ProcessInfo, ppid: number, normalized: Fields, user: string): Fields {
+    const cwd = typeof normalized.CurrentDirectory === 'string' ? normalized.CurrentDirectory : proc.cwd ?? '';
+    const argv = execveArgv(records.filter((r) => r.type === 'EXECVE').map((r) => r.fields))?.argv ?? [];
+    // The path execve was given (a script's own path, `sh` before the symbolic link to dash).
+    const item0 = records.find((r) => r.type === 'PATH' && r.fields.get('item')?.text === '0');
+    const given = decodeUntrusted(item0?.fields.get('name'));
+    const image = given === undefined ? String(normalized.Image ?? '') : given.startsWith('/') ? given : posix.join(cwd, given);
+    proc.cwd = cwd;
+    this.table.exec(proc.pid, image, argv.join(' '));
+    const fields: Fields = { Image: image, CommandLine: proc.commandLine!, CurrentDirectory: cwd, ProcessId: proc.pid, User: user };
+    const parent = this.table.get(ppid);
+    if (parent) {
+      fields.ParentProcessId = parent.pid;
+      if (parent.image !== undefined) fields.ParentImage = parent.image;
+      if (parent.commandLine !== undefined) fields.ParentCommandLine = parent.commandLine;
+    }
+    return fields;
+  }
+
+  /**
+   * The process `pid`, introduced now if its clone was not seen yet: a child can exec on another
+   * CPU before its parent's clone returns and is audited, and records leave in the order calls
+   * end.
+   */
+  private process(pid: number, ppid: number): ProcessInfo {
+    const known = this.table.processOf(pid);
+    if (known) return known;
+    if (this.table.processOf(ppid)) return this.table.cloned(ppid, pid, '')!;
+    this.counts.orphanCalls += 1;
+    return this.table.addUnknown(pid);
+  }
+
+  private bad(line: number, reason: string): void {
+    this.onBad({ file: 'audit', format: FORMAT, line, reason });
+  }
+}
+
+const OPEN_FLAG_NAMES: Array<[number, string]> = [
+  [0x40, 'O_CREAT'], [0x80, 'O_EXCL'], [0x200, 'O_TRUNC'], [0x400, 'O_APPEND'], [0x800, 'O_NONBLOCK'],
+  [0x10000, 'O_DIRECTORY'], [0x20000, 'O_NOFOLLOW'], [0x80000, 'O_CLOEXEC'], [0x410000, 'O_TMPFILE'],
+];
+
+/** The open flags as strace prints them (`O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC`), for open, openat and creat. */
+export function openFlags(syscall: string, main: AuditRecord): string | undefined {
+  if (syscall === 'creat') return 'O_CREAT|O_WRONLY|O_TRUNC';
+  const register = syscall === 'open' ? 'a1' : syscall === 'openat' ? 'a2' : undefined;
+  if (register === undefined) return undefined;
+  const value = Number.parseInt(main.fields.get(register)?.text ?? '', 16);
+  if (!Number.isFinite(value)) return undefined;
+  const names: string[] = [['O_RDONLY', 'O_WRONLY', 'O_RDWR', 'O_ACCMODE'][value & 3]!];
+  for (const [bit, name] of OPEN_FLAG_NAMES) {
+    if (name === 'O_TMPFILE' ? (value & bit) === bit : (value & bit) !== 0 && !(name === 'O_DIRECTORY' && (value & 0x410000) === 0x410000)) names.push(name);
+  }
+  return names.join('|');
+}

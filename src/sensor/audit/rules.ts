@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The audit rules of one `run` (or `watch`): what the detection rules need, filtered in the
+ * kernel so that nothing else costs a record.
+ *
+ * - `run` puts the command in a fresh audit session (it writes /proc/self/loginuid before the
+ *   exec: the kernel gives the process a new session id, which every descendant inherits, even
+ *   one that detaches with setsid). `-F sessionid=N` then keeps the rules to the command's own
+ *   tree: other processes of the machine never produce a record.
+ * - Opens are kept only with a write or create flag (`-F a2&0x243` on openat: O_WRONLY | O_RDWR |
+ *   O_CREAT | O_TRUNC), in the kernel: the ~1,100 read-only opens of an `npm install`, all of
+ *   strace's floor (docs/sensor.md), cost nothing. openat2 carries its flags in a struct the
+ *   filter cannot read, so it is kept whole (rarely used).
+ * - Failed execs (a shell's PATH search) are dropped in the kernel (`success=1`).
+ * - Every rule carries the run's key; `auditctl -D -k KEY` removes them all, and the removal's
+ *   CONFIG_CHANGE record marks the end of the run's records in the stream.
+ */
+
+/** Every key starts with it: rules left by a sensor that died are found by it (`staleKeys`). */
+export const KEY_PREFIX = 'supplywatch-';
+
+/** A key unique to this sensor (auditctl keys are at most 31 bytes in practice: this is 31). */
+export function newKey(kind: 'run' | 'watch'): string {
+  return `${KEY_PREFIX}${kind}-${randomBytes(5).toString('hex')}`.slice(0, 31);
+}
+
+const O_WRITE_MASK = '0x243'; // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
+
+interface RuleSpec {
+  syscalls: string[];
+  filters?: string[];
+}
+
+/** Per architecture: the 32-bit table lacks none of these names but names some differently. */
+const RULES: RuleSpec[] = [
+  { syscalls: ['execve', 'execveat'], filters: ['success=1'] },
+  { syscalls: ['clone', 'clone3', 'fork', 'vfork'], filters: ['exit>0'] },
+  { syscalls: ['exit_group'] },
+  { syscalls: ['connect'] },
+  { syscalls: ['open'], filters: [`a1&${O_WRITE_MASK}`, 'success=1'] },
+  { syscalls: ['openat'], filters: [`a2&${O_WRITE_MASK}`, 'success=1'] },
+  { syscalls: ['openat2', 'creat', 'rename', 'renameat', 'renameat2', 'link', 'linkat', 'symlink', 'symlinkat'], filters: ['success=1'] },
+];
+
+/** Syscalls a 32-bit table does not have under these names (auditctl rejects them for b32). */
+const NOT_B32 = new Set(['clone3']);
+
+/**
+ * The rules as lines of an `auditctl -R` file. `sessionId`: only that audit session (run); none:
+ * the whole machine except `excludePid` (watch, which must not audit its own auditctl calls).
+ */
+export function ruleLines(key: string, scope: { sessionId: number } | { excludePid: number }): string[] {
+  const lines: string[] = [];
+  const who = 'sessionId' in scope ? `-F sessionid=${scope.sessionId}` : `-F pid!=${scope.excludePid}`;
+  for (const arch of ['b64', 'b32']) {
+    for (const rule of RULES) {
+      const calls = rule.syscalls.filter((s) => arch === 'b64' || !NOT_B32.has(s));
+      const filters = (rule.filters ?? []).map((f) => `-F ${f}`).join(' ');
+      lines.push(`-a always,exit -F arch=${arch} ${calls.map((s) => `-S ${s}`).join(' ')} ${who}${filters ? ` ${filters}` : ''} -k ${key}`);
+    }
+  }
+  return lines;
+}
+
+/** The keys of `auditctl -l` output that start with KEY_PREFIX, each once. */
+export function keysInListing(listing: string): string[] {
+  const keys = new Set<string>();
+  for (const m of listing.matchAll(/(?:-k |-F key=)(\S+)/g)) if (m[1]!.startsWith(KEY_PREFIX)) keys.add(m[1]!);
+  return [...keys];
+}

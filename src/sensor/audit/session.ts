@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { TraceReader } from '../trace-reader.js';
+import { EARLY_TRACE_CAP, TRACE_READ_GAP_MS } from '../strace-launcher.js';
+import { auditStatus, deleteRules, loadRules, setKernel } from './control.js';
+import { EndMarker } from './end-marker.js';
+import { OWNER_PATH, takeLock, type Janitor } from './janitor.js';
+import { startReceiver, type Receiver } from './receiver.js';
+import { newKey, ruleLines } from './rules.js';
+import { removeStale } from './stale.js';
+import { sessionMembers } from './tree.js';
+
+/**
+ * `run`'s audit driver: takes the machine's audit receiver (janitor.ts), starts the command in a
+ * fresh audit session, loads the session's rules before the command's first instruction, and
+ * streams the records until the command's whole tree has ended and the rules are removed.
+ *
+ * The command is started by a small shell that writes /proc/self/loginuid (a new audit session),
+ * reports the session id, then waits on a pipe; the sensor loads the rules for that session and
+ * lets it go, so the exec of the command itself is the first record. The shell hands the
+ * sensor's stdin on to the command (fd 3), and the command's stdout goes to the sensor's stderr,
+ * as with strace.
+ */
+export interface AuditRun {
+  key: string;
+  sessionId: number;
+  rootPid: number;
+  /** The records, as text lines, held (bounded) until taken. */
+  output: TraceReader;
+  /** The command's own end. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Processes of the command's tree alive now. */
+  livePids(): number[];
+  /** After the output ended: stops the receiver, restores the kernel's settings, releases the lock. */
+  cleanup(): Promise<AuditEnding>;
+}
+
+export interface AuditEnding {
+  /** The end of the records was seen (else some may be missing). */
+  complete: boolean;
+  /** Records the kernel dropped during the run (auditctl -s `lost`, difference). */
+  lost: number;
+}
+
+/** The receiver is taken by another sensor: who, as the lock's owner file says. */
+export class AuditBusy extends Error {}
+
+/** The kernel's backlog during a run: a burst of records waits instead of being dropped. */
+const RUN_BACKLOG = 16_384;
+/** How often the tree is looked for after the command's own end. */
+const TREE_POLL_MS = 20;
+/** How long the removal's record may take to come through auditd. */
+const END_TIMEOUT_MS = 5_000;
+
+const WRAPPER = `
+read l < /proc/self/loginuid
+[ "$l" = 4294967295 ] && l=$1
+shift
+if ! echo "$l" > /proc/self/loginuid; then echo "supplywatch: cannot start a new audit session (writing /proc/self/loginuid failed)" >&2; exit 126; fi
+read s < /proc/self/sessionid
+echo "$s" >&4
+exec 4>&-
+read go || exit 125
+exec "$@" 0<&3 3<&-
+`;
+
+export async function launchAudit(command: string[], options: { waitSeconds: number; owner: string }): Promise<AuditRun> {
+  const janitor = await takeLock(options.waitSeconds);
+  if (!janitor) throw new AuditBusy(ownerText());
+  let receiver: Receiver | undefined;
+  try {
+    writeOwner(options.owner);
+    removeStale();
+    const before = auditStatus();
+    janitor.tell(`restore ${before.enabled} ${before.backlogLimit}`);
+    const key = newKey('run');
+    janitor.tell(`key ${key}`);
+    setKernel(1, Math.max(RUN_BACKLOG, before.backlogLimit));
+    receiver = await startReceiver();
+    janitor.tell(`auditd ${receiver.auditd.pid}`);
+    return await startCommand(command, key, janitor, receiver, before.lost);
+  } catch (err) {
+    await receiver?.stop();
+    await janitor.finish();
+    throw err;
+  }
+}
+
+async function startCommand(command: string[], key: string, janitor: Janitor, receiver: Receiver, lostBefore: number): Promise<AuditRun> {
+  const child = spawn('sh', ['-c', WRAPPER, 'sh', String(process.getuid?.() ?? 0), ...command], {
+    stdio: ['pipe', process.stderr, 'inherit', 0, 'pipe'],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('error', () => resolve({ code: 127, signal: null }));
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const reported = child.stdio[4] as NodeJS.ReadableStream;
+  const sessionId = await new Promise<number | undefined>((resolve) => {
+    const lines = createInterface({ input: reported });
+    lines.once('line', (line) => resolve(Number(line)));
+    lines.once('close', () => resolve(undefined));
+  });
+  if (sessionId === undefined || !Number.isInteger(sessionId)) {
+    await exited;
+    throw new Error('the command could not be started in its own audit session');
+  }
+  janitor.tell(`session ${sessionId}`);
+  const dir = mkdtempSync(join(tmpdir(), 'supplywatch-rules-'));
+  try {
+    const file = join(dir, 'audit.rules');
+    writeFileSync(file, ruleLines(key, { sessionId }).join('\n') + '\n');
+    loadRules(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const marker = new EndMarker(key);
+  receiver.socket.pipe(marker);
+  const output = new TraceReader(EARLY_TRACE_CAP, TRACE_READ_GAP_MS);
+  output.attach(marker);
+  // The receiver stopping (auditd killed) ends the stream too: the run reports it incomplete.
+  receiver.socket.once('close', () => marker.cut());
+  child.stdin!.end('go\n');
+
+  const drained = exited.then(async () => {
+    while (sessionMembers(sessionId).length > 0) await new Promise((r) => setTimeout(r, TREE_POLL_MS));
+    marker.arm();
+    deleteRules(key);
+    const timer = setTimeout(() => marker.cut(), END_TIMEOUT_MS);
+    const found = await marker.finished;
+    clearTimeout(timer);
+    return found;
+  });
+  return {
+    key,
+    sessionId,
+    rootPid: child.pid!,
+    output,
+    exited,
+    livePids: () => sessionMembers(sessionId),
+    cleanup: async () => {
+      const complete = await drained;
+      const lost = Math.max(0, auditStatus().lost - lostBefore);
+      receiver.socket.destroy();
+      await receiver.stop();
+      await janitor.finish();
+      return { complete, lost };
+    },
+  };
+}
+
+function writeOwner(owner: string): void {
+  try {
+    writeFileSync(OWNER_PATH, `${owner} ${process.pid}\n`);
+  } catch {
+    // Only for the message of a sensor that has to wait.
+  }
+}
+
+function ownerText(): string {
+  try {
+    const [what, pid] = readFileSync(OWNER_PATH, 'utf8').trim().split(' ');
+    return `the audit receiver is in use by supplywatch ${what} (pid ${pid})`;
+  } catch {
+    return 'the audit receiver is in use by another supplywatch sensor';
+  }
+}
