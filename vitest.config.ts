@@ -17,6 +17,8 @@ const SLOW = [
   'test/scan/one-pipeline.test.ts',
   'test/enrich/cli.test.ts',
   'test/sensor/run-installs.test.ts',
+  'test/sensor/audit-run.test.ts',
+  'test/sensor/audit-atomic.test.ts',
   'test/**/corpus.test.ts',
   'test/sources/evtx/scan.test.ts',
   'test/sigma/sigmahq.test.ts',

@@ -13,6 +13,9 @@ const root = mkdtempSync(join(machineTmp, 'sw-test-'));
 // Open to every user, sticky, as /tmp is: some tests run a child as another user (nobody).
 chmodSync(root, 0o1777);
 process.env.TMPDIR = root;
+// `run` picks the audit driver when root; the tests of `run` test strace unless they ask for audit
+// (test/sensor/audit-*.test.ts), which holds one machine-wide receiver at a time.
+process.env.SUPPLYWATCH_SENSOR ??= 'strace';
 
 afterAll(() => {
   process.env.TMPDIR = machineTmp;

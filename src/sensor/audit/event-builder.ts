@@ -196,8 +196,8 @@ export class AuditEventBuilder {
 }
 
 const OPEN_FLAG_NAMES: Array<[number, string]> = [
-  [0x40, 'O_CREAT'], [0x80, 'O_EXCL'], [0x200, 'O_TRUNC'], [0x400, 'O_APPEND'], [0x800, 'O_NONBLOCK'],
-  [0x10000, 'O_DIRECTORY'], [0x20000, 'O_NOFOLLOW'], [0x80000, 'O_CLOEXEC'], [0x410000, 'O_TMPFILE'],
+  [0x40, 'O_CREAT'], [0x80, 'O_EXCL'], [0x100, 'O_NOCTTY'], [0x200, 'O_TRUNC'], [0x400, 'O_APPEND'], [0x800, 'O_NONBLOCK'], [0x1000, 'O_DSYNC'], [0x4000, 'O_DIRECT'],
+  [0x10000, 'O_DIRECTORY'], [0x20000, 'O_NOFOLLOW'], [0x40000, 'O_NOATIME'], [0x80000, 'O_CLOEXEC'], [0x200000, 'O_PATH'], [0x410000, 'O_TMPFILE'],
 ];
 
 /** The open flags as strace prints them (`O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC`), for open, openat and creat. */

@@ -25,6 +25,7 @@ export const OWNER_PATH = '/run/supplywatch-audit.owner';
 const BUSY = 75;
 
 const JANITOR = `
+rm -f "${OWNER_PATH}"
 echo locked
 key= session= auditd= restore=
 while read -r what a b; do
@@ -49,6 +50,7 @@ fi
 [ -n "$restore" ] && auditctl $restore >/dev/null 2>&1
 # Again: an auditctl the sensor had started may have added a rule after the first removal.
 [ -n "$key" ] && auditctl -D -k "$key" >/dev/null 2>&1
+rm -f "${OWNER_PATH}"
 echo done
 `;
 

@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { NormalizedEvent } from '../../src/events/event.js';
+import type { BadRecord } from '../../src/sources/reader.js';
+import { AuditEventBuilder, openFlags } from '../../src/sensor/audit/event-builder.js';
+import { EndMarker } from '../../src/sensor/audit/end-marker.js';
+import { keysInListing, newKey, ruleLines, KEY_PREFIX } from '../../src/sensor/audit/rules.js';
+import { parseStatus } from '../../src/sensor/audit/control.js';
+import { HostResolver } from '../../src/sensor/resolver.js';
+import { parseRecord, type AuditRecord } from '../../src/sources/auditd/record.js';
+import { FIXTURES } from './sensor-cli.js';
+
+/** Recorded from auditd's af_unix plugin: `sh -c "(cd /tmp && sh -c id); echo hi > x.txt; sh -c true"` in session 6. */
+const RECORDED = readFileSync(join(FIXTURES, 'audit', 'subshell.log'), 'utf8');
+const KEY = 'supplywatch-run-0123456789';
+
+function build(text: string, chunkSize = text.length): { events: NormalizedEvent[]; bad: BadRecord[]; builder: AuditEventBuilder } {
+  const bad: BadRecord[] = [];
+  const sensor = { pid: 8305, image: '/usr/bin/node', commandLine: 'node supplywatch run' };
+  const builder = new AuditEventBuilder(KEY, { host: 'h', userOf: (uid) => (uid === '0' ? 'root' : uid), sensor, rootPid: 8320, cwd: '/tmp/swa' }, new HostResolver(new Map()), (b) => bad.push(b));
+  const events: NormalizedEvent[] = [];
+  for (let at = 0; at < text.length; at += chunkSize) builder.feed(text.slice(at, at + chunkSize), events);
+  builder.end(events);
+  return { events, bad, builder };
+}
+
+describe('audit rules of a run', () => {
+  const lines = ruleLines('supplywatch-run-abc', { sessionId: 42 });
+
+  it('keep every rule to the session and tag it with the key', () => {
+    for (const line of lines) {
+      expect(line).toContain('-F sessionid=42');
+      expect(line).toMatch(/-k supplywatch-run-abc$/);
+    }
+  });
+
+  it('filter opens by write and create flags in the kernel, and drop failed execs', () => {
+    expect(lines).toContain('-a always,exit -F arch=b64 -S openat -F sessionid=42 -F a2&0x243 -F success=1 -k supplywatch-run-abc');
+    expect(lines).toContain('-a always,exit -F arch=b64 -S open -F sessionid=42 -F a1&0x243 -F success=1 -k supplywatch-run-abc');
+    expect(lines.find((l) => l.includes('arch=b64 -S execve'))).toContain('-F success=1');
+    // The 32-bit table has no clone3.
+    expect(lines.filter((l) => l.includes('arch=b32')).join('\n')).not.toContain('clone3');
+  });
+
+  it('watch excludes its own pid instead of a session', () => {
+    expect(ruleLines('k', { excludePid: 77 }).every((l) => l.includes('-F pid!=77'))).toBe(true);
+  });
+
+  it('new keys are unique, start with the prefix and fit auditctl', () => {
+    const a = newKey('run');
+    expect(a.startsWith(`${KEY_PREFIX}run-`)).toBe(true);
+    expect(a.length).toBeLessThanOrEqual(31);
+    expect(newKey('run')).not.toBe(a);
+  });
+
+  it("finds supplywatch's keys in auditctl -l, each once", () => {
+    const listing = [
+      '-a always,exit -F arch=b64 -S execve,execveat -F sessionid=3 -F success=1 -F key=supplywatch-run-aa',
+      '-a always,exit -F arch=b32 -S execve -F key=supplywatch-run-aa',
+      '-w /etc/passwd -p wa -k identity',
+      '-a always,exit -F arch=b64 -S connect -F pid!=9 -F key=supplywatch-watch-bb',
+    ].join('\n');
+    expect(keysInListing(listing)).toEqual(['supplywatch-run-aa', 'supplywatch-watch-bb']);
+    expect(keysInListing('No rules\n')).toEqual([]);
+  });
+
+  it('reads auditctl -s', () => {
+    expect(parseStatus('enabled 1\nfailure 1\npid 812\nrate_limit 0\nbacklog_limit 8192\nlost 3\n')).toEqual({ enabled: 1, pid: 812, backlogLimit: 8192, lost: 3 });
+    expect(parseStatus('garbage')).toBeUndefined();
+  });
+});
+
+describe('open flags as strace prints them', () => {
+  const main = (syscall: string, flags: string): AuditRecord => parseRecord(`type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=${syscall} success=yes exit=3 a0=ffffff9c a1=1 a2=${flags} a3=1b6`) as AuditRecord;
+  it('names the access mode and the flags set', () => {
+    expect(openFlags('openat', main('257', '241'))).toBe('O_WRONLY|O_CREAT|O_TRUNC');
+    expect(openFlags('openat', main('257', '80042'))).toBe('O_RDWR|O_CREAT|O_CLOEXEC');
+    expect(openFlags('creat', main('85', '0'))).toBe('O_CREAT|O_WRONLY|O_TRUNC');
+    expect(openFlags('rename', main('82', '0'))).toBeUndefined();
+  });
+});
+
+describe('the end of a run in the record stream', () => {
+  const removal = `type=CONFIG_CHANGE msg=audit(1.000:9): auid=4294967295 ses=4294967295 op=remove_rule key="${KEY}" list=4 res=1\n`;
+
+  async function collect(marker: EndMarker, chunks: string[], armAt: number): Promise<{ text: string; found: boolean }> {
+    const source = new PassThrough();
+    source.pipe(marker);
+    let text = '';
+    marker.setEncoding('latin1');
+    marker.on('data', (d: string) => (text += d));
+    chunks.forEach((chunk, i) => {
+      if (i === armAt) marker.arm();
+      source.write(chunk);
+    });
+    const found = await marker.finished;
+    return { text, found };
+  }
+
+  it('ends after the removal record, even when it is cut between two reads', async () => {
+    const before = 'type=SYSCALL msg=audit(1.000:8): syscall=59 key="x"\n';
+    const cut = 40;
+    const r = await collect(new EndMarker(KEY), [before, removal.slice(0, cut), removal.slice(cut) + 'type=DAEMON_END msg=audit(2.000:1): later\n'], 0);
+    expect(r.found).toBe(true);
+    expect(r.text).toBe(before + removal);
+  });
+
+  it('is not fooled by a removal before it is armed (an earlier run of the same key cannot exist, but a lookalike line can)', async () => {
+    const marker = new EndMarker(KEY);
+    const source = new PassThrough();
+    source.pipe(marker);
+    let text = '';
+    marker.setEncoding('latin1');
+    marker.on('data', (d: string) => (text += d));
+    source.write(removal);
+    await new Promise((r) => setImmediate(r));
+    expect(text).toBe(removal);
+    marker.cut();
+    expect(await marker.finished).toBe(false);
+  });
+});
+
+describe('audit records → the strace driver’s events', () => {
+  it('keeps only the run’s key, and shapes exec events as strace does (the path given to execve, argv joined with spaces)', () => {
+    const { events, bad, builder } = build(RECORDED);
+    expect(bad).toEqual([]);
+    const execs = events.filter((e) => e.category === 'process_creation').map((e) => e.fields);
+    expect(execs.map((f) => [f.Image, f.CommandLine, f.ParentImage])).toEqual([
+      ['/usr/bin/sh', 'sh -c (cd /tmp && sh -c id); echo hi > x.txt; sh -c true', '/usr/bin/node'],
+      ['/usr/bin/sh', 'sh -c id', '/usr/bin/sh'],
+      ['/usr/bin/id', 'id', '/usr/bin/sh'],
+      ['/usr/bin/sh', 'sh -c true', '/usr/bin/sh'],
+    ]);
+    expect(execs[2]).toMatchObject({ CurrentDirectory: '/tmp', ParentCommandLine: 'sh -c id', ParentProcessId: 8330, ProcessId: 8331, User: 'root' });
+    expect(execs[0]).toMatchObject({ ParentProcessId: 8305, ParentCommandLine: 'node supplywatch run' });
+    const file = events.find((e) => e.category === 'file_event')!;
+    expect(file).toMatchObject({ product: 'linux', service: 'sensor', host: 'h', user: 'root' });
+    expect(file.fields).toEqual({ ProcessId: 8320, User: 'root', Image: '/usr/bin/sh', TargetFilename: '/tmp/swa/x.txt', Syscall: 'openat', OpenFlags: 'O_WRONLY|O_CREAT|O_TRUNC' });
+    // The failed execs of the PATH search are records of the key, but no event.
+    expect(builder.counts.calls).toBeGreaterThan(events.length);
+    // auditctl's own records and the rule changes are not the run's.
+    expect(builder.skipped).toBeGreaterThan(0);
+  });
+
+  it('gives the same events however the stream is cut into reads', () => {
+    const whole = build(RECORDED).events;
+    expect(build(RECORDED, 97).events).toEqual(whole);
+    expect(build(RECORDED, 1).events).toEqual(whole);
+  });
+
+  it('names the parent of a fork child that never exec’d after the process that forked it', () => {
+    // Without the exec of 8330 (sh -c id), 8330 is the fork child of 8320 still running its image.
+    const text = RECORDED.split('\n').filter((l) => !l.includes('audit(1796631857.330:269)')).join('\n');
+    const id = build(text).events.find((e) => e.fields.Image === '/usr/bin/id')!;
+    expect(id.fields).toMatchObject({ ParentProcessId: 8330, ParentImage: '/usr/bin/sh', ParentCommandLine: 'sh -c (cd /tmp && sh -c id); echo hi > x.txt; sh -c true' });
+  });
+
+  it('reports a garbage line with its line number and goes on', () => {
+    const { events, bad } = build('garbage here\n' + RECORDED);
+    expect(bad).toEqual([{ file: 'audit', format: 'auditd', line: 1, reason: expect.stringContaining('not an audit record') }]);
+    expect(events.filter((e) => e.category === 'process_creation')).toHaveLength(4);
+  });
+});
