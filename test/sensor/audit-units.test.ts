@@ -13,7 +13,7 @@ import { parseRecord, type AuditRecord } from '../../src/sources/auditd/record.j
 import { FIXTURES } from './sensor-cli.js';
 
 /** Recorded from auditd's af_unix plugin: `sh -c "(cd /tmp && sh -c id); echo hi > x.txt; sh -c true"` in session 6. */
-const RECORDED = readFileSync(join(FIXTURES, 'audit', 'subshell.log'), 'utf8');
+const RECORDED = readFileSync(join(FIXTURES, 'audit', 'subshell.audit'), 'utf8');
 const KEY = 'supplywatch-run-0123456789';
 
 function build(text: string, chunkSize = text.length): { events: NormalizedEvent[]; bad: BadRecord[]; builder: AuditEventBuilder } {
