@@ -47,6 +47,14 @@ export function loadRules(file: string): void {
   auditctl(['-R', file]);
 }
 
+/**
+ * Sends a user message into the audit stream (`auditctl -m`: a USER record carrying `text`),
+ * queued after every record the kernel made before it.
+ */
+export function sendMark(text: string): void {
+  auditctl(['-m', text]);
+}
+
 /** Removes every rule with this key (none is not an error). */
 export function deleteRules(key: string): void {
   try {

@@ -1,13 +1,13 @@
 import { Transform, type TransformCallback } from 'node:stream';
 
 /**
- * Passes the record stream through until the record that says the run's rules were removed
- * (`op=remove_rule key="KEY"`), then ends it. The kernel queues records in the order the calls
- * ended: once the command's processes are all gone and the rules are removed, that record comes
- * after every record of the run, so reading stops exactly when nothing more can come.
+ * Passes the record stream through until the record that carries `text` (the mark the sensor
+ * sends with `auditctl -m` once the command's processes are all gone), then ends it. The kernel
+ * queues records in the order they were made, so that record comes after every record of the
+ * run: reading stops exactly when nothing more can come.
  *
- * The marker is looked for only once `arm()` is called (the removal), within what arrived since
- * then plus the tail of the chunk before (a marker cut between two reads).
+ * The mark is looked for only once `arm()` is called (just before it is sent), within what
+ * arrived since then plus the tail of the chunk before (a mark cut between two reads).
  */
 export class EndMarker extends Transform {
   private armed = false;
@@ -18,13 +18,13 @@ export class EndMarker extends Transform {
   /** Resolves when the stream ends: true at the marker, false when cut short. */
   readonly finished = new Promise<boolean>((resolve) => (this.settle = resolve));
 
-  constructor(key: string) {
+  constructor(readonly text: string) {
     // Small buffers, so the reader's pauses reach the socket (see TraceReader.attach).
     super({ readableHighWaterMark: 1, writableHighWaterMark: 1, decodeStrings: false, encoding: 'latin1' });
-    this.marker = `op=remove_rule key="${key}"`;
+    this.marker = text;
   }
 
-  /** The rules are being removed: end at their removal's record. */
+  /** The mark is about to be sent: end at its record. */
   arm(): void {
     this.armed = true;
   }

@@ -53,6 +53,8 @@ function pluginText(socketPath: string): string {
 
 export interface Receiver {
   auditd: ChildProcess;
+  /** The private folder (configuration, socket). */
+  dir: string;
   /** The record stream (text lines as in audit.log). */
   socket: Socket;
   /** Resolves when auditd has exited. */
@@ -86,7 +88,7 @@ export async function startReceiver(): Promise<Receiver> {
   };
   try {
     const socket = await connectWhenReady(socketPath, () => gone);
-    return { auditd, socket, exited, stop };
+    return { auditd, dir, socket, exited, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { TraceReader } from '../trace-reader.js';
 import { EARLY_TRACE_CAP, TRACE_READ_GAP_MS } from '../strace-launcher.js';
-import { auditStatus, deleteRules, loadRules, setKernel } from './control.js';
+import { auditStatus, loadRules, sendMark, setKernel } from './control.js';
 import { EndMarker } from './end-marker.js';
 import { OWNER_PATH, takeLock, type Janitor } from './janitor.js';
 import { startReceiver, type Receiver } from './receiver.js';
@@ -16,7 +16,9 @@ import { sessionMembers } from './tree.js';
 /**
  * `run`'s audit driver: takes the machine's audit receiver (janitor.ts), starts the command in a
  * fresh audit session, loads the session's rules before the command's first instruction, and
- * streams the records until the command's whole tree has ended and the rules are removed.
+ * streams the records until the command's whole tree has ended and a mark sent after it
+ * (`auditctl -m`) has come through: the kernel queues records in order, so nothing of the run
+ * comes after it. The janitor then stops auditd and removes the rules.
  *
  * The command is started by a small shell that writes /proc/self/loginuid (a new audit session),
  * reports the session id, then waits on a pipe; the sensor loads the rules for that session and
@@ -34,7 +36,7 @@ export interface AuditRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Processes of the command's tree alive now. */
   livePids(): number[];
-  /** After the output ended: stops the receiver, restores the kernel's settings, releases the lock. */
+  /** After the output ended: hands the receiver and the rules to the janitor, which removes them. */
   cleanup(): Promise<AuditEnding>;
 }
 
@@ -67,12 +69,17 @@ read go || exit 125
 exec "$@" 0<&3 3<&-
 `;
 
+/** How long a sensor waits for a janitor that is cleaning up after the previous run. */
+const JANITOR_WAIT_SECONDS = 5;
+
 export async function launchAudit(command: string[], options: { waitSeconds: number; owner: string }): Promise<AuditRun> {
-  const janitor = await takeLock(options.waitSeconds);
+  const owner = `${options.owner} ${process.pid}`;
+  let janitor = await takeLock(options.waitSeconds, owner);
+  // Taken, and no owner: the previous run's janitor is removing its rules (a fraction of a second).
+  if (!janitor && !existsSync(OWNER_PATH)) janitor = await takeLock(JANITOR_WAIT_SECONDS, owner);
   if (!janitor) throw new AuditBusy(ownerText());
   let receiver: Receiver | undefined;
   try {
-    writeOwner(options.owner);
     removeStale();
     const before = auditStatus();
     janitor.tell(`restore ${before.enabled} ${before.backlogLimit}`);
@@ -81,6 +88,7 @@ export async function launchAudit(command: string[], options: { waitSeconds: num
     setKernel(1, Math.max(RUN_BACKLOG, before.backlogLimit));
     receiver = await startReceiver();
     janitor.tell(`auditd ${receiver.auditd.pid}`);
+    janitor.tell(`dir ${receiver.dir}`);
     return await startCommand(command, key, janitor, receiver, before.lost);
   } catch (err) {
     await receiver?.stop();
@@ -117,7 +125,7 @@ async function startCommand(command: string[], key: string, janitor: Janitor, re
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const marker = new EndMarker(key);
+  const marker = new EndMarker(`supplywatch-end ${key}`);
   receiver.socket.pipe(marker);
   const output = new TraceReader(EARLY_TRACE_CAP, TRACE_READ_GAP_MS);
   output.attach(marker);
@@ -128,7 +136,7 @@ async function startCommand(command: string[], key: string, janitor: Janitor, re
   const drained = exited.then(async () => {
     while (sessionMembers(sessionId).length > 0) await new Promise((r) => setTimeout(r, TREE_POLL_MS));
     marker.arm();
-    deleteRules(key);
+    sendMark(marker.text);
     const timer = setTimeout(() => marker.cut(), END_TIMEOUT_MS);
     const found = await marker.finished;
     clearTimeout(timer);
@@ -145,19 +153,12 @@ async function startCommand(command: string[], key: string, janitor: Janitor, re
       const complete = await drained;
       const lost = Math.max(0, auditStatus().lost - lostBefore);
       receiver.socket.destroy();
-      await receiver.stop();
-      await janitor.finish();
+      receiver.auditd.unref();
+      // The janitor stops auditd and removes the rules (janitor.ts: why this is not waited for).
+      janitor.release();
       return { complete, lost };
     },
   };
-}
-
-function writeOwner(owner: string): void {
-  try {
-    writeFileSync(OWNER_PATH, `${owner} ${process.pid}\n`);
-  } catch {
-    // Only for the message of a sensor that has to wait.
-  }
 }
 
 function ownerText(): string {
