@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { keysInListing } from './rules.js';
 
 /**
@@ -42,9 +44,16 @@ export function auditStatus(): AuditStatus {
   return status;
 }
 
-/** Loads an `auditctl -R` rules file. */
-export function loadRules(file: string): void {
-  auditctl(['-R', file]);
+/** Loads rules (and settings such as `-b`), one auditctl argument line each, in one call (`auditctl -R`). */
+export function loadRules(lines: string[]): void {
+  const dir = mkdtempSync(join(tmpdir(), 'supplywatch-rules-'));
+  try {
+    const file = join(dir, 'audit.rules');
+    writeFileSync(file, lines.join('\n') + '\n');
+    auditctl(['-R', file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -68,11 +77,6 @@ export function deleteRules(key: string): void {
 /** Keys of the rules loaded now that start with KEY_PREFIX. */
 export function supplywatchKeys(): string[] {
   return keysInListing(auditctl(['-l']));
-}
-
-/** `auditctl -e`, `-b`: the kernel's enabled flag and backlog limit. */
-export function setKernel(enabled: number, backlogLimit: number): void {
-  auditctl(['-e', String(enabled), '-b', String(backlogLimit)]);
 }
 
 /** The command line of a process, NULs as spaces; undefined when it is gone. */

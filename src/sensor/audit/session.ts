@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { TraceReader } from '../trace-reader.js';
 import { EARLY_TRACE_CAP, TRACE_READ_GAP_MS } from '../strace-launcher.js';
-import { auditStatus, loadRules, sendMark, setKernel } from './control.js';
+import { auditStatus, loadRules, sendMark } from './control.js';
 import { EndMarker } from './end-marker.js';
 import { OWNER_PATH, takeLock, type Janitor } from './janitor.js';
 import { startReceiver, type Receiver } from './receiver.js';
@@ -79,25 +77,39 @@ export async function launchAudit(command: string[], options: { waitSeconds: num
   if (!janitor && !existsSync(OWNER_PATH)) janitor = await takeLock(JANITOR_WAIT_SECONDS, owner);
   if (!janitor) throw new AuditBusy(ownerText());
   let receiver: Receiver | undefined;
+  let wrapper: Wrapper | undefined;
   try {
-    removeStale();
     const before = auditStatus();
+    removeStale(before.pid);
     janitor.tell(`restore ${before.enabled} ${before.backlogLimit}`);
     const key = newKey('run');
     janitor.tell(`key ${key}`);
-    setKernel(1, Math.max(RUN_BACKLOG, before.backlogLimit));
+    // The command's shell gets its session while auditd starts.
+    wrapper = startWrapper(command);
     receiver = await startReceiver();
     janitor.tell(`auditd ${receiver.auditd.pid}`);
     janitor.tell(`dir ${receiver.dir}`);
-    return await startCommand(command, key, janitor, receiver, before.lost);
+    const sessionId = await wrapper.sessionId;
+    if (sessionId === undefined) throw new Error('the command could not be started in its own audit session');
+    janitor.tell(`session ${sessionId}`);
+    loadRules(['-e 1', `-b ${Math.max(RUN_BACKLOG, before.backlogLimit)}`, ...ruleLines(key, { sessionId })]);
+    return follow(wrapper, sessionId, key, janitor, receiver, before.lost);
   } catch (err) {
+    wrapper?.child.stdin!.destroy(); // its `read go` fails: it exits without running the command
     await receiver?.stop();
     await janitor.finish();
     throw err;
   }
 }
 
-async function startCommand(command: string[], key: string, janitor: Janitor, receiver: Receiver, lostBefore: number): Promise<AuditRun> {
+interface Wrapper {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The new audit session's id, undefined when the shell could not make one. */
+  sessionId: Promise<number | undefined>;
+}
+
+function startWrapper(command: string[]): Wrapper {
   const child = spawn('sh', ['-c', WRAPPER, 'sh', String(process.getuid?.() ?? 0), ...command], {
     stdio: ['pipe', process.stderr, 'inherit', 0, 'pipe'],
   });
@@ -105,35 +117,25 @@ async function startCommand(command: string[], key: string, janitor: Janitor, re
     child.once('error', () => resolve({ code: 127, signal: null }));
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
-  const reported = child.stdio[4] as NodeJS.ReadableStream;
-  const sessionId = await new Promise<number | undefined>((resolve) => {
-    const lines = createInterface({ input: reported });
-    lines.once('line', (line) => resolve(Number(line)));
+  const sessionId = new Promise<number | undefined>((resolve) => {
+    const lines = createInterface({ input: child.stdio[4] as NodeJS.ReadableStream });
+    lines.once('line', (line) => resolve(/^\d+$/.test(line) ? Number(line) : undefined));
     lines.once('close', () => resolve(undefined));
   });
-  if (sessionId === undefined || !Number.isInteger(sessionId)) {
-    await exited;
-    throw new Error('the command could not be started in its own audit session');
-  }
-  janitor.tell(`session ${sessionId}`);
-  const dir = mkdtempSync(join(tmpdir(), 'supplywatch-rules-'));
-  try {
-    const file = join(dir, 'audit.rules');
-    writeFileSync(file, ruleLines(key, { sessionId }).join('\n') + '\n');
-    loadRules(file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return { child, exited, sessionId };
+}
 
+/** Lets the command go once the rules are in, and reads the records until the mark after its tree's end. */
+function follow(wrapper: Wrapper, sessionId: number, key: string, janitor: Janitor, receiver: Receiver, lostBefore: number): AuditRun {
   const marker = new EndMarker(`supplywatch-end ${key}`);
   receiver.socket.pipe(marker);
   const output = new TraceReader(EARLY_TRACE_CAP, TRACE_READ_GAP_MS);
   output.attach(marker);
   // The receiver stopping (auditd killed) ends the stream too: the run reports it incomplete.
   receiver.socket.once('close', () => marker.cut());
-  child.stdin!.end('go\n');
+  wrapper.child.stdin!.end('go\n');
 
-  const drained = exited.then(async () => {
+  const drained = wrapper.exited.then(async () => {
     while (sessionMembers(sessionId).length > 0) await new Promise((r) => setTimeout(r, TREE_POLL_MS));
     marker.arm();
     sendMark(marker.text);
@@ -145,9 +147,9 @@ async function startCommand(command: string[], key: string, janitor: Janitor, re
   return {
     key,
     sessionId,
-    rootPid: child.pid!,
+    rootPid: wrapper.child.pid!,
     output,
-    exited,
+    exited: wrapper.exited,
     livePids: () => sessionMembers(sessionId),
     cleanup: async () => {
       const complete = await drained;

@@ -5,12 +5,11 @@ import { RECEIVER_PREFIX } from './receiver.js';
  * Called under the lock, before anything else: what a sensor left when it and its janitor were
  * both killed. Every rule keyed with KEY_PREFIX is removed (only the lock's holder loads such
  * rules, so none belongs to a live sensor), and a private auditd still holding the audit socket
- * is stopped. Returns what was removed, for the summary.
+ * is stopped (`pid`: the audit daemon's, from auditctl -s). Returns what was removed.
  */
-export function removeStale(): { keys: string[]; receiver?: number } {
+export function removeStale(pid: number): { keys: string[]; receiver?: number } {
   const keys = supplywatchKeys();
   for (const key of keys) deleteRules(key);
-  const { pid } = auditStatus();
   if (pid > 0 && commandLineOf(pid)?.includes(RECEIVER_PREFIX)) {
     try {
       process.kill(pid, 'SIGKILL');
