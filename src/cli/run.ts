@@ -168,6 +168,12 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     text = '';
     if (saveFd !== undefined && saved) writeSync(saveFd, saved);
   };
+  // Lookups the audit driver's DNS stub answered: events, and names for later connections.
+  audit?.onDns((answer) => {
+    const events: NormalizedEvent[] = [];
+    (parser as InstanceType<typeof AuditEventBuilder>).dnsAnswered(answer, events);
+    handle(events);
+  });
   try {
     for await (const chunk of output_.batches()) {
       const events: NormalizedEvent[] = [];
@@ -192,6 +198,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     const end = await audit.exited;
     const ending = await audit.cleanup();
     root = end.signal ? { signal: end.signal } : { code: end.code ?? 0 };
+    extra.push(audit.dnsStub ? `host names: the command's resolver was pointed at a DNS stub on ${audit.dnsStub}:53 (lookups it did not make through it are not named: docs/sensor.md)` : 'host names: no DNS stub (names come from /etc/hosts only)');
     if (!ending.complete) extra.push('the end of the audit records was not seen (the receiver stopped or was late): the last actions of the command may be missing');
     if (ending.lost > 0) extra.push(`the kernel dropped ${ending.lost} audit record(s) during the run (auditctl -s: lost): some actions may be missing`);
   } else {

@@ -10,6 +10,7 @@ import type { BadRecord } from '../../sources/reader.js';
 import type { BuilderCounts } from '../event-builder.js';
 import { ProcessTable, type ProcessInfo } from '../process-table.js';
 import type { HostResolver } from '../resolver.js';
+import type { DnsAnswer } from './dns-stub.js';
 
 /**
  * Audit records of one run (the text auditd's af_unix plugin writes, the same lines as
@@ -59,6 +60,16 @@ export class AuditEventBuilder {
     private readonly onBad: (bad: BadRecord) => void,
   ) {
     this.table.addRoot(identity.rootPid, identity.sensor, identity.cwd);
+  }
+
+  /**
+   * A lookup the DNS stub answered: later connections to its addresses are named after it, and it
+   * is a dns_query event (without process fields: the stub sees a socket, not a process).
+   */
+  dnsAnswered(answer: DnsAnswer, out: NormalizedEvent[]): void {
+    for (const address of answer.addresses) this.resolver.answered(answer.name, address);
+    const fields: Fields = { QueryName: answer.name, QueryType: answer.type, QueryResults: answer.addresses.join(';') };
+    out.push({ category: 'dns_query', product: 'linux', service: 'sensor', time: answer.time, host: this.identity.host, fields, source: { file: 'dns-stub', format: 'dns' } });
   }
 
   feed(chunk: string, out: NormalizedEvent[]): void {

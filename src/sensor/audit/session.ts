@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { TraceReader } from '../trace-reader.js';
+import { findOnPath } from '../strace-launcher.js';
+import { startDnsStub, type DnsAnswer, type DnsStub } from './dns-stub.js';
 import { EARLY_TRACE_CAP, TRACE_READ_GAP_MS } from '../strace-launcher.js';
 import { auditStatus, loadRules, sendMark } from './control.js';
 import { EndMarker } from './end-marker.js';
@@ -32,6 +34,10 @@ export interface AuditRun {
   output: TraceReader;
   /** The command's own end. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Lookups the DNS stub answered (those before the call are replayed). */
+  onDns(listener: (answer: DnsAnswer) => void): void;
+  /** The DNS stub's address, when it runs. */
+  dnsStub?: string;
   /** Processes of the command's tree alive now. */
   livePids(): number[];
   /** After the output ended: hands the receiver and the rules to the janitor, which removes them. */
@@ -58,7 +64,9 @@ const END_TIMEOUT_MS = 5_000;
 const WRAPPER = `
 read l < /proc/self/loginuid
 [ "$l" = 4294967295 ] && l=$1
-shift
+rc=$2
+shift 2
+if [ -n "$rc" ] && ! mount --bind "$rc" /etc/resolv.conf; then echo "supplywatch: the DNS stub could not be put in place: host names come from /etc/hosts only" >&2; fi
 if ! echo "$l" > /proc/self/loginuid; then echo "supplywatch: cannot start a new audit session (writing /proc/self/loginuid failed)" >&2; exit 126; fi
 read s < /proc/self/sessionid
 echo "$s" >&4
@@ -78,14 +86,23 @@ export async function launchAudit(command: string[], options: { waitSeconds: num
   if (!janitor) throw new AuditBusy(ownerText());
   let receiver: Receiver | undefined;
   let wrapper: Wrapper | undefined;
+  let dns: DnsStub | undefined;
+  // Answers before run.ts listens (the command starts before the engine loads) wait here.
+  const early: DnsAnswer[] = [];
+  let onDns: ((answer: DnsAnswer) => void) | undefined;
+  const listen = (listener: (answer: DnsAnswer) => void) => {
+    onDns = listener;
+    for (const answer of early.splice(0)) listener(answer);
+  };
   try {
     const before = auditStatus();
     removeStale(before.pid);
     janitor.tell(`restore ${before.enabled} ${before.backlogLimit}`);
     const key = newKey('run');
     janitor.tell(`key ${key}`);
+    dns = await startDnsStub((answer) => (onDns ? onDns(answer) : early.push(answer))).catch(() => undefined);
     // The command's shell gets its session while auditd starts.
-    wrapper = startWrapper(command);
+    wrapper = startWrapper(command, dns?.resolvConf);
     receiver = await startReceiver();
     janitor.tell(`auditd ${receiver.auditd.pid}`);
     janitor.tell(`dir ${receiver.dir}`);
@@ -93,9 +110,10 @@ export async function launchAudit(command: string[], options: { waitSeconds: num
     if (sessionId === undefined) throw new Error('the command could not be started in its own audit session');
     janitor.tell(`session ${sessionId}`);
     loadRules(['-e 1', `-b ${Math.max(RUN_BACKLOG, before.backlogLimit)}`, ...ruleLines(key, { sessionId })]);
-    return follow(wrapper, sessionId, key, janitor, receiver, before.lost);
+    return { ...follow(wrapper, sessionId, key, janitor, receiver, before.lost, dns), onDns: listen, dnsStub: dns?.address };
   } catch (err) {
     wrapper?.child.stdin!.destroy(); // its `read go` fails: it exits without running the command
+    dns?.close();
     await receiver?.stop();
     await janitor.finish();
     throw err;
@@ -109,8 +127,15 @@ interface Wrapper {
   sessionId: Promise<number | undefined>;
 }
 
-function startWrapper(command: string[]): Wrapper {
-  const child = spawn('sh', ['-c', WRAPPER, 'sh', String(process.getuid?.() ?? 0), ...command], {
+/**
+ * The command's shell, in a private mount namespace when the DNS stub runs (its resolv.conf is
+ * bound over /etc/resolv.conf there only): unshare(2) and the mount happen before the rules, in
+ * the same process that then execs the command.
+ */
+function startWrapper(command: string[], resolvConf: string | undefined): Wrapper {
+  const shell = ['sh', '-c', WRAPPER, 'sh', String(process.getuid?.() ?? 0), resolvConf ?? '', ...command];
+  const [file, ...args] = resolvConf && findOnPath('unshare') ? ['unshare', '--mount', '--propagation', 'private', '--', ...shell] : shell;
+  const child = spawn(file!, args, {
     stdio: ['pipe', process.stderr, 'inherit', 0, 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -126,7 +151,7 @@ function startWrapper(command: string[]): Wrapper {
 }
 
 /** Lets the command go once the rules are in, and reads the records until the mark after its tree's end. */
-function follow(wrapper: Wrapper, sessionId: number, key: string, janitor: Janitor, receiver: Receiver, lostBefore: number): AuditRun {
+function follow(wrapper: Wrapper, sessionId: number, key: string, janitor: Janitor, receiver: Receiver, lostBefore: number, dns: DnsStub | undefined): Omit<AuditRun, 'onDns' | 'dnsStub'> {
   const marker = new EndMarker(`supplywatch-end ${key}`);
   receiver.socket.pipe(marker);
   const output = new TraceReader(EARLY_TRACE_CAP, TRACE_READ_GAP_MS);
@@ -156,6 +181,7 @@ function follow(wrapper: Wrapper, sessionId: number, key: string, janitor: Janit
       const lost = Math.max(0, auditStatus().lost - lostBefore);
       receiver.socket.destroy();
       receiver.auditd.unref();
+      dns?.close();
       // The janitor stops auditd and removes the rules (janitor.ts: why this is not waited for).
       janitor.release();
       return { complete, lost };
