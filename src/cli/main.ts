@@ -90,6 +90,20 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('watch')
+    .description("the host sensor: audit the whole machine, follow every package manager's process tree and stream alerts (root; docs/sensor.md)")
+    .option('-r, --rules <pack|path>', `${rulesHelp} (default: seed)`, collect)
+    .option('--block', 'on an alert at level high or above, kill the process tree of the package manager it came from (after the fact)')
+    .option('--save <file>', 'append the normalized events of package managers\' trees as NDJSON')
+    .option('-f, --format <format>', 'jsonl (default) or csv', 'jsonl')
+    .option('-o, --output <format:destination>', OUTPUT_HELP, collect)
+    .option('-c, --config <file>', 'tuning file supplywatch.yaml, as for scan')
+    .option('--now <time>', 'the time suppression expiry dates are checked against (default: now)')
+    .action(async (options) => {
+      status = await (await import('./watch.js')).watchCommand(options);
+    });
+
+  program
     .command('convert')
     .description('convert Sigma rules or packs to SIEM queries')
     .argument('<rules...>', `pack names (${choices('packs', 'see --help')}) or rule files/folders`)

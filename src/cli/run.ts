@@ -104,7 +104,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   let straceRootExit: () => { code?: number; signal?: string } | undefined = () => undefined;
   if (audit) {
     const sensor = { pid: process.pid, image: process.execPath, commandLine: process.argv.join(' ') };
-    const builder = new AuditEventBuilder(audit.key, { host: hostname(), userOf: userNames(), sensor, rootPid: audit.rootPid, cwd: process.cwd() }, resolver, countBad);
+    const builder = new AuditEventBuilder(audit.key, { host: hostname(), userOf: userNames(), root: { sensor, pid: audit.rootPid, cwd: process.cwd() } }, resolver, countBad);
     parser = builder;
     livePids = () => audit.livePids();
     counts = builder.counts;
@@ -305,7 +305,7 @@ async function pickSensor(choice: string, command: string[]): Promise<Picked | n
 }
 
 /** The rules and what runs them on each event; imported and compiled while the command runs. */
-interface Engine {
+export interface Engine {
   rulesLoaded: number;
   rejected: number;
   packs: Pack[];
@@ -316,7 +316,7 @@ interface Engine {
   finish(found: Alert[]): void;
 }
 
-async function loadEngine(rules: string[], spec: PipelineSpec, output: OutputSpec): Promise<Engine> {
+export async function loadEngine(rules: string[], spec: PipelineSpec, output: OutputSpec): Promise<Engine> {
   const [{ loadPacks }, { EventPipeline }, { makeFormatter }, { formatProblem }] = await Promise.all([
     import('../alerts/pack.js'),
     import('../alerts/pipeline.js'),

@@ -31,12 +31,22 @@ export interface AuditIdentity {
   host: string;
   /** uid → user name (/etc/passwd), for the User field. */
   userOf(uid: string): string;
-  /** The sensor: the parent of the command. */
-  sensor: ProcessInfo;
-  /** The command's pid (the wrapper that execs it) and where it starts. */
-  rootPid: number;
-  cwd: string;
+  /** `run`: the sensor (the command's parent), the command's pid and where it starts. */
+  root?: { sensor: ProcessInfo; pid: number; cwd: string };
 }
+
+/** What the watch sensor follows besides events: the tree's forks and ends. */
+export interface TreeListener {
+  cloned(parent: number, child: number): void;
+  exited(pid: number): void;
+}
+
+/**
+ * Processes kept at most (watch: the whole machine). Entries go at exit_group; a process killed
+ * by a signal makes no exit_group record, so past the cap the one known longest is dropped (its
+ * children's parent fields are then absent, never guessed).
+ */
+export const MAX_TREE_PROCESSES = 65_536;
 
 const FORMAT = 'auditd';
 const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork']);
@@ -58,8 +68,9 @@ export class AuditEventBuilder {
     private readonly identity: AuditIdentity,
     private readonly resolver: HostResolver,
     private readonly onBad: (bad: BadRecord) => void,
+    private readonly tree?: TreeListener,
   ) {
-    this.table.addRoot(identity.rootPid, identity.sensor, identity.cwd);
+    if (identity.root) this.table.addRoot(identity.root.pid, identity.root.sensor, identity.root.cwd);
   }
 
   /**
@@ -113,11 +124,20 @@ export class AuditEventBuilder {
     if (syscall !== undefined && CLONES.has(syscall)) {
       const child = Number(raw('exit'));
       const threadFlag = syscall === 'clone' && (Number.parseInt(raw('a0') ?? '0', 16) & CLONE_THREAD) !== 0;
-      if (child > 0 && !threadFlag) this.process(pid, ppid) && this.table.cloned(pid, child, '');
+      if (child > 0 && !threadFlag) {
+        this.process(pid, ppid);
+        this.table.cloned(pid, child, '');
+        this.tree?.cloned(pid, child);
+        this.bound();
+      }
       return;
     }
     if (syscall === 'exit_group') {
       this.table.exited(pid);
+      if (this.tree) {
+        this.table.forget(pid);
+        this.tree.exited(pid);
+      }
       return;
     }
     const { event, problem } = normalizeEvent(audit, this.scratch, { file: 'audit', format: FORMAT, line: audit.line });
@@ -196,9 +216,26 @@ export class AuditEventBuilder {
   private process(pid: number, ppid: number): ProcessInfo {
     const known = this.table.processOf(pid);
     if (known) return known;
-    if (this.table.processOf(ppid)) return this.table.cloned(ppid, pid, '')!;
-    this.counts.orphanCalls += 1;
-    return this.table.addUnknown(pid);
+    if (this.table.processOf(ppid)) {
+      this.tree?.cloned(ppid, pid);
+      const child = this.table.cloned(ppid, pid, '')!;
+      this.bound();
+      return child;
+    }
+    // Watch sees processes that were running before it started: not an anomaly there.
+    if (!this.tree) this.counts.orphanCalls += 1;
+    const unknown = this.table.addUnknown(pid);
+    if (this.tree) unknown.ppid = ppid;
+    this.bound();
+    return unknown;
+  }
+
+  private bound(): void {
+    while (this.table.size > MAX_TREE_PROCESSES) {
+      const oldest = this.table.oldest()!;
+      this.table.forget(oldest);
+      this.tree?.exited(oldest);
+    }
   }
 
   private bad(line: number, reason: string): void {

@@ -50,12 +50,13 @@ const RULES: RuleSpec[] = [
 ];
 
 /**
- * The rules as lines of an `auditctl -R` file. `sessionId`: only that audit session (run); none:
- * the whole machine except `excludePid` (watch, which must not audit its own auditctl calls).
+ * The rules as lines of an `auditctl -R` file. `sessionId`: only that audit session (run);
+ * `excludeSessionId`: the whole machine but that session (watch puts itself in a session of its
+ * own, so that neither it nor its auditd and auditctl children are audited).
  */
-export function ruleLines(key: string, scope: { sessionId: number } | { excludePid: number }): string[] {
+export function ruleLines(key: string, scope: { sessionId: number } | { excludeSessionId: number }): string[] {
   const lines: string[] = [];
-  const who = 'sessionId' in scope ? `-F sessionid=${scope.sessionId}` : `-F pid!=${scope.excludePid}`;
+  const who = 'sessionId' in scope ? `-F sessionid=${scope.sessionId}` : `-F sessionid!=${scope.excludeSessionId}`;
   for (const arch of ['b64', 'b32']) {
     for (const rule of RULES) {
       const filters = (rule.filters ?? []).map((f) => `-F ${f}`).join(' ');
