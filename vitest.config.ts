@@ -19,6 +19,8 @@ const SLOW = [
   'test/sensor/run-installs.test.ts',
   'test/sensor/audit-run.test.ts',
   'test/sensor/audit-atomic.test.ts',
+  'test/sensor/watch-replay.test.ts',
+  'test/sensor/watch-live.test.ts',
   'test/**/corpus.test.ts',
   'test/sources/evtx/scan.test.ts',
   'test/sigma/sigmahq.test.ts',

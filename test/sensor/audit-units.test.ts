@@ -19,7 +19,7 @@ const KEY = 'supplywatch-run-0123456789';
 function build(text: string, chunkSize = text.length): { events: NormalizedEvent[]; bad: BadRecord[]; builder: AuditEventBuilder } {
   const bad: BadRecord[] = [];
   const sensor = { pid: 8305, image: '/usr/bin/node', commandLine: 'node supplywatch run' };
-  const builder = new AuditEventBuilder(KEY, { host: 'h', userOf: (uid) => (uid === '0' ? 'root' : uid), sensor, rootPid: 8320, cwd: '/tmp/swa' }, new HostResolver(new Map()), (b) => bad.push(b));
+  const builder = new AuditEventBuilder(KEY, { host: 'h', userOf: (uid) => (uid === '0' ? 'root' : uid), root: { sensor, pid: 8320, cwd: '/tmp/swa' } }, new HostResolver(new Map()), (b) => bad.push(b));
   const events: NormalizedEvent[] = [];
   for (let at = 0; at < text.length; at += chunkSize) builder.feed(text.slice(at, at + chunkSize), events);
   builder.end(events);
@@ -45,8 +45,8 @@ describe('audit rules of a run', () => {
     expect(lines.filter((l) => l.includes('arch=b32'))).toHaveLength(4);
   });
 
-  it('watch excludes its own pid instead of a session', () => {
-    expect(ruleLines('k', { excludePid: 77 }).every((l) => l.includes('-F pid!=77'))).toBe(true);
+  it('watch takes the whole machine but its own session', () => {
+    expect(ruleLines('k', { excludeSessionId: 77 }).every((l) => l.includes('-F sessionid!=77'))).toBe(true);
   });
 
   it('new keys are unique, start with the prefix and fit auditctl', () => {

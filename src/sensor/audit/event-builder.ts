@@ -35,10 +35,14 @@ export interface AuditIdentity {
   root?: { sensor: ProcessInfo; pid: number; cwd: string };
 }
 
-/** What the watch sensor follows besides events: the tree's forks and ends. */
+/**
+ * What the watch sensor follows, in record order: the tree's forks and ends, and each event
+ * before it is emitted (`admit`: false drops it).
+ */
 export interface TreeListener {
   cloned(parent: number, child: number): void;
   exited(pid: number): void;
+  admit(event: NormalizedEvent, ppid: number): boolean;
 }
 
 /**
@@ -177,7 +181,7 @@ export class AuditEventBuilder {
       default:
         return;
     }
-    out.push({
+    const built: NormalizedEvent = {
       category: event.category,
       product: 'linux',
       service: 'sensor',
@@ -186,7 +190,8 @@ export class AuditEventBuilder {
       user,
       fields,
       source: { file: 'audit', format: FORMAT, line: audit.line },
-    });
+    };
+    if (!this.tree || this.tree.admit(built, ppid)) out.push(built);
   }
 
   private exec(records: AuditRecord[], proc: ProcessInfo, ppid: number, normalized: Fields, user: string): Fields {
@@ -196,8 +201,10 @@ export class AuditEventBuilder {
     const item0 = records.find((r) => r.type === 'PATH' && r.fields.get('item')?.text === '0');
     const given = decodeUntrusted(item0?.fields.get('name'));
     const image = given === undefined ? String(normalized.Image ?? '') : given.startsWith('/') ? given : posix.join(cwd, given);
-    proc.cwd = cwd;
-    this.table.exec(proc.pid, image, argv.join(' '));
+    // Copies: a substring would keep the whole chunk of records it came from alive as long as
+    // the process is known (for watch, up to MAX_TREE_PROCESSES of them).
+    proc.cwd = copy(cwd);
+    this.table.exec(proc.pid, copy(image), argv.join(' '));
     const fields: Fields = { Image: image, CommandLine: proc.commandLine!, CurrentDirectory: cwd, ProcessId: proc.pid, User: user };
     const parent = this.table.get(ppid);
     if (parent) {
@@ -241,6 +248,10 @@ export class AuditEventBuilder {
   private bad(line: number, reason: string): void {
     this.onBad({ file: 'audit', format: FORMAT, line, reason });
   }
+}
+
+function copy(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 const OPEN_FLAG_NAMES: Array<[number, string]> = [

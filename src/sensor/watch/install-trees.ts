@@ -1,4 +1,3 @@
-import type { TreeListener } from '../audit/event-builder.js';
 
 /**
  * Which processes of the machine belong to a package manager's tree, by ancestry: a process that
@@ -18,7 +17,7 @@ export interface InstallTree {
   members: Set<number>;
 }
 
-export class InstallTrees implements TreeListener {
+export class InstallTrees {
   private readonly treeOf = new Map<number, InstallTree>();
 
   /** The tree of a process, if any. */

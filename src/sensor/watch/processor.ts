@@ -17,41 +17,34 @@ export class WatchProcessor {
   readonly builder: AuditEventBuilder;
   /** Events of processes outside any package manager's tree. */
   outside = 0;
-  private readonly all: NormalizedEvent[] = [];
 
   constructor(key: string, identity: AuditIdentity, resolver: HostResolver, onBad: (bad: BadRecord) => void) {
-    this.builder = new AuditEventBuilder(key, identity, resolver, onBad, this.trees);
+    const trees = this.trees;
+    const admit = (event: NormalizedEvent, ppid: number): boolean => {
+      const pid = Number(event.fields.ProcessId);
+      const tree = event.category === 'process_creation'
+        ? trees.started(pid, ppid, packageManagerOf(String(event.fields.Image ?? ''), String(event.fields.CommandLine ?? '').split(' ')))
+        : trees.of(pid);
+      if (!tree) this.outside += 1;
+      return tree !== undefined;
+    };
+    this.builder = new AuditEventBuilder(key, identity, resolver, onBad, {
+      cloned: (parent, child) => trees.cloned(parent, child),
+      exited: (pid) => trees.exited(pid),
+      admit,
+    });
   }
 
   feed(chunk: string, out: NormalizedEvent[]): void {
-    this.builder.feed(chunk, this.all);
-    this.keep(out);
+    this.builder.feed(chunk, out);
   }
 
   end(out: NormalizedEvent[]): void {
-    this.builder.end(this.all);
-    this.keep(out);
+    this.builder.end(out);
   }
 
   /** The tree an event's process belongs to (for --block). */
   treeOf(event: NormalizedEvent): InstallTree | undefined {
     return this.trees.of(Number(event.fields.ProcessId));
-  }
-
-  private keep(out: NormalizedEvent[]): void {
-    for (const event of this.all) {
-      const pid = Number(event.fields.ProcessId);
-      let tree: InstallTree | undefined;
-      if (event.category === 'process_creation') {
-        const argv = String(event.fields.CommandLine ?? '').split(' ');
-        const ppid = event.fields.ParentProcessId === undefined ? this.builder.table.get(pid)?.ppid : Number(event.fields.ParentProcessId);
-        tree = this.trees.started(pid, ppid, packageManagerOf(String(event.fields.Image ?? ''), argv));
-      } else {
-        tree = this.trees.of(pid);
-      }
-      if (tree) out.push(event);
-      else this.outside += 1;
-    }
-    this.all.length = 0;
   }
 }
