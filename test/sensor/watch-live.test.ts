@@ -1,0 +1,99 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import { parseStatus } from '../../src/sensor/audit/control.js';
+import { keysInListing } from '../../src/sensor/audit/rules.js';
+import { CLI } from '../helpers/cli.js';
+import { FIXTURES, readAlerts, workspace } from './sensor-cli.js';
+
+/**
+ * `supplywatch watch` for real (root, auditd): an install started from another shell — not a
+ * child of the sensor, not through any wrapper — is caught; a killed auditd is started again;
+ * SIGTERM removes the rules. It holds the machine's audit receiver while it runs: the audit
+ * tests of other files wait for it.
+ */
+const installFrom = (dir: string) => {
+  const project = join(dir, `project-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), '{"name":"p","version":"1.0.0"}\n');
+  // A login shell of its own (setsid), as a user's terminal would be.
+  return spawnSync('setsid', ['sh', '-c', 'npm install --offline --no-audit --no-fund ../npm-postinstall >/dev/null 2>&1'], {
+    cwd: project,
+    env: { ...process.env, HOME: dir, npm_config_cache: join(dir, '.npm') },
+  }).status;
+};
+
+/**
+ * Starts watch; while another file's forced `run --sensor audit` holds the machine's audit
+ * receiver, watch says so and exits: it is started again, for up to a minute.
+ */
+async function startWatch(dir: string) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const watch = spawn(process.execPath, [CLI, 'watch', '--rules', 'hardened'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = createInterface({ input: watch.stderr! });
+    const closed = new Promise<number | null>((resolve) => watch.on('close', resolve));
+    const started = await new Promise<string | undefined>((resolve) => {
+      lines.on('line', (line) => /watching package managers/.test(line) && resolve(line));
+      void closed.then(() => resolve(undefined));
+    });
+    if (started) return { watch, lines, closed, started };
+    if (Date.now() > deadline) throw new Error('watch could not take the audit receiver within a minute');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+const auditdPid = () => parseStatus(spawnSync('auditctl', ['-s'], { encoding: 'utf8' }).stdout)!.pid;
+
+describe('supplywatch watch', () => {
+  it('catches installs started from another shell, survives its auditd being killed, and removes its rules at SIGTERM', async () => {
+    const dir = workspace();
+    cpSync(join(FIXTURES, 'npm-postinstall'), join(dir, 'npm-postinstall'), { recursive: true });
+    const { watch, lines, closed, started } = await startWatch(dir);
+    let stdout = '';
+    let stderr = started + '\n';
+    watch.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    lines.on('line', (line) => (stderr += line + '\n'));
+    const said = (pattern: RegExp) =>
+      new Promise<void>((resolve) => {
+        lines.on('line', function listener(line) {
+          if (!pattern.test(line)) return;
+          lines.off('line', listener);
+          resolve();
+        });
+      });
+    try {
+      const key = /audit key (\S+);/.exec(started)![1]!;
+      const recon = () => readAlerts(stdout).filter((a) => a.rule.title === 'Host Reconnaissance From a Package Install Script');
+      const waitFor = async (n: number) => {
+        for (let i = 0; i < 200 && recon().length < n; i++) await new Promise((r) => setTimeout(r, 100));
+        return recon().length;
+      };
+
+      expect(installFrom(dir)).toBe(0);
+      expect(await waitFor(1)).toBeGreaterThanOrEqual(1);
+      expect(recon()[0]!.fields.ParentCommandLine).toMatch(/npm|sh -c/);
+      const first = recon().length;
+
+      // Its auditd is killed: watch starts another and goes on.
+      const restarted = said(/starting it again/);
+      process.kill(auditdPid(), 'SIGKILL');
+      await restarted;
+      for (let i = 0; i < 100 && !(auditdPid() > 0); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(installFrom(dir)).toBe(0);
+      expect(await waitFor(first + 1)).toBeGreaterThan(first);
+
+      // Events of processes outside package managers' trees are not reported.
+      expect(readAlerts(stdout).every((a) => a.fields.Image !== undefined)).toBe(true);
+
+      watch.kill('SIGTERM');
+      expect(await closed).toBe(0);
+      expect(stderr).toMatch(/stopped; \d+ events of package managers' trees, \d+ other events dropped/);
+      expect(keysInListing(spawnSync('auditctl', ['-l'], { encoding: 'utf8' }).stdout)).not.toContain(key);
+    } finally {
+      watch.kill('SIGKILL');
+    }
+  }, 120_000);
+});
