@@ -6,6 +6,7 @@ import { GENERATOR_VERSION, writeEvents, type Mix } from './generate.js';
 import { auditdRows } from './auditd.js';
 import { evtxRows } from './evtx.js';
 import { sensorOverhead } from './sensor.js';
+import { watchReplay } from './watch.js';
 import { median } from './median.js';
 import { warmPageCache } from './warm.js';
 
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
   lines.push(...(await evtxRows(ROOT, CLI, DATA)));
   lines.push(...(await auditdRows(DATA)));
   lines.push(sensorOverhead(CLI));
+  lines.push(watchReplay());
   process.stdout.write(lines.join('\n') + '\n');
 }
 
