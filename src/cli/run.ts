@@ -8,11 +8,10 @@ import { safeJson, terminalSafe } from '../outputs/escape.js';
 import type { PipelineSpec } from '../alerts/pipeline.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import type { OutputSpec } from '../outputs/formats.js';
-import type { SensorIdentity } from '../sensor/event-builder.js';
+import type { BuilderCounts, SensorIdentity } from '../sensor/event-builder.js';
 import type { ProcessInfo } from '../sensor/process-table.js';
 import { findOnPath, findStrace, launchStrace, STRACE_INSTALL_HINT, type TraceSession } from '../sensor/strace-launcher.js';
 import type { AuditRun } from '../sensor/audit/session.js';
-import type { BuilderCounts } from '../sensor/event-builder.js';
 import type { BadRecord } from '../sources/reader.js';
 import { UsageError } from '../errors.js';
 import { parseNow, parseOutputs, parseRuleSpecs, readConfig, warnExpired } from './options.js';
@@ -50,8 +49,8 @@ const MAX_LISTED_FILES = 20;
  * and rules that all fail to load stop the command that already runs.
  *
  * Exit status: 2 for supplywatch's own errors (usage, no rules, strace missing, strace stopped
- * before the command ended, `--sensor audit` where audit cannot run); 127 when the command is not found; else the command's own status
- * when it is non-zero (128 + signal number when it was killed, so 137 after --block); else 1
+ * before the command ended, `--sensor audit` where audit cannot run); 127 when the command is not
+ * found; else the command's own status when it is non-zero (128 + signal number when it was killed, so 137 after --block); else 1
  * when there were alerts; else 0.
  */
 export async function runCommand(command: string[], options: RunOptions): Promise<number> {
@@ -102,12 +101,14 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   let livePids: () => number[];
   let counts: BuilderCounts;
   let straceRootExit: () => { code?: number; signal?: string } | undefined = () => undefined;
+  let auditBuilder: InstanceType<typeof AuditEventBuilder> | undefined;
   if (audit) {
+    // The command's parent is supplywatch itself (strace's place in the other driver).
     const sensor = { pid: process.pid, image: process.execPath, commandLine: process.argv.join(' ') };
-    const builder = new AuditEventBuilder(audit.key, { host: hostname(), userOf: userNames(), root: { sensor, pid: audit.rootPid, cwd: process.cwd() } }, resolver, countBad);
-    parser = builder;
+    auditBuilder = new AuditEventBuilder(audit.key, { host: hostname(), userOf: userNames(), root: { sensor, pid: audit.rootPid, cwd: process.cwd() } }, resolver, countBad);
+    parser = auditBuilder;
     livePids = () => audit.livePids();
-    counts = builder.counts;
+    counts = auditBuilder.counts;
   } else {
     const straceInfo = { pid: session!.strace.pid ?? 0, image: session!.argv[0]!, commandLine: session!.argv.join(' ') };
     const traceParser = new TraceParser(identity(straceInfo), resolver, countBad);
@@ -116,7 +117,8 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     counts = traceParser.builder.counts;
     straceRootExit = () => traceParser.rootExit;
   }
-  const output_ = audit ? audit.output : session!.output;
+  // The driver's text (trace lines or audit records), held from the command's start.
+  const driverOutput = audit ? audit.output : session!.output;
   // Without rules the command must not run unwatched: every process of the tree is killed as
   // soon as the trace shows it, as --block does.
   const failed = engine instanceof Error ? `cannot load the rules: ${engine.message}` : engine.rulesLoaded === 0 ? 'no rule could be loaded' : undefined;
@@ -171,11 +173,11 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   // Lookups the audit driver's DNS stub answered: events, and names for later connections.
   audit?.onDns((answer) => {
     const events: NormalizedEvent[] = [];
-    (parser as InstanceType<typeof AuditEventBuilder>).dnsAnswered(answer, events);
+    auditBuilder!.dnsAnswered(answer, events);
     handle(events);
   });
   try {
-    for await (const chunk of output_.batches()) {
+    for await (const chunk of driverOutput.batches()) {
       const events: NormalizedEvent[] = [];
       parser.feed(chunk, events);
       handle(events);

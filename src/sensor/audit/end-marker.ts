@@ -13,7 +13,6 @@ export class EndMarker extends Transform {
   private armed = false;
   private done = false;
   private tail = '';
-  private readonly marker: string;
   private settle!: (found: boolean) => void;
   /** Resolves when the stream ends: true at the marker, false when cut short. */
   readonly finished = new Promise<boolean>((resolve) => (this.settle = resolve));
@@ -21,7 +20,6 @@ export class EndMarker extends Transform {
   constructor(readonly text: string) {
     // Small buffers, so the reader's pauses reach the socket (see TraceReader.attach).
     super({ readableHighWaterMark: 1, writableHighWaterMark: 1, decodeStrings: false, encoding: 'latin1' });
-    this.marker = text;
   }
 
   /** The mark is about to be sent: end at its record. */
@@ -42,7 +40,7 @@ export class EndMarker extends Transform {
     const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
     if (this.armed) {
       const joined = this.tail + text;
-      const at = joined.indexOf(this.marker);
+      const at = joined.indexOf(this.text);
       if (at >= 0) {
         const lineEnd = joined.indexOf('\n', at);
         const keep = (lineEnd < 0 ? joined.length : lineEnd + 1) - this.tail.length;
@@ -51,7 +49,7 @@ export class EndMarker extends Transform {
         return callback();
       }
     }
-    this.tail = text.slice(-this.marker.length);
+    this.tail = text.slice(-this.text.length);
     callback(null, text);
   }
 
