@@ -287,7 +287,7 @@ async function pickSensor(choice: string, command: string[]): Promise<Picked | n
           }
           fallback = `the audit driver could not start: ${(err as Error).message}`;
         } else if (choice === 'audit') {
-          process.stderr.write(`supplywatch: ${err.message}; waiting for it (up to ${AUDIT_WAIT_SECONDS} s)\n`);
+          process.stderr.write(`supplywatch: ${terminalSafe(err.message)}; waiting for it (up to ${AUDIT_WAIT_SECONDS} s)\n`);
           try {
             return { audit: await launchAudit(command, { waitSeconds: AUDIT_WAIT_SECONDS, owner: 'run' }), why: '--sensor audit' };
           } catch (again) {

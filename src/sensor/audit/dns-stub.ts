@@ -40,13 +40,13 @@ const UPSTREAM_TIMEOUT_MS = 5_000;
 
 export async function startDnsStub(onAnswer: (answer: DnsAnswer) => void, resolvConfPath = '/etc/resolv.conf'): Promise<DnsStub> {
   const machine = readText(resolvConfPath);
-  const upstream = nameservers(machine);
+  // No nameserver line: the C library asks 127.0.0.1, and so does the stub.
+  const listed = nameservers(machine);
+  const upstream = listed.length > 0 ? listed : ['127.0.0.1'];
   const server = await bindLoopback53();
   const address = server.address().address;
   const tcp = createServer((client) => {
-    const target = upstream[0];
-    if (!target) return void client.destroy();
-    const relay = connect(53, target);
+    const relay = connect(53, upstream[0]!);
     client.on('error', () => relay.destroy());
     relay.on('error', () => client.destroy());
     client.pipe(relay).pipe(client);
@@ -54,8 +54,7 @@ export async function startDnsStub(onAnswer: (answer: DnsAnswer) => void, resolv
   await new Promise<void>((resolve) => tcp.once('error', () => resolve()).listen(53, address, () => resolve()));
   server.on('message', (query, client) => {
     const question = decodeDnsQuery(query);
-    const target = upstream[0];
-    if (!target) return;
+    const target = upstream[0]!;
     const relay = createSocket(target.includes(':') ? 'udp6' : 'udp4');
     const timer = setTimeout(() => relay.close(), UPSTREAM_TIMEOUT_MS);
     relay.on('error', () => (clearTimeout(timer), relay.close()));
