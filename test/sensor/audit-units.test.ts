@@ -160,6 +160,22 @@ describe('audit records → the strace driver’s events', () => {
     expect(id.fields).toMatchObject({ ParentProcessId: 8330, ParentImage: '/usr/bin/sh', ParentCommandLine: 'sh -c (cd /tmp && sh -c id); echo hi > x.txt; sh -c true' });
   });
 
+  it('names a connection after the lookup the DNS stub answered, and makes the lookup a dns_query event', () => {
+    const { builder } = build('');
+    const out: NormalizedEvent[] = [];
+    builder.dnsAnswered({ name: 'exfil.example', type: 'A', addresses: ['198.51.100.9'], time: 1_000 }, out);
+    expect(out[0]).toMatchObject({ category: 'dns_query', service: 'sensor', fields: { QueryName: 'exfil.example', QueryType: 'A', QueryResults: '198.51.100.9' } });
+    // curl (pid 8331 of the recording) connects to it: port 443 = 01BB, 198.51.100.9 = C6336409.
+    const connect = [
+      `type=SYSCALL msg=audit(1796631857.400:900): arch=c000003e syscall=42 success=no exit=-115 a0=5 a1=7ffd a2=10 a3=0 items=0 ppid=8320 pid=8331 auid=0 uid=0 gid=0 ses=6 comm="curl" exe="/usr/bin/curl" key="${KEY}"`,
+      'type=SOCKADDR msg=audit(1796631857.400:900): saddr=020001BBC63364090000000000000000',
+      'type=EOE msg=audit(1796631857.400:900): ',
+      '',
+    ].join('\n');
+    builder.feed(connect, out);
+    expect(out[1]!.fields).toMatchObject({ DestinationIp: '198.51.100.9', DestinationPort: 443, DestinationHostname: 'exfil.example', DestinationHostnameSource: 'dns' });
+  });
+
   it('reports a garbage line with its line number and goes on', () => {
     const { events, bad } = build('garbage here\n' + RECORDED);
     expect(bad).toEqual([{ file: 'audit', format: 'auditd', line: 1, reason: expect.stringContaining('not an audit record') }]);
