@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { TraceReader } from '../trace-reader.js';
-import { startDnsStub, type DnsAnswer, type DnsStub } from './dns-stub.js';
 import { EARLY_TRACE_CAP, findOnPath, TRACE_READ_GAP_MS } from '../strace-launcher.js';
+import { TraceReader } from '../trace-reader.js';
 import { auditStatus, loadRules, sendMark } from './control.js';
+import { startDnsStub, type DnsAnswer, type DnsStub } from './dns-stub.js';
 import { EndMarker } from './end-marker.js';
 import { OWNER_PATH, takeLock, type Janitor } from './janitor.js';
 import { startReceiver, type Receiver } from './receiver.js';
@@ -57,7 +57,7 @@ export class AuditBusy extends Error {}
 const RUN_BACKLOG = 16_384;
 /** How often the tree is looked for after the command's own end. */
 const TREE_POLL_MS = 20;
-/** How long the removal's record may take to come through auditd. */
+/** How long the end mark's record may take to come through auditd. */
 const END_TIMEOUT_MS = 5_000;
 
 const WRAPPER = `
@@ -65,10 +65,11 @@ read l < /proc/self/loginuid
 [ "$l" = 4294967295 ] && l=$1
 rc=$2
 shift 2
-if [ -n "$rc" ] && ! mount --bind "$rc" /etc/resolv.conf; then echo "supplywatch: the DNS stub could not be put in place: host names come from /etc/hosts only" >&2; fi
+stub=no
+[ -n "$rc" ] && mount --bind "$rc" /etc/resolv.conf && stub=yes
 if ! echo "$l" > /proc/self/loginuid; then echo "supplywatch: cannot start a new audit session (writing /proc/self/loginuid failed)" >&2; exit 126; fi
 read s < /proc/self/sessionid
-echo "$s" >&4
+echo "$s $stub" >&4
 exec 4>&-
 read go || exit 125
 exec "$@" 0<&3 3<&-
@@ -105,11 +106,14 @@ export async function launchAudit(command: string[], options: { waitSeconds: num
     receiver = await startReceiver();
     janitor.tell(`auditd ${receiver.auditd.pid}`);
     janitor.tell(`dir ${receiver.dir}`);
-    const sessionId = await wrapper.sessionId;
-    if (sessionId === undefined) throw new Error('the command could not be started in its own audit session');
+    const started = await wrapper.started;
+    if (started === undefined) throw new Error('the command could not be started in its own audit session');
+    const { sessionId, stub } = started;
+    if (!stub) dns?.close();
     janitor.tell(`session ${sessionId}`);
     loadRules(['-e 1', `-b ${Math.max(RUN_BACKLOG, before.backlogLimit)}`, ...ruleLines(key, { sessionId })]);
-    return { ...follow(wrapper, sessionId, key, janitor, receiver, before.lost, dns), onDns: listen, dnsStub: dns?.address };
+    const run = follow(wrapper, sessionId, key, janitor, receiver, before.lost, stub ? dns : undefined);
+    return { ...run, onDns: listen, ...(stub && dns ? { dnsStub: dns.address } : {}) };
   } catch (err) {
     wrapper?.child.stdin!.destroy(); // its `read go` fails: it exits without running the command
     dns?.close();
@@ -122,8 +126,8 @@ export async function launchAudit(command: string[], options: { waitSeconds: num
 interface Wrapper {
   child: ChildProcess;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** The new audit session's id, undefined when the shell could not make one. */
-  sessionId: Promise<number | undefined>;
+  /** The new audit session's id and whether the stub's resolv.conf is in place; undefined when the shell could not make a session. */
+  started: Promise<{ sessionId: number; stub: boolean } | undefined>;
 }
 
 /**
@@ -141,12 +145,15 @@ function startWrapper(command: string[], resolvConf: string | undefined): Wrappe
     child.once('error', () => resolve({ code: 127, signal: null }));
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
-  const sessionId = new Promise<number | undefined>((resolve) => {
+  const started = new Promise<{ sessionId: number; stub: boolean } | undefined>((resolve) => {
     const lines = createInterface({ input: child.stdio[4] as NodeJS.ReadableStream });
-    lines.once('line', (line) => resolve(/^\d+$/.test(line) ? Number(line) : undefined));
+    lines.once('line', (line) => {
+      const m = /^(\d+) (yes|no)$/.exec(line);
+      resolve(m ? { sessionId: Number(m[1]), stub: m[2] === 'yes' } : undefined);
+    });
     lines.once('close', () => resolve(undefined));
   });
-  return { child, exited, sessionId };
+  return { child, exited, started };
 }
 
 /** Lets the command go once the rules are in, and reads the records until the mark after its tree's end. */
