@@ -71,7 +71,6 @@ export interface Janitor {
   finish(): Promise<void>;
   /** Closes its stdin and lets it clean up after this process has gone. */
   release(): void;
-  pid: number;
 }
 
 /**
@@ -93,7 +92,6 @@ export function takeLock(waitSeconds: number, owner: string, lockPath = LOCK_PAT
       if (line !== 'locked' || locked) return;
       locked = true;
       resolve({
-        pid: child.pid!,
         tell: (text) => void child.stdin!.write(`${text}\n`),
         finish: async () => {
           child.stdin!.end();

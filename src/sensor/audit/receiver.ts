@@ -57,8 +57,6 @@ export interface Receiver {
   dir: string;
   /** The record stream (text lines as in audit.log). */
   socket: Socket;
-  /** Resolves when auditd has exited. */
-  exited: Promise<void>;
   /** Stops auditd and removes the private folder. */
   stop(): Promise<void>;
 }
@@ -88,7 +86,7 @@ export async function startReceiver(): Promise<Receiver> {
   };
   try {
     const socket = await connectWhenReady(socketPath, () => gone);
-    return { auditd, dir, socket, exited, stop };
+    return { auditd, dir, socket, stop };
   } catch (err) {
     await stop();
     throw err;
