@@ -18,21 +18,22 @@ const installFrom = (dir: string) => {
   const project = join(dir, `project-${Math.random().toString(36).slice(2)}`);
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), '{"name":"p","version":"1.0.0"}\n');
-  // A login shell of its own (setsid), as a user's terminal would be.
-  return spawnSync('setsid', ['sh', '-c', 'npm install --offline --no-audit --no-fund ../npm-postinstall >/dev/null 2>&1'], {
+  // A login shell of its own (setsid), as a user's terminal would be. Its status, or the signal that killed it.
+  const r = spawnSync('setsid', ['sh', '-c', 'exec npm install --offline --no-audit --no-fund ../npm-postinstall >/dev/null 2>&1'], {
     cwd: project,
     env: { ...process.env, HOME: dir, npm_config_cache: join(dir, '.npm') },
-  }).status;
+  });
+  return r.status ?? r.signal;
 };
 
 /**
  * Starts watch; while another file's forced `run --sensor audit` holds the machine's audit
  * receiver, watch says so and exits: it is started again, for up to a minute.
  */
-async function startWatch(dir: string) {
+async function startWatch(dir: string, extra: string[] = []) {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const watch = spawn(process.execPath, [CLI, 'watch', '--rules', 'hardened'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const watch = spawn(process.execPath, [CLI, 'watch', '--rules', 'hardened', ...extra], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = createInterface({ input: watch.stderr! });
     const closed = new Promise<number | null>((resolve) => watch.on('close', resolve));
     const started = await new Promise<string | undefined>((resolve) => {
@@ -92,6 +93,23 @@ describe('supplywatch watch', () => {
       expect(await closed).toBe(0);
       expect(stderr).toMatch(/stopped; \d+ events of package managers' trees, \d+ other events dropped/);
       expect(keysInListing(spawnSync('auditctl', ['-l'], { encoding: 'utf8' }).stdout)).not.toContain(key);
+    } finally {
+      watch.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('--block kills the tree of the package manager an alert at level high came from', async () => {
+    const dir = workspace();
+    cpSync(join(FIXTURES, 'npm-postinstall'), join(dir, 'npm-postinstall'), { recursive: true });
+    const { watch, closed, lines } = await startWatch(dir, ['--block']);
+    let stderr = '';
+    lines.on('line', (line) => (stderr += line + '\n'));
+    try {
+      // npm itself is killed, after the fact: its postinstall's first step had run.
+      expect(installFrom(dir)).toBe('SIGKILL');
+      watch.kill('SIGTERM');
+      expect(await closed).toBe(0);
+      expect(stderr).toMatch(/[1-9]\d* processes killed by --block/);
     } finally {
       watch.kill('SIGKILL');
     }
