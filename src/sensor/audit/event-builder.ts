@@ -127,6 +127,8 @@ export class AuditEventBuilder {
     const ppid = Number(raw('ppid'));
     if (syscall !== undefined && CLONES.has(syscall)) {
       const child = Number(raw('exit'));
+      // clone3 keeps its flags in a struct the record does not show: a thread it makes is taken
+      // for a process. Harmless: a thread id is never a ppid, and the table is bounded.
       const threadFlag = syscall === 'clone' && (Number.parseInt(raw('a0') ?? '0', 16) & CLONE_THREAD) !== 0;
       if (child > 0 && !threadFlag) {
         this.process(pid, ppid);
