@@ -95,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-r, --rules <pack|path>', `${rulesHelp} (default: seed)`, collect)
     .option('--block', 'on an alert at level high or above, kill the process tree of the package manager it came from (after the fact)')
     .option('--save <file>', 'append the normalized events of package managers\' trees as NDJSON')
-    .option('-f, --format <format>', 'jsonl (default) or csv', 'jsonl')
+    .option('-f, --format <format>', 'jsonl (default) or csv')
     .option('-o, --output <format:destination>', OUTPUT_HELP, collect)
     .option('-c, --config <file>', 'tuning file supplywatch.yaml, as for scan')
     .option('--now <time>', 'the time suppression expiry dates are checked against (default: now)')

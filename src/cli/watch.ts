@@ -32,7 +32,9 @@ const WATCH_BACKLOG = 65_536;
  */
 export async function watchCommand(options: WatchOptions): Promise<number> {
   if (options.format === 'table') throw new UsageError('watch streams alerts: --format jsonl or csv (a table needs the end of the input)');
-  const { output, outputs: targets } = parseOutputs(options.format ?? 'jsonl', false, options.output ?? []);
+  // JSONL on stdout by default, on a terminal too (a table needs the end of the input); with
+  // --output and no --format, stdout gets nothing (as for scan and run).
+  const { output, outputs: targets } = parseOutputs(options.format ?? (process.stdout.isTTY ? 'jsonl' : undefined), false, options.output ?? []);
   const rules = parseRuleSpecs(options.rules ?? []);
   const now = parseNow(options.now);
   const config = readConfig(options.config);
