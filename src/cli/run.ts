@@ -268,15 +268,15 @@ interface Picked {
 async function pickSensor(choice: string, command: string[]): Promise<Picked | number> {
   let fallback: string | undefined;
   if (choice !== 'strace') {
-    const { auditUnavailable } = await import('../sensor/audit/availability.js');
-    const unavailable = auditUnavailable();
+    const { auditPrerequisites } = await import('../sensor/audit/availability.js');
+    const unavailable = auditPrerequisites();
     if (unavailable && choice === 'audit') {
       process.stderr.write(`supplywatch: --sensor audit: ${unavailable}\n`);
       return 2;
     }
     if (unavailable) fallback = `audit unavailable: ${unavailable}`;
     else {
-      const { launchAudit, AuditBusy } = await import('../sensor/audit/session.js');
+      const { launchAudit, AuditBusy, AuditUnavailable } = await import('../sensor/audit/session.js');
       try {
         return { audit: await launchAudit(command, { waitSeconds: 0, owner: 'run' }), why: choice === 'audit' ? '--sensor audit' : 'root, and the kernel audit is available' };
       } catch (err) {
@@ -285,7 +285,7 @@ async function pickSensor(choice: string, command: string[]): Promise<Picked | n
             process.stderr.write(`supplywatch: --sensor audit: ${terminalSafe((err as Error).message)}\n`);
             return 2;
           }
-          fallback = `the audit driver could not start: ${(err as Error).message}`;
+          fallback = err instanceof AuditUnavailable ? `audit unavailable: ${err.message}` : `the audit driver could not start: ${(err as Error).message}`;
         } else if (choice === 'audit') {
           process.stderr.write(`supplywatch: ${terminalSafe(err.message)}; waiting for it (up to ${AUDIT_WAIT_SECONDS} s)\n`);
           try {

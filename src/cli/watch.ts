@@ -40,7 +40,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   const config = readConfig(options.config);
   if (config) warnExpired(config, now);
   const spec: PipelineSpec = { config, now };
-  const [{ auditUnavailable }, { takeLock }, { auditStatus, loadRules }, { startReceiver }, { newKey, ruleLines }, { removeStale }, { userNames }, { HostResolver, parseHosts }, { WatchProcessor }] = await Promise.all([
+  const [{ auditUnavailable }, { takeLock, markDirty }, { auditStatus, loadRules }, { startReceiver }, { newKey, ruleLines }, { removeStale }, { userNames }, { HostResolver, parseHosts }, { WatchProcessor }] = await Promise.all([
     import('../sensor/audit/availability.js'),
     import('../sensor/audit/janitor.js'),
     import('../sensor/audit/control.js'),
@@ -80,6 +80,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
 
   const before = auditStatus();
   removeStale(before.pid);
+  markDirty();
   const key = newKey('watch');
   janitor.tell(`restore ${before.enabled} ${before.backlogLimit}`);
   janitor.tell(`key ${key}`);

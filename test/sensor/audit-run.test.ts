@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { LOCK_PATH } from '../../src/sensor/audit/janitor.js';
+import { DIRTY_PATH, LOCK_PATH } from '../../src/sensor/audit/janitor.js';
 import { keysInListing } from '../../src/sensor/audit/rules.js';
 import { CLI } from '../helpers/cli.js';
 import { readAlerts, runSupplywatch, workspace } from './sensor-cli.js';
@@ -112,6 +112,19 @@ describe('supplywatch run --sensor audit', () => {
     expect(r.stderr).toContain('command killed by SIGKILL');
     expect(existsSync(join(dir, 'after-block.txt'))).toBe(false);
     expect(r.status).toBe(137);
+  }, 60_000);
+});
+
+describe('supplywatch run --sensor audit after a janitor died', () => {
+  it('removes the rules it left before loading its own', async () => {
+    // What a sensor and its janitor, both killed, leave: a rule keyed supplywatch-*, and the dirty mark.
+    const stale = 'supplywatch-run-deadbeef00';
+    const left = spawnSync('flock', [LOCK_PATH, 'sh', '-c', `touch ${DIRTY_PATH} && auditctl -a always,exit -F arch=b64 -S mknodat -F sessionid=4294967294 -k ${stale}`], { encoding: 'utf8' });
+    expect(left.status, left.stderr).toBe(0);
+    expect(runKeys()).toContain(stale);
+    const r = await runSupplywatch(['run', '--sensor', 'audit', '--format', 'jsonl', '--', 'true'], workspace());
+    expect(r.stderr).toContain('sensor: audit');
+    expect(runKeys()).not.toContain(stale);
   }, 60_000);
 });
 

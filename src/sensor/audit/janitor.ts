@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /**
@@ -25,6 +26,17 @@ import { createInterface } from 'node:readline';
  * of them can belong to a live sensor.
  */
 export const LOCK_PATH = '/run/supplywatch-audit.lock';
+/**
+ * Exists from the loading of a sensor's rules to the end of its janitor's clean-up: found at the
+ * start of the next sensor, it means a janitor died before it finished (`stale.ts` then looks for
+ * rules to remove; otherwise that auditctl call is spared).
+ */
+export const DIRTY_PATH = '/run/supplywatch-audit.dirty';
+
+export function markDirty(): void {
+  writeFileSync(DIRTY_PATH, '');
+}
+
 /** Who holds the lock (`run PID` or `watch PID`, written by the janitor), for the message of a sensor that cannot have it. */
 export const OWNER_PATH = '/run/supplywatch-audit.owner';
 const BUSY = 75;
@@ -62,6 +74,7 @@ fi
 # Again: an auditctl the sensor had started may have added a rule after the first removal.
 [ -n "$key" ] && auditctl -D -k "$key" >/dev/null 2>&1
 [ -n "$dir" ] && rm -rf "$dir"
+rm -f "${DIRTY_PATH}"
 `;
 
 export interface Janitor {

@@ -3,10 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { EARLY_TRACE_CAP, findOnPath, TRACE_READ_GAP_MS } from '../strace-launcher.js';
 import { TraceReader } from '../trace-reader.js';
+import { usableStatus } from './availability.js';
 import { auditStatus, loadRules, sendMark } from './control.js';
 import { startDnsStub, type DnsAnswer, type DnsStub } from './dns-stub.js';
 import { EndMarker } from './end-marker.js';
-import { OWNER_PATH, takeLock, type Janitor } from './janitor.js';
+import { markDirty, OWNER_PATH, takeLock, type Janitor } from './janitor.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { newKey, ruleLines } from './rules.js';
 import { removeStale } from './stale.js';
@@ -53,6 +54,9 @@ export interface AuditEnding {
 /** The receiver is taken by another sensor: who, as the lock's owner file says. */
 export class AuditBusy extends Error {}
 
+/** The kernel's audit cannot be used here (why: the message). */
+export class AuditUnavailable extends Error {}
+
 /** The kernel's backlog during a run: a burst of records waits instead of being dropped. */
 const RUN_BACKLOG = 16_384;
 /** How often the tree is looked for after the command's own end. */
@@ -95,7 +99,8 @@ export async function launchAudit(command: string[], options: { waitSeconds: num
     for (const answer of early.splice(0)) listener(answer);
   };
   try {
-    const before = auditStatus();
+    const before = usableStatus();
+    if (typeof before === 'string') throw new AuditUnavailable(before);
     removeStale(before.pid);
     janitor.tell(`restore ${before.enabled} ${before.backlogLimit}`);
     const key = newKey('run');
@@ -111,6 +116,7 @@ export async function launchAudit(command: string[], options: { waitSeconds: num
     const { sessionId, stub } = started;
     if (!stub) dns?.close();
     janitor.tell(`session ${sessionId}`);
+    markDirty();
     loadRules(['-e 1', `-b ${Math.max(RUN_BACKLOG, before.backlogLimit)}`, ...ruleLines(key, { sessionId })]);
     const run = follow(wrapper, sessionId, key, janitor, receiver, before.lost, stub ? dns : undefined);
     return { ...run, onDns: listen, ...(stub && dns ? { dnsStub: dns.address } : {}) };

@@ -1,4 +1,6 @@
 import { commandLineOf, auditStatus, deleteRules, supplywatchKeys } from './control.js';
+import { existsSync } from 'node:fs';
+import { DIRTY_PATH } from './janitor.js';
 import { RECEIVER_PREFIX } from './receiver.js';
 
 /**
@@ -8,7 +10,8 @@ import { RECEIVER_PREFIX } from './receiver.js';
  * is stopped (`pid`: the audit daemon's, from auditctl -s). Returns what was removed.
  */
 export function removeStale(pid: number): { keys: string[]; receiver?: number } {
-  const keys = supplywatchKeys();
+  // Rules can be left only by a janitor that died before its end (janitor.ts: DIRTY_PATH).
+  const keys = existsSync(DIRTY_PATH) ? supplywatchKeys() : [];
   for (const key of keys) deleteRules(key);
   if (pid > 0 && commandLineOf(pid)?.includes(RECEIVER_PREFIX)) {
     try {
