@@ -108,6 +108,6 @@ async function connectWhenReady(path: string, gone: () => boolean): Promise<Sock
       if (socket) return socket;
     }
     if (Date.now() > deadline) throw new Error(`auditd did not open ${path} within ${START_TIMEOUT_MS / 1000} s`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 3));
   }
 }
