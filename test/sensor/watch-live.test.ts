@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { parseStatus } from '../../src/sensor/audit/control.js';
 import { keysInListing } from '../../src/sensor/audit/rules.js';
 import { CLI } from '../helpers/cli.js';
-import { FIXTURES, readAlerts, workspace } from './sensor-cli.js';
+import { FIXTURES, readAlerts, readEvents, workspace } from './sensor-cli.js';
 
 /**
  * `supplywatch watch` for real (root, auditd): an install started from another shell — not a
@@ -52,7 +52,8 @@ describe('supplywatch watch', () => {
   it('catches installs started from another shell, survives its auditd being killed, and removes its rules at SIGTERM', async () => {
     const dir = workspace();
     cpSync(join(FIXTURES, 'npm-postinstall'), join(dir, 'npm-postinstall'), { recursive: true });
-    const { watch, lines, closed, started } = await startWatch(dir);
+    const saved = join(dir, 'events.ndjson');
+    const { watch, lines, closed, started } = await startWatch(dir, ['--save', saved]);
     let stdout = '';
     let stderr = started + '\n';
     watch.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -93,6 +94,13 @@ describe('supplywatch watch', () => {
       expect(await closed).toBe(0);
       expect(stderr).toMatch(/stopped; \d+ events of package managers' trees, \d+ other events dropped/);
       expect(keysInListing(spawnSync('auditctl', ['-l'], { encoding: 'utf8' }).stdout)).not.toContain(key);
+      // --save: the events of the installs' trees, and only those (no other process of the machine).
+      const events = readEvents(readFileSync(saved, 'utf8'));
+      expect(events.filter((e) => e.category === 'process_creation' && e.fields.CommandLine === 'sh -c whoami')).toHaveLength(2);
+      expect(events.every((e) => e.service === 'sensor' && e.source.format === 'auditd')).toBe(true);
+      // Not the test's own setsid and auditctl, nor any other process of the machine.
+      const images = new Set(events.map((e) => String(e.fields.Image)));
+      expect([...images].filter((i) => !/^\/usr\/(local\/)?bin\/(npm|node|sh|whoami|env)$/.test(i))).toEqual([]);
     } finally {
       watch.kill('SIGKILL');
     }
