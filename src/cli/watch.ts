@@ -145,6 +145,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
     janitor.tell(`auditd ${receiver.auditd.pid}`);
     janitor.tell(`dir ${receiver.dir}`);
     follow();
+    process.stderr.write(`supplywatch watch: the audit receiver is back (auditd pid ${receiver.auditd.pid}); records made while it was down are lost\n`);
   };
   follow();
   process.stderr.write(`supplywatch watch: watching package managers' process trees (audit key ${key}; ${engine.rulesLoaded} rules)\n`);
