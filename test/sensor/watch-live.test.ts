@@ -28,10 +28,10 @@ const installFrom = (dir: string, pkg = 'npm-postinstall') => {
 
 /**
  * Starts watch; while another file's forced `run --sensor audit` holds the machine's audit
- * receiver, watch says so and exits: it is started again, for up to a minute.
+ * receiver, watch says so and exits: it is started again, for up to 3 minutes.
  */
 async function startWatch(dir: string, extra: string[] = []) {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
     const watch = spawn(process.execPath, [CLI, 'watch', '--rules', 'hardened', ...extra], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = createInterface({ input: watch.stderr! });
@@ -41,7 +41,7 @@ async function startWatch(dir: string, extra: string[] = []) {
       void closed.then(() => resolve(undefined));
     });
     if (started) return { watch, lines, closed, started };
-    if (Date.now() > deadline) throw new Error('watch could not take the audit receiver within a minute');
+    if (Date.now() > deadline) throw new Error('watch could not take the audit receiver within 3 minutes');
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -104,7 +104,7 @@ describe('supplywatch watch', () => {
     } finally {
       watch.kill('SIGKILL');
     }
-  }, 120_000);
+  }, 300_000);
 
   it('--block kills the tree of the package manager an alert at level high came from', async () => {
     const dir = workspace();
@@ -127,5 +127,5 @@ describe('supplywatch watch', () => {
     } finally {
       watch.kill('SIGKILL');
     }
-  }, 120_000);
+  }, 300_000);
 });
