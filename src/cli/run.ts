@@ -170,12 +170,8 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     text = '';
     if (saveFd !== undefined && saved) writeSync(saveFd, saved);
   };
-  // Lookups the audit driver's DNS stub answered: events, and names for later connections.
-  audit?.onDns((answer) => {
-    const events: NormalizedEvent[] = [];
-    auditBuilder!.dnsAnswered(answer, events);
-    handle(events);
-  });
+  // Lookups the audit driver's DNS stub answered: names for later connections, and events.
+  audit?.onDns((answer) => auditBuilder!.dnsAnswered(answer));
   try {
     for await (const chunk of driverOutput.batches()) {
       const events: NormalizedEvent[] = [];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { answerAddresses, nameservers, startDnsStub, type DnsAnswer } from '../../src/sensor/audit/dns-stub.js';
+import { udpSocketOwner } from '../../src/sensor/audit/socket-owner.js';
 
 /** A DNS query for `name` (type A, or AAAA), id 0x1234. */
 function query(name: string, type = 1): Buffer {
@@ -31,7 +32,8 @@ describe('the audit driver’s DNS stub', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-dns-stub-'));
     writeFileSync(join(dir, 'resolv.conf'), `search example.test\nnameserver ${upstreamAddress}\noptions ndots:1\n`);
     const answers: DnsAnswer[] = [];
-    const stub = await startDnsStub((a) => answers.push(a), join(dir, 'resolv.conf'));
+    // The client below is this process: the stub finds it as the socket's owner.
+    const stub = await startDnsStub((a) => answers.push(a), (port) => udpSocketOwner(port, [process.pid]), join(dir, 'resolv.conf'));
     try {
       // The command's resolv.conf names the stub alone and keeps search and options.
       const conf = readFileSync(stub.resolvConf, 'utf8');
@@ -48,7 +50,7 @@ describe('the audit driver’s DNS stub', () => {
       });
       client.close();
       expect(reply).toEqual(answer(q, ['192.0.2.7', '192.0.2.8']));
-      expect(answers).toEqual([{ name: 'evil.example', type: 'A', addresses: ['192.0.2.7', '192.0.2.8'], time: expect.any(Number) }]);
+      expect(answers).toEqual([{ name: 'evil.example', type: 'A', addresses: ['192.0.2.7', '192.0.2.8'], time: expect.any(Number), pid: process.pid }]);
     } finally {
       stub.close();
       upstream53.close();
@@ -64,5 +66,19 @@ describe('the audit driver’s DNS stub', () => {
     expect(answerAddresses(aaaa)).toEqual(['2001:db8::1']);
     expect(answerAddresses(msg.subarray(0, msg.length - 2))).toEqual([]);
     expect(answerAddresses(Buffer.alloc(5))).toEqual([]);
+  });
+});
+
+describe('the owner of a UDP socket', () => {
+  it('is found among the given processes by its local port, and only there', async () => {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = socket.address().port;
+      expect(udpSocketOwner(port, [process.pid])).toBe(process.pid);
+      expect(udpSocketOwner(port, [1])).toBeUndefined();
+    } finally {
+      socket.close();
+    }
   });
 });

@@ -161,10 +161,13 @@ describe('audit records → the strace driver’s events', () => {
   });
 
   it('names a connection after the lookup the DNS stub answered, and makes the lookup a dns_query event', () => {
-    const { builder } = build('');
+    const { builder } = build(RECORDED);
     const out: NormalizedEvent[] = [];
-    builder.dnsAnswered({ name: 'exfil.example', type: 'A', addresses: ['198.51.100.9'], time: 1_000 }, out);
-    expect(out[0]).toMatchObject({ category: 'dns_query', service: 'sensor', fields: { QueryName: 'exfil.example', QueryType: 'A', QueryResults: '198.51.100.9' } });
+    // id (8331 of the recording) asked: the stub found its socket.
+    builder.dnsAnswered({ name: 'exfil.example', type: 'A', addresses: ['198.51.100.9'], time: 1_000, pid: 8331 });
+    expect(out).toEqual([]); // the event waits for the next records
+    builder.feed('', out);
+    expect(out[0]).toMatchObject({ category: 'dns_query', service: 'sensor', fields: { ProcessId: 8331, Image: '/usr/bin/id', QueryName: 'exfil.example', QueryType: 'A', QueryResults: '198.51.100.9' } });
     // curl (pid 8331 of the recording) connects to it: port 443 = 01BB, 198.51.100.9 = C6336409.
     const connect = [
       `type=SYSCALL msg=audit(1796631857.400:900): arch=c000003e syscall=42 success=no exit=-115 a0=5 a1=7ffd a2=10 a3=0 items=0 ppid=8320 pid=8331 auid=0 uid=0 gid=0 ses=6 comm="curl" exe="/usr/bin/curl" key="${KEY}"`,
@@ -174,6 +177,24 @@ describe('audit records → the strace driver’s events', () => {
     ].join('\n');
     builder.feed(connect, out);
     expect(out[1]!.fields).toMatchObject({ DestinationIp: '198.51.100.9', DestinationPort: 443, DestinationHostname: 'exfil.example', DestinationHostnameSource: 'dns' });
+    expect(out).toHaveLength(2);
+  });
+
+  it('makes one dns_query event of the A and AAAA lookups of one name by one process, with both answers', () => {
+    const { builder } = build(RECORDED);
+    const out: NormalizedEvent[] = [];
+    builder.dnsAnswered({ name: 'a.example', type: 'AAAA', addresses: ['2001:db8::5'], time: 5_000, pid: 8331 });
+    builder.dnsAnswered({ name: 'a.example', type: 'A', addresses: ['192.0.2.5'], time: 5_001, pid: 8331 });
+    builder.dnsAnswered({ name: 'a.example', type: 'A', addresses: ['192.0.2.5'], time: 5_002, pid: 8332 });
+    builder.feed('', out);
+    builder.dnsAnswered({ name: 'a.example', type: 'A', addresses: ['192.0.2.5'], time: 5_500, pid: 8331 });
+    builder.dnsAnswered({ name: 'a.example', type: 'A', addresses: ['192.0.2.5'], time: 9_000, pid: 8331 });
+    builder.feed('', out);
+    expect(out.map((e) => [e.fields.ProcessId, e.fields.QueryType, e.fields.QueryResults])).toEqual([
+      [8331, 'AAAA', '2001:db8::5;192.0.2.5'],
+      [8332, 'A', '192.0.2.5'],
+      [8331, 'A', '192.0.2.5'],
+    ]);
   });
 
   it('reports a garbage line with its line number and goes on', () => {

@@ -34,11 +34,17 @@ export interface DnsStub {
 export interface DnsAnswer extends DnsQuestion {
   addresses: string[];
   time: number;
+  /** The process that asked, when `ownerOf` found it. */
+  pid?: number;
 }
 
 const UPSTREAM_TIMEOUT_MS = 5_000;
 
-export async function startDnsStub(onAnswer: (answer: DnsAnswer) => void, resolvConfPath = '/etc/resolv.conf'): Promise<DnsStub> {
+/**
+ * `ownerOf`: the process whose UDP socket has this local port (asked while the client waits for
+ * its answer), so that the lookup names its process.
+ */
+export async function startDnsStub(onAnswer: (answer: DnsAnswer) => void, ownerOf: (port: number) => number | undefined = () => undefined, resolvConfPath = '/etc/resolv.conf'): Promise<DnsStub> {
   const machine = readText(resolvConfPath);
   // No nameserver line: the C library asks 127.0.0.1, and so does the stub.
   const listed = nameservers(machine);
@@ -54,6 +60,7 @@ export async function startDnsStub(onAnswer: (answer: DnsAnswer) => void, resolv
   await new Promise<void>((resolve) => tcp.once('error', () => resolve()).listen(53, address, () => resolve()));
   server.on('message', (query, client) => {
     const question = decodeDnsQuery(query);
+    const pid = question ? ownerOf(client.port) : undefined;
     const target = upstream[0]!;
     const relay = createSocket(target.includes(':') ? 'udp6' : 'udp4');
     const timer = setTimeout(() => relay.close(), UPSTREAM_TIMEOUT_MS);
@@ -62,7 +69,7 @@ export async function startDnsStub(onAnswer: (answer: DnsAnswer) => void, resolv
       clearTimeout(timer);
       relay.close();
       server.send(reply, client.port, client.address);
-      if (question) onAnswer({ ...question, addresses: answerAddresses(reply), time: Date.now() });
+      if (question) onAnswer({ ...question, addresses: answerAddresses(reply), time: Date.now(), ...(pid === undefined ? {} : { pid }) });
     });
     relay.send(query, 53, target);
   });

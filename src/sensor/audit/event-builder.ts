@@ -53,6 +53,11 @@ export interface TreeListener {
 export const MAX_TREE_PROCESSES = 65_536;
 
 const FORMAT = 'auditd';
+/** How long a lookup's event waits for its process's exec record. */
+const LOOKUP_WAIT_MS = 1_000;
+/** A lookup of the same name by the same process within this is the same lookup (A and AAAA). */
+const DNS_REPEAT_MS = 2_000;
+const MAX_LOOKUPS_KEPT = 10_000;
 const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const CLONE_THREAD = 0x10000;
 
@@ -66,6 +71,10 @@ export class AuditEventBuilder {
   private readonly scratch = new AuditProcessTable(1024, 1 << 16);
   private tail = '';
   private lineNo = 0;
+  /** Lookups answered since the last records (see dnsAnswered). */
+  private readonly lookups: DnsAnswer[] = [];
+  /** The last lookup event per process and name, and the event while it can still change. */
+  private readonly lastLookup = new Map<string, { time: number; event?: NormalizedEvent }>();
 
   constructor(
     private readonly key: string,
@@ -78,13 +87,56 @@ export class AuditEventBuilder {
   }
 
   /**
-   * A lookup the DNS stub answered: later connections to its addresses are named after it, and it
-   * is a dns_query event (without process fields: the stub sees a socket, not a process).
+   * A lookup the DNS stub answered: later connections to its addresses are named after it at once,
+   * and it becomes a dns_query event, with its process when the stub found the socket's owner.
+   * The event waits for the next records (`feed`, `end`): the asking process's exec record may
+   * still be on its way through auditd, and it gives the event its Image.
    */
-  dnsAnswered(answer: DnsAnswer, out: NormalizedEvent[]): void {
+  dnsAnswered(answer: DnsAnswer): void {
     for (const address of answer.addresses) this.resolver.answered(answer.name, address);
-    const fields: Fields = { QueryName: answer.name, QueryType: answer.type, QueryResults: answer.addresses.join(';') };
-    out.push({ category: 'dns_query', product: 'linux', service: 'sensor', time: answer.time, host: this.identity.host, fields, source: { file: 'dns-stub', format: 'dns' } });
+    this.lookups.push(answer);
+  }
+
+  /** Lookups whose process is known by now (or that waited long enough; all at the end). */
+  private flushLookups(out: NormalizedEvent[], all = false): void {
+    // Events of the previous flush have been handed on: repeats no longer change them.
+    for (const last of this.lastLookup.values()) last.event = undefined;
+    const now = Date.now();
+    let kept = 0;
+    for (const answer of this.lookups) {
+      const ready = all || answer.pid === undefined || this.table.processOf(answer.pid)?.image !== undefined || now - answer.time > LOOKUP_WAIT_MS;
+      if (ready) this.lookupEvent(answer, out);
+      else this.lookups[kept++] = answer;
+    }
+    this.lookups.length = kept;
+  }
+
+  /**
+   * One event per name and process, as the strace driver's (the C library asks for A and AAAA
+   * together): a repeat within DNS_REPEAT_MS adds its addresses to the event still waiting, or is
+   * dropped once that event has gone.
+   */
+  private lookupEvent(answer: DnsAnswer, out: NormalizedEvent[]): void {
+    const who = `${answer.pid ?? ''} ${answer.name}`;
+    const last = this.lastLookup.get(who);
+    if (last && answer.time - last.time < DNS_REPEAT_MS) {
+      if (last.event && answer.addresses.length > 0) {
+        const before = String(last.event.fields.QueryResults);
+        last.event.fields.QueryResults = before ? `${before};${answer.addresses.join(';')}` : answer.addresses.join(';');
+      }
+      return;
+    }
+    if (this.lastLookup.size >= MAX_LOOKUPS_KEPT) this.lastLookup.delete(this.lastLookup.keys().next().value!);
+    const fields: Fields = {};
+    if (answer.pid !== undefined) {
+      fields.ProcessId = answer.pid;
+      const image = this.table.processOf(answer.pid)?.image;
+      if (image !== undefined) fields.Image = image;
+    }
+    Object.assign(fields, { QueryName: answer.name, QueryType: answer.type, QueryResults: answer.addresses.join(';') });
+    const event: NormalizedEvent = { category: 'dns_query', product: 'linux', service: 'sensor', time: answer.time, host: this.identity.host, fields, source: { file: 'dns-stub', format: 'dns' } };
+    this.lastLookup.set(who, { time: answer.time, event });
+    out.push(event);
   }
 
   feed(chunk: string, out: NormalizedEvent[]): void {
@@ -96,12 +148,14 @@ export class AuditEventBuilder {
       start = nl + 1;
     }
     this.tail = text.slice(start);
+    this.flushLookups(out);
   }
 
   end(out: NormalizedEvent[]): void {
     if (this.tail !== '') this.line(this.tail, out);
     this.tail = '';
     for (const event of this.grouper.flush()) this.event(event, out);
+    this.flushLookups(out, true);
   }
 
   private line(text: string, out: NormalizedEvent[]): void {

@@ -11,6 +11,7 @@ import { markDirty, OWNER_PATH, takeLock, type Janitor } from './janitor.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { newKey, ruleLines } from './rules.js';
 import { removeStale } from './stale.js';
+import { udpSocketOwner } from './socket-owner.js';
 import { sessionMembers } from './tree.js';
 
 /**
@@ -105,7 +106,10 @@ export async function launchAudit(command: string[], options: { waitSeconds: num
     janitor.tell(`restore ${before.enabled} ${before.backlogLimit}`);
     const key = newKey('run');
     janitor.tell(`key ${key}`);
-    dns = await startDnsStub((answer) => (onDns ? onDns(answer) : early.push(answer))).catch(() => undefined);
+    // The stub names the process of each lookup among the session's (known once the shell reports it).
+    let members: () => number[] = () => [];
+    const ownerOf = (port: number) => udpSocketOwner(port, members());
+    dns = await startDnsStub((answer) => (onDns ? onDns(answer) : early.push(answer)), ownerOf).catch(() => undefined);
     // The command's shell gets its session while auditd starts.
     wrapper = startWrapper(command, dns?.resolvConf);
     receiver = await startReceiver();
@@ -114,6 +118,7 @@ export async function launchAudit(command: string[], options: { waitSeconds: num
     const started = await wrapper.started;
     if (started === undefined) throw new Error('the command could not be started in its own audit session');
     const { sessionId, stub } = started;
+    members = () => sessionMembers(sessionId);
     if (!stub) dns?.close();
     janitor.tell(`session ${sessionId}`);
     markDirty();
