@@ -57,5 +57,7 @@ export function workspaceEnv(ws: Workspace, base: NodeJS.ProcessEnv = process.en
     PIP_CONFIG_FILE: '/dev/null',
     PIP_NO_CACHE_DIR: '1',
     PYTHONDONTWRITEBYTECODE: '1',
+    // `run`'s choice of sensor (audit or strace), when the user made it.
+    ...(base.SUPPLYWATCH_SENSOR ? { SUPPLYWATCH_SENSOR: base.SUPPLYWATCH_SENSOR } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { evtxRows } from './evtx.js';
 import { huntRows } from './hunt.js';
 import { sensorOverhead } from './sensor.js';
 import { streamRows } from './stream.js';
+import { watchReplay } from './watch.js';
 import { median } from './median.js';
 import { warmPageCache } from './warm.js';
 
@@ -115,6 +116,7 @@ const STREAM_EVENTS = Number(process.env.BENCH_STREAM_EVENTS ?? 200_000);
 const GROUPS: Record<string, () => Promise<string[]>> = {
   hunt: () => huntRows(ROOT, CLI),
   stream: async () => streamRows(CLI, await dataset(STREAM_EVENTS, 'workstation'), STREAM_EVENTS),
+  sensor: async () => [sensorOverhead(CLI), watchReplay()],
 };
 
 async function main(): Promise<void> {
@@ -167,6 +169,7 @@ async function main(): Promise<void> {
   lines.push(...(await auditdRows(DATA)));
   lines.push(sensorOverhead(CLI));
   lines.push(...(await streamRows(CLI, await dataset(STREAM_EVENTS, 'workstation'), STREAM_EVENTS)));
+  lines.push(watchReplay());
   process.stdout.write(lines.join('\n') + '\n');
 }
 

@@ -44,6 +44,8 @@ export async function atomicRunCommand(n: string, o: { keep?: boolean }): Promis
   out(`atomic test ${t.number}: ${t.name}\n  ${t.linux}\n`);
   const r = await runAtomic(t, { cli: process.argv[1]!, keep: o.keep, tools });
   out(`  command exit status: ${r.commandStatus ?? 'unknown'}\n`);
+  const sensor = /^sensor: .*$/m.exec(r.summary);
+  if (sensor) out(`  ${terminalSafe(sensor[0])}\n`);
   for (const note of r.notes) out(`  ${terminalSafe(note)}\n`);
   out(`  evidence the behaviour ran: ${r.evidence.found.length ? r.evidence.found.join(', ') : 'none'}${r.evidence.missing.length ? ` (missing: ${r.evidence.missing.join(', ')})` : ''}\n`);
   out(alertsText(r.fired, r.below));

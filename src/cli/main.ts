@@ -76,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('run')
-    .description('run an install command under strace and detect as it happens: supplywatch run [options] -- <command…>')
+    .description('run an install command under a sensor (kernel audit or strace) and detect as it happens: supplywatch run [options] -- <command…>')
     .argument('<command...>', 'the command and its arguments, after --')
     .option('-r, --rules <pack|path>', `${rulesHelp} (default: seed)`, collect)
     .option('--block', 'on the first alert at level high or above, kill the whole process tree (after the fact)')
@@ -86,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-c, --config <file>', 'tuning file supplywatch.yaml, as for scan')
     .option('--now <time>', 'the time suppression expiry dates are checked against (default: now)')
     .option('-q, --quiet', 'no summary on stderr (unless supplywatch itself fails)')
+    .option('--sensor <audit|strace|auto>', 'audit: the kernel audit (root); strace; auto: audit when root and available, else strace (default: $SUPPLYWATCH_SENSOR, else auto)')
     .action(async (command: string[], options) => {
       status = await (await import('./run.js')).runCommand(command, options);
     });
@@ -129,6 +130,20 @@ async function main(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'no progress lines on stderr')
     .action(async (options) => {
       status = await (await import('./stream.js')).streamCommand(options);
+    });
+
+  program
+    .command('watch')
+    .description("the host sensor: audit the whole machine, follow every package manager's process tree and stream alerts (root; docs/sensor.md)")
+    .option('-r, --rules <pack|path>', `${rulesHelp} (default: seed)`, collect)
+    .option('--block', 'on an alert at level high or above, kill the process tree of the package manager it came from (after the fact)')
+    .option('--save <file>', 'append the normalized events of package managers\' trees as NDJSON')
+    .option('-f, --format <format>', 'jsonl (default) or csv')
+    .option('-o, --output <format:destination>', OUTPUT_HELP, collect)
+    .option('-c, --config <file>', 'tuning file supplywatch.yaml, as for scan')
+    .option('--now <time>', 'the time suppression expiry dates are checked against (default: now)')
+    .action(async (options) => {
+      status = await (await import('./watch.js')).watchCommand(options);
     });
 
   program

@@ -8,9 +8,11 @@ import { safeJson, terminalSafe } from '../outputs/escape.js';
 import type { PipelineSpec } from '../alerts/pipeline.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import type { OutputSpec } from '../outputs/formats.js';
-import type { SensorIdentity } from '../sensor/event-builder.js';
+import type { BuilderCounts, SensorIdentity } from '../sensor/event-builder.js';
 import type { ProcessInfo } from '../sensor/process-table.js';
-import { findOnPath, findStrace, launchStrace, STRACE_INSTALL_HINT } from '../sensor/strace-launcher.js';
+import { findOnPath, findStrace, launchStrace, STRACE_INSTALL_HINT, type TraceSession } from '../sensor/strace-launcher.js';
+import type { AuditRun } from '../sensor/audit/session.js';
+import type { BadRecord } from '../sources/reader.js';
 import { UsageError } from '../errors.js';
 import { parseNow, parseOutputs, parseRuleSpecs, readConfig, warnExpired } from './options.js';
 
@@ -25,14 +27,21 @@ export interface RunOptions {
   /** supplywatch.yaml, as for scan. */
   config?: string;
   now?: string;
+  /** `--sensor audit|strace|auto` (default: $SUPPLYWATCH_SENSOR, else auto). */
+  sensor?: string;
 }
+
+const SENSORS = ['auto', 'audit', 'strace'];
+/** How long `--sensor audit` waits for another sensor to release the audit receiver. */
+const AUDIT_WAIT_SECONDS = 600;
 
 /** Files written before a block that are listed in the summary (they remain on disk). */
 const MAX_LISTED_FILES = 20;
 
 /**
- * `supplywatch run -- <command…>`: runs an install command under strace, turns what it does
- * into normalized events, runs the rules live and prints alerts as they happen.
+ * `supplywatch run -- <command…>`: runs an install command under a sensor (the kernel's audit
+ * when root and audit are available, else strace; `--sensor` forces one: docs/sensor.md), turns
+ * what it does into normalized events, runs the rules live and prints alerts as they happen.
  *
  * The command starts first: importing the engine and compiling the rules takes about as long as
  * node's own start-up, and it runs while the command does (its trace is held meanwhile, see
@@ -40,8 +49,8 @@ const MAX_LISTED_FILES = 20;
  * and rules that all fail to load stop the command that already runs.
  *
  * Exit status: 2 for supplywatch's own errors (usage, no rules, strace missing, strace stopped
- * before the command ended); 127 when the command is not found; else the command's own status
- * when it is non-zero (128 + signal number when it was killed, so 137 after --block); else 1
+ * before the command ended, `--sensor audit` where audit cannot run); 127 when the command is not
+ * found; else the command's own status when it is non-zero (128 + signal number when it was killed, so 137 after --block); else 1
  * when there were alerts; else 0.
  */
 export async function runCommand(command: string[], options: RunOptions): Promise<number> {
@@ -53,11 +62,8 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   const config = readConfig(options.config);
   if (config) warnExpired(config, now);
   const pipeline: PipelineSpec = { config, now };
-  const strace = findStrace();
-  if (!strace) {
-    process.stderr.write(`supplywatch: strace is not installed (run traces the command with it); ${STRACE_INSTALL_HINT}\n`);
-    return 2;
-  }
+  const choice = options.sensor ?? (process.env.SUPPLYWATCH_SENSOR || 'auto');
+  if (!SENSORS.includes(choice)) throw new UsageError(`--sensor must be one of ${SENSORS.join(', ')} (got ${terminalSafe(choice)})`);
   if (!findOnPath(command[0]!)) {
     process.stderr.write(`supplywatch: command not found: ${terminalSafe(command[0]!)}\n`);
     return 127;
@@ -71,18 +77,48 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   process.on('SIGINT', ignore);
   process.on('SIGTERM', ignore);
   const started = performance.now();
-  const session = launchStrace(strace, command);
+  const picked = await pickSensor(choice, command);
+  if (typeof picked === 'number') {
+    process.off('SIGINT', ignore);
+    process.off('SIGTERM', ignore);
+    return picked;
+  }
+  const { strace: session, audit, why } = picked;
 
-  const [{ TraceParser }, { HostResolver, parseHosts }, { RunSummary }, { Blocker }, engine] = await Promise.all([
+  const [{ TraceParser }, { AuditEventBuilder }, { userNames }, { HostResolver, parseHosts }, { RunSummary }, { Blocker }, engine] = await Promise.all([
     import('../sensor/trace-parser.js'),
+    import('../sensor/audit/event-builder.js'),
+    import('../sensor/audit/identity.js'),
     import('../sensor/resolver.js'),
     import('../sensor/run-summary.js'),
     import('../sensor/blocker.js'),
     loadEngine(rules, pipeline, output).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
   ]);
   const summary = new RunSummary(started);
-  const straceInfo = { pid: session.strace.pid ?? 0, image: strace, commandLine: session.argv.join(' ') };
-  const parser = new TraceParser(identity(straceInfo), new HostResolver(parseHosts(readHosts())), (b) => summary.countBad(b));
+  const resolver = new HostResolver(parseHosts(readHosts()));
+  const countBad = (b: BadRecord) => summary.countBad(b);
+  let parser: { feed(chunk: string, out: NormalizedEvent[]): void; end(out: NormalizedEvent[]): void };
+  let livePids: () => number[];
+  let counts: BuilderCounts;
+  let straceRootExit: () => { code?: number; signal?: string } | undefined = () => undefined;
+  let auditBuilder: InstanceType<typeof AuditEventBuilder> | undefined;
+  if (audit) {
+    // The command's parent is supplywatch itself (strace's place in the other driver).
+    const sensor = { pid: process.pid, image: process.execPath, commandLine: process.argv.join(' ') };
+    auditBuilder = new AuditEventBuilder(audit.key, { host: hostname(), userOf: userNames(), root: { sensor, pid: audit.rootPid, cwd: process.cwd() } }, resolver, countBad);
+    parser = auditBuilder;
+    livePids = () => audit.livePids();
+    counts = auditBuilder.counts;
+  } else {
+    const straceInfo = { pid: session!.strace.pid ?? 0, image: session!.argv[0]!, commandLine: session!.argv.join(' ') };
+    const traceParser = new TraceParser(identity(straceInfo), resolver, countBad);
+    parser = traceParser;
+    livePids = () => traceParser.builder.table.livePids();
+    counts = traceParser.builder.counts;
+    straceRootExit = () => traceParser.rootExit;
+  }
+  // The driver's text (trace lines or audit records), held from the command's start.
+  const driverOutput = audit ? audit.output : session!.output;
   // Without rules the command must not run unwatched: every process of the tree is killed as
   // soon as the trace shows it, as --block does.
   const failed = engine instanceof Error ? `cannot load the rules: ${engine.message}` : engine.rulesLoaded === 0 ? 'no rule could be loaded' : undefined;
@@ -109,7 +145,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       summary.countAlert(alert.rule.id ?? alert.rule.title, alert.rule.title);
       text += live!.formatter.format(alert);
       if (blocker.shouldBlock(alert.rule.level)) {
-        blocker.killTree(parser.builder.table.livePids(), alert.rule.title, alert.rule.level!, at ?? Date.now());
+        blocker.killTree(livePids(), alert.rule.title, alert.rule.level!, at ?? Date.now());
       }
     }
     found.length = 0;
@@ -129,13 +165,15 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       live.detect(event, seq, found);
       report(event.time);
     }
-    blocker.killLate(parser.builder.table.livePids());
+    if (blocker.triggered) blocker.killLate(livePids());
     if (text) write(text);
     text = '';
     if (saveFd !== undefined && saved) writeSync(saveFd, saved);
   };
+  // Lookups the audit driver's DNS stub answered: names for later connections, and events.
+  audit?.onDns((answer) => auditBuilder!.dnsAnswered(answer));
   try {
-    for await (const chunk of session.output.batches()) {
+    for await (const chunk of driverOutput.batches()) {
       const events: NormalizedEvent[] = [];
       parser.feed(chunk, events);
       handle(events);
@@ -151,21 +189,32 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   } finally {
     if (saveFd !== undefined) closeSync(saveFd);
   }
-  const straceEnd = await session.exited;
-  session.cleanup();
+  const extra: string[] = [];
+  let root: { code?: number; signal?: string } | undefined;
+  let straceEnd: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  if (audit) {
+    const end = await audit.exited;
+    const ending = await audit.cleanup();
+    root = end.signal ? { signal: end.signal } : { code: end.code ?? 0 };
+    extra.push(audit.dnsStub ? `host names: the command's resolver was pointed at a DNS stub on ${audit.dnsStub}:53 (lookups it did not make through it are not named: docs/sensor.md)` : 'host names: no DNS stub (names come from /etc/hosts only)');
+    if (!ending.complete) extra.push('the end of the audit records was not seen (the receiver stopped or was late): the last actions of the command may be missing');
+    if (ending.lost > 0) extra.push(`the kernel dropped ${ending.lost} audit record(s) during the run (auditctl -s: lost): some actions may be missing`);
+  } else {
+    straceEnd = await session!.exited;
+    session!.cleanup();
+    root = straceRootExit();
+  }
   process.off('SIGINT', ignore);
   process.off('SIGTERM', ignore);
 
-  const extra: string[] = [];
   let status: number;
   let outcome: string;
-  const root = parser.rootExit;
   if (failed !== undefined) {
     outcome = `${failed}: the command, already started, was stopped (${blocker.killed.size} process(es) killed with SIGKILL)`;
     status = 2;
   } else if (!root) {
-    const how = straceEnd.signal ? `was killed by ${straceEnd.signal}` : `exited with ${straceEnd.code}`;
-    const left = parser.builder.table.livePids();
+    const how = straceEnd?.signal ? `was killed by ${straceEnd.signal}` : `exited with ${straceEnd?.code}`;
+    const left = livePids();
     // Under --seccomp-bpf a process whose tracer died gets ENOSYS from every traced call:
     // it cannot go on correctly, and nothing watches it any more.
     for (const pid of left) killQuietly(pid);
@@ -195,13 +244,66 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   extra.push(`exit status: ${status}`);
   if (!options.quiet || status === 2) {
     const rules = live ?? { rulesLoaded: 0, rejected: engine instanceof Error ? 0 : engine.rejected };
-    process.stderr.write(summary.render({ command: command.join(' '), outcome, counts: parser.builder.counts, rulesLoaded: rules.rulesLoaded, rejected: rules.rejected, extra }));
+    process.stderr.write(summary.render({ command: command.join(' '), sensor: audit ? 'audit' : 'strace', why, outcome, counts, rulesLoaded: rules.rulesLoaded, rejected: rules.rejected, extra }));
   }
   return status;
 }
 
+interface Picked {
+  strace?: TraceSession;
+  audit?: AuditRun;
+  /** Why this sensor runs, for the summary. */
+  why: string;
+}
+
+/**
+ * Starts the command under the chosen sensor. `auto`: audit when root and the kernel's audit are
+ * available and no other sensor holds the audit receiver, else strace (the summary says why).
+ * Returns an exit status when it cannot start (the message is written).
+ */
+async function pickSensor(choice: string, command: string[]): Promise<Picked | number> {
+  let fallback: string | undefined;
+  if (choice !== 'strace') {
+    const { auditPrerequisites } = await import('../sensor/audit/availability.js');
+    const unavailable = auditPrerequisites();
+    if (unavailable && choice === 'audit') {
+      process.stderr.write(`supplywatch: --sensor audit: ${unavailable}\n`);
+      return 2;
+    }
+    if (unavailable) fallback = `audit unavailable: ${unavailable}`;
+    else {
+      const { launchAudit, AuditBusy, AuditUnavailable } = await import('../sensor/audit/session.js');
+      try {
+        return { audit: await launchAudit(command, { waitSeconds: 0, owner: 'run' }), why: choice === 'audit' ? '--sensor audit' : 'root, and the kernel audit is available' };
+      } catch (err) {
+        if (!(err instanceof AuditBusy)) {
+          if (choice === 'audit') {
+            process.stderr.write(`supplywatch: --sensor audit: ${terminalSafe((err as Error).message)}\n`);
+            return 2;
+          }
+          fallback = err instanceof AuditUnavailable ? `audit unavailable: ${err.message}` : `the audit driver could not start: ${(err as Error).message}`;
+        } else if (choice === 'audit') {
+          process.stderr.write(`supplywatch: ${terminalSafe(err.message)}; waiting for it (up to ${AUDIT_WAIT_SECONDS} s)\n`);
+          try {
+            return { audit: await launchAudit(command, { waitSeconds: AUDIT_WAIT_SECONDS, owner: 'run' }), why: '--sensor audit' };
+          } catch (again) {
+            process.stderr.write(`supplywatch: --sensor audit: ${terminalSafe((again as Error).message)}\n`);
+            return 2;
+          }
+        } else fallback = err.message;
+      }
+    }
+  }
+  const strace = findStrace();
+  if (!strace) {
+    process.stderr.write(`supplywatch: strace is not installed (run traces the command with it); ${STRACE_INSTALL_HINT}\n`);
+    return 2;
+  }
+  return { strace: launchStrace(strace, command), why: fallback === undefined ? '--sensor strace' : terminalSafe(fallback) };
+}
+
 /** The rules and what runs them on each event; imported and compiled while the command runs. */
-interface Engine {
+export interface Engine {
   rulesLoaded: number;
   rejected: number;
   packs: Pack[];
@@ -212,7 +314,7 @@ interface Engine {
   finish(found: Alert[]): void;
 }
 
-async function loadEngine(rules: string[], spec: PipelineSpec, output: OutputSpec): Promise<Engine> {
+export async function loadEngine(rules: string[], spec: PipelineSpec, output: OutputSpec): Promise<Engine> {
   const [{ loadPacks }, { EventPipeline }, { makeFormatter }, { formatProblem }] = await Promise.all([
     import('../alerts/pack.js'),
     import('../alerts/pipeline.js'),

@@ -80,6 +80,22 @@ export class ProcessTable {
     this.live.delete(pid);
   }
 
+  /** Drops an ended process entirely (the watch sensor, whose table must stay bounded). */
+  forget(pid: number): void {
+    this.processes.delete(pid);
+    this.live.delete(pid);
+  }
+
+  /** How many processes are known. */
+  get size(): number {
+    return this.processes.size;
+  }
+
+  /** The process known longest, or undefined. */
+  oldest(): number | undefined {
+    return this.processes.keys().next().value;
+  }
+
   /** Processes of the tree not known to have ended (what `--block` kills); strace's own excepted. */
   livePids(): number[] {
     return [...this.live];

@@ -71,6 +71,13 @@ export class HostResolver {
 
   constructor(private readonly hosts: Map<string, string>) {}
 
+  /** `name` was answered with `address` (the audit driver's DNS stub sees the answers). */
+  answered(name: string, address: string): void {
+    if (this.bound.size >= MAX_BINDINGS) this.bound.delete(this.bound.keys().next().value!);
+    this.bound.delete(address);
+    this.bound.set(address, name);
+  }
+
   query(pid: number, name: string, time: number): void {
     this.lastQuery.set(pid, { name, time });
   }

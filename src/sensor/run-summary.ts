@@ -33,15 +33,20 @@ export class RunSummary {
     this.alertsPerRule.set(rule, entry);
   }
 
-  render(parts: { command: string; outcome: string; counts: BuilderCounts; rulesLoaded: number; rejected: number; extra: string[] }): string {
+  render(parts: { command: string; sensor: 'audit' | 'strace'; why: string; outcome: string; counts: BuilderCounts; rulesLoaded: number; rejected: number; extra: string[] }): string {
     const seconds = (performance.now() - this.started) / 1000;
     const byCategory = [...this.perCategory].map(([c, n]) => `${c} ${n}`).join(', ');
     const lines = ['', '── supplywatch run summary ──'];
     lines.push(`command: ${terminalSafe(parts.command)}`);
+    lines.push(`sensor: ${parts.sensor} (${parts.why})`);
     lines.push(`outcome: ${parts.outcome}`);
     lines.push(`events: ${this.events}${byCategory ? ` (${byCategory})` : ''}`);
     const c = parts.counts;
-    lines.push(`system calls: ${c.calls}; failed execs ignored (PATH search): ${c.failedExecs}; writes to /dev, /proc, /sys ignored: ${c.pseudoFiles}; calls of threads never introduced: ${c.orphanCalls}`);
+    if (parts.sensor === 'strace') {
+      lines.push(`system calls: ${c.calls}; failed execs ignored (PATH search): ${c.failedExecs}; writes to /dev, /proc, /sys ignored: ${c.pseudoFiles}; calls of threads never introduced: ${c.orphanCalls}`);
+    } else {
+      lines.push(`audited calls: ${c.calls} (failed execs and read-only opens filtered in the kernel); writes to /dev, /proc, /sys ignored: ${c.pseudoFiles}; processes seen before their creation: ${c.orphanCalls}`);
+    }
     lines.push(`bad lines: ${this.badCount}`);
     for (const b of this.bad) lines.push(`  ${formatBad(b)}`);
     if (this.badCount > this.bad.length) lines.push(`  … ${this.badCount - this.bad.length} more`);

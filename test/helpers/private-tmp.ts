@@ -15,6 +15,9 @@ chmodSync(root, 0o1777);
 process.env.TMPDIR = root;
 // The rule cache (sigma/rule-cache.ts) of the commands the tests spawn goes there too.
 process.env.XDG_CACHE_HOME = join(root, 'cache');
+// `run` picks the audit driver when root; the tests of `run` test strace unless they ask for audit
+// (test/sensor/audit-*.test.ts), which holds one machine-wide receiver at a time.
+process.env.SUPPLYWATCH_SENSOR ??= 'strace';
 
 afterAll(() => {
   process.env.TMPDIR = machineTmp;

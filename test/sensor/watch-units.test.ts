@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { InstallTrees } from '../../src/sensor/watch/install-trees.js';
+import { packageManagerOf } from '../../src/sensor/watch/package-managers.js';
+
+describe('package managers recognised from what a process runs', () => {
+  it.each([
+    ['/usr/bin/npm', ['npm', 'install'], 'npm'],
+    ['/usr/bin/node', ['node', '/usr/lib/node_modules/npm/bin/npm-cli.js', 'ci'], 'npm'],
+    ['/usr/bin/node', ['node', '/usr/bin/npm', 'install'], 'npm'],
+    ['/usr/bin/env', ['/usr/bin/env', 'node', '/usr/local/bin/pnpm', 'add', 'x'], 'pnpm'],
+    ['/usr/local/bin/yarn', ['yarn'], 'yarn'],
+    ['/root/.bun/bin/bun', ['bun', 'install'], 'bun'],
+    ['/usr/bin/python3.11', ['python3', '-m', 'pip', 'install', 'x'], 'pip'],
+    ['/usr/bin/pip3', ['pip3', 'install', 'x'], 'pip'],
+    ['/root/.cargo/bin/uv', ['uv', 'pip', 'install', 'x'], 'uv'],
+    ['/usr/bin/python3', ['python3', '/root/.local/bin/poetry', 'install'], 'poetry'],
+    ['/usr/bin/ruby3.1', ['ruby', '/usr/bin/gem', 'install', 'x'], 'gem'],
+    ['/usr/local/bin/bundle', ['bundle', 'install'], 'bundler'],
+    ['/root/.cargo/bin/cargo', ['cargo', 'build'], 'cargo'],
+    ['/usr/local/go/bin/go', ['go', 'mod', 'download'], 'go'],
+    ['/usr/bin/dotnet', ['dotnet', 'restore'], 'dotnet'],
+    ['/usr/bin/mono', ['mono', '/opt/nuget.exe', 'restore'], 'nuget'],
+    ['/usr/bin/php8.2', ['php', '/usr/local/bin/composer', 'install'], 'composer'],
+  ])('%s %j → %s', (image, argv, manager) => {
+    expect(packageManagerOf(image, argv)).toBe(manager);
+  });
+
+  it.each([
+    ['/usr/bin/node', ['node', 'server.js']],
+    ['/usr/bin/python3', ['python3', '-c', 'print(1)']],
+    ['/usr/bin/python3', ['python3', '-m', 'http.server']],
+    ['/usr/bin/sh', ['sh', '-c', 'npm install']],
+    ['/usr/bin/gcc', ['gcc', '-o', 'go', 'go.c']],
+  ])('not %s %j', (image, argv) => {
+    expect(packageManagerOf(image, argv)).toBeUndefined();
+  });
+});
+
+describe('install trees by ancestry', () => {
+  it('a package manager starts a tree; forks, execs and grandchildren join it; ends leave it', () => {
+    const trees = new InstallTrees();
+    expect(trees.started(10, 1, undefined)).toBeUndefined(); // a shell
+    const tree = trees.started(11, 10, 'npm')!;
+    expect(tree).toMatchObject({ root: 11, manager: 'npm' });
+    trees.cloned(11, 12); // npm forks
+    expect(trees.started(12, 11, undefined)).toBe(tree); // … and the child runs sh
+    trees.cloned(12, 13); // a subshell that never execs
+    expect(trees.started(14, 13, undefined)).toBe(tree); // its child
+    expect(trees.started(15, 14, 'pip')).toBe(tree); // a manager inside a tree stays in that tree
+    expect([...tree.members]).toEqual([11, 12, 13, 14, 15]);
+    for (const pid of [15, 14, 13, 12, 11]) trees.exited(pid);
+    expect(trees.size).toBe(0);
+    expect(trees.of(12)).toBeUndefined();
+    expect(trees.started(16, 10, undefined)).toBeUndefined(); // the shell is still outside
+  });
+});
