@@ -136,7 +136,9 @@ function storable(load: LoadResult): CachedLoad {
 function restore(load: CachedLoad, file: string): LoadResult | undefined {
   try {
     return {
-      rules: load.rules.map(({ raw, line, anchors, detection }) => new SigmaRule(raw, file, line, anchors, detection)),
+      // Each detection's own copy: deserialize gives views into the whole cache file, which would
+      // stay alive with them, and go along with each one posted to a worker thread.
+      rules: load.rules.map(({ raw, line, anchors, detection }) => new SigmaRule(raw, file, line, anchors, new Uint8Array(detection))),
       correlations: load.correlations.map(({ raw, line, refPositions }) => {
         const rule = new CorrelationRule(raw, file, line);
         rule.refPositions = refPositions;

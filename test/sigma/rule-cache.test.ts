@@ -141,6 +141,8 @@ describe('rule cache', () => {
     warm.forEach((rule, i) => {
       // Read back from the bytes the first load kept, not parsed from the document.
       expect(rule.knownDetectionBytes).toBeInstanceOf(Uint8Array);
+      // Its own bytes, not a view into the whole cache file (posted to a worker, a view takes its buffer along).
+      expect(rule.knownDetectionBytes!.buffer.byteLength).toBe(rule.knownDetectionBytes!.byteLength);
       expect(rule.detections).toEqual(cold[i]!.detections);
       expect(rule.conditions).toEqual(cold[i]!.conditions);
       rule.detections.forEach(markersOnly);
