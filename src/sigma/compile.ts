@@ -8,6 +8,7 @@ import type { CondNode } from './condition.js';
 import type { DetNode } from './detection.js';
 import { fieldSlot, scalars, type EventContext, type LowerForms } from './field-access.js';
 import type { ValueTest } from './modifiers.js';
+import type { RE2JS } from 're2js';
 import { compileRegex } from './regex.js';
 import { SigmaString } from './sigma-string.js';
 import { anyStringPredicate, type StringPredicate } from './string-match.js';
@@ -128,10 +129,12 @@ function scalarPredicate(t: ValueTest): ((v: Scalar) => boolean) | undefined {
     case 'null':
       return (v) => v === null;
     case 'regex': {
-      const re = compileRegex(t.pattern, t.flags);
+      // Compiled at its first value: of a rule's patterns many never meet their field (the
+      // pattern compiled when the rule was parsed, so it compiles; docs/performance.md#parsed-detections-kept).
+      let re: RE2JS | undefined;
       return (v) => {
         const s = text(v);
-        return s !== undefined && re.test(s);
+        return s !== undefined && (re ??= compileRegex(t.pattern, t.flags)).test(s);
       };
     }
     case 'cidr': {
@@ -191,8 +194,8 @@ function keywordMatcher(tests: ValueTest[]): Matcher {
   }
   for (const t of tests) {
     if (t.kind === 'regex') {
-      const re = compileRegex(t.pattern, t.flags);
-      parts.push((ctx) => ctx.all().some((s) => re.test(s)));
+      let re: RE2JS | undefined;
+      parts.push((ctx) => ctx.all().some((s) => (re ??= compileRegex(t.pattern, t.flags)).test(s)));
     }
   }
   return parts.length ? combine('or', parts) : NEVER;
