@@ -2,13 +2,13 @@
  * Compile detection trees and conditions to closures over an EventContext, once per rule,
  * so matching an event runs no interpretation of the rule structure.
  */
+import type { RE2JS } from 're2js';
 import type { FieldValue } from '../events/event.js';
 import { cidrContains } from './cidr.js';
 import type { CondNode } from './condition.js';
 import type { DetNode } from './detection.js';
 import { fieldSlot, scalars, type EventContext, type LowerForms } from './field-access.js';
 import type { ValueTest } from './modifiers.js';
-import type { RE2JS } from 're2js';
 import { compileRegex } from './regex.js';
 import { SigmaString } from './sigma-string.js';
 import { anyStringPredicate, type StringPredicate } from './string-match.js';
@@ -129,8 +129,8 @@ function scalarPredicate(t: ValueTest): ((v: Scalar) => boolean) | undefined {
     case 'null':
       return (v) => v === null;
     case 'regex': {
-      // Compiled at its first value: of a rule's patterns many never meet their field (the
-      // pattern compiled when the rule was parsed, so it compiles; docs/performance.md#parsed-detections-kept).
+      // Compiled at its first value: many patterns never meet their field. It cannot fail: the
+      // rule's parse compiled it once to check it (docs/performance.md#parsed-detections-kept).
       let re: RE2JS | undefined;
       return (v) => {
         const s = text(v);
