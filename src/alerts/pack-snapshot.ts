@@ -19,12 +19,14 @@ export interface RuleSource {
   file: string;
   line: number;
   anchors: Anchors;
+  /** The parsed detection, when the rule came from the rule cache (sigma/detection-bytes.ts). */
+  detection?: Uint8Array;
 }
 
 /** A rule as it crosses to a worker. */
 export function ruleSource(rule: CompiledRule): RuleSource {
   if (!(rule instanceof SigmaRule)) throw new Error(`rule ${rule.file}:${rule.line} cannot be sent to a worker thread`);
-  return { raw: rule.raw, file: rule.file, line: rule.line, anchors: rule.anchors };
+  return { raw: rule.raw, file: rule.file, line: rule.line, anchors: rule.anchors, detection: rule.knownDetectionBytes };
 }
 
 /** A rule document's key: its file and the line it starts on name it. */
@@ -51,7 +53,7 @@ export class PrecompiledRules {
   }
 }
 
-const fromSource = ({ raw, file, line, anchors }: RuleSource) => new SigmaRule(raw, file, line, anchors);
+const fromSource = ({ raw, file, line, anchors, detection }: RuleSource) => new SigmaRule(raw, file, line, anchors, detection);
 
 export interface PackSnapshot {
   name: string;

@@ -2,6 +2,7 @@
  * Compile detection trees and conditions to closures over an EventContext, once per rule,
  * so matching an event runs no interpretation of the rule structure.
  */
+import type { RE2JS } from 're2js';
 import type { FieldValue } from '../events/event.js';
 import { cidrContains } from './cidr.js';
 import type { CondNode } from './condition.js';
@@ -128,10 +129,12 @@ function scalarPredicate(t: ValueTest): ((v: Scalar) => boolean) | undefined {
     case 'null':
       return (v) => v === null;
     case 'regex': {
-      const re = compileRegex(t.pattern, t.flags);
+      // Compiled at its first value: many patterns never meet their field. It cannot fail: the
+      // rule's parse compiled it once to check it (docs/performance.md#parsed-detections-kept).
+      let re: RE2JS | undefined;
       return (v) => {
         const s = text(v);
-        return s !== undefined && re.test(s);
+        return s !== undefined && (re ??= compileRegex(t.pattern, t.flags)).test(s);
       };
     }
     case 'cidr': {
@@ -191,8 +194,8 @@ function keywordMatcher(tests: ValueTest[]): Matcher {
   }
   for (const t of tests) {
     if (t.kind === 'regex') {
-      const re = compileRegex(t.pattern, t.flags);
-      parts.push((ctx) => ctx.all().some((s) => re.test(s)));
+      let re: RE2JS | undefined;
+      parts.push((ctx) => ctx.all().some((s) => (re ??= compileRegex(t.pattern, t.flags)).test(s)));
     }
   }
   return parts.length ? combine('or', parts) : NEVER;

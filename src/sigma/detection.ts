@@ -2,6 +2,7 @@
  * The `detection` section as a tree: maps AND their items, lists OR their elements, a field
  * item ORs its values (ANDs them with `|all`), and plain scalars or lists are keywords.
  */
+import type { CondNode } from './condition.js';
 import { RuleError, type YamlPath } from './errors.js';
 import { ModifierError, applyModifiers, type ValueTest } from './modifiers.js';
 
@@ -12,6 +13,13 @@ export type DetNode =
   | { op: 'item'; field: string | null; tests: ValueTest[] };
 
 export type Detections = Map<string, DetNode>;
+
+/** A rule's detection, parsed and checked: its selections, its conditions, and the selections those use. */
+export interface ParsedDetection {
+  detections: Detections;
+  conditions: CondNode[];
+  used: ReadonlySet<string>;
+}
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isScalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);

@@ -17,13 +17,14 @@ import { SigmaRule } from './rule.js';
 import type { LoadResult, RuleProblem } from './yaml-loader.js';
 
 /** Bump when an entry's shape changes (the code identity covers what the code makes of it). */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 type Problem = Omit<RuleProblem, 'file'>;
 
 /** One file's load without its path: the path it is loaded under is given back on use. */
 interface CachedLoad {
-  rules: Array<{ raw: Record<string, unknown>; line: number; anchors: Anchors }>;
+  /** `detection`: the rule's parsed detection (detection-bytes.ts), read back at its first test. */
+  rules: Array<{ raw: Record<string, unknown>; line: number; anchors: Anchors; detection: Uint8Array }>;
   correlations: Array<{ raw: Record<string, unknown>; line: number; refPositions: CorrelationRule['refPositions'] }>;
   rejected: Problem[];
   warnings: Problem[];
@@ -119,7 +120,7 @@ function storable(load: LoadResult): CachedLoad {
   return {
     rules: load.rules.map((rule) => {
       if (!(rule instanceof SigmaRule)) throw new Error(`rule ${rule.file}:${rule.line} cannot be cached`);
-      return { raw: rule.raw, line: rule.line, anchors: rule.anchors };
+      return { raw: rule.raw, line: rule.line, anchors: rule.anchors, detection: rule.detectionBytes() };
     }),
     correlations: load.correlations.map((c) => ({ raw: c.raw, line: c.line, refPositions: c.refPositions })),
     rejected: load.rejected.map(problem),
@@ -135,7 +136,9 @@ function storable(load: LoadResult): CachedLoad {
 function restore(load: CachedLoad, file: string): LoadResult | undefined {
   try {
     return {
-      rules: load.rules.map(({ raw, line, anchors }) => new SigmaRule(raw, file, line, anchors)),
+      // Each detection's own copy: deserialize gives views into the whole cache file, which would
+      // stay alive with them, and go along with each one posted to a worker thread.
+      rules: load.rules.map(({ raw, line, anchors, detection }) => new SigmaRule(raw, file, line, anchors, new Uint8Array(detection))),
       correlations: load.correlations.map(({ raw, line, refPositions }) => {
         const rule = new CorrelationRule(raw, file, line);
         rule.refPositions = refPositions;

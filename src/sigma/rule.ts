@@ -2,7 +2,8 @@
 import type { LogSource, NormalizedEvent } from '../events/event.js';
 import { compileCondition, compileDetection, type Matcher } from './compile.js';
 import { ConditionError, parseCondition, type CondNode } from './condition.js';
-import { parseDetections, type Detections } from './detection.js';
+import { parseDetections, type Detections, type ParsedDetection } from './detection.js';
+import { detectionBytes, detectionFromBytes } from './detection-bytes.js';
 import { RuleError } from './errors.js';
 import { parseMetadata } from './rule-metadata.js';
 import { contextFor, type EventContext } from './field-access.js';
@@ -51,11 +52,19 @@ export class SigmaRule implements CompiledRule {
   private parsed: ParsedDetection | undefined;
 
   /**
-   * `anchors`: those another thread found when it loaded this document (a scan's worker,
-   * parallel/worker.ts), which parsed and checked the detection: this one parses it at the
-   * first test. Without them the detection is parsed now, and a problem rejects the rule.
+   * `anchors`: those another thread or an earlier run found when it loaded this document (a
+   * scan's worker, parallel/worker.ts; the rule cache), which parsed and checked the detection:
+   * this one parses it at the first test, or reads it back from `parsedBytes`, what that load
+   * parsed (detection-bytes.ts). Without anchors the detection is parsed now, and a problem
+   * rejects the rule.
    */
-  constructor(readonly raw: Record<string, unknown>, readonly file: string, readonly line: number, anchors?: Anchors) {
+  constructor(
+    readonly raw: Record<string, unknown>,
+    readonly file: string,
+    readonly line: number,
+    anchors?: Anchors,
+    private parsedBytes?: Uint8Array,
+  ) {
     if (raw.filter !== undefined) throw new RuleError('filters are not supported by the event matcher yet', ['filter'], true);
     Object.assign(this, parseMetadata(raw));
     this.logsource = parseLogsource(raw.logsource);
@@ -77,8 +86,29 @@ export class SigmaRule implements CompiledRule {
     return this.detection().conditions;
   }
 
+  /** The parsed detection as bytes, to be read back by another run (the rule cache). */
+  detectionBytes(): Uint8Array {
+    return (this.parsedBytes ??= detectionBytes(this.detection()));
+  }
+
+  /** The bytes this rule was made with or has made, if any: what another thread may take without serializing every rule. */
+  get knownDetectionBytes(): Uint8Array | undefined {
+    return this.parsedBytes;
+  }
+
   private detection(): ParsedDetection {
-    return (this.parsed ??= parseDetection(this.raw));
+    return (this.parsed ??= this.storedDetection() ?? parseDetection(this.raw));
+  }
+
+  /** The detection read back, or undefined when there are no bytes or they do not hold one (then it is parsed). */
+  private storedDetection(): ParsedDetection | undefined {
+    if (!this.parsedBytes) return undefined;
+    try {
+      return detectionFromBytes(this.parsedBytes);
+    } catch {
+      this.parsedBytes = undefined;
+      return undefined;
+    }
   }
 
   get hasLogsource(): boolean {
@@ -103,13 +133,6 @@ function parseLogsource(v: unknown): LogSource & { definition?: string } {
     out[key] = val;
   }
   return out;
-}
-
-/** A rule's detection, parsed and checked: its selections, its conditions, and the selections those use. */
-interface ParsedDetection {
-  detections: Detections;
-  conditions: CondNode[];
-  used: ReadonlySet<string>;
 }
 
 function parseDetection(raw: Record<string, unknown>): ParsedDetection {

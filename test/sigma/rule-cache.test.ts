@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
+import type { DetNode } from '../../dist/sigma/detection.js';
 import { loadRules, RuleCache, SigmaRule, type LoadResult } from '../../dist/sigma/index.js';
-import { REPO } from '../helpers/cli.js';
+import { SigmaString, WILDCARD_MULTI, WILDCARD_SINGLE } from '../../dist/sigma/sigma-string.js';
+import { REPO, requireShared } from '../helpers/cli.js';
 
 const HARDENED = join(REPO, 'rules', 't1195.001', 'hardened');
 
@@ -113,5 +115,49 @@ describe('rule cache', () => {
     expect(warm.parsed).toEqual([]);
     expect(warm.result).toEqual(summary(await loadRules([given])));
     expect(warm.result.rules.every((r) => r.file.startsWith(given))).toBe(true);
+  });
+
+  it('reads each detection back as a cold load parsed it, wildcards as the matchers\' own markers (SigmaHQ windows rules)', async () => {
+    const windows = requireShared('sigmahq/rules/windows');
+    const cache = new RuleCache(mkdtempSync(join(tmpdir(), 'sw-cache-')));
+    const cold = (await loadRules([windows])).rules as SigmaRule[];
+    await loadRules([windows], {}, cache);
+    const warm = (await loadRules([windows], {}, cache)).rules as SigmaRule[];
+    expect(warm.length).toBe(cold.length);
+    let wildcards = 0;
+    const markersOnly = (node: DetNode): void => {
+      if (node.op === 'not') return markersOnly(node.child);
+      if (node.op !== 'item') return node.children.forEach(markersOnly);
+      for (const test of node.tests) {
+        if (test.kind !== 'string') continue;
+        expect(test.value).toBeInstanceOf(SigmaString);
+        for (const part of test.value.parts) {
+          if (typeof part === 'string' || 'placeholder' in part) continue;
+          expect([WILDCARD_MULTI, WILDCARD_SINGLE]).toContain(part);
+          wildcards++;
+        }
+      }
+    };
+    warm.forEach((rule, i) => {
+      // Read back from the bytes the first load kept, not parsed from the document.
+      expect(rule.knownDetectionBytes).toBeInstanceOf(Uint8Array);
+      // Its own bytes, not a view into the whole cache file (posted to a worker, a view takes its buffer along).
+      expect(rule.knownDetectionBytes!.buffer.byteLength).toBe(rule.knownDetectionBytes!.byteLength);
+      expect(rule.detections).toEqual(cold[i]!.detections);
+      expect(rule.conditions).toEqual(cold[i]!.conditions);
+      rule.detections.forEach(markersOnly);
+    });
+    expect(wildcards).toBeGreaterThan(5_000);
+  }, 60_000);
+
+  it('parses the detection when its bytes do not hold one', () => {
+    const raw = { title: 't', logsource: { category: 'process_creation' }, detection: { sel: { 'Image|endswith': '\\evil.exe' }, condition: 'sel' } };
+    const parsed = new SigmaRule(raw, 'r.yml', 1);
+    const garbled = new SigmaRule(raw, 'r.yml', 1, parsed.anchors, Uint8Array.from([1, 2, 3]));
+    expect(garbled.detections).toEqual(parsed.detections);
+    expect(garbled.matches({ fields: { Image: 'C:\\x\\EVIL.exe' } } as never)).toBe(true);
+    const notADetection = new SigmaRule(raw, 'r.yml', 1, parsed.anchors, serialize({ detections: 'no' }));
+    expect(notADetection.matches({ fields: { Image: 'C:\\x\\good.exe' } } as never)).toBe(false);
+    expect(notADetection.detections).toEqual(parsed.detections);
   });
 });
