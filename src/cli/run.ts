@@ -14,7 +14,7 @@ import { findOnPath, findStrace, launchStrace, STRACE_INSTALL_HINT, type TraceSe
 import type { AuditRun } from '../sensor/audit/session.js';
 import type { BadRecord } from '../sources/reader.js';
 import { UsageError } from '../errors.js';
-import { parseNow, parseOutputs, parseRuleSpecs, readConfig, warnExpired } from './options.js';
+import { parseNow, parseOutputs, parseRuleSpecs, readConfig, ruleCacheOption, warnExpired } from './options.js';
 
 export interface RunOptions {
   rules?: string[];
@@ -29,6 +29,8 @@ export interface RunOptions {
   now?: string;
   /** `--sensor audit|strace|auto` (default: $SUPPLYWATCH_SENSOR, else auto). */
   sensor?: string;
+  /** False with `--no-cache`: the rules are parsed, the rule cache neither read nor written. */
+  cache?: boolean;
 }
 
 const SENSORS = ['auto', 'audit', 'strace'];
@@ -92,7 +94,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     import('../sensor/resolver.js'),
     import('../sensor/run-summary.js'),
     import('../sensor/blocker.js'),
-    loadEngine(rules, pipeline, output).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+    loadEngine(rules, pipeline, output, ruleCacheOption(options.cache).ruleCache).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
   ]);
   const summary = new RunSummary(started);
   const resolver = new HostResolver(parseHosts(readHosts()));
@@ -314,14 +316,19 @@ export interface Engine {
   finish(found: Alert[]): void;
 }
 
-export async function loadEngine(rules: string[], spec: PipelineSpec, output: OutputSpec): Promise<Engine> {
-  const [{ loadPacks }, { EventPipeline }, { makeFormatter }, { formatProblem }] = await Promise.all([
+/**
+ * `ruleCache`: the rule cache's folder (rule-cache.ts): the parsed rules are read from it rather
+ * than parsed again, CPU that the install being watched would otherwise share.
+ */
+export async function loadEngine(rules: string[], spec: PipelineSpec, output: OutputSpec, ruleCache?: string): Promise<Engine> {
+  const [{ loadPacks }, { EventPipeline }, { makeFormatter }, { formatProblem }, { RuleCache }] = await Promise.all([
     import('../alerts/pack.js'),
     import('../alerts/pipeline.js'),
     import('../outputs/formats.js'),
     import('../outputs/problems.js'),
+    import('../sigma/rule-cache.js'),
   ]);
-  const loaded = await loadPacks(rules);
+  const loaded = await loadPacks(rules, undefined, ruleCache === undefined ? undefined : new RuleCache(ruleCache));
   for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
   // The pipeline scan uses: live alerts and a replay of --save agree.
   const pipeline = new EventPipeline(loaded.packs, spec);
