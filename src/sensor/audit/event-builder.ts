@@ -161,8 +161,8 @@ export class AuditEventBuilder {
 
   private line(text: string, out: NormalizedEvent[]): void {
     this.lineNo += 1;
-    // Every event carries its process's title, hex-encoded: decoding it was the builder's largest
-    // cost, and nothing here reads it (argv comes from EXECVE records, the rest from the tree).
+    // Every event carries its process's title, hex-encoded, one line in six; nothing here reads
+    // it (argv comes from EXECVE records, the rest from the tree), so it is not parsed at all.
     if (text.startsWith(PROCTITLE) || text.trim() === '') return;
     const record = parseRecord(text);
     if (typeof record === 'string') return this.bad(this.lineNo, record);
