@@ -12,7 +12,10 @@ import type { OutputSet } from '../outputs/output-set.js';
 import type { BuilderCounts, SensorIdentity } from '../sensor/event-builder.js';
 import type { ProcessInfo } from '../sensor/process-table.js';
 import { findOnPath, findStrace, launchStrace, STRACE_INSTALL_HINT, type TraceSession } from '../sensor/strace-launcher.js';
-import type { AuditRun } from '../sensor/audit/session.js';
+// Imported with this module, not after it: the audit driver's start is what the command waits
+// for, and the options' larger modules load while it runs (runCommand).
+import { auditPrerequisites } from '../sensor/audit/availability.js';
+import { AuditBusy, AuditUnavailable, launchAudit, type AuditRun } from '../sensor/audit/session.js';
 import type { BadRecord } from '../sources/reader.js';
 import { UsageError } from '../errors.js';
 
@@ -71,9 +74,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   // The audit driver starts (the lock, auditd, the command's shell in its audit session, the
   // rules) while the options are checked and the modules that check them load; the command is
   // let go only after both, so everything the user can get wrong still stops it before it runs.
-  // Its modules first: the options' modules are larger, and compiling them would hold its first steps.
-  const driver = choice === 'strace' ? undefined : await Promise.all([import('../sensor/audit/availability.js'), import('../sensor/audit/session.js')]);
-  const auditStart = driver && startAudit(choice, command, driver[0], driver[1]);
+  const auditStart = choice === 'strace' ? undefined : startAudit(choice, command);
   let checked: CheckedOptions;
   try {
     checked = await checkOptions(options);
@@ -288,9 +289,6 @@ async function checkOptions(options: RunOptions): Promise<CheckedOptions> {
   return { rules, pipeline: { config, now }, output, ...ruleCacheOption(options.cache), ...(saveFd === undefined ? {} : { saveFd }), ...(outputs ? { outputs } : {}) };
 }
 
-type AvailabilityModule = typeof import('../sensor/audit/availability.js');
-type SessionModule = typeof import('../sensor/audit/session.js');
-
 /** The audit driver started (the command held), an exit status (its message written), or why not (strace then). */
 type AuditStart = { audit: AuditRun; why: string } | number | { fallback: string; busy: boolean };
 
@@ -298,15 +296,13 @@ type AuditStart = { audit: AuditRun; why: string } | number | { fallback: string
  * `auto` or `audit`: the audit driver, when root and the kernel's audit are available and no other
  * sensor holds the audit receiver (`--sensor audit` waits for it later, in pickSensor).
  */
-async function startAudit(choice: string, command: string[], availability: AvailabilityModule, session: SessionModule): Promise<AuditStart> {
-  const { auditPrerequisites } = availability;
+async function startAudit(choice: string, command: string[]): Promise<AuditStart> {
   const unavailable = auditPrerequisites();
   if (unavailable && choice === 'audit') {
     process.stderr.write(`supplywatch: --sensor audit: ${unavailable}\n`);
     return 2;
   }
   if (unavailable) return { fallback: `audit unavailable: ${unavailable}`, busy: false };
-  const { launchAudit, AuditBusy, AuditUnavailable } = session;
   try {
     return { audit: await launchAudit(command, { waitSeconds: 0, owner: 'run' }), why: choice === 'audit' ? '--sensor audit' : 'root, and the kernel audit is available' };
   } catch (err) {
@@ -330,7 +326,6 @@ async function pickSensor(choice: string, command: string[], auditStart: Promise
   if (start && 'audit' in start) return start;
   if (start?.busy && choice === 'audit') {
     process.stderr.write(`supplywatch: ${terminalSafe(start.fallback)}; waiting for it (up to ${AUDIT_WAIT_SECONDS} s)\n`);
-    const { launchAudit } = await import('../sensor/audit/session.js');
     try {
       return { audit: await launchAudit(command, { waitSeconds: AUDIT_WAIT_SECONDS, owner: 'run' }), why: '--sensor audit' };
     } catch (again) {
