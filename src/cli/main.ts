@@ -87,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--now <time>', 'the time suppression expiry dates are checked against (default: now)')
     .option('-q, --quiet', 'no summary on stderr (unless supplywatch itself fails)')
     .option('--sensor <audit|strace|auto>', 'audit: the kernel audit (root); strace; auto: audit when root and available, else strace (default: $SUPPLYWATCH_SENSOR, else auto)')
+    .option('--no-cache', NO_CACHE_HELP)
     .action(async (command: string[], options) => {
       status = await (await import('./run.js')).runCommand(command, options);
     });

@@ -8,13 +8,16 @@ import { safeJson, terminalSafe } from '../outputs/escape.js';
 import type { PipelineSpec } from '../alerts/pipeline.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import type { OutputSpec } from '../outputs/formats.js';
+import type { OutputSet } from '../outputs/output-set.js';
 import type { BuilderCounts, SensorIdentity } from '../sensor/event-builder.js';
 import type { ProcessInfo } from '../sensor/process-table.js';
 import { findOnPath, findStrace, launchStrace, STRACE_INSTALL_HINT, type TraceSession } from '../sensor/strace-launcher.js';
-import type { AuditRun } from '../sensor/audit/session.js';
+// Imported with this module, not after it: the audit driver's start is what the command waits
+// for, and the options' larger modules load while it runs (runCommand).
+import { auditPrerequisites } from '../sensor/audit/availability.js';
+import { AuditBusy, AuditUnavailable, launchAudit, type AuditRun } from '../sensor/audit/session.js';
 import type { BadRecord } from '../sources/reader.js';
 import { UsageError } from '../errors.js';
-import { parseNow, parseOutputs, parseRuleSpecs, readConfig, warnExpired } from './options.js';
 
 export interface RunOptions {
   rules?: string[];
@@ -29,6 +32,8 @@ export interface RunOptions {
   now?: string;
   /** `--sensor audit|strace|auto` (default: $SUPPLYWATCH_SENSOR, else auto). */
   sensor?: string;
+  /** False with `--no-cache`: the rules are parsed, the rule cache neither read nor written. */
+  cache?: boolean;
 }
 
 const SENSORS = ['auto', 'audit', 'strace'];
@@ -54,35 +59,40 @@ const MAX_LISTED_FILES = 20;
  * when there were alerts; else 0.
  */
 export async function runCommand(command: string[], options: RunOptions): Promise<number> {
-  const { output, outputs: targets } = parseOutputs(options.format, false, options.output ?? []);
   if (command.length === 0) throw new UsageError('run needs a command: supplywatch run [options] -- <command…>');
-  // Everything the user can get wrong is checked before the command starts.
-  const rules = parseRuleSpecs(options.rules ?? []);
-  const now = parseNow(options.now);
-  const config = readConfig(options.config);
-  if (config) warnExpired(config, now);
-  const pipeline: PipelineSpec = { config, now };
   const choice = options.sensor ?? (process.env.SUPPLYWATCH_SENSOR || 'auto');
   if (!SENSORS.includes(choice)) throw new UsageError(`--sensor must be one of ${SENSORS.join(', ')} (got ${terminalSafe(choice)})`);
   if (!findOnPath(command[0]!)) {
     process.stderr.write(`supplywatch: command not found: ${terminalSafe(command[0]!)}\n`);
     return 127;
   }
-  const saveFd = options.save === undefined ? undefined : openForSave(options.save);
-  // Opened before the command starts: a file that cannot be written is a usage error, not a lost run.
-  const outputs = targets && new (await import('../outputs/output-set.js')).OutputSet(targets);
-
   // Ctrl-C reaches the command too; stay alive to report what it did before it stopped.
   const ignore = () => undefined;
   process.on('SIGINT', ignore);
   process.on('SIGTERM', ignore);
   const started = performance.now();
-  const picked = await pickSensor(choice, command);
+  // The audit driver starts (the lock, auditd, the command's shell in its audit session, the
+  // rules) while the options are checked and the modules that check them load; the command is
+  // let go only after both, so everything the user can get wrong still stops it before it runs.
+  const auditStart = choice === 'strace' ? undefined : startAudit(choice, command);
+  let checked: CheckedOptions;
+  try {
+    checked = await checkOptions(options);
+  } catch (err) {
+    const early = await auditStart;
+    if (typeof early === 'object' && 'audit' in early) await early.audit.abort();
+    process.off('SIGINT', ignore);
+    process.off('SIGTERM', ignore);
+    throw err;
+  }
+  const { rules, pipeline, output, saveFd, outputs } = checked;
+  const picked = await pickSensor(choice, command, auditStart);
   if (typeof picked === 'number') {
     process.off('SIGINT', ignore);
     process.off('SIGTERM', ignore);
     return picked;
   }
+  picked.audit?.go();
   const { strace: session, audit, why } = picked;
 
   const [{ TraceParser }, { AuditEventBuilder }, { userNames }, { HostResolver, parseHosts }, { RunSummary }, { Blocker }, engine] = await Promise.all([
@@ -92,7 +102,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     import('../sensor/resolver.js'),
     import('../sensor/run-summary.js'),
     import('../sensor/blocker.js'),
-    loadEngine(rules, pipeline, output).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+    loadEngine(rules, pipeline, output, checked.ruleCache).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
   ]);
   const summary = new RunSummary(started);
   const resolver = new HostResolver(parseHosts(readHosts()));
@@ -256,42 +266,71 @@ interface Picked {
   why: string;
 }
 
+interface CheckedOptions {
+  rules: string[];
+  pipeline: PipelineSpec;
+  output: OutputSpec;
+  saveFd?: number;
+  outputs?: OutputSet;
+  ruleCache?: string;
+}
+
+/** Everything the user can get wrong, checked (and `--save`, `--output` opened) before the command starts. */
+async function checkOptions(options: RunOptions): Promise<CheckedOptions> {
+  const { parseNow, parseOutputs, parseRuleSpecs, readConfig, ruleCacheOption, warnExpired } = await import('./options.js');
+  const { output, outputs: targets } = parseOutputs(options.format, false, options.output ?? []);
+  const rules = parseRuleSpecs(options.rules ?? []);
+  const now = parseNow(options.now);
+  const config = readConfig(options.config);
+  if (config) warnExpired(config, now);
+  const saveFd = options.save === undefined ? undefined : openForSave(options.save);
+  // Opened before the command starts: a file that cannot be written is a usage error, not a lost run.
+  const outputs = targets && new (await import('../outputs/output-set.js')).OutputSet(targets);
+  return { rules, pipeline: { config, now }, output, ...ruleCacheOption(options.cache), ...(saveFd === undefined ? {} : { saveFd }), ...(outputs ? { outputs } : {}) };
+}
+
+/** The audit driver started (the command held), an exit status (its message written), or why not (strace then). */
+type AuditStart = { audit: AuditRun; why: string } | number | { fallback: string; busy: boolean };
+
 /**
- * Starts the command under the chosen sensor. `auto`: audit when root and the kernel's audit are
- * available and no other sensor holds the audit receiver, else strace (the summary says why).
- * Returns an exit status when it cannot start (the message is written).
+ * `auto` or `audit`: the audit driver, when root and the kernel's audit are available and no other
+ * sensor holds the audit receiver (`--sensor audit` waits for it later, in pickSensor).
  */
-async function pickSensor(choice: string, command: string[]): Promise<Picked | number> {
-  let fallback: string | undefined;
-  if (choice !== 'strace') {
-    const { auditPrerequisites } = await import('../sensor/audit/availability.js');
-    const unavailable = auditPrerequisites();
-    if (unavailable && choice === 'audit') {
-      process.stderr.write(`supplywatch: --sensor audit: ${unavailable}\n`);
+async function startAudit(choice: string, command: string[]): Promise<AuditStart> {
+  const unavailable = auditPrerequisites();
+  if (unavailable && choice === 'audit') {
+    process.stderr.write(`supplywatch: --sensor audit: ${unavailable}\n`);
+    return 2;
+  }
+  if (unavailable) return { fallback: `audit unavailable: ${unavailable}`, busy: false };
+  try {
+    return { audit: await launchAudit(command, { waitSeconds: 0, owner: 'run' }), why: choice === 'audit' ? '--sensor audit' : 'root, and the kernel audit is available' };
+  } catch (err) {
+    if (err instanceof AuditBusy) return { fallback: err.message, busy: true };
+    if (choice === 'audit') {
+      process.stderr.write(`supplywatch: --sensor audit: ${terminalSafe((err as Error).message)}\n`);
       return 2;
     }
-    if (unavailable) fallback = `audit unavailable: ${unavailable}`;
-    else {
-      const { launchAudit, AuditBusy, AuditUnavailable } = await import('../sensor/audit/session.js');
-      try {
-        return { audit: await launchAudit(command, { waitSeconds: 0, owner: 'run' }), why: choice === 'audit' ? '--sensor audit' : 'root, and the kernel audit is available' };
-      } catch (err) {
-        if (!(err instanceof AuditBusy)) {
-          if (choice === 'audit') {
-            process.stderr.write(`supplywatch: --sensor audit: ${terminalSafe((err as Error).message)}\n`);
-            return 2;
-          }
-          fallback = err instanceof AuditUnavailable ? `audit unavailable: ${err.message}` : `the audit driver could not start: ${(err as Error).message}`;
-        } else if (choice === 'audit') {
-          process.stderr.write(`supplywatch: ${terminalSafe(err.message)}; waiting for it (up to ${AUDIT_WAIT_SECONDS} s)\n`);
-          try {
-            return { audit: await launchAudit(command, { waitSeconds: AUDIT_WAIT_SECONDS, owner: 'run' }), why: '--sensor audit' };
-          } catch (again) {
-            process.stderr.write(`supplywatch: --sensor audit: ${terminalSafe((again as Error).message)}\n`);
-            return 2;
-          }
-        } else fallback = err.message;
-      }
+    return { fallback: err instanceof AuditUnavailable ? `audit unavailable: ${err.message}` : `the audit driver could not start: ${(err as Error).message}`, busy: false };
+  }
+}
+
+/**
+ * The sensor the command runs under: the audit driver `startAudit` started, or (`--sensor audit`)
+ * one that waits for the receiver to be free, else strace, which starts the command at once.
+ * Returns an exit status when it cannot start (the message is written).
+ */
+async function pickSensor(choice: string, command: string[], auditStart: Promise<AuditStart> | undefined): Promise<Picked | number> {
+  const start = await auditStart;
+  if (typeof start === 'number') return start;
+  if (start && 'audit' in start) return start;
+  if (start?.busy && choice === 'audit') {
+    process.stderr.write(`supplywatch: ${terminalSafe(start.fallback)}; waiting for it (up to ${AUDIT_WAIT_SECONDS} s)\n`);
+    try {
+      return { audit: await launchAudit(command, { waitSeconds: AUDIT_WAIT_SECONDS, owner: 'run' }), why: '--sensor audit' };
+    } catch (again) {
+      process.stderr.write(`supplywatch: --sensor audit: ${terminalSafe((again as Error).message)}\n`);
+      return 2;
     }
   }
   const strace = findStrace();
@@ -299,7 +338,7 @@ async function pickSensor(choice: string, command: string[]): Promise<Picked | n
     process.stderr.write(`supplywatch: strace is not installed (run traces the command with it); ${STRACE_INSTALL_HINT}\n`);
     return 2;
   }
-  return { strace: launchStrace(strace, command), why: fallback === undefined ? '--sensor strace' : terminalSafe(fallback) };
+  return { strace: launchStrace(strace, command), why: start === undefined ? '--sensor strace' : terminalSafe(start.fallback) };
 }
 
 /** The rules and what runs them on each event; imported and compiled while the command runs. */
@@ -314,14 +353,19 @@ export interface Engine {
   finish(found: Alert[]): void;
 }
 
-export async function loadEngine(rules: string[], spec: PipelineSpec, output: OutputSpec): Promise<Engine> {
-  const [{ loadPacks }, { EventPipeline }, { makeFormatter }, { formatProblem }] = await Promise.all([
+/**
+ * `ruleCache`: the rule cache's folder (rule-cache.ts): the parsed rules are read from it rather
+ * than parsed again, CPU that the install being watched would otherwise share.
+ */
+export async function loadEngine(rules: string[], spec: PipelineSpec, output: OutputSpec, ruleCache?: string): Promise<Engine> {
+  const [{ loadPacks }, { EventPipeline }, { makeFormatter }, { formatProblem }, { RuleCache }] = await Promise.all([
     import('../alerts/pack.js'),
     import('../alerts/pipeline.js'),
     import('../outputs/formats.js'),
     import('../outputs/problems.js'),
+    import('../sigma/rule-cache.js'),
   ]);
-  const loaded = await loadPacks(rules);
+  const loaded = await loadPacks(rules, undefined, ruleCache === undefined ? undefined : new RuleCache(ruleCache));
   for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
   // The pipeline scan uses: live alerts and a replay of --save agree.
   const pipeline = new EventPipeline(loaded.packs, spec);

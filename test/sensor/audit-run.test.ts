@@ -104,6 +104,20 @@ describe('supplywatch run --sensor audit', () => {
     expect(existsSync(join(dir, 'after.txt'))).toBe(false);
   }, 60_000);
 
+  it('never runs the command when an option is wrong (checked while the driver starts), and leaves no rule', async () => {
+    const dir = workspace();
+    const earlier = new Set(runKeys());
+    const r = await runSupplywatch(['run', '--sensor', 'audit', '--now', 'not-a-time', '--', 'sh', '-c', 'echo ran > ran.txt'], dir);
+    expect(r.stderr).toContain("--now: 'not-a-time' is not a timestamp");
+    expect(r.status).toBe(2);
+    expect(existsSync(join(dir, 'ran.txt'))).toBe(false);
+    // The driver's rules, if it had loaded them, are removed before the sensor exits.
+    expect(runKeys().filter((k) => !earlier.has(k))).toEqual([]);
+    const again = await runSupplywatch(['run', '--sensor', 'audit', '--format', 'jsonl', '--', 'sh', '-c', 'echo ran > ran.txt'], dir);
+    expect(again.stderr).toContain('sensor: audit (--sensor audit)');
+    expect(existsSync(join(dir, 'ran.txt'))).toBe(true);
+  }, 60_000);
+
   it('--block kills the whole tree (found by its audit session) and leaves no rule', async () => {
     const dir = workspace('workflow');
     const r = await runSupplywatch(['run', '--sensor', 'audit', '--rules', 'seed', '--block', '--format', 'jsonl', '--', 'sh', 'workflow/poison.sh', '20'], dir);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAlerts, readEvents, runSupplywatch, workspace } from './sensor-cli.js';
@@ -119,4 +119,22 @@ describe('supplywatch run: bad input', () => {
     expect(events.some((e) => e.fields.TargetFilename === join(dir, 'after.txt'))).toBe(false);
     expect(r.status).toBe(2);
   });
+});
+
+describe('supplywatch run: the rule cache', () => {
+  it('loads the rules through the cache (written on the first run, the same alerts on the next), and leaves it alone with --no-cache', async () => {
+    const dir = workspace();
+    const args = ['run', '--rules', 'seed', '--format', 'jsonl', '--', 'sh', '-c', POISON];
+    const cacheFiles = (home: string) => (existsSync(join(home, 'supplywatch')) ? readdirSync(join(home, 'supplywatch')).filter((f) => f.startsWith('rules-')) : []);
+    const home = join(dir, 'cache');
+    const cold = await runSupplywatch(args, dir, { XDG_CACHE_HOME: home });
+    expect(cacheFiles(home)).toHaveLength(1);
+    const warm = await runSupplywatch(args, dir, { XDG_CACHE_HOME: home });
+    expect(readAlerts(warm.stdout).map((a) => a.label)).toEqual(readAlerts(cold.stdout).map((a) => a.label));
+    expect(readAlerts(warm.stdout).map((a) => a.label)).toEqual(['CICDPipelineFileModified']);
+    const untouched = join(dir, 'cache-none');
+    const none = await runSupplywatch(['run', '--no-cache', ...args.slice(1)], dir, { XDG_CACHE_HOME: untouched });
+    expect(readAlerts(none.stdout).map((a) => a.label)).toEqual(['CICDPipelineFileModified']);
+    expect(cacheFiles(untouched)).toEqual([]);
+  }, 60_000);
 });

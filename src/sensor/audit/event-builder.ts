@@ -60,6 +60,7 @@ const DNS_REPEAT_MS = 2_000;
 const MAX_LOOKUPS_KEPT = 10_000;
 const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const CLONE_THREAD = 0x10000;
+const PROCTITLE = 'type=PROCTITLE ';
 
 export class AuditEventBuilder {
   readonly table = new ProcessTable();
@@ -160,7 +161,9 @@ export class AuditEventBuilder {
 
   private line(text: string, out: NormalizedEvent[]): void {
     this.lineNo += 1;
-    if (text.trim() === '') return;
+    // Every event carries its process's title, hex-encoded, one line in six; nothing here reads
+    // it (argv comes from EXECVE records, the rest from the tree), so it is not parsed at all.
+    if (text.startsWith(PROCTITLE) || text.trim() === '') return;
     const record = parseRecord(text);
     if (typeof record === 'string') return this.bad(this.lineNo, record);
     const { events, late } = this.grouper.add(record, this.lineNo);

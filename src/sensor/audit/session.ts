@@ -41,6 +41,10 @@ export interface AuditRun {
   dnsStub?: string;
   /** Processes of the command's tree alive now. */
   livePids(): number[];
+  /** Lets the command run: the rules are in and the records flow. */
+  go(): void;
+  /** Instead of `go`: the command never runs; auditd, the rules and the lock are released. */
+  abort(): Promise<void>;
   /** After the output ended: hands the receiver and the rules to the janitor, which removes them. */
   cleanup(): Promise<AuditEnding>;
 }
@@ -83,15 +87,16 @@ exec "$@" 0<&3 3<&-
 /** How long a sensor waits for a janitor that is cleaning up after the previous run. */
 const JANITOR_WAIT_SECONDS = 5;
 
+/**
+ * Everything up to the command's first instruction, in parallel where order allows: the DNS stub
+ * binds and the command's shell takes its audit session (neither needs the lock) while the lock is
+ * taken; under the lock, the status, auditd, then the rules. The command is held until `go()`.
+ */
 export async function launchAudit(command: string[], options: { waitSeconds: number; owner: string }): Promise<AuditRun> {
   const owner = `${options.owner} ${process.pid}`;
-  let janitor = await takeLock(options.waitSeconds, owner);
-  // Taken, and no owner: the previous run's janitor is removing its rules (a fraction of a second).
-  if (!janitor && !existsSync(OWNER_PATH)) janitor = await takeLock(JANITOR_WAIT_SECONDS, owner);
-  if (!janitor) throw new AuditBusy(ownerText());
-  let receiver: Receiver | undefined;
-  let wrapper: Wrapper | undefined;
-  let dns: DnsStub | undefined;
+  const locking = takeLock(options.waitSeconds, owner);
+  // Awaited below: this only keeps a failure meanwhile from counting as unhandled.
+  locking.catch(() => undefined);
   // Answers before run.ts listens (the command starts before the engine loads) wait here.
   const early: DnsAnswer[] = [];
   let onDns: ((answer: DnsAnswer) => void) | undefined;
@@ -99,19 +104,24 @@ export async function launchAudit(command: string[], options: { waitSeconds: num
     onDns = listener;
     for (const answer of early.splice(0)) listener(answer);
   };
+  // The stub names the process of each lookup among the session's (known once the shell reports it).
+  let members: () => number[] = () => [];
+  const ownerOf = (port: number) => udpSocketOwner(port, members());
+  const dns = await startDnsStub((answer) => (onDns ? onDns(answer) : early.push(answer)), ownerOf).catch(() => undefined);
+  const wrapper = startWrapper(command, dns?.resolvConf);
+  let janitor: Janitor | undefined;
+  let receiver: Receiver | undefined;
   try {
+    janitor = await locking;
+    // Taken, and no owner: the previous run's janitor is removing its rules (a fraction of a second).
+    if (!janitor && !existsSync(OWNER_PATH)) janitor = await takeLock(JANITOR_WAIT_SECONDS, owner);
+    if (!janitor) throw new AuditBusy(ownerText());
     const before = usableStatus();
     if (typeof before === 'string') throw new AuditUnavailable(before);
     removeStale(before.pid);
     janitor.tell(`restore ${before.enabled} ${before.backlogLimit}`);
     const key = newKey('run');
     janitor.tell(`key ${key}`);
-    // The stub names the process of each lookup among the session's (known once the shell reports it).
-    let members: () => number[] = () => [];
-    const ownerOf = (port: number) => udpSocketOwner(port, members());
-    dns = await startDnsStub((answer) => (onDns ? onDns(answer) : early.push(answer)), ownerOf).catch(() => undefined);
-    // The command's shell gets its session while auditd starts.
-    wrapper = startWrapper(command, dns?.resolvConf);
     receiver = await startReceiver();
     janitor.tell(`auditd ${receiver.auditd.pid}`);
     janitor.tell(`dir ${receiver.dir}`);
@@ -126,10 +136,10 @@ export async function launchAudit(command: string[], options: { waitSeconds: num
     const run = follow(wrapper, sessionId, key, janitor, receiver, before.lost, stub ? dns : undefined);
     return { ...run, onDns: listen, ...(stub && dns ? { dnsStub: dns.address } : {}) };
   } catch (err) {
-    wrapper?.child.stdin!.destroy(); // its `read go` fails: it exits without running the command
+    wrapper.child.stdin!.destroy(); // its `read go` fails: it exits without running the command
     dns?.close();
     await receiver?.stop();
-    await janitor.finish();
+    await janitor?.finish();
     throw err;
   }
 }
@@ -167,7 +177,7 @@ function startWrapper(command: string[], resolvConf: string | undefined): Wrappe
   return { child, exited, started };
 }
 
-/** Lets the command go once the rules are in, and reads the records until the mark after its tree's end. */
+/** Reads the records, from the command's `go` until the mark after its tree's end. */
 function follow(wrapper: Wrapper, sessionId: number, key: string, janitor: Janitor, receiver: Receiver, lostBefore: number, dns: DnsStub | undefined): Omit<AuditRun, 'onDns' | 'dnsStub'> {
   const marker = new EndMarker(`supplywatch-end ${key}`);
   receiver.socket.pipe(marker);
@@ -175,9 +185,11 @@ function follow(wrapper: Wrapper, sessionId: number, key: string, janitor: Janit
   output.attach(marker);
   // The receiver stopping (auditd killed) ends the stream too: the run reports it incomplete.
   receiver.socket.once('close', () => marker.cut());
-  wrapper.child.stdin!.end('go\n');
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
 
-  const drained = wrapper.exited.then(async () => {
+  // Only a command let go is followed to its end (`abort` stops one never let go).
+  const drained = released.then(() => wrapper.exited).then(async () => {
     while (sessionMembers(sessionId).length > 0) await new Promise((r) => setTimeout(r, TREE_POLL_MS));
     marker.arm();
     sendMark(marker.text);
@@ -193,6 +205,17 @@ function follow(wrapper: Wrapper, sessionId: number, key: string, janitor: Janit
     output,
     exited: wrapper.exited,
     livePids: () => sessionMembers(sessionId),
+    go: () => {
+      wrapper.child.stdin!.end('go\n');
+      release();
+    },
+    abort: async () => {
+      wrapper.child.stdin!.destroy();
+      receiver.socket.destroy();
+      dns?.close();
+      await receiver.stop();
+      await janitor.finish();
+    },
     cleanup: async () => {
       const complete = await drained;
       const lost = Math.max(0, auditStatus().lost - lostBefore);
