@@ -22,6 +22,14 @@ export interface WatchOptions {
 const MAX_RESTARTS = 10;
 /** The kernel's backlog while watching the whole machine. */
 const WATCH_BACKLOG = 65_536;
+/**
+ * While watching the whole machine no process waits for room in a full backlog (0): with the
+ * kernel's default, every process of the host that makes an audited call stalls up to 60 s per
+ * record while auditd is down or behind (seen: a test suite stalled for minutes while a test
+ * killed watch's auditd). Records past the backlog are dropped and counted (`lost`), and the
+ * summary reports them. `run` keeps the default: only the watched command waits there.
+ */
+const WATCH_BACKLOG_WAIT = 0;
 
 /**
  * `supplywatch watch`: the host sensor. Audits the whole machine (but itself) with the audit
@@ -82,7 +90,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   removeStale(before.pid);
   markDirty();
   const key = newKey('watch');
-  janitor.tell(`restore ${before.enabled} ${before.backlogLimit}`);
+  janitor.tell(`restore ${before.enabled} ${before.backlogLimit}${before.backlogWaitTime === undefined ? '' : ` ${before.backlogWaitTime}`}`);
   janitor.tell(`key ${key}`);
   let bad = 0;
   const processor = new WatchProcessor(key, { host: hostname(), userOf: userNames() }, new HostResolver(parseHosts(readText('/etc/hosts'))), (b) => {
@@ -121,7 +129,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   let receiver = await startReceiver();
   janitor.tell(`auditd ${receiver.auditd.pid}`);
   janitor.tell(`dir ${receiver.dir}`);
-  loadRules(['-e 1', `-b ${Math.max(WATCH_BACKLOG, before.backlogLimit)}`, ...ruleLines(key, { excludeSessionId: ownSession })]);
+  loadRules(['-e 1', `-b ${Math.max(WATCH_BACKLOG, before.backlogLimit)}`, ...(before.backlogWaitTime === undefined ? [] : [`--backlog_wait_time ${WATCH_BACKLOG_WAIT}`]), ...ruleLines(key, { excludeSessionId: ownSession })]);
   const follow = () => {
     receiver.socket.setEncoding('latin1');
     receiver.socket.on('data', (chunk: string) => {
@@ -163,13 +171,19 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
     engine.finish(found);
     if (found.length > 0) write(found.map((a) => engine.formatter.format(a)).join(''));
     await receiver.stop().catch(() => undefined);
+    let lost = 0;
+    try {
+      lost = Math.max(0, auditStatus().lost - before.lost);
+    } catch {
+      // The count is a report; stopping goes on.
+    }
     // Waited for: a clean shutdown leaves no rule.
     await janitor.finish();
     await outputs?.close();
     if (saveFd !== undefined) closeSync(saveFd);
     process.stderr.write(
       `supplywatch watch: stopped; ${counts.events} events of package managers' trees, ${processor.outside} other events dropped, ${counts.alerts} alerts` +
-        `${options.block ? `, ${counts.blocked} processes killed by --block` : ''}, ${bad} bad records, receiver restarts ${counts.restarts}\n`,
+        `${options.block ? `, ${counts.blocked} processes killed by --block` : ''}, ${bad} bad records, receiver restarts ${counts.restarts}, ${lost} records dropped by the kernel (backlog full)\n`,
     );
     resolveDone(status);
   };

@@ -15,6 +15,8 @@ export interface AuditStatus {
   /** The audit daemon's pid, 0 when none holds the kernel's audit socket. */
   pid: number;
   backlogLimit: number;
+  /** How long a process waits for room in a full backlog (kernel ticks); undefined on kernels that do not say. */
+  backlogWaitTime?: number;
   lost: number;
 }
 
@@ -35,7 +37,7 @@ export function parseStatus(text: string): AuditStatus | undefined {
   const enabled = value('enabled');
   const pid = value('pid');
   if (enabled === undefined || pid === undefined) return undefined;
-  return { enabled, pid, backlogLimit: value('backlog_limit') ?? 0, lost: value('lost') ?? 0 };
+  return { enabled, pid, backlogLimit: value('backlog_limit') ?? 0, backlogWaitTime: value('backlog_wait_time'), lost: value('lost') ?? 0 };
 }
 
 export function auditStatus(): AuditStatus {

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
  * janitor, a tiny detached shell (`flock LOCK sh -c JANITOR`) that outlives the sensor:
  *
  * - the sensor tells it, on its stdin, what to undo (`key K`, `session N`, `auditd PID`,
- *   `restore ENABLED BACKLOG`);
+ *   `restore ENABLED BACKLOG [WAIT_TIME]`);
  * - when its stdin reaches end of file — the sensor closed it once it had read the run's last
  *   record, or the sensor died, even by SIGKILL (the kernel closes the pipe) — it kills what is
  *   left of the command's audit session (after a crash: nothing watches it any more), stops the
@@ -46,12 +46,12 @@ echo "$1" > "${OWNER_PATH}"
 echo locked
 exec >/dev/null
 key= session= auditd= restore= dir=
-while read -r what a b; do
+while read -r what a b c; do
   case $what in
     key) key=$a ;;
     session) session=$a ;;
     auditd) auditd=$a ;;
-    restore) restore="-e $a -b $b" ;;
+    restore) restore="-e $a -b $b\${c:+ --backlog_wait_time $c}" ;;
     dir) dir=$a ;;
   esac
 done
