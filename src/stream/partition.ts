@@ -7,9 +7,12 @@
  * alert's deterministic id, and the message is acknowledged only once the store has confirmed
  * them. Messages are processed strictly in order, so the consumer acknowledges cumulatively
  * (AckPolicy.All: an ack of sequence n is an ack of every message before it): one ack per
- * ACK_EVERY messages, or when no message waits, sent after the confirmations of every alert up
- * to it. The next messages are processed meanwhile (at most inFlight alerts unconfirmed), so a
- * store round trip per alert does not stall the partition. A checkpoint is written only once
+ * ACK_EVERY messages, or once the messages of a socket read are processed, sent after the
+ * confirmations of every alert up to it. Messages come to a callback as the client parses them
+ * and are processed synchronously while nothing has to be awaited, so the alerts of a socket
+ * read leave in one write (docs/performance.md, Streaming). The next messages are processed
+ * while confirmations are awaited (at most inFlight alerts unconfirmed), so a store round trip
+ * per alert does not stall the partition. A checkpoint is written only once
  * everything up to its sequence is stored. A message the readers cannot use goes to the dead-letter subject with the reason
  * and its place in the stream, and the partition goes on. The state is checkpointed every so
  * many events or seconds and when the partition is released; a worker that takes over replays
