@@ -63,6 +63,8 @@ export async function streamCount(urls: string, stream: string): Promise<number>
 export interface Stored {
   data: string;
   headers: Record<string, string>;
+  /** When the stream stored it (ms since the epoch, the server's clock). */
+  storedAt: number;
 }
 
 /**
@@ -93,7 +95,7 @@ async function readStream(urls: string, stream: string): Promise<Stored[]> {
     for await (const m of messages) {
       const headers: Record<string, string> = {};
       for (const [key, values] of m.headers ?? []) headers[key] = values.join(',');
-      out.push({ data: m.string(), headers });
+      out.push({ data: m.string(), headers, storedAt: Number(m.info.timestampNanos / 1_000_000) });
       if (m.info.pending === 0) break;
     }
     return out;
