@@ -70,7 +70,7 @@ export interface Stored {
 /**
  * Every message of a stream, in order. Read through a new consumer, whose creation goes through
  * the cluster's meta leader: on a loaded cluster that has just lost a server it can outlast the
- * client's request timeout (seen once in a dozen runs of cluster.test.ts at load 8–15 on two
+ * client's request timeout (seen in 2 of 14 runs of cluster.test.ts at load 6–15 on two
  * cores, while stream info and consumer info answered). A read has no effect on the stream, so a
  * read that timed out is done again from the start, until `ms`.
  */
