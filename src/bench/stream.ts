@@ -21,6 +21,8 @@ import { median } from './median.js';
 const NATS_SERVER = '/usr/sbin/nats-server';
 const PARTITIONS = 8;
 const PREFIX = 'bench';
+/** `stream`'s default --in-flight: messages delivered and unacknowledged per partition. */
+const IN_FLIGHT = 256;
 const names = namesFor(PREFIX);
 
 /** The rows of the streaming group; `path`: the workstation mix of `count` events. */
@@ -99,7 +101,11 @@ async function freshConsumers(jsm: JetStreamManager): Promise<void> {
   }
 }
 
-/** Seconds for one process to consume and acknowledge every event of every partition, nothing else. */
+/**
+ * Seconds for one process to consume and acknowledge every event of every partition, nothing
+ * else; the way the workers do (partition.ts): messages to a callback, half-window pulls, one
+ * cumulative acknowledgement per burst of deliveries or per 128 messages.
+ */
 async function ceiling(nc: NatsConnection, jsm: JetStreamManager, count: number): Promise<number> {
   await freshConsumers(jsm);
   const js = jetstream(nc);
@@ -107,32 +113,37 @@ async function ceiling(nc: NatsConnection, jsm: JetStreamManager, count: number)
   let seen = 0;
   await Promise.all(Array.from({ length: PARTITIONS }, async (_, p) => {
     const name = `${PREFIX}-p${p}`;
-    // Acknowledged as the workers acknowledge (partition.ts): cumulatively, every 128 messages or when the loop waits.
-    await jsm.consumers.add(names.events, { durable_name: name, filter_subject: names.eventSubject(p), ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.All, max_ack_pending: 256 });
+    await jsm.consumers.add(names.events, { durable_name: name, filter_subject: names.eventSubject(p), ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.All, max_ack_pending: IN_FLIGHT });
     const info = await jsm.consumers.info(names.events, name);
     let left = info.num_pending;
     if (left === 0) return;
-    const messages = await (await js.consumers.get(names.events, name)).consume({ max_messages: 256 });
     let unacked = 0;
     let last: JsMsg | undefined;
-    let idle: NodeJS.Immediate | undefined;
-    for await (const m of messages) {
-      seen += 1;
-      left -= 1;
-      last = m;
-      if (++unacked >= 128 || left === 0) {
-        m.ack();
-        unacked = 0;
-      } else {
-        idle ??= setImmediate(() => {
-          idle = undefined;
-          last!.ack();
-          unacked = 0;
+    let burstEnd: NodeJS.Immediate | undefined;
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const ack = () => {
+      last!.ack();
+      unacked = 0;
+    };
+    const messages = await (await js.consumers.get(names.events, name)).consume({
+      max_messages: IN_FLIGHT,
+      threshold_messages: IN_FLIGHT / 2,
+      callback: (m) => {
+        seen += 1;
+        left -= 1;
+        last = m;
+        if (++unacked >= 128 || left === 0) ack();
+        else burstEnd ??= setImmediate(() => {
+          burstEnd = undefined;
+          if (unacked > 0) ack();
         });
-      }
-      if (left === 0) break;
-    }
-    if (idle) clearImmediate(idle);
+        if (left === 0) done();
+      },
+    });
+    await finished;
+    if (burstEnd) clearImmediate(burstEnd);
+    await messages.close();
   }));
   await nc.flush();
   if (seen !== count) throw new Error(`ceiling consumer saw ${seen} of ${count} events`);

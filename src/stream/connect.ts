@@ -88,9 +88,13 @@ function readSecret(path: string, what: string): Uint8Array {
   }
 }
 
-/** Connects, reconnecting without end: a cluster member going away must not stop a worker. */
+/**
+ * Connects, reconnecting without end: a cluster member going away must not stop a worker.
+ * Without async traces: the client would otherwise build an Error (a stack trace) for every
+ * request, that is for every alert published, to throw only if it fails.
+ */
 export async function connectTo(spec: ServerSpec, option: string): Promise<NatsConnection> {
   const servers = serverUrls(spec.servers, option);
   const auth = readAuth(spec.authFile);
-  return connect({ servers, name: spec.name, maxReconnectAttempts: -1, reconnectTimeWait: 250, ...auth });
+  return connect({ servers, name: spec.name, maxReconnectAttempts: -1, reconnectTimeWait: 250, noAsyncTraces: true, ...auth });
 }

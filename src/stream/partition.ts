@@ -7,9 +7,12 @@
  * alert's deterministic id, and the message is acknowledged only once the store has confirmed
  * them. Messages are processed strictly in order, so the consumer acknowledges cumulatively
  * (AckPolicy.All: an ack of sequence n is an ack of every message before it): one ack per
- * ACK_EVERY messages, or when no message waits, sent after the confirmations of every alert up
- * to it. The next messages are processed meanwhile (at most inFlight alerts unconfirmed), so a
- * store round trip per alert does not stall the partition. A checkpoint is written only once
+ * ACK_EVERY messages, or once the messages of a socket read are processed, sent after the
+ * confirmations of every alert up to it. Messages come to a callback as the client parses them
+ * and are processed synchronously while nothing has to be awaited, so the alerts of a socket
+ * read leave in one write (docs/performance.md, Streaming). The next messages are processed
+ * while confirmations are awaited (at most inFlight alerts unconfirmed), so a store round trip
+ * per alert does not stall the partition. A checkpoint is written only once
  * everything up to its sequence is stored. A message the readers cannot use goes to the dead-letter subject with the reason
  * and its place in the stream, and the partition goes on. The state is checkpointed every so
  * many events or seconds and when the partition is released; a worker that takes over replays
@@ -59,9 +62,14 @@ export class PartitionConsumer {
   private checkpoint: PartitionCheckpoint | undefined;
   private pipeline: EventPipeline | undefined;
   private messages: ConsumerMessages | undefined;
+  /** Settles when consumption has stopped: closed by `stop`, or failed. */
   private loop: Promise<void> | undefined;
   private saving: Promise<void> | undefined;
-  private handling = false;
+  /** Messages delivered and not yet processed, in stream order. */
+  private readonly queue: JsMsg[] = [];
+  /** The processing step that waits (a raw record's reader, a checkpoint, back-pressure); undefined while none does. */
+  private waiting: Promise<void> | undefined;
+  private burstEnd: NodeJS.Immediate | undefined;
   private stopping = false;
   /** The last stream sequence processed, and whether the state moved since the checkpoint. */
   private seq = 0;
@@ -70,7 +78,6 @@ export class PartitionConsumer {
   /** The last message processed and not yet acknowledged, and how many are behind it. */
   private unacked: JsMsg | undefined;
   private unackedCount = 0;
-  private ackTimer: NodeJS.Immediate | undefined;
   /** Publishes (alerts, dead letters) of the messages not yet acknowledged, and how many of all are unconfirmed. */
   private storing: Array<Promise<void>> = [];
   private outstanding = 0;
@@ -110,37 +117,75 @@ export class PartitionConsumer {
       ...start,
     });
     const consumer = await s.js.consumers.get(s.names.events, this.consumerName);
-    this.messages = await consumer.consume({ max_messages: s.inFlight });
+    // Messages come to a callback as the client parses them, every message of a socket read in one
+    // synchronous run: their alerts leave in one write, and one acknowledgement covers them all.
+    // The client pulls again once half the window is delivered, a pull of half the window.
+    this.messages = await consumer.consume({ max_messages: s.inFlight, threshold_messages: Math.floor(s.inFlight / 2), callback: (msg) => this.receive(msg) });
     s.log(`partition ${this.partition}: taken, resuming after sequence ${position.seq}${position.startTime ? ` from ${position.startTime}` : ''}${this.checkpoint.state ? ' with its checkpointed state' : ''}`);
-    this.loop = this.consume(this.messages).catch((err: Error) => {
-      this.failed = err;
-      s.log(`partition ${this.partition}: stopped: ${err.message}`);
+    this.loop = this.messages.closed().then((err) => {
+      if (err) throw err;
+      if (!this.stopping && !this.failed) throw new Error('the consumer stopped delivering');
+    }).catch((err: Error) => this.fail(err));
+  }
+
+  private fail(err: Error): void {
+    if (this.failed || this.stopping) return;
+    this.failed = err;
+    this.s.log(`partition ${this.partition}: stopped: ${err.message}`);
+    void this.messages?.close().catch(() => {});
+  }
+
+  /** Called by the client for each message, in stream order. */
+  private receive(msg: JsMsg): void {
+    this.queue.push(msg);
+    if (this.waiting === undefined) this.process();
+    // Once the messages already read from the socket are processed (setImmediate runs after the
+    // poll phase): one acknowledgement for all of them.
+    this.burstEnd ??= setImmediate(() => {
+      this.burstEnd = undefined;
+      if (this.waiting === undefined && !this.stopping) this.ack();
     });
   }
 
-  private async consume(messages: ConsumerMessages): Promise<void> {
-    for await (const msg of messages) {
-      if (this.stopping || this.failed) break;
-      if (this.saving) await this.saving;
-      this.handling = true;
-      try {
-        // JsMsg parses its reply subject at each `seq` read: read once.
-        const seq = msg.seq;
-        // A redelivery of a message already processed (its acknowledgement was lost): the state has it.
-        if (seq <= this.seq) continue;
-        const decoded = decodeMessage({ data: msg.data, headers: msg.headers, seq, stream: this.s.names.events });
-        this.handle(msg, seq, decoded instanceof Promise ? await decoded : decoded);
-      } finally {
-        this.handling = false;
-      }
-      if (this.unackedCount >= ACK_EVERY || this.outstanding >= this.s.inFlight) this.ack();
-      else this.ackWhenIdle();
-      // Back-pressure: no more than inFlight alerts awaiting the store's confirmation.
-      if (this.outstanding >= this.s.inFlight) await this.stored;
-      if (this.unsaved >= this.s.checkpointEveryEvents || (this.unsaved > 0 && Date.now() - this.savedAt >= this.s.checkpointEveryMs)) await this.save();
+  /** Processes the queued messages in order, synchronously until one step must wait, which resumes it. */
+  private process(): void {
+    while (this.queue.length > 0 && !this.stopping && !this.failed) {
+      const pause = this.saving ?? (this.outstanding >= this.s.inFlight ? this.backPressure() : undefined) ?? this.checkpointDue();
+      if (pause) return this.resumeAfter(pause);
+      const msg = this.queue.shift()!;
+      // JsMsg parses its reply subject at each `seq` read: read once.
+      const seq = msg.seq;
+      // A redelivery of a message already processed (its acknowledgement was lost): the state has it.
+      if (seq <= this.seq) continue;
+      const decoded = decodeMessage({ data: msg.data, headers: msg.headers, seq, stream: this.s.names.events });
+      if (decoded instanceof Promise) return this.resumeAfter(decoded.then((d) => this.handle(msg, seq, d)));
+      this.handle(msg, seq, decoded);
     }
-    if (this.failed) throw this.failed;
-    if (!this.stopping) throw new Error('the consumer stopped delivering');
+  }
+
+  private resumeAfter(step: Promise<void>): void {
+    this.waiting = step.then(
+      () => {
+        this.waiting = undefined;
+        this.process();
+        if (this.waiting === undefined && !this.stopping) this.ack();
+      },
+      (err: Error) => {
+        this.waiting = undefined;
+        this.fail(err);
+      },
+    );
+  }
+
+  /** No more than inFlight alerts awaiting the store's confirmation: acknowledge what is done and wait for it. */
+  private backPressure(): Promise<void> {
+    this.ack();
+    return this.stored;
+  }
+
+  private checkpointDue(): Promise<void> | undefined {
+    const due = this.unsaved >= this.s.checkpointEveryEvents || (this.unsaved > 0 && Date.now() - this.savedAt >= this.s.checkpointEveryMs);
+    return due ? this.save() : undefined;
   }
 
   private handle(msg: JsMsg, seq: number, decoded: Decoded): void {
@@ -158,6 +203,7 @@ export class PartitionConsumer {
     s.counters.messages += 1;
     this.seq = seq;
     this.unsaved += 1;
+    if (this.unackedCount >= ACK_EVERY) this.ack();
   }
 
   /** A publish whose confirmation the next acknowledgement waits for. */
@@ -180,18 +226,6 @@ export class PartitionConsumer {
   }
 
   /**
-   * Acknowledges once the loop waits for the network: messages already delivered are processed
-   * in microtasks before a setImmediate callback runs, so a burst is acknowledged once at its end.
-   */
-  private ackWhenIdle(): void {
-    this.ackTimer ??= setImmediate(() => {
-      this.ackTimer = undefined;
-      if (this.handling) return; // the message in hand schedules it again when done
-      if (!this.stopping) this.ack();
-    });
-  }
-
-  /**
    * Acknowledges every message processed so far, once their alerts and dead letters are stored:
    * the acknowledgements are chained, so each waits for the publishes of every message before it.
    * A publish that fails stops the partition; nothing after it is acknowledged or checkpointed.
@@ -204,10 +238,7 @@ export class PartitionConsumer {
     this.unacked = undefined;
     this.unackedCount = 0;
     this.stored = this.stored.then(() => Promise.all(batch)).then(() => last.ack());
-    this.stored.catch((err: Error) => {
-      this.failed ??= err;
-      void this.messages?.close().catch(() => {});
-    });
+    this.stored.catch((err: Error) => this.fail(err));
   }
 
   /** The original bytes and headers, with why and where from: never blocks the partition. */
@@ -225,7 +256,7 @@ export class PartitionConsumer {
 
   /** Called every so often by the worker: an idle partition checkpoints what it processed. */
   tick(): void {
-    if (!this.handling && !this.saving && this.unsaved > 0 && Date.now() - this.savedAt >= this.s.checkpointEveryMs) void this.save().catch(() => {});
+    if (this.waiting === undefined && !this.saving && this.unsaved > 0 && Date.now() - this.savedAt >= this.s.checkpointEveryMs) void this.save().catch(() => {});
   }
 
   /** Checkpoints the state as of the last message processed, once everything up to it is stored. */
@@ -257,7 +288,8 @@ export class PartitionConsumer {
   async stop(checkpoint: boolean): Promise<void> {
     this.stopping = true;
     await this.messages?.close().catch(() => {});
-    await this.loop?.catch(() => {});
+    await this.loop;
+    await this.waiting;
     if (this.saving) await this.saving.catch(() => {});
     if (checkpoint && !this.failed && this.unsaved > 0) await this.save();
   }
