@@ -10,12 +10,12 @@
  * strings promoted an object and a key per answer to the old generation, and evicting its first
  * entry walked over every entry deleted before it (V8 keeps them until it rehashes).
  */
-import { Interner } from './interner.js';
+import { Interner } from '../compact/interner.js';
 import { fromJsonNumber, toJsonNumber, type JsonNumber } from './json-number.js';
 import type { Limits } from './limits.js';
 import type { NameResolved } from './records.js';
-import { hashText, SlotIndex } from './slot-index.js';
-import { TextStore } from './text-store.js';
+import { hashText, SlotIndex } from '../compact/slot-index.js';
+import { TextStore } from '../compact/text-store.js';
 
 const NONE = -1;
 const INITIAL_SLOTS = 256;

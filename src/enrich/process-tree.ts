@@ -20,12 +20,12 @@
 import type { Ancestor } from './enricher.js';
 import { ExitQueue, type Exit } from './exit-queue.js';
 import { analysisOf, primeAnalysis, type Analysis } from './install-context.js';
-import { Interner } from './interner.js';
+import { Interner } from '../compact/interner.js';
 import { fromJsonNumber, toJsonNumber, type JsonNumber } from './json-number.js';
 import type { Limits } from './limits.js';
 import type { ProcessEnd, ProcessId, ProcessStart } from './records.js';
-import { hashNumber, hashText, SlotIndex } from './slot-index.js';
-import { TextStore } from './text-store.js';
+import { hashNumber, hashText, SlotIndex } from '../compact/slot-index.js';
+import { TextStore } from '../compact/text-store.js';
 
 /** No slot, no string. */
 export const NONE = -1;

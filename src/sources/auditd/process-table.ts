@@ -39,6 +39,7 @@
  * characters of command line; at most ~40 MB if every command line is long (16 Mi characters in
  * blocks).
  */
+import { Interner } from '../../compact/interner.js';
 export const MAX_PROCESSES = 65_536;
 /**
  * Bound on the command lines' total length (characters), for logs of long argvs (compiler
@@ -375,46 +376,4 @@ function hashOf(hostId: number, pid: number): number {
   let h = Math.imul((pid | 0) ^ ((pid / 4294967296) | 0) ^ Math.imul(hostId, 0x27d4eb2d), 0x9e3779b1);
   h ^= h >>> 15;
   return h;
-}
-
-/** Strings to small ids, each held while some entry refers to it. */
-class Interner {
-  private readonly ids = new Map<string, number>();
-  private readonly texts: (string | undefined)[] = [];
-  private readonly refs: number[] = [];
-  private readonly free: number[] = [];
-
-  lookup(text: string): number | undefined {
-    return this.ids.get(text);
-  }
-
-  text(id: number): string {
-    return this.texts[id]!;
-  }
-
-  acquire(text: string): number {
-    let id = this.ids.get(text);
-    if (id !== undefined) {
-      this.refs[id]!++;
-      return id;
-    }
-    const own = copy(text);
-    id = this.free.pop() ?? this.texts.length;
-    this.texts[id] = own;
-    this.refs[id] = 1;
-    this.ids.set(own, id);
-    return id;
-  }
-
-  release(id: number): void {
-    if (--this.refs[id]! > 0) return;
-    this.ids.delete(this.texts[id]!);
-    this.texts[id] = undefined;
-    this.free.push(id);
-  }
-}
-
-/** An exact copy that shares no memory with `text` (a JSON round trip keeps lone surrogates too). */
-function copy(text: string): string {
-  return JSON.parse(JSON.stringify(text)) as string;
 }

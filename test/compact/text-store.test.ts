@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hashNumber, SlotIndex } from '../../src/enrich/slot-index.js';
-import { TextStore } from '../../src/enrich/text-store.js';
+import { hashNumber, SlotIndex } from '../../src/compact/slot-index.js';
+import { TextStore } from '../../src/compact/text-store.js';
 
 /** Any UTF-16 code unit, lone surrogates included. */
 const codeUnits = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 300 });

@@ -3,7 +3,7 @@ import { copy } from './text-store.js';
 /**
  * Strings that repeat across processes (hosts, images, working directories) to small ids, each
  * held while something refers to it: a string is copied once and dropped with its last reference,
- * so the maps hold at most one string per referrer (the auditd reader's table does the same).
+ * so the maps hold at most one string per referrer (the auditd reader's process table uses it too).
  */
 export class Interner {
   private readonly ids = new Map<string, number>();
