@@ -9,13 +9,12 @@
  * again and rewritten, never trusted.
  */
 import { hash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
+import { readChecked, writeChecked } from './checked-file.js';
 import type { AutomatonTables } from './needle-index.js';
 import { codeIdentity } from './rule-cache.js';
 
-const CHECKSUM_LENGTH = 64;
 const PREFIX = 'automata-';
 
 let folder: { path: string; made: boolean } | undefined;
@@ -41,20 +40,8 @@ export function storedOrBuilt(key: string, build: () => AutomatonTables): Automa
 }
 
 function readTables(file: string): AutomatonTables | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch {
-    return undefined;
-  }
-  const payload = bytes.subarray(CHECKSUM_LENGTH);
-  if (bytes.length <= CHECKSUM_LENGTH || bytes.toString('latin1', 0, CHECKSUM_LENGTH) !== hash('sha256', payload, 'hex')) return undefined;
-  try {
-    const tables = deserialize(payload) as AutomatonTables;
-    return wellFormed(tables) ? tables : undefined;
-  } catch {
-    return undefined;
-  }
+  const tables = readChecked(file) as AutomatonTables | undefined;
+  return tables !== undefined && wellFormed(tables) ? tables : undefined;
 }
 
 /** The tables' arrays are of their kinds and sizes (needle-index.ts): a file that passes its checksum yet is not an automaton is not used. */
@@ -72,16 +59,9 @@ function wellFormed(t: AutomatonTables): boolean {
 }
 
 function writeTables(file: string, tables: AutomatonTables): void {
-  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
+  writeChecked(file, tables, () => {
     if (!folder!.made) makeFolder(folder!.path);
-    const payload = serialize(tables);
-    writeFileSync(temporary, Buffer.concat([Buffer.from(hash('sha256', payload, 'hex'), 'latin1'), payload]));
-    renameSync(temporary, file);
-  } catch {
-    // A cache that cannot be written only means building again next time.
-    rmSync(temporary, { force: true });
-  }
+  });
 }
 
 function makeFolder(path: string): void {

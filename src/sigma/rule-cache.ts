@@ -7,10 +7,10 @@
  * ignored and rewritten, never trusted: a warm load gives what a cold one would.
  */
 import { hash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deserialize, serialize } from 'node:v8';
+import { readChecked, writeChecked } from './checked-file.js';
 import { CorrelationRule } from './correlation/correlation-rule.js';
 import type { Anchors } from './prefilter.js';
 import { SigmaRule } from './rule.js';
@@ -81,38 +81,16 @@ export class RuleCacheLoad {
   /** Writes the entries looked up or remembered, when they differ from those read: atomically (a reader sees the old file or the new). */
   save(): void {
     if (!this.changed && this.next.size === this.stored.size) return;
-    const payload = serialize({ format: CACHE_FORMAT, code: codeIdentity(), files: this.next } satisfies CacheFile);
-    const temporary = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      writeFileSync(temporary, Buffer.concat([Buffer.from(hash('sha256', payload, 'hex'), 'latin1'), payload]));
-      renameSync(temporary, this.file);
-    } catch {
-      // A cache that cannot be written (read-only home, full disk) only means the next load is cold.
-      rmSync(temporary, { force: true });
-    }
+    const contents: CacheFile = { format: CACHE_FORMAT, code: codeIdentity(), files: this.next };
+    writeChecked(this.file, contents, () => mkdirSync(dirname(this.file), { recursive: true }));
   }
 }
 
-const CHECKSUM_LENGTH = 64;
-
 /** The entries of a cache file, or undefined when it is missing, corrupt, or made by other code. */
 function readCacheFile(file: string): CacheFile['files'] | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch {
-    return undefined;
-  }
-  const payload = bytes.subarray(CHECKSUM_LENGTH);
-  if (bytes.length <= CHECKSUM_LENGTH || bytes.toString('latin1', 0, CHECKSUM_LENGTH) !== hash('sha256', payload, 'hex')) return undefined;
-  try {
-    const cache = deserialize(payload) as Partial<CacheFile>;
-    if (cache?.format !== CACHE_FORMAT || cache.code !== codeIdentity() || !(cache.files instanceof Map)) return undefined;
-    return cache.files;
-  } catch {
-    return undefined;
-  }
+  const cache = readChecked(file) as Partial<CacheFile> | undefined;
+  if (cache?.format !== CACHE_FORMAT || cache.code !== codeIdentity() || !(cache.files instanceof Map)) return undefined;
+  return cache.files;
 }
 
 function storable(load: LoadResult): CachedLoad {
