@@ -22,7 +22,8 @@ const HEADER = 4096;
 /** The large file of repeated corpus chunks: memory-flatness scan, and steady-state reader speed. */
 const LARGE_BYTES = 256e6;
 
-function evtxFiles(dir: string): string[] {
+/** The .evtx files under a folder, in name order (the hunt group reads the same collection). */
+export function evtxFiles(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const path = join(dir, entry.name);

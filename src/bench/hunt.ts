@@ -12,25 +12,16 @@
  *   a fresh process (rule-load.ts), and `rules lint` as a user runs it (output discarded).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCliTimed, type CliRun } from './cli-run.js';
+import { evtxFiles } from './evtx.js';
 import { median } from './median.js';
 import { warmPageCache } from './warm.js';
 
 const ROUNDS = 5;
-
-function evtxFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...evtxFiles(path));
-    else if (entry.name.toLowerCase().endsWith('.evtx')) out.push(path);
-  }
-  return out;
-}
 
 interface Timed {
   seconds: number;
