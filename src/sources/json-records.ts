@@ -15,17 +15,9 @@
  */
 
 import { BoundedSpan } from './bounded-span.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, NEWLINE, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 import type { ReadContext } from './reader.js';
 
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const NEWLINE = 0x0a;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 
 /** Records larger than this are reported and dropped instead of buffered without limit. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
