@@ -2,6 +2,7 @@ import type { NormalizedEvent } from '../events/event.js';
 import type { BadRecord } from '../sources/reader.js';
 import { EventBuilder, type SensorIdentity } from './event-builder.js';
 import { LineJoiner } from './line-joiner.js';
+import { LineSplitter } from './line-splitter.js';
 import type { HostResolver } from './resolver.js';
 import { parseCallLine } from './strace-syntax.js';
 
@@ -13,7 +14,7 @@ import { parseCallLine } from './strace-syntax.js';
 export class TraceParser {
   readonly builder: EventBuilder;
   private readonly joiner = new LineJoiner();
-  private tail = '';
+  private readonly lines = new LineSplitter();
   private lineNo = 0;
   private rootPid?: number;
   /** The traced command's own end, from its `+++ exited with N +++` / `+++ killed by SIG +++` line. */
@@ -24,21 +25,11 @@ export class TraceParser {
   }
 
   feed(chunk: string, out: NormalizedEvent[]): void {
-    const text = this.tail + chunk;
-    let start = 0;
-    let nl: number;
-    while ((nl = text.indexOf('\n', start)) !== -1) {
-      this.line(text.slice(start, nl), out);
-      start = nl + 1;
-    }
-    this.tail = text.slice(start);
+    this.lines.feed(chunk, (text) => this.line(text, out));
   }
 
   end(out: NormalizedEvent[]): void {
-    if (this.tail !== '') {
-      this.line(this.tail, out);
-      this.tail = '';
-    }
+    this.lines.end((text) => this.line(text, out));
     for (const open of this.joiner.pending()) {
       // A thread killed inside a call (exec by a sibling, SIGKILL) never returns from it.
       this.bad(open.line, `${open.name}: call never finished (thread ended inside it)`);

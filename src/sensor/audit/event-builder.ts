@@ -9,6 +9,7 @@ import { syscallName } from '../../sources/auditd/syscalls.js';
 import type { BadRecord } from '../../sources/reader.js';
 import type { BuilderCounts } from '../event-builder.js';
 import { ProcessTable, type ProcessInfo } from '../process-table.js';
+import { LineSplitter } from '../line-splitter.js';
 import type { HostResolver } from '../resolver.js';
 import type { DnsAnswer } from './dns-stub.js';
 
@@ -70,7 +71,7 @@ export class AuditEventBuilder {
   private readonly grouper = new EventGrouper();
   /** The auditd normalizer's table: its parent fields are replaced by the tree's. */
   private readonly scratch = new AuditProcessTable(1024, 1 << 16);
-  private tail = '';
+  private readonly lines = new LineSplitter();
   private lineNo = 0;
   /** Lookups answered since the last records (see dnsAnswered). */
   private readonly lookups: DnsAnswer[] = [];
@@ -141,20 +142,12 @@ export class AuditEventBuilder {
   }
 
   feed(chunk: string, out: NormalizedEvent[]): void {
-    const text = this.tail + chunk;
-    let start = 0;
-    let nl: number;
-    while ((nl = text.indexOf('\n', start)) !== -1) {
-      this.line(text.slice(start, nl), out);
-      start = nl + 1;
-    }
-    this.tail = text.slice(start);
+    this.lines.feed(chunk, (text) => this.line(text, out));
     this.flushLookups(out);
   }
 
   end(out: NormalizedEvent[]): void {
-    if (this.tail !== '') this.line(this.tail, out);
-    this.tail = '';
+    this.lines.end((text) => this.line(text, out));
     for (const event of this.grouper.flush()) this.event(event, out);
     this.flushLookups(out, true);
   }
