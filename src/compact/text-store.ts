@@ -11,6 +11,7 @@
  *   class grown by doubling, with a free list; a freed block is reused by the next string of its
  *   class. Strings longer than the largest class (64 KiB) are kept as copied strings (rare).
  */
+import { grown } from './grown.js';
 const SIZES: number[] = [];
 for (let size = 16; size <= 65_536; size *= 2) SIZES.push(size, size + size / 2);
 SIZES.pop(); // the last class is 64 KiB
@@ -106,9 +107,9 @@ export class TextStore {
     }
     if (this.handlesUsed === this.handleCount) {
       const count = Math.max(256, this.handleCount * 2);
-      this.offsets = grown(this.offsets, new Int32Array(count));
-      this.lengths = grown(this.lengths, new Int32Array(count));
-      this.kinds = grown(this.kinds, new Uint8Array(count));
+      this.offsets = grown(this.offsets, count);
+      this.lengths = grown(this.lengths, count);
+      this.kinds = grown(this.kinds, count);
       this.handleCount = count;
     }
     return this.handlesUsed++;
@@ -129,11 +130,6 @@ export class TextStore {
     this.poolBlocks[kind] = used + 1;
     return used * size;
   }
-}
-
-function grown<T extends Int32Array | Uint8Array>(old: T, larger: T): T {
-  larger.set(old);
-  return larger;
 }
 
 /** An exact copy that shares no memory with `text` (a slice would keep a whole log chunk alive). */

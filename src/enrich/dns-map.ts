@@ -10,6 +10,7 @@
  * strings promoted an object and a key per answer to the old generation, and evicting its first
  * entry walked over every entry deleted before it (V8 keeps them until it rehashes).
  */
+import { grown } from '../compact/grown.js';
 import { Interner } from '../compact/interner.js';
 import { fromJsonNumber, toJsonNumber, type JsonNumber } from './json-number.js';
 import type { Limits } from './limits.js';
@@ -147,17 +148,13 @@ export class DnsMap {
   }
 
   private grow(slots: number): void {
-    const grow = <T extends Int32Array | Float64Array>(old: T, larger: T): T => {
-      larger.set(old);
-      return larger;
-    };
-    this.hosts = grow(this.hosts, new Int32Array(slots));
-    this.ips = grow(this.ips, new Int32Array(slots));
-    this.names = grow(this.names, new Int32Array(slots));
-    this.hashes = grow(this.hashes, new Int32Array(slots));
-    this.older = grow(this.older, new Int32Array(slots));
-    this.newer = grow(this.newer, new Int32Array(slots));
-    this.times = grow(this.times, new Float64Array(slots));
+    this.hosts = grown(this.hosts, slots);
+    this.ips = grown(this.ips, slots);
+    this.names = grown(this.names, slots);
+    this.hashes = grown(this.hashes, slots);
+    this.older = grown(this.older, slots);
+    this.newer = grown(this.newer, slots);
+    this.times = grown(this.times, slots);
     this.slotCount = slots;
   }
 }

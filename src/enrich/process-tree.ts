@@ -20,6 +20,7 @@
 import type { Ancestor } from './enricher.js';
 import { ExitQueue, type Exit } from './exit-queue.js';
 import { analysisOf, primeAnalysis, type Analysis } from './install-context.js';
+import { grown } from '../compact/grown.js';
 import { Interner } from '../compact/interner.js';
 import { fromJsonNumber, toJsonNumber, type JsonNumber } from './json-number.js';
 import type { Limits } from './limits.js';
@@ -630,15 +631,11 @@ export class ProcessTree {
   }
 
   private grow(slots: number): void {
-    const grow = <T extends Uint8Array | Int32Array | Float64Array>(old: T, larger: T): T => {
-      larger.set(old);
-      return larger;
-    };
-    this.flags = grow(this.flags, new Uint8Array(slots));
+    this.flags = grown(this.flags, slots);
     for (const name of ['hosts', 'images', 'commandLines', 'cwds', 'parents', 'parentGuids', 'parentImages', 'parentCommandLines', 'older', 'newer', 'nextSlot', 'guids', 'keyHashes', 'reach'] as const) {
-      this[name] = grow(this[name], new Int32Array(slots));
+      this[name] = grown(this[name], slots);
     }
-    for (const name of ['pids', 'starts', 'exited', 'parentPids'] as const) this[name] = grow(this[name], new Float64Array(slots));
+    for (const name of ['pids', 'starts', 'exited', 'parentPids'] as const) this[name] = grown(this[name], slots);
     this.slotCount = slots;
   }
 

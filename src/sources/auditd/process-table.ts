@@ -39,6 +39,7 @@
  * characters of command line; at most ~40 MB if every command line is long (16 Mi characters in
  * blocks).
  */
+import { grown } from '../../compact/grown.js';
 import { Interner } from '../../compact/interner.js';
 export const MAX_PROCESSES = 65_536;
 /**
@@ -285,18 +286,13 @@ export class ProcessTable {
   }
 
   private growSlots(slots: number): void {
-    const grow = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T): T => {
-      const array = make(slots);
-      array.set(old);
-      return array;
-    };
-    this.pids = grow(this.pids, (n) => new Float64Array(n));
-    this.hosts = grow(this.hosts, (n) => new Int32Array(n));
-    this.images = grow(this.images, (n) => new Int32Array(n));
-    this.lengths = grow(this.lengths, (n) => new Int32Array(n));
-    this.firstBlocks = grow(this.firstBlocks, (n) => new Int32Array(n));
-    this.prev = grow(this.prev, (n) => new Int32Array(n));
-    this.next = grow(this.next, (n) => new Int32Array(n));
+    this.pids = grown(this.pids, slots);
+    this.hosts = grown(this.hosts, slots);
+    this.images = grown(this.images, slots);
+    this.lengths = grown(this.lengths, slots);
+    this.firstBlocks = grown(this.firstBlocks, slots);
+    this.prev = grown(this.prev, slots);
+    this.next = grown(this.next, slots);
     this.slotCount = slots;
     // At most half full.
     let size = 16;
