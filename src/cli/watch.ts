@@ -61,7 +61,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   ]);
   const unavailable = auditUnavailable();
   if (unavailable) {
-    process.stderr.write(`supplywatch watch: ${unavailable}\n`);
+    process.stderr.write(`supplywatch watch: ${terminalSafe(unavailable)}\n`);
     return 2;
   }
   // An audit session of its own: the rules exclude it, so the sensor, its auditd and its auditctl
@@ -79,7 +79,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   const engine = await loadEngine(rules, spec, output).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   if (engine instanceof Error || engine.rulesLoaded === 0) {
     await janitor.finish();
-    process.stderr.write(`supplywatch watch: ${engine instanceof Error ? `cannot load the rules: ${engine.message}` : 'no rule could be loaded'}\n`);
+    process.stderr.write(`supplywatch watch: ${terminalSafe(engine instanceof Error ? `cannot load the rules: ${engine.message}` : 'no rule could be loaded')}\n`);
     return 2;
   }
   const outputs = targets && new (await import('../outputs/output-set.js')).OutputSet(targets);
@@ -132,10 +132,19 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   loadRules(['-e 1', `-b ${Math.max(WATCH_BACKLOG, before.backlogLimit)}`, ...(before.backlogWaitTime === undefined ? [] : [`--backlog_wait_time ${WATCH_BACKLOG_WAIT}`]), ...ruleLines(key, { excludeSessionId: ownSession })]);
   const follow = () => {
     receiver.socket.setEncoding('latin1');
+    // A socket error is followed by 'close', which restarts the receiver.
+    receiver.socket.on('error', () => undefined);
     receiver.socket.on('data', (chunk: string) => {
       const events: NormalizedEvent[] = [];
-      processor.feed(chunk, events);
-      handle(events);
+      try {
+        processor.feed(chunk, events);
+        handle(events);
+      } catch (err) {
+        // A host sensor goes on past what it cannot handle (a full disk under --save, a bug on
+        // one record): counted and said, as a bad record.
+        bad += 1;
+        if (bad <= 20) process.stderr.write(`supplywatch watch: records skipped: ${terminalSafe((err as Error).message)}\n`);
+      }
     });
     receiver.socket.once('close', () => void restart());
   };
@@ -163,7 +172,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   const stop = async (status: number, why?: string) => {
     if (stopping) return;
     stopping = true;
-    if (why) process.stderr.write(`supplywatch watch: ${why}\n`);
+    if (why) process.stderr.write(`supplywatch watch: ${terminalSafe(why)}\n`);
     receiver.socket.destroy();
     const events: NormalizedEvent[] = [];
     processor.end(events);

@@ -38,8 +38,8 @@ export class RunSummary {
     const byCategory = [...this.perCategory].map(([c, n]) => `${c} ${n}`).join(', ');
     const lines = ['', '── supplywatch run summary ──'];
     lines.push(`command: ${terminalSafe(parts.command)}`);
-    lines.push(`sensor: ${parts.sensor} (${parts.why})`);
-    lines.push(`outcome: ${parts.outcome}`);
+    lines.push(`sensor: ${parts.sensor} (${terminalSafe(parts.why)})`);
+    lines.push(`outcome: ${terminalSafe(parts.outcome)}`);
     lines.push(`events: ${this.events}${byCategory ? ` (${byCategory})` : ''}`);
     const c = parts.counts;
     if (parts.sensor === 'strace') {
@@ -54,7 +54,8 @@ export class RunSummary {
     lines.push(`alerts: ${this.alerts}`);
     const perRule = [...this.alertsPerRule.values()].sort((a, b) => b.count - a.count);
     for (const { title, count } of perRule) lines.push(`  ${String(count).padStart(7)}  ${terminalSafe(title)}`);
-    lines.push(...parts.extra);
+    // Escaped here, where they are written, whatever their source (sink errors carry hosts and paths); escaping is idempotent.
+    lines.push(...parts.extra.map(terminalSafe));
     lines.push(`elapsed: ${seconds.toFixed(2)} s`);
     return lines.join('\n') + '\n';
   }

@@ -56,10 +56,26 @@ export class CheckpointStore {
         if (revision !== undefined) return new PartitionCheckpoint(this.kv, key, this.chunkBytes, header, revision, undefined);
         continue;
       }
-      const header = JSON.parse(entry.string()) as Header;
-      const state = await this.readState(key, header);
+      // A checkpoint that cannot be read (a torn header, a lost chunk, bad gzip) must not block its
+      // partition for good: it resumes after the sequence the header names, if any, with a fresh
+      // state, and says so; the next save writes a new generation.
+      let header: Header;
+      let state: PipelineSnapshot | undefined;
+      let damaged: string | undefined;
+      try {
+        header = JSON.parse(entry.string()) as Header;
+      } catch (err) {
+        header = { seq: 0, owner, chunks: 0 };
+        damaged = `header unreadable (${(err as Error).message})`;
+      }
+      try {
+        state = damaged === undefined ? await this.readState(key, header) : undefined;
+      } catch (err) {
+        damaged = (err as Error).message;
+        header = { seq: header.seq, owner, chunks: 0 };
+      }
       const revision = await this.kv.update(key, JSON.stringify({ ...header, owner }), entry.revision).catch(() => undefined);
-      if (revision !== undefined) return new PartitionCheckpoint(this.kv, key, this.chunkBytes, { ...header, owner }, revision, state);
+      if (revision !== undefined) return new PartitionCheckpoint(this.kv, key, this.chunkBytes, { ...header, owner }, revision, state, damaged);
     }
   }
 
@@ -83,6 +99,8 @@ export class PartitionCheckpoint {
     private header: Header,
     private revision: number,
     readonly state: PipelineSnapshot | undefined,
+    /** Why the stored checkpoint could not be used, when it could not. */
+    readonly damaged?: string,
   ) {}
 
   /** Where consumption resumes: after `seq`, or from `startTime` when nothing was consumed since a replay was asked for. */

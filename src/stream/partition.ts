@@ -24,6 +24,7 @@ import type { Alert } from '../alerts/alert.js';
 import { idOfAlert } from '../alerts/alert-id.js';
 import type { Pack } from '../alerts/pack.js';
 import { EventPipeline, type PipelineSpec } from '../alerts/pipeline.js';
+import { terminalSafe } from '../outputs/escape.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import type { CheckpointStore, PartitionCheckpoint } from './checkpoint.js';
 import { decodeMessage, type Decoded } from './message.js';
@@ -98,6 +99,7 @@ export class PartitionConsumer {
     const { s } = this;
     this.checkpoint = await s.checkpoints.claim(this.partition, s.owner);
     this.pipeline = new EventPipeline(s.packs, s.spec);
+    if (this.checkpoint.damaged) s.log(`partition ${this.partition}: checkpoint unusable, resuming without its state: ${this.checkpoint.damaged}`);
     if (this.checkpoint.state) this.pipeline.restore(this.checkpoint.state);
     const position = this.checkpoint.position;
     this.seq = position.seq;
@@ -190,14 +192,21 @@ export class PartitionConsumer {
 
   private handle(msg: JsMsg, seq: number, decoded: Decoded): void {
     const { s } = this;
-    if (decoded.bad !== undefined) {
-      this.store(this.deadLetter(msg, seq, decoded.bad), 'deadLetters');
-    } else {
+    let bad = decoded.bad;
+    if (bad === undefined) {
       const found = this.found;
-      for (const event of decoded.events) this.pipeline!.process(event, seq, found);
-      for (const alert of found) this.store(s.js.publish(s.names.alertSubject, s.formatter.format(alert), { msgID: idOfAlert(alert) }), 'alerts');
-      found.length = 0;
+      try {
+        for (const event of decoded.events ?? []) this.pipeline!.process(event, seq, found);
+        for (const alert of found) this.store(s.js.publish(s.names.alertSubject, s.formatter.format(alert), { msgID: idOfAlert(alert) }), 'alerts');
+      } catch (err) {
+        // One message the pipeline cannot take must not stop its partition: replayed after a
+        // takeover, it would stop it again every time.
+        bad = `processing failed: ${(err as Error).message}`;
+      } finally {
+        found.length = 0;
+      }
     }
+    if (bad !== undefined) this.store(this.deadLetter(msg, seq, bad), 'deadLetters');
     this.unacked = msg;
     this.unackedCount += 1;
     s.counters.messages += 1;
@@ -246,7 +255,8 @@ export class PartitionConsumer {
     const { s } = this;
     const h = headers();
     for (const [key, values] of msg.headers ?? []) for (const v of values) h.append(key, v);
-    h.set('Sw-Reason', reason.slice(0, 1000));
+    // A header value cannot hold a line break (the client throws), and reasons quote records.
+    h.set('Sw-Reason', terminalSafe(reason).slice(0, 1000));
     h.set('Sw-Stream', s.names.events);
     h.set('Sw-Stream-Seq', String(seq));
     h.set('Sw-Subject', msg.subject);

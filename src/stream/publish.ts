@@ -14,6 +14,9 @@ import { connectTo, type ServerSpec } from './connect.js';
 import { encodeEvent } from './message.js';
 import { eventTopology, namesFor, partitionOf } from './topology.js';
 
+/** Room for a message's headers and subject within the server's max_payload. */
+const MESSAGE_OVERHEAD_BYTES = 4096;
+
 export interface PublishPlan {
   inputs: string[];
   inputFormat?: string;
@@ -41,6 +44,7 @@ export async function runPublish(plan: PublishPlan): Promise<number> {
   try {
     const topology = await eventTopology(nc, names, { replicas: plan.replicas, partitions: plan.partitions });
     const js = jetstream(nc);
+    const maxPayload = nc.info?.max_payload ?? Infinity;
     const window: Array<Promise<PubAck>> = [];
     const settle = async () => {
       const ack = await window.shift()!;
@@ -51,6 +55,13 @@ export async function runPublish(plan: PublishPlan): Promise<number> {
       summary.countEvents(batch.input, batch.format, batch.events.length);
       for (const event of batch.events) {
         const { payload, headers, msgID } = encodeEvent(event);
+        // Readers take records up to 64 MiB; the server refuses a message over its max_payload
+        // (1 MiB by default). Such an event is a bad record, not the end of the publish.
+        if (Buffer.byteLength(payload) + MESSAGE_OVERHEAD_BYTES > maxPayload) {
+          const { file, format, line, record, offset } = event.source;
+          summary.countBad({ file, format, line, record, offset, reason: `event larger than the server's max_payload (${maxPayload} bytes): not published` });
+          continue;
+        }
         const ack = js.publish(names.eventSubject(partitionOf(event.host, topology.partitions)), payload, { headers, msgID });
         ack.catch(() => {}); // awaited in turn by settle(); a failure must not go unhandled meanwhile
         window.push(ack);
