@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { auditFloor } from './audit-floor.js';
 import { median } from './median.js';
 import { findStrace, straceArgs } from '../sensor/strace-launcher.js';
 
@@ -19,7 +20,9 @@ import { findStrace, straceArgs } from '../sensor/strace-launcher.js';
  *
  * A fourth side is `run --sensor audit` (issue 25): the kernel's audit, filtered in the kernel by
  * session and open flags, stops no process; target ratio ≤ 1.05. Its CPU column misses the
- * private auditd's own CPU (a detached process, not a waited-for child of the bench).
+ * private auditd's own CPU (a detached process, not a waited-for child of the bench). A fifth,
+ * its floor, is the same rules on the same session with an auditd that keeps nothing, and no
+ * supplywatch (audit-floor.ts).
  *
  * CPU time (user + system of the waited-for tree) is reported beside wall time: on a shared machine
  * wall time swings with other load, CPU time much less, and on 2 cores every CPU second the
@@ -29,8 +32,8 @@ const PACKAGES = ['esbuild@0.24.0', 'vite@5.4.10', 'typescript@5.6.3'];
 const NPM_ARGS = ['install', '--no-audit', '--no-fund', '--no-update-notifier', '--prefer-offline', ...PACKAGES];
 const ROUNDS = 5;
 
-type Side = 'plain' | 'strace' | 'run' | 'audit';
-const SIDES: Side[] = ['plain', 'strace', 'run', 'audit'];
+type Side = 'plain' | 'strace' | 'run' | 'audit' | 'auditFloor';
+const SIDES: Side[] = ['plain', 'strace', 'run', 'audit', 'auditFloor'];
 
 /**
  * CPU seconds used by the waited-for children of this process so far (user + system, from
@@ -51,6 +54,7 @@ function install(cli: string, dir: string, side: Side): { wall: number; cpu: num
     : side === 'strace' ? [findStrace() ?? 'strace', straceArgs('/dev/null', ['npm', ...NPM_ARGS])]
     : ['npm', NPM_ARGS];
   const cpu = childrenCpu();
+  if (side === 'auditFloor') return { wall: auditFloor(['npm', ...NPM_ARGS], dir), cpu: childrenCpu() - cpu };
   const started = performance.now();
   const r = spawnSync(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const wall = (performance.now() - started) / 1000;
@@ -63,7 +67,7 @@ export function sensorOverhead(cli: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'supplywatch-bench-sensor-'));
   try {
     install(cli, dir, 'plain'); // warm the npm cache
-    const times: Record<Side, Array<{ wall: number; cpu: number }>> = { plain: [], strace: [], run: [], audit: [] };
+    const times: Record<Side, Array<{ wall: number; cpu: number }>> = { plain: [], strace: [], run: [], audit: [], auditFloor: [] };
     for (let i = 0; i < ROUNDS; i++) {
       // Rotate which side goes first, so drift (cache, CPU frequency, other load) favours none.
       for (let k = 0; k < SIDES.length; k++) {
@@ -76,7 +80,7 @@ export function sensorOverhead(cli: string): string {
     const ratio = (side: Side, of: 'wall' | 'cpu') => median(times[side].map((t, i) => t[of] / times.plain[i]![of])).toFixed(2);
     return [
       `run -- npm install esbuild, vite, typescript (${ROUNDS} rounds)`,
-      `plain median ${wall('plain')} s; run --sensor audit ${wall('audit')} s, median ratio ${ratio('audit', 'wall')} (target ≤ 1.05);`,
+      `plain median ${wall('plain')} s; run --sensor audit ${wall('audit')} s, median ratio ${ratio('audit', 'wall')} (target ≤ 1.05; floor, the rules alone: ${wall('auditFloor')} s, ratio ${ratio('auditFloor', 'wall')});`,
       `run --sensor strace ${wall('run')} s, ratio ${ratio('run', 'wall')} (target ≤ 1.15; floor, bare strace: ${wall('strace')} s, ratio ${ratio('strace', 'wall')})`,
       `CPU plain ${cpu('plain')} s, audit ${cpu('audit')} s (ratio ${ratio('audit', 'cpu')}, auditd not included), strace ${cpu('strace')} s (ratio ${ratio('strace', 'cpu')}), run --sensor strace ${cpu('run')} s (ratio ${ratio('run', 'cpu')})`,
     ].join('  ');

@@ -22,7 +22,7 @@ import { join } from 'node:path';
  */
 export const RECEIVER_PREFIX = 'supplywatch-audit-';
 
-function configText(dir: string): string {
+export function configText(dir: string): string {
   return [
     'local_events = yes',
     'write_logs = no',

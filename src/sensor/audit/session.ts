@@ -63,7 +63,7 @@ export class AuditBusy extends Error {}
 export class AuditUnavailable extends Error {}
 
 /** The kernel's backlog during a run: a burst of records waits instead of being dropped. */
-const RUN_BACKLOG = 16_384;
+export const RUN_BACKLOG = 16_384;
 /** How often the tree is looked for after the command's own end. */
 const TREE_POLL_MS = 20;
 /** How long the end mark's record may take to come through auditd. */
