@@ -8,6 +8,7 @@ import { evtxRows } from './evtx.js';
 import { huntRows } from './hunt.js';
 import { sensorOverhead } from './sensor.js';
 import { streamRows } from './stream.js';
+import { streamMemoryRow } from './stream-memory.js';
 import { watchReplay } from './watch.js';
 import { median } from './median.js';
 import { warmPageCache } from './warm.js';
@@ -112,10 +113,18 @@ function row(name: string, events: number, seconds: number, base: number, peak?:
 /** Events of the streaming rows (BENCH_STREAM_EVENTS): each run stores them in a local JetStream. */
 const STREAM_EVENTS = Number(process.env.BENCH_STREAM_EVENTS ?? 200_000);
 
+/** Events of the long streaming row (BENCH_STREAM_LONG_EVENTS): worker memory over them. */
+const STREAM_LONG_EVENTS = Number(process.env.BENCH_STREAM_LONG_EVENTS ?? 10_000_000);
+
+async function streaming(): Promise<string[]> {
+  const path = await dataset(STREAM_EVENTS, 'workstation');
+  return [...(await streamRows(CLI, path, STREAM_EVENTS)), await streamMemoryRow(CLI, path, STREAM_EVENTS, STREAM_LONG_EVENTS)];
+}
+
 /** `npm run bench -- --group NAME`: one group of rows alone. */
 const GROUPS: Record<string, () => Promise<string[]>> = {
   hunt: () => huntRows(ROOT, CLI),
-  stream: async () => streamRows(CLI, await dataset(STREAM_EVENTS, 'workstation'), STREAM_EVENTS),
+  stream: streaming,
   sensor: async () => [sensorOverhead(CLI), watchReplay()],
 };
 
@@ -168,7 +177,7 @@ async function main(): Promise<void> {
   lines.push(...(await huntRows(ROOT, CLI)));
   lines.push(...(await auditdRows(DATA)));
   lines.push(sensorOverhead(CLI));
-  lines.push(...(await streamRows(CLI, await dataset(STREAM_EVENTS, 'workstation'), STREAM_EVENTS)));
+  lines.push(...(await streaming()));
   lines.push(watchReplay());
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -19,7 +19,7 @@ import { namesFor, partitionOf } from '../stream/topology.js';
 import { median } from './median.js';
 
 const NATS_SERVER = '/usr/sbin/nats-server';
-const PARTITIONS = 8;
+export const PARTITIONS = 8;
 const PREFIX = 'bench';
 /** `stream`'s default --in-flight: messages delivered and unacknowledged per partition. */
 const IN_FLIGHT = 256;
@@ -68,7 +68,7 @@ export async function streamRows(cli: string, path: string, count: number): Prom
   }
 }
 
-async function startServer(store: string): Promise<{ url: string; child: ChildProcess }> {
+export async function startServer(store: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(NATS_SERVER, ['-js', '-a', '127.0.0.1', '-p', '-1', '-sd', store], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const port = await new Promise<string>((resolve, reject) => {
@@ -82,7 +82,7 @@ async function startServer(store: string): Promise<{ url: string; child: ChildPr
   return { url: `nats://127.0.0.1:${port}`, child };
 }
 
-function cliRun(cli: string, args: string[]): void {
+export function cliRun(cli: string, args: string[]): void {
   const result = spawnSync(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`${args[0]} failed (${result.status}): ${result.stderr}`);
 }
@@ -196,17 +196,17 @@ async function workers(cli: string, url: string, jsm: JetStreamManager, n: numbe
  * or has delivered unacknowledged; 0 while a partition has no consumer (not taken yet, or
  * being handed over to another worker, which makes it anew from the checkpoint).
  */
-async function consumed(jsm: JetStreamManager, count: number): Promise<number> {
+export async function consumed(jsm: JetStreamManager, count: number, prefix = PREFIX): Promise<number> {
   let left = 0;
   for (let p = 0; p < PARTITIONS; p += 1) {
-    const info = await jsm.consumers.info(names.events, `${PREFIX}-p${p}`).catch(() => undefined);
+    const info = await jsm.consumers.info(namesFor(prefix).events, `${prefix}-p${p}`).catch(() => undefined);
     if (!info) return 0;
     left += info.num_pending + info.num_ack_pending;
   }
   return count - left;
 }
 
-function rssMb(pid: number): number {
+export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
