@@ -1,8 +1,9 @@
 import type { NormalizedEvent } from '../events/event.js';
+import { OVERSIZED_LINE } from '../sources/lines.js';
 import type { BadRecord } from '../sources/reader.js';
 import { EventBuilder, type SensorIdentity } from './event-builder.js';
 import { LineJoiner } from './line-joiner.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter, type LineSink } from './line-splitter.js';
 import type { HostResolver } from './resolver.js';
 import { parseCallLine } from './strace-syntax.js';
 
@@ -25,16 +26,20 @@ export class TraceParser {
   }
 
   feed(chunk: string, out: NormalizedEvent[]): void {
-    this.lines.feed(chunk, (text) => this.line(text, out));
+    this.lines.feed(chunk, this.sink(out));
   }
 
   end(out: NormalizedEvent[]): void {
-    this.lines.end((text) => this.line(text, out));
+    this.lines.end(this.sink(out));
     for (const open of this.joiner.pending()) {
       // A thread killed inside a call (exec by a sibling, SIGKILL) never returns from it.
       this.bad(open.line, `${open.name}: call never finished (thread ended inside it)`);
     }
     this.builder.finish(out);
+  }
+
+  private sink(out: NormalizedEvent[]): LineSink {
+    return { line: (text) => this.line(text, out), tooLong: () => this.bad(++this.lineNo, OVERSIZED_LINE) };
   }
 
   private line(text: string, out: NormalizedEvent[]): void {

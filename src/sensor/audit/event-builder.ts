@@ -6,10 +6,11 @@ import { normalizeEvent } from '../../sources/auditd/normalize.js';
 import { ProcessTable as AuditProcessTable } from '../../sources/auditd/process-table.js';
 import { parseRecord, type AuditRecord } from '../../sources/auditd/record.js';
 import { syscallName } from '../../sources/auditd/syscalls.js';
+import { OVERSIZED_LINE } from '../../sources/lines.js';
 import type { BadRecord } from '../../sources/reader.js';
 import type { BuilderCounts } from '../event-builder.js';
 import { ProcessTable, type ProcessInfo } from '../process-table.js';
-import { LineSplitter } from '../line-splitter.js';
+import { LineSplitter, type LineSink } from '../line-splitter.js';
 import type { HostResolver } from '../resolver.js';
 import type { DnsAnswer } from './dns-stub.js';
 
@@ -142,14 +143,18 @@ export class AuditEventBuilder {
   }
 
   feed(chunk: string, out: NormalizedEvent[]): void {
-    this.lines.feed(chunk, (text) => this.line(text, out));
+    this.lines.feed(chunk, this.sink(out));
     this.flushLookups(out);
   }
 
   end(out: NormalizedEvent[]): void {
-    this.lines.end((text) => this.line(text, out));
+    this.lines.end(this.sink(out));
     for (const event of this.grouper.flush()) this.event(event, out);
     this.flushLookups(out, true);
+  }
+
+  private sink(out: NormalizedEvent[]): LineSink {
+    return { line: (text) => this.line(text, out), tooLong: () => this.bad(++this.lineNo, OVERSIZED_LINE) };
   }
 
   private line(text: string, out: NormalizedEvent[]): void {
