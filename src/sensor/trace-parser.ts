@@ -5,6 +5,7 @@ import { EventBuilder, type SensorIdentity } from './event-builder.js';
 import { LineJoiner } from './line-joiner.js';
 import { LineSplitter, type LineSink } from './line-splitter.js';
 import type { HostResolver } from './resolver.js';
+import { failedRecord } from './record-guard.js';
 import { parseCallLine } from './strace-syntax.js';
 
 /**
@@ -22,7 +23,7 @@ export class TraceParser {
   rootExit?: { code?: number; signal?: string };
 
   constructor(identity: SensorIdentity, resolver: HostResolver, private readonly onBad: (bad: BadRecord) => void) {
-    this.builder = new EventBuilder(identity, resolver);
+    this.builder = new EventBuilder(identity, resolver, (line, reason) => this.bad(line, reason));
   }
 
   feed(chunk: string, out: NormalizedEvent[]): void {
@@ -45,6 +46,14 @@ export class TraceParser {
   private line(text: string, out: NormalizedEvent[]): void {
     this.lineNo += 1;
     if (text === '') return;
+    try {
+      this.record(text, out);
+    } catch (err) {
+      this.bad(this.lineNo, failedRecord(err));
+    }
+  }
+
+  private record(text: string, out: NormalizedEvent[]): void {
     const joined = this.joiner.push(text, this.lineNo, (p) => this.bad(p.line, p.reason));
     if (!joined) return;
     if (this.exitLine(joined.text)) return;

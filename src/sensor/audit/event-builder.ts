@@ -11,6 +11,7 @@ import type { BadRecord } from '../../sources/reader.js';
 import type { BuilderCounts } from '../event-builder.js';
 import { ProcessTable, type ProcessInfo } from '../process-table.js';
 import { LineSplitter, type LineSink } from '../line-splitter.js';
+import { failedRecord } from '../record-guard.js';
 import type { HostResolver } from '../resolver.js';
 import type { DnsAnswer } from './dns-stub.js';
 
@@ -162,6 +163,14 @@ export class AuditEventBuilder {
     // Every event carries its process's title, hex-encoded, one line in six; nothing here reads
     // it (argv comes from EXECVE records, the rest from the tree), so it is not parsed at all.
     if (text.startsWith(PROCTITLE) || text.trim() === '') return;
+    try {
+      this.record(text, out);
+    } catch (err) {
+      this.bad(this.lineNo, failedRecord(err));
+    }
+  }
+
+  private record(text: string, out: NormalizedEvent[]): void {
     const record = parseRecord(text);
     if (typeof record === 'string') return this.bad(this.lineNo, record);
     const { events, late } = this.grouper.add(record, this.lineNo);
@@ -169,7 +178,16 @@ export class AuditEventBuilder {
     for (const event of events) this.event(event, out);
   }
 
+  /** Guarded per event: the records that complete an event may also complete others. */
   private event(audit: AuditEvent, out: NormalizedEvent[]): void {
+    try {
+      this.build(audit, out);
+    } catch (err) {
+      this.bad(audit.line, failedRecord(err));
+    }
+  }
+
+  private build(audit: AuditEvent, out: NormalizedEvent[]): void {
     const main = audit.records.find((r) => r.type === 'SYSCALL');
     if (main === undefined || main.fields.get('key')?.text !== this.key) {
       this.skipped += 1;
