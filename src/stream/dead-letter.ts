@@ -42,8 +42,9 @@ export function deadLetter(msg: Undeliverable, place: DeadLetterPlace, maxPayloa
   const letter = fitted(msg.data, letterHeaders(msg, place, true), maxPayload);
   if (letter) return letter;
   const h = letterHeaders(msg, place, false);
-  h.set(HEADERS_DROPPED_HEADER, `${[...msg.headers!].length} original header(s) did not fit beside these`);
-  // Without the original headers there is room: what is added here is a few kilobytes at most.
+  h.set(HEADERS_DROPPED_HEADER, `${msg.headers ? [...msg.headers].length : 0} original header(s) did not fit beside these`);
+  // What is added here is a few kilobytes at most: only a server whose max_payload is smaller
+  // (too small for the worker's checkpoints anyway) leaves no room for it; the record is left out.
   return fitted(msg.data, h, maxPayload) ?? { data: msg.data.subarray(0, 0), headers: h };
 }
 
