@@ -247,9 +247,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       ...written.map((f) => `    ${terminalSafe(f)}`),
     );
   }
-  for (const u of (await outputs?.close()) ?? []) {
-    if (u.undelivered > 0) extra.push(`--output ${terminalSafe(u.spec)}: ${u.undelivered} alert${u.undelivered === 1 ? '' : 's'} not delivered (${u.reason ?? 'receiver unavailable'})`);
-  }
+  if (outputs) extra.push(...(await import('../outputs/output-set.js')).undeliveredLines(await outputs.close()));
   if (options.save !== undefined) extra.push(`saved: ${summary.events} events to ${terminalSafe(options.save)} (replay: supplywatch scan ${terminalSafe(options.save)})`);
   extra.push(`exit status: ${status}`);
   if (!options.quiet || status === 2) {

@@ -4,6 +4,7 @@ import type { Alert } from '../alerts/alert.js';
 import type { PipelineSpec } from '../alerts/pipeline.js';
 import { serializeEvent, type NormalizedEvent } from '../events/event.js';
 import { safeJson, terminalSafe } from '../outputs/escape.js';
+import type { OutputSet } from '../outputs/output-set.js';
 import { UsageError } from '../errors.js';
 import { parseNow, parseOutputs, parseRuleSpecs, readConfig, warnExpired } from './options.js';
 import { loadEngine } from './run.js';
@@ -36,7 +37,8 @@ const WATCH_BACKLOG_WAIT = 0;
  * driver's rules, follows every package manager's process tree by ancestry (npm, pnpm, yarn,
  * bun, pip, uv, poetry, gem, bundler, cargo, go, dotnet, nuget, composer), runs the rules on
  * their events and streams the alerts as they happen (JSONL by default; `--output` as for scan).
- * Runs until SIGINT or SIGTERM, then removes its rules and exits 0. docs/sensor.md.
+ * Runs until SIGINT or SIGTERM, then removes its rules and exits 0, or 2 when alerts could not
+ * be delivered to an `--output` (said on stderr). docs/sensor.md.
  */
 export async function watchCommand(options: WatchOptions): Promise<number> {
   if (options.format === 'table') throw new UsageError('watch streams alerts: --format jsonl or csv (a table needs the end of the input)');
@@ -188,17 +190,34 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
     }
     // Waited for: a clean shutdown leaves no rule.
     await janitor.finish();
-    await outputs?.close();
+    const undelivered = await closeOutputs(outputs);
     if (saveFd !== undefined) closeSync(saveFd);
     process.stderr.write(
       `supplywatch watch: stopped; ${counts.events} events of package managers' trees, ${processor.outside} other events dropped, ${counts.alerts} alerts` +
         `${options.block ? `, ${counts.blocked} processes killed by --block` : ''}, ${bad} bad records, receiver restarts ${counts.restarts}, ${lost} records dropped by the kernel (backlog full)\n`,
     );
-    resolveDone(status);
+    for (const line of undelivered) process.stderr.write(`supplywatch watch: ${line}\n`);
+    // Alerts that never reached their destination must not pass for a clean stop.
+    resolveDone(undelivered.length > 0 ? 2 : status);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   return done;
+}
+
+/**
+ * Closes the `--output` destinations: a line per output that could not deliver all its alerts
+ * (a syslog or HEC receiver refusing or missing the final flush), as scan writes them, or why
+ * they could not be closed at all (a full disk under a file output). Escaped.
+ */
+export async function closeOutputs(outputs: OutputSet | undefined): Promise<string[]> {
+  if (!outputs) return [];
+  try {
+    const reports = await outputs.close();
+    return (await import('../outputs/output-set.js')).undeliveredLines(reports);
+  } catch (err) {
+    return [terminalSafe(`--output: the outputs could not be closed, their last alerts may be lost: ${(err as Error).message}`)];
+  }
 }
 
 /** Puts this process in a new audit session; its id, or undefined when the kernel refused. */

@@ -1,6 +1,7 @@
 import type { Alert } from '../alerts/alert.js';
 import { attributeKey, columnValues, eventId, severity, visibleControls } from './alert-fields.js';
 import type { AlertFormatter, FormatterOptions } from './formatter.js';
+import { perRule } from './per-rule.js';
 import { PRODUCT, PRODUCT_VERSION, VENDOR } from './product.js';
 
 /**
@@ -17,16 +18,12 @@ import { PRODUCT, PRODUCT_VERSION, VENDOR } from './product.js';
  * (whose backslash is then escaped like any other), so nothing reaches a console raw.
  */
 export function cefFormatter({ columns }: FormatterOptions): AlertFormatter {
-  const heads = new WeakMap<Alert['rule'], string>();
+  const headOf = perRule((rule) => ['CEF:0', VENDOR, PRODUCT, PRODUCT_VERSION, eventId(rule), rule.title, String(severity(rule.level))].map((f, i) => (i === 0 ? f : cefHeaderField(f))).join('|') + '|');
   return {
     header: '',
     format(alert: Alert) {
       const { rule, event } = alert;
-      let head = heads.get(rule);
-      if (head === undefined) {
-        head = ['CEF:0', VENDOR, PRODUCT, PRODUCT_VERSION, eventId(rule), rule.title, String(severity(rule.level))].map((f, i) => (i === 0 ? f : cefHeaderField(f))).join('|') + '|';
-        heads.set(rule, head);
-      }
+      const head = headOf(rule);
       const f = event.fields;
       const ext: Array<[string, string | undefined]> = [
         ['rt', event.time === undefined ? undefined : String(event.time)],

@@ -6,6 +6,7 @@ import { serializeEvent } from '../events/event.js';
 import type { EventRef } from '../sigma/index.js';
 import { safeJson } from './escape.js';
 import type { AlertFormatter, FormatterOptions } from './formatter.js';
+import { perRule } from './per-rule.js';
 
 /**
  * One JSON object per alert: rule, pack output columns, the event as `dump` prints it.
@@ -18,21 +19,18 @@ import type { AlertFormatter, FormatterOptions } from './formatter.js';
  * `safeJson` of the whole object gives.
  */
 export function jsonlFormatter({ columns }: FormatterOptions): AlertFormatter {
-  // Weak: a config's level override gives each of its alerts a rule object of its own (tuning.ts).
-  const ruleParts = new WeakMap<Alert['rule'], string>();
+  const rulePartOf = perRule((rule) => {
+    const part = `{"rule":${safeJson({ id: rule.id, title: rule.title, level: rule.level, tags: rule.tags, file: rule.file })}`;
+    const playbook = playbookPointer(rule.id);
+    return playbook ? `${part},"playbook":${safeJson(playbook)}` : part;
+  });
   let lastEvent: NormalizedEvent | undefined;
   let lastEventPart = '';
   return {
     header: '',
     format(alert: Alert) {
       const { rule, event } = alert;
-      let head = ruleParts.get(rule);
-      if (head === undefined) {
-        head = `{"rule":${safeJson({ id: rule.id, title: rule.title, level: rule.level, tags: rule.tags, file: rule.file })}`;
-        const playbook = playbookPointer(rule.id);
-        if (playbook) head += `,"playbook":${safeJson(playbook)}`;
-        ruleParts.set(rule, head);
-      }
+      const head = rulePartOf(rule);
       if (event !== lastEvent) {
         // serializeEvent always has `fields` and `source`: the object is never empty.
         lastEventPart = ',' + safeJson(serializeEvent(event)).slice(1, -1);

@@ -2,6 +2,7 @@ import type { Alert } from '../alerts/alert.js';
 import { attributeKey, columnValues, eventId, keyFields, severity } from './alert-fields.js';
 import { terminalSafe } from './escape.js';
 import type { AlertFormatter, FormatterOptions } from './formatter.js';
+import { perRule } from './per-rule.js';
 import { PRODUCT, PRODUCT_VERSION, VENDOR } from './product.js';
 
 /**
@@ -17,16 +18,12 @@ import { PRODUCT, PRODUCT_VERSION, VENDOR } from './product.js';
  * Header fields escape `|` and `\` with a backslash, as the LEEF guide asks.
  */
 export function leefFormatter({ columns }: FormatterOptions): AlertFormatter {
-  const heads = new WeakMap<Alert['rule'], string>();
+  const headOf = perRule((rule) => `LEEF:2.0|${VENDOR}|${PRODUCT}|${PRODUCT_VERSION}|${leefHeaderField(eventId(rule))}|x09|`);
   return {
     header: '',
     format(alert: Alert) {
       const { rule, event } = alert;
-      let head = heads.get(rule);
-      if (head === undefined) {
-        head = `LEEF:2.0|${VENDOR}|${PRODUCT}|${PRODUCT_VERSION}|${leefHeaderField(eventId(rule))}|x09|`;
-        heads.set(rule, head);
-      }
+      const head = headOf(rule);
       const attributes: Array<[string, string]> = [];
       if (event.time !== undefined) attributes.push(['devTime', new Date(event.time).toISOString()], ['devTimeFormat', "yyyy-MM-dd'T'HH:mm:ss.SSSX"]);
       attributes.push(['sev', String(severity(rule.level))], ['cat', rule.level ?? 'unknown'], ['ruleName', rule.title]);

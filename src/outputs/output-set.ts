@@ -1,6 +1,7 @@
 import type { Pack } from '../alerts/pack.js';
 import type { FileIdentity } from '../sources/open.js';
 import { outputIdentity } from '../sources/open.js';
+import { terminalSafe } from './escape.js';
 import { makeFormatter, type OutputSpec } from './formats.js';
 import type { AlertFormatter, OutputDocument } from './formatter.js';
 import { splitParts } from './multiplex.js';
@@ -8,6 +9,20 @@ import { FileSink, stdoutSink } from './sinks/file.js';
 import type { OutputSink, SinkReport } from './sinks/sink.js';
 import { openNetworkSink } from './sinks/network.js';
 import type { OutputTarget } from './targets.js';
+
+/** What one output could not deliver, by its spec as the user wrote it. */
+export type OutputReport = { spec: string } & SinkReport;
+
+/**
+ * One line per output that lost alerts, as scan, run and watch write them (scan and watch after
+ * their summary, even quiet; run in its summary). The spec and the reason are escaped: they carry
+ * the user's paths and hosts, and what a receiver answered.
+ */
+export function undeliveredLines(reports: readonly OutputReport[]): string[] {
+  return reports
+    .filter((u) => u.undelivered > 0)
+    .map((u) => terminalSafe(`--output ${u.spec}: ${u.undelivered} alert${u.undelivered === 1 ? '' : 's'} not delivered (${u.reason ?? 'receiver unavailable'})`));
+}
 
 interface Output {
   target: OutputTarget;
@@ -65,7 +80,7 @@ export class OutputSet {
   }
 
   /** Ends every document, then waits for every sink: what could not be delivered, per output. */
-  async close(): Promise<Array<{ spec: string } & SinkReport>> {
+  async close(): Promise<OutputReport[]> {
     if (this.closed) return [];
     this.closed = true;
     for (const o of this.outputs) o.sink.write(o.document.end());

@@ -9,8 +9,7 @@ import { BufferedOut } from '../outputs/buffered.js';
 import { formatAlert } from '../outputs/format-alert.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import { makeFormatter } from '../outputs/formats.js';
-import { OutputSet } from '../outputs/output-set.js';
-import { terminalSafe } from '../outputs/escape.js';
+import { OutputSet, undeliveredLines } from '../outputs/output-set.js';
 import { formatProblem, formatUnreadable } from '../outputs/problems.js';
 import type { AlertBlock } from '../parallel/alert-block.js';
 import { helpedLoad } from '../parallel/helped-load.js';
@@ -158,7 +157,7 @@ async function scanLoaded(plan: ScanPlan, run: Loaded): Promise<number> {
   progress.stop();
   if (!plan.quiet) process.stderr.write(summary.render(rulesLoaded, loaded.rejected, emitted));
   // Even with -q: alerts that never reached the SIEM must not pass for a quiet scan.
-  for (const u of undelivered) if (u.undelivered > 0) process.stderr.write(`supplywatch: --output ${terminalSafe(u.spec)}: ${u.undelivered} alert${u.undelivered === 1 ? '' : 's'} not delivered (${u.reason ?? 'receiver unavailable'})\n`);
+  for (const line of undeliveredLines(undelivered)) process.stderr.write(`supplywatch: ${line}\n`);
   return exitStatus(plan, summary);
 }
 

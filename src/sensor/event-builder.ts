@@ -1,5 +1,6 @@
 import type { Fields, NormalizedEvent } from '../events/event.js';
 import { ProcessTable, type ProcessInfo } from './process-table.js';
+import { failedRecord } from './record-guard.js';
 import { decodeDnsQuery, HostResolver } from './resolver.js';
 import { decodeBytes, decodeString, decodeStringArray, stringLiterals, type StraceCall } from './strace-syntax.js';
 
@@ -43,7 +44,12 @@ export class EventBuilder {
   private readonly lastDns = new Map<number, { name: string; time: number }>();
   private rooted = false;
 
-  constructor(private readonly identity: SensorIdentity, private readonly resolver: HostResolver) {}
+  /** `failed`: a call the builder could not handle, reported as a bad record of its line. */
+  constructor(
+    private readonly identity: SensorIdentity,
+    private readonly resolver: HostResolver,
+    private readonly failed: (line: number, reason: string) => void,
+  ) {}
 
   handle(call: StraceCall, line: number, out: NormalizedEvent[]): void {
     // Traced only to make strace cheap (TRACED_SYSCALLS): not an event, and not a call the
@@ -85,7 +91,16 @@ export class EventBuilder {
     for (const { call, line } of queue) this.apply(call, line, out);
   }
 
+  /** Guarded per call: a call held back for its thread is applied later, from another line. */
   private apply(call: StraceCall, line: number, out: NormalizedEvent[]): void {
+    try {
+      this.applyCall(call, line, out);
+    } catch (err) {
+      this.failed(line, failedRecord(err));
+    }
+  }
+
+  private applyCall(call: StraceCall, line: number, out: NormalizedEvent[]): void {
     const ok = call.errno === undefined && call.ret !== '?';
     switch (call.name) {
       case 'clone':

@@ -1,9 +1,11 @@
 import type { NormalizedEvent } from '../events/event.js';
+import { OVERSIZED_LINE } from '../sources/lines.js';
 import type { BadRecord } from '../sources/reader.js';
 import { EventBuilder, type SensorIdentity } from './event-builder.js';
 import { LineJoiner } from './line-joiner.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter, type LineSink } from './line-splitter.js';
 import type { HostResolver } from './resolver.js';
+import { failedRecord } from './record-guard.js';
 import { parseCallLine } from './strace-syntax.js';
 
 /**
@@ -21,15 +23,15 @@ export class TraceParser {
   rootExit?: { code?: number; signal?: string };
 
   constructor(identity: SensorIdentity, resolver: HostResolver, private readonly onBad: (bad: BadRecord) => void) {
-    this.builder = new EventBuilder(identity, resolver);
+    this.builder = new EventBuilder(identity, resolver, (line, reason) => this.bad(line, reason));
   }
 
   feed(chunk: string, out: NormalizedEvent[]): void {
-    this.lines.feed(chunk, (text) => this.line(text, out));
+    this.lines.feed(chunk, this.sink(out));
   }
 
   end(out: NormalizedEvent[]): void {
-    this.lines.end((text) => this.line(text, out));
+    this.lines.end(this.sink(out));
     for (const open of this.joiner.pending()) {
       // A thread killed inside a call (exec by a sibling, SIGKILL) never returns from it.
       this.bad(open.line, `${open.name}: call never finished (thread ended inside it)`);
@@ -37,9 +39,21 @@ export class TraceParser {
     this.builder.finish(out);
   }
 
+  private sink(out: NormalizedEvent[]): LineSink {
+    return { line: (text) => this.line(text, out), tooLong: () => this.bad(++this.lineNo, OVERSIZED_LINE) };
+  }
+
   private line(text: string, out: NormalizedEvent[]): void {
     this.lineNo += 1;
     if (text === '') return;
+    try {
+      this.record(text, out);
+    } catch (err) {
+      this.bad(this.lineNo, failedRecord(err));
+    }
+  }
+
+  private record(text: string, out: NormalizedEvent[]): void {
     const joined = this.joiner.push(text, this.lineNo, (p) => this.bad(p.line, p.reason));
     if (!joined) return;
     if (this.exitLine(joined.text)) return;

@@ -10,7 +10,7 @@ import { EventGrouper, MAX_OPEN_EVENTS, type AuditEvent } from './auditd/group.j
 import { normalizeEvent } from './auditd/normalize.js';
 import { ProcessTable } from './auditd/process-table.js';
 import { parseRecord } from './auditd/record.js';
-import { isBlank, MAX_LINE_BYTES, splitLines } from './lines.js';
+import { isBlank, OVERSIZED_LINE, splitLines } from './lines.js';
 import { BATCH_SIZE } from './ndjson.js';
 import type { SourceReader } from './reader.js';
 
@@ -42,7 +42,7 @@ export const auditdReader: SourceReader = {
         batch.push(event);
       }
     };
-    const oversized = (line: number) => ctx.bad({ file, format: FORMAT, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });
+    const oversized = (line: number) => ctx.bad({ file, format: FORMAT, line, reason: OVERSIZED_LINE });
     for await (const { lines, firstLine } of splitLines(input, oversized)) {
       for (let i = 0; i < lines.length; i++) {
         const text = lines[i]!;

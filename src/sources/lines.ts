@@ -11,6 +11,8 @@
 
 /** Lines longer than this are dropped (and reported) instead of buffered without limit. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** The bad-record reason of such a line, for every reader of lines (files and the live sensors). */
+export const OVERSIZED_LINE = `line longer than ${MAX_LINE_BYTES} bytes`;
 
 export interface LineBlock {
   /** Complete lines, without `\n`; a `\r` of CRLF is left on (JSON.parse treats it as whitespace). */

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import type { ReadContext, ReusedChunks } from './reader.js';
-import { isBlank, MAX_LINE_BYTES, splitLines } from './lines.js';
+import { isBlank, OVERSIZED_LINE, splitLines } from './lines.js';
 
 /**
  * Events per batch, for every reader. A batch's events stay alive until it is detected, so this
@@ -32,7 +32,7 @@ export type LineMapper = (text: string, source: Provenance) => NormalizedEvent |
 export async function* readLineRecords(input: Readable | ReusedChunks, ctx: ReadContext, format: string, toEvent: LineMapper): AsyncGenerator<NormalizedEvent[]> {
   const file = ctx.file;
   const oversized = (line: number) =>
-    ctx.bad({ file, format, line, reason: `line longer than ${MAX_LINE_BYTES} bytes` });
+    ctx.bad({ file, format, line, reason: OVERSIZED_LINE });
   let batch: NormalizedEvent[] = [];
   for await (const { lines, firstLine } of splitLines(input, oversized)) {
     for (let i = 0; i < lines.length; i++) {

@@ -19,14 +19,14 @@
  * from the checkpoint, and the alerts stream drops the alerts it had already stored.
  */
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type PubAck } from '@nats-io/jetstream';
-import { headers, nanos } from '@nats-io/transport-node';
+import { nanos } from '@nats-io/transport-node';
 import type { Alert } from '../alerts/alert.js';
 import { idOfAlert } from '../alerts/alert-id.js';
 import type { Pack } from '../alerts/pack.js';
 import { EventPipeline, type PipelineSpec } from '../alerts/pipeline.js';
-import { terminalSafe } from '../outputs/escape.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import type { CheckpointStore, PartitionCheckpoint } from './checkpoint.js';
+import { deadLetter } from './dead-letter.js';
 import { decodeMessage, type Decoded } from './message.js';
 import type { Names } from './topology.js';
 
@@ -43,6 +43,8 @@ export interface PartitionSettings {
   inFlight: number;
   checkpointEveryEvents: number;
   checkpointEveryMs: number;
+  /** The server's max_payload: a dead letter is made to fit it. */
+  maxPayload: number;
   /** Progress and problems, one line each. */
   log(line: string): void;
   counters: StreamCounters;
@@ -250,18 +252,12 @@ export class PartitionConsumer {
     this.stored.catch((err: Error) => this.fail(err));
   }
 
-  /** The original bytes and headers, with why and where from: never blocks the partition. */
+  /** The original bytes and headers, with why and where from, made to fit: never blocks the partition. */
   private deadLetter(msg: JsMsg, seq: number, reason: string): Promise<PubAck> {
     const { s } = this;
-    const h = headers();
-    for (const [key, values] of msg.headers ?? []) for (const v of values) h.append(key, v);
-    // A header value cannot hold a line break (the client throws), and reasons quote records.
-    h.set('Sw-Reason', terminalSafe(reason).slice(0, 1000));
-    h.set('Sw-Stream', s.names.events);
-    h.set('Sw-Stream-Seq', String(seq));
-    h.set('Sw-Subject', msg.subject);
-    h.set('Sw-Partition', String(this.partition));
-    return s.js.publish(s.names.deadLetterSubject, msg.data, { headers: h, msgID: `dl-${s.names.events}-${seq}` });
+    const msgID = `dl-${s.names.events}-${seq}`;
+    const letter = deadLetter(msg, { reason, stream: s.names.events, seq, partition: this.partition, msgID }, s.maxPayload);
+    return s.js.publish(s.names.deadLetterSubject, letter.data, { headers: letter.headers, msgID });
   }
 
   /** Called every so often by the worker: an idle partition checkpoints what it processed. */

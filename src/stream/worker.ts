@@ -65,7 +65,7 @@ export async function runStream(plan: StreamPlan, stop: AbortSignal = signalled(
     const counters: StreamCounters = { messages: 0, alerts: 0, duplicates: 0, deadLetters: 0 };
     const settings: PartitionSettings = {
       js: jetstream(nc), jsm: topology.jsm, names, packs: loaded.packs, spec: plan.pipeline,
-      formatter: makeFormatter({ format: 'jsonl' }, loaded.packs), checkpoints, owner: id, inFlight: plan.inFlight,
+      formatter: makeFormatter({ format: 'jsonl' }, loaded.packs), checkpoints, owner: id, inFlight: plan.inFlight, maxPayload: nc.info!.max_payload,
       checkpointEveryEvents: plan.checkpointEveryEvents, checkpointEveryMs: plan.checkpointEveryMs, log, counters,
     };
     const owned = new Map<number, { consumer: PartitionConsumer; revision: number }>();

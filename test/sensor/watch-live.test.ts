@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseStatus } from '../../src/sensor/audit/control.js';
 import { keysInListing } from '../../src/sensor/audit/rules.js';
 import { CLI } from '../helpers/cli.js';
+import { freeTcpPort } from '../outputs/rsyslog.js';
 import { FIXTURES, readAlerts, readEvents, workspace } from './sensor-cli.js';
 
 /**
@@ -106,6 +107,30 @@ describe('supplywatch watch', () => {
       // package managers of the machine may be there: watch follows every one.
       const images = new Set(events.map((e) => String(e.fields.Image)));
       expect([...images].filter((i) => /\/(setsid|auditctl)$/.test(i))).toEqual([]);
+    } finally {
+      watch.kill('SIGKILL');
+    }
+  }, 300_000);
+
+  it('exits 2 and says so when an --output did not take its alerts by the stop', async () => {
+    const dir = workspace();
+    cpSync(join(FIXTURES, 'npm-postinstall'), join(dir, 'npm-postinstall'), { recursive: true });
+    // Nothing listens there: the syslog output queues its alerts and counts them at the stop.
+    const port = await freeTcpPort();
+    const { watch, closed, lines } = await startWatch(dir, ['--format', 'jsonl', '-o', `jsonl:syslog+tcp://127.0.0.1:${port}`]);
+    let stdout = '';
+    let stderr = '';
+    watch.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    lines.on('line', (line) => (stderr += line + '\n'));
+    try {
+      expect(installFrom(dir)).toBe(0);
+      for (let i = 0; i < 200 && readAlerts(stdout).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      const alerts = readAlerts(stdout).length;
+      expect(alerts).toBeGreaterThan(0);
+      watch.kill('SIGTERM');
+      expect(await closed).toBe(2);
+      expect(stderr).toMatch(/supplywatch watch: stopped; /);
+      expect(stderr).toMatch(new RegExp(`supplywatch watch: --output jsonl:syslog\\+tcp://127\\.0\\.0\\.1:${port}: \\d+ alerts? not delivered \\(.*ECONNREFUSED`));
     } finally {
       watch.kill('SIGKILL');
     }

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -16,10 +16,15 @@ import { consumedAll, runCliWithEnv, startWorker, storedMessages, waitUntil, wit
  */
 let server: RunningServer;
 let secured: RunningServer;
+/** A server whose max_payload is small enough to fill in a test (the worker's checkpoints need 64 KiB and more). */
+let small: RunningServer;
+const SMALL_MAX_PAYLOAD = 128 * 1024;
 const RAW = readFileSync(join(REPO, 'samples', 'sysmon-npm-install.ndjson'), 'utf8').split('\n')[2]!;
 
 beforeAll(async () => {
-  [server, secured] = await Promise.all([startServer(), startServer(['--user', 'sw', '--pass', 'sw-secret'])]);
+  const config = join(mkdtempSync(join(tmpdir(), 'nats-conf-')), 'small.conf');
+  writeFileSync(config, `max_payload: ${SMALL_MAX_PAYLOAD}\n`);
+  [server, secured, small] = await Promise.all([startServer(), startServer(['--user', 'sw', '--pass', 'sw-secret']), startServer(['-c', config])]);
 }, 60_000);
 
 afterAll(stopAll, 30_000);
@@ -62,6 +67,50 @@ describe('stream: dead letters', () => {
     // The record after them was read (its format sniffed, as scan sniffs it) and alerted on: the partition was never blocked.
     expect(alerts.length).toBeGreaterThan(0);
     for (const alert of alerts) expect(JSON.parse(alert.data).source).toEqual({ file: `nats:${prefix}-events`, format: 'otrf', record: 5 });
+  }, 60_000);
+});
+
+describe('stream: a dead letter near the server\'s max_payload', () => {
+  it('is cut to fit, says how many bytes were cut, keeps its reason and position, and the partition goes on', async () => {
+    const prefix = 'big';
+    const worker = await startWorker(small.url, prefix, ['--partitions', '1']);
+    const unknown = headers();
+    unknown.set('Sw-Format', 'no-such-format');
+    // As large as the server takes: the dead letter's own headers cannot fit beside it.
+    const record = 'abcdefghij'.repeat(SMALL_MAX_PAYLOAD / 10).slice(0, SMALL_MAX_PAYLOAD - 'NATS/1.0\r\nSw-Format: no-such-format\r\n\r\n'.length);
+    // Headers just under JetStream's 64 KiB limit for headers: the dead letter's own do not fit beside them.
+    const big = headers();
+    big.set('X-Big', 'h'.repeat(65_535 - 'NATS/1.0\r\nX-Big: \r\n\r\n'.length - 10));
+    await withConnection(small.url, async (nc) => {
+      const js = jetstream(nc);
+      await js.publish(`${prefix}.events.0`, record, { headers: unknown });
+      await js.publish(`${prefix}.events.0`, 'not telemetry', { headers: big });
+      await js.publish(`${prefix}.events.0`, RAW);
+    });
+    await waitUntil('the three records consumed', () => consumedAll(small.url, prefix, 1), 30_000);
+    const letters = await storedMessages(small.url, `${prefix}-deadletter`);
+    const alerts = await storedMessages(small.url, `${prefix}-alerts`);
+    expect(await worker.drain()).toBe(0);
+    expect(letters.map((l) => [l.headers['Sw-Stream-Seq'], l.headers['Sw-Partition'], l.headers['Sw-Stream']])).toEqual([
+      ['1', '0', `${prefix}-events`],
+      ['2', '0', `${prefix}-events`],
+    ]);
+    const [cut, whole] = [letters[0]!, letters[1]!];
+    expect(cut.headers['Sw-Reason']).toBe("unknown Sw-Format 'no-such-format'");
+    expect(cut.headers['Sw-Format']).toBe('no-such-format');
+    const marker = /^(\d+) of (\d+) bytes cut$/.exec(cut.headers['Sw-Truncated'] ?? '');
+    expect(marker?.[2]).toBe(String(record.length));
+    expect(Number(marker![1])).toBeGreaterThan(0);
+    expect(cut.data).toBe(record.slice(0, record.length - Number(marker![1])));
+    // The original headers could not fit: dropped, and said; the record itself is whole.
+    expect(whole!.headers['Sw-Reason']).toMatch(/unrecognized format/);
+    expect(whole!.headers['X-Big']).toBeUndefined();
+    expect(whole!.headers['Sw-Headers-Dropped']).toMatch(/^1 original header\(s\) did not fit/);
+    expect(whole!.headers['Sw-Truncated']).toBeUndefined();
+    expect(whole!.data).toBe('not telemetry');
+    // The record after them was read and alerted on: the partition was never stopped.
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const alert of alerts) expect(JSON.parse(alert.data).source).toEqual({ file: `nats:${prefix}-events`, format: 'otrf', record: 3 });
   }, 60_000);
 });
 

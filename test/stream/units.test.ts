@@ -1,6 +1,8 @@
+import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../src/events/event.js';
 import { readAuth, serverUrls } from '../../src/stream/connect.js';
+import { deadLetter } from '../../src/stream/dead-letter.js';
 import { Membership } from '../../src/stream/leases.js';
 import { decodeMessage, encodeEvent } from '../../src/stream/message.js';
 import { partitionOf } from '../../src/stream/topology.js';
@@ -82,5 +84,34 @@ describe('raw records', () => {
       ['DEV-WS-042', '2025-11-27T09:14:02.120Z', record.Image, { file: 'nats:supplywatch-events', format: 'otrf', record: 41, line: 1 }],
       ['DEV-WS-042', '2026-11-27T09:14:05.000Z', record.Image, { file: 'nats:supplywatch-events', format: 'otrf', record: 41, line: 2 }],
     ]);
+  });
+});
+
+describe('deadLetter: made to fit the server', () => {
+  const place = { reason: 'unknown Sw-Format \'x\'', stream: 'p-events', seq: 7, partition: 3, msgID: 'dl-p-events-7' };
+  /** Header bytes as the client writes them (it refuses headers + data over max_payload). */
+  const wireBytes = (h: MsgHdrs) => Buffer.byteLength([...h].reduce((s, [k, vs]) => vs.reduce((t, v) => `${t}\r\n${k}: ${v}`, s), 'NATS/1.0') + '\r\n\r\n');
+
+  it('keeps a record that fits whole, with the original headers and where it came from', () => {
+    const original = headers();
+    original.set('Sw-Format', 'x');
+    const letter = deadLetter({ data: Buffer.from('record'), headers: original, subject: 'p.events.3' }, place, 1024 * 1024);
+    expect(Buffer.from(letter.data).toString()).toBe('record');
+    expect(Object.fromEntries([...letter.headers].map(([k, v]) => [k, v.join(',')]))).toEqual({
+      'Sw-Format': 'x', 'Sw-Reason': "unknown Sw-Format 'x'", 'Sw-Stream': 'p-events', 'Sw-Stream-Seq': '7', 'Sw-Subject': 'p.events.3', 'Sw-Partition': '3', 'Nats-Msg-Id': 'dl-p-events-7',
+    });
+  });
+
+  it('cuts a record near max_payload to what fits, and says how many bytes of how many were cut', () => {
+    const max = 100_000;
+    for (const size of [max - 2000, max - 200, max - 20, max]) {
+      const data = Buffer.alloc(size, 0x61);
+      const letter = deadLetter({ data, subject: 'p.events.3' }, place, max);
+      const cut = size - letter.data.length;
+      expect(wireBytes(letter.headers) + letter.data.length).toBeLessThanOrEqual(max);
+      expect(letter.headers.get('Sw-Truncated')).toBe(cut === 0 ? '' : `${cut} of ${size} bytes cut`);
+      // Cut no more than needed: the room left is at most the digits the marker was measured with.
+      if (cut > 0) expect(max - wireBytes(letter.headers) - letter.data.length).toBeLessThanOrEqual(String(size).length);
+    }
   });
 });

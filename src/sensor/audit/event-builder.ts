@@ -6,10 +6,12 @@ import { normalizeEvent } from '../../sources/auditd/normalize.js';
 import { ProcessTable as AuditProcessTable } from '../../sources/auditd/process-table.js';
 import { parseRecord, type AuditRecord } from '../../sources/auditd/record.js';
 import { syscallName } from '../../sources/auditd/syscalls.js';
+import { OVERSIZED_LINE } from '../../sources/lines.js';
 import type { BadRecord } from '../../sources/reader.js';
 import type { BuilderCounts } from '../event-builder.js';
 import { ProcessTable, type ProcessInfo } from '../process-table.js';
-import { LineSplitter } from '../line-splitter.js';
+import { LineSplitter, type LineSink } from '../line-splitter.js';
+import { failedRecord } from '../record-guard.js';
 import type { HostResolver } from '../resolver.js';
 import type { DnsAnswer } from './dns-stub.js';
 
@@ -142,14 +144,18 @@ export class AuditEventBuilder {
   }
 
   feed(chunk: string, out: NormalizedEvent[]): void {
-    this.lines.feed(chunk, (text) => this.line(text, out));
+    this.lines.feed(chunk, this.sink(out));
     this.flushLookups(out);
   }
 
   end(out: NormalizedEvent[]): void {
-    this.lines.end((text) => this.line(text, out));
+    this.lines.end(this.sink(out));
     for (const event of this.grouper.flush()) this.event(event, out);
     this.flushLookups(out, true);
+  }
+
+  private sink(out: NormalizedEvent[]): LineSink {
+    return { line: (text) => this.line(text, out), tooLong: () => this.bad(++this.lineNo, OVERSIZED_LINE) };
   }
 
   private line(text: string, out: NormalizedEvent[]): void {
@@ -157,6 +163,14 @@ export class AuditEventBuilder {
     // Every event carries its process's title, hex-encoded, one line in six; nothing here reads
     // it (argv comes from EXECVE records, the rest from the tree), so it is not parsed at all.
     if (text.startsWith(PROCTITLE) || text.trim() === '') return;
+    try {
+      this.record(text, out);
+    } catch (err) {
+      this.bad(this.lineNo, failedRecord(err));
+    }
+  }
+
+  private record(text: string, out: NormalizedEvent[]): void {
     const record = parseRecord(text);
     if (typeof record === 'string') return this.bad(this.lineNo, record);
     const { events, late } = this.grouper.add(record, this.lineNo);
@@ -164,7 +178,16 @@ export class AuditEventBuilder {
     for (const event of events) this.event(event, out);
   }
 
+  /** Guarded per event: the records that complete an event may also complete others. */
   private event(audit: AuditEvent, out: NormalizedEvent[]): void {
+    try {
+      this.build(audit, out);
+    } catch (err) {
+      this.bad(audit.line, failedRecord(err));
+    }
+  }
+
+  private build(audit: AuditEvent, out: NormalizedEvent[]): void {
     const main = audit.records.find((r) => r.type === 'SYSCALL');
     if (main === undefined || main.fields.get('key')?.text !== this.key) {
       this.skipped += 1;
