@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCK_PATH } from '../sensor/audit/janitor.js';
 import { configText, RECEIVER_PREFIX } from '../sensor/audit/receiver.js';
 import { newKey, ruleLines } from '../sensor/audit/rules.js';
 import { RUN_BACKLOG } from '../sensor/audit/session.js';
@@ -51,7 +52,9 @@ export function auditFloor(command: string[], cwd: string): number {
     const key = newKey('run');
     // The session is known only inside the script: it puts its own in place of 0.
     writeFileSync(join(dir, 'rules'), ruleLines(key, { sessionId: 0 }).join('\n') + '\n');
-    const r = spawnSync('bash', ['-c', SCRIPT, 'audit-floor', dir, key, ...command], { cwd, encoding: 'utf8' });
+    // Under the sensors' machine-wide lock: a run's janitor restores the audit settings after the
+    // run has ended, and the floor must neither read them before nor race with it.
+    const r = spawnSync('flock', ['-w', '30', LOCK_PATH, 'bash', '-c', SCRIPT, 'audit-floor', dir, key, ...command], { cwd, encoding: 'utf8' });
     const micros = Number(r.stdout.trim().split('\n').pop());
     if (r.status !== 0 || !Number.isFinite(micros)) throw new Error(`audit floor failed (${r.status}): ${r.stderr.trim()}`);
     return micros / 1e6;
