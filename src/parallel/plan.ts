@@ -14,6 +14,8 @@ export interface ScanTask {
   named: boolean;
   /** Set for ranges: the format sniffed once for the whole file. */
   range?: { format: string; start: number; end: number; first: boolean };
+  /** The whole input's size, when the plan knows it (parallel/threads.ts weighs the work by it). */
+  size?: number;
 }
 
 /** Ranges big enough that per-task overhead vanishes, small enough to balance two cores. */
@@ -29,9 +31,10 @@ const TAPERED_BYTES = 2 * RANGE_BYTES;
 
 export async function planTasks(paths: string[], inputFormat: string | undefined, reports: InputReports): Promise<ScanTask[]> {
   const tasks: ScanTask[] = [];
-  for await (const { path: input, named } of expandInputs(paths, reports)) {
-    const ranges = await splitIfLarge(input, inputFormat);
-    if (!ranges) tasks.push({ id: tasks.length, input, named });
+  for await (const { path: input, named, size } of expandInputs(paths, reports)) {
+    // A file whose size the walk already knows is opened only when it may be split.
+    const ranges = size !== undefined && size <= RANGE_BYTES ? undefined : await splitIfLarge(input, inputFormat);
+    if (!ranges) tasks.push({ id: tasks.length, input, named, size });
     else for (const range of ranges) tasks.push({ id: tasks.length, input, named, range });
   }
   return tasks;

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import type { InputReports } from '../sources/open.js';
+import type { FoundInput, InputReports } from '../sources/open.js';
 import { planTasks, type ScanTask } from './plan.js';
 
 /** `--threads N` given: below this much work (two 16 MiB tasks) there is nothing to split. */
@@ -29,6 +29,8 @@ export interface ThreadDecision {
   threads: number;
   /** Set when workers run. */
   tasks?: ScanTask[];
+  /** One thread after planning: the inputs the plan found, to read without walking the folders again. */
+  found?: FoundInput[];
 
   /** Why a scan allowed several threads runs on one, for the summary. */
   note?: string;
@@ -42,9 +44,11 @@ export async function decideThreads(inputs: string[], requested: number | undefi
   const allowed = requested ?? Math.max(1, availableParallelism());
   if (allowed < 2) return { threads: 1 };
   const tasks = inputs.includes('-') ? undefined : await planTasks(inputs, inputFormat, reports);
-  const why = tasks ? whyOneThread(await workOf(tasks), allowed, requested !== undefined) : 'stdin is read on one thread';
-  if (why !== undefined || !tasks) return { threads: 1, note: `of ${allowed}: ${why}` };
-  return { threads: Math.min(allowed, tasks.length), tasks };
+  if (!tasks) return { threads: 1, note: `of ${allowed}: stdin is read on one thread` };
+  const why = whyOneThread(await workOf(tasks), allowed, requested !== undefined);
+  if (why === undefined) return { threads: Math.min(allowed, tasks.length), tasks };
+  const found = tasks.filter((t) => !t.range || t.range.first).map(({ input, named, size }) => ({ path: input, named, size }));
+  return { threads: 1, note: `of ${allowed}: ${why}`, found };
 }
 
 /** What a scan's tasks hold: their tasks, the files they read and the bytes. */
@@ -69,7 +73,7 @@ async function workOf(tasks: ScanTask[]): Promise<Work> {
   const work: Work = { tasks: tasks.length, files: 0, bytes: 0 };
   for (const task of tasks) {
     if (task.range) work.bytes += task.range.end - task.range.start;
-    else work.bytes += await stat(task.input).then((s) => s.size, () => 0);
+    else work.bytes += task.size ?? (await stat(task.input).then((s) => s.size, () => 0));
     if (!task.range || task.range.first) work.files += 1;
   }
   return work;

@@ -21,7 +21,7 @@ import { withOptimizerPaused } from '../runtime/optimizer-pause.js';
 import { shedStartupGarbage } from '../runtime/startup-garbage.js';
 import { yieldCoresToScanners } from '../runtime/v8-flags.js';
 import { keepAutomataIn, RuleCache } from '../sigma/index.js';
-import { outputIdentity, readerByName, readInputs, type InputReports, type OpenOptions, type UnreadableInput } from '../sources/open.js';
+import { outputIdentity, readerByName, readFound, readInputs, type FoundInput, type InputBatch, type InputReports, type UnreadableInput } from '../sources/open.js';
 import type { ScanPlan } from './plan.js';
 import { ScanSummary } from './summary.js';
 
@@ -79,7 +79,7 @@ async function scanWithOutputs(plan: ScanPlan, outputs: OutputSet | undefined, p
     const order = plan.limit !== undefined && loaded.packs.some((p) => p.order) ? ('time-desc' as const) : undefined;
     pool?.start(loaded.packs, order);
     const workers = pool && tasks ? [mainThreadScanner(loaded.packs, { ...scanning, order }), ...pool.workers] : undefined;
-    return await scanLoaded(plan, { outputs, loaded, order, rulesLoaded, summary, progress, reports, parallel: workers && tasks && { tasks, workers } });
+    return await scanLoaded(plan, { outputs, loaded, order, rulesLoaded, summary, progress, reports, found: decision.found, parallel: workers && tasks && { tasks, workers } });
   } finally {
     await pool?.close();
   }
@@ -94,6 +94,8 @@ interface Loaded {
   summary: ScanSummary;
   progress: ProgressSink;
   reports: InputReports;
+  /** The inputs planned on one thread (parallel/threads.ts), or undefined: expand plan.inputs. */
+  found: FoundInput[] | undefined;
   parallel: { tasks: ScanTask[]; workers: PoolWorker[] } | undefined;
 }
 
@@ -148,7 +150,10 @@ async function scanLoaded(plan: ScanPlan, run: Loaded): Promise<number> {
     accept(correlated.map((alert) => formatAlert(alert, formatter)));
   } else {
     const pipeline = new EventPipeline(loaded.packs, plan.pipeline);
-    await scanInline(plan.inputs, { inputFormat: plan.inputFormat, ...run.reports }, pipeline, formatter, summary, accept, progress);
+    const open = { inputFormat: plan.inputFormat, ...run.reports };
+    // Planned already (to decide the threads): the folders are not walked a second time.
+    const batches = run.found ? readFound(run.found, open) : readInputs(plan.inputs, open);
+    await scanInline(batches, pipeline, formatter, summary, accept, progress);
     summary.outsideWindow += pipeline.outsideWindow;
   }
   collector.finish();
@@ -184,8 +189,7 @@ function isReadError(u: UnreadableInput): boolean {
 }
 
 async function scanInline(
-  inputs: string[],
-  open: OpenOptions,
+  batches: AsyncIterable<InputBatch>,
   pipeline: EventPipeline,
   formatter: AlertFormatter,
   summary: ScanSummary,
@@ -194,7 +198,7 @@ async function scanInline(
 ): Promise<void> {
   let seq = 0;
   const found: Alert[] = [];
-  for await (const batch of readInputs(inputs, open)) {
+  for await (const batch of batches) {
     summary.countEvents(batch.input, batch.format, batch.events.length);
     for (const event of batch.events) pipeline.process(event, ++seq, found);
     if (found.length > 0) accept(found.map((alert) => formatAlert(alert, formatter)));

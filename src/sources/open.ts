@@ -115,10 +115,15 @@ const UNSUPPORTED: Record<string, string> = {
  * recognized are reported once each (onUnreadable, else onBad), and reading goes on with the
  * next input. Throws (before reading anything) if `inputFormat` names no reader.
  */
-export async function* readInputs(paths: string[], opts: OpenOptions): AsyncGenerator<InputBatch> {
+export function readInputs(paths: string[], opts: OpenOptions): AsyncGenerator<InputBatch> {
+  return readFound(expandInputs(paths, opts), opts);
+}
+
+/** readInputs over inputs expanded already (by expandInputs, whose reports were made then). */
+export async function* readFound(found: AsyncIterable<FoundInput> | Iterable<FoundInput>, opts: OpenOptions): AsyncGenerator<InputBatch> {
   const forced = opts.inputFormat === undefined ? undefined : readerByName(opts.inputFormat);
   const report = reporter(opts);
-  for await (const { path, named } of expandInputs(paths, opts)) {
+  for await (const { path, named } of found) {
     yield* readOne(path, forced, opts.onBad, (code, reason) => report.unreadable(path, named, code, reason));
   }
 }
@@ -248,6 +253,8 @@ export interface FoundInput {
   path: string;
   /** The path is a command-line argument (not found inside a folder). */
   named: boolean;
+  /** Its size in bytes, when expanding it took a stat anyway (parallel/plan.ts then opens only large files). */
+  size?: number;
 }
 
 /** expandPaths, each path with whether it is a command-line argument (parallel/plan.ts: a task reports its input as found). */
@@ -275,7 +282,7 @@ export async function* expandInputs(paths: string[], options: InputReports): Asy
     if (!info.isDirectory()) {
       const reason = unsupported(path);
       if (reason !== undefined) report.unreadable(path, true, 'UNSUPPORTED', reason);
-      else yield { path, named: true };
+      else yield { path, named: true, size: info.isFile() ? info.size : undefined };
       continue;
     }
     seen.add(await realpath(path).catch(() => path));
@@ -331,7 +338,7 @@ async function* walk(folder: string, named: boolean, state: WalkState): AsyncGen
     }
     const reason = unsupported(path);
     if (reason !== undefined) state.report.unreadable(path, false, 'UNSUPPORTED', reason);
-    else yield { path, named: false };
+    else yield { path, named: false, size: identity?.size };
   }
 }
 
