@@ -12,6 +12,24 @@ import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--no-allocation-site-pretenuring');
+
+/**
+ * The tier-up budget, raised for the first second of the process. A function is optimized
+ * (TurboFan) once it has run about this many bytes of bytecode; a short run (a hunt over a folder
+ * of EVTX files, the start of `run` beside an install) runs much of its code a few hundred times
+ * and stops: optimizing it costs the compile jobs more CPU than it saves, on the core the scan
+ * needs. After a second V8's default is back, so a long scan's hot loops tier up as before
+ * (docs/performance.md#tier-up-budget-raised-for-the-first-second). Left alone when the user
+ * sets V8's tiering (as runtime/optimizer-pause.ts does).
+ */
+const START_UP_INTERRUPT_BUDGET = 400_000;
+/** V8's default in Node 20 (`node --v8-options`). */
+const DEFAULT_INTERRUPT_BUDGET = 67_584;
+const START_UP_SECONDS = 1;
+if (!/--(interrupt-budget|jitless|no-opt|max-opt)/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) {
+  setFlagsFromString(`--interrupt-budget=${START_UP_INTERRUPT_BUDGET}`);
+  setTimeout(() => setFlagsFromString(`--interrupt-budget=${DEFAULT_INTERRUPT_BUDGET}`), START_UP_SECONDS * 1000).unref();
+}
 // For one full GC after start-up, in each scanning thread (startup-garbage.ts).
 setFlagsFromString('--expose-gc');
 

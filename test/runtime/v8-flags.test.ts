@@ -43,3 +43,42 @@ describe('V8 flags of a scan whose threads take every core (runtime/v8-flags.ts)
     expect(workerTiering(availableParallelism())).toEqual({ concurrent: false, optimized: true });
   });
 });
+
+/**
+ * Calls a small function needs before V8 optimizes it, in a fresh process that imports the
+ * flags module: during its first second, and again (a new function) after it. `execArgv`: the
+ * user's own V8 options.
+ */
+function callsUntilOptimized(execArgv: string[]): { early: number; late: number } {
+  const module = pathToFileURL(`${REPO}dist/runtime/v8-flags.js`).href;
+  const script = `
+    await import(${JSON.stringify(module)});
+    const calls = () => {
+      const f = new Function('x', 'const a = x * 3 + 1; const b = a ^ (x >> 2); return (a + b) | 0;');
+      const status = new Function('f', 'return %GetOptimizationStatus(f)');
+      for (let i = 1; i <= 1000000; i++) { f(i); if (status(f) & 16) return i; }
+      return 1000000;
+    };
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const early = calls();
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    console.log(JSON.stringify({ early, late: calls() }));`;
+  // Compiled on the main thread: the call that triggers optimization returns optimized, whatever the load.
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--no-concurrent-recompilation', ...execArgv, '--input-type=module', '-e', script], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as { early: number; late: number };
+}
+
+describe('the tier-up budget of the first second (runtime/v8-flags.ts)', () => {
+  it('optimizes later during the first second, and at V8 default pace after it', () => {
+    const raised = callsUntilOptimized([]);
+    const defaults = callsUntilOptimized(['--interrupt-budget=67584']);
+    expect(raised.early).toBeGreaterThan(3 * defaults.early);
+    expect(raised.late).toBeLessThan(1.5 * defaults.late);
+  });
+
+  it('leaves the budget alone when the user sets it', () => {
+    const { early, late } = callsUntilOptimized(['--interrupt-budget=67584']);
+    expect(early).toBeLessThan(2 * late);
+  });
+});
