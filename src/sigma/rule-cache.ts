@@ -5,9 +5,16 @@
  * only when the file's bytes hash to that digest again and the code that made it is the code
  * running now. Anything else in the cache (another version's, a corrupt or truncated file) is
  * ignored and rewritten, never trusted: a warm load gives what a cold one would.
+ *
+ * The bytes are not read again while the file's stat is the one they were hashed with (device,
+ * inode, size, modification and change times), as git trusts its index: a
+ * write changes the modification time, anything else (a rename over it, `touch -d`, a restored
+ * archive) the change time, which no one can set back. A stat is kept only when both times were
+ * at least STAMP_SETTLED_MS old when the bytes were read, so a write in the same tick of the
+ * file system's clock (git's "racily clean" entries) cannot go unseen.
  */
 import { hash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readChecked, writeChecked } from './checked-file.js';
@@ -17,7 +24,10 @@ import { SigmaRule } from './rule.js';
 import type { LoadResult, RuleProblem } from './yaml-loader.js';
 
 /** Bump when an entry's shape changes (the code identity covers what the code makes of it). */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
+
+/** How old a file's times must be for its stat to stand for its bytes (FAT's clock ticks every 2 s). */
+const STAMP_SETTLED_MS = 2_000;
 
 type Problem = Omit<RuleProblem, 'file'>;
 
@@ -33,8 +43,26 @@ interface CachedLoad {
 interface CacheFile {
   format: number;
   code: string;
-  /** By absolute path. */
-  files: Map<string, { digest: string; load: CachedLoad }>;
+  /** By absolute path; `stamp`: the file's stat when its bytes were hashed (fileStamp). */
+  files: Map<string, { digest: string; load: CachedLoad; stamp?: string }>;
+}
+
+/**
+ * The stat that stands for a file's bytes, or undefined when it cannot be taken or is too recent
+ * to (see above): then the bytes are read and hashed.
+ */
+export function fileStamp(file: string): string | undefined {
+  let s;
+  try {
+    s = statSync(file);
+  } catch {
+    return undefined;
+  }
+  // Milliseconds as doubles keep a fraction of a microsecond today: a write in the same
+  // microsecond is one in the same clock tick, which the settling rules out.
+  const settled = Date.now() - STAMP_SETTLED_MS;
+  if (!s.isFile() || s.mtimeMs > settled || s.ctimeMs > settled) return undefined;
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
 }
 
 /** The digest a rule file's entry is kept under. */
@@ -63,18 +91,33 @@ export class RuleCacheLoad {
     this.stored = readCacheFile(file) ?? new Map();
   }
 
-  /** The file's load if its entry holds these bytes' digest; else undefined, and it must be loaded (then `remember`). */
-  lookup(file: string, digest: string): LoadResult | undefined {
+  /** The file's load and digest if its entry was made from bytes with this stat (fileStamp): the bytes need not be read. */
+  lookupStamped(file: string, stamp: string): { digest: string; load: LoadResult } | undefined {
+    const key = resolve(file);
+    const entry = this.stored.get(key);
+    if (entry?.stamp !== stamp) return undefined;
+    const load = restore(entry.load, file);
+    if (load) this.next.set(key, entry);
+    return load && { digest: entry.digest, load };
+  }
+
+  /**
+   * The file's load if its entry holds these bytes' digest; else undefined, and it must be loaded
+   * (then `remember`). `stamp`: the file's stat taken before its bytes were read, kept with the entry.
+   */
+  lookup(file: string, digest: string, stamp?: string): LoadResult | undefined {
     const key = resolve(file);
     const entry = this.stored.get(key);
     if (entry?.digest !== digest) return undefined;
     const load = restore(entry.load, file);
-    if (load) this.next.set(key, entry);
+    if (!load) return undefined;
+    if (stamp !== entry.stamp) this.changed = true;
+    this.next.set(key, { ...entry, stamp });
     return load;
   }
 
-  remember(file: string, digest: string, load: LoadResult): void {
-    this.next.set(resolve(file), { digest, load: storable(load) });
+  remember(file: string, digest: string, load: LoadResult, stamp?: string): void {
+    this.next.set(resolve(file), { digest, load: storable(load), stamp });
     this.changed = true;
   }
 

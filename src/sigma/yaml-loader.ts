@@ -8,7 +8,7 @@ import { CST, Document, LineCounter, Parser, Scalar, isMap, isPair, isScalar, is
 import { CorrelationRule } from './correlation/correlation-rule.js';
 import { resolveCorrelations } from './correlation/resolve.js';
 import { RuleError, type YamlPath } from './errors.js';
-import { ruleFileDigest, type RuleCache, type RuleCacheLoad } from './rule-cache.js';
+import { fileStamp, ruleFileDigest, type RuleCache, type RuleCacheLoad } from './rule-cache.js';
 import { readPlainDocuments } from './plain-yaml.js';
 import { SigmaRule, type CompiledRule } from './rule.js';
 
@@ -90,7 +90,8 @@ export async function loadRules(paths: string[], hooks: LoadHooks = {}, cache?: 
       if (fromShare) parsedBy = shared!.by;
       r = fromShare ?? (read ? parseRuleText(read.text!, file) : readRuleFile(file, result));
       const digest = fromShare ? shared!.digest : read?.digest;
-      if (r && cached && digest !== undefined) cached.remember(file, digest, r);
+      // The stat stands for the bytes this thread read; a helper may have read others.
+      if (r && cached && digest !== undefined) cached.remember(file, digest, r, digest === read?.digest ? read.stamp : undefined);
     }
     if (!r) continue;
     if (r.rules.length > 0) hooks.onFile?.(r.rules, parsedBy);
@@ -109,7 +110,11 @@ export async function loadRules(paths: string[], hooks: LoadHooks = {}, cache?: 
  * A rule file's bytes and their digest, with the cache's load of them when it has one.
  * Undefined when the file cannot be read: readRuleFile reports it.
  */
-function readKnown(file: string, cached: RuleCacheLoad): { digest: string; load?: LoadResult; text?: string } | undefined {
+function readKnown(file: string, cached: RuleCacheLoad): { digest: string; load?: LoadResult; text?: string; stamp?: string } | undefined {
+  // Taken before the bytes are read: a write after it changes the stat, and the next load reads them.
+  const stamp = fileStamp(file);
+  const unchanged = stamp === undefined ? undefined : cached.lookupStamped(file, stamp);
+  if (unchanged) return unchanged;
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -117,8 +122,8 @@ function readKnown(file: string, cached: RuleCacheLoad): { digest: string; load?
     return undefined;
   }
   const digest = ruleFileDigest(bytes);
-  const load = cached.lookup(file, digest);
-  return load ? { digest, load } : { digest, text: bytes.toString('utf8') };
+  const load = cached.lookup(file, digest, stamp);
+  return load ? { digest, load } : { digest, text: bytes.toString('utf8'), stamp };
 }
 
 /**

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keepAutomataIn, storedOrBuilt } from '../../dist/sigma/automaton-cache.js';
+import { framed } from '../../dist/sigma/checked-file.js';
 import type { AutomatonTables } from '../../dist/sigma/needle-index.js';
 
 const needles = [
@@ -61,7 +61,7 @@ describe('automaton cache', () => {
     expect(builds).toBe(3);
     // Its checksum holds, but it is no automaton (the arrays' sizes do not agree).
     const other = serialize({ ...sample(), starts: Int32Array.from([0, 0]) });
-    writeFileSync(file, Buffer.concat([Buffer.from(hash('sha256', other, 'hex')), other]));
+    writeFileSync(file, framed(other));
     storedOrBuilt(key, build);
     expect(builds).toBe(4);
     storedOrBuilt(key, build);

@@ -1,11 +1,12 @@
-import { hash } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { DetNode } from '../../dist/sigma/detection.js';
+import { CHECKSUM_LENGTH, framed } from '../../dist/sigma/checked-file.js';
 import { loadRules, RuleCache, SigmaRule, type LoadResult } from '../../dist/sigma/index.js';
+import { fileStamp } from '../../dist/sigma/rule-cache.js';
 import { SigmaString, WILDCARD_MULTI, WILDCARD_SINGLE } from '../../dist/sigma/sigma-string.js';
 import { REPO, requireShared } from '../helpers/cli.js';
 
@@ -78,6 +79,34 @@ describe('rule cache', () => {
     expect((await cachedLoad([folder], cache)).parsed).toEqual([]);
   });
 
+  it('reads no settled file again while its stat holds, and sees an edit that put the old times back', async () => {
+    const folder = ruleFolder();
+    const cache = new RuleCache(mkdtempSync(join(tmpdir(), 'sw-cache-')));
+    const files = readdirSync(folder).map((name) => join(folder, name));
+    // Modified a day ago, to the second, so that the edit below can put that time back exactly.
+    const dayAgo = Math.floor(Date.now() / 1000) - 86_400;
+    for (const file of files) utimesSync(file, dayAgo, dayAgo);
+    // Still too recent to stand for their bytes (the change time is now): a write in the same clock tick could follow.
+    expect(files.map(fileStamp)).toEqual(files.map(() => undefined));
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect(files.every((file) => fileStamp(file) !== undefined)).toBe(true);
+    await cachedLoad([folder], cache); // hashes them, and keeps their stats
+    const stamped = cache.open([folder]);
+    for (const file of files.filter((f) => !f.endsWith('bad-modifier.yml'))) expect(stamped.lookupStamped(file, fileStamp(file)!)).toBeDefined();
+
+    // Same size, modification time set back: only the change time tells, and it is enough.
+    const changed = join(folder, 'global.yml');
+    writeFileSync(changed, readFileSync(changed, 'utf8').replace('\\one.exe', '\\two.exe'));
+    utimesSync(changed, dayAgo, dayAgo);
+    expect(statSync(changed).mtimeMs).toBe(dayAgo * 1000);
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // the edit settles too
+    expect(fileStamp(changed)).toBeDefined();
+    const after = await cachedLoad([folder], cache);
+    expect(after.parsed).toEqual([changed]);
+    expect(JSON.stringify(after.result.rules)).toContain('two.exe');
+    expect(after.result).toEqual(summary(await loadRules([folder])));
+  });
+
   it('ignores a corrupt cache file and one made for other code, and loads cold', async () => {
     const folder = ruleFolder();
     const dir = mkdtempSync(join(tmpdir(), 'sw-cache-'));
@@ -92,10 +121,10 @@ describe('rule cache', () => {
     expect(corrupt.result).toEqual(summary(await loadRules([folder])));
 
     // Intact, but made by other code: its checksum holds, its code identity does not.
-    const made = deserialize(readFileSync(file).subarray(64)) as { code: string };
+    const made = deserialize(readFileSync(file).subarray(CHECKSUM_LENGTH)) as { code: string };
     expect(made.code).toEqual(expect.any(String));
     const other = serialize({ ...made, code: 'other code' });
-    writeFileSync(file, Buffer.concat([Buffer.from(hash('sha256', other, 'hex')), other]));
+    writeFileSync(file, framed(other));
     expect((await cachedLoad([folder], cache)).parsed.length).toBe(readdirSync(folder).length);
     expect((await cachedLoad([folder], cache)).parsed).toEqual([]);
 
