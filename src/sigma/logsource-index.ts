@@ -52,7 +52,20 @@ export class RuleIndex {
   /** category → product → service → bucket, keyed by the event's raw values ('' = unset). */
   private readonly buckets = new Map<string, Map<string, Map<string, Bucket>>>();
 
-  constructor(private readonly rules: CompiledRule[]) {}
+  /** The rules' distinct lower-cased logsources, and each rule's among them: a bucket tests each logsource once, not each rule. */
+  private readonly logsources: LogSource[] = [];
+  private readonly logsourceOf: Int32Array;
+
+  constructor(private readonly rules: CompiledRule[]) {
+    const ids = new Map<string, number>();
+    this.logsourceOf = Int32Array.from(rules, (r) => {
+      const k = lowerLogsource(r);
+      const key = `${k.category ?? '\u0001'}\u0000${k.product ?? '\u0001'}\u0000${k.service ?? '\u0001'}`;
+      let id = ids.get(key);
+      if (id === undefined) ids.set(key, (id = this.logsources.push(k) - 1));
+      return id;
+    });
+  }
 
   /** Rules whose logsource can apply to an event with this logsource (cached per combination). */
   candidates(ls: LogSource): readonly CompiledRule[] {
@@ -135,10 +148,8 @@ export class RuleIndex {
     const ok = (want: string | undefined, have: string | undefined) => want === undefined || want === have;
     const categoryOk = (want: string | undefined) =>
       ok(want, cat) || (want !== undefined && cat !== undefined && (CATEGORY_ALIASES[want]?.includes(cat) ?? false));
-    const rules = this.rules.filter((r) => {
-      const k = lowerLogsource(r);
-      return categoryOk(k.category) && ok(k.product, prod) && ok(k.service, svc);
-    });
+    const applies = this.logsources.map((k) => categoryOk(k.category) && ok(k.product, prod) && ok(k.service, svc));
+    const rules = this.rules.filter((_, i) => applies[this.logsourceOf[i]!]);
     const usePrefilter = rules.length >= PREFILTER_MIN_RULES;
     const always: number[] = [];
     const atomIds = new Map<string, number>();
