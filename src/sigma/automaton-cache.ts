@@ -39,9 +39,26 @@ export function storedOrBuilt(key: string, build: () => AutomatonTables): Automa
   return tables;
 }
 
+/**
+ * An automaton as stored: its class table (65,536 entries, most of them 0: a char in no needle)
+ * as the pairs that are not 0, a third of the bytes a hunt would read back otherwise.
+ */
+type StoredTables = Omit<AutomatonTables, 'classes'> & { classChars: Uint16Array; classValues: Uint8Array };
+
 function readTables(file: string): AutomatonTables | undefined {
-  const tables = readChecked(file) as AutomatonTables | undefined;
-  return tables !== undefined && wellFormed(tables) ? tables : undefined;
+  const stored = readChecked(file) as StoredTables | undefined;
+  if (!(stored?.classChars instanceof Uint16Array) || !(stored.classValues instanceof Uint8Array) || stored.classChars.length !== stored.classValues.length) return undefined;
+  const { classChars, classValues, ...rest } = stored;
+  const classes = new Uint8Array(65536);
+  for (let i = 0; i < classChars.length; i++) classes[classChars[i]!] = classValues[i]!;
+  const tables: AutomatonTables = { ...rest, classes };
+  return wellFormed(tables) ? tables : undefined;
+}
+
+function storable({ classes, ...rest }: AutomatonTables): StoredTables {
+  const chars: number[] = [];
+  for (let c = 0; c < classes.length; c++) if (classes[c] !== 0) chars.push(c);
+  return { ...rest, classChars: Uint16Array.from(chars), classValues: Uint8Array.from(chars, (c) => classes[c]!) };
 }
 
 /** The tables' arrays are of their kinds and sizes (needle-index.ts): a file that passes its checksum yet is not an automaton is not used. */
@@ -59,7 +76,7 @@ function wellFormed(t: AutomatonTables): boolean {
 }
 
 function writeTables(file: string, tables: AutomatonTables): void {
-  writeChecked(file, tables, () => {
+  writeChecked(file, storable(tables), () => {
     if (!folder!.made) makeFolder(folder!.path);
   });
 }

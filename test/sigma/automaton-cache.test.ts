@@ -59,13 +59,21 @@ describe('automaton cache', () => {
     writeFileSync(file, bytes.subarray(0, 80));
     storedOrBuilt(key, build);
     expect(builds).toBe(3);
-    // Its checksum holds, but it is no automaton (the arrays' sizes do not agree).
-    const other = serialize({ ...sample(), starts: Int32Array.from([0, 0]) });
-    writeFileSync(file, framed(other));
+    // Its checksum holds, but it is no automaton (the arrays' sizes do not agree), whether its
+    // class table is stored as the file stores it (the chars not in class 0) or not.
+    const { classes: _, ...rest } = sample();
+    const stored = { ...rest, classChars: Uint16Array.from([97, 98]), classValues: Uint8Array.from([1, 1]) };
+    writeFileSync(file, framed(serialize({ ...stored, starts: Int32Array.from([0, 0]) })));
     storedOrBuilt(key, build);
     expect(builds).toBe(4);
+    writeFileSync(file, framed(serialize({ ...stored, classValues: Uint8Array.from([1]) })));
     storedOrBuilt(key, build);
-    expect(builds).toBe(4);
+    expect(builds).toBe(5);
+    writeFileSync(file, framed(serialize(sample())));
+    storedOrBuilt(key, build);
+    expect(builds).toBe(6);
+    storedOrBuilt(key, build);
+    expect(builds).toBe(6);
   });
 
   it('builds every time with no folder (--no-cache), and removes the folders of other code versions when it writes', () => {
