@@ -9,7 +9,7 @@ import { BufferedOut } from '../outputs/buffered.js';
 import { formatAlert } from '../outputs/format-alert.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import { makeFormatter } from '../outputs/formats.js';
-import { OutputSet, undeliveredLines } from '../outputs/output-set.js';
+import type { OutputSet } from '../outputs/output-set.js';
 import { formatProblem, formatUnreadable } from '../outputs/problems.js';
 import type { AlertBlock } from '../parallel/alert-block.js';
 import { helpedLoad } from '../parallel/helped-load.js';
@@ -41,7 +41,8 @@ const NO_PROGRESS: ProgressSink = { update: () => {}, stop: () => {} };
  */
 export async function runScan(plan: ScanPlan, progress: ProgressSink = NO_PROGRESS): Promise<number> {
   if (plan.inputFormat !== undefined) readerByName(plan.inputFormat);
-  const outputs = plan.outputs && new OutputSet(plan.outputs);
+  // Loaded only for --output: its network sinks bring TLS and HTTPS, which every scan loaded.
+  const outputs = plan.outputs && new (await import('../outputs/output-set.js')).OutputSet(plan.outputs);
   try {
     return await scanWithOutputs(plan, outputs, progress);
   } finally {
@@ -162,7 +163,7 @@ async function scanLoaded(plan: ScanPlan, run: Loaded): Promise<number> {
   progress.stop();
   if (!plan.quiet) process.stderr.write(summary.render(rulesLoaded, loaded.rejected, emitted));
   // Even with -q: alerts that never reached the SIEM must not pass for a quiet scan.
-  for (const line of undeliveredLines(undelivered)) process.stderr.write(`supplywatch: ${line}\n`);
+  if (outputs) for (const line of (await import('../outputs/output-set.js')).undeliveredLines(undelivered)) process.stderr.write(`supplywatch: ${line}\n`);
   return exitStatus(plan, summary);
 }
 
