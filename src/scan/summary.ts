@@ -70,8 +70,11 @@ export class ScanSummary {
     }
     lines.push(`events read: ${this.events}${this.outsideWindow ? ` (${this.outsideWindow} outside the time window)` : ''}`);
     if (this.events === 0) lines.push('no event was read');
-    for (const u of this.unreadable) lines.push(`not read: ${formatUnreadable(u)}`);
-    for (const s of this.skipped) lines.push(`skipped: ${terminalSafe(`${s.file}: ${s.reason}`)}`);
+    // By path: a scan that planned its threads first reports what its walk found unreadable
+    // before what reading did, one that did not plan as it reads; the list is the same either way.
+    const byPath = <T extends { file: string }>(list: readonly T[]) => [...list].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    for (const u of byPath(this.unreadable)) lines.push(`not read: ${formatUnreadable(u)}`);
+    for (const s of byPath(this.skipped)) lines.push(`skipped: ${terminalSafe(`${s.file}: ${s.reason}`)}`);
     lines.push(`bad records: ${this.badCount}`);
     for (const b of this.bad) lines.push(`  ${formatBad(b)}`);
     if (this.badCount > this.bad.length) lines.push(`  … ${this.badCount - this.bad.length} more`);
