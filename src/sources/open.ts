@@ -285,8 +285,9 @@ export async function* expandInputs(paths: string[], options: InputReports): Asy
       else yield { path, named: true, size: info.isFile() ? info.size : undefined };
       continue;
     }
-    seen.add(await realpath(path).catch(() => path));
-    yield* walk(path, true, walkOptions);
+    const real = await realpath(path).catch(() => path);
+    seen.add(real);
+    yield* walk(path, true, walkOptions, real);
   }
 }
 
@@ -296,7 +297,8 @@ interface WalkState {
   excluded(s: Stats): boolean;
 }
 
-async function* walk(folder: string, named: boolean, state: WalkState): AsyncGenerator<FoundInput> {
+/** `realFolder`: the folder's real path, from which its entries that are not links get theirs without a realpath each. */
+async function* walk(folder: string, named: boolean, state: WalkState, realFolder: string): AsyncGenerator<FoundInput> {
   let entries;
   try {
     entries = await readdir(folder, { withFileTypes: true });
@@ -316,7 +318,9 @@ async function* walk(folder: string, named: boolean, state: WalkState): AsyncGen
       // Synchronously: a round trip through the thread pool per file costs more than the call
       // (docs/performance.md#inputs-opened-synchronously).
       info = entry.isSymbolicLink() ? statSync(path) : (entry as unknown as Stats);
-      real = realpathSync(path);
+      // Only a link can lead elsewhere; an entry that is none is where its folder is (a
+      // realpath per file was a stat per component of its path).
+      real = entry.isSymbolicLink() ? realpathSync(path) : join(realFolder, entry.name);
     } catch (err) {
       state.report.unreadable(path, false, errorCode(err), `cannot read: ${systemMessage(err)}`);
       continue;
@@ -333,7 +337,7 @@ async function* walk(folder: string, named: boolean, state: WalkState): AsyncGen
     }
     state.seen.add(real);
     if (info.isDirectory()) {
-      yield* walk(path, false, state);
+      yield* walk(path, false, state, real);
       continue;
     }
     const reason = unsupported(path);
