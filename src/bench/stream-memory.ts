@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { namesFor } from '../stream/topology.js';
-import { cliRun, consumed, PARTITIONS, rssMb, startServer } from './stream.js';
+import { cliRun, consumed, joined, PARTITIONS, rssMb, startServer } from './stream.js';
 
 const PREFIX = 'benchlong';
 
@@ -42,14 +42,7 @@ export async function streamMemory(cli: string, path: string, count: number, tot
     publish(0); // makes the streams
     const started = performance.now();
     const child = (worker.child = spawn(process.execPath, [cli, 'stream', '--from', server.url, '--prefix', PREFIX, '--rules', 'seed'], { stdio: ['ignore', 'ignore', 'pipe'] }));
-    await new Promise<void>((resolveJoined, reject) => {
-      let log = '';
-      child.stderr!.on('data', (d: Buffer) => {
-        log += d.toString();
-        if (log.includes('joined:')) resolveJoined();
-      });
-      child.once('exit', (code) => reject(new Error(`stream exited with ${code}:\n${log}`)));
-    });
+    await joined(child);
     const rss: number[] = [];
     for (let round = 0; round < rounds; round += 1) {
       if (round > 0) publish(round);

@@ -162,14 +162,7 @@ async function workers(cli: string, url: string, jsm: JetStreamManager, n: numbe
     for (let i = 0; i < n; i += 1) {
       const child = spawn(process.execPath, args(i === 0), { stdio: ['ignore', 'ignore', 'pipe'] });
       children.push(child);
-      await new Promise<void>((resolve, reject) => {
-        let log = '';
-        child.stderr!.on('data', (d: Buffer) => {
-          log += d.toString();
-          if (log.includes('joined:')) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`stream exited with ${code}:\n${log}`)));
-      });
+      await joined(child);
       // From the first worker joined (rules loaded, connected): the in-process ceiling has no start-up either.
       if (i === 0) started = performance.now();
     }
@@ -189,6 +182,18 @@ async function workers(cli: string, url: string, jsm: JetStreamManager, n: numbe
   } finally {
     await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(0) : (c.once('exit', resolve), c.kill('SIGTERM'))))));
   }
+}
+
+/** Resolves once a `stream` worker says it joined (rules loaded, connected); rejects if it exits first. */
+export function joined(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let log = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      log += d.toString();
+      if (log.includes('joined:')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`stream exited with ${code}:\n${log}`)));
+  });
 }
 
 /**
