@@ -1,7 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-
-/** V8 options the user gave that decide tiering themselves: then the optimizer is left alone. */
-const TIERING_OPTIONS = /--(no-)?(jitless|turbofan|opt\b|max-opt)/;
+import { tieringSetByUser } from './v8-flags.js';
 
 /**
  * Runs `load` with V8's optimizing compiler (TurboFan) paused: rule loading beside worker
@@ -25,7 +23,7 @@ export async function withOptimizerPaused<T>(load: () => Promise<T>): Promise<T>
  * as it goes that it takes the other core (a parse helper, see helped-load.ts).
  */
 export function pauseOptimizer(): () => void {
-  if (TIERING_OPTIONS.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) return () => {};
+  if (tieringSetByUser()) return () => {};
   setFlagsFromString('--no-turbofan');
   return () => setFlagsFromString('--turbofan');
 }

@@ -13,6 +13,13 @@ import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--no-allocation-site-pretenuring');
 
+/** V8 options the user gave that decide tiering themselves: then the runtime leaves tiering alone (here, and optimizer-pause.ts). */
+const TIERING_OPTIONS = /--(no-)?(jitless|turbofan|opt\b|max-opt|interrupt-budget)/;
+
+export function tieringSetByUser(): boolean {
+  return TIERING_OPTIONS.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
+}
+
 /**
  * The tier-up budget, raised for the first second of the process. A function is optimized
  * (TurboFan) once it has run about this many bytes of bytecode; a short run (a hunt over a folder
@@ -20,13 +27,13 @@ setFlagsFromString('--no-allocation-site-pretenuring');
  * and stops: optimizing it costs the compile jobs more CPU than it saves, on the core the scan
  * needs. After a second V8's default is back, so a long scan's hot loops tier up as before
  * (docs/performance.md#tier-up-budget-raised-for-the-first-second). Left alone when the user
- * sets V8's tiering (as runtime/optimizer-pause.ts does).
+ * sets V8's tiering.
  */
 const START_UP_INTERRUPT_BUDGET = 400_000;
 /** V8's default in Node 20 (`node --v8-options`). */
 const DEFAULT_INTERRUPT_BUDGET = 67_584;
 const START_UP_SECONDS = 1;
-if (!/--(interrupt-budget|jitless|no-opt|max-opt)/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) {
+if (!tieringSetByUser()) {
   setFlagsFromString(`--interrupt-budget=${START_UP_INTERRUPT_BUDGET}`);
   setTimeout(() => setFlagsFromString(`--interrupt-budget=${DEFAULT_INTERRUPT_BUDGET}`), START_UP_SECONDS * 1000).unref();
 }

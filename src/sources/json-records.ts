@@ -18,7 +18,6 @@ import { BoundedSpan } from './bounded-span.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, NEWLINE, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 import type { ReadContext } from './reader.js';
 
-
 /** Records larger than this are reported and dropped instead of buffered without limit. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 /** Deeper records are reported (the bracket stack stays small whatever the input). */
