@@ -13,6 +13,8 @@ import { terminalSafe } from '../outputs/escape.js';
 
 export const TRUNCATED_HEADER = 'Sw-Truncated';
 export const HEADERS_DROPPED_HEADER = 'Sw-Headers-Dropped';
+/** Prefixed to an original `Nats-…` header the letter keeps. */
+export const ORIGINAL_PREFIX = 'Sw-Original-';
 /** The header the JetStream client sets from `msgID`: set here too, so that it is measured. */
 const MSG_ID_HEADER = 'Nats-Msg-Id';
 const MAX_REASON_CHARS = 1000;
@@ -71,7 +73,9 @@ function encodedLength(h: MsgHdrs): number {
 
 function letterHeaders(msg: Undeliverable, place: DeadLetterPlace, withOriginal: boolean): MsgHdrs {
   const h = headers();
-  if (withOriginal) for (const [key, values] of msg.headers ?? []) for (const v of values) h.append(key, v);
+  // The original's own NATS control headers (Nats-Expected-Stream, Nats-Rollup, …) would have the
+  // dead-letter stream refuse the letter: they are kept under another name, as information.
+  if (withOriginal) for (const [key, values] of msg.headers ?? []) for (const v of values) h.append(/^nats-/i.test(key) ? `${ORIGINAL_PREFIX}${key}` : key, v);
   // A header value cannot hold a line break (the client throws), and reasons quote records.
   h.set('Sw-Reason', terminalSafe(place.reason).slice(0, MAX_REASON_CHARS));
   h.set('Sw-Stream', place.stream);

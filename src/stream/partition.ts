@@ -60,6 +60,8 @@ export interface StreamCounters {
 
 /** Messages acknowledged together at most (one cumulative ack). */
 const ACK_EVERY = 128;
+/** Room for an alert's headers (`Nats-Msg-Id`) beside it under max_payload. */
+const ALERT_HEADER_BYTES = 256;
 
 export class PartitionConsumer {
   private checkpoint: PartitionCheckpoint | undefined;
@@ -199,7 +201,15 @@ export class PartitionConsumer {
       const found = this.found;
       try {
         for (const event of decoded.events ?? []) this.pipeline!.process(event, seq, found);
-        for (const alert of found) this.store(s.js.publish(s.names.alertSubject, s.formatter.format(alert), { msgID: idOfAlert(alert) }), 'alerts');
+        const oversized: string[] = [];
+        for (const alert of found) {
+          const text = s.formatter.format(alert);
+          // An alert repeats its event and adds its context: one the server would refuse would
+          // stop the partition at this message, at every replay. The message goes to the dead letters.
+          if (Buffer.byteLength(text) > s.maxPayload - ALERT_HEADER_BYTES) oversized.push(alert.rule.title);
+          else this.store(s.js.publish(s.names.alertSubject, text, { msgID: idOfAlert(alert) }), 'alerts');
+        }
+        if (oversized.length > 0) bad = `alert larger than the server's max_payload (${s.maxPayload} bytes): ${oversized.join('; ')}`;
       } catch (err) {
         // One message the pipeline cannot take must not stop its partition: replayed after a
         // takeover, it would stop it again every time.

@@ -114,6 +114,35 @@ describe('stream: a dead letter near the server\'s max_payload', () => {
   }, 60_000);
 });
 
+describe('stream: an alert larger than the server\'s max_payload', () => {
+  it('sends its message to the dead letters instead of stopping the partition at it', async () => {
+    const prefix = 'bigalert';
+    const worker = await startWorker(small.url, prefix, ['--partitions', '1']);
+    // An npm child whose command line fills half the server's limit: its alert repeats the
+    // command line beside the event's fields, and is larger than the server takes.
+    const spawned = JSON.parse(readFileSync(join(REPO, 'samples', 'sysmon-npm-install.ndjson'), 'utf8').split('\n')[0]!) as Record<string, string>;
+    const record = JSON.stringify({ ...spawned, CommandLine: `${spawned.CommandLine} ${'A'.repeat(SMALL_MAX_PAYLOAD * 0.55)}` });
+    expect(record.length).toBeLessThan(SMALL_MAX_PAYLOAD - 1024);
+    const otrf = headers();
+    otrf.set('Sw-Format', 'otrf');
+    await withConnection(small.url, async (nc) => {
+      const js = jetstream(nc);
+      await js.publish(`${prefix}.events.0`, record, { headers: otrf });
+      await js.publish(`${prefix}.events.0`, RAW);
+    });
+    await waitUntil('the two records consumed', () => consumedAll(small.url, prefix, 1), 30_000);
+    const letters = await storedMessages(small.url, `${prefix}-deadletter`);
+    const alerts = await storedMessages(small.url, `${prefix}-alerts`);
+    expect(await worker.drain()).toBe(0);
+    expect(letters.map((l) => l.headers['Sw-Stream-Seq'])).toEqual(['1']);
+    expect(letters[0]!.headers['Sw-Reason']).toMatch(/^alert larger than the server's max_payload \(131072 bytes\): /);
+    expect(letters[0]!.data).toBe(record);
+    // The record after it was alerted on: the partition went on.
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const alert of alerts) expect(JSON.parse(alert.data).source.record).toBe(2);
+  }, 60_000);
+});
+
 describe('publish --subject-for', () => {
   it("prints the subject of a host's partition, the one publish sends that host's events to", async () => {
     const input = join(REPO, 'samples', 'sysmon-npm-install.ndjson');

@@ -102,6 +102,19 @@ describe('deadLetter: made to fit the server', () => {
     });
   });
 
+  it('keeps the original NATS control headers under another name, so the dead-letter stream takes the letter', () => {
+    const original = headers();
+    original.set('Nats-Expected-Stream', 'p-events');
+    original.set('nats-rollup', 'sub');
+    original.set('Sw-Format', 'x');
+    const letter = deadLetter({ data: Buffer.from('record'), headers: original, subject: 'p.events.3' }, place, 1024 * 1024);
+    const names = [...letter.headers].map(([k]) => k);
+    expect(names.filter((k) => /^nats-/i.test(k))).toEqual(['Nats-Msg-Id']);
+    expect(letter.headers.get('Sw-Original-Nats-Expected-Stream')).toBe('p-events');
+    expect(letter.headers.get('Sw-Original-nats-rollup')).toBe('sub');
+    expect(letter.headers.get('Sw-Format')).toBe('x');
+  });
+
   it('cuts a record near max_payload to what fits, and says how many bytes of how many were cut', () => {
     const max = 100_000;
     for (const size of [max - 2000, max - 200, max - 20, max]) {
