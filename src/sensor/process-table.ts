@@ -102,6 +102,8 @@ export class ProcessTable {
   }
 
   private addProcess(info: ProcessInfo): ProcessInfo {
+    // A pid seen again is a new process: it goes to the end of the eviction order, not its old place.
+    this.processes.delete(info.pid);
     this.processes.set(info.pid, info);
     this.live.add(info.pid);
     return info;

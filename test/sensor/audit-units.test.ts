@@ -160,6 +160,22 @@ describe('audit records → the strace driver’s events', () => {
     expect(id.fields).toMatchObject({ ParentProcessId: 8330, ParentImage: '/usr/bin/sh', ParentCommandLine: 'sh -c (cd /tmp && sh -c id); echo hi > x.txt; sh -c true' });
   });
 
+  it('keeps what a child runs when its parent’s clone record comes after the child’s exec', () => {
+    // Records leave in the order calls end: 8330's exec (sh -c id) before 8320's clone of it.
+    const lines = RECORDED.split('\n');
+    const clone = lines.filter((l) => l.includes('audit(1796631857.330:268)'));
+    const rest = lines.filter((l) => !l.includes('audit(1796631857.330:268)'));
+    const afterExec = rest.findLastIndex((l) => l.includes('audit(1796631857.330:269)')) + 1;
+    const late = [...rest.slice(0, afterExec), ...clone, ...rest.slice(afterExec)].join('\n');
+    const { events, bad } = build(late);
+    expect(bad).toEqual([]);
+    const id = events.find((e) => e.fields.Image === '/usr/bin/id')!;
+    expect(id.fields).toMatchObject({ ParentProcessId: 8330, ParentImage: '/usr/bin/sh', ParentCommandLine: 'sh -c id' });
+    // The same execs as in order (their records' lines moved, so only their fields are compared).
+    const execs = (list: NormalizedEvent[]) => list.filter((e) => e.category === 'process_creation').map((e) => e.fields);
+    expect(execs(events)).toEqual(execs(build(RECORDED).events));
+  });
+
   it('names a connection after the lookup the DNS stub answered, and makes the lookup a dns_query event', () => {
     const { builder } = build(RECORDED);
     const out: NormalizedEvent[] = [];

@@ -53,4 +53,13 @@ describe('install trees by ancestry', () => {
     expect(trees.of(12)).toBeUndefined();
     expect(trees.started(16, 10, undefined)).toBeUndefined(); // the shell is still outside
   });
+
+  it('a pid an install child left without an exit (killed) is another process when forked again', () => {
+    const trees = new InstallTrees();
+    const tree = trees.started(11, 10, 'npm')!;
+    trees.cloned(11, 12); // npm's child, killed later: no exit_group record
+    trees.cloned(10, 12); // the shell outside forks; the kernel reuses 12
+    expect(trees.started(12, 10, undefined)).toBeUndefined();
+    expect([...tree.members]).toEqual([11]);
+  });
 });

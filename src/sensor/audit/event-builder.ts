@@ -205,8 +205,12 @@ export class AuditEventBuilder {
       const threadFlag = syscall === 'clone' && (Number.parseInt(raw('a0') ?? '0', 16) & CLONE_THREAD) !== 0;
       if (child > 0 && !threadFlag) {
         this.process(pid, ppid);
-        this.table.cloned(pid, child, '');
-        this.tree?.cloned(pid, child);
+        // Records leave in the order calls end: the child's exec may have come first, and it is
+        // known already with what it runs, which the clone must not put back to its parent's.
+        if (this.table.processOf(child)?.ppid !== pid) {
+          this.table.cloned(pid, child, '');
+          this.tree?.cloned(pid, child);
+        }
         this.bound();
       }
       return;

@@ -38,7 +38,9 @@ export class InstallTrees {
     return tree;
   }
 
+  /** A new process: a pid still listed from a process that ended unseen (killed: no exit_group) is another process now. */
   cloned(parent: number, child: number): void {
+    this.exited(child);
     const tree = this.treeOf.get(parent);
     if (tree) this.join(tree, child);
   }
