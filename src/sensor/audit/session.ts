@@ -157,8 +157,11 @@ interface Wrapper {
  * the same process that then execs the command.
  */
 function startWrapper(command: string[], resolvConf: string | undefined): Wrapper {
-  const shell = ['sh', '-c', WRAPPER, 'sh', String(process.getuid?.() ?? 0), resolvConf ?? '', ...command];
-  const [file, ...args] = resolvConf && findOnPath('unshare') ? ['unshare', '--mount', '--propagation', 'private', '--', ...shell] : shell;
+  // The stub's resolv.conf is bound over /etc/resolv.conf only in a mount namespace of the
+  // command's own: without unshare it would be the whole machine's, and stay so.
+  const privateMounts = !!resolvConf && findOnPath('unshare') !== undefined;
+  const shell = ['sh', '-c', WRAPPER, 'sh', String(process.getuid?.() ?? 0), privateMounts ? resolvConf : '', ...command];
+  const [file, ...args] = privateMounts ? ['unshare', '--mount', '--propagation', 'private', '--', ...shell] : shell;
   const child = spawn(file!, args, {
     stdio: ['pipe', process.stderr, 'inherit', 0, 'pipe'],
   });
