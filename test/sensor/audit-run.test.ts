@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { DIRTY_PATH, LOCK_PATH } from '../../src/sensor/audit/janitor.js';
+import { DIRTY_PATH, LOCK_PATH, takeLock } from '../../src/sensor/audit/janitor.js';
 import { keysInListing } from '../../src/sensor/audit/rules.js';
 import { CLI } from '../helpers/cli.js';
 import { readAlerts, runSupplywatch, workspace } from './sensor-cli.js';
@@ -166,4 +167,21 @@ describe('supplywatch run: choosing the sensor', () => {
     expect(r.stderr).toContain('--sensor must be one of auto, audit, strace');
     expect(r.status).toBe(2);
   });
+});
+
+describe('the janitor', () => {
+  it('removes a receiver folder whose path holds spaces, whole, and nothing beside it', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'sw-janitor-'));
+    const cut = join(parent, 'my');
+    const folder = join(parent, 'my dir', 'supplywatch-audit-x');
+    mkdirSync(cut);
+    mkdirSync(folder, { recursive: true });
+    // The machine-wide lock, as a sensor takes it: waits for any other sensor or janitor.
+    const janitor = await takeLock(60, 'test');
+    expect(janitor).toBeDefined();
+    janitor!.tell(`dir ${folder}`);
+    await janitor!.finish();
+    expect(existsSync(folder)).toBe(false);
+    expect(existsSync(cut)).toBe(true);
+  }, 90_000);
 });

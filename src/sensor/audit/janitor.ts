@@ -46,13 +46,14 @@ echo "$1" > "${OWNER_PATH}"
 echo locked
 exec >/dev/null
 key= session= auditd= restore= dir=
-while read -r what a b c; do
+while read -r what rest; do
   case $what in
-    key) key=$a ;;
-    session) session=$a ;;
-    auditd) auditd=$a ;;
-    restore) restore="-e $a -b $b\${c:+ --backlog_wait_time $c}" ;;
-    dir) dir=$a ;;
+    key) key=$rest ;;
+    session) session=$rest ;;
+    auditd) auditd=$rest ;;
+    restore) set -- $rest; restore="-e $1 -b $2\${3:+ --backlog_wait_time $3}" ;;
+    # The whole rest of the line: a folder under a TMPDIR with spaces is not cut at the first.
+    dir) dir=$rest ;;
   esac
 done
 # No owner while cleaning: a sensor that finds the lock taken and no owner waits a little.
