@@ -50,7 +50,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   const config = readConfig(options.config);
   if (config) warnExpired(config, now);
   const spec: PipelineSpec = { config, now };
-  const [{ auditUnavailable }, { takeLock, markDirty }, { auditStatus, loadRules }, { startReceiver }, { newKey, ruleLines }, { removeStale }, { userNames }, { HostResolver, parseHosts }, { WatchProcessor }] = await Promise.all([
+  const [{ auditUnavailable }, { takeLock, markDirty }, { auditStatus, loadRules, recordsLostSince }, { startReceiver }, { newKey, ruleLines }, { removeStale }, { userNames }, { HostResolver, parseHosts }, { WatchProcessor }] = await Promise.all([
     import('../sensor/audit/availability.js'),
     import('../sensor/audit/janitor.js'),
     import('../sensor/audit/control.js'),
@@ -182,12 +182,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
     engine.finish(found);
     if (found.length > 0) write(found.map((a) => engine.formatter.format(a)).join(''));
     await receiver.stop().catch(() => undefined);
-    let lost = 0;
-    try {
-      lost = Math.max(0, auditStatus().lost - before.lost);
-    } catch {
-      // The count is a report; stopping goes on.
-    }
+    const lost = recordsLostSince(before.lost);
     // Waited for: a clean shutdown leaves no rule.
     await janitor.finish();
     const undelivered = await closeOutputs(outputs);

@@ -46,6 +46,18 @@ export function auditStatus(): AuditStatus {
   return status;
 }
 
+/**
+ * Records the kernel dropped since `before` (auditctl -s `lost`), for a sensor's end report: 0
+ * when the status cannot be read then, which must not cost the report itself.
+ */
+export function recordsLostSince(before: number): number {
+  try {
+    return Math.max(0, auditStatus().lost - before);
+  } catch {
+    return 0;
+  }
+}
+
 /** Loads rules (and settings such as `-b`), one auditctl argument line each, in one call (`auditctl -R`). */
 export function loadRules(lines: string[]): void {
   const dir = mkdtempSync(join(tmpdir(), 'supplywatch-rules-'));

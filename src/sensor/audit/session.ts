@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { EARLY_TRACE_CAP, findOnPath, TRACE_READ_GAP_MS } from '../strace-launcher.js';
 import { TraceReader } from '../trace-reader.js';
 import { usableStatus } from './availability.js';
-import { auditStatus, loadRules, sendMark } from './control.js';
+import { loadRules, recordsLostSince, sendMark } from './control.js';
 import { startDnsStub, type DnsAnswer, type DnsStub } from './dns-stub.js';
 import { EndMarker } from './end-marker.js';
 import { markDirty, OWNER_PATH, takeLock, type Janitor } from './janitor.js';
@@ -188,6 +188,7 @@ function follow(wrapper: Wrapper, sessionId: number, key: string, janitor: Janit
   output.attach(marker);
   // The receiver stopping (auditd killed) ends the stream too: the run reports it incomplete.
   receiver.socket.once('close', () => marker.cut());
+  receiver.socket.on('error', () => marker.cut());
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
 
@@ -221,7 +222,7 @@ function follow(wrapper: Wrapper, sessionId: number, key: string, janitor: Janit
     },
     cleanup: async () => {
       const complete = await drained;
-      const lost = Math.max(0, auditStatus().lost - lostBefore);
+      const lost = recordsLostSince(lostBefore);
       receiver.socket.destroy();
       receiver.auditd.unref();
       dns?.close();
