@@ -40,8 +40,14 @@ export interface Incoming {
   stream: string;
 }
 
-/** The events of a message, or why it has none usable (a dead letter). */
-export type Decoded = { events: NormalizedEvent[]; bad?: undefined } | { bad: string; events?: undefined };
+/**
+ * The events of a message, and why it goes to the dead letters when it does: none usable, or
+ * records a reader refused beside those it read (the good ones are detected all the same).
+ */
+export interface Decoded {
+  events: NormalizedEvent[];
+  bad?: string;
+}
 
 /** A normalized event is decoded at once (the hot path); raw records go through their reader's stream. */
 export function decodeMessage(msg: Incoming): Decoded | Promise<Decoded> {
@@ -53,8 +59,8 @@ async function decodeRaw(msg: Incoming, format: string | undefined): Promise<Dec
   const bytes = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
   const data = format === undefined ? (fluentBitRecords(bytes) ?? bytes) : bytes;
   const reader = format !== undefined ? READERS.find((r) => r.format === format) : sniffFormat(data.toString('utf8', 0, 64 * 1024));
-  if (reader === undefined) return { bad: format !== undefined ? `unknown ${FORMAT_HEADER} '${format}'` : 'unrecognized format; set the Sw-Format header' };
-  if (reader.readsFile) return { bad: `${reader.format} is read from files only, not from messages` };
+  if (reader === undefined) return { events: [], bad: format !== undefined ? `unknown ${FORMAT_HEADER} '${format}'` : 'unrecognized format; set the Sw-Format header' };
+  if (reader.readsFile) return { events: [], bad: `${reader.format} is read from files only, not from messages` };
   const file = msg.headers?.get(SOURCE_HEADER) || `nats:${msg.stream}`;
   const problems: string[] = [];
   const events: NormalizedEvent[] = [];
@@ -63,11 +69,10 @@ async function decodeRaw(msg: Incoming, format: string | undefined): Promise<Dec
   } catch (err) {
     problems.push(`reader failed: ${(err as Error).message}`);
   }
-  if (problems.length > 0) return { bad: `${reader.format}: ${problems.join('; ')}` };
-  if (events.length === 0) return { bad: `${reader.format}: no event in the message` };
+  if (events.length === 0) return { events, bad: `${reader.format}: ${problems.length > 0 ? problems.join('; ') : 'no event in the message'}` };
   // The record's place in the stream is its identity: the same message replayed gives the same alert ids.
   events.forEach((event, i) => (event.source = { file, format: reader.format, record: msg.seq, ...(events.length > 1 ? { line: i + 1 } : {}) }));
-  return { events };
+  return problems.length > 0 ? { events, bad: `${reader.format}: ${problems.join('; ')}` } : { events };
 }
 
 function decodeNormalized(data: Uint8Array): Decoded {
@@ -75,15 +80,15 @@ function decodeNormalized(data: Uint8Array): Decoded {
   try {
     value = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
   } catch (err) {
-    return { bad: `normalized: not JSON: ${(err as Error).message}` };
+    return { events: [], bad: `normalized: not JSON: ${(err as Error).message}` };
   }
-  if (!isObject(value) || !isObject(value.fields) || !isObject(value.source)) return { bad: 'normalized: not an event (an object with fields and source)' };
+  if (!isObject(value) || !isObject(value.fields) || !isObject(value.source)) return { events: [], bad: 'normalized: not an event (an object with fields and source)' };
   const source = value.source;
-  if (typeof source.file !== 'string' || typeof source.format !== 'string') return { bad: 'normalized: source has no file and format' };
+  if (typeof source.file !== 'string' || typeof source.format !== 'string') return { events: [], bad: 'normalized: source has no file and format' };
   const event: NormalizedEvent = { fields: value.fields, source: source as unknown as Provenance };
   if (value.time !== undefined) {
     const time = parseTime(value.time);
-    if (time === undefined) return { bad: `normalized: time is not a time: ${JSON.stringify(value.time).slice(0, 80)}` };
+    if (time === undefined) return { events: [], bad: `normalized: time is not a time: ${JSON.stringify(value.time).slice(0, 80)}` };
     event.time = time;
   }
   for (const key of ['category', 'product', 'service', 'host', 'user'] as const) {

@@ -58,6 +58,9 @@ export interface StreamCounters {
   deadLetters: number;
 }
 
+/** Reasons for one dead letter, in the order they were found. */
+const join = (before: string | undefined, reason: string) => (before === undefined ? reason : `${before}; ${reason}`);
+
 /** Messages acknowledged together at most (one cumulative ack). */
 const ACK_EVERY = 128;
 /** Room for an alert's headers (`Nats-Msg-Id`) beside it under max_payload. */
@@ -196,11 +199,12 @@ export class PartitionConsumer {
 
   private handle(msg: JsMsg, seq: number, decoded: Decoded): void {
     const { s } = this;
+    // Records a reader refused go to the dead letters, beside the events it read, which are detected.
     let bad = decoded.bad;
-    if (bad === undefined) {
+    if (decoded.events.length > 0) {
       const found = this.found;
       try {
-        for (const event of decoded.events ?? []) this.pipeline!.process(event, seq, found);
+        for (const event of decoded.events) this.pipeline!.process(event, seq, found);
         const oversized: string[] = [];
         for (const alert of found) {
           const text = s.formatter.format(alert);
@@ -209,11 +213,11 @@ export class PartitionConsumer {
           if (Buffer.byteLength(text) > s.maxPayload - ALERT_HEADER_BYTES) oversized.push(alert.rule.title);
           else this.store(s.js.publish(s.names.alertSubject, text, { msgID: idOfAlert(alert) }), 'alerts');
         }
-        if (oversized.length > 0) bad = `alert larger than the server's max_payload (${s.maxPayload} bytes): ${oversized.join('; ')}`;
+        if (oversized.length > 0) bad = join(bad, `alert larger than the server's max_payload (${s.maxPayload} bytes): ${oversized.join('; ')}`);
       } catch (err) {
         // One message the pipeline cannot take must not stop its partition: replayed after a
         // takeover, it would stop it again every time.
-        bad = `processing failed: ${(err as Error).message}`;
+        bad = join(bad, `processing failed: ${(err as Error).message}`);
       } finally {
         found.length = 0;
       }

@@ -85,6 +85,16 @@ describe('raw records', () => {
       ['DEV-WS-042', '2026-11-27T09:14:05.000Z', record.Image, { file: 'nats:supplywatch-events', format: 'otrf', record: 41, line: 2 }],
     ]);
   });
+
+  it('keeps the events of a batch beside a record its reader refuses, and says why it is a dead letter too', async () => {
+    const record = { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'DEV-WS-042', Image: 'C:\\Windows\\System32\\whoami.exe' };
+    const batch = [JSON.stringify(record), '{"EventID": 1, "Image": trunc', JSON.stringify({ ...record, Image: 'C:\\x.exe' })].join('\n') + '\n';
+    const sw = headers();
+    sw.set('Sw-Format', 'otrf');
+    const decoded = await decodeMessage({ data: Buffer.from(batch), headers: sw, seq: 9, stream: 's' });
+    expect(decoded.events.map((e) => e.fields.Image)).toEqual([record.Image, 'C:\\x.exe']);
+    expect(decoded.bad).toMatch(/^otrf: invalid JSON/);
+  });
 });
 
 describe('deadLetter: made to fit the server', () => {
