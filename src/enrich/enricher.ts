@@ -73,8 +73,15 @@ export class Enricher {
   /** Updates the state from an event and adds its context fields (the inline path). */
   enrich(event: NormalizedEvent): void {
     const rec = stateRecord(event);
-    if (rec) this.apply(rec);
-    this.annotate(event);
+    if (rec?.kind !== 'activity') {
+      if (rec) this.apply(rec);
+      return this.annotate(event);
+    }
+    // A connection or a write: its lineage is what both its activity record and its context fields
+    // read, found once (it is the record's: same host, process and time).
+    const lineage = this.lineage(event);
+    if (lineage.self) this.recordActivity(rec, [lineage.self, ...lineage.ancestors]);
+    this.annotate(event, lineage);
   }
 
   apply(rec: StateRecord): void {
@@ -84,11 +91,12 @@ export class Enricher {
     else this.recordActivity(rec);
   }
 
-  /** A connection or file write inside an install subtree joins that install's recent activity. */
-  private recordActivity(rec: Activity): void {
-    const node = this.tree.find(rec.host, rec.self, rec.time);
-    if (node === NONE) return;
-    const chain = [this.tree.view(node), ...this.ancestorsOf(node)];
+  /**
+   * A connection or file write inside an install subtree joins that install's recent activity.
+   * `chain`: its process and ancestors, nearest first, when the caller has them.
+   */
+  private recordActivity(rec: Activity, chain = this.chainOf(rec)): void {
+    if (chain.length === 0) return;
     const root = installRoot(chain);
     if (!root) return;
     let target = rec.target;
@@ -131,14 +139,19 @@ export class Enricher {
     return { self, ancestors };
   }
 
+  private chainOf(rec: Activity): Ancestor[] {
+    const node = this.tree.find(rec.host, rec.self, rec.time);
+    return node === NONE ? [] : [this.tree.view(node), ...this.ancestorsOf(node)];
+  }
+
   private ancestorsOf(node: number): Ancestor[] {
     return this.tree.ancestors(node, this.limits.maxDepth);
   }
 
   /** Adds the context fields. Reads the state only. */
-  annotate(event: NormalizedEvent): void {
+  annotate(event: NormalizedEvent, lineage = this.lineage(event)): void {
     const f = event.fields;
-    const { self, ancestors } = this.lineage(event);
+    const { self, ancestors } = lineage;
     if (ancestors.length > 0) {
       f.AncestorImages = ancestors.map((a) => a.image ?? '');
       f.AncestorCommandLines = ancestors.map((a) => a.commandLine ?? '');
