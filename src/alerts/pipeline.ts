@@ -16,6 +16,11 @@ export interface PipelineSpec {
   config?: ConfigSource;
   /** The time `now` means: suppression expiry is checked against it. */
   now: number;
+  /**
+   * A long-running command (stream, watch) without `--now`: a suppression expires when the
+   * clock passes its date, not only if it had passed at the start.
+   */
+  liveClock?: boolean;
   /** Exclusive lower bound of the time window (`--since`), epoch ms. */
   windowAfter?: number;
 }
@@ -35,7 +40,7 @@ export class EventPipeline {
   outsideWindow = 0;
 
   constructor(readonly packs: Pack[], spec: PipelineSpec) {
-    this.tuning = spec.config ? parseTuning(spec.config, spec.now) : undefined;
+    this.tuning = spec.config ? parseTuning(spec.config, spec.now, spec.liveClock) : undefined;
     this.detector = this.tuning ? new TunedDetector(packs, this.tuning) : new Detector(packs);
     this.enricher = enrichmentNeeded(packs) ? new Enricher() : undefined;
     this.windowAfter = spec.windowAfter;
@@ -101,7 +106,7 @@ export class MatchCorrelator {
 
   constructor(packs: Pack[], spec: PipelineSpec) {
     this.correlator = new Correlator(packs);
-    this.tuning = spec.config ? parseTuning(spec.config, spec.now) : undefined;
+    this.tuning = spec.config ? parseTuning(spec.config, spec.now, spec.liveClock) : undefined;
   }
 
   correlate(matches: readonly CorrelationMatch[], out: Alert[]): void {

@@ -24,9 +24,9 @@ export type DropReason = TuningHook | 'suppression';
 
 const REGISTRY_URL = /(?:--registry|--index-url|--extra-index-url|--source|-i|config\s+set\s+\S*(?:registry|index-url|registryserver))(?:=|\s+)["']?((?:https?):\/\/[^\s"']+)/gi;
 
-/** The tuning of a config read and validated by the command, with expiry checked against `now`. */
-export function parseTuning(source: ConfigSource, now: number): Tuning {
-  return new Tuning(parseConfig(source.text, source.file), now);
+/** The tuning of a config read and validated by the command, with expiry checked against `now` (and the clock after it, `liveClock`). */
+export function parseTuning(source: ConfigSource, now: number, liveClock = false): Tuning {
+  return new Tuning(parseConfig(source.text, source.file), now, liveClock);
 }
 
 export class Tuning {
@@ -35,7 +35,12 @@ export class Tuning {
   readonly expired: Suppression[];
   private readonly active: Suppression[];
 
-  constructor(readonly config: SupplywatchConfig, now: number) {
+  constructor(
+    readonly config: SupplywatchConfig,
+    now: number,
+    /** Suppressions are checked against the clock too, as it passes their dates (a long-running command). */
+    private readonly liveClock = false,
+  ) {
     this.active = config.suppressions.filter((s) => now < s.expires);
     this.expired = config.suppressions.filter((s) => now >= s.expires);
   }
@@ -75,7 +80,7 @@ export class Tuning {
       (hooks.has('registry-flags') && this.allowedRegistryFlags(text(f.CommandLine)) && 'registry-flags') ||
       (hooks.has('bots') && this.isBot(alert) && 'bots') ||
       (hooks.has('build-chain') && this.inBuildChain(f.Image, f.AncestorImages) && 'build-chain') ||
-      (this.active.some((s) => suppresses(s, alert)) && 'suppression') ||
+      (this.active.some((s) => suppresses(s, alert) && (!this.liveClock || Date.now() < s.expires)) && 'suppression') ||
       undefined;
     if (reason) {
       this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + 1);

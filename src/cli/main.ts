@@ -118,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--auth <file>', AUTH_HELP)
     .option('-r, --rules <pack|path>', `${rulesHelp} (default: seed)`, collect)
     .option('-c, --config <file>', 'tuning file supplywatch.yaml, as for scan')
-    .option('--now <time>', 'the time suppression expiry dates are checked against (default: the start time)')
+    .option('--now <time>', 'the time suppression expiry dates are checked against (default: the clock, as it runs)')
     .option('--prefix <name>', 'name of the subjects, streams and buckets (default: supplywatch)')
     .option('--partitions <n>', 'partitions of an events stream created now (default: 16)')
     .option('--replicas <n>', 'replicas of the streams and buckets created now (default: 1; 3 in a cluster)')
@@ -142,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-f, --format <format>', 'jsonl (default) or csv')
     .option('-o, --output <format:destination>', OUTPUT_HELP, collect)
     .option('-c, --config <file>', 'tuning file supplywatch.yaml, as for scan')
-    .option('--now <time>', 'the time suppression expiry dates are checked against (default: now)')
+    .option('--now <time>', 'the time suppression expiry dates are checked against (default: the clock, as it runs)')
     .action(async (options) => {
       status = await (await import('./watch.js')).watchCommand(options);
     });

@@ -71,7 +71,7 @@ export function streamPlan(options: StreamOptions): StreamPlan {
     server: { servers: options.from, authFile: options.auth, name: 'supplywatch stream' },
     prefix: options.prefix ?? DEFAULT_PREFIX,
     rules: parseRuleSpecs(options.rules ?? []),
-    pipeline: { config, now },
+    pipeline: { config, now, liveClock: options.now === undefined },
     replicas: positive(options.replicas, '--replicas') ?? 1,
     partitions: positive(options.partitions, '--partitions'),
     inFlight: positive(options.inFlight, '--in-flight') ?? 256,

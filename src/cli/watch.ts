@@ -49,7 +49,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   const now = parseNow(options.now);
   const config = readConfig(options.config);
   if (config) warnExpired(config, now);
-  const spec: PipelineSpec = { config, now };
+  const spec: PipelineSpec = { config, now, liveClock: options.now === undefined };
   const [{ auditUnavailable }, { takeLock, markDirty }, { auditStatus, loadRules, recordsLostSince }, { startReceiver }, { newKey, ruleLines }, { removeStale }, { userNames }, { HostResolver, parseHosts }, { WatchProcessor }] = await Promise.all([
     import('../sensor/audit/availability.js'),
     import('../sensor/audit/janitor.js'),

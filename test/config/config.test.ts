@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
 import type { Pack } from '../../src/alerts/pack.js';
 import { Tuning } from '../../src/alerts/tuning.js';
@@ -204,6 +204,23 @@ describe('tuning alerts', () => {
     expect(tuning.expired.map((s) => s.expiresText)).toEqual(['2026-01-31']);
     expect(tuning.apply(alert(r2, {}, { host: 'old-box' }))).toBeDefined();
     expect(tuning.dropped.get('suppression')).toBeGreaterThan(0);
+  });
+
+  it('a long-running command lets a suppression expire when the clock passes its date; one with a fixed now does not', () => {
+    const r2 = rule('00000000-0000-0000-0000-000000000002');
+    const vendor = () => alert(r2, { CommandLine: 'node vendor-setup.js' });
+    const startedBefore = Date.parse('2026-12-30T00:00:00Z');
+    vi.useFakeTimers({ now: startedBefore });
+    try {
+      const live = new Tuning(config, startedBefore, true);
+      const fixed = new Tuning(config, startedBefore);
+      expect(live.apply(vendor())).toBeUndefined();
+      vi.setSystemTime(Date.parse('2027-01-02T00:00:00Z')); // past the suppression's 2026-12-31
+      expect(live.apply(vendor())).toBeDefined();
+      expect(fixed.apply(vendor())).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('overrides levels without changing the shared rule', () => {
