@@ -45,6 +45,16 @@ describe('audit rules of a run', () => {
     expect(lines.filter((l) => l.includes('arch=b32'))).toHaveLength(4);
   });
 
+  it('name on arm64 only the calls its table has, and no rule left without one', () => {
+    const b64 = ruleLines(KEY, { sessionId: 6 }, 'arm64').filter((l) => l.includes('arch=b64'));
+    const named = b64.flatMap((l) => [...l.matchAll(/-S (\w+)/g)].map((m) => m[1]));
+    for (const legacy of ['open', 'creat', 'rename', 'link', 'symlink', 'fork', 'vfork']) expect(named).not.toContain(legacy);
+    for (const kept of ['execve', 'clone', 'openat', 'renameat2', 'connect', 'exit_group']) expect(named).toContain(kept);
+    expect(b64.every((l) => / -S \w+/.test(l))).toBe(true);
+    // The 32-bit ARM table has them: its rules are as on x86.
+    expect(ruleLines(KEY, { sessionId: 6 }, 'arm64').filter((l) => l.includes('arch=b32'))).toEqual(ruleLines(KEY, { sessionId: 6 }, 'x64').filter((l) => l.includes('arch=b32')));
+  });
+
   it('watch takes the whole machine but its own session', () => {
     expect(ruleLines('k', { excludeSessionId: 77 }).every((l) => l.includes('-F sessionid!=77'))).toBe(true);
   });
