@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { constants as osConstants } from 'node:os';
 import type { Alert } from '../alerts/alert.js';
@@ -95,7 +95,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   picked.audit?.go();
   const { strace: session, audit, why } = picked;
 
-  const [{ TraceParser }, { AuditEventBuilder }, { userNames }, { HostResolver, parseHosts }, { RunSummary }, { Blocker }, engine] = await Promise.all([
+  const [{ TraceParser }, { AuditEventBuilder }, { userNames }, { HostResolver, parseHosts, systemFile }, { RunSummary }, { Blocker, killPid }, engine] = await Promise.all([
     import('../sensor/trace-parser.js'),
     import('../sensor/audit/event-builder.js'),
     import('../sensor/audit/identity.js'),
@@ -105,7 +105,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     loadEngine(rules, pipeline, output, checked.ruleCache).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
   ]);
   const summary = new RunSummary(started);
-  const resolver = new HostResolver(parseHosts(readHosts()));
+  const resolver = new HostResolver(parseHosts(systemFile('/etc/hosts')));
   const countBad = (b: BadRecord) => summary.countBad(b);
   let parser: { feed(chunk: string, out: NormalizedEvent[]): void; end(out: NormalizedEvent[]): void };
   let livePids: () => number[];
@@ -227,7 +227,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     const left = livePids();
     // Under --seccomp-bpf a process whose tracer died gets ENOSYS from every traced call:
     // it cannot go on correctly, and nothing watches it any more.
-    for (const pid of left) killQuietly(pid);
+    for (const pid of left) killPid(pid);
     outcome = summary.events === 0
       ? `strace ${how} before the command started (see strace's message above; in a container, ptrace needs the SYS_PTRACE capability)`
       : `strace ${how} before the command finished: what the command did after that was not seen${left.length ? `; its ${left.length} remaining process(es) were killed` : ''}`;
@@ -400,18 +400,3 @@ function openForSave(path: string): number {
   }
 }
 
-function readHosts(): string {
-  try {
-    return readFileSync('/etc/hosts', 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-}

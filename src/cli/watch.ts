@@ -50,7 +50,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   const config = readConfig(options.config);
   if (config) warnExpired(config, now);
   const spec: PipelineSpec = { config, now, liveClock: options.now === undefined };
-  const [{ auditUnavailable }, { takeLock, markDirty }, { auditStatus, loadRules, recordsLostSince }, { startReceiver }, { newKey, ruleLines }, { removeStale }, { userNames }, { HostResolver, parseHosts }, { WatchProcessor }] = await Promise.all([
+  const [{ auditUnavailable }, { takeLock, markDirty }, { auditStatus, loadRules, recordsLostSince }, { startReceiver }, { newKey, ruleLines }, { removeStale }, { userNames }, { HostResolver, parseHosts, systemFile }, { WatchProcessor }, { BLOCKING_LEVELS, killPid }] = await Promise.all([
     import('../sensor/audit/availability.js'),
     import('../sensor/audit/janitor.js'),
     import('../sensor/audit/control.js'),
@@ -60,6 +60,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
     import('../sensor/audit/identity.js'),
     import('../sensor/resolver.js'),
     import('../sensor/watch/processor.js'),
+    import('../sensor/blocker.js'),
   ]);
   const unavailable = auditUnavailable();
   if (unavailable) {
@@ -95,7 +96,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   janitor.tell(`restore ${before.enabled} ${before.backlogLimit}${before.backlogWaitTime === undefined ? '' : ` ${before.backlogWaitTime}`}`);
   janitor.tell(`key ${key}`);
   let bad = 0;
-  const processor = new WatchProcessor(key, { host: hostname(), userOf: userNames() }, new HostResolver(parseHosts(readText('/etc/hosts'))), (b) => {
+  const processor = new WatchProcessor(key, { host: hostname(), userOf: userNames() }, new HostResolver(parseHosts(systemFile('/etc/hosts'))), (b) => {
     bad += 1;
     if (bad <= 20) process.stderr.write(`supplywatch watch: bad record: ${terminalSafe(b.reason)} (line ${b.line})\n`);
   });
@@ -119,7 +120,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
       for (const alert of found) {
         counts.alerts += 1;
         text += engine.formatter.format(alert);
-        if (options.block && ['high', 'critical'].includes(alert.rule.level ?? '')) counts.blocked += killTree(processor.treeOf(event)?.members);
+        if (options.block && BLOCKING_LEVELS.has(alert.rule.level?.toLowerCase() ?? '')) for (const pid of processor.treeOf(event)?.members ?? []) if (killPid(pid)) counts.blocked += 1;
       }
       found.length = 0;
     }
@@ -226,23 +227,4 @@ function newAuditSession(): number | undefined {
   }
 }
 
-function killTree(members: Set<number> | undefined): number {
-  let killed = 0;
-  for (const pid of members ?? []) {
-    try {
-      process.kill(pid, 'SIGKILL');
-      killed += 1;
-    } catch {
-      // Already gone.
-    }
-  }
-  return killed;
-}
 
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}

@@ -13,7 +13,7 @@ export class Blocker {
   triggered?: { rule: string; level: string; at: number };
   readonly killed = new Set<number>();
 
-  constructor(private readonly enabled: boolean, private readonly kill: (pid: number) => void = killPid) {}
+  constructor(private readonly enabled: boolean, private readonly kill: (pid: number) => unknown = killPid) {}
 
   /** Whether an alert at this level must stop the tree now (first time only). */
   shouldBlock(level: string | undefined): boolean {
@@ -37,10 +37,12 @@ export class Blocker {
   }
 }
 
-function killPid(pid: number): void {
+/** SIGKILL; false when the process was already gone (ESRCH) or is not ours to kill. */
+export function killPid(pid: number): boolean {
   try {
     process.kill(pid, 'SIGKILL');
+    return true;
   } catch {
-    // Already gone (ESRCH): nothing to do.
+    return false;
   }
 }

@@ -8,6 +8,7 @@
  * (npm caches lookups) get the same name. An address listed in /etc/hosts gets its name from
  * there first (the resolver answers those without DNS). Limits are documented in docs/sensor.md.
  */
+import { readFileSync } from 'node:fs';
 
 export interface DnsQuestion {
   name: string;
@@ -101,4 +102,13 @@ export class HostResolver {
 
 function isReverseName(name: string): boolean {
   return name.endsWith('.in-addr.arpa') || name.endsWith('.ip6.arpa');
+}
+
+/** The text of a system file (/etc/hosts, /etc/resolv.conf), or '' when it cannot be read: a sensor names hosts without it. */
+export function systemFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }

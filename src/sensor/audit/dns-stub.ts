@@ -1,10 +1,10 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatIpv6 } from '../../sources/auditd/sockaddr.js';
-import { decodeDnsQuery, type DnsQuestion } from '../resolver.js';
+import { decodeDnsQuery, systemFile, type DnsQuestion } from '../resolver.js';
 
 /**
  * Host names for the audit driver's connections. Audit records carry the address a process
@@ -45,7 +45,7 @@ const UPSTREAM_TIMEOUT_MS = 5_000;
  * its answer), so that the lookup names its process.
  */
 export async function startDnsStub(onAnswer: (answer: DnsAnswer) => void, ownerOf: (port: number) => number | undefined = () => undefined, resolvConfPath = '/etc/resolv.conf'): Promise<DnsStub> {
-  const machine = readText(resolvConfPath);
+  const machine = systemFile(resolvConfPath);
   // No nameserver line: the C library asks 127.0.0.1, and so does the stub.
   const listed = nameservers(machine);
   const upstream = listed.length > 0 ? listed : ['127.0.0.1'];
@@ -146,10 +146,3 @@ export function answerAddresses(msg: Buffer): string[] {
   return out;
 }
 
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
