@@ -52,9 +52,15 @@ export class CheckpointStore {
       const entry = await this.kv.get(key);
       if (!entry || entry.operation !== 'PUT') {
         const header: Header = { seq: 0, owner, chunks: 0 };
-        const revision = await this.kv.create(key, JSON.stringify(header)).catch(() => undefined);
-        if (revision !== undefined) return new PartitionCheckpoint(this.kv, key, this.chunkBytes, header, revision, undefined);
-        continue;
+        let revision: number;
+        try {
+          revision = await this.kv.create(key, JSON.stringify(header));
+        } catch (err) {
+          // Another worker created it first: take theirs over. Anything else is not a race.
+          if (!(await this.kv.get(key))) throw err;
+          continue;
+        }
+        return new PartitionCheckpoint(this.kv, key, this.chunkBytes, header, revision, undefined);
       }
       // A checkpoint that cannot be read (a torn header, a lost chunk, bad gzip) must not block its
       // partition for good: it resumes after the sequence the header names, if any, with a fresh
@@ -74,8 +80,15 @@ export class CheckpointStore {
         damaged = (err as Error).message;
         header = { seq: header.seq, owner, chunks: 0 };
       }
-      const revision = await this.kv.update(key, JSON.stringify({ ...header, owner }), entry.revision).catch(() => undefined);
-      if (revision !== undefined) return new PartitionCheckpoint(this.kv, key, this.chunkBytes, { ...header, owner }, revision, state, damaged);
+      let revision: number;
+      try {
+        revision = await this.kv.update(key, JSON.stringify({ ...header, owner }), entry.revision);
+      } catch (err) {
+        // Another worker claimed it since (the revision moved): read theirs. Anything else is not a race.
+        if ((await this.kv.get(key))?.revision === entry.revision) throw err;
+        continue;
+      }
+      return new PartitionCheckpoint(this.kv, key, this.chunkBytes, { ...header, owner }, revision, state, damaged);
     }
   }
 

@@ -19,6 +19,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvOptions } from '@nats-io/kv';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { UsageError } from '../errors.js';
+import { terminalSafe } from '../outputs/escape.js';
 
 export const DEFAULT_PREFIX = 'supplywatch';
 export const DEFAULT_PARTITIONS = 16;
@@ -95,13 +96,16 @@ async function partitionCount(config: KV, wanted: number | undefined): Promise<n
     const entry = await config.get('partitions');
     if (entry && entry.operation === 'PUT') {
       const stored = Number(entry.string());
+      if (!Number.isInteger(stored) || stored < 1) throw new Error(`the config bucket: the stored partition count is not a positive integer (${terminalSafe(entry.string().slice(0, 40))})`);
       if (wanted !== undefined && wanted !== stored) throw new UsageError(`--partitions ${wanted}: the stream was created with ${stored} partitions; the count is fixed at creation`);
       return stored;
     }
     try {
       await config.create('partitions', String(wanted ?? DEFAULT_PARTITIONS));
-    } catch {
-      // Another publisher or worker stored it first: read theirs.
+    } catch (err) {
+      // Another publisher or worker stored it first: read theirs. Anything else (no permission,
+      // a full store) is not a race, and retrying it would only hammer the server.
+      if (!(await config.get('partitions'))) throw err;
     }
   }
 }
