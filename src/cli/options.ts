@@ -36,9 +36,10 @@ export function parseLimit(text: string | undefined): number | undefined {
   return Number(text);
 }
 
-export function parseThreads(text: string | undefined): number | undefined {
+/** An option that takes a positive integer (`--threads`, `--partitions`, …), or undefined when not given. */
+export function parsePositive(text: string | undefined, option: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`--threads: '${text}' is not a positive integer`);
+  if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`${option}: '${terminalSafe(text)}' is not a positive integer`);
   return Number(text);
 }
 

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { ScanPlan } from '../scan/plan.js';
 import { runScan } from '../scan/run-scan.js';
-import { parseLimit, parseNow, parseOutputs, parseRuleSpecs, ruleCacheOption, parseThreads, parseWindowAfter, readConfig, warnExpired } from './options.js';
+import { parseLimit, parseNow, parseOutputs, parseRuleSpecs, ruleCacheOption, parsePositive, parseWindowAfter, readConfig, warnExpired } from './options.js';
 import { Progress } from './progress.js';
 
 export interface ScanOptions {
@@ -36,7 +36,7 @@ export function scanPlan(paths: string[], options: ScanOptions): ScanPlan {
   const now = parseNow(options.now);
   const windowAfter = parseWindowAfter(options.since, now);
   const limit = parseLimit(options.limit);
-  const threads = parseThreads(options.threads);
+  const threads = parsePositive(options.threads, '--threads');
   if (paths.length === 0) throw new UsageError('scan needs at least one path (a file, a folder, or - for stdin)');
   const config = readConfig(options.config);
   if (config) warnExpired(config, now);

@@ -5,7 +5,7 @@ import { parseTimestamp } from '../alerts/window.js';
 import { DEFAULT_IN_FLIGHT, printSubject, runPublish, type PublishPlan } from '../stream/publish.js';
 import { DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_PREFIX } from '../stream/topology.js';
 import { runStream, type StreamPlan } from '../stream/worker.js';
-import { parseNow, parseRuleSpecs, readConfig, warnExpired } from './options.js';
+import { parseNow, parsePositive, parseRuleSpecs, readConfig, warnExpired } from './options.js';
 
 interface CommonOptions {
   auth?: string;
@@ -55,9 +55,9 @@ export function publishPlan(paths: string[], options: PublishOptions): PublishPl
     inputFormat: options.inputFormat,
     server: { servers: options.to, authFile: options.auth, name: 'supplywatch publish' },
     prefix: options.prefix ?? DEFAULT_PREFIX,
-    partitions: positive(options.partitions, '--partitions'),
-    replicas: positive(options.replicas, '--replicas') ?? 1,
-    inFlight: positive(options.inFlight, '--in-flight') ?? DEFAULT_IN_FLIGHT,
+    partitions: parsePositive(options.partitions, '--partitions'),
+    replicas: parsePositive(options.replicas, '--replicas') ?? 1,
+    inFlight: parsePositive(options.inFlight, '--in-flight') ?? DEFAULT_IN_FLIGHT,
     quiet: options.quiet === true,
     strict: options.strict === true,
   };
@@ -72,22 +72,16 @@ export function streamPlan(options: StreamOptions): StreamPlan {
     prefix: options.prefix ?? DEFAULT_PREFIX,
     rules: parseRuleSpecs(options.rules ?? []),
     pipeline: { config, now, liveClock: options.now === undefined },
-    replicas: positive(options.replicas, '--replicas') ?? 1,
-    partitions: positive(options.partitions, '--partitions'),
-    inFlight: positive(options.inFlight, '--in-flight') ?? 256,
+    replicas: parsePositive(options.replicas, '--replicas') ?? 1,
+    partitions: parsePositive(options.partitions, '--partitions'),
+    inFlight: parsePositive(options.inFlight, '--in-flight') ?? 256,
     leaseTtlMs: duration(options.lease, '--lease') ?? 10_000,
     checkpointEveryMs: duration(options.checkpointEvery, '--checkpoint-every') ?? 5_000,
-    checkpointEveryEvents: positive(options.checkpointEvents, '--checkpoint-events') ?? 50_000,
+    checkpointEveryEvents: parsePositive(options.checkpointEvents, '--checkpoint-events') ?? 50_000,
     duplicateWindowMs: duration(options.duplicateWindow, '--duplicate-window') ?? DEFAULT_DUPLICATE_WINDOW_MS,
     ...(options.replayFrom !== undefined ? { replayFrom: replayFrom(options.replayFrom) } : {}),
     quiet: options.quiet === true,
   };
-}
-
-function positive(text: string | undefined, option: string): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`${option}: '${text}' is not a positive integer`);
-  return Number(text);
 }
 
 function duration(text: string | undefined, option: string): number | undefined {
