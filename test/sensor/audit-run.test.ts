@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { DIRTY_PATH, LOCK_PATH, takeLock } from '../../src/sensor/audit/janitor.js';
 import { keysInListing } from '../../src/sensor/audit/rules.js';
+import { launchAudit } from '../../src/sensor/audit/session.js';
 import { CLI } from '../helpers/cli.js';
 import { readAlerts, runSupplywatch, workspace } from './sensor-cli.js';
 
@@ -127,6 +128,30 @@ describe('supplywatch run --sensor audit', () => {
     expect(r.stderr).toContain('command killed by SIGKILL');
     expect(existsSync(join(dir, 'after-block.txt'))).toBe(false);
     expect(r.status).toBe(137);
+  }, 60_000);
+});
+
+describe('the audit driver, a command killed while it is held', () => {
+  it('reports the kill; letting it go then is not an error (Ctrl-C reaches the held shell too)', async () => {
+    const run = await launchAudit(['sleep', '30'], { waitSeconds: 600, owner: 'test' });
+    // Writing `go` to a shell that is gone, before node has seen it exit, fails with EPIPE: an
+    // unhandled 'error' crashed the sensor. The event loop is held (spawnSync) until it is dead.
+    const unhandled: unknown[] = [];
+    const record = (err: unknown) => unhandled.push(err);
+    process.on('uncaughtException', record);
+    try {
+      process.kill(run.rootPid, 'SIGINT');
+      spawnSync('sh', ['-c', `while [ "$(cut -d' ' -f3 /proc/${run.rootPid}/stat)" != Z ]; do sleep 0.01; done`]);
+      run.go();
+      expect(await run.exited).toEqual({ code: null, signal: 'SIGINT' });
+      await new Promise((r) => setTimeout(r, 200));
+      const ending = await run.cleanup();
+      expect(ending.complete).toBe(true);
+    } finally {
+      process.off('uncaughtException', record);
+    }
+    expect(unhandled).toEqual([]);
+    expect(await gone(run.key)).toBe(true);
   }, 60_000);
 });
 

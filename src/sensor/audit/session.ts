@@ -165,6 +165,9 @@ function startWrapper(command: string[], resolvConf: string | undefined): Wrappe
   const child = spawn(file!, args, {
     stdio: ['pipe', process.stderr, 'inherit', 0, 'pipe'],
   });
+  // Ctrl-C reaches the held shell too: writing its `go` then fails (EPIPE). Its exit is what
+  // reports that, so the failed write is not an error of the sensor's.
+  child.stdin!.on('error', () => undefined);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('error', () => resolve({ code: 127, signal: null }));
     child.once('exit', (code, signal) => resolve({ code, signal }));
