@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { NormalizedEvent } from '../../src/events/event.js';
+import { HostResolver } from '../../src/sensor/resolver.js';
 import { InstallTrees } from '../../src/sensor/watch/install-trees.js';
 import { packageManagerOf } from '../../src/sensor/watch/package-managers.js';
+import { WatchProcessor } from '../../src/sensor/watch/processor.js';
+import { AuditRecords, KEY } from './audit-records.js';
+
+function watchProcessor(): WatchProcessor {
+  return new WatchProcessor(KEY, { host: 'h', userOf: (u) => u }, new HostResolver(new Map()), (b) => {
+    throw new Error(`bad record: ${b.reason}`);
+  });
+}
 
 describe('package managers recognised from what a process runs', () => {
   it.each([
@@ -61,5 +71,25 @@ describe('install trees by ancestry', () => {
     trees.cloned(10, 12); // the shell outside forks; the kernel reuses 12
     expect(trees.started(12, 10, undefined)).toBeUndefined();
     expect([...tree.members]).toEqual([11]);
+  });
+});
+
+describe('watch recognises a package manager from the argv of the exec record', () => {
+  it.each([
+    ['an interpreter whose path holds a space', '/opt/my tools/node', ['/opt/my tools/node', '/usr/bin/npm', 'install']],
+    ['a script whose path holds a space', '/usr/bin/node', ['node', '/home/a b/npm-cli.js', 'ci']],
+  ])('%s', (_, image, argv) => {
+    const records = new AuditRecords();
+    const processor = watchProcessor();
+    const kept: NormalizedEvent[] = [];
+    processor.feed(records.fork(900, 1, 1000, '/usr/bin/bash') + records.exec(1000, 900, image, argv), kept);
+    processor.feed(records.fork(1000, 900, 1001, image) + records.exec(1001, 1000, '/usr/bin/sh', ['sh', '-c', 'curl x']), kept);
+    processor.end(kept);
+    expect(processor.trees.of(1000)).toMatchObject({ root: 1000, manager: 'npm' });
+    expect(kept.map((e) => [e.fields.Image, e.fields.CommandLine])).toEqual([
+      [image, argv.join(' ')],
+      ['/usr/bin/sh', 'sh -c curl x'],
+    ]);
+    expect(processor.outside).toBe(0);
   });
 });

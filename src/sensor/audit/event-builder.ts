@@ -40,12 +40,14 @@ export interface AuditIdentity {
 
 /**
  * What the watch sensor follows, in record order: the tree's forks and ends, and each event
- * before it is emitted (`admit`: false drops it).
+ * before it is emitted (`admit`: false drops it). A process creation comes with the exec
+ * record's own argv: its CommandLine joins the arguments with spaces, so splitting it back would
+ * cut an argument that holds one (`/opt/my tools/node`).
  */
 export interface TreeListener {
   cloned(parent: number, child: number): void;
   exited(pid: number): void;
-  admit(event: NormalizedEvent, ppid: number): boolean;
+  admit(event: NormalizedEvent, ppid: number, argv: readonly string[] | undefined): boolean;
 }
 
 /**
@@ -228,9 +230,10 @@ export class AuditEventBuilder {
     const proc = this.process(pid, ppid);
     const user = this.identity.userOf(raw('uid') ?? '');
     let fields: Fields = { ProcessId: pid, User: user };
+    let argv: string[] | undefined;
     switch (event.category) {
       case 'process_creation':
-        fields = this.exec(audit.records, proc, ppid, event.fields, user);
+        ({ fields, argv } = this.exec(audit.records, proc, ppid, event.fields, user));
         break;
       case 'network_connection':
         if (proc.image !== undefined) fields.Image = proc.image;
@@ -270,10 +273,10 @@ export class AuditEventBuilder {
       fields,
       source: { file: 'audit', format: FORMAT, line: audit.line },
     };
-    if (!this.tree || this.tree.admit(built, ppid)) out.push(built);
+    if (!this.tree || this.tree.admit(built, ppid, argv)) out.push(built);
   }
 
-  private exec(records: AuditRecord[], proc: ProcessInfo, ppid: number, normalized: Fields, user: string): Fields {
+  private exec(records: AuditRecord[], proc: ProcessInfo, ppid: number, normalized: Fields, user: string): { fields: Fields; argv: string[] } {
     const cwd = typeof normalized.CurrentDirectory === 'string' ? normalized.CurrentDirectory : proc.cwd ?? '';
     const argv = execveArgv(records.filter((r) => r.type === 'EXECVE').map((r) => r.fields))?.argv ?? [];
     // The path execve was given (a script's own path, `sh` before the symbolic link to dash).
@@ -291,7 +294,7 @@ export class AuditEventBuilder {
       if (parent.image !== undefined) fields.ParentImage = parent.image;
       if (parent.commandLine !== undefined) fields.ParentCommandLine = parent.commandLine;
     }
-    return fields;
+    return { fields, argv };
   }
 
   /**

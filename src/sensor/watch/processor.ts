@@ -20,10 +20,10 @@ export class WatchProcessor {
 
   constructor(key: string, identity: AuditIdentity, resolver: HostResolver, onBad: (bad: BadRecord) => void) {
     const trees = this.trees;
-    const admit = (event: NormalizedEvent, ppid: number): boolean => {
+    const admit = (event: NormalizedEvent, ppid: number, argv: readonly string[] | undefined): boolean => {
       const pid = Number(event.fields.ProcessId);
       const tree = event.category === 'process_creation'
-        ? trees.started(pid, ppid, packageManagerOf(String(event.fields.Image ?? ''), String(event.fields.CommandLine ?? '').split(' ')))
+        ? trees.started(pid, ppid, packageManagerOf(String(event.fields.Image ?? ''), argv ?? []))
         : trees.of(pid);
       if (!tree) this.outside += 1;
       return tree !== undefined;
