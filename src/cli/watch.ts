@@ -189,7 +189,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
     const undelivered = await closeOutputs(outputs);
     if (saveFd !== undefined) closeSync(saveFd);
     process.stderr.write(
-      `supplywatch watch: stopped; ${counts.events} events of package managers' trees, ${processor.outside} other events dropped, ${counts.alerts} alerts` +
+      `supplywatch watch: stopped; ${counts.events} events of package managers' trees, ${processor.outside} execs and ${processor.builder.unfollowed} other calls of other processes dropped, ${counts.alerts} alerts` +
         `${options.block ? `, ${counts.blocked} processes killed by --block` : ''}, ${bad} bad records, receiver restarts ${counts.restarts}, ${lost} records dropped by the kernel (backlog full)\n`,
     );
     for (const line of undelivered) process.stderr.write(`supplywatch watch: ${line}\n`);

@@ -96,7 +96,7 @@ describe('supplywatch watch', () => {
 
       watch.kill('SIGTERM');
       expect(await closed).toBe(0);
-      expect(stderr).toMatch(/stopped; \d+ events of package managers' trees, \d+ other events dropped.*, \d+ records dropped by the kernel/);
+      expect(stderr).toMatch(/stopped; \d+ events of package managers' trees, \d+ execs and \d+ other calls of other processes dropped.*, \d+ records dropped by the kernel/);
       expect(auditStatusNow().backlogWaitTime).toBe(waitTimeBefore);
       expect(keysInListing(spawnSync('auditctl', ['-l'], { encoding: 'utf8' }).stdout)).not.toContain(key);
       // --save: the events of the installs' trees, and only those (no other process of the machine).

@@ -93,3 +93,49 @@ describe('watch recognises a package manager from the argv of the exec record', 
     expect(processor.outside).toBe(0);
   });
 });
+
+describe('watch builds the events of install trees only', () => {
+  it("drops other processes' calls before building them, and keeps the install tree's events whole", () => {
+    const records = new AuditRecords();
+    const processor = watchProcessor();
+    const kept: NormalizedEvent[] = [];
+    // A cron job and a process running since before watch started write files and connect.
+    let text = records.fork(900, 1, 2000, '/usr/bin/bash') + records.exec(2000, 900, '/usr/bin/cron-job', ['cron-job']);
+    for (const name of ['a.log', 'b.log', 'c.log']) text += records.writeFile(2000, 900, '/usr/bin/cron-job', `/var/log/${name}`);
+    text += records.connect(2000, 900, '/usr/bin/cron-job', '10.0.0.5', 443) + records.writeFile(3000, 1, '/usr/sbin/daemon', '/var/lib/daemon/state');
+    // An install beside them: npm, its postinstall shell writing a file, and curl connecting.
+    text += records.fork(900, 1, 1000, '/usr/bin/bash') + records.exec(1000, 900, '/usr/bin/npm', ['npm', 'install']);
+    text += records.fork(1000, 900, 1001, '/usr/bin/npm') + records.exec(1001, 1000, '/usr/bin/sh', ['sh', '-c', 'curl x > y']);
+    text += records.writeFile(1001, 1000, '/usr/bin/sh', '/srv/app/y');
+    text += records.fork(1001, 1000, 1002, '/usr/bin/sh') + records.exec(1002, 1001, '/usr/bin/curl', ['curl', 'x']);
+    text += records.connect(1002, 1001, '/usr/bin/curl', '93.184.216.34', 80);
+    text += records.exit(1002, 1001, '/usr/bin/curl') + records.exit(1001, 1000, '/usr/bin/sh') + records.exit(1000, 900, '/usr/bin/npm');
+    processor.feed(text, kept);
+    processor.end(kept);
+
+    expect(processor.builder.unfollowed).toBe(5);
+    expect(processor.outside).toBe(1); // the cron job's exec: it might have started a tree
+    expect(processor.builder.table.get(3000)).toMatchObject({ pid: 3000, ppid: 1 });
+    const base = { product: 'linux', service: 'sensor', host: 'h', user: '0' };
+    const exec = { CurrentDirectory: '/srv/app', User: '0' };
+    expect(kept.map(({ category, product, service, host, user, fields }) => ({ category, product, service, host, user, fields }))).toEqual([
+      { ...base, category: 'process_creation', fields: { ...exec, Image: '/usr/bin/npm', CommandLine: 'npm install', ProcessId: 1000, ParentProcessId: 900 } },
+      {
+        ...base,
+        category: 'process_creation',
+        fields: { ...exec, Image: '/usr/bin/sh', CommandLine: 'sh -c curl x > y', ProcessId: 1001, ParentProcessId: 1000, ParentImage: '/usr/bin/npm', ParentCommandLine: 'npm install' },
+      },
+      { ...base, category: 'file_event', fields: { ProcessId: 1001, User: '0', Image: '/usr/bin/sh', TargetFilename: '/srv/app/y', Syscall: 'openat', OpenFlags: 'O_WRONLY|O_CREAT|O_TRUNC' } },
+      {
+        ...base,
+        category: 'process_creation',
+        fields: { ...exec, Image: '/usr/bin/curl', CommandLine: 'curl x', ProcessId: 1002, ParentProcessId: 1001, ParentImage: '/usr/bin/sh', ParentCommandLine: 'sh -c curl x > y' },
+      },
+      {
+        ...base,
+        category: 'network_connection',
+        fields: { ProcessId: 1002, User: '0', Image: '/usr/bin/curl', DestinationIp: '93.184.216.34', DestinationPort: 80, DestinationIsIpv6: 'false', Initiated: 'true' },
+      },
+    ]);
+  });
+});

@@ -43,10 +43,15 @@ export interface AuditIdentity {
  * before it is emitted (`admit`: false drops it). A process creation comes with the exec
  * record's own argv: its CommandLine joins the arguments with spaces, so splitting it back would
  * cut an argument that holds one (`/opt/my tools/node`).
+ *
+ * `follows` is asked first, for every call but an exec (which may start a tree): when neither the
+ * process nor its parent is in a tree, its event would be dropped, so it is not built at all —
+ * on a whole machine most calls are of other processes.
  */
 export interface TreeListener {
   cloned(parent: number, child: number): void;
   exited(pid: number): void;
+  follows(pid: number, ppid: number): boolean;
   admit(event: NormalizedEvent, ppid: number, argv: readonly string[] | undefined): boolean;
 }
 
@@ -64,6 +69,7 @@ const LOOKUP_WAIT_MS = 1_000;
 const DNS_REPEAT_MS = 2_000;
 const MAX_LOOKUPS_KEPT = 10_000;
 const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork']);
+const EXECS = new Set(['execve', 'execveat']);
 const CLONE_THREAD = 0x10000;
 const PROCTITLE = 'type=PROCTITLE ';
 
@@ -72,6 +78,8 @@ export class AuditEventBuilder {
   readonly counts: BuilderCounts = { calls: 0, failedExecs: 0, pseudoFiles: 0, orphanCalls: 0 };
   /** Events not of this run (auditd's own, the sensor's auditctl calls) seen and skipped. */
   skipped = 0;
+  /** Calls of processes the tree listener does not follow, dropped before their event was built (watch). */
+  unfollowed = 0;
   private readonly grouper = new EventGrouper();
   /** The auditd normalizer's table: its parent fields are replaced by the tree's. */
   private readonly scratch = new AuditProcessTable(1024, 1 << 16);
@@ -223,6 +231,13 @@ export class AuditEventBuilder {
         this.table.forget(pid);
         this.tree.exited(pid);
       }
+      return;
+    }
+    if (this.tree && !(syscall !== undefined && EXECS.has(syscall)) && !this.tree.follows(pid, ppid)) {
+      // Still introduced to the table, as a built event's process would be: the parent fields of
+      // its children's execs, and the table's eviction order, stay what they were.
+      this.process(pid, ppid);
+      this.unfollowed += 1;
       return;
     }
     const { event, problem } = normalizeEvent(audit, this.scratch, { file: 'audit', format: FORMAT, line: audit.line });

@@ -9,13 +9,14 @@ import { packageManagerOf } from './package-managers.js';
  * The watch sensor's records → events of package managers' trees only. Every process of the
  * machine is audited (the kernel cannot filter by ancestry); the builder follows the whole
  * process tree, and InstallTrees keeps the events whose process belongs to a package manager's
- * tree. Everything else is counted and dropped. No I/O: tests replay recorded or generated
- * records through it.
+ * tree. Everything else is counted and dropped: the calls of other processes before their event
+ * is built (`builder.unfollowed`), but their execs, which may start a tree, after. No I/O: tests
+ * replay recorded or generated records through it.
  */
 export class WatchProcessor {
   readonly trees = new InstallTrees();
   readonly builder: AuditEventBuilder;
-  /** Events of processes outside any package manager's tree. */
+  /** Events built, then dropped: their process is in no package manager's tree (execs, mostly). */
   outside = 0;
 
   constructor(key: string, identity: AuditIdentity, resolver: HostResolver, onBad: (bad: BadRecord) => void) {
@@ -31,6 +32,8 @@ export class WatchProcessor {
     this.builder = new AuditEventBuilder(key, identity, resolver, onBad, {
       cloned: (parent, child) => trees.cloned(parent, child),
       exited: (pid) => trees.exited(pid),
+      // The parent too: a child whose fork record has not come yet joins its parent's tree.
+      follows: (pid, ppid) => trees.of(pid) !== undefined || trees.of(ppid) !== undefined,
       admit,
     });
   }
