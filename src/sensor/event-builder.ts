@@ -27,6 +27,8 @@ export interface BuilderCounts {
   pseudoFiles: number;
   /** Calls of threads whose creation was never seen (attributed to a process without parent). */
   orphanCalls: number;
+  /** Audit driver: answers of its DNS stub dropped before they became events (too many waited between two reads). */
+  lookupsDropped?: number;
 }
 
 /** Calls of not-yet-introduced threads kept at most (a lost clone line must not grow memory). */

@@ -45,7 +45,10 @@ export class RunSummary {
     if (parts.sensor === 'strace') {
       lines.push(`system calls: ${c.calls}; failed execs ignored (PATH search): ${c.failedExecs}; writes to /dev, /proc, /sys ignored: ${c.pseudoFiles}; calls of threads never introduced: ${c.orphanCalls}`);
     } else {
-      lines.push(`audited calls: ${c.calls} (failed execs and read-only opens filtered in the kernel); writes to /dev, /proc, /sys ignored: ${c.pseudoFiles}; processes seen before their creation: ${c.orphanCalls}`);
+      lines.push(
+        `audited calls: ${c.calls} (failed execs and read-only opens filtered in the kernel); writes to /dev, /proc, /sys ignored: ${c.pseudoFiles}; processes seen before their creation: ${c.orphanCalls}; ` +
+          `DNS lookups dropped unreported (too many waited between two reads): ${c.lookupsDropped ?? 0}`,
+      );
     }
     lines.push(`bad lines: ${this.badCount}`);
     for (const b of this.bad) lines.push(`  ${formatBad(b)}`);

@@ -4,11 +4,12 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../src/events/event.js';
 import type { BadRecord } from '../../src/sources/reader.js';
-import { AuditEventBuilder, openFlags } from '../../src/sensor/audit/event-builder.js';
+import { AuditEventBuilder, MAX_WAITING_LOOKUPS, openFlags } from '../../src/sensor/audit/event-builder.js';
 import { EndMarker } from '../../src/sensor/audit/end-marker.js';
 import { keysInListing, newKey, ruleLines, KEY_PREFIX } from '../../src/sensor/audit/rules.js';
 import { parseStatus } from '../../src/sensor/audit/control.js';
 import { HostResolver } from '../../src/sensor/resolver.js';
+import { RunSummary } from '../../src/sensor/run-summary.js';
 import { parseRecord, type AuditRecord } from '../../src/sources/auditd/record.js';
 import { FIXTURES } from './sensor-cli.js';
 
@@ -221,6 +222,21 @@ describe('audit records → the strace driver’s events', () => {
       [8332, 'A', '192.0.2.5'],
       [8331, 'A', '192.0.2.5'],
     ]);
+  });
+
+  it('keeps at most MAX_WAITING_LOOKUPS answers waiting between reads, dropping the oldest, and counts them in the summary', () => {
+    const { builder } = build(RECORDED);
+    const flood = MAX_WAITING_LOOKUPS + 7;
+    for (let i = 0; i < flood; i++) builder.dnsAnswered({ name: `n${i}.example`, type: 'A', addresses: ['192.0.2.7'], time: 20_000 + i });
+    const out: NormalizedEvent[] = [];
+    builder.feed('', out);
+    // What waited is what the queue held: the newest answers, never more than its cap.
+    expect(out).toHaveLength(MAX_WAITING_LOOKUPS);
+    expect(out[0]!.fields.QueryName).toBe('n7.example');
+    expect(out.at(-1)!.fields.QueryName).toBe(`n${flood - 1}.example`);
+    expect(builder.counts.lookupsDropped).toBe(7);
+    const summary = new RunSummary(0).render({ command: 'npm ci', sensor: 'audit', why: 'root', outcome: 'command exited with 0', counts: builder.counts, rulesLoaded: 1, rejected: 0, extra: [] });
+    expect(summary).toContain('DNS lookups dropped unreported (too many waited between two reads): 7');
   });
 
   it('reports a garbage line with its line number and goes on', () => {

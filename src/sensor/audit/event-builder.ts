@@ -68,6 +68,12 @@ const LOOKUP_WAIT_MS = 1_000;
 /** A lookup of the same name by the same process within this is the same lookup (A and AAAA). */
 const DNS_REPEAT_MS = 2_000;
 const MAX_LOOKUPS_KEPT = 10_000;
+/**
+ * Answers kept waiting between two reads of records, at most: a command that floods the stub
+ * with lookups while auditd is slow must not grow memory. Past it the oldest answer is dropped
+ * (its addresses still name later connections) and counted.
+ */
+export const MAX_WAITING_LOOKUPS = 10_000;
 const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const EXECS = new Set(['execve', 'execveat']);
 const CLONE_THREAD = 0x10000;
@@ -75,7 +81,7 @@ const PROCTITLE = 'type=PROCTITLE ';
 
 export class AuditEventBuilder {
   readonly table = new ProcessTable();
-  readonly counts: BuilderCounts = { calls: 0, failedExecs: 0, pseudoFiles: 0, orphanCalls: 0 };
+  readonly counts: Required<BuilderCounts> = { calls: 0, failedExecs: 0, pseudoFiles: 0, orphanCalls: 0, lookupsDropped: 0 };
   /** Events not of this run (auditd's own, the sensor's auditctl calls) seen and skipped. */
   skipped = 0;
   /** Calls of processes the tree listener does not follow, dropped before their event was built (watch). */
@@ -108,6 +114,10 @@ export class AuditEventBuilder {
    */
   dnsAnswered(answer: DnsAnswer): void {
     for (const address of answer.addresses) this.resolver.answered(answer.name, address);
+    if (this.lookups.length >= MAX_WAITING_LOOKUPS) {
+      this.lookups.shift();
+      this.counts.lookupsDropped += 1;
+    }
     this.lookups.push(answer);
   }
 
