@@ -30,7 +30,7 @@ function version(): string {
 const NO_CACHE_HELP = 'neither read nor write the cache of parsed rules and prefilter automata ($XDG_CACHE_HOME/supplywatch or ~/.cache/supplywatch)';
 const OUTPUT_HELP = 'also write alerts as FORMAT to a file, - (stdout), syslog+udp|tcp|tls://HOST:PORT or a Splunk HEC https URL; repeatable (docs/outputs.md)';
 
-/** Exit status: 0 no alert, 1 alerts (or rejected rules for lint), 2 usage or fatal error. */
+/** Exit status: 0 no alert, 1 alerts (or rejected rules for lint), 2 usage or fatal error (scan, watch: or alerts an --output lost). */
 async function main(argv: string[]): Promise<number> {
   let status = 0;
   const lists: HelpLists | undefined = helpWanted(argv) ? (await import('./help-lists.js')).helpLists() : undefined;

@@ -247,7 +247,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       ...written.map((f) => `    ${terminalSafe(f)}`),
     );
   }
-  if (outputs) extra.push(...(await import('../outputs/output-set.js')).undeliveredLines(await outputs.close()));
+  if (outputs) extra.push(...(await outputs.closeReport()));
   if (options.save !== undefined) extra.push(`saved: ${summary.events} events to ${terminalSafe(options.save)} (replay: supplywatch scan ${terminalSafe(options.save)})`);
   extra.push(`exit status: ${status}`);
   if (!options.quiet || status === 2) {

@@ -4,7 +4,6 @@ import type { Alert } from '../alerts/alert.js';
 import type { PipelineSpec } from '../alerts/pipeline.js';
 import { serializeEvent, type NormalizedEvent } from '../events/event.js';
 import { safeJson, terminalSafe } from '../outputs/escape.js';
-import type { OutputSet } from '../outputs/output-set.js';
 import { UsageError } from '../errors.js';
 import { parseNow, parseOutputs, parseRuleSpecs, readConfig, warnExpired } from './options.js';
 import { loadEngine } from './run.js';
@@ -186,7 +185,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
     const lost = recordsLostSince(before.lost);
     // Waited for: a clean shutdown leaves no rule.
     await janitor.finish();
-    const undelivered = await closeOutputs(outputs);
+    const undelivered = (await outputs?.closeReport()) ?? [];
     if (saveFd !== undefined) closeSync(saveFd);
     process.stderr.write(
       `supplywatch watch: stopped; ${counts.events} events of package managers' trees, ${processor.outside} execs and ${processor.builder.unfollowed} other calls of other processes dropped, ${counts.alerts} alerts` +
@@ -199,21 +198,6 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   return done;
-}
-
-/**
- * Closes the `--output` destinations: a line per output that could not deliver all its alerts
- * (a syslog or HEC receiver refusing or missing the final flush), as scan writes them, or why
- * they could not be closed at all (a full disk under a file output). Escaped.
- */
-export async function closeOutputs(outputs: OutputSet | undefined): Promise<string[]> {
-  if (!outputs) return [];
-  try {
-    const reports = await outputs.close();
-    return (await import('../outputs/output-set.js')).undeliveredLines(reports);
-  } catch (err) {
-    return [terminalSafe(`--output: the outputs could not be closed, their last alerts may be lost: ${(err as Error).message}`)];
-  }
 }
 
 /** Puts this process in a new audit session; its id, or undefined when the kernel refused. */

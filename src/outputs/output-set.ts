@@ -88,6 +88,20 @@ export class OutputSet {
     return Promise.all(this.sinks.map(async (sink, i) => ({ spec: this.targets[i]!.spec, ...(await sink.close()) })));
   }
 
+  /**
+   * Closes the outputs, as scan, run and watch end: a line per output that could not deliver all
+   * its alerts (a syslog or HEC receiver refusing or missing the final flush), or why they could
+   * not be closed at all (a full disk under a file output). Escaped. Any line means alerts were
+   * lost: scan and watch then exit 2, they must not pass for a clean end.
+   */
+  async closeReport(): Promise<string[]> {
+    try {
+      return undeliveredLines(await this.close());
+    } catch (err) {
+      return [terminalSafe(`--output: the outputs could not be closed, their last alerts may be lost: ${(err as Error).message}`)];
+    }
+  }
+
   /** A scan that failed: close the destinations without waiting (nothing more will come). */
   abandon(): void {
     void this.close();

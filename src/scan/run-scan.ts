@@ -36,8 +36,8 @@ const NO_PROGRESS: ProgressSink = { update: () => {}, stop: () => {} };
 /**
  * Runs a scan plan: loads the packs, reads the inputs on one thread or several, writes alerts to
  * stdout and the summary to stderr. Returns the exit status: 2 when an input could not be read
- * (after the others are scanned, as grep does) or, with `strict`, when a record was bad; else 1
- * with alerts, 0 without.
+ * (after the others are scanned, as grep does), when an `--output` lost alerts or, with
+ * `strict`, when a record was bad; else 1 with alerts, 0 without.
  */
 export async function runScan(plan: ScanPlan, progress: ProgressSink = NO_PROGRESS): Promise<number> {
   if (plan.inputFormat !== undefined) readerByName(plan.inputFormat);
@@ -159,12 +159,14 @@ async function scanLoaded(plan: ScanPlan, run: Loaded): Promise<number> {
   }
   collector.finish();
   out.flush();
-  const undelivered = (await outputs?.close()) ?? [];
+  const undelivered = (await outputs?.closeReport()) ?? [];
   progress.stop();
   if (!plan.quiet) process.stderr.write(summary.render(rulesLoaded, loaded.rejected, emitted));
-  // Even with -q: alerts that never reached the SIEM must not pass for a quiet scan.
-  if (outputs) for (const line of (await import('../outputs/output-set.js')).undeliveredLines(undelivered)) process.stderr.write(`supplywatch: ${line}\n`);
-  return exitStatus(plan, summary);
+  // Even with -q: alerts that never reached the SIEM must not pass for a quiet scan, nor for a
+  // scan that merely found alerts (exit 2, as watch).
+  for (const line of undelivered) process.stderr.write(`supplywatch: ${line}\n`);
+  const status = exitStatus(plan, summary);
+  return undelivered.length > 0 ? 2 : status;
 }
 
 /**

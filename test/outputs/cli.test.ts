@@ -21,6 +21,16 @@ describe('scan --output', () => {
     expect(readFileSync(join(dir, 'b.leef'), 'utf8')).toBe(readFileSync(join(dir, 'a.leef'), 'utf8'));
   });
 
+  it('an output that lost alerts makes the scan exit 2, and says so on stderr even with -q', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-outputs-lost-'));
+    const port = await freeTcpPort(); // nothing listens there
+    const result = await runCli(['scan', SAMPLE, '--rules', 'hardened', '-q', '-o', `leef:syslog+tcp://127.0.0.1:${port}`, '-o', `cef:${join(dir, 'kept.cef')}`]);
+    expect(result.stderr).toMatch(new RegExp(`^supplywatch: --output leef:syslog\\+tcp://127\\.0\\.0\\.1:${port}: \\d+ alerts? not delivered \\(.*ECONNREFUSED`, 'm'));
+    expect(result.status).toBe(2);
+    // The other output got every alert all the same.
+    expect(readFileSync(join(dir, 'kept.cef'), 'utf8')).toMatch(/^CEF:0\|supplywatch\|/);
+  });
+
   it('a scan that fails once its outputs are open still ends (a syslog sink retrying does not hold it)', { timeout: 30_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-outputs-fail-'));
     writeFileSync(join(dir, 'bad.yml'), 'title: no detection\n');

@@ -64,7 +64,7 @@ describe('Splunk HEC', () => {
     const hec = await startHecReceiver({ token: TOKEN, ack: false });
     try {
       const result = await scan(['-o', `hec:${hec.url}`], { SUPPLYWATCH_HEC_TOKEN: 'wrong' });
-      expect(result.status).toBe(1);
+      expect(result.status).toBe(2);
       expect(result.stderr).toMatch(/--output hec:http:\/\/127\.0\.0\.1:\d+\/services\/collector\/event: 1200 alerts not delivered \(HTTP 403: \{"text":"Invalid token","code":4\}\)/);
       expect(result.stderr).not.toContain('wrong');
     } finally {
@@ -78,7 +78,7 @@ describe('Splunk HEC acknowledgement', () => {
     const hec = await startHecReceiver({ token: TOKEN, ack: true, neverIndexed: true });
     try {
       const result = await scan(['-o', `hec:${hec.url}?ack=1`], { SUPPLYWATCH_HEC_TOKEN: TOKEN });
-      expect(result.status).toBe(1);
+      expect(result.status).toBe(2);
       expect(hec.events).toHaveLength(EVENTS);
       expect(result.stderr).toMatch(/: 1200 alerts not delivered \(1200 not acknowledged as indexed in time\)/);
     } finally {

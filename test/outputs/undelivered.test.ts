@@ -1,6 +1,5 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { closeOutputs } from '../../src/cli/watch.js';
 import { parseOutputs } from '../../src/cli/options.js';
 import { loadEngine } from '../../src/cli/run.js';
 import type { Alert } from '../../src/alerts/alert.js';
@@ -43,20 +42,20 @@ describe('undeliveredLines: what scan, run and watch say about alerts an --outpu
   });
 });
 
-describe("watch's closeOutputs", () => {
+describe('OutputSet.closeReport, as scan, run and watch end', () => {
   it('says how many alerts a receiver that refuses the final flush did not get', { timeout: 30_000 }, async () => {
     const port = await closedPort();
-    const lines = await closeOutputs(await outputsWithOneAlert(`jsonl:syslog+tcp://127.0.0.1:${port}`));
+    const lines = await (await outputsWithOneAlert(`jsonl:syslog+tcp://127.0.0.1:${port}`)).closeReport();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^--output jsonl:syslog\\+tcp://127\\.0\\.0\\.1:${port}: 1 alert not delivered \\(.*ECONNREFUSED`));
   });
 
   it('says so when the outputs cannot be closed at all (a full disk under a file output)', async () => {
-    const lines = await closeOutputs(await outputsWithOneAlert('jsonl:/dev/full'));
+    const lines = await (await outputsWithOneAlert('jsonl:/dev/full')).closeReport();
     expect(lines).toEqual([expect.stringMatching(/^--output: the outputs could not be closed, their last alerts may be lost: ENOSPC/)]);
   });
 
   it('says nothing when every alert was delivered', async () => {
-    expect(await closeOutputs(await outputsWithOneAlert('jsonl:/dev/null'))).toEqual([]);
+    expect(await (await outputsWithOneAlert('jsonl:/dev/null')).closeReport()).toEqual([]);
   });
 });
