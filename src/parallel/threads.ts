@@ -47,8 +47,30 @@ export async function decideThreads(inputs: string[], requested: number | undefi
   if (!tasks) return { threads: 1, note: `of ${allowed}: stdin is read on one thread` };
   const why = whyOneThread(await workOf(tasks), allowed, requested !== undefined);
   if (why === undefined) return { threads: Math.min(allowed, tasks.length), tasks };
-  const found = tasks.filter((t) => !t.range || t.range.first).map(({ input, named, size }) => ({ path: input, named, size }));
-  return { threads: 1, note: `of ${allowed}: ${why}`, found };
+  return { threads: 1, note: `of ${allowed}: ${why}`, found: plannedInputs(tasks) };
+}
+
+/**
+ * Why a scan whose rules read enriched fields runs on one thread unless `--threads` asks for
+ * more: each thread folds every process start and DNS answer of the whole input (the state
+ * relay), reads each task twice or holds its events between the two passes, and keeps a heap of
+ * its own. Two threads took 60–70% more CPU than one and about four times its memory, for no
+ * gain in wall time on two cores (docs/performance.md#enriching-scans-on-one-thread).
+ */
+export const ENRICHING_ON_ONE_THREAD = 'the rules read enriched fields (ancestry, install context, DNS names), which every thread would rebuild for the whole input';
+
+/**
+ * The decision once the rules are loaded (whether they read enriched fields is known only then):
+ * a scan allowed several threads by default goes back to one when `enriching`.
+ */
+export function decideAfterLoad(decision: ThreadDecision, requested: number | undefined, enriching: boolean): ThreadDecision {
+  if (decision.threads < 2 || requested !== undefined || !enriching || !decision.tasks) return decision;
+  return { threads: 1, note: `of ${decision.threads}: ${ENRICHING_ON_ONE_THREAD}`, found: plannedInputs(decision.tasks) };
+}
+
+/** The inputs of planned tasks, each file once, for a one-thread scan that does not walk the folders again. */
+function plannedInputs(tasks: ScanTask[]): FoundInput[] {
+  return tasks.filter((t) => !t.range || t.range.first).map(({ input, named, size }) => ({ path: input, named, size }));
 }
 
 /** What a scan's tasks hold: their tasks, the files they read and the bytes. */

@@ -61,4 +61,18 @@ export function yieldCoresToScanners(scanningThreads: number): void {
   if (scanningThreads < availableParallelism()) return;
   setFlagsFromString('--no-parallel-scavenge');
   setFlagsFromString('--no-concurrent-recompilation');
+  coresYielded = true;
+}
+
+let coresYielded = false;
+
+/**
+ * For a scan that stopped its workers before they scanned (parallel/threads.ts decideAfterLoad):
+ * its one thread scavenges with V8's helpers again, as any one-thread scan. The recompilation
+ * flag concerned only the workers' isolates, now gone.
+ */
+export function reclaimCores(): void {
+  if (!coresYielded) return;
+  setFlagsFromString('--parallel-scavenge');
+  coresYielded = false;
 }

@@ -3,6 +3,7 @@ import type { Alert } from '../alerts/alert.js';
 import { AlertCollector } from '../alerts/collector.js';
 import type { FormattedAlert } from '../alerts/formatted.js';
 import { loadPacks, type PackLoad } from '../alerts/pack.js';
+import { enrichmentNeeded } from '../alerts/enrichment-needed.js';
 import { EventPipeline, MatchCorrelator } from '../alerts/pipeline.js';
 import { UsageError } from '../errors.js';
 import { BufferedOut } from '../outputs/buffered.js';
@@ -16,10 +17,10 @@ import { helpedLoad } from '../parallel/helped-load.js';
 import { LineBases } from '../parallel/line-bases.js';
 import type { ScanTask } from '../parallel/plan.js';
 import { mainThreadScanner, runTasks, startWorkers, TASKS_QUEUED, type PoolWorker } from '../parallel/pool.js';
-import { decideThreads } from '../parallel/threads.js';
+import { decideAfterLoad, decideThreads } from '../parallel/threads.js';
 import { withOptimizerPaused } from '../runtime/optimizer-pause.js';
 import { shedStartupGarbage } from '../runtime/startup-garbage.js';
-import { yieldCoresToScanners } from '../runtime/v8-flags.js';
+import { reclaimCores, yieldCoresToScanners } from '../runtime/v8-flags.js';
 import { keepAutomataIn, RuleCache } from '../sigma/index.js';
 import { outputIdentity, readerByName, readFound, readInputs, type FoundInput, type InputBatch, type InputReports, type UnreadableInput } from '../sources/open.js';
 import type { ScanPlan } from './plan.js';
@@ -56,21 +57,20 @@ async function scanWithOutputs(plan: ScanPlan, outputs: OutputSet | undefined, p
   // The file stdout writes to is never read as input (`scan DIR > DIR/alerts.jsonl`), nor are --output files.
   const output = outputIdentity();
   const reports: InputReports = { ...summary.inputReports, exclude: [...(output ? [output] : []), ...(outputs?.files ?? [])] };
-  const decision = await decideThreads(plan.inputs, plan.threads, plan.inputFormat, reports);
-  summary.threads = decision.threads;
-  summary.threadsNote = decision.note;
-  const tasks = decision.tasks;
+  const planned = await decideThreads(plan.inputs, plan.threads, plan.inputFormat, reports);
+  const tasks = planned.tasks;
   const scanning = { inputFormat: plan.inputFormat, pipeline: plan.pipeline, output: plan.output, limit: plan.limit };
   // The main thread scans too (pool.ts), beside threads - 1 workers, started before the rules
   // load: they compile each rule file this thread loads as it loads it.
-  if (tasks) yieldCoresToScanners(decision.threads);
+  if (tasks) yieldCoresToScanners(planned.threads);
   // Automata built by an earlier scan are read back, on this thread and the workers.
   keepAutomataIn(plan.ruleCache);
-  const pool = tasks ? startWorkers(decision.threads - 1, { ...scanning, ruleCache: plan.ruleCache }) : undefined;
+  const started = tasks ? startWorkers(planned.threads - 1, { ...scanning, ruleCache: plan.ruleCache }) : undefined;
+  let pool = started;
   try {
     const cache = plan.ruleCache === undefined ? undefined : new RuleCache(plan.ruleCache);
-    const loaded = pool
-      ? await withOptimizerPaused(() => loadPacks(plan.rules, pool.loadHooks, cache))
+    const loaded = started
+      ? await withOptimizerPaused(() => loadPacks(plan.rules, started.loadHooks, cache))
       : await helpedLoad(plan.threads ?? availableParallelism(), (hooks) => loadPacks(plan.rules, hooks, cache));
     for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
     const rulesLoaded = loaded.packs.reduce((n, p) => n + p.rules.length + (p.correlations?.length ?? 0), 0);
@@ -78,9 +78,17 @@ async function scanWithOutputs(plan: ScanPlan, outputs: OutputSet | undefined, p
     // A pack's ORDER BY needs its LIMIT (as in the AQL): sorting every alert of an unbounded scan
     // would hold them all in memory. Without --limit, alerts stream in input order.
     const order = plan.limit !== undefined && loaded.packs.some((p) => p.order) ? ('time-desc' as const) : undefined;
+    const decision = decideAfterLoad(planned, plan.threads, enrichmentNeeded(loaded.packs));
+    summary.threads = decision.threads;
+    summary.threadsNote = decision.note;
+    if (pool && !decision.tasks) {
+      await pool.close();
+      pool = undefined;
+      reclaimCores();
+    }
     pool?.start(loaded.packs, order);
-    const workers = pool && tasks ? [mainThreadScanner(loaded.packs, { ...scanning, order }), ...pool.workers] : undefined;
-    return await scanLoaded(plan, { outputs, loaded, order, rulesLoaded, summary, progress, reports, found: decision.found, parallel: workers && tasks && { tasks, workers } });
+    const workers = pool && decision.tasks ? [mainThreadScanner(loaded.packs, { ...scanning, order }), ...pool.workers] : undefined;
+    return await scanLoaded(plan, { outputs, loaded, order, rulesLoaded, summary, progress, reports, found: decision.found, parallel: workers && decision.tasks && { tasks: decision.tasks, workers } });
   } finally {
     await pool?.close();
   }

@@ -1,7 +1,8 @@
 import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FILE_COST_BYTES } from '../../src/parallel/threads.js';
 import { REPO, runCli } from '../helpers/cli.js';
 
 /**
@@ -43,4 +44,38 @@ describe('a scan decided on one thread after planning', () => {
     expect(planned.stderr).toContain('dangling.ndjson');
     expect(planned.status).toBe(one.status);
   });
+});
+
+/**
+ * Enough files that their work (each counted as FILE_COST_BYTES) passes the default break-even
+ * of any core count (256 MiB on two cores, less on more): the scan plans two threads or more.
+ */
+function manyFiles(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-enriching-'));
+  const files = Math.ceil((260 * 2 ** 20) / FILE_COST_BYTES);
+  for (let i = 0; i < files; i++) copyFileSync(join(REPO, 'samples', 'sysmon-npm-install.ndjson'), join(dir, `install-${String(i).padStart(5, '0')}.ndjson`));
+  return dir;
+}
+
+describe('the default thread count once the rules are loaded', () => {
+  it('an enriching pack goes back to one thread, with the alerts of --threads 1; a pack without enrichment keeps the threads', async () => {
+    const dir = manyFiles();
+    const args = ['scan', dir, '--format', 'jsonl'];
+    const [hardened, one, seed] = await Promise.all([
+      runCli([...args, '--rules', 'hardened']),
+      runCli([...args, '--rules', 'hardened', '--threads', '1']),
+      runCli([...args, '--rules', 'seed']),
+    ]);
+    const cores = availableParallelism();
+    if (cores < 2) {
+      expect(hardened.stderr).toMatch(/^threads: 1$/m);
+      expect(seed.stderr).toMatch(/^threads: 1$/m);
+    } else {
+      expect(hardened.stderr).toMatch(new RegExp(`^threads: 1 of ${cores}: the rules read enriched fields`, 'm'));
+      expect(seed.stderr).toMatch(new RegExp(`^threads: ${cores}$`, 'm'));
+    }
+    expect(hardened.stdout.split('\n').length).toBeGreaterThan(2);
+    expect(hardened.stdout).toBe(one.stdout);
+    expect(stable(hardened.stderr)).toEqual(stable(one.stderr));
+  }, 120_000);
 });
