@@ -13,6 +13,7 @@ import type { BadRecord, SourceReader } from './reader.js';
 import { READERS } from './registry.js';
 import { evtxReader } from './evtx.js';
 import { FILE_SIGNATURE } from './evtx/file-header.js';
+import { asUtf8, decodeHead, utf16Of } from './utf16.js';
 
 const EVTX_SIGNATURE = Buffer.from(FILE_SIGNATURE, 'latin1');
 
@@ -188,7 +189,8 @@ async function* readOne(
     const opened = input === '-' ? undefined : openRegularFile(input);
     stream = opened?.stream ?? (input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_CHUNK_BYTES }));
     const { head, replay } = opened ?? (await peek(stream, SNIFF_BYTES));
-    const reader = forced ?? (isEvtx(head) ? evtxReader : sniffFormat(new TextDecoder().decode(head)));
+    const utf16 = isEvtx(head) ? undefined : utf16Of(head);
+    const reader = forced ?? (isEvtx(head) ? evtxReader : sniffFormat(utf16 ? decodeHead(head, utf16) : new TextDecoder().decode(head)));
     if (reader === undefined) {
       unreadable('UNRECOGNIZED', head.length === 0 ? 'empty input' : 'unrecognized format; use --input-format');
       return;
@@ -201,6 +203,8 @@ async function* readOne(
       stream.destroy();
       source = stream = createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });
     }
+    // Text readers read UTF-8; a file reader (EVTX), or one that decodes UTF-16 itself, its own bytes.
+    if (utf16 && !reader.readsFile && !reader.decodesUtf16) source = asUtf8(source, utf16);
     reading = true;
     for await (const events of reader.read(source, { file: input, bad: onBad })) yield { input, format, events };
   } catch (err) {

@@ -36,10 +36,16 @@ export interface SourceReader {
    * fresh, unread stream of the file rather than the sniffed one replayed.
    */
   readonly readsFile?: boolean;
+  /**
+   * True when the reader decodes UTF-16 input itself (windows-xml.ts: its byte offsets are the
+   * file's own). Any other text reader is given UTF-16 input as UTF-8 (utf16.ts).
+   */
+  readonly decodesUtf16?: boolean;
   /** One-line human description for `--help`. */
   readonly description: string;
   /**
-   * Content sniffing: given the first bytes of the input (at most 64 KiB, decoded as UTF-8),
+   * Content sniffing: given the first bytes of the input (at most 64 KiB, decoded as UTF-8, or
+   * as UTF-16 where utf16.ts finds it),
    * return a confidence in [0, 1]; 0 means "not mine". The highest score wins.
    */
   sniff(head: string): number;

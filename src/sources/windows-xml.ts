@@ -17,6 +17,7 @@ import type { NormalizedEvent } from '../events/event.js';
 import { eventFromXml } from './event-xml.js';
 import { BATCH_SIZE } from './ndjson.js';
 import type { ReadContext, SourceReader } from './reader.js';
+import { utf16Of } from './utf16.js';
 
 const FORMAT = 'windows-xml';
 /** One Windows event is a few KiB; anything this large is not one. */
@@ -31,6 +32,8 @@ const EVENT_START = /<Event[\s>/]/g;
 export const windowsXmlReader: SourceReader = {
   format: FORMAT,
   description: 'Windows Event XML (wevtutil qe /f:xml, Get-WinEvent ToXml()): concatenated <Event> elements or <Events>',
+  // Byte offsets in bad records are the file's, UTF-16 or not.
+  decodesUtf16: true,
   sniff(head) {
     // XML starts with `<` after a byte order mark and blanks: anything else is rejected before
     // the whole head is copied (binary inputs such as EVTX would be, at every file of a folder).
@@ -52,13 +55,11 @@ async function* decode(input: Readable): AsyncGenerator<{ text: string; bytesPer
   for await (const raw of input) {
     const chunk: Buffer = typeof raw === 'string' ? Buffer.from(raw) : raw;
     if (decoder === undefined) {
-      const utf16 = chunk[0] === 0xff && chunk[1] === 0xfe ? 'utf-16le' : chunk[0] === 0xfe && chunk[1] === 0xff ? 'utf-16be' : undefined;
-      // Without a BOM, UTF-16LE XML still starts with '<' 0x00.
-      const bomless16 = utf16 === undefined && chunk[0] === 0x3c && chunk[1] === 0x00;
-      const encoding = utf16 ?? (bomless16 ? 'utf-16le' : 'utf-8');
-      decoder = new TextDecoder(encoding); // drops the BOM
-      bytesPerUnit = encoding === 'utf-8' ? 0 : 2;
-      bom = utf16 !== undefined ? 2 : chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+      const utf16 = utf16Of(chunk);
+      decoder = new TextDecoder(utf16 ?? 'utf-8'); // drops the BOM
+      bytesPerUnit = utf16 ? 2 : 0;
+      const marked = (chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff);
+      bom = marked ? 2 : chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
     }
     yield { text: decoder.decode(chunk, { stream: true }), bytesPerUnit, bom };
   }
