@@ -89,11 +89,19 @@ export async function runStream(plan: StreamPlan, stop: AbortSignal = signalled(
   }
 }
 
-/** One round: heartbeat, renew or give up what is held, take what this worker should hold and is free. */
-async function rebalance(
+/** What a round needs of a partition's consumer. */
+type HeldConsumer = Pick<PartitionConsumer, 'failed' | 'tick' | 'stop'>;
+type Owned = Map<number, { consumer: HeldConsumer; revision: number }>;
+
+/**
+ * One round: heartbeat, then each partition on its own: renew or give up what is held, take what
+ * this worker should hold and is free. Side by side: a renewal waits neither for another's round
+ * trip nor for a consumer being stopped, which could outlast the leases of all the others.
+ */
+export async function rebalance(
   partitions: number,
-  membership: Membership,
-  owned: Map<number, { consumer: PartitionConsumer; revision: number }>,
+  membership: Pick<Membership, 'id' | 'heartbeat' | 'live' | 'assignment' | 'renew' | 'release' | 'acquire'>,
+  owned: Owned,
   settings: PartitionSettings,
   log: (line: string) => void,
 ): Promise<void> {
@@ -101,43 +109,48 @@ async function rebalance(
     await membership.heartbeat();
     const live = await membership.live();
     const owners = membership.assignment(partitions, live.includes(membership.id) ? live : [...live, membership.id].sort());
-    const starts: Array<Promise<void>> = [];
-    for (let p = 0; p < partitions; p += 1) {
-      const held = owned.get(p);
-      const preferred = owners[p];
-      if (held) {
-        try {
-          held.revision = await membership.renew(p, held.revision);
-        } catch {
-          log(`partition ${p}: lease lost`);
-          owned.delete(p);
-          await held.consumer.stop(false);
-          continue;
-        }
-        if (held.consumer.failed || preferred !== membership.id) {
-          owned.delete(p);
-          await held.consumer.stop(!held.consumer.failed).catch(() => {});
-          await membership.release(p, held.revision);
-          log(`partition ${p}: released${held.consumer.failed ? ' after a failure, to be taken again from its checkpoint' : ` to ${preferred}`}`);
-          continue;
-        }
-        held.consumer.tick();
-      } else if (preferred === membership.id) {
-        // Partitions start side by side: each start is a few round trips to the server.
-        starts.push(take(p, membership, owned, settings, log));
-      }
-    }
-    await Promise.all(starts);
+    await Promise.all(Array.from({ length: partitions }, (_, p) => keepOrTake(p, owners[p], membership, owned, settings, log)));
   } catch (err) {
     // The server is away (a cluster member restarting): the next round tries again; leases last longer than a round.
     log(`round failed: ${(err as Error).message}`);
   }
 }
 
+async function keepOrTake(
+  p: number,
+  preferred: string | undefined,
+  membership: Pick<Membership, 'id' | 'renew' | 'release' | 'acquire'>,
+  owned: Owned,
+  settings: PartitionSettings,
+  log: (line: string) => void,
+): Promise<void> {
+  const held = owned.get(p);
+  if (!held) {
+    if (preferred === membership.id) await take(p, membership, owned, settings, log);
+    return;
+  }
+  try {
+    held.revision = await membership.renew(p, held.revision);
+  } catch {
+    log(`partition ${p}: lease lost`);
+    owned.delete(p);
+    await held.consumer.stop(false);
+    return;
+  }
+  if (held.consumer.failed || preferred !== membership.id) {
+    owned.delete(p);
+    await held.consumer.stop(!held.consumer.failed).catch(() => {});
+    await membership.release(p, held.revision);
+    log(`partition ${p}: released${held.consumer.failed ? ' after a failure, to be taken again from its checkpoint' : ` to ${preferred}`}`);
+    return;
+  }
+  held.consumer.tick();
+}
+
 async function take(
   p: number,
-  membership: Membership,
-  owned: Map<number, { consumer: PartitionConsumer; revision: number }>,
+  membership: Pick<Membership, 'acquire' | 'release'>,
+  owned: Owned,
   settings: PartitionSettings,
   log: (line: string) => void,
 ): Promise<void> {
