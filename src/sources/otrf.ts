@@ -14,7 +14,8 @@
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { EMBEDDED_ROOTS, embeddedEvent, eventFromEmbeddedXml, parseEventXml } from './event-xml.js';
 import { createAuomsRowMapper } from './auditd/auoms.js';
-import { firstJsonLine, readNdjson } from './ndjson.js';
+import { firstJsonLine } from './json-head.js';
+import { readNdjson } from './ndjson.js';
 import { stringOf } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { firstTime } from './time.js';
