@@ -130,9 +130,10 @@ function scanCutLine(line: string): JsonLineHead | undefined {
       end = match(STRING);
       if (end < 0) return match(OPEN_STRING) === line.length ? cutShort(line, open, { at, value: true }) : undefined;
     } else if (c === '-' || (c >= '0' && c <= '9')) {
+      // A number that runs to the cut (`12`, `1.5e-`) may go on past it.
+      if (match(NUMBER_START) === line.length) return cutShort(line, open);
       end = match(NUMBER);
-      // A number that runs to the cut may go on past it.
-      if (end < 0 || end === line.length) return match(NUMBER_START) === line.length ? cutShort(line, open) : undefined;
+      if (end < 0) return undefined;
     } else {
       const literal = LITERALS.find((word) => word[0] === c);
       if (literal === undefined) return undefined;
@@ -160,9 +161,12 @@ function cutShort(line: string, open: Open[], string?: { at: number; value: bool
   return key === undefined ? { members } : { members, cut: { key, start } };
 }
 
-/** The text of a string cut short (`raw`: after its opening quote), without an escape the cut split. */
+/**
+ * The text of a string cut short (`raw`: after its opening quote), without an escape the cut split
+ * or the U+FFFD that decoding makes of a character whose bytes the cut split.
+ */
 function stringStart(raw: string): string | undefined {
-  return parseString(WHOLE_ESCAPES.exec(raw)![0]);
+  return parseString(WHOLE_ESCAPES.exec(raw.replace(/\uFFFD$/, ''))![0]);
 }
 
 /** The key of a member from its text up to its value (`, "key": `). */
