@@ -4,8 +4,8 @@
  * encoded payload) is cut short by it, and JSON.parse rejects the whole line; the members the
  * head holds whole still say which format the record is in.
  *
- * A single-pass scanner over the line tracks nesting and skips strings with one regular
- * expression each, then one JSON.parse turns the part before the cut into the object:
+ * A single-pass scanner over the line tracks nesting and skips strings (by indexOf), then one
+ * JSON.parse turns the part before the cut into the object:
  * - a member whole within the head is kept exactly as JSON.parse makes it;
  * - an object or array the cut falls in is kept with its entries that are whole (so
  *   `"winlog": {"channel": …, "event_data": {"ScriptBlockText": <cut>` still shows a `winlog`
@@ -13,6 +13,8 @@
  * - a string, number or literal the cut falls in is left out, with its key.
  * So a sniffer sees part of what it sees in the whole record, never a value the record lacks.
  */
+
+import { BACKSLASH } from './json-bytes.js';
 
 /** A top-level string member the head ends inside, and the text of it that the head holds. */
 export interface CutString {
@@ -37,13 +39,9 @@ interface Open {
 
 type Expect = 'value' | 'key' | 'colon' | 'next';
 
-const STRING = /"[^"\\]*(?:\\.[^"\\]*)*"/y;
-/** A string still open at the end of the text. */
-const OPEN_STRING = /"[^"\\]*(?:\\.[^"\\]*)*\\?$/y;
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 /** A number the end of the text may have cut short. */
 const NUMBER_START = /-?(?:\d+(?:\.\d*)?(?:[eE][+-]?\d*)?)?$/y;
-const WHITESPACE = /[ \t\r]*/y;
 const LITERALS = ['true', 'false', 'null'];
 /** The escapes of a string's text that are whole (one cut after its `\` or inside `\uXXXX` is not). */
 const WHOLE_ESCAPES = /^[^\\]*(?:\\(?:[^u]|u[0-9a-fA-F]{4})[^\\]*)*/;
@@ -54,6 +52,14 @@ const WHOLE_ESCAPES = /^[^\\]*(?:\\(?:[^u]|u[0-9a-fA-F]{4})[^\\]*)*/;
  * Undefined when the line is not (the start of) a JSON object.
  */
 export function jsonLineHead(head: string): JsonLineHead | undefined {
+  // sniffFormat asks every JSON sniffer about the same head: a cut one is scanned once.
+  if (last?.head !== head) last = { head, read: readLineHead(head) };
+  return last.read;
+}
+
+let last: { head: string; read: JsonLineHead | undefined } | undefined;
+
+function readLineHead(head: string): JsonLineHead | undefined {
   const text = head.replace(/^\uFEFF/, '').trimStart();
   const end = text.indexOf('\n');
   if (end >= 0) {
@@ -79,7 +85,7 @@ function scanCutLine(line: string): JsonLineHead | undefined {
     return pattern.test(line) ? pattern.lastIndex : -1;
   };
   for (;;) {
-    at = match(WHITESPACE);
+    while (at < line.length && isWhitespace(line.charCodeAt(at))) at++;
     if (at === line.length) return cutShort(line, open);
     const top = open[open.length - 1]!;
     const c = line[at]!;
@@ -111,8 +117,8 @@ function scanCutLine(line: string): JsonLineHead | undefined {
     }
     if (expect === 'key') {
       if (c !== '"') return undefined;
-      const end = match(STRING);
-      if (end < 0) return match(OPEN_STRING) === line.length ? cutShort(line, open, { at, value: false }) : undefined;
+      const end = stringEnd(line, at);
+      if (end < 0) return cutShort(line, open, { at, value: false });
       at = end;
       expect = 'colon';
       continue;
@@ -127,12 +133,12 @@ function scanCutLine(line: string): JsonLineHead | undefined {
     }
     let end: number;
     if (c === '"') {
-      end = match(STRING);
-      if (end < 0) return match(OPEN_STRING) === line.length ? cutShort(line, open, { at, value: true }) : undefined;
+      end = stringEnd(line, at);
+      if (end < 0) return cutShort(line, open, { at, value: true });
     } else if (c === '-' || (c >= '0' && c <= '9')) {
-      // A number that runs to the cut (`12`, `1.5e-`) may go on past it.
-      if (match(NUMBER_START) === line.length) return cutShort(line, open);
       end = match(NUMBER);
+      // A number that runs to the cut (`12`, `-`, `1.`, `1.5e-`) may go on past it.
+      if ((end < 0 || end + 2 >= line.length) && match(NUMBER_START) === line.length) return cutShort(line, open);
       if (end < 0) return undefined;
     } else {
       const literal = LITERALS.find((word) => word[0] === c);
@@ -144,6 +150,24 @@ function scanCutLine(line: string): JsonLineHead | undefined {
     top.kept = at;
     expect = 'next';
   }
+}
+
+/** JSON's blanks but the newline, which ends the line before the scan starts. */
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d;
+}
+
+/**
+ * Just past the closing quote of the string opening at `at`, -1 if the line ends inside it. By
+ * indexOf: a long string (the usual cut one) costs a memchr, not a regular expression's steps.
+ */
+function stringEnd(line: string, at: number): number {
+  for (let quote = line.indexOf('"', at + 1); quote >= 0; quote = line.indexOf('"', quote + 1)) {
+    let backslashes = 0;
+    while (line.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+  }
+  return -1;
 }
 
 /**
