@@ -94,6 +94,16 @@ describe('a first record longer than the sniffing head', () => {
     expect(events[1]).toMatchObject({ category: 'process_creation', fields: { Image: SYSMON_1.Image } });
   });
 
+  it('a flat record whose naming members all come after its long one is read as sigma-ndjson, not lost', async () => {
+    const record = (script: string) => ({ Message: `Creating Scriptblock text (1 of 1):\r\n${script}`, EventID: 4104, Channel: 'Microsoft-Windows-PowerShell/Operational', Hostname: 'WORKSTATION5' });
+    const read = await readText('otrf-message-first.json', line(record(PAYLOAD)) + line(record(SHORT)));
+    expect(read).toMatchObject({ format: 'sigma-ndjson', unreadable: [], bad: [] });
+    expect(read.events.map((e) => [e.host, e.service, e.fields.EventID])).toEqual([
+      ['WORKSTATION5', 'powershell', 4104],
+      ['WORKSTATION5', 'powershell', 4104],
+    ]);
+  });
+
   it('otrf: an Azure Syslog row whose SyslogMessage runs past the head (its Type with it) is otrf, the Sysmon XML read', async () => {
     const row = (commandLine: string) => ({
       TenantId: 'redacted',
