@@ -67,17 +67,3 @@ export function readNdjson(input: Readable | ReusedChunks, ctx: ReadContext, for
     return toEvent(value as Fields, source);
   });
 }
-
-/** The first line of a sniffing head parsed as a JSON object, if it is one. */
-export function firstJsonLine(head: string): Record<string, unknown> | undefined {
-  const text = head.replace(/^\uFEFF/, '').trimStart();
-  const end = text.indexOf('\n');
-  try {
-    const value: unknown = JSON.parse(end < 0 ? text : text.slice(0, end));
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -14,7 +14,8 @@
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { EMBEDDED_ROOTS, embeddedEvent, eventFromEmbeddedXml, parseEventXml } from './event-xml.js';
 import { createAuomsRowMapper } from './auditd/auoms.js';
-import { firstJsonLine, readNdjson } from './ndjson.js';
+import { firstJsonLine } from './json-head.js';
+import { readNdjson } from './ndjson.js';
 import { stringOf } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { firstTime } from './time.js';
@@ -35,8 +36,11 @@ export const otrfReader: SplittableReader = {
     if (first === undefined) return 0;
     const windows = first.EventID !== undefined && (first.Channel !== undefined || first.SourceName !== undefined);
     if (windows && (first.Hostname !== undefined || first.Computer !== undefined)) return 0.8;
-    // Azure Log Analytics rows (Syslog, VMConnection, ...) as OTRF ships them.
-    return first.TenantId !== undefined && first.Type !== undefined && first.TimeGenerated !== undefined ? 0.7 : 0;
+    // Azure Log Analytics rows (Syslog, VMConnection, ...) as OTRF ships them. Their `Type` comes
+    // last, after a SyslogMessage or EventData that may run past the sniffing head:
+    // `SourceSystem`, among the first columns, says the same.
+    const azure = first.TenantId !== undefined && first.TimeGenerated !== undefined;
+    return azure && (first.Type !== undefined || first.SourceSystem !== undefined) ? 0.7 : 0;
   },
   read: (input, ctx) => {
     const auoms = createAuomsRowMapper(); // AUOMS rows: auditd/auoms.ts (one process table per input)

@@ -13,7 +13,8 @@
  * property reads.
  */
 import type { Fields, LogSource, NormalizedEvent, Provenance } from '../events/event.js';
-import { firstJsonLine, readNdjson } from './ndjson.js';
+import { firstJsonLine } from './json-head.js';
+import { readNdjson } from './ndjson.js';
 import { isObject, stringOf } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { firstTime, parseTime } from './time.js';

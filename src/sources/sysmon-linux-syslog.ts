@@ -22,7 +22,8 @@ import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { embeddedEvent, eventFromEmbeddedXml } from './event-xml.js';
 import { stringOf } from './json-util.js';
 import { isBlank } from './lines.js';
-import { firstJsonLine, readLineRecords } from './ndjson.js';
+import { jsonLineHead } from './json-head.js';
+import { readLineRecords } from './ndjson.js';
 import type { ReadContext, ReusedChunks, SplittableReader } from './reader.js';
 import { firstTime, parseTime } from './time.js';
 
@@ -45,8 +46,11 @@ export const sysmonLinuxSyslogReader: SplittableReader = {
     const sysmon = (l: string) => l.includes('<Event>') && l.includes('Linux-Sysmon');
     if (SYSLOG_LINE.test(lines[0]!)) return lines.some((l) => SYSLOG_LINE.test(l) && sysmon(l)) ? 0.85 : 0;
     // JSON: below otrf's Azure-row score, so the OTRF/Azure files stay with otrf.
-    const first = firstJsonLine(head);
-    const message = first && MESSAGE_KEYS.map((k) => first[k]).find((v) => typeof v === 'string');
+    const first = jsonLineHead(head);
+    if (first === undefined) return 0;
+    // A message longer than the head (a huge CommandLine) is cut: its start names the provider.
+    const cut = first.cut !== undefined && (MESSAGE_KEYS as readonly string[]).includes(first.cut.key) ? first.cut.start : undefined;
+    const message = MESSAGE_KEYS.map((k) => first.members[k]).find((v) => typeof v === 'string') ?? cut;
     return typeof message === 'string' && message.includes('<Event>') && message.includes('Linux-Sysmon') ? 0.6 : 0;
   },
   read: readSysmonSyslog,

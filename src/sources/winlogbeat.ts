@@ -6,7 +6,8 @@
  * The original top-level ECS objects are kept in `fields` under their own names.
  */
 import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
-import { firstJsonLine, readNdjson } from './ndjson.js';
+import { firstJsonLine } from './json-head.js';
+import { readNdjson } from './ndjson.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { parseTime } from './time.js';
@@ -39,7 +40,7 @@ export const winlogbeatReader: SplittableReader = {
   description: 'Winlogbeat / ECS NDJSON (winlog.event_id, winlog.event_data, process.*)',
   sniff(head) {
     const first = firstJsonLine(head);
-    return first !== undefined && isObject(first.winlog) ? 0.9 : 0;
+    return first !== undefined && (isObject(first.winlog) || shippedByWinlogbeat(first)) ? 0.9 : 0;
   },
   read: (input, ctx) => readNdjson(input, ctx, FORMAT, toEvent),
 };
@@ -81,4 +82,15 @@ function at(doc: JsonObject, path: string): FieldValue | undefined {
 
 function setIfPresent(fields: Fields, key: string, value: FieldValue | undefined): void {
   if (value !== undefined && value !== null && fields[key] === undefined) fields[key] = value;
+}
+
+/**
+ * Winlogbeat names itself in `agent.type` (7.x+) and `@metadata.beat`: a first record longer
+ * than the sniffing head, its `winlog` object past the cut (after a script block in `message`),
+ * is known by them.
+ */
+function shippedByWinlogbeat(doc: Record<string, unknown>): boolean {
+  const agent = doc.agent;
+  const metadata = doc['@metadata'];
+  return (isObject(agent) && agent.type === 'winlogbeat') || (isObject(metadata) && metadata.beat === 'winlogbeat');
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import { serializeEvent, type NormalizedEvent, type Provenance } from '../events/event.js';
-import { sniffFormat } from '../sources/open.js';
+import { sniffFormat, SNIFF_BYTES } from '../sources/open.js';
 import { READERS } from '../sources/registry.js';
 import { isObject } from '../sources/json-util.js';
 import { parseTime } from '../sources/time.js';
@@ -58,7 +58,7 @@ export function decodeMessage(msg: Incoming): Decoded | Promise<Decoded> {
 async function decodeRaw(msg: Incoming, format: string | undefined): Promise<Decoded> {
   const bytes = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
   const data = format === undefined ? (fluentBitRecords(bytes) ?? bytes) : bytes;
-  const reader = format !== undefined ? READERS.find((r) => r.format === format) : sniffFormat(data.toString('utf8', 0, 64 * 1024));
+  const reader = format !== undefined ? READERS.find((r) => r.format === format) : sniffFormat(data.toString('utf8', 0, SNIFF_BYTES));
   if (reader === undefined) return { events: [], bad: format !== undefined ? `unknown ${FORMAT_HEADER} '${format}'` : 'unrecognized format; set the Sw-Format header' };
   if (reader.readsFile) return { events: [], bad: `${reader.format} is read from files only, not from messages` };
   const file = msg.headers?.get(SOURCE_HEADER) || `nats:${msg.stream}`;

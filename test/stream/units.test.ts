@@ -86,6 +86,18 @@ describe('raw records', () => {
     ]);
   });
 
+  it('sniffs a raw message whose first record is longer than the 64 KiB sniffing head', async () => {
+    const script = Buffer.alloc(75_000, 'powershell -enc ').toString('base64'); // 100 KB
+    const record = { EventID: 4104, Channel: 'Microsoft-Windows-PowerShell/Operational', Computer: 'DEV-WS-042', ScriptBlockText: script };
+    const batch = `${JSON.stringify(record)}\n${JSON.stringify({ ...record, ScriptBlockText: 'whoami' })}\n`;
+    const decoded = await decodeMessage({ data: Buffer.from(batch), seq: 12, stream: 'supplywatch-events' });
+    expect(decoded.bad).toBeUndefined();
+    expect(decoded.events.map((e) => [e.source.format, e.fields.ScriptBlockText])).toEqual([
+      ['otrf', script],
+      ['otrf', 'whoami'],
+    ]);
+  });
+
   it('keeps the events of a batch beside a record its reader refuses, and says why it is a dead letter too', async () => {
     const record = { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'DEV-WS-042', Image: 'C:\\Windows\\System32\\whoami.exe' };
     const batch = [JSON.stringify(record), '{"EventID": 1, "Image": trunc', JSON.stringify({ ...record, Image: 'C:\\x.exe' })].join('\n') + '\n';
