@@ -121,9 +121,12 @@ export class PartitionCheckpoint {
     return { seq: this.header.seq, ...(this.header.startTime !== undefined ? { startTime: this.header.startTime } : {}) };
   }
 
-  /** Saves the state as of stream sequence `seq`; a FencedError when another worker claimed the partition. */
-  async save(seq: number, state: PipelineSnapshot): Promise<void> {
-    const bytes = await gzipped(JSON.stringify(state));
+  /**
+   * Saves the state as of stream sequence `seq`, serialized (`JSON.stringify` of a
+   * PipelineSnapshot) when it was taken; a FencedError when another worker claimed the partition.
+   */
+  async save(seq: number, state: string): Promise<void> {
+    const bytes = await gzipped(state);
     const gen = randomUUID().replaceAll('-', '');
     const chunks = Math.max(1, Math.ceil(bytes.length / this.chunkBytes));
     for (let i = 0; i < chunks; i += 1) await this.kv.put(`${this.key}.${gen}.${i}`, bytes.subarray(i * this.chunkBytes, (i + 1) * this.chunkBytes));

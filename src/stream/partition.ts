@@ -13,7 +13,8 @@
  * read leave in one write (docs/performance.md, Streaming). The next messages are processed
  * while confirmations are awaited (at most inFlight alerts unconfirmed), so a store round trip
  * per alert does not stall the partition. A checkpoint is written only once
- * everything up to its sequence is stored. A message the readers cannot use goes to the dead-letter subject with the reason
+ * everything up to its sequence is stored; its state is serialized when taken, and the next
+ * messages are processed while it is written. A message the readers cannot use goes to the dead-letter subject with the reason
  * and its place in the stream, and the partition goes on. The state is checkpointed every so
  * many events or seconds and when the partition is released; a worker that takes over replays
  * from the checkpoint, and the alerts stream drops the alerts it had already stored.
@@ -159,8 +160,8 @@ export class PartitionConsumer {
   /** Processes the queued messages in order, synchronously until one step must wait, which resumes it. */
   private process(): void {
     while (this.queue.length > 0 && !this.stopping && !this.failed) {
-      const pause = this.saving ?? (this.outstanding >= this.s.inFlight ? this.backPressure() : undefined) ?? this.checkpointDue();
-      if (pause) return this.resumeAfter(pause);
+      if (this.outstanding >= this.s.inFlight) return this.resumeAfter(this.backPressure());
+      this.checkpointDue();
       const msg = this.queue.shift()!;
       // JsMsg parses its reply subject at each `seq` read: read once.
       const seq = msg.seq;
@@ -192,9 +193,11 @@ export class PartitionConsumer {
     return this.stored;
   }
 
-  private checkpointDue(): Promise<void> | undefined {
+  /** Starts a checkpoint when one is due; processing goes on while it is stored (save()). */
+  private checkpointDue(): void {
+    if (this.saving) return;
     const due = this.unsaved >= this.s.checkpointEveryEvents || (this.unsaved > 0 && Date.now() - this.savedAt >= this.s.checkpointEveryMs);
-    return due ? this.save() : undefined;
+    if (due) this.save().catch((err: Error) => this.fail(err));
   }
 
   private handle(msg: JsMsg, seq: number, decoded: Decoded): void {
@@ -279,16 +282,21 @@ export class PartitionConsumer {
     if (this.waiting === undefined && !this.saving && this.unsaved > 0 && Date.now() - this.savedAt >= this.s.checkpointEveryMs) void this.save().catch(() => {});
   }
 
-  /** Checkpoints the state as of the last message processed, once everything up to it is stored. */
+  /**
+   * Checkpoints the state as of the last message processed, once everything up to it is stored.
+   * The state is serialized at once, before the first wait: the messages after it are processed
+   * meanwhile (the state they change is not the one being saved), and their acknowledgements
+   * queue behind this one's.
+   */
   private save(): Promise<void> {
     this.saving ??= (async () => {
       try {
         const seq = this.seq;
         const unsaved = this.unsaved;
-        const snapshot = this.pipeline!.snapshot();
+        const state = JSON.stringify(this.pipeline!.snapshot());
         this.ack();
         await this.stored;
-        await this.checkpoint!.save(seq, snapshot);
+        await this.checkpoint!.save(seq, state);
         this.unsaved -= unsaved;
         this.savedAt = Date.now();
       } catch (err) {
