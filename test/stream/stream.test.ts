@@ -121,12 +121,17 @@ describe('stream --replay-from', () => {
     expect(await first.drain()).toBe(0);
     const replay = await startWorker(server.url, prefix, ['--replay-from', '1']);
     // Its consumers are made anew once it has taken the four partitions; before, the old ones look done.
-    await waitUntil('every event consumed again', async () => (replay.log().match(/: taken/g) ?? []).length === 4 && consumedAll(server.url, prefix, expected.length));
+    // Each partition once at least (a lease lost on a loaded machine is taken again, from its checkpoint).
+    const taken = () => new Set(replay.log().match(/partition \d+: taken/g)).size;
+    await waitUntil('every event consumed again', async () => taken() === 4 && consumedAll(server.url, prefix, expected.length));
     const stored = await storedAlerts(prefix);
     expect(await replay.drain()).toBe(0);
     expect(replay.log()).toContain('every partition restarts from sequence 1');
-    // The same alerts again, from the same events and a state rebuilt from them: every one a duplicate.
-    expect(replay.log()).toContain(`stopped: 27665 messages, 0 alerts stored, ${expected.length} already stored, 0 dead letters`);
+    // The same alerts again, from the same events and a state rebuilt from them: every one a
+    // duplicate (more than once for the messages of a partition taken again after a lost lease).
+    const [, messages, already] = /stopped: (\d+) messages, 0 alerts stored, (\d+) already stored, 0 dead letters/.exec(replay.log()) ?? [];
+    expect(Number(messages)).toBeGreaterThanOrEqual(27665);
+    expect(Number(already)).toBeGreaterThanOrEqual(expected.length);
     expect(stored).toEqual(expected);
   }, 120_000);
 });
