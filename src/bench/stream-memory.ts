@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { namesFor } from '../stream/topology.js';
-import { cliRun, consumed, joined, PARTITIONS, rssMb, startServer } from './stream.js';
+import { cliRun, consumed, joined, PARTITIONS, rssMb, stallGuard, startServer } from './stream.js';
 
 const PREFIX = 'benchlong';
 
@@ -44,10 +44,14 @@ export async function streamMemory(cli: string, path: string, count: number, tot
     const child = (worker.child = spawn(process.execPath, [cli, 'stream', '--from', server.url, '--prefix', PREFIX, '--rules', 'seed'], { stdio: ['ignore', 'ignore', 'pipe'] }));
     await joined(child);
     const rss: number[] = [];
+    const progress = stallGuard([child]);
     for (let round = 0; round < rounds; round += 1) {
       if (round > 0) publish(round);
       // Purged rounds leave nothing pending: a round is consumed when its `count` events are.
-      while ((await consumed(jsm, count, PREFIX)) < count) await sleep(100);
+      for (let done = await consumed(jsm, count, PREFIX); done < count; done = await consumed(jsm, count, PREFIX)) {
+        progress.check(done);
+        await sleep(100);
+      }
       rss.push(rssMb(child.pid!));
       await jsm.streams.purge(names.events);
       await jsm.streams.purge(names.alerts);

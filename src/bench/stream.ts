@@ -96,7 +96,7 @@ function timed(run: () => void): number {
 /** The partition consumers as a worker makes them, from the start of the stream. */
 async function freshConsumers(jsm: JetStreamManager): Promise<void> {
   for (let p = 0; p < PARTITIONS; p += 1) {
-    const name = `${PREFIX}-p${p}`;
+    const name = names.consumer(p);
     await jsm.consumers.delete(names.events, name).catch(() => false);
   }
 }
@@ -112,7 +112,7 @@ async function ceiling(nc: NatsConnection, jsm: JetStreamManager, count: number)
   const started = performance.now();
   let seen = 0;
   await Promise.all(Array.from({ length: PARTITIONS }, async (_, p) => {
-    const name = `${PREFIX}-p${p}`;
+    const name = names.consumer(p);
     await jsm.consumers.add(names.events, { durable_name: name, filter_subject: names.eventSubject(p), ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.All, max_ack_pending: IN_FLIGHT });
     const info = await jsm.consumers.info(names.events, name);
     let left = info.num_pending;
@@ -167,9 +167,11 @@ async function workers(cli: string, url: string, jsm: JetStreamManager, n: numbe
       if (i === 0) started = performance.now();
     }
     let nextTenth = 1;
+    const progress = stallGuard(children);
     for (;;) {
       const done = await consumed(jsm, count);
       if (done >= count) break;
+      progress.check(done);
       if (done >= (nextTenth * count) / 10) {
         rss.push(rssMb(children[0]!.pid!));
         nextTenth += 1;
@@ -182,6 +184,33 @@ async function workers(cli: string, url: string, jsm: JetStreamManager, n: numbe
   } finally {
     await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(0) : (c.once('exit', resolve), c.kill('SIGTERM'))))));
   }
+}
+
+/** How long the consumed count may stay still before a bench run is given up. */
+const STALL_MS = 60_000;
+
+/**
+ * For a wait on the workers' progress: throws, with their logs, when one of them exited or when
+ * nothing was consumed for STALL_MS (a worker that stopped consuming would hold the bench forever).
+ */
+export function stallGuard(children: ChildProcess[]): { check(done: number): void } {
+  const logs = children.map((child) => {
+    const log = { text: '', exit: undefined as number | null | undefined };
+    child.stderr?.on('data', (d: Buffer) => (log.text = (log.text + d.toString()).slice(-4096)));
+    child.once('exit', (code) => (log.exit = code));
+    return log;
+  });
+  let last = -1;
+  let since = performance.now();
+  const failure = (why: string) => new Error(`${why}; worker logs (ends):\n${logs.map((l) => l.text).join('\n---\n')}`);
+  return {
+    check(done) {
+      const exited = logs.findIndex((l) => l.exit !== undefined);
+      if (exited >= 0) throw failure(`stream worker ${exited + 1} exited with ${logs[exited]!.exit} before the end`);
+      if (done !== last) [last, since] = [done, performance.now()];
+      else if (performance.now() - since > STALL_MS) throw failure(`no progress for ${STALL_MS / 1000} s at ${done} events`);
+    },
+  };
 }
 
 /** Resolves once a `stream` worker says it joined (rules loaded, connected); rejects if it exits first. */
@@ -204,7 +233,8 @@ export function joined(child: ChildProcess): Promise<void> {
 export async function consumed(jsm: JetStreamManager, count: number, prefix = PREFIX): Promise<number> {
   let left = 0;
   for (let p = 0; p < PARTITIONS; p += 1) {
-    const info = await jsm.consumers.info(namesFor(prefix).events, `${prefix}-p${p}`).catch(() => undefined);
+    const streamNames = namesFor(prefix);
+    const info = await jsm.consumers.info(streamNames.events, streamNames.consumer(p)).catch(() => undefined);
     if (!info) return 0;
     left += info.num_pending + info.num_ack_pending;
   }

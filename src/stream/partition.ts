@@ -99,7 +99,7 @@ export class PartitionConsumer {
   constructor(private readonly s: PartitionSettings, readonly partition: number) {}
 
   private get consumerName(): string {
-    return `${this.s.names.prefix}-p${this.partition}`;
+    return this.s.names.consumer(this.partition);
   }
 
   /** Claims the checkpoint, restores its state and starts consuming after its sequence. */

@@ -42,6 +42,8 @@ export interface Names {
   leases: string;
   checkpoints: string;
   eventSubject(partition: number): string;
+  /** The durable consumer of a partition on the events stream (made anew by each worker that takes it). */
+  consumer(partition: number): string;
 }
 
 export function namesFor(prefix: string): Names {
@@ -58,6 +60,7 @@ export function namesFor(prefix: string): Names {
     leases: `${prefix}-leases`,
     checkpoints: `${prefix}-checkpoints`,
     eventSubject: (partition) => `${prefix}.events.${partition}`,
+    consumer: (partition) => `${prefix}-p${partition}`,
   };
 }
 
