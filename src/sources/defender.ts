@@ -27,7 +27,7 @@ import type { ReadContext, SourceReader } from './reader.js';
 import { firstTime } from './time.js';
 
 const FORMAT = 'defender';
-const TIME_KEYS = ['Timestamp', 'TimeGenerated', 'time'] as const;
+export const TIME_KEYS = ['Timestamp', 'TimeGenerated', 'time'] as const;
 const WRAPPER_ARRAYS = /^(Results|results|records|value)$/;
 
 export const defenderReader: SourceReader = {

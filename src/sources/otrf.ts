@@ -23,7 +23,7 @@ import { toEventId, windowsEvent } from './windows-logsource.js';
 
 const FORMAT = 'otrf';
 // UtcTime last: Sysmon's own field, for flat Sysmon exports that carry no collector timestamp.
-const TIME_KEYS = ['@timestamp', 'TimeCreated', 'EventTime', 'TimeGenerated', 'UtcTime'] as const;
+export const TIME_KEYS = ['@timestamp', 'TimeCreated', 'EventTime', 'TimeGenerated', 'UtcTime'] as const;
 const HOST_KEYS = ['Hostname', 'Computer', 'HostName'] as const;
 const PROVIDER_KEYS = ['SourceName', 'Provider', 'EventSourceName'] as const;
 

@@ -21,7 +21,7 @@ import { firstTime, parseTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
 
 const FORMAT = 'sigma-ndjson';
-const TIME_KEYS = ['UtcTime', '@timestamp', 'TimeCreated', 'time', 'timestamp'] as const;
+export const TIME_KEYS = ['UtcTime', '@timestamp', 'TimeCreated', 'time', 'timestamp'] as const;
 
 export const sigmaNdjsonReader: SplittableReader = {
   format: FORMAT,

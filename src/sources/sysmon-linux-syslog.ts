@@ -34,7 +34,7 @@ const SYSLOG_LINE =
   /^(?:<\d{1,3}>\d?\s*)?([A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\S+)\s+(\S+)\s+([^\s:[]+)(?:\[(\d+)\])?:?\s(?:-\s-\s-\s)?(.*)$/;
 const MESSAGE_KEYS = ['SyslogMessage', 'message', 'MESSAGE', 'Message'] as const;
 const HOST_KEYS = ['Computer', 'HostName', 'hostname', 'host', '_HOSTNAME'] as const;
-const TIME_KEYS = ['TimeGenerated', 'EventTime', '@timestamp', 'timestamp', '__REALTIME_TIMESTAMP'] as const;
+export const TIME_KEYS = ['TimeGenerated', 'EventTime', '@timestamp', 'timestamp', '__REALTIME_TIMESTAMP'] as const;
 
 export const sysmonLinuxSyslogReader: SplittableReader = {
   format: FORMAT,

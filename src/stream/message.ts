@@ -11,6 +11,10 @@ import { sniffFormat, SNIFF_BYTES } from '../sources/open.js';
 import { READERS } from '../sources/registry.js';
 import { isObject } from '../sources/json-util.js';
 import { parseTime } from '../sources/time.js';
+import { TIME_KEYS as DEFENDER_TIME_KEYS } from '../sources/defender.js';
+import { TIME_KEYS as OTRF_TIME_KEYS } from '../sources/otrf.js';
+import { TIME_KEYS as SIGMA_TIME_KEYS } from '../sources/sigma-ndjson.js';
+import { TIME_KEYS as SYSLOG_TIME_KEYS } from '../sources/sysmon-linux-syslog.js';
 
 export const FORMAT_HEADER = 'Sw-Format';
 /** For raw records: the file (or feed) name their provenance gives, instead of `nats:STREAM`. */
@@ -122,5 +126,8 @@ function fluentBitRecords(data: Buffer): Buffer | undefined {
   return Buffer.from(lines.join('\n') + '\n');
 }
 
-/** The time fields the NDJSON readers look for (sigma-ndjson, winlogbeat). */
-const TIME_FIELDS = ['UtcTime', '@timestamp', 'TimeCreated', 'time', 'timestamp'];
+/**
+ * A record with any field a JSON reader takes its time from keeps its own time: `@timestamp`,
+ * added, would come first for some (otrf reads it before an Azure row's TimeGenerated).
+ */
+const TIME_FIELDS = [...new Set<string>([...SIGMA_TIME_KEYS, ...OTRF_TIME_KEYS, ...SYSLOG_TIME_KEYS, ...DEFENDER_TIME_KEYS, '@timestamp'])];

@@ -86,6 +86,14 @@ describe('raw records', () => {
     ]);
   });
 
+  it('keeps the time of its own a Fluent Bit record has in any field a reader reads (an Azure row: TimeGenerated)', async () => {
+    const row = { TenantId: 't', SourceSystem: 'OpsManager', TimeGenerated: '2026-11-27T09:14:05.000Z', Computer: 'DEV-WS-042', EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Image: 'C:\\x.exe' };
+    const flush = JSON.stringify([[1764234842.12, row]]);
+    const decoded = await decodeMessage({ data: Buffer.from(flush), seq: 7, stream: 'supplywatch-events' });
+    expect(decoded.bad).toBeUndefined();
+    expect(decoded.events.map((e) => [e.source.format, new Date(e.time!).toISOString()])).toEqual([['otrf', '2026-11-27T09:14:05.000Z']]);
+  });
+
   it('sniffs a raw message whose first record is longer than the 64 KiB sniffing head', async () => {
     const script = Buffer.alloc(75_000, 'powershell -enc ').toString('base64'); // 100 KB
     const record = { EventID: 4104, Channel: 'Microsoft-Windows-PowerShell/Operational', Computer: 'DEV-WS-042', ScriptBlockText: script };
