@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
 import { loadRules, PACK_MANIFEST, type CompiledRule, type CorrelationRule, type LoadHooks, type RuleCache, type RuleProblem } from '../sigma/index.js';
 import { compileColumn, type Column } from './columns.js';
+import { findBuiltinPack } from './pack-names.js';
 
 /**
  * A rule pack: rules plus how their matches become output rows.
@@ -27,48 +27,6 @@ export interface PackLoad {
   packs: Pack[];
   rejected: RuleProblem[];
   warnings: RuleProblem[];
-}
-
-/** The repository's `rules/` folder (two levels above dist/alerts or src/alerts). */
-export const BUILTIN_RULES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'rules');
-
-/** Finds a built-in pack by name: a folder named NAME with a pack.yml anywhere under rules/. */
-export function findBuiltinPack(name: string, dir = BUILTIN_RULES_DIR): string | undefined {
-  const direct = join(dir, name);
-  if (existsSync(join(direct, 'pack.yml'))) return direct;
-  for (const entry of safeReaddir(dir)) {
-    const sub = join(dir, entry);
-    if (statSync(sub).isDirectory()) {
-      const found = findBuiltinPack(name, sub);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
-
-/** The built-in packs' names (folders with a pack.yml under rules/), for help and messages. */
-export function builtinPackNames(dir = BUILTIN_RULES_DIR): string[] {
-  const names: string[] = [];
-  for (const entry of safeReaddir(dir)) {
-    const sub = join(dir, entry);
-    if (!statSync(sub).isDirectory()) continue;
-    if (existsSync(join(sub, PACK_MANIFEST))) names.push(entry);
-    else names.push(...builtinPackNames(sub));
-  }
-  return names;
-}
-
-/** The `--rules` arguments that name neither a file or folder nor a built-in pack. */
-export function unknownRuleSpecs(specs: readonly string[]): string[] {
-  return specs.filter((spec) => !existsSync(spec) && !findBuiltinPack(spec));
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
 }
 
 /**

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { PLAYBOOK_FOLDER, silentRules, type RuleProblem } from '../sigma/index.js';
 import type { Pack } from './pack.js';
-import { BUILTIN_RULES_DIR } from './pack.js';
+import { BUILTIN_RULES_DIR } from './pack-names.js';
 
 export const PLAYBOOK_SECTIONS = ['triage', 'containment', 'eradication', 'recovery', 'collect'] as const;
 export type PlaybookSection = (typeof PLAYBOOK_SECTIONS)[number];

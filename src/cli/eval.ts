@@ -13,7 +13,8 @@ import { evaluate } from '../eval/run.js';
 import { terminalSafe } from '../outputs/escape.js';
 import { formatProblem } from '../outputs/problems.js';
 import { UsageError } from '../errors.js';
-import { parseNow, parseRuleSpecs, readConfig, warnExpired } from './options.js';
+import { readConfig } from './config-option.js';
+import { parseNow, parseRuleSpecs } from './options.js';
 
 export interface EvalCliOptions {
   rules?: string[];
@@ -37,13 +38,12 @@ export async function evalCommand(dir: string, options: EvalCliOptions): Promise
   // Both throw ConfigError (a usage error listing every problem at file:line:column).
   const labels = loadLabels(labelsFile);
   const configFile = options.config ?? (existsSync(join(dir, 'supplywatch.yaml')) ? join(dir, 'supplywatch.yaml') : undefined);
-  const config = configFile === 'none' ? undefined : readConfig(configFile);
+  const config = configFile === 'none' ? undefined : readConfig(configFile, now);
   const loaded = await loadPacks(rules);
   for (const problem of loaded.rejected) process.stderr.write(`rule rejected: ${formatProblem(problem)}\n`);
   if (loaded.packs.length === 0) throw new UsageError('no rule pack could be loaded');
   if (config) {
     process.stderr.write(`tuning: ${terminalSafe(config.file)}\n`);
-    warnExpired(config, now);
   }
 
   const result = await evaluate(dir, labels, loaded.packs, { config, now });

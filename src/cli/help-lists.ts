@@ -3,9 +3,9 @@
  * beside them). Imported only when help is asked for: the registries pull in every reader and
  * backend, which a command imports only when it runs.
  */
-import { builtinPackNames } from '../alerts/pack.js';
+import { builtinPackNames } from '../alerts/pack-names.js';
 import { BACKENDS } from '../backends/index.js';
-import { OUTPUT_FORMATS } from '../outputs/formats.js';
+import { OUTPUT_FORMAT_NAMES } from '../outputs/format-names.js';
 import { READERS } from '../sources/registry.js';
 
 export interface HelpLists {
@@ -17,7 +17,7 @@ export interface HelpLists {
 
 export function helpLists(): HelpLists {
   return {
-    outputFormats: Object.keys(OUTPUT_FORMATS).join(' | '),
+    outputFormats: OUTPUT_FORMAT_NAMES.join(' | '),
     inputFormats: READERS.map((r) => r.format).join(', '),
     targets: [...BACKENDS.keys()].join(' | '),
     packs: builtinPackNames().join(', '),

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { findBuiltinPack } from '../alerts/pack.js';
+import { findBuiltinPack } from '../alerts/pack-names.js';
 import { loadRules, RuleCache } from '../sigma/index.js';
 import { ruleCacheOption } from './options.js';
 import { helpedLoad } from '../parallel/helped-load.js';

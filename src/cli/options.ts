@@ -4,13 +4,12 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { builtinPackNames, unknownRuleSpecs } from '../alerts/pack.js';
-import { parseTuning } from '../alerts/tuning.js';
+import { builtinPackNames, unknownRuleSpecs } from '../alerts/pack-names.js';
 import { parseSince, parseTimestamp } from '../alerts/window.js';
-import { readConfigSource, type ConfigSource } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { terminalSafe } from '../outputs/escape.js';
-import { OUTPUT_FORMATS, type OutputSpec } from '../outputs/formats.js';
+import { isOutputFormat, OUTPUT_FORMAT_NAMES } from '../outputs/format-names.js';
+import type { OutputSpec } from '../outputs/formats.js';
 import { multiplexSpec } from '../outputs/multiplex.js';
 import { parseOutputTarget, type OutputTarget } from '../outputs/targets.js';
 
@@ -53,15 +52,10 @@ export function ruleCacheOption(cache: boolean | undefined): { ruleCache?: strin
   return { ruleCache: join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'supplywatch') };
 }
 
-/** `--config FILE`, read and validated (throws ConfigError, a usage error, listing every problem). */
-export function readConfig(file: string | undefined): ConfigSource | undefined {
-  return file === undefined ? undefined : readConfigSource(file);
-}
-
 /** `--format`: table on a terminal, JSONL otherwise; `--csv-raw`: QRadar's exact CSV bytes. */
 export function parseOutput(format: string | undefined, csvRaw = false): OutputSpec {
   const name = format ?? (process.stdout.isTTY ? 'table' : 'jsonl');
-  if (!OUTPUT_FORMATS[name]) throw new UsageError(`--format must be one of ${Object.keys(OUTPUT_FORMATS).join(', ')}`);
+  if (!isOutputFormat(name)) throw new UsageError(`--format must be one of ${OUTPUT_FORMAT_NAMES.join(', ')}`);
   if (csvRaw && name !== 'csv') throw new UsageError('--csv-raw goes with --format csv');
   return { format: name, width: process.stdout.columns, ...(csvRaw ? { rawCells: true } : {}) };
 }
@@ -74,7 +68,7 @@ const DOCUMENT_FORMATS = new Set(['sarif', 'github', 'summary', 'html']);
  * outputs, stdout gets alerts only when --format is given or an output's destination is `-`.
  */
 export function parseOutputs(format: string | undefined, csvRaw: boolean, specs: readonly string[]): { output: OutputSpec; outputs?: OutputTarget[] } {
-  const targets = specs.map((spec) => parseOutputTarget(spec, Object.keys(OUTPUT_FORMATS)));
+  const targets = specs.map((spec) => parseOutputTarget(spec, OUTPUT_FORMAT_NAMES));
   const stdout = parseOutput(format, csvRaw);
   const stdoutWanted = format !== undefined || targets.length === 0;
   if (stdoutWanted && (targets.length > 0 || DOCUMENT_FORMATS.has(stdout.format))) targets.unshift({ format: stdout.format, destination: { kind: 'stdout' }, spec: `${stdout.format}:-` });
@@ -99,9 +93,4 @@ export function parseRuleSpecs(specs: readonly string[], defaults: readonly stri
     throw new UsageError(`--rules: no rule file, folder or built-in pack named ${unknown.map((u) => `'${u}'`).join(', ')} (built-in packs: ${builtinPackNames().join(', ')})`);
   }
   return chosen;
-}
-
-/** Expired suppressions no longer apply; saying so is what gets them revisited. */
-export function warnExpired(config: ConfigSource, now: number): void {
-  for (const s of parseTuning(config, now).expired) process.stderr.write(`${terminalSafe(`${config.file}:${s.line}: suppression expired on ${s.expiresText}; ignored`)}\n`);
 }

@@ -275,12 +275,11 @@ interface CheckedOptions {
 
 /** Everything the user can get wrong, checked (and `--save`, `--output` opened) before the command starts. */
 async function checkOptions(options: RunOptions): Promise<CheckedOptions> {
-  const { parseNow, parseOutputs, parseRuleSpecs, readConfig, ruleCacheOption, warnExpired } = await import('./options.js');
+  const { parseNow, parseOutputs, parseRuleSpecs, ruleCacheOption } = await import('./options.js');
   const { output, outputs: targets } = parseOutputs(options.format, false, options.output ?? []);
   const rules = parseRuleSpecs(options.rules ?? []);
   const now = parseNow(options.now);
-  const config = readConfig(options.config);
-  if (config) warnExpired(config, now);
+  const config = options.config === undefined ? undefined : (await import('./config-option.js')).readConfig(options.config, now);
   const saveFd = options.save === undefined ? undefined : openForSave(options.save);
   // Opened before the command starts: a file that cannot be written is a usage error, not a lost run.
   const outputs = targets && new (await import('../outputs/output-set.js')).OutputSet(targets);

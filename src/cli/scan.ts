@@ -1,7 +1,8 @@
 import { UsageError } from '../errors.js';
 import type { ScanPlan } from '../scan/plan.js';
 import { runScan } from '../scan/run-scan.js';
-import { parseLimit, parseNow, parseOutputs, parseRuleSpecs, ruleCacheOption, parsePositive, parseWindowAfter, readConfig, warnExpired } from './options.js';
+import { parseLimit, parseNow, parseOutputs, parseRuleSpecs, ruleCacheOption, parsePositive, parseWindowAfter } from './options.js';
+import { readConfig } from './config-option.js';
 import { Progress } from './progress.js';
 
 export interface ScanOptions {
@@ -38,7 +39,6 @@ export function scanPlan(paths: string[], options: ScanOptions): ScanPlan {
   const limit = parseLimit(options.limit);
   const threads = parsePositive(options.threads, '--threads');
   if (paths.length === 0) throw new UsageError('scan needs at least one path (a file, a folder, or - for stdin)');
-  const config = readConfig(options.config);
-  if (config) warnExpired(config, now);
+  const config = readConfig(options.config, now);
   return { inputs: paths, inputFormat: options.inputFormat, rules: parseRuleSpecs(options.rules ?? []), ...ruleCacheOption(options.cache), pipeline: { config, now, windowAfter }, limit, output, ...(outputs ? { outputs } : {}), threads, quiet: options.quiet === true, strict: options.strict === true };
 }

@@ -5,7 +5,8 @@ import { parseTimestamp } from '../alerts/window.js';
 import { DEFAULT_IN_FLIGHT, printSubject, runPublish, type PublishPlan } from '../stream/publish.js';
 import { DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_PREFIX } from '../stream/topology.js';
 import { runStream, type StreamPlan } from '../stream/worker.js';
-import { parseNow, parsePositive, parseRuleSpecs, readConfig, warnExpired } from './options.js';
+import { readConfig } from './config-option.js';
+import { parseNow, parsePositive, parseRuleSpecs } from './options.js';
 
 interface CommonOptions {
   auth?: string;
@@ -65,8 +66,7 @@ export function publishPlan(paths: string[], options: PublishOptions): PublishPl
 
 export function streamPlan(options: StreamOptions): StreamPlan {
   const now = parseNow(options.now);
-  const config = readConfig(options.config);
-  if (config) warnExpired(config, now);
+  const config = readConfig(options.config, now);
   return {
     server: { servers: options.from, authFile: options.auth, name: 'supplywatch stream' },
     prefix: options.prefix ?? DEFAULT_PREFIX,

@@ -5,7 +5,8 @@ import type { PipelineSpec } from '../alerts/pipeline.js';
 import { serializeEvent, type NormalizedEvent } from '../events/event.js';
 import { safeJson, terminalSafe } from '../outputs/escape.js';
 import { UsageError } from '../errors.js';
-import { parseNow, parseOutputs, parseRuleSpecs, readConfig, warnExpired } from './options.js';
+import { readConfig } from './config-option.js';
+import { parseNow, parseOutputs, parseRuleSpecs } from './options.js';
 import { loadEngine } from './run.js';
 
 export interface WatchOptions {
@@ -46,8 +47,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
   const { output, outputs: targets } = parseOutputs(options.format ?? (process.stdout.isTTY ? 'jsonl' : undefined), false, options.output ?? []);
   const rules = parseRuleSpecs(options.rules ?? []);
   const now = parseNow(options.now);
-  const config = readConfig(options.config);
-  if (config) warnExpired(config, now);
+  const config = readConfig(options.config, now);
   const spec: PipelineSpec = { config, now, liveClock: options.now === undefined };
   const [{ auditUnavailable }, { takeLock, markDirty }, { auditStatus, loadRules, recordsLostSince }, { startReceiver }, { newKey, ruleLines }, { removeStale }, { userNames }, { HostResolver, parseHosts, systemFile }, { WatchProcessor }, { BLOCKING_LEVELS, killPid }] = await Promise.all([
     import('../sensor/audit/availability.js'),

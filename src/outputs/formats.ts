@@ -3,6 +3,7 @@ import type { Column } from '../alerts/columns.js';
 import { cefFormatter } from './cef.js';
 import { csvFormatter } from './csv.js';
 import { DEFAULT_COLUMNS } from './default-columns.js';
+import type { OutputFormatName } from './format-names.js';
 import type { AlertFormatter, FormatterOptions } from './formatter.js';
 import { ecsFormatter } from './ecs.js';
 import { githubFormatter } from './github.js';
@@ -22,7 +23,8 @@ import { tableFormatter } from './table.js';
  */
 export type OutputSpec = Omit<FormatterOptions, 'columns' | 'rules'> & { format: string; parts?: OutputSpec[] };
 
-export const OUTPUT_FORMATS: Record<string, (options: FormatterOptions) => AlertFormatter> = {
+/** A formatter for every name of format-names.ts (the type says so). */
+export const OUTPUT_FORMATS: Record<OutputFormatName, (options: FormatterOptions) => AlertFormatter> = {
   table: tableFormatter,
   jsonl: jsonlFormatter,
   csv: csvFormatter,
@@ -46,6 +48,6 @@ export function makeFormatter(output: OutputSpec, packs: readonly Pack[]): Alert
   const { format, parts, ...options } = output;
   if (format === 'multiplex') return multiplexFormatter(parts!.map((part) => makeFormatter(part, packs)));
   const rules = packs.flatMap((p) => [...p.rules, ...(p.correlations ?? [])]);
-  const formatter = OUTPUT_FORMATS[format]!({ ...options, columns: outputColumns(packs), rules });
+  const formatter = OUTPUT_FORMATS[format as OutputFormatName]({ ...options, columns: outputColumns(packs), rules });
   return options.syslog ? withSyslogHeader(formatter) : formatter;
 }

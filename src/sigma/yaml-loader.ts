@@ -11,6 +11,7 @@ import { RuleError, type YamlPath } from './errors.js';
 import { fileStamp, ruleFileDigest, type RuleCache, type RuleCacheLoad } from './rule-cache.js';
 import { readPlainDocuments } from './plain-yaml.js';
 import { SigmaRule, type CompiledRule } from './rule.js';
+import { PACK_MANIFEST } from './pack-manifest.js';
 
 export interface RuleProblem {
   file: string;
@@ -141,7 +142,6 @@ function readRuleFile(file: string, result: LoadResult): LoadResult | undefined 
   return parseRuleText(text, file);
 }
 
-export const PACK_MANIFEST = 'pack.yml';
 /** Response playbooks beside the rules (src/alerts/playbooks.ts): YAML, but not rules. */
 export const PLAYBOOK_FOLDER = 'playbooks';
 
