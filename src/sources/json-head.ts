@@ -15,6 +15,7 @@
  */
 
 import { BACKSLASH } from './json-bytes.js';
+import { jsonShapeOf, type JsonShape } from './json-shape.js';
 
 /** A top-level string member the head ends inside, and the text of it that the head holds. */
 export interface CutString {
@@ -74,7 +75,32 @@ export function firstJsonLine(head: string): Record<string, unknown> | undefined
   return jsonLineHead(head)?.members;
 }
 
-function scanCutLine(line: string): JsonLineHead | undefined {
+/**
+ * The members of the first record of a head in any shape of `json-shape.ts`: the first line of
+ * NDJSON (firstJsonLine), or the first object of a JSON array or of pretty-printed objects, which
+ * may span lines and be cut by the head like a line.
+ */
+export function firstJsonRecord(head: string): Record<string, unknown> | undefined {
+  const shape = jsonShapeOf(head) ?? 'lines';
+  if (shape === 'lines') return firstJsonLine(head);
+  if (lastRecord?.head !== head) lastRecord = { head, read: readRecordHead(head, shape) };
+  return lastRecord.read;
+}
+
+let lastRecord: { head: string; read: Record<string, unknown> | undefined } | undefined;
+
+function readRecordHead(head: string, shape: JsonShape): Record<string, unknown> | undefined {
+  let text = head.replace(/^\uFEFF/, '').trimStart();
+  if (shape === 'array') text = text.slice(1).trimStart();
+  return scanCutLine(text, false)?.members;
+}
+
+/**
+ * `line` from its `{`: a line the head cut (`ownLine`: the object must be all of it), or a record
+ * of an array or of pretty-printed objects, over lines and followed by more (the record ends where
+ * its object closes).
+ */
+function scanCutLine(line: string, ownLine = true): JsonLineHead | undefined {
   if (line[0] !== '{') return undefined;
   const open: Open[] = [{ closer: '}', kept: 1, entry: 1 }];
   let at = 1;
@@ -93,7 +119,7 @@ function scanCutLine(line: string): JsonLineHead | undefined {
       open.pop();
       at++;
       if (open.length === 0) {
-        const members = parseObject(line); // the record ends within the head: as today
+        const members = parseObject(ownLine ? line : line.slice(0, at)); // the record ends within the head
         return members && { members };
       }
       open[open.length - 1]!.kept = at;
@@ -152,9 +178,9 @@ function scanCutLine(line: string): JsonLineHead | undefined {
   }
 }
 
-/** JSON's blanks but the newline, which ends the line before the scan starts. */
+/** JSON's blanks (a line the head cut has no newline; a pretty-printed record has them between its members). */
 function isWhitespace(code: number): boolean {
-  return code === 0x20 || code === 0x09 || code === 0x0d;
+  return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
 }
 
 /**

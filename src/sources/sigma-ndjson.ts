@@ -13,8 +13,8 @@
  * property reads.
  */
 import type { Fields, LogSource, NormalizedEvent, Provenance } from '../events/event.js';
-import { firstJsonLine } from './json-head.js';
-import { readNdjson } from './ndjson.js';
+import { firstJsonRecord } from './json-head.js';
+import { readJsonRecords, splitsOnLines } from './json-shape.js';
 import { isObject, stringOf } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { firstTime, parseTime } from './time.js';
@@ -26,13 +26,14 @@ const TIME_KEYS = ['UtcTime', '@timestamp', 'TimeCreated', 'time', 'timestamp'] 
 export const sigmaNdjsonReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
+  splitsInput: splitsOnLines,
   description: 'NDJSON in Sigma field names: flat objects, or the normalized events `supplywatch dump` prints',
   sniff(head) {
-    const first = firstJsonLine(head);
+    const first = firstJsonRecord(head);
     if (first === undefined) return 0;
     return isObject(first.fields) && isObject(first.source) ? 0.95 : 0.5;
   },
-  read: (input, ctx) => readNdjson(input, ctx, FORMAT, toEvent),
+  read: (input, ctx) => readJsonRecords(input, ctx, FORMAT, toEvent),
 };
 
 function toEvent(record: Fields, source: Provenance): NormalizedEvent {
