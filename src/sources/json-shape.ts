@@ -1,6 +1,6 @@
 /**
  * The three shapes a file of flat JSON records comes in, and the one read loop for them (used by
- * sigma-ndjson, winlogbeat, otrf and splunk):
+ * sigma-ndjson, winlogbeat and otrf):
  *
  * - `lines`: one object per line (NDJSON), read by `ndjson.ts`, the fast path;
  * - `array`: one JSON array of objects, on one line or pretty-printed (`jq -s`, PowerShell
