@@ -98,11 +98,14 @@ function readRecordHead(head: string, shape: JsonShape): Record<string, unknown>
 /**
  * `line` from its `{`: a line the head cut (`ownLine`: the object must be all of it), or a record
  * of an array or of pretty-printed objects, over lines and followed by more (the record ends where
- * its object closes).
+ * its object closes). Such a record with a syntax error is read up to it, as if cut there: the
+ * reader reports that record and reads the next, so the members before the error still say
+ * whose it is (a one-line record with an error is no JSON line, as before).
  */
 function scanCutLine(line: string, ownLine = true): JsonLineHead | undefined {
   if (line[0] !== '{') return undefined;
   const open: Open[] = [{ closer: '}', kept: 1, entry: 1 }];
+  const syntaxError = () => (ownLine ? undefined : cutShort(line, open));
   let at = 1;
   let expect: Expect = 'key';
   let empty = true; // right after `{` or `[`: the container may close at once
@@ -129,20 +132,20 @@ function scanCutLine(line: string, ownLine = true): JsonLineHead | undefined {
     }
     empty = false;
     if (expect === 'next') {
-      if (c !== ',') return undefined;
+      if (c !== ',') return syntaxError();
       at++;
       top.entry = at;
       expect = top.closer === '}' ? 'key' : 'value';
       continue;
     }
     if (expect === 'colon') {
-      if (c !== ':') return undefined;
+      if (c !== ':') return syntaxError();
       at++;
       expect = 'value';
       continue;
     }
     if (expect === 'key') {
-      if (c !== '"') return undefined;
+      if (c !== '"') return syntaxError();
       const end = stringEnd(line, at);
       if (end < 0) return cutShort(line, open, { at, value: false });
       at = end;
@@ -165,11 +168,11 @@ function scanCutLine(line: string, ownLine = true): JsonLineHead | undefined {
       end = match(NUMBER);
       // A number that runs to the cut (`12`, `-`, `1.`, `1.5e-`) may go on past it.
       if ((end < 0 || end + 2 >= line.length) && match(NUMBER_START) === line.length) return cutShort(line, open);
-      if (end < 0) return undefined;
+      if (end < 0) return syntaxError();
     } else {
       const literal = LITERALS.find((word) => word[0] === c);
-      if (literal === undefined) return undefined;
-      if (!line.startsWith(literal, at)) return literal.startsWith(line.slice(at)) ? cutShort(line, open) : undefined;
+      if (literal === undefined) return syntaxError();
+      if (!line.startsWith(literal, at)) return literal.startsWith(line.slice(at)) ? cutShort(line, open) : syntaxError();
       end = at + literal.length;
     }
     at = end;

@@ -1,6 +1,6 @@
 /**
  * The three shapes a file of flat JSON records comes in, and the one read loop for them (used by
- * sigma-ndjson, winlogbeat and otrf):
+ * sigma-ndjson, winlogbeat, otrf and splunk):
  *
  * - `lines`: one object per line (NDJSON), read by `ndjson.ts`, the fast path;
  * - `array`: one JSON array of objects, on one line or pretty-printed (`jq -s`, PowerShell
@@ -43,7 +43,18 @@ export function splitsOnLines(head: string): boolean {
 
 /** The records of an input in any of the three shapes, as events (`toEvent` as readNdjson's). */
 export async function* readJsonRecords(input: Readable | ReusedChunks, ctx: ReadContext, format: string, toEvent: RecordMapper): AsyncGenerator<NormalizedEvent[]> {
-  const { shape, replay } = await shapeOfInput(input);
+  yield* readShaped(await peekShape(input), ctx, format, toEvent);
+}
+
+/** An input whose shape is known from its first chunks (`start`: those decoded), replayed from its start. */
+export interface PeekedInput {
+  shape: JsonShape;
+  start: string;
+  replay: AsyncIterable<Buffer>;
+}
+
+/** readJsonRecords of an input peeked already (splunk.ts looks further into its start). */
+export async function* readShaped({ shape, replay }: PeekedInput, ctx: ReadContext, format: string, toEvent: RecordMapper): AsyncGenerator<NormalizedEvent[]> {
   if (shape === 'lines') yield* readNdjson(replay, ctx, format, toEvent);
   else {
     const records = shape === 'array' ? parseRecords(replay, ctx, format, { describe: 'top-level' }) : concatenatedRecords(replay, ctx, format);
@@ -52,19 +63,26 @@ export async function* readJsonRecords(input: Readable | ReusedChunks, ctx: Read
 }
 
 /**
- * The shape from the first chunks, and the input replayed from its start. The chunks looked at
- * are copied: a range's chunks share one buffer that the next read overwrites.
+ * The shape from the first chunks (at least `bytes` of them, when the input has them), and the
+ * input replayed from its start. The chunks looked at are copied: a range's chunks share one
+ * buffer that the next read overwrites.
  */
-async function shapeOfInput(input: Readable | ReusedChunks): Promise<{ shape: JsonShape; replay: AsyncIterable<Buffer> }> {
+export async function peekShape(input: Readable | ReusedChunks, bytes = 0): Promise<PeekedInput> {
   const chunks = (input as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   const held: Buffer[] = [];
   let shape: JsonShape | undefined;
+  let start = '';
+  let size = 0;
   let done = false;
-  while (shape === undefined) {
+  while (shape === undefined || (size < bytes && !done)) {
     const next = await chunks.next();
     done = next.done === true;
-    if (!done) held.push(Buffer.from(next.value as Buffer | string));
-    shape = jsonShapeOf(Buffer.concat(held).toString('utf8'), done);
+    if (!done) {
+      held.push(Buffer.from(next.value as Buffer | string));
+      size += held[held.length - 1]!.length;
+    }
+    start = Buffer.concat(held).toString('utf8');
+    shape = jsonShapeOf(start, done);
   }
   async function* replay(): AsyncGenerator<Buffer> {
     yield* held;
@@ -73,7 +91,7 @@ async function shapeOfInput(input: Readable | ReusedChunks): Promise<{ shape: Js
       yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
     }
   }
-  return { shape, replay: replay() };
+  return { shape, start, replay: replay() };
 }
 
 interface ParsedValue {
@@ -108,6 +126,7 @@ async function* batched(records: AsyncIterable<ParsedValue[]>, ctx: ReadContext,
     for (const { value, line } of items) {
       const source: Provenance = { file: ctx.file, format, line };
       const event = isObject(value) ? toEvent(value as Fields, source) : 'not a JSON object';
+      if (event === null) continue;
       if (typeof event === 'string') {
         ctx.bad({ ...source, reason: event });
         continue;

@@ -109,6 +109,11 @@ describe('firstJsonRecord: the first record of NDJSON, of a JSON array or of pre
     expect(firstJsonRecord('{\n  "a": 1,\n  "long": "tex')).toEqual({ a: 1 });
     expect(firstJsonRecord('[1, 2]')).toBeUndefined();
     expect(firstJsonRecord('[\n  "a",')).toBeUndefined();
-    expect(firstJsonRecord('{\n  "a": 1,,\n}')).toBeUndefined();
+  });
+
+  it('reads a multi-line record with a syntax error up to the error (the reader reports that record, and reads on)', () => {
+    expect(firstJsonRecord('{\n  "a": 1,\n  "b": {"c": 2, "d" 3},\n  "e": 4\n}\n')).toEqual({ a: 1, b: { c: 2 } });
+    expect(firstJsonRecord('[\n  {\n    "a": 1,,\n  }\n]')).toEqual({ a: 1 });
+    expect(firstJsonLine('{"a": 1, "b" 2, "c": "long tex')).toBeUndefined(); // a line: no JSON line, as before
   });
 });
