@@ -14,7 +14,7 @@
  * a broken one is one bad record with its line and byte offset, and the next ones are read.
  * A file in the array or objects shape must not be cut into line ranges (`splitsOnLines`).
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { parseRecords } from './json-records.js';
 import { isObject } from './json-util.js';
@@ -68,6 +68,9 @@ export async function* readShaped({ shape, replay }: PeekedInput, ctx: ReadConte
  * buffer that the next read overwrites.
  */
 export async function peekShape(input: Readable | ReusedChunks, bytes = 0): Promise<PeekedInput> {
+  // Reused chunks are a byte range the parallel plan cut, which it does for NDJSON only
+  // (splitsOnLines): a range may start at any line, one that opens with `[` included.
+  if (!(input instanceof Readable)) return { shape: 'lines', start: '', replay: input };
   const chunks = (input as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   const held: Buffer[] = [];
   let shape: JsonShape | undefined;

@@ -4,8 +4,11 @@
  * indentation and CRLF), and pretty-printed objects one after another (`jq .`). Each gives the
  * NDJSON form's events, with the line each record starts on; a broken record is one bad record.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fileRangeChunks } from '../../src/sources/file-range.js';
 import { sniffFormat } from '../../src/sources/open.js';
 import { otrfReader } from '../../src/sources/otrf.js';
 import type { SourceReader } from '../../src/sources/reader.js';
@@ -65,6 +68,16 @@ describe('flat JSON readers read JSON arrays and pretty-printed objects as they 
       });
     }
   }
+
+  it('reads a byte range of an NDJSON file as lines, even one starting with a line that opens with `[`', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'sw-shape-')), 'range.ndjson');
+    const text = '[1, 2]\n{"Image": "a"}\n{\n{"Image": "b"}\n';
+    writeFileSync(path, text);
+    const result = { events: [] as string[], bad: [] as Array<[number | undefined, string]> };
+    const ctx = { file: path, bad: (b: { line?: number; reason: string }) => void result.bad.push([b.line, b.reason.replace(/:.*/, '')]) };
+    for await (const batch of sigmaNdjsonReader.read(fileRangeChunks(path, 0, text.length, 8), ctx)) result.events.push(...batch.map((e) => `${e.source.line}:${e.fields.Image}`));
+    expect(result).toEqual({ events: ['2:a', '4:b'], bad: [[1, 'not a JSON object'], [3, 'invalid JSON']] });
+  });
 
   it('does not split a JSON array or pretty objects on newlines, but does NDJSON', () => {
     const [one] = [{ Image: 'C:\\x.exe', EventID: 1 }];

@@ -125,6 +125,22 @@ describe('splunk: the REST results document with _raw XML', () => {
     });
   });
 
+  it('reads every page when REST pages are appended to one file', async () => {
+    const doc = JSON.parse(text(REST)) as { results: unknown[] };
+    const page = (from: number, to: number) => JSON.stringify({ ...doc, init_offset: from, results: doc.results.slice(from, to) }) + '\n';
+    const { events, bad } = await read(page(0, 4) + page(4, 7), 'pages.json', [1000]);
+    expect(bad).toEqual([]);
+    expect(events.map((e) => [e.source.line, e.category])).toEqual([
+      [1, 'process_creation'],
+      [1, 'process_creation'],
+      [1, 'process_creation'],
+      [1, 'file_event'],
+      [2, 'process_creation'],
+      [2, 'file_event'],
+      [2, 'network_connection'],
+    ]);
+  });
+
   it('pretty-printed: a broken result is one bad record with its line, offset and index; the others are read', async () => {
     const doc = JSON.parse(text(REST)) as { results: Array<Record<string, unknown>> };
     const pretty = JSON.stringify({ ...doc, results: doc.results.slice(0, 3) }, null, 2);
