@@ -90,6 +90,25 @@ describe('flat JSON readers read JSON arrays and pretty-printed objects as they 
   });
 });
 
+describe('Windows PowerShell 5.1 ConvertTo-Json of Get-WinEvent | Select-Object', () => {
+  it('a one-object result is a `{` alone on its line; its TimeCreated /Date(ms)/ is the time', async () => {
+    const text = [
+      '{',
+      '    "TimeCreated":  "\\/Date(1795770841875)\\/",',
+      '    "EventID":  1,',
+      '    "Channel":  "Microsoft-Windows-Sysmon/Operational",',
+      '    "Computer":  "DEV-WS-042.corp.example.com",',
+      '    "Image":  "C:\\\\Windows\\\\System32\\\\cmd.exe",',
+      '    "ParentImage":  "C:\\\\Program Files\\\\nodejs\\\\node.exe"',
+      '}',
+    ].join('\r\n');
+    expect(sniffFormat(text)?.format).toBe('otrf');
+    const { events, bad } = await readWith(otrfReader, chunked(text, [64]), 'winevent.json');
+    expect(bad).toEqual([]);
+    expect(events).toMatchObject([{ category: 'process_creation', service: 'sysmon', host: 'DEV-WS-042.corp.example.com', time: 1795770841875, source: { line: 1 } }]);
+  });
+});
+
 describe('a broken record in an array or in pretty objects', () => {
   const good = (n: number) => `{\n    "EventID": 1,\n    "Channel": "Microsoft-Windows-Sysmon/Operational",\n    "Image": "C:\\\\n${n}.exe"\n  }`;
 
