@@ -12,6 +12,8 @@
  *   object, `{"Results": [<cut>` still shows a `Results` array);
  * - a string, number or literal the cut falls in is left out, with its key.
  * So a sniffer sees part of what it sees in the whole record, never a value the record lacks.
+ * `firstJsonRecord` reads the first record of a JSON array or of pretty-printed objects the same
+ * way (json-shape.ts): over its lines, up to where its object closes.
  */
 
 import { BACKSLASH } from './json-bytes.js';
