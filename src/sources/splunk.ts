@@ -15,10 +15,11 @@
  * `2015-01-25T00:15:06.000+00:00`, `host`, `source`, `sourcetype`, `_raw`, internal `_bkt`, `_cd`, …)
  * beside the fields extracted at search time. For Sysmon, the Splunk Add-on for Sysmon (Splunk
  * Lantern, "Microsoft: Sysmon": sourcetype `XmlWinEventLog:Microsoft-Windows-Sysmon/Operational`,
- * input `WinEventLog://Microsoft-Windows-Sysmon/Operational`; newer add-ons: sourcetype
- * `XmlWinEventLog` with that channel in `source`) extracts the Sysmon EventData names as they are
- * (`Image`, `CommandLine`, `ParentImage`, `TargetFilename`, `DestinationHostname`, `QueryName`, …)
- * and the EventID as `EventCode`.
+ * input `WinEventLog://Microsoft-Windows-Sysmon/Operational`; the sample data of Splunk's
+ * security_content detections: source `XmlWinEventLog:Microsoft-Windows-Sysmon/Operational`,
+ * sourcetype `XmlWinEventLog`) extracts the Sysmon EventData names as they are (`Image`,
+ * `CommandLine`, `ParentImage`, `TargetFilename`, `DestinationHostname`, `QueryName`, … as those
+ * detections search them) and the EventID as `EventCode`.
  *
  * Mapping: when `_raw` holds the event's `<Event>` XML (XmlWinEventLog, `sysmon:linux`), the event
  * is that XML's (event-xml.ts, the names windows-xml gives), the result's other fields kept where
