@@ -79,6 +79,14 @@ describe('flat JSON readers read JSON arrays and pretty-printed objects as they 
     expect(result).toEqual({ events: ['2:a', '4:b'], bad: [[1, 'not a JSON object'], [3, 'invalid JSON']] });
   });
 
+  it('a pretty-printed file with no member an event has (package.json) is no sigma-ndjson input', () => {
+    const pkg = { name: 'left-pad', version: '1.3.0', scripts: { postinstall: 'node install.js' }, dependencies: {} };
+    expect(sniffFormat(JSON.stringify(pkg, null, 2) + '\n')).toBeUndefined();
+    expect(sniffFormat(JSON.stringify([pkg], null, 2) + '\n')).toBeUndefined();
+    expect(sniffFormat(JSON.stringify(pkg) + '\n')?.format).toBe('sigma-ndjson'); // NDJSON: any object, as before
+    expect(sniffFormat(JSON.stringify([{ ...pkg, CommandLine: 'node install.js' }], null, 2))?.format).toBe('sigma-ndjson');
+  });
+
   it('does not split a JSON array or pretty objects on newlines, but does NDJSON', () => {
     const [one] = [{ Image: 'C:\\x.exe', EventID: 1 }];
     for (const reader of [sigmaNdjsonReader, winlogbeatReader, otrfReader]) {
