@@ -164,6 +164,17 @@ describe('splunk: other sourcetypes', () => {
     expect(events[0]!.time).toBe(Date.UTC(2022, 4, 11, 18, 10, 22, 3));
   });
 
+  it('a _raw that is no well-formed XML: the extracted fields make the event; without them it is a bad record', async () => {
+    const raw = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><EventID>1</EventID></Sys></Event>";
+    const rows = [
+      { _time: '2026-11-27T09:14:02.120+00:00', host: 'ws1', sourcetype: 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational', _raw: raw, EventCode: '1', Image: 'C:\\x.exe' },
+      { _time: '2026-11-27T09:14:03.000+00:00', host: 'ws1', sourcetype: 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational', _raw: raw },
+    ];
+    const { events, bad } = await read(rows.map((r) => JSON.stringify({ preview: false, result: r })).join('\n') + '\n');
+    expect(events.map((e) => [e.source.line, e.category, e.fields.Image])).toEqual([[1, 'process_creation', 'C:\\x.exe']]);
+    expect(bad.map((b) => [b.line, b.reason.replace(/:.*/, '')])).toEqual([[2, 'invalid XML']]);
+  });
+
   it('sysmon:linux fields without _raw, a WinEventLog:Security 4688, and _time in epoch seconds', async () => {
     const rows = [
       { _time: '1652292622.003', host: 'UBUNTU5', sourcetype: 'sysmon:linux', EventID: '1', Image: '/usr/bin/curl', ParentImage: '/usr/bin/node' },
