@@ -52,10 +52,9 @@ async function splitIfLarge(input: string, inputFormat: string | undefined): Pro
     if (size <= RANGE_BYTES) return undefined;
     const head = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await file.read(head, 0, SNIFF_BYTES, 0);
-    const reader = inputFormat
-      ? READERS.find((r) => r.format === inputFormat)
-      : sniffFormat(new TextDecoder().decode(head.subarray(0, bytesRead)));
-    if (!reader?.splittable) return undefined;
+    const text = new TextDecoder().decode(head.subarray(0, bytesRead));
+    const reader = inputFormat ? READERS.find((r) => r.format === inputFormat) : sniffFormat(text);
+    if (!reader?.splittable || reader.splitsInput?.(text) === false) return undefined;
     const ranges: ScanTask['range'][] = [];
     let start = 0;
     while (start < size) {

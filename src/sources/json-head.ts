@@ -12,9 +12,12 @@
  *   object, `{"Results": [<cut>` still shows a `Results` array);
  * - a string, number or literal the cut falls in is left out, with its key.
  * So a sniffer sees part of what it sees in the whole record, never a value the record lacks.
+ * `firstJsonRecord` reads the first record of a JSON array or of pretty-printed objects the same
+ * way (json-shape.ts): over its lines, up to where its object closes.
  */
 
 import { BACKSLASH } from './json-bytes.js';
+import { jsonShapeOf, type JsonShape } from './json-shape.js';
 
 /** A top-level string member the head ends inside, and the text of it that the head holds. */
 export interface CutString {
@@ -74,9 +77,37 @@ export function firstJsonLine(head: string): Record<string, unknown> | undefined
   return jsonLineHead(head)?.members;
 }
 
-function scanCutLine(line: string): JsonLineHead | undefined {
+/**
+ * The members of the first record of a head in any shape of `json-shape.ts`: the first line of
+ * NDJSON (firstJsonLine), or the first object of a JSON array or of pretty-printed objects, which
+ * may span lines and be cut by the head like a line.
+ */
+export function firstJsonRecord(head: string): Record<string, unknown> | undefined {
+  const shape = jsonShapeOf(head) ?? 'lines';
+  if (shape === 'lines') return firstJsonLine(head);
+  if (lastRecord?.head !== head) lastRecord = { head, read: readRecordHead(head, shape) };
+  return lastRecord.read;
+}
+
+let lastRecord: { head: string; read: Record<string, unknown> | undefined } | undefined;
+
+function readRecordHead(head: string, shape: JsonShape): Record<string, unknown> | undefined {
+  let text = head.replace(/^\uFEFF/, '').trimStart();
+  if (shape === 'array') text = text.slice(1).trimStart();
+  return scanCutLine(text, false)?.members;
+}
+
+/**
+ * `line` from its `{`: a line the head cut (`ownLine`: the object must be all of it), or a record
+ * of an array or of pretty-printed objects, over lines and followed by more (the record ends where
+ * its object closes). Such a record with a syntax error is read up to it, as if cut there: the
+ * reader reports that record and reads the next, so the members before the error still say
+ * whose it is (a one-line record with an error is no JSON line, as before).
+ */
+function scanCutLine(line: string, ownLine = true): JsonLineHead | undefined {
   if (line[0] !== '{') return undefined;
   const open: Open[] = [{ closer: '}', kept: 1, entry: 1 }];
+  const syntaxError = () => (ownLine ? undefined : cutShort(line, open));
   let at = 1;
   let expect: Expect = 'key';
   let empty = true; // right after `{` or `[`: the container may close at once
@@ -93,7 +124,7 @@ function scanCutLine(line: string): JsonLineHead | undefined {
       open.pop();
       at++;
       if (open.length === 0) {
-        const members = parseObject(line); // the record ends within the head: as today
+        const members = parseObject(ownLine ? line : line.slice(0, at)); // the record ends within the head
         return members && { members };
       }
       open[open.length - 1]!.kept = at;
@@ -103,20 +134,20 @@ function scanCutLine(line: string): JsonLineHead | undefined {
     }
     empty = false;
     if (expect === 'next') {
-      if (c !== ',') return undefined;
+      if (c !== ',') return syntaxError();
       at++;
       top.entry = at;
       expect = top.closer === '}' ? 'key' : 'value';
       continue;
     }
     if (expect === 'colon') {
-      if (c !== ':') return undefined;
+      if (c !== ':') return syntaxError();
       at++;
       expect = 'value';
       continue;
     }
     if (expect === 'key') {
-      if (c !== '"') return undefined;
+      if (c !== '"') return syntaxError();
       const end = stringEnd(line, at);
       if (end < 0) return cutShort(line, open, { at, value: false });
       at = end;
@@ -139,11 +170,11 @@ function scanCutLine(line: string): JsonLineHead | undefined {
       end = match(NUMBER);
       // A number that runs to the cut (`12`, `-`, `1.`, `1.5e-`) may go on past it.
       if ((end < 0 || end + 2 >= line.length) && match(NUMBER_START) === line.length) return cutShort(line, open);
-      if (end < 0) return undefined;
+      if (end < 0) return syntaxError();
     } else {
       const literal = LITERALS.find((word) => word[0] === c);
-      if (literal === undefined) return undefined;
-      if (!line.startsWith(literal, at)) return literal.startsWith(line.slice(at)) ? cutShort(line, open) : undefined;
+      if (literal === undefined) return syntaxError();
+      if (!line.startsWith(literal, at)) return literal.startsWith(line.slice(at)) ? cutShort(line, open) : syntaxError();
       end = at + literal.length;
     }
     at = end;
@@ -152,9 +183,9 @@ function scanCutLine(line: string): JsonLineHead | undefined {
   }
 }
 
-/** JSON's blanks but the newline, which ends the line before the scan starts. */
+/** JSON's blanks (a line the head cut has no newline; a pretty-printed record has them between its members). */
 function isWhitespace(code: number): boolean {
-  return code === 0x20 || code === 0x09 || code === 0x0d;
+  return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
 }
 
 /**

@@ -12,6 +12,9 @@
  * starts (after indentation) with `{` or with the array's `]` at the record's own column or left
  * of it: exports write one record per line or pretty-print them at one indentation, nested
  * values sit further right, and a JSON string never holds a raw newline.
+ *
+ * Documents one after another (pages of an export appended to one file) each have their array
+ * read; other text after an array is one bad record.
  */
 
 import { BoundedSpan } from './bounded-span.js';
@@ -52,6 +55,7 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
   let recordsDepth = -1; // depth inside the record array, once found
   let arrayFound = false;
   let arrayClosed = false;
+  let strayReported = false; // text after the closed array, reported once
   // Wrapper member names: the last string read at depth 1, and the member it names.
   let keyBytes: number[] | undefined;
   let lastString = '';
@@ -183,6 +187,11 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
         recordStart = i;
         continue;
       }
+      if (depth === 0 && arrayClosed && !isSpace(b) && b !== (options.member === undefined ? OPEN_BRACKET : OPEN_BRACE)) {
+        // Past the end of the document: not another one (an export appended to), so not read.
+        if (!strayReported) out.push({ bad: `unexpected text after the ${options.describe} array`, line, offset: base + i });
+        strayReported = true;
+      }
       if (b === QUOTE) {
         inString = true;
         keyBytes = depth === 1 ? [] : undefined;
@@ -193,8 +202,11 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
       } else if (b === OPEN_BRACKET) {
         depth++;
         const isRecords = options.member === undefined ? depth === 1 : depth === 2 && options.member.test(member);
-        if (isRecords && !arrayFound) {
+        // Documents one after another (pages of an export appended to one file): each one's array is read.
+        if (isRecords && (!arrayFound || arrayClosed)) {
           arrayFound = true;
+          arrayClosed = false;
+          strayReported = false;
           recordsDepth = depth;
         }
       } else if (b === OPEN_BRACE) depth++;

@@ -18,12 +18,13 @@ export const BATCH_SIZE = 128;
 /**
  * Turns one parsed line into an event. `record` is freshly parsed and owned by the reader, so it
  * may be used as the event's `fields` without copying. Returning a string rejects the record as
- * bad with that reason.
+ * bad with that reason; null says the record is no event and none was lost (a Splunk export's
+ * search messages).
  */
-export type RecordMapper = (record: Fields, source: Provenance) => NormalizedEvent | string;
+export type RecordMapper = (record: Fields, source: Provenance) => NormalizedEvent | string | null;
 
-/** Turns one non-blank line into an event, or a string: the reason it is a bad record. */
-export type LineMapper = (text: string, source: Provenance) => NormalizedEvent | string;
+/** Turns one non-blank line into an event, a string (the reason it is a bad record), or null (no event, nothing lost). */
+export type LineMapper = (text: string, source: Provenance) => NormalizedEvent | string | null;
 
 /**
  * The loop of every one-record-per-line reader: split lines, map each non-blank line, report
@@ -40,6 +41,7 @@ export async function* readLineRecords(input: Readable | ReusedChunks, ctx: Read
       if (isBlank(text)) continue;
       const line = firstLine + i;
       const event = toEvent(text, { file, format, line });
+      if (event === null) continue;
       if (typeof event === 'string') {
         ctx.bad({ file, format, line, reason: event });
         continue;

@@ -14,8 +14,8 @@
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { EMBEDDED_ROOTS, embeddedEvent, eventFromEmbeddedXml, parseEventXml } from './event-xml.js';
 import { createAuomsRowMapper } from './auditd/auoms.js';
-import { firstJsonLine } from './json-head.js';
-import { readNdjson } from './ndjson.js';
+import { firstJsonRecord } from './json-head.js';
+import { readJsonRecords, splitsOnLines } from './json-shape.js';
 import { stringOf } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { firstTime } from './time.js';
@@ -30,9 +30,10 @@ const PROVIDER_KEYS = ['SourceName', 'Provider', 'EventSourceName'] as const;
 export const otrfReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
+  splitsInput: splitsOnLines,
   description: 'OTRF Security-Datasets (Mordor) flat NDJSON: EventID, Channel, Hostname, EventData keys at top level',
   sniff(head) {
-    const first = firstJsonLine(head);
+    const first = firstJsonRecord(head);
     if (first === undefined) return 0;
     const windows = first.EventID !== undefined && (first.Channel !== undefined || first.SourceName !== undefined);
     if (windows && (first.Hostname !== undefined || first.Computer !== undefined)) return 0.8;
@@ -44,7 +45,7 @@ export const otrfReader: SplittableReader = {
   },
   read: (input, ctx) => {
     const auoms = createAuomsRowMapper(); // AUOMS rows: auditd/auoms.ts (one process table per input)
-    return readNdjson(input, ctx, FORMAT, (row, source) => auoms(row, source) ?? toEvent(row, source));
+    return readJsonRecords(input, ctx, FORMAT, (row, source) => auoms(row, source) ?? toEvent(row, source));
   },
 };
 

@@ -32,6 +32,11 @@ export interface SourceReader {
    */
   readonly splittable?: boolean;
   /**
+   * For a splittable format whose files may also come in a shape that is not (a JSON array or
+   * pretty-printed objects, json-shape.ts): whether this input, known by its head, may be split.
+   */
+  splitsInput?(head: string): boolean;
+  /**
    * True when the reader reads a file stream's file at positions itself (evtx.ts): it is given a
    * fresh, unread stream of the file rather than the sniffed one replayed.
    */

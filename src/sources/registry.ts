@@ -8,6 +8,7 @@ import { qradarCsvReader } from './qradar-csv.js';
 import { qradarJsonReader } from './qradar-json.js';
 import type { SourceReader } from './reader.js';
 import { sigmaNdjsonReader } from './sigma-ndjson.js';
+import { splunkReader } from './splunk.js';
 import { sysmonLinuxSyslogReader } from './sysmon-linux-syslog.js';
 import { windowsXmlReader } from './windows-xml.js';
 import { winlogbeatReader } from './winlogbeat.js';
@@ -21,6 +22,7 @@ export const READERS: readonly SourceReader[] = [
   otrfReader,
   windowsXmlReader,
   defenderReader,
+  splunkReader,
   sysmonLinuxSyslogReader,
   auditdReader,
   sigmaNdjsonReader,

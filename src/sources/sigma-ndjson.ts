@@ -13,8 +13,8 @@
  * property reads.
  */
 import type { Fields, LogSource, NormalizedEvent, Provenance } from '../events/event.js';
-import { firstJsonLine } from './json-head.js';
-import { readNdjson } from './ndjson.js';
+import { firstJsonRecord } from './json-head.js';
+import { jsonShapeOf, readJsonRecords, splitsOnLines } from './json-shape.js';
 import { isObject, stringOf } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { firstTime, parseTime } from './time.js';
@@ -22,17 +22,26 @@ import { toEventId, windowsEvent } from './windows-logsource.js';
 
 const FORMAT = 'sigma-ndjson';
 export const TIME_KEYS = ['UtcTime', '@timestamp', 'TimeCreated', 'time', 'timestamp'] as const;
+/** What makes a flat object an event to this reader: its logsource, time, host or Windows id, or a Sigma field of the seed's rules. */
+const EVENT_KEYS = [
+  'category', 'product', 'service', 'logsource', ...TIME_KEYS, 'Computer', 'Hostname', 'EventID', 'Channel',
+  'Image', 'CommandLine', 'ParentImage', 'TargetFilename', 'DestinationIp', 'DestinationHostname', 'QueryName',
+] as const;
 
 export const sigmaNdjsonReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
+  splitsInput: splitsOnLines,
   description: 'NDJSON in Sigma field names: flat objects, or the normalized events `supplywatch dump` prints',
   sniff(head) {
-    const first = firstJsonLine(head);
+    const first = firstJsonRecord(head);
     if (first === undefined) return 0;
-    return isObject(first.fields) && isObject(first.source) ? 0.95 : 0.5;
+    if (isObject(first.fields) && isObject(first.source)) return 0.95;
+    // Any NDJSON object (the fallback); a JSON array or pretty-printed object only with a member
+    // this reader reads: a pretty config file (package.json, tsconfig.json) is no telemetry.
+    return jsonShapeOf(head, true) === 'lines' || EVENT_KEYS.some((key) => first[key] !== undefined) ? 0.5 : 0;
   },
-  read: (input, ctx) => readNdjson(input, ctx, FORMAT, toEvent),
+  read: (input, ctx) => readJsonRecords(input, ctx, FORMAT, toEvent),
 };
 
 function toEvent(record: Fields, source: Provenance): NormalizedEvent {

@@ -5,10 +5,15 @@
 /** `yyyy-MM-dd HH:mm:ss[.fff…]` with no zone (QRadar DATEFORMAT, Sysmon UtcTime, OTRF TimeCreated). */
 const ZONELESS = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 const DIGITS = /^\d+$/;
+/**
+ * Windows PowerShell 5.1's `ConvertTo-Json` of a DateTime (`Get-WinEvent`'s TimeCreated):
+ * `/Date(1700000000120)/`, epoch ms, with the local offset appended when the value had a kind.
+ */
+const DOTNET_DATE = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/;
 
 /**
- * Parse a timestamp: a number (epoch ms), a string of digits (epoch ms), ISO 8601, or a zoneless
- * date-time. Zoneless strings are read as UTC, never local time: every source here writes UTC
+ * Parse a timestamp: a number (epoch ms), a string of digits (epoch ms), ISO 8601, a zoneless
+ * date-time, or PowerShell 5.1's `/Date(ms)/`. Zoneless strings are read as UTC, never local time: every source here writes UTC
  * (Sysmon UtcTime, QRadar exports, OTRF), and the result must not depend on the machine's TZ.
  */
 export function parseTime(value: unknown): number | undefined {
@@ -17,6 +22,8 @@ export function parseTime(value: unknown): number | undefined {
   const fast = parseFixedLayout(value);
   if (fast !== undefined) return fast;
   if (DIGITS.test(value)) return Number(value);
+  const dotnet = value.charCodeAt(0) === 0x2f ? DOTNET_DATE.exec(value) : null;
+  if (dotnet !== null) return Number(dotnet[1]);
   const ms = Date.parse(ZONELESS.test(value) ? value.replace(' ', 'T') + 'Z' : value);
   return Number.isNaN(ms) ? undefined : ms;
 }

@@ -6,8 +6,8 @@
  * The original top-level ECS objects are kept in `fields` under their own names.
  */
 import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
-import { firstJsonLine } from './json-head.js';
-import { readNdjson } from './ndjson.js';
+import { firstJsonRecord } from './json-head.js';
+import { readJsonRecords, splitsOnLines } from './json-shape.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { parseTime } from './time.js';
@@ -37,12 +37,13 @@ const ECS_TO_SIGMA: ReadonlyArray<readonly [string, string]> = [
 export const winlogbeatReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
+  splitsInput: splitsOnLines,
   description: 'Winlogbeat / ECS NDJSON (winlog.event_id, winlog.event_data, process.*)',
   sniff(head) {
-    const first = firstJsonLine(head);
+    const first = firstJsonRecord(head);
     return first !== undefined && (isObject(first.winlog) || shippedByWinlogbeat(first)) ? 0.9 : 0;
   },
-  read: (input, ctx) => readNdjson(input, ctx, FORMAT, toEvent),
+  read: (input, ctx) => readJsonRecords(input, ctx, FORMAT, toEvent),
 };
 
 function toEvent(doc: Fields, source: Provenance): NormalizedEvent | string {

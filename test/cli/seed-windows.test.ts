@@ -48,6 +48,30 @@ describe('seed atomic tests on Sysmon XML', () => {
   });
 });
 
+describe('seed atomic tests on Splunk exports', () => {
+  const xml = ['atomic1-npm-postinstall', 'atomic3-workflow-file', 'atomic4-registry-4873'].map((name) => `${FIX}/${name}.sysmon.xml`);
+  /** The alerts of a scan as CSV rows, without the hardened pack's Source column (file and line differ by format). */
+  async function rows(paths: string[], pack: string): Promise<string[]> {
+    const r = await runCli(['scan', ...paths, '--rules', pack, '--format', 'csv']);
+    expect(r.stderr).toMatch(/events read: 7\b/);
+    return r.stdout.split('\r\n').filter(Boolean).map((row) => (pack === 'seed' ? row : row.slice(0, row.lastIndexOf(','))));
+  }
+
+  for (const name of ['atomic-1-3-4.splunk-export.json', 'atomic-1-3-4.splunk-rest.json']) {
+    it(`${name}: the seed and hardened packs give the alerts they give on the same events as Sysmon XML`, async () => {
+      for (const pack of ['seed', 'hardened']) {
+        const expected = await rows(xml, pack);
+        expect(expected.length, pack).toBeGreaterThan(1);
+        expect(await rows([`${FIX}/${name}`], pack), pack).toEqual(expected);
+      }
+      const { status, rows: seed, stderr } = await seedRows(`${FIX}/${name}`);
+      expect(stderr).toMatch(/7 events \(splunk\)/);
+      expect(status).toBe(1);
+      expect(seed.map(arm)).toEqual(['PackageManagerSpawnedSuspiciousChild']);
+    });
+  }
+});
+
 describe('seed atomic tests on Defender exports', () => {
   for (const name of ['atomic-1-3-4.defender.csv', 'atomic-1-3-4.defender.json']) {
     it(`${name}: arm 1 for test 1; no arm 3 (backslash FolderPath) and no arm 2 (RemoteUrl empty for 127.0.0.1)`, async () => {

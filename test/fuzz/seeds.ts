@@ -47,6 +47,20 @@ export function qradarCsv(): Buffer {
   return Buffer.from([columns.map(cell), ...events.map((e) => columns.map((c) => cell(e[c])))].map((r) => r.join(',')).join('\n') + '\n');
 }
 
+/** The JSON objects of an NDJSON file as one pretty-printed array (`jq -s .`), or as pretty objects one after another (`jq .`). */
+function reshaped(ndjson: Buffer, shape: 'array' | 'objects'): Buffer {
+  const records = ndjson.toString('utf8').split('\n').flatMap((line) => {
+    try {
+      const value: unknown = JSON.parse(line);
+      return value !== null && typeof value === 'object' && !Array.isArray(value) ? [value] : [];
+    } catch {
+      return [];
+    }
+  });
+  const text = shape === 'array' ? JSON.stringify(records, null, 2) : records.map((r) => JSON.stringify(r, null, 2)).join('\n');
+  return Buffer.from(text + '\n');
+}
+
 export function seedsFor(format: string): Buffer[] {
   const evtx = () => corpus('sbousseaden__EVTX-ATTACK-SAMPLES/Execution/revshell_cmd_svchost_sysmon_1.evtx');
   const otrf = () => firstLines(corpus(OTRF + 'cmd_mshta_vbscript_execute_psh_2020-10-2202580804.json'), 20);
@@ -56,13 +70,14 @@ export function seedsFor(format: string): Buffer[] {
     case 'qradar-csv': return [repoFile('test/fixtures/sources/qradar-events.csv'), qradarCsv(), ...any];
     case 'evtx-json': return [repoFile('test/fixtures/sources/evtx-dump.json'), repoFile('test/fixtures/sources/evtx-dump.jsonl'), ...any];
     case 'evtx': return [evtx(), corpus('sbousseaden__EVTX-ATTACK-SAMPLES/Execution/exec_sysmon_1_ftp.evtx')];
-    case 'winlogbeat': return [repoFile('test/fixtures/sources/winlogbeat.ndjson'), ...any];
-    case 'otrf': return [otrf(), firstLines(corpus(OTRF + 'syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 10), repoFile('test/fixtures/sources/otrf.ndjson')];
+    case 'winlogbeat': return [repoFile('test/fixtures/sources/winlogbeat.ndjson'), reshaped(repoFile('test/fixtures/sources/winlogbeat.ndjson'), 'array'), reshaped(repoFile('test/fixtures/sources/winlogbeat.ndjson'), 'objects'), ...any];
+    case 'otrf': return [otrf(), firstLines(corpus(OTRF + 'syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 10), repoFile('test/fixtures/sources/otrf.ndjson'), reshaped(otrf(), 'array'), reshaped(otrf(), 'objects')];
     case 'windows-xml': return [repoFile('test/fixtures/windows/atomic1-npm-postinstall.sysmon.xml'), repoFile('test/fixtures/windows/atomic4-registry-4873.sysmon.xml'), repoFile('test/fixtures/sources/sigma.ndjson')];
     case 'defender': return [repoFile('test/fixtures/windows/atomic-1-3-4.defender.csv'), repoFile('test/fixtures/windows/atomic-1-3-4.defender.json'), ...any];
+    case 'splunk': return [repoFile('test/fixtures/windows/atomic-1-3-4.splunk-export.json'), repoFile('test/fixtures/windows/atomic-1-3-4.splunk-rest.json'), reshaped(repoFile('test/fixtures/windows/atomic-1-3-4.splunk-export.json'), 'objects'), ...any];
     case 'sysmon-linux-syslog': return [sysmonSyslog(), firstLines(corpus(OTRF + 'syslog_sysmon_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 8)];
     case 'auditd': return [corpus(OTRF + 'sh_arp_cache_2020-11-10074812.log'), corpus('elastic__beats/filebeat/module/auditd/log/test/execve-hex-arg.log'), repoFile('test/fixtures/auditd/audit-log.txt')];
-    case 'sigma-ndjson': return [repoFile('test/fixtures/sources/sigma.ndjson'), firstLines(repoFile('samples/sysmon-npm-install.ndjson'), 30), otrf()];
+    case 'sigma-ndjson': return [repoFile('test/fixtures/sources/sigma.ndjson'), firstLines(repoFile('samples/sysmon-npm-install.ndjson'), 30), otrf(), reshaped(repoFile('test/fixtures/sources/sigma.ndjson'), 'array'), reshaped(repoFile('test/fixtures/sources/sigma.ndjson'), 'objects')];
     default: throw new Error(`no fuzz seeds for reader ${format}: add them here`);
   }
 }

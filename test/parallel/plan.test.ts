@@ -49,6 +49,19 @@ describe('planTasks: byte ranges of large line-based inputs', () => {
     expect(await planTasks([file], undefined, { onBad: () => expect.fail('no bad record expected') })).toEqual([{ id: 0, input: file, named: true, size: statSync(file).size }]);
   });
 
+  it('keeps a large JSON array or pretty-printed file of an NDJSON format whole (its records span lines), sniffed or forced', async () => {
+    const lines = readFileSync(ndjson(dir, 'records.ndjson', 1.2 * RANGE_BYTES), 'utf8').trimEnd().split('\n');
+    const array = join(dir, 'big-array.json');
+    writeFileSync(array, `[\n  ${lines.join(',\n  ')}\n]\n`);
+    const pretty = join(dir, 'big-pretty.json');
+    writeFileSync(pretty, lines.map((l) => JSON.stringify(JSON.parse(l), null, 2)).join('\n') + '\n');
+    for (const [file, format] of [[array, undefined], [pretty, undefined], [array, 'sigma-ndjson']] as const) {
+      expect(statSync(file).size).toBeGreaterThan(RANGE_BYTES);
+      const tasks = await planTasks([file], format, { onBad: () => expect.fail('no bad record expected') });
+      expect(tasks).toEqual([{ id: 0, input: file, named: true, size: statSync(file).size }]);
+    }
+  });
+
   it('says which tasks are command-line arguments and which were found in a folder', async () => {
     const folder = join(dir, 'folder');
     mkdirSync(folder);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firstJsonLine, jsonLineHead } from '../../src/sources/json-head.js';
+import { firstJsonLine, firstJsonRecord, jsonLineHead } from '../../src/sources/json-head.js';
 
 describe('jsonLineHead: the first JSON line of a sniffing head', () => {
   it('parses a whole line as JSON.parse does, and nothing that is not a JSON object', () => {
@@ -95,3 +95,25 @@ function expectPartOf(part: unknown, whole: unknown): void {
     expectPartOf(value, (whole as Record<string, unknown>)[key]);
   }
 }
+
+describe('firstJsonRecord: the first record of NDJSON, of a JSON array or of pretty-printed objects', () => {
+  it('reads the first record whole, whatever follows it', () => {
+    expect(firstJsonRecord('{"a": 1}\n{"b": 2}\n')).toEqual({ a: 1 });
+    expect(firstJsonRecord('\uFEFF[{"a": 1, "n": {"x": [1]}}, {"b": 2}]')).toEqual({ a: 1, n: { x: [1] } });
+    expect(firstJsonRecord('[\r\n    {\r\n        "a":  1,\r\n        "b":  "x"\r\n    },\r\n    {')).toEqual({ a: 1, b: 'x' });
+    expect(firstJsonRecord('{\n  "a": 1,\n  "b": [\n    2\n  ]\n}\n{\n')).toEqual({ a: 1, b: [2] });
+  });
+
+  it('reads a first record the head cuts as far as the head holds it, and nothing that is not an object', () => {
+    expect(firstJsonRecord('[\n  {\n    "a": 1,\n    "winlog": {\n      "event_data": {\n        "ScriptBlockText": "Get-')).toEqual({ a: 1, winlog: { event_data: {} } });
+    expect(firstJsonRecord('{\n  "a": 1,\n  "long": "tex')).toEqual({ a: 1 });
+    expect(firstJsonRecord('[1, 2]')).toBeUndefined();
+    expect(firstJsonRecord('[\n  "a",')).toBeUndefined();
+  });
+
+  it('reads a multi-line record with a syntax error up to the error (the reader reports that record, and reads on)', () => {
+    expect(firstJsonRecord('{\n  "a": 1,\n  "b": {"c": 2, "d" 3},\n  "e": 4\n}\n')).toEqual({ a: 1, b: { c: 2 } });
+    expect(firstJsonRecord('[\n  {\n    "a": 1,,\n  }\n]')).toEqual({ a: 1 });
+    expect(firstJsonLine('{"a": 1, "b" 2, "c": "long tex')).toBeUndefined(); // a line: no JSON line, as before
+  });
+});

@@ -135,3 +135,26 @@ describe('json-records: pretty-printed records', () => {
     expect(events.map((e) => e.time)).toEqual([1, 2]);
   });
 });
+
+describe('documents one after another, and text after the last', () => {
+  it('reads the array of every export appended to one file (QRadar pages), record indexes running on', async () => {
+    const page = qradarExport(2);
+    const { events, bad } = await readWith(qradarJsonReader, chunked(page + page.trimEnd() + '\n', [17]), 'pages.json');
+    expect(bad).toEqual([]);
+    expect(events.map((e) => [e.source.record, e.fields.Image])).toEqual([
+      [0, 'C:\\x\\p0.exe'],
+      [1, 'C:\\x\\p1.exe'],
+      [2, 'C:\\x\\p0.exe'],
+      [3, 'C:\\x\\p1.exe'],
+    ]);
+  });
+
+  it('reports text after the array once, with its line and offset (a bare array: a second array is read)', async () => {
+    const row = '{"Timestamp": "2026-11-27T09:00:00Z", "DeviceName": "h", "ActionType": "ProcessCreated", "FolderPath": "C:\\\\a.exe"}';
+    const text = `[${row}]\n[${row}]\n{"not": "an array"}\n[${row}]\n`;
+    const { events, bad } = await readWith(defenderReader, chunked(text, [5]), 'rows.json');
+    expect(events).toHaveLength(3);
+    const stray = text.indexOf('{"not"');
+    expect(bad).toEqual([{ file: 'rows.json', format: 'defender', line: 3, offset: stray, reason: 'unexpected text after the row array' }]);
+  });
+});

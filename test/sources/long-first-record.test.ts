@@ -161,6 +161,19 @@ describe('a first record longer than the sniffing head', () => {
     expect(events[0]!.fields.ScriptBlockText).toBe(PAYLOAD);
   });
 
+  it('otrf and winlogbeat in a pretty array or pretty objects: a first record running past the head is known by what the head holds of it', async () => {
+    const mordor = (script: string) => ({ ...SYSMON_1, EventID: 4104, Channel: 'Microsoft-Windows-PowerShell/Operational', ScriptBlockText: script, Message: script });
+    // ConvertTo-Json: `[`, then each record indented; the records' naming members come before the long one.
+    const array = await expectBothRead('otrf', 'otrf-array.json', (script) => `[\r\n    ${JSON.stringify(mordor(script), null, 4)},\r\n`, `    ${JSON.stringify(SYSMON_1, null, 4)}\r\n]\r\n`);
+    expect(array[0]).toMatchObject({ host: 'WORKSTATION5', service: 'powershell', fields: { ScriptBlockText: PAYLOAD } });
+    const doc = (script: string) => ({ '@timestamp': '2023-11-14T22:13:20.120Z', winlog: { channel: 'Microsoft-Windows-PowerShell/Operational', event_data: { ScriptBlockText: script }, event_id: '4104' } });
+    const objects = await expectBothRead('winlogbeat', 'winlogbeat-pretty.json', (script) => JSON.stringify(doc(script), null, 2) + '\n', JSON.stringify(doc(SHORT), null, 2) + '\n');
+    expect(objects.map((e) => [e.source.line, e.service])).toEqual([
+      [1, 'powershell'],
+      [11, 'powershell'],
+    ]);
+  });
+
   it('sigma-ndjson: a flat record and a dumped one with a long CommandLine', async () => {
     const flat = (commandLine: string) => ({ category: 'process_creation', product: 'windows', Image: 'C:\\Program Files\\nodejs\\node.exe', CommandLine: `node -e "${commandLine}"` });
     const flatEvents = await expectBothRead('sigma-ndjson', 'flat.ndjson', (script) => line(flat(script)), line(flat(SHORT)));

@@ -23,6 +23,13 @@ describe('parseTime', () => {
     expect(parseTime(undefined)).toBeUndefined();
   });
 
+  it("reads Windows PowerShell 5.1 ConvertTo-Json's /Date(ms)/ (the offset it may append does not move the instant)", () => {
+    expect(parseTime(JSON.parse('"\\/Date(1553038465123)\\/"'))).toBe(1553038465123);
+    expect(parseTime('/Date(1553038465123+0100)/')).toBe(1553038465123);
+    expect(parseTime('/Date(-1000)/')).toBe(-1000);
+    expect(parseTime('/Date(12x)/')).toBeUndefined();
+  });
+
   it("reads Sysmon's yyyy-MM-dd HH:mm:ss.fff as UTC", () => {
     expect(parseTime('2019-03-19 23:34:25.123')).toBe(1553038465123);
     expect(parseTime('2019-03-19 23:34:25.12x')).toBeUndefined();
