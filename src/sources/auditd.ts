@@ -1,12 +1,13 @@
 /**
- * Linux audit logs: raw `audit.log` (also the enriched format), syslog-wrapped audit records, and
- * AUOMS lines. Records are grouped into events (`auditd/group.ts`), normalized
+ * Linux audit logs: raw `audit.log` (also the enriched format), syslog-wrapped audit records,
+ * AUOMS lines, and `ausearch -i` output. Records are grouped into events (`auditd/group.ts`), normalized
  * (`auditd/normalize.ts`) with a per-input process table for parent fields. See auditd/README.md.
  *
  * Not splittable: an event spans lines and a child's parent fields come from earlier events.
  */
 import type { NormalizedEvent } from '../events/event.js';
 import { EventGrouper, MAX_OPEN_EVENTS, type AuditEvent } from './auditd/group.js';
+import { isSeparator } from './auditd/interpreted.js';
 import { normalizeEvent } from './auditd/normalize.js';
 import { ProcessTable } from './auditd/process-table.js';
 import { parseRecord } from './auditd/record.js';
@@ -17,6 +18,8 @@ import type { SourceReader } from './reader.js';
 const FORMAT = 'auditd';
 /** A record at the start of a line (raw audit.log, optionally `node=`), kernel or AUOMS header. */
 const RAW_HEAD = /^(?:node=\S+ )?type=[A-Za-z0-9_]+ (?:msg=)?audit\(\d+\.\d+:\d+\)/;
+/** `ausearch -i`: a local date and time instead of epoch seconds. */
+const INTERPRETED_HEAD = /^(?:node=\S+ )?type=[A-Za-z0-9_]+ msg=audit\(\d{1,4}[/-]\d{1,2}[/-]\d{1,4} \d{2}:\d{2}:\d{2}\.\d+:\d+\) : /;
 /** The same after a syslog header: RFC 3164 / RFC 5424 / ISO timestamp, host, tag. */
 const SYSLOG_HEAD =
   /^(?:<\d+>)?(?:[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}|\d+ \S+|\d{4}-\d{2}-\d{2}T\S+) \S+ .*?(?:node=\S+ )?type=[A-Za-z0-9_]+ (?:msg=)?audit\(\d+\.\d+:\d+\)/;
@@ -25,9 +28,9 @@ export const auditdReader: SourceReader = {
   format: FORMAT,
   description: 'Linux audit logs: raw audit.log (also enriched), syslog-wrapped audit records, AUOMS lines',
   sniff(head) {
-    const first = head.replace(/^\uFEFF/, '').split('\n', 8).find((line) => !isBlank(line));
+    const first = head.replace(/^\uFEFF/, '').split('\n', 8).find((line) => !isBlank(line) && !isSeparator(line));
     if (first === undefined) return 0;
-    if (RAW_HEAD.test(first)) return 0.9;
+    if (RAW_HEAD.test(first) || INTERPRETED_HEAD.test(first)) return 0.9;
     return SYSLOG_HEAD.test(first) ? 0.85 : 0;
   },
   async *read(input, ctx) {
@@ -47,6 +50,11 @@ export const auditdReader: SourceReader = {
       for (let i = 0; i < lines.length; i++) {
         const text = lines[i]!;
         if (isBlank(text)) continue;
+        // ausearch prints each event whole between these: the events before it are complete.
+        if (isSeparator(text)) {
+          emit(grouper.flush());
+          continue;
+        }
         const line = firstLine + i;
         const record = parseRecord(text);
         if (typeof record === 'string') {

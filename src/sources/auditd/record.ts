@@ -9,8 +9,10 @@
  *   RFC 5424 or ISO-timestamp headers; the syslog host is used when there is no `node=`);
  * - kernel console form `audit: type=1300 audit(…): …` (numeric types are named);
  * - AUOMS: `type=AUOMS_EXECVE audit(…): …`, whose `cmdline=`/`proctitle=` values are neither
- *   quoted safely nor hex: they run to the trailing `redactors=`/`containerid=` fields.
+ *   quoted safely nor hex: they run to the trailing `redactors=`/`containerid=` fields;
+ * - `ausearch -i` output (`msg=audit(11/28/22 06:01:53.901:5538) : …`): interpreted.ts.
  */
+import { parseInterpretedRecord } from './interpreted.js';
 import { parseKeyValues, type RawFields } from './kv.js';
 
 export interface AuditRecord {
@@ -45,7 +47,7 @@ const AUOMS_TRAILERS = [' redactors=', ' containerid='] as const;
 /** The record, or the reason the line is not one. */
 export function parseRecord(line: string): AuditRecord | string {
   const header = HEADER.exec(line);
-  if (header === null) return 'not an audit record (no type=… msg=audit(TIME:SERIAL))';
+  if (header === null) return parseInterpretedRecord(line) ?? 'not an audit record (no type=… msg=audit(TIME:SERIAL))';
   const [whole, nodeField, rawType, seconds, fraction, serial] = header as unknown as string[];
   const type = NUMERIC_TYPES[rawType!] ?? rawType!;
   const bodyStart = header.index + whole!.length;
