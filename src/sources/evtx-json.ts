@@ -1,6 +1,8 @@
 /**
  * Windows events as JSON in the evtx_dump layout: `{"Event": {"System": {...}, "EventData": {...}}}`,
- * XML attributes under `#attributes` and element text under `#text`. Objects may be
+ * XML attributes under `#attributes` and element text under `#text`; also Velociraptor's
+ * `parse_evtx()` rows (`{"System": {"EventID": {"Value": 1}, "Provider": {"Name": …},
+ * "TimeCreated": {"SystemTime": EPOCH_SECONDS}, …}, "EventData": {…}}`). Objects may be
  * pretty-printed and concatenated, one per line, separated by evtx_dump's `Record N` lines, or
  * wrapped in a JSON array.
  *
@@ -92,7 +94,12 @@ export function fieldsEvent(fields: Fields, source: NormalizedEvent['source']): 
     provider: stringOf(fields.Provider_Name),
     eventId: toEventId(fields.EventID),
   };
-  return windowsEvent(fields, id, stringOf(fields.Computer), parseTime(fields.TimeCreated_SystemTime), source);
+  return windowsEvent(fields, id, stringOf(fields.Computer), systemTime(fields.TimeCreated_SystemTime), source);
+}
+
+/** TimeCreated: text (evtx_dump, the native reader), or Velociraptor's epoch seconds as a number. */
+function systemTime(value: FieldValue | undefined): number | undefined {
+  return typeof value === 'number' ? (Number.isFinite(value) ? Math.round(value * 1000) : undefined) : parseTime(value);
 }
 
 function flattenSystem(system: JsonObject, fields: Fields): void {
@@ -106,6 +113,13 @@ function flattenSystem(system: JsonObject, fields: Fields): void {
     const attributes = value['#attributes'];
     if (isObject(attributes)) {
       for (const [attribute, attributeValue] of Object.entries(attributes)) fields[`${name}_${attribute}`] = attributeValue;
+    } else if (!('#text' in value)) {
+      // Velociraptor's parse_evtx(): attributes as plain keys, an element's text as `Value`
+      // (`"EventID": {"Value": 1}`, `"Provider": {"Name": …}`).
+      for (const [key, inner] of Object.entries(value)) {
+        if (isObject(inner) || Array.isArray(inner)) continue;
+        fields[key === 'Value' ? name : `${name}_${key}`] = inner;
+      }
     }
   }
 }

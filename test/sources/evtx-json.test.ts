@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { evtxJsonReader } from '../../src/sources/evtx-json.js';
-import { readFixture } from './helpers.js';
+import { sniffFormat } from '../../src/sources/open.js';
+import { readFixture, readWith } from './helpers.js';
 
 describe('evtx-json', () => {
   it('reads pretty-printed concatenated records, resyncing after a truncated one', async () => {
@@ -79,5 +81,36 @@ describe('evtx-json', () => {
     expect(evtxJsonReader.sniff('Record 1\n{\n  "Event": {\n    "System": {')).toBeGreaterThan(0.8);
     expect(evtxJsonReader.sniff('{"Event":{"System":{"EventID":1}}}\n')).toBeGreaterThan(0.8);
     expect(evtxJsonReader.sniff('{"EventID":1,"Channel":"Security"}\n')).toBe(0);
+  });
+
+  it("reads Velociraptor's parse_evtx() rows and golang-evtx's layout: attributes as plain keys, EventID.Value, epoch SystemTime", async () => {
+    // Velociraptor (docs.velociraptor.app, parse_evtx: System.EventID.Value, System.TimeCreated.SystemTime as epoch seconds).
+    const velociraptor = {
+      System: {
+        Provider: { Name: 'Microsoft-Windows-Sysmon', Guid: '{5770385F-C22A-43E0-BF4C-06F5698FFBD9}' }, EventID: { Value: 1 }, Version: 5, Level: 4,
+        TimeCreated: { SystemTime: 1556380673.368863 }, EventRecordID: 6577, Correlation: {}, Execution: { ProcessID: 1912, ThreadID: 996 },
+        Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'IEWIN7', Security: { UserID: 'S-1-5-18' },
+      },
+      EventData: { UtcTime: '2019-04-27 15:57:53.368', ProcessId: 2680, Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd.exe /c whoami', ParentImage: 'C:\\Program Files\\nodejs\\node.exe', User: 'IEWIN7\\IEUser' },
+      Message: 'Process Create',
+    };
+    // golang-evtx: the Event wrapper, values as text, attributes as plain keys.
+    const golang = {
+      Event: {
+        System: {
+          Channel: 'Security', Computer: 'DC01', EventID: '4688', EventRecordID: '116913', Execution: { ProcessID: '4', ThreadID: '88' },
+          Provider: { Guid: '54849625-5478-4994-A5BA-3E3B0328C30D', Name: 'Microsoft-Windows-Security-Auditing' }, TimeCreated: { SystemTime: '2017-01-19T16:07:45Z' },
+        },
+        EventData: { NewProcessName: 'C:\\Windows\\System32\\whoami.exe', CommandLine: 'whoami /all', SubjectUserName: 'bob', SubjectDomainName: 'CORP' },
+      },
+    };
+    const text = `${JSON.stringify(velociraptor)}\n${JSON.stringify(golang)}\n`;
+    expect(sniffFormat(text)?.format).toBe('evtx-json');
+    const { events, bad } = await readWith(evtxJsonReader, Readable.from([Buffer.from(text)]), 'velociraptor.json');
+    expect(bad).toEqual([]);
+    expect(events.map((e) => [e.category, e.service, e.host, e.time, e.fields.EventID, e.fields.Provider_Name, e.fields.Execution_ProcessID, e.fields.Image])).toEqual([
+      ['process_creation', 'sysmon', 'IEWIN7', Date.UTC(2019, 3, 27, 15, 57, 53, 369), 1, 'Microsoft-Windows-Sysmon', 1912, 'C:\\Windows\\System32\\cmd.exe'],
+      ['process_creation', 'security', 'DC01', Date.UTC(2017, 0, 19, 16, 7, 45), '4688', 'Microsoft-Windows-Security-Auditing', '4', 'C:\\Windows\\System32\\whoami.exe'],
+    ]);
   });
 });
