@@ -1,6 +1,7 @@
 import type { Pack } from './pack.js';
 import { ENRICHED_FIELDS } from '../enrich/fields.js';
 import { correlationFields, detectionFields, type FieldUse } from '../sigma/referenced-fields.js';
+import { SigmaRule } from '../sigma/rule.js';
 
 /**
  * Enrichment (a process tree fed by every process start) is the most expensive step after
@@ -11,7 +12,16 @@ import { correlationFields, detectionFields, type FieldUse } from '../sigma/refe
 export function enrichmentNeeded(packs: readonly Pack[]): boolean {
   const use: FieldUse = { fields: new Set(), all: false };
   for (const pack of packs) {
-    for (const rule of pack.rules) detectionFields(rule.raw.detection, use);
+    for (const rule of pack.rules) {
+      if (!(rule instanceof SigmaRule)) {
+        detectionFields(rule.raw.detection, use);
+        continue;
+      }
+      // Known without deserializing a cached rule's document.
+      const own = rule.fieldUse;
+      use.all ||= own.all;
+      for (const field of own.fields) use.fields.add(field);
+    }
     for (const correlation of pack.correlations ?? []) correlationFields(correlation.raw.correlation, use);
   }
   return use.all || [...use.fields].some((f) => ENRICHED_FIELDS.has(f));

@@ -10,12 +10,14 @@
  * set most never are (docs/performance.md#rule-snapshot-to-workers-lazy-detection-compile).
  */
 import { resolveCorrelations, CorrelationRule, SigmaRule, type CompiledRule, type RuleProblem } from '../sigma/index.js';
+import type { StoredDocument } from '../sigma/rule.js';
 import type { Anchors } from '../sigma/prefilter.js';
 import { compileColumn, type Column } from './columns.js';
 import type { Pack } from './pack.js';
 
 export interface RuleSource {
-  raw: Record<string, unknown>;
+  /** The document, or its stored form when the rule came from the rule cache (not deserialized to cross). */
+  raw: Record<string, unknown> | StoredDocument;
   file: string;
   line: number;
   anchors: Anchors;
@@ -26,7 +28,7 @@ export interface RuleSource {
 /** A rule as it crosses to a worker. */
 export function ruleSource(rule: CompiledRule): RuleSource {
   if (!(rule instanceof SigmaRule)) throw new Error(`rule ${rule.file}:${rule.line} cannot be sent to a worker thread`);
-  return { raw: rule.raw, file: rule.file, line: rule.line, anchors: rule.anchors, detection: rule.knownDetectionBytes };
+  return { raw: rule.document, file: rule.file, line: rule.line, anchors: rule.anchors, detection: rule.knownDetectionBytes };
 }
 
 /** A rule document's key: its file and the line it starts on name it. */
@@ -63,7 +65,7 @@ export interface PackSnapshot {
   columns?: Array<{ name: string; spec: string }>;
   /** In pack order: workers and the main thread must agree on rule positions (correlation matches name them). */
   rules: RuleSource[];
-  correlations: Array<Omit<RuleSource, 'anchors'> & { refPositions: CorrelationRule['refPositions'] }>;
+  correlations: Array<{ raw: Record<string, unknown>; file: string; line: number; refPositions: CorrelationRule['refPositions'] }>;
 }
 
 export function snapshotPacks(packs: readonly Pack[]): PackSnapshot[] {

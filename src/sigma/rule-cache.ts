@@ -20,11 +20,11 @@ import { fileURLToPath } from 'node:url';
 import { readChecked, writeChecked } from './checked-file.js';
 import { CorrelationRule } from './correlation/correlation-rule.js';
 import type { Anchors } from './prefilter.js';
-import { SigmaRule } from './rule.js';
+import { SigmaRule, type StoredDocument } from './rule.js';
 import type { LoadResult, RuleProblem } from './yaml-loader.js';
 
 /** Bump when an entry's shape changes (the code identity covers what the code makes of it). */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 /** How old a file's times must be for its stat to stand for its bytes (FAT's clock ticks every 2 s). */
 const STAMP_SETTLED_MS = 2_000;
@@ -34,7 +34,7 @@ type Problem = Omit<RuleProblem, 'file'>;
 /** One file's load without its path: the path it is loaded under is given back on use. */
 interface CachedLoad {
   /** `detection`: the rule's parsed detection (detection-bytes.ts), read back at its first test. */
-  rules: Array<{ raw: Record<string, unknown>; line: number; anchors: Anchors; detection: Uint8Array }>;
+  rules: Array<{ document: StoredDocument; line: number; anchors: Anchors; detection: Uint8Array }>;
   correlations: Array<{ raw: Record<string, unknown>; line: number; refPositions: CorrelationRule['refPositions'] }>;
   rejected: Problem[];
   warnings: Problem[];
@@ -141,7 +141,7 @@ function storable(load: LoadResult): CachedLoad {
   return {
     rules: load.rules.map((rule) => {
       if (!(rule instanceof SigmaRule)) throw new Error(`rule ${rule.file}:${rule.line} cannot be cached`);
-      return { raw: rule.raw, line: rule.line, anchors: rule.anchors, detection: rule.detectionBytes() };
+      return { document: rule.storedDocument(), line: rule.line, anchors: rule.anchors, detection: rule.detectionBytes() };
     }),
     correlations: load.correlations.map((c) => ({ raw: c.raw, line: c.line, refPositions: c.refPositions })),
     rejected: load.rejected.map(problem),
@@ -159,7 +159,7 @@ function restore(load: CachedLoad, file: string): LoadResult | undefined {
     return {
       // Each detection's own copy: deserialize gives views into the whole cache file, which would
       // stay alive with them, and go along with each one posted to a worker thread.
-      rules: load.rules.map(({ raw, line, anchors, detection }) => new SigmaRule(raw, file, line, anchors, new Uint8Array(detection))),
+      rules: load.rules.map(({ document, line, anchors, detection }) => new SigmaRule({ ...document, bytes: new Uint8Array(document.bytes) }, file, line, anchors, new Uint8Array(detection))),
       correlations: load.correlations.map(({ raw, line, refPositions }) => {
         const rule = new CorrelationRule(raw, file, line);
         rule.refPositions = refPositions;

@@ -1,4 +1,5 @@
 /** Build a CompiledRule from one parsed (and global-merged) rule document. */
+import { deserialize, serialize } from 'node:v8';
 import type { LogSource, NormalizedEvent } from '../events/event.js';
 import { compileCondition, compileDetection, type Matcher } from './compile.js';
 import { ConditionError, parseCondition, type CondNode } from './condition.js';
@@ -6,6 +7,7 @@ import { parseDetections, type Detections, type ParsedDetection } from './detect
 import { detectionBytes, detectionFromBytes } from './detection-bytes.js';
 import { RuleError } from './errors.js';
 import { parseMetadata } from './rule-metadata.js';
+import { detectionFields, type FieldUse } from './referenced-fields.js';
 import { contextFor, type EventContext } from './field-access.js';
 import { conditionAnchors, detectionAnchors, disjunction, type Anchors } from './prefilter.js';
 
@@ -50,6 +52,11 @@ export class SigmaRule implements CompiledRule {
    */
   test: Matcher;
   private parsed: ParsedDetection | undefined;
+  /** The document, once read: given, or deserialized from `stored` at its first use. */
+  private rawDocument: Record<string, unknown> | undefined;
+  /** The document as the rule cache keeps it (StoredDocument), when the rule came from there. */
+  private readonly stored: StoredDocument | undefined;
+  private fields: FieldUse | undefined;
 
   /**
    * `anchors`: those another thread or an earlier run found when it loaded this document (a
@@ -59,15 +66,19 @@ export class SigmaRule implements CompiledRule {
    * rejects the rule.
    */
   constructor(
-    readonly raw: Record<string, unknown>,
+    document: Record<string, unknown> | StoredDocument,
     readonly file: string,
     readonly line: number,
     anchors?: Anchors,
     private parsedBytes?: Uint8Array,
   ) {
-    if (raw.filter !== undefined) throw new RuleError('filters are not supported by the event matcher yet', ['filter'], true);
-    Object.assign(this, parseMetadata(raw));
-    this.logsource = parseLogsource(raw.logsource);
+    this.stored = isStoredDocument(document) ? document : undefined;
+    const given = this.stored === undefined ? (document as Record<string, unknown>) : undefined;
+    this.rawDocument = given;
+    const head = this.stored?.head ?? given!;
+    if (head.filter !== undefined) throw new RuleError('filters are not supported by the event matcher yet', ['filter'], true);
+    Object.assign(this, parseMetadata(head));
+    this.logsource = parseLogsource(head.logsource);
     this.logsourceKey = {
       category: this.logsource.category?.toLowerCase(),
       product: this.logsource.product?.toLowerCase(),
@@ -75,6 +86,33 @@ export class SigmaRule implements CompiledRule {
     };
     this.anchors = anchors ?? detectionAnchorsOf(this.detection());
     this.test = (ctx) => (this.test = compile(this.detection()))(ctx);
+  }
+
+  /** The rule's YAML document (from the rule cache: deserialized at its first use here). */
+  get raw(): Record<string, unknown> {
+    return (this.rawDocument ??= deserialize(this.stored!.bytes) as Record<string, unknown>);
+  }
+
+  /** What crosses to a worker thread: the stored form when there is one (not deserialized for it), else the document. */
+  get document(): Record<string, unknown> | StoredDocument {
+    return this.stored ?? this.raw;
+  }
+
+  /** The document in its stored form: as the rule cache keeps it and threads pass it, without deserializing it. */
+  storedDocument(): StoredDocument {
+    if (this.stored) return this.stored;
+    const raw = this.raw;
+    const head: Record<string, unknown> = {};
+    for (const key of HEAD_KEYS) if (raw[key] !== undefined) head[key] = raw[key];
+    const use = this.fieldUse;
+    return { head, bytes: serialize(raw), fieldUse: { fields: [...use.fields], all: use.all } };
+  }
+
+  /** The fields the detection reads (referenced-fields.ts), without deserializing a stored document. */
+  get fieldUse(): FieldUse {
+    if (this.fields) return this.fields;
+    const stored = this.stored?.fieldUse;
+    return (this.fields = stored ? { fields: new Set(stored.fields), all: stored.all } : detectionFields(this.raw.detection));
   }
 
   /** Parsed detection (kept for inspection, the backends and tests). */
@@ -119,6 +157,26 @@ export class SigmaRule implements CompiledRule {
   matches(event: NormalizedEvent): boolean {
     return this.test(contextFor(event.fields));
   }
+}
+
+/**
+ * A rule document as the rule cache stores it (and threads pass it): what the constructor reads
+ * (metadata, logsource), the fields its detection reads (for enrichmentNeeded), and the whole
+ * document as v8 serialization bytes, deserialized only where a rule's document is read (a
+ * conversion, an alert's tuning hooks): a hunt with thousands of rules reads few.
+ */
+export interface StoredDocument {
+  head: Record<string, unknown>;
+  bytes: Uint8Array;
+  fieldUse: { fields: string[]; all: boolean };
+}
+
+/** The document keys the constructor reads (parseMetadata, the logsource, `filter`). */
+const HEAD_KEYS = ['title', 'id', 'name', 'level', 'status', 'description', 'tags', 'falsepositives', 'logsource', 'filter'];
+
+/** A YAML document never holds a Uint8Array: only the stored form has `bytes`. */
+function isStoredDocument(document: Record<string, unknown> | StoredDocument): document is StoredDocument {
+  return document.bytes instanceof Uint8Array && typeof document.head === 'object' && document.head !== null;
 }
 
 function parseLogsource(v: unknown): LogSource & { definition?: string } {
