@@ -4,6 +4,7 @@ import { defenderReader } from './defender.js';
 import { evtxJsonReader } from './evtx-json.js';
 import { evtxReader } from './evtx.js';
 import { otrfReader } from './otrf.js';
+import { powershellWinEventReader } from './powershell-winevent.js';
 import { qradarCsvReader } from './qradar-csv.js';
 import { qradarJsonReader } from './qradar-json.js';
 import type { SourceReader } from './reader.js';
@@ -20,6 +21,7 @@ export const READERS: readonly SourceReader[] = [
   evtxReader,
   winlogbeatReader,
   otrfReader,
+  powershellWinEventReader,
   windowsXmlReader,
   defenderReader,
   splunkReader,
