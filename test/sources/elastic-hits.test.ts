@@ -45,7 +45,7 @@ const allOnLine = (line: number) => (_text: string, count: number) => Array<numb
 
 const EXPORTS: Export[] = [
   { name: '_search response on one line', text: (d) => JSON.stringify(response(hitsOf(d))) + '\n', starts: allOnLine(1) },
-  { name: '_search response pretty-printed (Kibana Inspect, curl ?pretty)', text: (d) => JSON.stringify(response(hitsOf(d)), null, 2) + '\n', starts: linesMatching(/^ {6}\{$/) },
+  { name: '_search response pretty-printed (Dev Tools Console, curl ?pretty)', text: (d) => JSON.stringify(response(hitsOf(d)), null, 2) + '\n', starts: linesMatching(/^ {6}\{$/) },
   {
     name: 'scroll pages appended, one response per line',
     text: (d) => JSON.stringify(response(hitsOf(d.slice(0, 2)), 'FGluY2x1ZGVfY29udGV4dF91dWlk')) + '\n' + JSON.stringify(response(hitsOf(d.slice(2), 2), 'FGluY2x1ZGVfY29udGV4dF91dWlk')) + '\n',
