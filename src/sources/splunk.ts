@@ -10,7 +10,9 @@
  *   search stopped and the export is incomplete, so it is a bad record with its line and text;
  * - the REST results endpoint with `output_mode=json` (help.splunk.com, "Export data using the
  *   Splunk REST API"): `{"preview":false,"init_offset":0,"messages":[…],"fields":[…],"results":[{…},…]}`,
- *   its `results` cut record by record by json-records.ts.
+ *   its `results` cut record by record by json-records.ts; an ERROR or FATAL one among its
+ *   `messages` is a bad record on the line the document starts on (the first document's only:
+ *   appended pages' messages are not looked at).
  * Bare results (a JSON array or lines of result objects, e.g. from `jq '.result'`) read too.
  *
  * A result holds Splunk's fields (`_time` as ISO 8601 with offset, e.g.
@@ -79,8 +81,12 @@ function isResultsDocument(start: string): boolean {
 async function* readSplunk(input: Readable | ReusedChunks, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
   // As much as sniffing saw: the same members decide.
   const { shape, start, replay } = await peekShape(input, SNIFF_BYTES);
-  if (shape !== 'array' && isResultsDocument(start)) yield* readResults(replay, ctx);
-  else yield* readShaped({ shape, start: '', replay }, ctx, FORMAT, fromExportRecord);
+  if (shape !== 'array' && isResultsDocument(start)) {
+    // Its messages come before its results, within the head (only the first page's, when REST pages are appended).
+    const failure = searchFailure(firstJsonRecord(start)?.messages as FieldValue | undefined);
+    if (failure !== null) ctx.bad({ file: ctx.file, format: FORMAT, line: start.slice(0, Math.max(0, start.search(/\S/))).split('\n').length, reason: failure });
+    yield* readResults(replay, ctx);
+  } else yield* readShaped({ shape, start: '', replay }, ctx, FORMAT, fromExportRecord);
 }
 
 async function* readResults(input: AsyncIterable<Buffer>, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {

@@ -138,6 +138,17 @@ describe('splunk: search messages in an export', () => {
     ]);
   });
 
+  it('the REST results document: an ERROR message among its messages is reported on the line the document starts on, its results read', async () => {
+    const doc = JSON.parse(text(REST)) as { messages: unknown[]; results: unknown[] };
+    const failed = { ...doc, messages: [{ type: 'INFO', text: 'ok' }, { type: 'ERROR', text: 'Search auto-canceled' }], results: doc.results.slice(0, 2) };
+    for (const body of [JSON.stringify(failed), JSON.stringify(failed, null, 2)]) {
+      const { events, bad } = await read(body + '\n', 'rest.json', [100]);
+      expect(bad).toEqual([{ file: 'rest.json', format: 'splunk', line: 1, reason: 'Splunk search message, the export is incomplete: ERROR "Search auto-canceled"' }]);
+      expect(events).toHaveLength(2);
+    }
+    expect((await read(JSON.stringify({ ...failed, messages: [{ type: 'DEBUG', text: 'x' }] }) + '\n')).bad).toEqual([]);
+  });
+
   it("a message's text is quoted with its control characters escaped, and cut when very long", async () => {
     const text = `Search auto-canceled\n\u001b[2Jforged line ${'x'.repeat(5000)}`;
     const { bad } = await read(messages({ type: 'error', text }, { type: 'ERROR', text: 42 }) + '\n');
