@@ -70,7 +70,7 @@ export function seedsFor(format: string): Buffer[] {
     case 'qradar-csv': return [repoFile('test/fixtures/sources/qradar-events.csv'), qradarCsv(), ...any];
     case 'evtx-json': return [repoFile('test/fixtures/sources/evtx-dump.json'), repoFile('test/fixtures/sources/evtx-dump.jsonl'), ...any];
     case 'evtx': return [evtx(), corpus('sbousseaden__EVTX-ATTACK-SAMPLES/Execution/exec_sysmon_1_ftp.evtx')];
-    case 'winlogbeat': return [repoFile('test/fixtures/sources/winlogbeat.ndjson'), reshaped(repoFile('test/fixtures/sources/winlogbeat.ndjson'), 'array'), reshaped(repoFile('test/fixtures/sources/winlogbeat.ndjson'), 'objects'), ...any];
+    case 'winlogbeat': return [repoFile('test/fixtures/sources/winlogbeat.ndjson'), reshaped(repoFile('test/fixtures/sources/winlogbeat.ndjson'), 'array'), reshaped(repoFile('test/fixtures/sources/winlogbeat.ndjson'), 'objects'), repoFile('test/fixtures/windows/atomic-1-3-4.elastic-search.json'), repoFile('test/fixtures/windows/atomic-1-3-4.elasticdump.ndjson'), ...any];
     case 'otrf': return [otrf(), firstLines(corpus(OTRF + 'syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 10), repoFile('test/fixtures/sources/otrf.ndjson'), reshaped(otrf(), 'array'), reshaped(otrf(), 'objects')];
     case 'windows-xml': return [repoFile('test/fixtures/windows/atomic1-npm-postinstall.sysmon.xml'), repoFile('test/fixtures/windows/atomic4-registry-4873.sysmon.xml'), repoFile('test/fixtures/sources/sigma.ndjson')];
     case 'defender': return [repoFile('test/fixtures/windows/atomic-1-3-4.defender.csv'), repoFile('test/fixtures/windows/atomic-1-3-4.defender.json'), ...any];
