@@ -21,7 +21,8 @@
  * the events are the bare documents' (provenance: the line the hit starts on), with the hit's
  * `_index` and `_id` added as fields where the document has none of that name (two property
  * writes per hit; they let a finding be looked up in Elasticsearch). A hit without a `_source`
- * object (searched with `_source` turned off) is a bad record. Sniffers look at the first hit's
+ * object (searched with `_source` turned off) is a bad record, and so is a whole search response
+ * met as one record (responses in a JSON array, `jq -s` of scroll pages; one among documents). Sniffers look at the first hit's
  * document (`firstDocument`), also when the head cuts it (json-head.ts keeps what it holds).
  */
 import type { Readable } from 'node:stream';
@@ -36,6 +37,8 @@ import type { ReadContext, ReusedChunks } from './reader.js';
 /** Where a search response holds its hits. */
 const HITS = { member: [/^hits$/, /^hits$/], describe: '"hits.hits"' };
 export const NO_SOURCE = 'an Elasticsearch hit without a _source object (searched with _source turned off?)';
+export const SEARCH_RESPONSE_AS_RECORD =
+  'an Elasticsearch search response as one record of a JSON array or among documents: its hits are not read (give the responses as written, one after another)';
 
 type JsonRecord = Record<string, unknown>;
 
@@ -76,7 +79,8 @@ export function splitsDocuments(head: string): boolean {
 /** `toEvent` of a record's document: the record itself, or a hit's `_source` with the hit's `_index` and `_id`. */
 function unwrapping(toEvent: RecordMapper): RecordMapper {
   return (record, source) => {
-    if (record._source === undefined && record._id === undefined) return toEvent(record, source); // a bare document
+    if (record._source === undefined && record._id === undefined && record.hits === undefined) return toEvent(record, source); // a bare document
+    if (isSearchResponse(record)) return SEARCH_RESPONSE_AS_RECORD;
     const document = record._source;
     if (!isObject(document)) return record._index !== undefined ? NO_SOURCE : toEvent(record, source);
     if (document._index === undefined && record._index !== undefined) document._index = record._index;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../src/events/event.js';
-import { NO_SOURCE } from '../../src/sources/elastic-hits.js';
+import { NO_SOURCE, SEARCH_RESPONSE_AS_RECORD } from '../../src/sources/elastic-hits.js';
 import { sniffFormat } from '../../src/sources/open.js';
 import { otrfReader } from '../../src/sources/otrf.js';
 import type { SourceReader } from '../../src/sources/reader.js';
@@ -146,6 +146,19 @@ describe('a broken hit is one bad record', () => {
       [4, 'C:\\n2.exe'],
       [5, 'C:\\n3.exe'],
     ]);
+  });
+
+  it('search responses inside a JSON array (jq -s of scroll pages) are bad records, not events: their hits are read from the pages as written', async () => {
+    const pages = [response(hitsOf([0, 1].map(sysmon))), response(hitsOf([2].map(sysmon), 2))];
+    const text = JSON.stringify(pages, null, 2);
+    for (const reader of [winlogbeatReader, sigmaNdjsonReader]) {
+      const { events, bad } = await readWith(reader, chunked(text, [64]), 'pages.json');
+      expect(events).toEqual([]);
+      expect(bad.map((b) => [b.line, b.reason])).toEqual([
+        [2, SEARCH_RESPONSE_AS_RECORD],
+        [text.split('\n').indexOf('  {', 2) + 1, SEARCH_RESPONSE_AS_RECORD],
+      ]);
+    }
   });
 
   it('a response cut short (a truncated download) is reported after the hits it holds', async () => {
