@@ -15,15 +15,18 @@
  *   (elastic/kibana, packages/kbn-unified-data-table/src/utils/copy_value_to_clipboard.ts
  *   `copyRowsAsJsonToClipboard`), and a document's JSON tab copies its hit, with `_index`, `_id`
  *   and `fields` beside `_source` (elastic/kibana#134470). Kibana's other export, the CSV report of
- *   a saved search (Share → CSV Reports), is a CSV of the chosen columns and is not read here.
+ *   a saved search (Share → CSV Reports; elastic.co/guide/en/kibana/6.8/xpack-reporting.html:
+ *   "saved searches in Discover are exported to CSV"), holds the search's columns, not hits, and
+ *   is not read here.
  *
  * A hit's `_source` is the document: it is read by the reader that reads the bare document, so
  * the events are the bare documents' (provenance: the line the hit starts on), with the hit's
  * `_index` and `_id` added as fields where the document has none of that name (two property
  * writes per hit; they let a finding be looked up in Elasticsearch). A hit without a `_source`
  * object (searched with `_source` turned off) is a bad record, and so is a whole search response
- * met as one record (responses in a JSON array, `jq -s` of scroll pages; one among documents). Sniffers look at the first hit's
- * document (`firstDocument`), also when the head cuts it (json-head.ts keeps what it holds).
+ * met as one record (responses in a JSON array, `jq -s` of scroll pages; one among documents).
+ * Sniffers look at the first hit's document (`firstDocument`), also when the head cuts it
+ * (json-head.ts keeps what it holds).
  */
 import type { Readable } from 'node:stream';
 import type { NormalizedEvent } from '../events/event.js';
