@@ -77,7 +77,9 @@ describe('seed atomic tests on Splunk exports', () => {
 });
 
 describe('seed atomic tests on Elasticsearch exports of Winlogbeat documents', () => {
-  // A pretty-printed `_search` response, and elasticdump's one hit per line.
+  // The same seven events as Winlogbeat 8 documents (winlog.event_data: the XML's EventData; winlog.*,
+  // event.*, host.name, @timestamp: its System part), in a pretty-printed `_search` response and as
+  // elasticdump's one hit per line.
   for (const name of ['atomic-1-3-4.elastic-search.json', 'atomic-1-3-4.elasticdump.ndjson']) {
     it(`${name}: the seed and hardened packs give the alerts they give on the same events as Sysmon XML`, () => expectXmlAlerts(name, 'winlogbeat'));
   }
