@@ -33,8 +33,11 @@ export type ScannedRecord =
   | { bad: string; line: number; offset: number; record?: number };
 
 export interface RecordArrayOptions {
-  /** Name of the wrapper object's member that holds the records; absent: a bare top-level array. */
-  member?: RegExp;
+  /**
+   * Name of the wrapper object's member that holds the records, or the names of the members down
+   * to it (`hits` then `hits` in an Elasticsearch search response); absent: a bare top-level array.
+   */
+  member?: RegExp | readonly RegExp[];
   /** How to name the array in messages (`"events" array`). */
   describe: string;
 }
@@ -45,6 +48,7 @@ function isSpace(b: number): boolean {
 
 /** Yields, per input chunk, the records completed in it and the bad spans found. */
 export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, options: RecordArrayOptions): AsyncGenerator<ScannedRecord[]> {
+  const path: readonly RegExp[] = options.member === undefined ? [] : options.member instanceof RegExp ? [options.member] : options.member;
   let line = 1;
   let column = 0; // of the current byte, 0-based
   let indentOnly = true; // only blanks so far on this line
@@ -56,10 +60,11 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
   let arrayFound = false;
   let arrayClosed = false;
   let strayReported = false; // text after the closed array, reported once
-  // Wrapper member names: the last string read at depth 1, and the member it names.
+  // Wrapper member names: the last string read at a depth of the path, and per depth the member
+  // being read (members[d] at depth d: the top-level object's is members[1]).
   let keyBytes: number[] | undefined;
   let lastString = '';
-  let member = '';
+  const members: string[] = [];
   // The record being cut out (inRecord): where it starts, its bytes so far.
   let inRecord = false;
   let scalar = false; // a record that is not an object or array: ends at `,`, `]` or a newline
@@ -187,21 +192,22 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
         recordStart = i;
         continue;
       }
-      if (depth === 0 && arrayClosed && !isSpace(b) && b !== (options.member === undefined ? OPEN_BRACKET : OPEN_BRACE)) {
+      if (depth === 0 && arrayClosed && !isSpace(b) && b !== (path.length === 0 ? OPEN_BRACKET : OPEN_BRACE)) {
         // Past the end of the document: not another one (an export appended to), so not read.
         if (!strayReported) out.push({ bad: `unexpected text after the ${options.describe} array`, line, offset: base + i });
         strayReported = true;
       }
       if (b === QUOTE) {
         inString = true;
-        keyBytes = depth === 1 ? [] : undefined;
+        keyBytes = depth >= 1 && depth <= path.length ? [] : undefined;
       } else if (b === COLON) {
-        if (depth === 1) member = lastString;
+        if (depth <= path.length) members[depth] = lastString;
       } else if (b === COMMA) {
-        if (depth === 1) member = '';
+        if (depth <= path.length) members[depth] = '';
       } else if (b === OPEN_BRACKET) {
         depth++;
-        const isRecords = options.member === undefined ? depth === 1 : depth === 2 && options.member.test(member);
+        if (depth <= path.length) members[depth] = ''; // an array on the way names no member
+        const isRecords = depth === path.length + 1 && path.every((name, i) => name.test(members[i + 1] ?? ''));
         // Documents one after another (pages of an export appended to one file): each one's array is read.
         if (isRecords && (!arrayFound || arrayClosed)) {
           arrayFound = true;
@@ -209,7 +215,10 @@ export async function* scanRecordArray(input: AsyncIterable<Buffer | string>, op
           strayReported = false;
           recordsDepth = depth;
         }
-      } else if (b === OPEN_BRACE) depth++;
+      } else if (b === OPEN_BRACE) {
+        depth++;
+        if (depth <= path.length) members[depth] = '';
+      }
       else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) depth = Math.max(0, depth - 1);
     }
     if (inRecord && recordStart >= 0 && broken === undefined) span.carry(chunk, recordStart);

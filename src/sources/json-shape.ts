@@ -1,6 +1,6 @@
 /**
  * The three shapes a file of flat JSON records comes in, and the one read loop for them (used by
- * sigma-ndjson, winlogbeat, otrf and splunk):
+ * sigma-ndjson, winlogbeat and otrf through elastic-hits.ts, and by splunk):
  *
  * - `lines`: one object per line (NDJSON), read by `ndjson.ts`, the fast path;
  * - `array`: one JSON array of objects, on one line or pretty-printed (`jq -s`, PowerShell
@@ -16,7 +16,7 @@
  */
 import { Readable } from 'node:stream';
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
-import { parseRecords } from './json-records.js';
+import { parseRecords, type RecordArrayOptions } from './json-records.js';
 import { isObject } from './json-util.js';
 import { scanJsonValues } from './json-values.js';
 import { BATCH_SIZE, readNdjson, type RecordMapper } from './ndjson.js';
@@ -41,11 +41,6 @@ export function splitsOnLines(head: string): boolean {
   return (jsonShapeOf(head) ?? 'lines') === 'lines';
 }
 
-/** The records of an input in any of the three shapes, as events (`toEvent` as readNdjson's). */
-export async function* readJsonRecords(input: Readable | ReusedChunks, ctx: ReadContext, format: string, toEvent: RecordMapper): AsyncGenerator<NormalizedEvent[]> {
-  yield* readShaped(await peekShape(input), ctx, format, toEvent);
-}
-
 /** An input whose shape is known from its first chunks (`start`: those decoded), replayed from its start. */
 export interface PeekedInput {
   shape: JsonShape;
@@ -53,13 +48,16 @@ export interface PeekedInput {
   replay: AsyncIterable<Buffer>;
 }
 
-/** readJsonRecords of an input peeked already (splunk.ts looks further into its start). */
+/** The records of an input in any of the three shapes, peeked already (peekShape), as events (`toEvent` as readNdjson's). */
 export async function* readShaped({ shape, replay }: PeekedInput, ctx: ReadContext, format: string, toEvent: RecordMapper): AsyncGenerator<NormalizedEvent[]> {
   if (shape === 'lines') yield* readNdjson(replay, ctx, format, toEvent);
-  else {
-    const records = shape === 'array' ? parseRecords(replay, ctx, format, { describe: 'top-level' }) : concatenatedRecords(replay, ctx, format);
-    yield* batched(records, ctx, format, toEvent);
-  }
+  else if (shape === 'array') yield* readRecordArray(replay, ctx, format, toEvent, { describe: 'top-level' });
+  else yield* batched(concatenatedRecords(replay, ctx, format), ctx, format, toEvent);
+}
+
+/** The records of the array inside a JSON document (json-records.ts) as events, as readShaped's. */
+export function readRecordArray(input: AsyncIterable<Buffer>, ctx: ReadContext, format: string, toEvent: RecordMapper, options: RecordArrayOptions): AsyncGenerator<NormalizedEvent[]> {
+  return batched(parseRecords(input, ctx, format, options), ctx, format, toEvent);
 }
 
 /**

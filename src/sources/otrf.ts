@@ -9,13 +9,13 @@
  * (Sysmon for Linux) becomes that event (the row's own columns kept where the XML has no field
  * of the name); a SecurityEvent/Event/WEC row whose `EventData` is XML (`<EventData>`,
  * `<DataItem>`, `<UserData>` or a whole `<Event>`) has its Data items lifted to top level like
- * the JSON form. XML that does not parse is kept raw (the row is still an event).
+ * the JSON form. XML that does not parse is kept raw (the row is still an event). The rows may
+ * come as Elasticsearch / OpenSearch search hits (elastic-hits.ts).
  */
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { EMBEDDED_ROOTS, embeddedEvent, eventFromEmbeddedXml, parseEventXml } from './event-xml.js';
 import { createAuomsRowMapper } from './auditd/auoms.js';
-import { firstJsonRecord } from './json-head.js';
-import { readJsonRecords, splitsOnLines } from './json-shape.js';
+import { firstDocument, readDocuments, splitsDocuments } from './elastic-hits.js';
 import { stringOf } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { firstTime } from './time.js';
@@ -30,10 +30,10 @@ const PROVIDER_KEYS = ['SourceName', 'Provider', 'EventSourceName'] as const;
 export const otrfReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
-  splitsInput: splitsOnLines,
+  splitsInput: splitsDocuments,
   description: 'OTRF Security-Datasets (Mordor) flat NDJSON: EventID, Channel, Hostname, EventData keys at top level',
   sniff(head) {
-    const first = firstJsonRecord(head);
+    const first = firstDocument(head);
     if (first === undefined) return 0;
     const windows = first.EventID !== undefined && (first.Channel !== undefined || first.SourceName !== undefined);
     if (windows && (first.Hostname !== undefined || first.Computer !== undefined)) return 0.8;
@@ -45,7 +45,7 @@ export const otrfReader: SplittableReader = {
   },
   read: (input, ctx) => {
     const auoms = createAuomsRowMapper(); // AUOMS rows: auditd/auoms.ts (one process table per input)
-    return readJsonRecords(input, ctx, FORMAT, (row, source) => auoms(row, source) ?? toEvent(row, source));
+    return readDocuments(input, ctx, FORMAT, (row, source) => auoms(row, source) ?? toEvent(row, source));
   },
 };
 

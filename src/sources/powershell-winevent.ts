@@ -18,8 +18,7 @@
  * A property value that is an object (a SID: `{ "Value": "S-1-5-18", … }`) gives its `Value`.
  */
 import type { Fields, FieldValue, NormalizedEvent, Provenance } from '../events/event.js';
-import { firstJsonRecord } from './json-head.js';
-import { readJsonRecords, splitsOnLines } from './json-shape.js';
+import { firstDocument, readDocuments, splitsDocuments } from './elastic-hits.js';
 import { isObject, stringOf } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { parseTime } from './time.js';
@@ -39,15 +38,15 @@ const MESSAGE_ITEM = /^([A-Za-z][A-Za-z0-9]*): ?(.*)$/;
 export const powershellWinEventReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
-  splitsInput: splitsOnLines,
+  splitsInput: splitsDocuments,
   description: 'Windows events from PowerShell: Get-WinEvent | ConvertTo-Json (EventLogRecord: Id, LogName, ProviderName, Properties, Message)',
   sniff(head) {
-    const first = firstJsonRecord(head);
+    const first = firstDocument(head);
     if (first === undefined) return 0;
     const record = first.Id !== undefined && typeof first.ProviderName === 'string' && (first.LogName !== undefined || first.MachineName !== undefined);
     return record && (Array.isArray(first.Properties) || first.Message !== undefined || first.RecordId !== undefined) ? 0.85 : 0;
   },
-  read: (input, ctx) => readJsonRecords(input, ctx, FORMAT, toEvent),
+  read: (input, ctx) => readDocuments(input, ctx, FORMAT, toEvent),
 };
 
 function toEvent(record: Fields, source: Provenance): NormalizedEvent | string {

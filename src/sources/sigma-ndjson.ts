@@ -9,12 +9,14 @@
  *   dump: an alert or bad record must point at the file the user gave. The dump line still holds
  *   the original provenance for anyone tracing further back.
  *
+ * Flat objects may come as Elasticsearch / OpenSearch search hits (elastic-hits.ts).
+ *
  * This reader is on the benchmark's hot path: keep the per-line work to JSON.parse plus a few
  * property reads.
  */
 import type { Fields, LogSource, NormalizedEvent, Provenance } from '../events/event.js';
-import { firstJsonRecord } from './json-head.js';
-import { jsonShapeOf, readJsonRecords, splitsOnLines } from './json-shape.js';
+import { firstDocument, readDocuments, splitsDocuments } from './elastic-hits.js';
+import { jsonShapeOf } from './json-shape.js';
 import { isObject, stringOf } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { firstTime, parseTime } from './time.js';
@@ -31,17 +33,17 @@ const EVENT_KEYS = [
 export const sigmaNdjsonReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
-  splitsInput: splitsOnLines,
+  splitsInput: splitsDocuments,
   description: 'NDJSON in Sigma field names: flat objects, or the normalized events `supplywatch dump` prints',
   sniff(head) {
-    const first = firstJsonRecord(head);
+    const first = firstDocument(head);
     if (first === undefined) return 0;
     if (isObject(first.fields) && isObject(first.source)) return 0.95;
     // Any NDJSON object (the fallback); a JSON array or pretty-printed object only with a member
     // this reader reads: a pretty config file (package.json, tsconfig.json) is no telemetry.
     return jsonShapeOf(head, true) === 'lines' || EVENT_KEYS.some((key) => first[key] !== undefined) ? 0.5 : 0;
   },
-  read: (input, ctx) => readJsonRecords(input, ctx, FORMAT, toEvent),
+  read: (input, ctx) => readDocuments(input, ctx, FORMAT, toEvent),
 };
 
 function toEvent(record: Fields, source: Provenance): NormalizedEvent {

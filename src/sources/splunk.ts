@@ -4,11 +4,15 @@
  *
  * - "Export → JSON" in Splunk Web, `splunk search … -output json` and the REST
  *   `search/jobs/export` endpoint: one object per line, `{"preview":false,"offset":0,"result":{…}}`
- *   (the last one may carry `"lastrow":true`; lines with only `messages` are the search's own
- *   diagnostics, no event, skipped);
+ *   (the last one may carry `"lastrow":true`); lines with only `messages` (`[{"type", "text"}]`,
+ *   JSONResultsReader's Message) are the search's own diagnostics, no event: DEBUG, INFO and WARN
+ *   ones are skipped, an ERROR or FATAL one (a search auto-canceled, a license error) means the
+ *   search stopped and the export is incomplete, so it is a bad record with its line and text;
  * - the REST results endpoint with `output_mode=json` (help.splunk.com, "Export data using the
  *   Splunk REST API"): `{"preview":false,"init_offset":0,"messages":[…],"fields":[…],"results":[{…},…]}`,
- *   its `results` cut record by record by json-records.ts.
+ *   its `results` cut record by record by json-records.ts; an ERROR or FATAL one among its
+ *   `messages` is a bad record on the line the document starts on (the first document's only:
+ *   appended pages' messages are not looked at).
  * Bare results (a JSON array or lines of result objects, e.g. from `jq '.result'`) read too.
  *
  * A result holds Splunk's fields (`_time` as ISO 8601 with offset, e.g.
@@ -46,6 +50,10 @@ const FORMAT = 'splunk';
 const WINDOWS_EVENT_LOG = /^(?:Xml)?WinEventLog:(?:\/\/)?(.+)$/i;
 const LINUX_SYSMON_SOURCETYPE = 'sysmon:linux';
 const LINUX_SYSMON_CHANNEL = 'Linux-Sysmon/Operational';
+/** Search message types that say the search did not run to its end. */
+const FAILED_SEARCH = new Set(['ERROR', 'FATAL']);
+/** A message's text is cut to this many characters in a bad record's reason. */
+const MAX_MESSAGE_CHARS = 1000;
 /** A result object without an export envelope is known by Splunk's own fields. */
 const SPLUNK_FIELDS = ['_raw', '_time', 'sourcetype'] as const;
 
@@ -73,8 +81,12 @@ function isResultsDocument(start: string): boolean {
 async function* readSplunk(input: Readable | ReusedChunks, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
   // As much as sniffing saw: the same members decide.
   const { shape, start, replay } = await peekShape(input, SNIFF_BYTES);
-  if (shape !== 'array' && isResultsDocument(start)) yield* readResults(replay, ctx);
-  else yield* readShaped({ shape, start: '', replay }, ctx, FORMAT, fromExportRecord);
+  if (shape !== 'array' && isResultsDocument(start)) {
+    // Its messages come before its results, within the head (only the first page's, when REST pages are appended).
+    const failure = searchFailure(firstJsonRecord(start)?.messages as FieldValue | undefined);
+    if (failure !== null) ctx.bad({ file: ctx.file, format: FORMAT, line: start.slice(0, Math.max(0, start.search(/\S/))).split('\n').length, reason: failure });
+    yield* readResults(replay, ctx);
+  } else yield* readShaped({ shape, start: '', replay }, ctx, FORMAT, fromExportRecord);
 }
 
 async function* readResults(input: AsyncIterable<Buffer>, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
@@ -97,12 +109,25 @@ async function* readResults(input: AsyncIterable<Buffer>, ctx: ReadContext): Asy
   if (batch.length > 0) yield batch;
 }
 
-/** One export line (or a bare result): its `result`, nothing for a line of search messages. */
+/** One export line (or a bare result): its `result`; for a line of search messages, nothing or the search's failure. */
 function fromExportRecord(record: Fields, source: Provenance): NormalizedEvent | string | null {
   if (isObject(record.result)) return fromResult(record.result, source);
   if (SPLUNK_FIELDS.some((key) => record[key] !== undefined)) return fromResult(record, source);
-  if (typeof record.preview === 'boolean' || Array.isArray(record.messages)) return null;
+  if (typeof record.preview === 'boolean' || Array.isArray(record.messages)) return searchFailure(record.messages);
   return 'not a Splunk result (no "result" object, _raw, _time or sourcetype)';
+}
+
+/**
+ * The ERROR and FATAL messages of a line, as a bad record's reason (null when it has none). Their
+ * text is the search head's, untrusted: quoted as a JSON string (control characters escaped) and cut.
+ */
+function searchFailure(messages: FieldValue | undefined): string | null {
+  const failures = (Array.isArray(messages) ? messages : []).flatMap((message) => {
+    if (!isObject(message) || typeof message.type !== 'string' || !FAILED_SEARCH.has(message.type.toUpperCase())) return [];
+    const text = stringOf(message.text) ?? '';
+    return [`${message.type} ${JSON.stringify(text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) + '…' : text)}`];
+  });
+  return failures.length === 0 ? null : `Splunk search message, the export is incomplete: ${failures.join('; ')}`;
 }
 
 function fromResult(result: Fields, source: Provenance): NormalizedEvent | string {

@@ -3,11 +3,11 @@
  * the Sysmon/Security names Sigma uses), `winlog.*` give EventID/Channel/Provider_Name/Computer,
  * and ECS objects (`process`, `destination`, `file`, `dns`, ...) fill the Sigma names that
  * event_data lacks (e.g. events enriched or produced by Elastic Defend).
- * The original top-level ECS objects are kept in `fields` under their own names.
+ * The original top-level ECS objects are kept in `fields` under their own names. The documents
+ * may come as Elasticsearch / OpenSearch search hits (elastic-hits.ts).
  */
 import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
-import { firstJsonRecord } from './json-head.js';
-import { readJsonRecords, splitsOnLines } from './json-shape.js';
+import { firstDocument, readDocuments, splitsDocuments } from './elastic-hits.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { parseTime } from './time.js';
@@ -37,13 +37,13 @@ const ECS_TO_SIGMA: ReadonlyArray<readonly [string, string]> = [
 export const winlogbeatReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
-  splitsInput: splitsOnLines,
-  description: 'Winlogbeat / ECS NDJSON (winlog.event_id, winlog.event_data, process.*)',
+  splitsInput: splitsDocuments,
+  description: 'Winlogbeat / ECS NDJSON (winlog.event_id, winlog.event_data, process.*), bare or as Elasticsearch hits',
   sniff(head) {
-    const first = firstJsonRecord(head);
+    const first = firstDocument(head);
     return first !== undefined && (isObject(first.winlog) || shippedByWinlogbeat(first)) ? 0.9 : 0;
   },
-  read: (input, ctx) => readJsonRecords(input, ctx, FORMAT, toEvent),
+  read: (input, ctx) => readDocuments(input, ctx, FORMAT, toEvent),
 };
 
 function toEvent(doc: Fields, source: Provenance): NormalizedEvent | string {

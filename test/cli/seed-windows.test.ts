@@ -1,8 +1,8 @@
 /**
  * The seed's Windows atomic tests (../shared/seed, "Testing Methodology": tests 1, 3 and 4) as
- * Sysmon XML and Defender exports, scanned with `--rules seed` as users do. Expected arms are
- * worked out by hand from the seed AQL; where the seed as written cannot fire, the test says so
- * and docs/seed.md ("On other sources") explains why.
+ * Sysmon XML, Splunk, Elasticsearch and Defender exports, scanned with `--rules seed` as users do.
+ * Expected arms are worked out by hand from the seed AQL; where the seed as written cannot fire,
+ * the test says so and docs/seed.md ("On other sources") explains why.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,27 +48,40 @@ describe('seed atomic tests on Sysmon XML', () => {
   });
 });
 
-describe('seed atomic tests on Splunk exports', () => {
-  const xml = ['atomic1-npm-postinstall', 'atomic3-workflow-file', 'atomic4-registry-4873'].map((name) => `${FIX}/${name}.sysmon.xml`);
-  /** The alerts of a scan as CSV rows, without the hardened pack's Source column (file and line differ by format). */
-  async function rows(paths: string[], pack: string): Promise<string[]> {
-    const r = await runCli(['scan', ...paths, '--rules', pack, '--format', 'csv']);
-    expect(r.stderr).toMatch(/events read: 7\b/);
-    return r.stdout.split('\r\n').filter(Boolean).map((row) => (pack === 'seed' ? row : row.slice(0, row.lastIndexOf(','))));
-  }
+const ATOMIC_XML = ['atomic1-npm-postinstall', 'atomic3-workflow-file', 'atomic4-registry-4873'].map((name) => `${FIX}/${name}.sysmon.xml`);
 
+/** The alerts of a scan as CSV rows, without the hardened pack's Source column (file and line differ by format). */
+async function packRows(paths: string[], pack: string): Promise<string[]> {
+  const r = await runCli(['scan', ...paths, '--rules', pack, '--format', 'csv']);
+  expect(r.stderr).toMatch(/events read: 7\b/);
+  return r.stdout.split('\r\n').filter(Boolean).map((row) => (pack === 'seed' ? row : row.slice(0, row.lastIndexOf(','))));
+}
+
+/** The seed and hardened packs give on `name` the alerts they give on the same events as Sysmon XML. */
+async function expectXmlAlerts(name: string, format: string): Promise<void> {
+  for (const pack of ['seed', 'hardened']) {
+    const expected = await packRows(ATOMIC_XML, pack);
+    expect(expected.length, pack).toBeGreaterThan(1);
+    expect(await packRows([`${FIX}/${name}`], pack), pack).toEqual(expected);
+  }
+  const { status, rows: seed, stderr } = await seedRows(`${FIX}/${name}`);
+  expect(stderr).toMatch(new RegExp(`7 events \\(${format}\\)`));
+  expect(status).toBe(1);
+  expect(seed.map(arm)).toEqual(['PackageManagerSpawnedSuspiciousChild']);
+}
+
+describe('seed atomic tests on Splunk exports', () => {
   for (const name of ['atomic-1-3-4.splunk-export.json', 'atomic-1-3-4.splunk-rest.json']) {
-    it(`${name}: the seed and hardened packs give the alerts they give on the same events as Sysmon XML`, async () => {
-      for (const pack of ['seed', 'hardened']) {
-        const expected = await rows(xml, pack);
-        expect(expected.length, pack).toBeGreaterThan(1);
-        expect(await rows([`${FIX}/${name}`], pack), pack).toEqual(expected);
-      }
-      const { status, rows: seed, stderr } = await seedRows(`${FIX}/${name}`);
-      expect(stderr).toMatch(/7 events \(splunk\)/);
-      expect(status).toBe(1);
-      expect(seed.map(arm)).toEqual(['PackageManagerSpawnedSuspiciousChild']);
-    });
+    it(`${name}: the seed and hardened packs give the alerts they give on the same events as Sysmon XML`, () => expectXmlAlerts(name, 'splunk'));
+  }
+});
+
+describe('seed atomic tests on Elasticsearch exports of Winlogbeat documents', () => {
+  // The same seven events as Winlogbeat 8 documents (winlog.event_data: the XML's EventData; winlog.*,
+  // event.*, host.name, @timestamp: its System part), in a pretty-printed `_search` response and as
+  // elasticdump's one hit per line.
+  for (const name of ['atomic-1-3-4.elastic-search.json', 'atomic-1-3-4.elasticdump.ndjson']) {
+    it(`${name}: the seed and hardened packs give the alerts they give on the same events as Sysmon XML`, () => expectXmlAlerts(name, 'winlogbeat'));
   }
 });
 

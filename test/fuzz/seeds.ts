@@ -70,10 +70,14 @@ export function seedsFor(format: string): Buffer[] {
     case 'qradar-csv': return [repoFile('test/fixtures/sources/qradar-events.csv'), qradarCsv(), ...any];
     case 'evtx-json': return [repoFile('test/fixtures/sources/evtx-dump.json'), repoFile('test/fixtures/sources/evtx-dump.jsonl'), ...any];
     case 'evtx': return [evtx(), corpus('sbousseaden__EVTX-ATTACK-SAMPLES/Execution/exec_sysmon_1_ftp.evtx')];
-    case 'winlogbeat': return [repoFile('test/fixtures/sources/winlogbeat.ndjson'), reshaped(repoFile('test/fixtures/sources/winlogbeat.ndjson'), 'array'), reshaped(repoFile('test/fixtures/sources/winlogbeat.ndjson'), 'objects'), ...any];
+    case 'winlogbeat': return [repoFile('test/fixtures/sources/winlogbeat.ndjson'), reshaped(repoFile('test/fixtures/sources/winlogbeat.ndjson'), 'array'), reshaped(repoFile('test/fixtures/sources/winlogbeat.ndjson'), 'objects'), repoFile('test/fixtures/windows/atomic-1-3-4.elastic-search.json'), repoFile('test/fixtures/windows/atomic-1-3-4.elasticdump.ndjson'), ...any];
     case 'otrf': return [otrf(), firstLines(corpus(OTRF + 'syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 10), repoFile('test/fixtures/sources/otrf.ndjson'), reshaped(otrf(), 'array'), reshaped(otrf(), 'objects')];
     case 'windows-xml': return [repoFile('test/fixtures/windows/atomic1-npm-postinstall.sysmon.xml'), repoFile('test/fixtures/windows/atomic4-registry-4873.sysmon.xml'), repoFile('test/fixtures/sources/sigma.ndjson')];
     case 'defender': return [repoFile('test/fixtures/windows/atomic-1-3-4.defender.csv'), repoFile('test/fixtures/windows/atomic-1-3-4.defender.json'), ...any];
+    case 'powershell-winevent': {
+      const records = JSON.parse(repoFile('test/fixtures/windows/get-winevent.convertto-json.json').toString('utf8')) as unknown[];
+      return [repoFile('test/fixtures/windows/get-winevent.convertto-json.json'), Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'), ...any];
+    }
     case 'splunk': return [repoFile('test/fixtures/windows/atomic-1-3-4.splunk-export.json'), repoFile('test/fixtures/windows/atomic-1-3-4.splunk-rest.json'), reshaped(repoFile('test/fixtures/windows/atomic-1-3-4.splunk-export.json'), 'objects'), ...any];
     case 'sysmon-linux-syslog': return [sysmonSyslog(), firstLines(corpus(OTRF + 'syslog_sysmon_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 8)];
     case 'auditd': return [corpus(OTRF + 'sh_arp_cache_2020-11-10074812.log'), corpus('elastic__beats/filebeat/module/auditd/log/test/execve-hex-arg.log'), repoFile('test/fixtures/auditd/audit-log.txt')];

@@ -62,6 +62,22 @@ describe('planTasks: byte ranges of large line-based inputs', () => {
     }
   });
 
+  it('keeps large Elasticsearch scroll pages (one _search response per line) whole, but cuts elasticdump hits (one per line) into ranges', async () => {
+    const lines = readFileSync(ndjson(dir, 'documents.ndjson', 1.2 * RANGE_BYTES), 'utf8').trimEnd().split('\n');
+    const hits = lines.map((l, i) => `{"_index":"sysmon","_id":"${i}","_score":1,"_source":${l}}`);
+    const page = (part: string[]) => `{"_scroll_id":"FGluY2x1ZGVfY29udGV4dF91dWlk","took":3,"timed_out":false,"hits":{"total":{"value":${hits.length}},"hits":[${part.join(',')}]}}\n`;
+    const half = hits.length >> 1;
+    const pages = join(dir, 'scroll-pages.json');
+    writeFileSync(pages, page(hits.slice(0, half)) + page(hits.slice(half)));
+    const dump = join(dir, 'elasticdump.ndjson');
+    writeFileSync(dump, hits.join('\n') + '\n');
+    const whole = await planTasks([pages], undefined, { onBad: () => expect.fail('no bad record expected') });
+    expect(whole).toEqual([{ id: 0, input: pages, named: true, size: statSync(pages).size }]);
+    const ranges = await planTasks([dump], undefined, { onBad: () => expect.fail('no bad record expected') });
+    expect(ranges.length).toBeGreaterThan(1);
+    expect(ranges.every((t) => t.range !== undefined)).toBe(true);
+  });
+
   it('says which tasks are command-line arguments and which were found in a folder', async () => {
     const folder = join(dir, 'folder');
     mkdirSync(folder);

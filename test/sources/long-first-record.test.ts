@@ -174,6 +174,23 @@ describe('a first record longer than the sniffing head', () => {
     ]);
   });
 
+  it('Elasticsearch hits: a first hit running past the head, in a _search response (one line, pretty) or one hit per line, is known by its document', async () => {
+    const doc = (script: string) => ({ '@timestamp': '2023-11-14T22:13:20.120Z', winlog: { channel: 'Microsoft-Windows-PowerShell/Operational', event_id: '4104', event_data: { ScriptBlockText: script } } });
+    const hit = (script: string, id: number) => ({ _index: 'winlogbeat-8.11.0', _id: `id-${id}`, _score: 1, _source: doc(script) });
+    const search = (hits: unknown[]) => ({ took: 3, timed_out: false, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 }, hits: { total: { value: hits.length, relation: 'eq' }, max_score: 1, hits } });
+    const oneLine = await expectBothRead('winlogbeat', 'search.json', (script) => line(search([hit(script, 0), hit(SHORT, 1)])).slice(0, -1), '');
+    expect(oneLine.map((e) => [e.source.line, e.service, e.fields._id])).toEqual([
+      [1, 'powershell', 'id-0'],
+      [1, 'powershell', 'id-1'],
+    ]);
+    expect(oneLine[0]!.fields.ScriptBlockText).toBe(PAYLOAD);
+    const pretty = await expectBothRead('winlogbeat', 'search-pretty.json', (script) => JSON.stringify(search([hit(script, 0), hit(SHORT, 1)]), null, 2), '\n');
+    expect(pretty.map((e) => e.fields._id)).toEqual(['id-0', 'id-1']);
+    const flat = (script: string) => ({ category: 'process_creation', product: 'windows', Image: 'C:\\Program Files\\nodejs\\node.exe', CommandLine: `node -e "${script}"` });
+    const dumped = await expectBothRead('sigma-ndjson', 'elasticdump.ndjson', (script) => line({ _index: 'sysmon', _id: 'a', _source: flat(script) }), line({ _index: 'sysmon', _id: 'b', _source: flat(SHORT) }));
+    expect(dumped[0]).toMatchObject({ category: 'process_creation', fields: { CommandLine: `node -e "${PAYLOAD}"`, _id: 'a' } });
+  });
+
   it('sigma-ndjson: a flat record and a dumped one with a long CommandLine', async () => {
     const flat = (commandLine: string) => ({ category: 'process_creation', product: 'windows', Image: 'C:\\Program Files\\nodejs\\node.exe', CommandLine: `node -e "${commandLine}"` });
     const flatEvents = await expectBothRead('sigma-ndjson', 'flat.ndjson', (script) => line(flat(script)), line(flat(SHORT)));

@@ -109,6 +109,58 @@ describe('splunk: Export lines with the Sysmon add-on fields', () => {
   });
 });
 
+describe('splunk: search messages in an export', () => {
+  const result = (n: number) => ({ _time: `2026-11-27T09:14:0${n}.000+00:00`, host: 'ws1', sourcetype: 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational', EventCode: '1', Image: `C:\\n${n}.exe` });
+  const messages = (...list: Array<{ type: string; text: unknown }>) => JSON.stringify({ preview: false, messages: list });
+
+  it('an ERROR or FATAL message is a bad record with its line and text (the export is incomplete); INFO, DEBUG and WARN ones are skipped', async () => {
+    const lines = [
+      messages({ type: 'INFO', text: 'Your timerange was substituted based on your search string' }, { type: 'DEBUG', text: 'base lispy: [ AND index::sysmon ]' }),
+      JSON.stringify({ preview: false, offset: 0, result: result(0) }),
+      messages({ type: 'WARN', text: 'Search results might be incomplete: the search process on the peer idx02 ended prematurely.' }),
+      messages({ type: 'ERROR', text: 'Search auto-canceled' }),
+      JSON.stringify({ preview: false, offset: 1, result: result(1) }),
+      messages({ type: 'INFO', text: 'ok' }, { type: 'FATAL', text: "Error in 'litsearch' command: Your Splunk license expired or you have exceeded your license limit too many times." }),
+    ];
+    const { events, bad } = await read(lines.join('\n') + '\n', 'export.json', [17]);
+    expect(events.map((e) => [e.source.line, e.fields.Image])).toEqual([
+      [2, 'C:\\n0.exe'],
+      [5, 'C:\\n1.exe'],
+    ]);
+    expect(bad).toEqual([
+      { file: 'export.json', format: 'splunk', line: 4, reason: 'Splunk search message, the export is incomplete: ERROR "Search auto-canceled"' },
+      {
+        file: 'export.json',
+        format: 'splunk',
+        line: 6,
+        reason: `Splunk search message, the export is incomplete: FATAL "Error in 'litsearch' command: Your Splunk license expired or you have exceeded your license limit too many times."`,
+      },
+    ]);
+  });
+
+  it('the REST results document: an ERROR message among its messages is reported on the line the document starts on, its results read', async () => {
+    const doc = JSON.parse(text(REST)) as { messages: unknown[]; results: unknown[] };
+    const failed = { ...doc, messages: [{ type: 'INFO', text: 'ok' }, { type: 'ERROR', text: 'Search auto-canceled' }], results: doc.results.slice(0, 2) };
+    for (const body of [JSON.stringify(failed), JSON.stringify(failed, null, 2)]) {
+      const { events, bad } = await read(body + '\n', 'rest.json', [100]);
+      expect(bad).toEqual([{ file: 'rest.json', format: 'splunk', line: 1, reason: 'Splunk search message, the export is incomplete: ERROR "Search auto-canceled"' }]);
+      expect(events).toHaveLength(2);
+    }
+    expect((await read(JSON.stringify({ ...failed, messages: [{ type: 'DEBUG', text: 'x' }] }) + '\n')).bad).toEqual([]);
+  });
+
+  it("a message's text is quoted with its control characters escaped, and cut when very long", async () => {
+    const text = `Search auto-canceled\n\u001b[2Jforged line ${'x'.repeat(5000)}`;
+    const { bad } = await read(messages({ type: 'error', text }, { type: 'ERROR', text: 42 }) + '\n');
+    expect(bad).toHaveLength(1);
+    const reason = bad[0]!.reason;
+    expect(reason).not.toMatch(/[\u0000-\u001f]/);
+    expect(reason.startsWith('Splunk search message, the export is incomplete: error "Search auto-canceled\\n\\u001b[2Jforged line xxx')).toBe(true);
+    expect(reason.endsWith('…"; ERROR "42"')).toBe(true);
+    expect(reason.length).toBeLessThan(1200);
+  });
+});
+
 describe('splunk: the REST results document with _raw XML', () => {
   it('parses each _raw <Event>: the windows-xml event, with the Splunk fields beside it', async () => {
     const { events, bad } = await read(text(REST), REST, [333]);
