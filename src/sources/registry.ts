@@ -3,6 +3,7 @@ import { auditdReader } from './auditd.js';
 import { defenderReader } from './defender.js';
 import { evtxJsonReader } from './evtx-json.js';
 import { evtxReader } from './evtx.js';
+import { evtxEcmdReader } from './evtxecmd.js';
 import { otrfReader } from './otrf.js';
 import { qradarCsvReader } from './qradar-csv.js';
 import { qradarJsonReader } from './qradar-json.js';
@@ -18,6 +19,7 @@ export const READERS: readonly SourceReader[] = [
   qradarCsvReader,
   evtxJsonReader,
   evtxReader,
+  evtxEcmdReader,
   winlogbeatReader,
   otrfReader,
   windowsXmlReader,
