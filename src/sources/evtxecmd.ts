@@ -73,14 +73,24 @@ function isJsonForm(head: string): boolean {
   return /^\uFEFF?\s*\{/.test(head);
 }
 
+/** Every column of EvtxECmd's output: its JSON lines have no other members. */
+const COLUMNS = new Set([
+  'RecordNumber', 'EventRecordId', 'TimeCreated', 'EventId', 'Level', 'Provider', 'Channel', 'ProcessId', 'ThreadId',
+  'Computer', 'ChunkNumber', 'UserId', 'MapDescription', 'UserName', 'RemoteHost', 'PayloadData1', 'PayloadData2',
+  'PayloadData3', 'PayloadData4', 'PayloadData5', 'PayloadData6', 'ExecutableInfo', 'HiddenRecord', 'SourceFile',
+  'Keywords', 'ExtraDataOffset', 'Payload',
+]);
+const OWN_COLUMNS = /^(PayloadData[1-6]|MapDescription|ChunkNumber|ExtraDataOffset|HiddenRecord)$/;
+
 /**
- * A JSON line of EvtxECmd: EventId beside Payload or MapDescription; or, when the head cuts the
- * first line inside its Payload (members after it unseen), ChunkNumber and Computer, which
- * EvtxECmd writes before Payload.
+ * A JSON line of EvtxECmd: only its column names, one of them EvtxECmd's own (PayloadDataN,
+ * MapDescription, ChunkNumber, …). A head that cuts the first line inside a long value (a
+ * command line in PayloadData6 or ExecutableInfo, the Payload) shows only the members before
+ * it, which EvtxECmd writes first: PayloadData1…6, UserName, ExecutableInfo, MapDescription.
  */
 function isEvtxEcmdRecord(record: Record<string, unknown>): boolean {
-  if ('EventId' in record) return 'Payload' in record || 'MapDescription' in record;
-  return 'ChunkNumber' in record && 'Computer' in record && !('EventID' in record);
+  const names = Object.keys(record);
+  return names.some((name) => OWN_COLUMNS.test(name)) && names.every((name) => COLUMNS.has(name));
 }
 
 async function* readEvtxEcmd(input: Readable | ReusedChunks, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
