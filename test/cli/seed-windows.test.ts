@@ -21,6 +21,15 @@ async function seedRows(path: string): Promise<{ status: number | null; rows: st
 }
 const arm = (row: string) => row.slice(row.lastIndexOf(',') + 1);
 
+/** The seed's three Windows atomic tests as Sysmon XML: the events the other formats carry. */
+const xml = ['atomic1-npm-postinstall', 'atomic3-workflow-file', 'atomic4-registry-4873'].map((name) => `${FIX}/${name}.sysmon.xml`);
+/** The alerts of a scan as CSV rows, without the hardened pack's Source column (file and line differ by format). */
+async function rows(paths: string[], pack: string): Promise<string[]> {
+  const r = await runCli(['scan', ...paths, '--rules', pack, '--format', 'csv']);
+  expect(r.stderr).toMatch(/events read: 7\b/);
+  return r.stdout.split('\r\n').filter(Boolean).map((row) => (pack === 'seed' ? row : row.slice(0, row.lastIndexOf(','))));
+}
+
 describe('seed atomic tests on Sysmon XML', () => {
   it('test 1 (npm postinstall → cmd.exe whoami): arm 1 on node.exe → cmd.exe only', async () => {
     const { status, rows, stderr } = await seedRows(`${FIX}/atomic1-npm-postinstall.sysmon.xml`);
@@ -49,14 +58,6 @@ describe('seed atomic tests on Sysmon XML', () => {
 });
 
 describe('seed atomic tests on Splunk exports', () => {
-  const xml = ['atomic1-npm-postinstall', 'atomic3-workflow-file', 'atomic4-registry-4873'].map((name) => `${FIX}/${name}.sysmon.xml`);
-  /** The alerts of a scan as CSV rows, without the hardened pack's Source column (file and line differ by format). */
-  async function rows(paths: string[], pack: string): Promise<string[]> {
-    const r = await runCli(['scan', ...paths, '--rules', pack, '--format', 'csv']);
-    expect(r.stderr).toMatch(/events read: 7\b/);
-    return r.stdout.split('\r\n').filter(Boolean).map((row) => (pack === 'seed' ? row : row.slice(0, row.lastIndexOf(','))));
-  }
-
   for (const name of ['atomic-1-3-4.splunk-export.json', 'atomic-1-3-4.splunk-rest.json']) {
     it(`${name}: the seed and hardened packs give the alerts they give on the same events as Sysmon XML`, async () => {
       for (const pack of ['seed', 'hardened']) {
@@ -95,4 +96,21 @@ describe('seed atomic tests on Defender exports', () => {
     const { rows } = await seedRows(file);
     expect(rows.map((r) => [r.slice(0, 19), arm(r)])).toEqual([['2026-11-27 09:31:45', 'PackageManagerUnexpectedExternalConnection']]);
   });
+});
+
+describe('seed atomic tests on EvtxECmd output', () => {
+  for (const name of ['atomic-1-3-4.evtxecmd.csv', 'atomic-1-3-4.evtxecmd.json']) {
+    it(`${name}: the seed and hardened packs give the alerts they give on the same events as Sysmon XML`, async () => {
+      for (const pack of ['seed', 'hardened']) {
+        const expected = await rows(xml, pack);
+        expect(expected.length, pack).toBeGreaterThan(1);
+        expect(await rows([`${FIX}/${name}`], pack), pack).toEqual(expected);
+      }
+      const { status, rows: seed, stderr } = await seedRows(`${FIX}/${name}`);
+      expect(stderr).toMatch(/7 events \(evtxecmd\)/);
+      expect(status).toBe(1);
+      expect(seed.map(arm)).toEqual(['PackageManagerSpawnedSuspiciousChild']);
+      expect(seed[0]).toContain('2026-11-27 09:14:02,DEV-WS-042.corp.example.com,CORP\\alice,,C:\\Windows\\System32\\cmd.exe');
+    });
+  }
 });
