@@ -3,6 +3,7 @@ import { auditdReader } from './auditd.js';
 import { defenderReader } from './defender.js';
 import { evtxJsonReader } from './evtx-json.js';
 import { evtxReader } from './evtx.js';
+import { evtxEcmdReader } from './evtxecmd.js';
 import { otrfReader } from './otrf.js';
 import { powershellWinEventReader } from './powershell-winevent.js';
 import { qradarCsvReader } from './qradar-csv.js';
@@ -19,6 +20,7 @@ export const READERS: readonly SourceReader[] = [
   qradarCsvReader,
   evtxJsonReader,
   evtxReader,
+  evtxEcmdReader,
   winlogbeatReader,
   otrfReader,
   powershellWinEventReader,

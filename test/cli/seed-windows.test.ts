@@ -109,3 +109,13 @@ describe('seed atomic tests on Defender exports', () => {
     expect(rows.map((r) => [r.slice(0, 19), arm(r)])).toEqual([['2026-11-27 09:31:45', 'PackageManagerUnexpectedExternalConnection']]);
   });
 });
+
+describe('seed atomic tests on EvtxECmd output', () => {
+  for (const name of ['atomic-1-3-4.evtxecmd.csv', 'atomic-1-3-4.evtxecmd.json']) {
+    it(`${name}: the seed and hardened packs give the alerts they give on the same events as Sysmon XML`, async () => {
+      await expectXmlAlerts(name, 'evtxecmd');
+      const { rows: seed } = await seedRows(`${FIX}/${name}`);
+      expect(seed[0]).toContain('2026-11-27 09:14:02,DEV-WS-042.corp.example.com,CORP\\alice,,C:\\Windows\\System32\\cmd.exe');
+    });
+  }
+});

@@ -69,6 +69,7 @@ export function seedsFor(format: string): Buffer[] {
     case 'qradar-json': return [repoFile('samples/qradar-export.json'), qradarOnePerLine(), repoFile('test/fixtures/sources/qradar-events.json'), ...any];
     case 'qradar-csv': return [repoFile('test/fixtures/sources/qradar-events.csv'), qradarCsv(), ...any];
     case 'evtx-json': return [repoFile('test/fixtures/sources/evtx-dump.json'), repoFile('test/fixtures/sources/evtx-dump.jsonl'), ...any];
+    case 'evtxecmd': return [repoFile('test/fixtures/windows/atomic-1-3-4.evtxecmd.csv'), repoFile('test/fixtures/windows/atomic-1-3-4.evtxecmd.json'), ...any];
     case 'evtx': return [evtx(), corpus('sbousseaden__EVTX-ATTACK-SAMPLES/Execution/exec_sysmon_1_ftp.evtx')];
     case 'winlogbeat': return [repoFile('test/fixtures/sources/winlogbeat.ndjson'), reshaped(repoFile('test/fixtures/sources/winlogbeat.ndjson'), 'array'), reshaped(repoFile('test/fixtures/sources/winlogbeat.ndjson'), 'objects'), repoFile('test/fixtures/windows/atomic-1-3-4.elastic-search.json'), repoFile('test/fixtures/windows/atomic-1-3-4.elasticdump.ndjson'), ...any];
     case 'otrf': return [otrf(), firstLines(corpus(OTRF + 'syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 10), repoFile('test/fixtures/sources/otrf.ndjson'), reshaped(otrf(), 'array'), reshaped(otrf(), 'objects')];

@@ -1,0 +1,115 @@
+/**
+ * The loop of a CSV reader with a header row: csv-parse (RFC 4180: quoted commas, doubled quotes
+ * and newlines inside quotes) as a stream, each record turned into a row keyed by the header and
+ * handed to the reader's mapper with the line it starts on. Used by qradar-csv and evtxecmd.
+ *
+ * CSV cannot tell NULL from '': an empty cell is absent from the row.
+ */
+import { once } from 'node:events';
+import { parse } from 'csv-parse';
+import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { BATCH_SIZE } from './ndjson.js';
+import type { ReadContext } from './reader.js';
+
+/** Turns one row (header name → non-empty cell) into an event, or a bad-record reason. */
+export type CsvRowMapper = (row: Fields, source: Provenance) => NormalizedEvent | string;
+
+/** What csv-parse hands on_record with `raw: true`. */
+interface RawRecord {
+  record: string[];
+  raw: string;
+}
+
+export async function* readCsvRows(input: AsyncIterable<Buffer | string>, ctx: ReadContext, format: string, toEvent: CsvRowMapper): AsyncGenerator<NormalizedEvent[]> {
+  const lines = new LineCounter();
+  const { file } = ctx;
+  let header: string[] | undefined;
+  let batch: NormalizedEvent[] = [];
+  let full: NormalizedEvent[][] = [];
+  const onRecord = (record: string[], raw: string) => {
+    const line = lines.next(raw);
+    if (header === undefined) {
+      header = record;
+      return;
+    }
+    const source: Provenance = { file, format, line };
+    if (record.length !== header.length) {
+      ctx.bad({ ...source, reason: `${record.length} cells, header has ${header.length}` });
+      return;
+    }
+    const row: Fields = {};
+    for (let i = 0; i < header.length; i++) if (record[i] !== '') row[header[i]!] = record[i]!;
+    const event = toEvent(row, source);
+    if (typeof event === 'string') {
+      ctx.bad({ ...source, reason: event });
+      return;
+    }
+    batch.push(event);
+    if (batch.length >= BATCH_SIZE) {
+      full.push(batch);
+      batch = [];
+    }
+  };
+  // Records are taken in on_record/on_skip, which csv-parse calls synchronously and in input
+  // order; nothing goes downstream. Line numbers are exact for well-formed records; after a
+  // malformed quote csv-parse's recovery is murky, so the lines of the records it skips there
+  // are best effort.
+  const parser = parse({
+    bom: true,
+    raw: true,
+    relax_column_count: true, // a short or long row is reported as one bad record in onRecord
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_record: (value) => {
+      const { record, raw } = value as unknown as RawRecord; // csv-parse's types ignore `raw: true`
+      onRecord(record, raw);
+      return null;
+    },
+    on_skip: (err, raw) => {
+      ctx.bad({ file, format, line: lines.next(raw ?? ''), reason: `invalid CSV: ${err?.message ?? 'unparseable record'}` });
+      return undefined;
+    },
+  });
+  let fatal: Error | undefined;
+  parser.on('error', (err: Error) => (fatal = err));
+  parser.resume();
+  const ended = once(parser, 'end').catch(() => undefined);
+  for await (const chunk of input) {
+    parser.write(chunk);
+    yield* full;
+    full = [];
+    if (fatal) break;
+  }
+  if (!fatal) {
+    parser.end();
+    await ended;
+  }
+  yield* full;
+  // Typically an unclosed quote, which swallows the rest of the file.
+  if (fatal) ctx.bad({ file, format, line: lines.current, reason: `invalid CSV, rest of file skipped: ${(fatal as Error).message}` });
+  if (batch.length > 0) yield batch;
+}
+
+/**
+ * Line numbers from each record's raw text. csv-parse's own info.lines counts a CRLF inside a
+ * quoted cell as two lines, so it cannot be used. A raw record holds the blank lines before
+ * it, the record, and all or part of its delimiter (`\n`, or only the `\r` of `\r\n`).
+ */
+class LineCounter {
+  /** The line the next raw record begins on. */
+  current = 1;
+
+  /** Returns the first line of the record in `raw` and advances past it. */
+  next(raw: string): number {
+    const leading = /^(\r?\n)*/.exec(raw)![0];
+    const start = this.current + countNewlines(leading);
+    this.current += countNewlines(raw) + (raw.endsWith('\n') ? 0 : 1);
+    return start;
+  }
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
