@@ -2,7 +2,8 @@
  * Windows events as JSON in the evtx_dump layout: `{"Event": {"System": {...}, "EventData": {...}}}`,
  * XML attributes under `#attributes` and element text under `#text`; also Velociraptor's
  * `parse_evtx()` rows (`{"System": {"EventID": {"Value": 1}, "Provider": {"Name": …},
- * "TimeCreated": {"SystemTime": EPOCH_SECONDS}, …}, "EventData": {…}}`). Objects may be
+ * "TimeCreated": {"SystemTime": EPOCH_SECONDS}, …}, "EventData": {…}}`), and xmltodict's form
+ * (`@Name` attributes beside `#text`: python-evtx's XML converted, EvtxECmd's `--fj`). Objects may be
  * pretty-printed and concatenated, one per line, separated by evtx_dump's `Record N` lines, or
  * wrapped in a JSON array.
  *
@@ -113,12 +114,13 @@ function flattenSystem(system: JsonObject, fields: Fields): void {
     const attributes = value['#attributes'];
     if (isObject(attributes)) {
       for (const [attribute, attributeValue] of Object.entries(attributes)) fields[`${name}_${attribute}`] = attributeValue;
-    } else if (!('#text' in value)) {
-      // Velociraptor's parse_evtx(): attributes as plain keys, an element's text as `Value`
-      // (`"EventID": {"Value": 1}`, `"Provider": {"Name": …}`).
+    } else {
+      // Attributes as plain keys and the text as `Value` (Velociraptor's parse_evtx():
+      // `"EventID": {"Value": 1}`, `"Provider": {"Name": …}`), or as `@`-keys beside `#text`
+      // (xmltodict's form: python-evtx's XML as JSON, EvtxECmd --fj: `"Provider": {"@Name": …}`).
       for (const [key, inner] of Object.entries(value)) {
-        if (isObject(inner) || Array.isArray(inner)) continue;
-        fields[key === 'Value' ? name : `${name}_${key}`] = inner;
+        if (key === '#text' || isObject(inner) || Array.isArray(inner)) continue;
+        fields[key === 'Value' ? name : `${name}_${key.startsWith('@') ? key.slice(1) : key}`] = inner;
       }
     }
   }
@@ -128,13 +130,13 @@ function flattenSystem(system: JsonObject, fields: Fields): void {
 function flattenEventData(data: JsonObject, fields: Fields): void {
   const unnamed: FieldValue[] = [];
   for (const [name, value] of Object.entries(data)) {
-    if (name === '#attributes') continue; // xmlns
+    if (name === '#attributes' || name.startsWith('@')) continue; // xmlns
     if (name !== 'Data') {
       fields[name] = textOf(value);
       continue;
     }
     for (const item of Array.isArray(value) ? value : [value]) {
-      const itemName = isObject(item) && isObject(item['#attributes']) ? item['#attributes'].Name : undefined;
+      const itemName = !isObject(item) ? undefined : isObject(item['#attributes']) ? item['#attributes'].Name : item['@Name'];
       // An empty <Data Name="X"/> has no #text: the element exists, so its value is ''.
       if (typeof itemName === 'string') fields[itemName] = isObject(item) ? (item['#text'] ?? '') : item;
       else unnamed.push(textOf(item));

@@ -113,4 +113,31 @@ describe('evtx-json', () => {
       ['process_creation', 'security', 'DC01', Date.UTC(2017, 0, 19, 16, 7, 45), '4688', 'Microsoft-Windows-Security-Auditing', '4', 'C:\\Windows\\System32\\whoami.exe'],
     ]);
   });
+
+  it("reads xmltodict's form (python-evtx's XML as JSON, EvtxECmd --fj): @-attributes, #text, Data items by @Name", async () => {
+    const event = {
+      Event: {
+        '@xmlns': 'http://schemas.microsoft.com/win/2004/08/events/event',
+        System: {
+          Provider: { '@Name': 'Microsoft-Windows-Sysmon', '@Guid': '{5770385f-c22a-43e0-bf4c-06f5698ffbd9}' },
+          EventID: '11', Version: '2', Level: '4', Task: '11', Opcode: '0', Keywords: '0x8000000000000000',
+          TimeCreated: { '@SystemTime': '2026-11-27T10:02:19.000000Z' }, EventRecordID: '6590', Correlation: null,
+          Execution: { '@ProcessID': '1912', '@ThreadID': '996' }, Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'DEV-WS-042', Security: { '@UserID': 'S-1-5-18' },
+        },
+        EventData: {
+          Data: [
+            { '@Name': 'RuleName', '#text': '-' },
+            { '@Name': 'Image', '#text': 'C:\\Windows\\System32\\cmd.exe' },
+            { '@Name': 'TargetFilename', '#text': 'C:\\src\\app\\.github\\workflows\\ci.yml' },
+            { '@Name': 'User' },
+          ],
+        },
+      },
+    };
+    const { events, bad } = await readWith(evtxJsonReader, Readable.from([Buffer.from(JSON.stringify(event, null, 2))]), 'xmltodict.json');
+    expect(bad).toEqual([]);
+    expect(events.map((e) => [e.category, e.host, e.time, e.fields.EventID, e.fields.Provider_Name, e.fields.Execution_ProcessID, e.fields.TargetFilename, e.fields.User, e.fields['@xmlns']])).toEqual([
+      ['file_event', 'DEV-WS-042', Date.UTC(2026, 10, 27, 10, 2, 19), '11', 'Microsoft-Windows-Sysmon', '1912', 'C:\\src\\app\\.github\\workflows\\ci.yml', '', undefined],
+    ]);
+  });
 });
