@@ -12,7 +12,7 @@ import { normalizeEvent } from './auditd/normalize.js';
 import { ProcessTable } from './auditd/process-table.js';
 import { parseRecord } from './auditd/record.js';
 import { isBlank, OVERSIZED_LINE, splitLines } from './lines.js';
-import { BATCH_SIZE } from './ndjson.js';
+import { BATCH_SIZE } from './event-batches.js';
 import type { SourceReader } from './reader.js';
 
 const FORMAT = 'auditd';

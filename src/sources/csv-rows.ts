@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import { parse } from 'csv-parse';
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
-import { BATCH_SIZE } from './ndjson.js';
+import { EventBatches } from './event-batches.js';
 import type { ReadContext } from './reader.js';
 
 /** Turns one row (header name → non-empty cell) into an event, or a bad-record reason. */
@@ -24,7 +24,7 @@ export async function* readCsvRows(input: AsyncIterable<Buffer | string>, ctx: R
   const lines = new LineCounter();
   const { file } = ctx;
   let header: string[] | undefined;
-  let batch: NormalizedEvent[] = [];
+  const batches = new EventBatches(ctx);
   let full: NormalizedEvent[][] = [];
   const onRecord = (record: string[], raw: string) => {
     const line = lines.next(raw);
@@ -33,22 +33,15 @@ export async function* readCsvRows(input: AsyncIterable<Buffer | string>, ctx: R
       return;
     }
     const source: Provenance = { file, format, line };
-    if (record.length !== header.length) {
-      ctx.bad({ ...source, reason: `${record.length} cells, header has ${header.length}` });
-      return;
+    let outcome: NormalizedEvent | string;
+    if (record.length !== header.length) outcome = `${record.length} cells, header has ${header.length}`;
+    else {
+      const row: Fields = {};
+      for (let i = 0; i < header.length; i++) if (record[i] !== '') row[header[i]!] = record[i]!;
+      outcome = toEvent(row, source);
     }
-    const row: Fields = {};
-    for (let i = 0; i < header.length; i++) if (record[i] !== '') row[header[i]!] = record[i]!;
-    const event = toEvent(row, source);
-    if (typeof event === 'string') {
-      ctx.bad({ ...source, reason: event });
-      return;
-    }
-    batch.push(event);
-    if (batch.length >= BATCH_SIZE) {
-      full.push(batch);
-      batch = [];
-    }
+    const done = batches.add(outcome, source);
+    if (done) full.push(done);
   };
   // Records are taken in on_record/on_skip, which csv-parse calls synchronously and in input
   // order; nothing goes downstream. Line numbers are exact for well-formed records; after a
@@ -87,7 +80,8 @@ export async function* readCsvRows(input: AsyncIterable<Buffer | string>, ctx: R
   yield* full;
   // Typically an unclosed quote, which swallows the rest of the file.
   if (fatal) ctx.bad({ file, format, line: lines.current, reason: `invalid CSV, rest of file skipped: ${(fatal as Error).message}` });
-  if (batch.length > 0) yield batch;
+  const rest = batches.rest();
+  if (rest) yield rest;
 }
 
 /**

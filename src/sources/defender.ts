@@ -14,14 +14,15 @@
  * `Timestamp` (or `TimeGenerated`, Event Hub `time`), host from `DeviceName`.
  */
 import { basename } from 'node:path';
-import { pipeline, Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import type { Readable } from 'node:stream';
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { parseRecords } from './json-records.js';
 import { mapDefenderRow, tableIn, tableOf, type DefenderTable } from './defender-mapping.js';
 import { isObject, stringOf } from './json-util.js';
 import { firstJsonLine } from './json-head.js';
-import { BATCH_SIZE, readNdjson } from './ndjson.js';
+import { readCsvRows } from './csv-rows.js';
+import { EventBatches } from './event-batches.js';
+import { readNdjson } from './ndjson.js';
 import { peek, SNIFF_BYTES } from './peek.js';
 import type { ReadContext, SourceReader } from './reader.js';
 import { firstTime } from './time.js';
@@ -57,7 +58,7 @@ async function* readDefender(input: Readable, ctx: ReadContext): AsyncGenerator<
     const isRow = first !== undefined && !Object.keys(first).some((k) => WRAPPER_ARRAYS.test(k));
     if (isRow) yield* readNdjson(replay, ctx, FORMAT, (row, source) => toEvent(row, hint, source));
     else yield* readJsonArray(replay, ctx, hint, WRAPPER_ARRAYS);
-  } else yield* readCsv(replay, ctx, hint);
+  } else yield* readCsvRows(replay, ctx, FORMAT, (row, source) => toEvent(row, hint, source));
 }
 
 function toEvent(raw: Fields, hint: DefenderTable | undefined, source: Provenance): NormalizedEvent | string {
@@ -85,82 +86,16 @@ function toEvent(raw: Fields, hint: DefenderTable | undefined, source: Provenanc
 
 async function* readJsonArray(input: Readable, ctx: ReadContext, hint: DefenderTable | undefined, wrapper: RegExp | undefined): AsyncGenerator<NormalizedEvent[]> {
   const options = { member: wrapper, describe: wrapper === undefined ? 'row' : 'Results/results/records/value' };
-  let batch: NormalizedEvent[] = [];
+  const batches = new EventBatches(ctx);
   for await (const records of parseRecords(input, ctx, FORMAT, options)) {
     for (const { value, line, record } of records) {
       // Rows keep their index as provenance (as before); a bad one is also named by its line.
       const source: Provenance = { file: ctx.file, format: FORMAT, record };
-      const event = isObject(value) ? toEvent(value, hint, source) : 'row is not a JSON object';
-      if (typeof event === 'string') {
-        ctx.bad({ ...source, line, reason: event });
-        continue;
-      }
-      batch.push(event);
-      if (batch.length >= BATCH_SIZE) {
-        yield batch;
-        batch = [];
-      }
+      const full = batches.add(isObject(value) ? toEvent(value, hint, source) : 'row is not a JSON object', { ...source, line });
+      if (full) yield full;
     }
   }
-  if (batch.length > 0) yield batch;
+  const rest = batches.rest();
+  if (rest) yield rest;
 }
 
-async function* readCsv(input: Readable, ctx: ReadContext, hint: DefenderTable | undefined): AsyncGenerator<NormalizedEvent[]> {
-  let line = 1; // where the next raw record begins
-  const parser = parse({
-    bom: true,
-    raw: true,
-    relax_column_count: true, // a short or long row is one bad record below
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_skip: (err, raw) => {
-      ctx.bad({ file: ctx.file, format: FORMAT, line: advance(raw ?? ''), reason: `invalid CSV: ${err?.message ?? 'unparseable record'}` });
-      return undefined;
-    },
-  });
-  /** The first line of a raw record (after the blank lines it carries), moving past it. */
-  const advance = (raw: string): number => {
-    const start = line + newlines(/^(\r?\n)*/.exec(raw)![0]);
-    line += newlines(raw) + (raw.endsWith('\n') ? 0 : 1);
-    return start;
-  };
-  pipeline(input, parser, () => {});
-  let header: string[] | undefined;
-  let batch: NormalizedEvent[] = [];
-  try {
-    for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
-      const at = advance(raw);
-      if (header === undefined) {
-        header = record;
-        continue;
-      }
-      const source: Provenance = { file: ctx.file, format: FORMAT, line: at };
-      if (record.length !== header.length) {
-        ctx.bad({ ...source, reason: `${record.length} cells, header has ${header.length}` });
-        continue;
-      }
-      const row: Fields = {};
-      for (let i = 0; i < header.length; i++) row[header[i]!] = record[i]!;
-      const event = toEvent(row, hint, source);
-      if (typeof event === 'string') {
-        ctx.bad({ ...source, reason: event });
-        continue;
-      }
-      batch.push(event);
-      if (batch.length >= BATCH_SIZE) {
-        yield batch;
-        batch = [];
-      }
-    }
-  } catch (err) {
-    // Typically an unclosed quote, which swallows the rest of the file.
-    ctx.bad({ file: ctx.file, format: FORMAT, line, reason: `invalid CSV, rest of file skipped: ${(err as Error).message}` });
-  }
-  if (batch.length > 0) yield batch;
-}
-
-function newlines(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
-  return count;
-}

@@ -15,7 +15,7 @@
 import type { Readable } from 'node:stream';
 import type { FieldValue, Fields, NormalizedEvent } from '../events/event.js';
 import { scanJsonValues } from './json-values.js';
-import { BATCH_SIZE } from './ndjson.js';
+import { BATCH_SIZE } from './event-batches.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
 import type { ReadContext, SourceReader } from './reader.js';
 import { parseTime } from './time.js';

@@ -19,7 +19,8 @@ import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { parseRecords, type RecordArrayOptions } from './json-records.js';
 import { isObject } from './json-util.js';
 import { scanJsonValues } from './json-values.js';
-import { BATCH_SIZE, readNdjson, type RecordMapper } from './ndjson.js';
+import { EventBatches } from './event-batches.js';
+import { readNdjson, type RecordMapper } from './ndjson.js';
 import type { ReadContext, ReusedChunks } from './reader.js';
 
 export type JsonShape = 'lines' | 'array' | 'objects';
@@ -122,22 +123,14 @@ async function* concatenatedRecords(input: AsyncIterable<Buffer>, ctx: ReadConte
 
 /** Records to events in batches, with the NDJSON reader's provenance and reasons. */
 async function* batched(records: AsyncIterable<ParsedValue[]>, ctx: ReadContext, format: string, toEvent: RecordMapper): AsyncGenerator<NormalizedEvent[]> {
-  let batch: NormalizedEvent[] = [];
+  const batches = new EventBatches(ctx);
   for await (const items of records) {
     for (const { value, line } of items) {
       const source: Provenance = { file: ctx.file, format, line };
-      const event = isObject(value) ? toEvent(value as Fields, source) : 'not a JSON object';
-      if (event === null) continue;
-      if (typeof event === 'string') {
-        ctx.bad({ ...source, reason: event });
-        continue;
-      }
-      batch.push(event);
-      if (batch.length >= BATCH_SIZE) {
-        yield batch;
-        batch = [];
-      }
+      const full = batches.add(isObject(value) ? toEvent(value as Fields, source) : 'not a JSON object', source);
+      if (full) yield full;
     }
   }
-  if (batch.length > 0) yield batch;
+  const rest = batches.rest();
+  if (rest) yield rest;
 }

@@ -5,15 +5,9 @@
 import type { Readable } from 'node:stream';
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import type { ReadContext, ReusedChunks } from './reader.js';
+import { EventBatches } from './event-batches.js';
 import { isBlank, OVERSIZED_LINE, splitLines } from './lines.js';
 
-/**
- * Events per batch, for every reader. A batch's events stay alive until it is detected, so this
- * bounds what each young-generation GC has to copy: 1,000 events outlived most scavenges of a
- * worker's small young generation and got promoted; with 128 they die young
- * (docs/performance.md#128-event-batches).
- */
-export const BATCH_SIZE = 128;
 
 /**
  * Turns one parsed line into an event. `record` is freshly parsed and owned by the reader, so it
@@ -34,26 +28,18 @@ export async function* readLineRecords(input: Readable | ReusedChunks, ctx: Read
   const file = ctx.file;
   const oversized = (line: number) =>
     ctx.bad({ file, format, line, reason: OVERSIZED_LINE });
-  let batch: NormalizedEvent[] = [];
+  const batches = new EventBatches(ctx);
   for await (const { lines, firstLine } of splitLines(input, oversized)) {
     for (let i = 0; i < lines.length; i++) {
       const text = lines[i]!;
       if (isBlank(text)) continue;
-      const line = firstLine + i;
-      const event = toEvent(text, { file, format, line });
-      if (event === null) continue;
-      if (typeof event === 'string') {
-        ctx.bad({ file, format, line, reason: event });
-        continue;
-      }
-      batch.push(event);
-      if (batch.length >= BATCH_SIZE) {
-        yield batch;
-        batch = [];
-      }
+      const source = { file, format, line: firstLine + i };
+      const full = batches.add(toEvent(text, source), source);
+      if (full) yield full;
     }
   }
-  if (batch.length > 0) yield batch;
+  const rest = batches.rest();
+  if (rest) yield rest;
 }
 
 /** One JSON object per line. */

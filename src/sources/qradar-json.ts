@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Fields, NormalizedEvent } from '../events/event.js';
 import { parseRecords } from './json-records.js';
-import { BATCH_SIZE } from './ndjson.js';
+import { BATCH_SIZE } from './event-batches.js';
 import { hasQRadarColumns, qradarEvent } from './qradar-columns.js';
 import type { ReadContext, SourceReader } from './reader.js';
 

@@ -39,7 +39,7 @@ import { firstJsonRecord } from './json-head.js';
 import { parseRecords } from './json-records.js';
 import { peekShape, readShaped, splitsOnLines } from './json-shape.js';
 import { isObject, stringOf } from './json-util.js';
-import { BATCH_SIZE } from './ndjson.js';
+import { EventBatches } from './event-batches.js';
 import { SNIFF_BYTES } from './peek.js';
 import type { ReadContext, ReusedChunks, SplittableReader } from './reader.js';
 import { parseTime } from './time.js';
@@ -90,23 +90,16 @@ async function* readSplunk(input: Readable | ReusedChunks, ctx: ReadContext): As
 }
 
 async function* readResults(input: AsyncIterable<Buffer>, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
-  let batch: NormalizedEvent[] = [];
+  const batches = new EventBatches(ctx);
   for await (const records of parseRecords(input, ctx, FORMAT, { member: /^results$/, describe: '"results"' })) {
     for (const { value, line, record } of records) {
       const source: Provenance = { file: ctx.file, format: FORMAT, line };
-      const event = isObject(value) ? fromResult(value, source) : 'result is not a JSON object';
-      if (typeof event === 'string') {
-        ctx.bad({ ...source, record, reason: event });
-        continue;
-      }
-      batch.push(event);
-      if (batch.length >= BATCH_SIZE) {
-        yield batch;
-        batch = [];
-      }
+      const full = batches.add(isObject(value) ? fromResult(value, source) : 'result is not a JSON object', { ...source, record });
+      if (full) yield full;
     }
   }
-  if (batch.length > 0) yield batch;
+  const rest = batches.rest();
+  if (rest) yield rest;
 }
 
 /** One export line (or a bare result): its `result`; for a line of search messages, nothing or the search's failure. */

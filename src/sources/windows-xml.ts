@@ -15,7 +15,7 @@
 import type { Readable } from 'node:stream';
 import type { NormalizedEvent } from '../events/event.js';
 import { eventFromXml } from './event-xml.js';
-import { BATCH_SIZE } from './ndjson.js';
+import { BATCH_SIZE } from './event-batches.js';
 import type { ReadContext, SourceReader } from './reader.js';
 import { utf16Of } from './utf16.js';
 

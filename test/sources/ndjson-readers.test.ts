@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { BATCH_SIZE } from '../../src/sources/ndjson.js';
+import { BATCH_SIZE } from '../../src/sources/event-batches.js';
 import { otrfReader } from '../../src/sources/otrf.js';
 import { sigmaNdjsonReader } from '../../src/sources/sigma-ndjson.js';
 import { winlogbeatReader } from '../../src/sources/winlogbeat.js';
