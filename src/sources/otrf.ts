@@ -78,7 +78,7 @@ function liftJsonEventData(record: Fields): void {
 }
 
 /** SecurityEvent/Event/WEC rows: `"EventData": "<EventData …><Data Name=…>…"`. Existing top-level keys win. */
-function liftXmlEventData(record: Fields): void {
+export function liftXmlEventData(record: Fields): void {
   const data = record.EventData;
   if (typeof data !== 'string' || !data.trimStart().startsWith('<')) return;
   const parsed = parseEventXml(data, EMBEDDED_ROOTS);
