@@ -99,9 +99,19 @@ function baseName(column: string): string {
 
 type Layout = 'splunk' | 'ecs' | 'fields';
 
+interface WinlogColumn {
+  column: string;
+  parents: string[];
+  leaf: string;
+}
+
 /** What the header says about every row of the input. */
 interface Header {
   layout: Layout;
+  /** Columns with the portal's zone suffix → their field names (`TimeGenerated [UTC]` → `TimeGenerated`). */
+  renames: Map<string, string>;
+  /** The `winlog.*` columns as paths inside the `winlog` object (`winlog.event_data.Image` → event_data, Image). */
+  winlogColumns: WinlogColumn[];
   /** Columns shown in the viewer's zone (`[Local Time]`): a value without a zone gives no time. */
   localColumns: Set<string>;
 }
@@ -109,24 +119,32 @@ interface Header {
 function headerOf(head: string): Header {
   const raw = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0]!.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'));
   const columns = raw.map(baseName);
+  const renames = new Map(raw.flatMap((column) => (ZONE_SUFFIX.test(column) ? [[column, baseName(column)] as const] : [])));
   const localColumns = new Set(raw.flatMap((column) => (ZONE_SUFFIX.exec(column)?.[2] === 'Local Time' ? [baseName(column)] : [])));
   const has = (name: string) => columns.includes(name);
   const layout: Layout = columns.some((c) => c.startsWith('winlog.') || c === 'event.code' || c === 'host.name')
     ? 'ecs'
     : has('_time') || has('sourcetype') || has('_raw') ? 'splunk' : 'fields';
-  return { layout, localColumns };
+  const winlogColumns = columns.filter((c) => c.startsWith('winlog.')).map((column) => {
+    const path = column.slice('winlog.'.length).split('.');
+    return { column, parents: path.slice(0, -1), leaf: path[path.length - 1]! };
+  });
+  return { layout, renames, winlogColumns, localColumns };
 }
 
 async function* readCsvEvents(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
   const { head, replay } = await peek(input, SNIFF_BYTES);
   const header = headerOf(head.toString('utf8'));
-  yield* readCsvRows(replay, ctx, FORMAT, (cells, source) => rowEvent(cells, header, source));
+  yield* readCsvRows(replay, ctx, FORMAT, (row, source) => rowEvent(row, header, source));
 }
 
-function rowEvent(cells: Fields, header: Header, source: Provenance): NormalizedEvent | string {
-  const row: Fields = {};
-  for (const name in cells) row[baseName(name)] = cells[name]!;
-  const event = header.layout === 'splunk' ? splunkEvent(row, source) : header.layout === 'ecs' ? ecsEvent(row, source) : fieldsEvent(row, source);
+function rowEvent(row: Fields, header: Header, source: Provenance): NormalizedEvent | string {
+  for (const [column, name] of header.renames) {
+    if (row[column] === undefined) continue;
+    row[name] = row[column]!;
+    delete row[column];
+  }
+  const event = header.layout === 'splunk' ? splunkEvent(row, source) : header.layout === 'ecs' ? ecsEvent(row, header.winlogColumns, source) : fieldsEvent(row, source);
   if (typeof event === 'string') return event;
   // The layouts' own mappings read some of these times too, but not the portal's or Kibana's renderings.
   const time = rowTime(row, header.localColumns);
@@ -147,21 +165,18 @@ function splunkEvent(row: Fields, source: Provenance): NormalizedEvent | string 
 }
 
 /** Kibana's columns are ECS paths: `winlog.*` nested back into the object winlogbeat's mapping reads, the rest kept flat. */
-function ecsEvent(row: Fields, source: Provenance): NormalizedEvent | string {
-  const doc: Fields = {};
+function ecsEvent(row: Fields, winlogColumns: readonly WinlogColumn[], source: Provenance): NormalizedEvent | string {
   const winlog: Fields = {};
-  for (const [name, value] of Object.entries(row)) {
-    if (!name.startsWith('winlog.')) {
-      doc[name] = value;
-      continue;
-    }
-    const path = name.slice('winlog.'.length).split('.');
+  for (const { column, parents, leaf } of winlogColumns) {
+    const value = row[column];
+    if (value === undefined) continue;
+    delete row[column];
     let node = winlog;
-    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Fields;
-    node[path[path.length - 1]!] = value;
+    for (const key of parents) node = (node[key] ??= {}) as Fields;
+    node[leaf] = value;
   }
-  doc.winlog = winlog;
-  return winlogbeatEvent(doc, source);
+  row.winlog = winlog;
+  return winlogbeatEvent(row, source);
 }
 
 const PROVIDER_COLUMNS = ['Provider_Name', 'Provider', 'ProviderName', 'SourceName', 'EventSourceName', 'Source'] as const;
