@@ -74,7 +74,7 @@ export const csvEventsReader: SourceReader = {
   format: FORMAT,
   description: 'CSV export of SIEM search results with event-field columns: Splunk, Sentinel / Log Analytics, Kibana (ECS), spreadsheets',
   sniff(head) {
-    const columns = headerColumns(head);
+    const columns = headerCells(head)?.map(baseName);
     if (columns === undefined) return 0;
     const named = columns.some((c) => ID_COLUMNS.has(c) || LOG_COLUMNS.has(c));
     const eventField = columns.some((c) => EVENT_COLUMNS.has(c) || ECS_EVENT_DATA.test(c));
@@ -83,11 +83,11 @@ export const csvEventsReader: SourceReader = {
   read: readCsvEvents,
 };
 
-/** The header's column names (quotes and a `[UTC]`-style suffix removed), or undefined when the head is no CSV. */
-function headerColumns(head: string): string[] | undefined {
+/** The header's cells, quotes removed, or undefined when the head is no CSV. */
+function headerCells(head: string): string[] | undefined {
   const first = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0]!;
   if (!first.includes(',') || /^\s*[[{<]/.test(first)) return undefined;
-  return first.split(',').map((cell) => baseName(cell.trim().replace(/^"(.*)"$/, '$1')));
+  return first.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'));
 }
 
 /** `TimeGenerated [UTC]` → `TimeGenerated`: the portal's suffix says the zone its values are shown in. */
@@ -117,7 +117,7 @@ interface Header {
 }
 
 function headerOf(head: string): Header {
-  const raw = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0]!.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'));
+  const raw = headerCells(head) ?? [];
   const columns = raw.map(baseName);
   const renames = new Map(raw.flatMap((column) => (ZONE_SUFFIX.test(column) ? [[column, baseName(column)] as const] : [])));
   const localColumns = new Set(raw.flatMap((column) => (ZONE_SUFFIX.exec(column)?.[2] === 'Local Time' ? [baseName(column)] : [])));

@@ -112,9 +112,13 @@ describe('csv-events: Sentinel / Log Analytics', () => {
     });
   });
 
-  it('a [Local Time] column gives no time (the viewer\'s zone is unknown); UtcTime then does', async () => {
-    const text = 'TimeGenerated [Local Time],Computer,EventID,Channel,Image\n"27/11/2026, 10:14:02.121",ws1,1,Microsoft-Windows-Sysmon/Operational,C:\\x.exe\n';
+  it('a [Local Time] column gives no time unless its value names a zone (the viewer\'s zone is unknown); UtcTime then does', async () => {
+    const text = 'TimeGenerated [Local Time],Computer,EventID,Channel,Image\n"11/27/2026, 10:14:02.121 AM",ws1,1,Microsoft-Windows-Sysmon/Operational,C:\\x.exe\n';
     expect((await read(text)).events[0]!.time).toBeUndefined();
+    expect((await read(text.replace('[UTC]', '').replace('[Local Time]', '[UTC]'))).events[0]!.time).toBe(Date.UTC(2026, 10, 27, 10, 14, 2, 121));
+    expect((await read(text.replace('"11/27/2026, 10:14:02.121 AM"', '2026-11-27T10:14:02.121+01:00'))).events[0]!.time).toBe(Date.UTC(2026, 10, 27, 9, 14, 2, 121));
+    const noon = text.replace('[Local Time]', '[UTC]').replace('"11/27/2026, 10:14:02.121 AM"', '"1/2/2026, 12:05:00.5 PM"');
+    expect((await read(noon)).events[0]!.time).toBe(Date.UTC(2026, 0, 2, 12, 5, 0, 500));
     const withUtc = text.replace('Image\n', 'Image,UtcTime\n').replace('x.exe\n', 'x.exe,2026-11-27 09:14:02.120\n');
     expect((await read(withUtc)).events[0]!.time).toBe(Date.UTC(2026, 10, 27, 9, 14, 2, 120));
   });
