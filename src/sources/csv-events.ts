@@ -43,7 +43,9 @@
  */
 import type { Readable } from 'node:stream';
 import type { Fields, LogSource, NormalizedEvent, Provenance } from '../events/event.js';
+import { createAuomsRowMapper } from './auditd/auoms.js';
 import { readCsvRows } from './csv-rows.js';
+import { embeddedEvent, eventFromEmbeddedXml } from './event-xml.js';
 import { stringOf } from './json-util.js';
 import { liftXmlEventData } from './otrf.js';
 import { peek, SNIFF_BYTES } from './peek.js';
@@ -59,12 +61,12 @@ const FORMAT = 'csv-events';
 const ID_COLUMNS = new Set(['EventID', 'EventCode', 'Id', 'event.code', 'winlog.event_id']);
 const LOG_COLUMNS = new Set([
   'Channel', 'EventLog', 'LogName', 'Provider_Name', 'Provider', 'ProviderName', 'SourceName', 'EventSourceName',
-  'sourcetype', 'winlog.channel', 'winlog.provider_name', 'event.provider',
+  'sourcetype', 'winlog.channel', 'winlog.provider_name', 'event.provider', 'Facility',
 ]);
 /** Columns holding what an event did, in Sigma/Sysmon, Security 4688 or ECS names. */
 const EVENT_COLUMNS = new Set([
   'Image', 'CommandLine', 'ParentImage', 'ParentCommandLine', 'TargetFilename', 'DestinationIp', 'DestinationHostname',
-  'DestinationPort', 'QueryName', 'TargetObject', 'ImageLoaded', 'NewProcessName', 'ParentProcessName', 'EventData', '_raw',
+  'DestinationPort', 'QueryName', 'TargetObject', 'ImageLoaded', 'NewProcessName', 'ParentProcessName', 'EventData', '_raw', 'SyslogMessage',
   'process.executable', 'process.command_line', 'process.parent.executable', 'file.path', 'destination.ip',
   'destination.domain', 'dns.question.name',
 ]);
@@ -135,21 +137,30 @@ function headerOf(head: string): Header {
 async function* readCsvEvents(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
   const { head, replay } = await peek(input, SNIFF_BYTES);
   const header = headerOf(head.toString('utf8'));
-  yield* readCsvRows(replay, ctx, FORMAT, (row, source) => rowEvent(row, header, source));
+  const auoms = createAuomsRowMapper(); // AUOMS rows of Sentinel's Syslog table: auditd/auoms.ts, one process table per input
+  yield* readCsvRows(replay, ctx, FORMAT, (row, source) => rowEvent(row, header, source, auoms));
 }
 
-function rowEvent(row: Fields, header: Header, source: Provenance): NormalizedEvent | string {
+type AuomsRowMapper = ReturnType<typeof createAuomsRowMapper>;
+
+function rowEvent(row: Fields, header: Header, source: Provenance, auoms: AuomsRowMapper): NormalizedEvent | string {
   for (const [column, name] of header.renames) {
     if (row[column] === undefined) continue;
     row[name] = row[column]!;
     delete row[column];
   }
-  const event = header.layout === 'splunk' ? splunkEvent(row, source) : header.layout === 'ecs' ? ecsEvent(row, header.winlogColumns, source) : fieldsEvent(row, source);
+  const event =
+    header.layout === 'splunk' ? splunkEvent(row, source)
+    : header.layout === 'ecs' ? ecsEvent(row, header.winlogColumns, source)
+    : auoms(row, source) ?? fieldsEvent(row, source);
   if (typeof event === 'string') return event;
-  // The layouts' own mappings read some of these times too, but not the portal's or Kibana's renderings.
-  const time = rowTime(row, header.localColumns);
-  if (time !== undefined) event.time = time;
-  else delete event.time;
+  // An embedded <Event>'s own time (Splunk's _raw, Sentinel's SyslogMessage) wins, as in the JSON readers. Winlogbeat's
+  // mapping reads @timestamp with Date.parse, which takes Kibana's rendering in the machine's zone: the row's time replaces it.
+  if (header.layout === 'ecs' || event.time === undefined) {
+    const time = rowTime(row, header.localColumns);
+    if (time !== undefined) event.time = time;
+    else delete event.time;
+  }
   return event;
 }
 
@@ -183,7 +194,11 @@ const PROVIDER_COLUMNS = ['Provider_Name', 'Provider', 'ProviderName', 'SourceNa
 const HOST_COLUMNS = ['Computer', 'Hostname', 'HostName', 'host'] as const;
 
 /** Sentinel rows and any other CSV of event fields: the cells are the fields, EventData XML lifted beside them. */
-function fieldsEvent(row: Fields, source: Provenance): NormalizedEvent {
+function fieldsEvent(row: Fields, source: Provenance): NormalizedEvent | string {
+  // Sentinel's Syslog table: Sysmon for Linux's <Event> in SyslogMessage is the event, as otrf reads the same row.
+  const syslog = row.SyslogMessage;
+  const xml = typeof syslog === 'string' ? embeddedEvent(syslog) : undefined;
+  if (xml !== undefined) return eventFromEmbeddedXml(xml, row, firstString(row, HOST_COLUMNS), source);
   liftXmlEventData(row);
   const eventId = toEventId(row.EventID ?? row.EventCode ?? row.Id);
   if (row.EventID === undefined && eventId !== undefined) row.EventID = eventId;

@@ -9,7 +9,8 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { csvEventsReader } from '../../src/sources/csv-events.js';
 import { sniffFormat } from '../../src/sources/open.js';
-import { chunked, readWith, withoutSource } from './helpers.js';
+import { otrfReader } from '../../src/sources/otrf.js';
+import { chunked, corpusFile, readWith, withoutSource } from './helpers.js';
 
 const read = (text: string) => readWith(csvEventsReader, Readable.from([Buffer.from(text)]), 'export.csv');
 
@@ -188,4 +189,32 @@ describe('csv-events: sniffing', () => {
     expect(csvEventsReader.sniff('Image,CommandLine\nC:\\x.exe,x\n')).toBe(0);
     expect(csvEventsReader.sniff('{"EventID": 1, "Channel": "Security", "Image": "x"}\n')).toBe(0);
   });
+});
+
+describe('csv-events: Sentinel Syslog rows of Linux hosts', () => {
+  /** The first rows of an OTRF Azure Syslog dataset, as the portal's CSV export of the same rows. */
+  function asCsv(relative: string, count: number): { json: string; csv: string } {
+    const lines = readFileSync(corpusFile(`OTRF__Security-Datasets/${relative}`), 'utf8').split('\n').slice(0, count);
+    const rows = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+    const cell = (v: unknown) => (v === undefined || v === null ? '' : quoted(String(v)));
+    return { json: lines.join('\n') + '\n', csv: [columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))].join('\r\n') + '\r\n' };
+  }
+
+  for (const [name, file] of [
+    ['Sysmon for Linux <Event> in SyslogMessage', 'syslog_sysmon_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'],
+    ['AUOMS (auditd) records in SyslogMessage', 'syslog_auoms_auditd_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'],
+  ] as const) {
+    it(`${name}: the events otrf makes of the same rows as JSON`, async () => {
+      const { json, csv } = asCsv(file, 40);
+      expect(sniffFormat(csv)?.format).toBe('csv-events');
+      const fromCsv = await read(csv);
+      const fromJson = await readWith(otrfReader, Readable.from([Buffer.from(json)]), 'rows.json');
+      expect(fromCsv.bad).toEqual(fromJson.bad.map((b) => ({ ...b, file: 'export.csv', format: 'csv-events', line: b.line! + 1 })));
+      expect(fromCsv.events.length).toBeGreaterThan(20);
+      const linux = fromCsv.events.filter((e) => e.product === 'linux' && e.category !== undefined);
+      expect(linux.length).toBeGreaterThan(0);
+      expect(withoutSource(fromCsv.events)).toEqual(withoutSource(fromJson.events));
+    });
+  }
 });
