@@ -29,6 +29,9 @@
  *   find_file_structure), written in the `dateFormat:tz` zone, read here as UTC (set
  *   `dateFormat:tz` to UTC before exporting). `winlog.*` columns are nested back into the
  *   `winlog` object and the row goes through winlogbeat.ts's mapping.
+ * Sentinel's `Syslog` table (`Facility`, `SyslogMessage`) of Linux hosts: a SyslogMessage holding
+ * Sysmon for Linux's `<Event>` is that event (event-xml.ts), an AUOMS record (`type=AUOMS_EXECVE …`,
+ * auditd-derived) the event auditd/auoms.ts makes of it, as otrf reads the same rows as JSON.
  * Any other CSV whose header names event fields (a spreadsheet of Sysmon events, Graylog) is read
  * like the Sentinel layout: the cells are the fields, EventID from `EventID`/`EventCode`/`Id`,
  * channel from `Channel`/`EventLog`/`LogName`, provider from `Provider_Name`/`Provider`/
