@@ -8,8 +8,10 @@
  *   columns (`_time`, `host`, `source`, `sourcetype`, `_raw`) beside the extracted fields (the
  *   Sysmon add-on's names, EventID as `EventCode`). `_time` is ISO 8601 with an offset (`+00:00`
  *   or `+0000`) or, from outputcsv, epoch seconds; a multivalue field is one cell with its values
- *   on separate lines (help.splunk.com, Search Reference "outputcsv"; Search Manual "Export
- *   search results"). Each row is a Splunk result and goes through splunk.ts's mapping.
+ *   on separate lines; Splunk Web quotes the names of its `_` fields (`"_time",host,source,
+ *   sourcetype,"_raw"`, the header a Splunk add-on's code checks for) (help.splunk.com, Search
+ *   Reference "outputcsv"; Search Manual "Export search results"). Each row is a Splunk result
+ *   and goes through splunk.ts's mapping.
  * - Microsoft Sentinel / Log Analytics ("Export → CSV (all columns)" in the portal): the table's
  *   columns, datetime columns renamed `TimeGenerated [UTC]` (or `[Local Time]`, as the portal
  *   displays them) with values like `11/27/2026, 9:14:02.120 AM` (month first, en-US), a byte
@@ -22,12 +24,12 @@
  *   Logs reference, tables "Event" and "SecurityEvent"). The XML is read by event-xml.ts as otrf
  *   reads it; the row's own columns win. A `[Local Time]` column gives no time unless its value
  *   carries a zone: the viewer's zone is unknown.
- * - Kibana Discover's CSV report / Elastic Security (Share → CSV Reports): ECS dotted columns
+ * - Kibana Discover's CSV report (Share → CSV Reports): ECS dotted columns
  *   (`@timestamp`, `host.name`, `winlog.channel`, `winlog.event_id`, `winlog.event_data.Image`,
  *   `process.command_line`, …), values quoted, `@timestamp` ISO 8601 or in Kibana's `dateFormat`
  *   (`Nov 27, 2026 @ 09:14:02.120`, the format elastic/elasticsearch#55609 taught
- *   find_file_structure), written in the `dateFormat:tz` zone, read here as UTC (set
- *   `dateFormat:tz` to UTC before exporting). `winlog.*` columns are nested back into the
+ *   find_file_structure), written in the zone Kibana displays (`dateFormat:tz`, the browser's by
+ *   default), read here as UTC (set `dateFormat:tz` to UTC before exporting). `winlog.*` columns are nested back into the
  *   `winlog` object and the row goes through winlogbeat.ts's mapping.
  * Sentinel's `Syslog` table (`Facility`, `SyslogMessage`) of Linux hosts: a SyslogMessage holding
  * Sysmon for Linux's `<Event>` is that event (event-xml.ts), an AUOMS record (`type=AUOMS_EXECVE …`,
