@@ -64,7 +64,7 @@ function toEvent(record: Fields, source: Provenance): NormalizedEvent | string {
 }
 
 /** Azure WindowsEvent: `"EventData": "{\"Image\": ...}"`. Existing top-level keys win. */
-function liftJsonEventData(record: Fields): void {
+export function liftJsonEventData(record: Fields): void {
   const data = record.EventData;
   if (typeof data !== 'string' || !data.startsWith('{')) return;
   let parsed: unknown;
@@ -78,7 +78,7 @@ function liftJsonEventData(record: Fields): void {
 }
 
 /** SecurityEvent/Event/WEC rows: `"EventData": "<EventData …><Data Name=…>…"`. Existing top-level keys win. */
-function liftXmlEventData(record: Fields): void {
+export function liftXmlEventData(record: Fields): void {
   const data = record.EventData;
   if (typeof data !== 'string' || !data.trimStart().startsWith('<')) return;
   const parsed = parseEventXml(data, EMBEDDED_ROOTS);

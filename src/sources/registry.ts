@@ -1,5 +1,6 @@
 /** Every input format selectable with `--input-format` and content sniffing, in tie-break order. */
 import { auditdReader } from './auditd.js';
+import { csvEventsReader } from './csv-events.js';
 import { defenderReader } from './defender.js';
 import { evtxJsonReader } from './evtx-json.js';
 import { evtxReader } from './evtx.js';
@@ -26,6 +27,7 @@ export const READERS: readonly SourceReader[] = [
   powershellWinEventReader,
   windowsXmlReader,
   defenderReader,
+  csvEventsReader,
   splunkReader,
   sysmonLinuxSyslogReader,
   auditdReader,

@@ -123,7 +123,7 @@ function searchFailure(messages: FieldValue | undefined): string | null {
   return failures.length === 0 ? null : `Splunk search message, the export is incomplete: ${failures.join('; ')}`;
 }
 
-function fromResult(result: Fields, source: Provenance): NormalizedEvent | string {
+export function fromResult(result: Fields, source: Provenance): NormalizedEvent | string {
   const host = stringOf(first(result.Computer)) ?? stringOf(first(result.host));
   const raw = first(result._raw);
   const xml = typeof raw === 'string' ? embeddedEvent(raw) : undefined;

@@ -46,7 +46,7 @@ export const winlogbeatReader: SplittableReader = {
   read: (input, ctx) => readDocuments(input, ctx, FORMAT, toEvent),
 };
 
-function toEvent(doc: Fields, source: Provenance): NormalizedEvent | string {
+export function toEvent(doc: Fields, source: Provenance): NormalizedEvent | string {
   const winlog = doc.winlog;
   if (!isObject(winlog)) return 'no winlog object';
   const fields: Fields = isObject(winlog.event_data) ? { ...winlog.event_data } : {};

@@ -119,3 +119,19 @@ describe('seed atomic tests on EvtxECmd output', () => {
     });
   }
 });
+
+describe('seed atomic tests on CSV exports of SIEM searches', () => {
+  // The seven events of atomic-1-3-4.splunk-export.json as Splunk Web's "Export → CSV" writes them
+  // (a multivalue field such as tag is one cell, its values on separate lines), and the Winlogbeat
+  // documents of atomic-1-3-4.elasticdump.ndjson as Kibana Discover's CSV report writes them (ECS
+  // dotted columns, every value quoted, @timestamp in Kibana's default dateFormat), and the Sysmon XML's
+  // events as Sentinel's Event table exports them (a BOM, `TimeGenerated [UTC]` in the portal's
+  // rendering, Source/EventLog, EventData as the agent's <DataItem>: no System part but the columns).
+  for (const name of ['atomic-1-3-4.splunk.csv', 'atomic-1-3-4.kibana.csv', 'atomic-1-3-4.sentinel-event.csv']) {
+    it(`${name}: the seed and hardened packs give the alerts they give on the same events as Sysmon XML`, async () => {
+      await expectXmlAlerts(name, 'csv-events');
+      const { rows: seed } = await seedRows(`${FIX}/${name}`);
+      expect(seed[0]).toContain('2026-11-27 09:14:02,DEV-WS-042.corp.example.com,CORP\\alice,,C:\\Windows\\System32\\cmd.exe');
+    });
+  }
+});
