@@ -18,7 +18,7 @@ import { scanJsonValues } from './json-values.js';
 import { BATCH_SIZE } from './event-batches.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
 import type { ReadContext, SourceReader } from './reader.js';
-import { parseTime } from './time.js';
+import { parseTime, validTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
 
 const FORMAT = 'evtx-json';
@@ -100,7 +100,7 @@ export function fieldsEvent(fields: Fields, source: NormalizedEvent['source']): 
 
 /** TimeCreated: text (evtx_dump, the native reader), or Velociraptor's epoch seconds as a number. */
 function systemTime(value: FieldValue | undefined): number | undefined {
-  return typeof value === 'number' ? (Number.isFinite(value) ? Math.round(value * 1000) : undefined) : parseTime(value);
+  return typeof value === 'number' ? validTime(Math.round(value * 1000)) : parseTime(value);
 }
 
 function flattenSystem(system: JsonObject, fields: Fields): void {

@@ -42,7 +42,7 @@ import { isObject, stringOf } from './json-util.js';
 import { EventBatches } from './event-batches.js';
 import { SNIFF_BYTES } from './peek.js';
 import type { ReadContext, ReusedChunks, SplittableReader } from './reader.js';
-import { parseTime } from './time.js';
+import { parseTime, validTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
 
 const FORMAT = 'splunk';
@@ -164,7 +164,7 @@ function channelOf(result: Fields): string | undefined {
 function setTime(event: NormalizedEvent, result: Fields): void {
   const time = first(result._time);
   const seconds = typeof time === 'number' ? time : typeof time === 'string' && /^\d+(\.\d+)?$/.test(time) ? Number(time) : undefined;
-  const ms = seconds !== undefined ? Math.round(seconds * 1000) : (parseTime(time) ?? parseTime(first(result.UtcTime)));
+  const ms = seconds !== undefined ? validTime(Math.round(seconds * 1000)) : (parseTime(time) ?? parseTime(first(result.UtcTime)));
   if (ms !== undefined) event.time = ms;
 }
 

@@ -17,15 +17,27 @@ const DOTNET_DATE = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/;
  * (Sysmon UtcTime, QRadar exports, OTRF), and the result must not depend on the machine's TZ.
  */
 export function parseTime(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'number') return validTime(value);
   if (typeof value !== 'string' || value === '') return undefined;
   const fast = parseFixedLayout(value);
   if (fast !== undefined) return fast;
-  if (DIGITS.test(value)) return Number(value);
+  if (DIGITS.test(value)) return validTime(Number(value));
   const dotnet = value.charCodeAt(0) === 0x2f ? DOTNET_DATE.exec(value) : null;
-  if (dotnet !== null) return Number(dotnet[1]);
+  if (dotnet !== null) return validTime(Number(dotnet[1]));
   const ms = Date.parse(ZONELESS.test(value) ? value.replace(' ', 'T') + 'Z' : value);
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Largest time a Date holds (ECMA-262: ±100,000,000 days around the epoch). */
+const MAX_TIME_MS = 8.64e15;
+
+/**
+ * Epoch milliseconds a Date can hold, else undefined: an event's time is printed with
+ * `toISOString`, which throws past the range, and one record's absurd number must not stop a
+ * scan (a time field of 99999999999999999999 did).
+ */
+export function validTime(ms: number): number | undefined {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS ? ms : undefined;
 }
 
 /** The first key of `keys` that holds a parseable time. */

@@ -53,6 +53,14 @@ describe('powershell-winevent: Get-WinEvent | ConvertTo-Json', () => {
     expect(events.map((e) => [e.source.line, e.fields.EventID, e.fields.Image])).toEqual([[1, 1, EXPECTED[0]!.Image], [3, 4688, EXPECTED[2]!.Image]]);
   });
 
+  it('reads a record whose time is past what a Date holds without it, and the records after it', async () => {
+    const records = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Array<Record<string, unknown>>;
+    const text = JSON.stringify([{ ...records[0], TimeCreated: '/Date(99999999999999999999)/' }, records[2]]);
+    const { events, bad } = await readWith(powershellWinEventReader, Readable.from([Buffer.from(text)]), 'absurd.json');
+    expect(bad).toEqual([]);
+    expect(events.map((e) => [e.time, e.fields.EventID, e.fields.TimeCreated_SystemTime])).toEqual([[undefined, 1, undefined], [1795770843000, 4688, '2026-11-27T09:14:03.000Z']]);
+  });
+
   it('gives the seed pack its arm 1 alert, also from the UTF-16 file Windows PowerShell writes with >', async () => {
     const wide = join(dirname(FIXTURE), '..', '..', '..', 'node_modules', '.cache-sw-utf16.json');
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync(FIXTURE, 'utf8'), 'utf16le')]);

@@ -70,4 +70,10 @@ describe('parseTime', () => {
       expect(parseTime(iso), iso).toBe(reference(iso));
     }
   });
+
+  it('gives no time for a number past what a Date holds, in any form (an event time is printed with toISOString)', () => {
+    for (const absurd of [99999999999999999999, '99999999999999999999', '/Date(99999999999999999999)/', Infinity]) expect(parseTime(absurd), String(absurd)).toBeUndefined();
+    expect(parseTime(8.64e15)).toBe(8.64e15);
+    expect(parseTime('/Date(1795770842120)/')).toBe(1795770842120);
+  });
 });

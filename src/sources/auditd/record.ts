@@ -12,6 +12,7 @@
  *   quoted safely nor hex: they run to the trailing `redactors=`/`containerid=` fields;
  * - `ausearch -i` output (`msg=audit(11/28/22 06:01:53.901:5538) : …`): interpreted.ts.
  */
+import { validTime } from '../time.js';
 import { parseInterpretedRecord } from './interpreted.js';
 import { parseKeyValues, type RawFields } from './kv.js';
 
@@ -52,9 +53,11 @@ export function parseRecord(line: string): AuditRecord | string {
   const type = NUMERIC_TYPES[rawType!] ?? rawType!;
   const bodyStart = header.index + whole!.length;
   const millis = Number((fraction! + '00').slice(0, 3));
+  const time = validTime(Number(seconds) * 1000 + millis);
+  if (time === undefined) return `audit(${seconds}.${fraction}:${serial}): time out of range`;
   const record: AuditRecord = {
     type,
-    time: Number(seconds) * 1000 + millis,
+    time,
     serial: Number(serial),
     id: `${seconds}.${fraction}:${serial}`,
     fields: new Map(),

@@ -53,6 +53,7 @@ describe('auditd record lines', () => {
 
   it('rejects lines that are not records and records cut inside a quoted value', () => {
     expect(parseRecord('hello world')).toMatch(/not an audit record/);
+    expect(parseRecord('type=CWD msg=audit(99999999999999999.155:1): cwd="/"')).toBe('audit(99999999999999999.155:1): time out of range');
     expect(parseRecord('type=SYSCALL msg=audit(17000')).toMatch(/not an audit record/);
     expect(parseRecord('type=SYSCALL msg=audit(1.000:1): comm="tru')).toMatch(/truncated record: unterminated quoted value of comm/);
   });
