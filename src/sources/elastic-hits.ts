@@ -34,7 +34,6 @@ import { firstJsonRecord } from './json-head.js';
 import { peekShape, readRecordArray, readShaped, splitsOnLines } from './json-shape.js';
 import { isObject } from './json-util.js';
 import type { RecordMapper } from './ndjson.js';
-import { SNIFF_BYTES } from './peek.js';
 import type { ReadContext, ReusedChunks } from './reader.js';
 
 /** Where a search response holds its hits. */
@@ -68,7 +67,7 @@ function sourceOf(record: JsonRecord): JsonRecord {
 /** The documents of an input, bare or in hits, in any shape of json-shape.ts, as events. */
 export async function* readDocuments(input: Readable | ReusedChunks, ctx: ReadContext, format: string, toEvent: RecordMapper): AsyncGenerator<NormalizedEvent[]> {
   // As much as sniffing saw: the same first record decides.
-  const peeked = await peekShape(input, SNIFF_BYTES);
+  const peeked = await peekShape(input);
   const fromHit = unwrapping(toEvent);
   if (peeked.shape !== 'array' && isSearchResponse(firstJsonRecord(peeked.start))) yield* readRecordArray(peeked.replay, ctx, format, fromHit, HITS);
   else yield* readShaped(peeked, ctx, format, fromHit);

@@ -21,6 +21,7 @@ import { isObject } from './json-util.js';
 import { scanJsonValues } from './json-values.js';
 import { EventBatches } from './event-batches.js';
 import { readNdjson, type RecordMapper } from './ndjson.js';
+import { peek, SNIFF_BYTES } from './peek.js';
 import type { ReadContext, ReusedChunks } from './reader.js';
 
 export type JsonShape = 'lines' | 'array' | 'objects';
@@ -62,38 +63,16 @@ export function readRecordArray(input: AsyncIterable<Buffer>, ctx: ReadContext, 
 }
 
 /**
- * The shape from the first chunks (at least `bytes` of them, when the input has them), and the
- * input replayed from its start. The chunks looked at are copied: a range's chunks share one
- * buffer that the next read overwrites.
+ * The shape from the input's first `bytes` (peek.ts), and the input replayed from its start.
+ * Past that much, a start still undecided (blanks, or `{` and blanks) is read as NDJSON.
  */
-export async function peekShape(input: Readable | ReusedChunks, bytes = 0): Promise<PeekedInput> {
+export async function peekShape(input: Readable | ReusedChunks, bytes = SNIFF_BYTES): Promise<PeekedInput> {
   // Reused chunks are a byte range the parallel plan cut, which it does for NDJSON only
   // (splitsOnLines): a range may start at any line, one that opens with `[` included.
   if (!(input instanceof Readable)) return { shape: 'lines', start: '', replay: input };
-  const chunks = (input as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
-  const held: Buffer[] = [];
-  let shape: JsonShape | undefined;
-  let start = '';
-  let size = 0;
-  let done = false;
-  while (shape === undefined || (size < bytes && !done)) {
-    const next = await chunks.next();
-    done = next.done === true;
-    if (!done) {
-      held.push(Buffer.from(next.value as Buffer | string));
-      size += held[held.length - 1]!.length;
-    }
-    start = Buffer.concat(held).toString('utf8');
-    shape = jsonShapeOf(start, done);
-  }
-  async function* replay(): AsyncGenerator<Buffer> {
-    yield* held;
-    if (done) return;
-    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
-      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    }
-  }
-  return { shape, start, replay: replay() };
+  const { head, replay } = await peek(input, bytes);
+  const start = head.toString('utf8');
+  return { shape: jsonShapeOf(start, head.length < bytes) ?? 'lines', start, replay };
 }
 
 interface ParsedValue {

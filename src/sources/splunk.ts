@@ -40,7 +40,6 @@ import { parseRecords } from './json-records.js';
 import { peekShape, readShaped, splitsOnLines } from './json-shape.js';
 import { isObject, stringOf } from './json-util.js';
 import { EventBatches } from './event-batches.js';
-import { SNIFF_BYTES } from './peek.js';
 import type { ReadContext, ReusedChunks, SplittableReader } from './reader.js';
 import { parseTime, validTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
@@ -80,7 +79,7 @@ function isResultsDocument(start: string): boolean {
 
 async function* readSplunk(input: Readable | ReusedChunks, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
   // As much as sniffing saw: the same members decide.
-  const { shape, start, replay } = await peekShape(input, SNIFF_BYTES);
+  const { shape, start, replay } = await peekShape(input);
   if (shape !== 'array' && isResultsDocument(start)) {
     // Its messages come before its results, within the head (only the first page's, when REST pages are appended).
     const failure = searchFailure(firstJsonRecord(start)?.messages as FieldValue | undefined);
