@@ -54,7 +54,6 @@ import { readCsvRows } from './csv-rows.js';
 import { embeddedEvent, eventFromEmbeddedXml } from './event-xml.js';
 import { stringOf } from './json-util.js';
 import { liftJsonEventData, liftXmlEventData } from './otrf.js';
-import { peek, SNIFF_BYTES } from './peek.js';
 import type { ReadContext, SourceReader } from './reader.js';
 import { fromResult as splunkResultEvent } from './splunk.js';
 import { parseTime } from './time.js';
@@ -124,8 +123,8 @@ interface Header {
   localColumns: Set<string>;
 }
 
-function headerOf(head: string): Header {
-  const raw = headerCells(head) ?? [];
+function headerOf(cells: readonly string[]): Header {
+  const raw = cells; // as the rows are keyed
   const columns = raw.map(baseName);
   const renames = new Map(raw.flatMap((column) => (ZONE_SUFFIX.test(column) ? [[column, baseName(column)] as const] : [])));
   const localColumns = new Set(raw.flatMap((column) => (ZONE_SUFFIX.exec(column)?.[2] === 'Local Time' ? [baseName(column)] : [])));
@@ -141,10 +140,9 @@ function headerOf(head: string): Header {
 }
 
 async function* readCsvEvents(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
-  const { head, replay } = await peek(input, SNIFF_BYTES);
-  const header = headerOf(head.toString('utf8'));
+  let header: Header | undefined;
   const auoms = createAuomsRowMapper(); // AUOMS rows of Sentinel's Syslog table: auditd/auoms.ts, one process table per input
-  yield* readCsvRows(replay, ctx, FORMAT, (row, source) => rowEvent(row, header, source, auoms));
+  yield* readCsvRows(input, ctx, FORMAT, (row, source) => rowEvent(row, header!, source, auoms), (cells) => (header = headerOf(cells)));
 }
 
 type AuomsRowMapper = ReturnType<typeof createAuomsRowMapper>;

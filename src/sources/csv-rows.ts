@@ -20,7 +20,8 @@ interface RawRecord {
   raw: string;
 }
 
-export async function* readCsvRows(input: AsyncIterable<Buffer | string>, ctx: ReadContext, format: string, toEvent: CsvRowMapper): AsyncGenerator<NormalizedEvent[]> {
+/** `onHeader`: the header row as csv-parse read it (quoted names with commas included), before the first row. */
+export async function* readCsvRows(input: AsyncIterable<Buffer | string>, ctx: ReadContext, format: string, toEvent: CsvRowMapper, onHeader?: (header: readonly string[]) => void): AsyncGenerator<NormalizedEvent[]> {
   const lines = new LineCounter();
   const { file } = ctx;
   let header: string[] | undefined;
@@ -30,6 +31,7 @@ export async function* readCsvRows(input: AsyncIterable<Buffer | string>, ctx: R
     const line = lines.next(raw);
     if (header === undefined) {
       header = record;
+      onHeader?.(header);
       return;
     }
     const source: Provenance = { file, format, line };
