@@ -78,6 +78,15 @@ function eventRoot(parsed: unknown): JsonObject | undefined {
 export function toEvent(root: JsonObject, source: NormalizedEvent['source']): NormalizedEvent {
   const fields: Fields = {};
   flattenSystem(root.System as JsonObject, fields);
+  flattenData(root, fields);
+  return fieldsEvent(fields, source);
+}
+
+/**
+ * An event's EventData, or its UserData element's children, as fields by name (`Data` items by
+ * their `Name` attribute, `#attributes` or `@Name`): also EvtxECmd's Payload (evtxecmd.ts).
+ */
+export function flattenData(root: JsonObject, fields: Fields): void {
   if (isObject(root.EventData)) flattenEventData(root.EventData, fields);
   if (isObject(root.UserData)) {
     // UserData holds one provider-specific element (e.g. LogFileCleared) whose children are the data.
@@ -85,7 +94,6 @@ export function toEvent(root: JsonObject, source: NormalizedEvent['source']): No
       if (isObject(element)) flattenEventData(element, fields);
     }
   }
-  return fieldsEvent(fields, source);
 }
 
 /** The event for flattened System and EventData/UserData fields (the native `evtx` reader makes them directly). */

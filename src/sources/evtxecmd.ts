@@ -40,8 +40,9 @@
 import type { Readable } from 'node:stream';
 import type { Fields, FieldValue, NormalizedEvent, Provenance } from '../events/event.js';
 import { readCsvRows } from './csv-rows.js';
+import { flattenData } from './evtx-json.js';
 import { firstJsonLine } from './json-head.js';
-import { isObject, stringOf, type JsonObject } from './json-util.js';
+import { isObject, stringOf } from './json-util.js';
 import { readNdjson } from './ndjson.js';
 import type { ReadContext, ReusedChunks, SplittableReader } from './reader.js';
 import { parseTime } from './time.js';
@@ -196,34 +197,6 @@ function payloadFields(text: string): Fields | string {
   }
   if (!isObject(parsed)) return 'Payload is not a JSON object';
   const fields: Fields = {};
-  if (isObject(parsed.EventData)) addData(parsed.EventData, fields);
-  if (isObject(parsed.UserData)) {
-    // UserData holds one provider-specific element (e.g. LogFileCleared) whose children are the data.
-    for (const element of Object.values(parsed.UserData)) if (isObject(element)) addData(element, fields);
-  }
+  flattenData(parsed, fields);
   return fields;
-}
-
-/** Children of EventData or of a UserData element: `Data` items by their `@Name`, other children by name. */
-function addData(data: JsonObject, fields: Fields): void {
-  const unnamed: FieldValue[] = [];
-  for (const [name, value] of Object.entries(data)) {
-    if (name.startsWith('@')) continue; // the element's own attributes (xmlns)
-    if (name !== 'Data') {
-      fields[name] = textOf(value);
-      continue;
-    }
-    for (const item of Array.isArray(value) ? value : [value]) {
-      const itemName = isObject(item) ? item['@Name'] : undefined;
-      // An empty <Data Name="X"/> has no #text: the element exists, so its value is ''.
-      if (typeof itemName === 'string') fields[itemName] = (item as JsonObject)['#text'] ?? '';
-      else unnamed.push(textOf(item));
-    }
-  }
-  // Classic (non-manifest) events have anonymous Data items: keep them, in order, as `Data`.
-  if (unnamed.length > 0) fields.Data = unnamed.length === 1 ? unnamed[0]! : unnamed;
-}
-
-function textOf(value: FieldValue): FieldValue {
-  return isObject(value) && '#text' in value ? value['#text']! : value;
 }
