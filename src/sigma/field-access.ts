@@ -13,6 +13,12 @@ export type LowerForms = string | string[] | undefined;
  * (Map lookups cost more than the lower-casing itself: docs/performance.md#field-slots).
  */
 const slotIds = new Map<string, number>();
+
+/**
+ * The field name that stands for every string value of the event, nested ones included: where
+ * keywords (values without a field) search. No Sigma field is named so.
+ */
+export const EVERY_VALUE = '';
 const slotNames: string[] = [];
 
 export function fieldSlot(name: string): number {

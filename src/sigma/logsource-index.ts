@@ -5,7 +5,7 @@
 import type { LogSource, NormalizedEvent } from '../events/event.js';
 import { EventContext } from './field-access.js';
 import { NeedleIndex } from './needle-index.js';
-import { holdEventKeys, keyAnchorParts, KEY_FIELD_COUNT } from './prefilter.js';
+import { holdEventKeys, keyAnchorParts, KEY_FIELD_COUNT, searchesKeywords } from './prefilter.js';
 import { SigmaRule, type CompiledRule } from './rule.js';
 
 interface Bucket {
@@ -36,7 +36,9 @@ interface Bucket {
 /**
  * Below this many rules in a bucket the prefilter costs more than it saves (one trigram scan
  * of the indexed fields per event against a handful of cheap matchers): run them all
- * (docs/performance.md#prefilter-and-logsource-index).
+ * (docs/performance.md#prefilter-and-logsource-index). Keyword rules are prefiltered in any
+ * bucket: their own test lower-cases every value of the event and searches each for each
+ * keyword, many times the automaton's one pass over the raw values.
  */
 const PREFILTER_MIN_RULES = 32;
 
@@ -161,7 +163,7 @@ export class RuleIndex {
     };
     const rest: (Int32Array[] | undefined)[] = rules.map(() => undefined);
     rules.forEach((r, pos) => {
-      const anchors = usePrefilter && r instanceof SigmaRule ? r.anchors : [];
+      const anchors = r instanceof SigmaRule && (usePrefilter || searchesKeywords(r.anchors)) ? r.anchors : [];
       if (anchors.length === 0) return void always.push(pos);
       for (const a of anchors[0]!) reach[atomOf(a)]!.push(pos);
       if (anchors.length > 1) rest[pos] = anchors.slice(1).map((c) => Int32Array.from(c, atomOf));

@@ -18,7 +18,7 @@
  * path (docs/performance.md#needle-automata-and-their-exchange).
  */
 import { automatonTables } from './automaton-exchange.js';
-import { fieldSlot, type EventContext } from './field-access.js';
+import { EVERY_VALUE, fieldSlot, type EventContext } from './field-access.js';
 
 /**
  * Class-table mark for a non-ASCII char that occurs in a needle: take the sparse path. Dense
@@ -74,6 +74,10 @@ interface Automaton extends AutomatonTables {
   name: string;
   /** The field's slot (field-access.ts). */
   slot: number;
+  /** Keywords' automaton: it scans every string value of the event (EVERY_VALUE). */
+  everyValue: boolean;
+  /** Length of its shortest needle. */
+  shortest: number;
   memo: ScanMemo;
 }
 
@@ -219,6 +223,10 @@ export class NeedleIndex {
   scan(ctx: EventContext, hit: (needle: number) => void): void {
     const stamp = (this.current = (this.current + 1) >>> 0 || 1);
     for (const a of this.automata) {
+      if (a.everyValue) {
+        this.scanEveryValue(a, ctx, stamp, hit);
+        continue;
+      }
       const raw = ctx.getAt(a.slot);
       if (raw === undefined || raw === null) continue;
       if (typeof raw === 'string' && this.scanRemembered(a, raw, stamp, hit)) continue;
@@ -226,6 +234,20 @@ export class NeedleIndex {
       if (forms === undefined) continue;
       if (typeof forms === 'string') this.scanText(a, forms, false, stamp, hit);
       else for (const s of forms) this.scanText(a, s, false, stamp, hit);
+    }
+  }
+
+  /**
+   * Keywords: each string value of the event, scanned raw (a value too short to hold the shortest
+   * needle is skipped). Not through the memo: most values are short and one-off, and a lookup
+   * costs about what scanning them does.
+   */
+  private scanEveryValue(a: Automaton, ctx: EventContext, stamp: number, hit: (needle: number) => void): void {
+    const values = ctx.all();
+    const shortest = a.shortest;
+    for (let i = 0; i < values.length; i++) {
+      const text = values[i]!;
+      if (text.length >= shortest && !this.scanText(a, text, true, stamp, hit)) this.scanText(a, text.toLowerCase(), false, stamp, hit);
     }
   }
 
@@ -308,7 +330,8 @@ function sparseStep(sparse: Map<number, number>, fail: Int32Array, s: number, c:
  */
 function build(name: string, needleIds: readonly number[], needles: readonly { text: string }[]): Automaton {
   const tables = automatonTables(name, needleIds, needles, () => buildTables(needleIds, needles));
-  return { name, slot: fieldSlot(name), memo: new ScanMemo(), ...tables };
+  const shortest = Math.min(...needleIds.map((id) => needles[id]!.text.length));
+  return { name, slot: fieldSlot(name), everyValue: name === EVERY_VALUE, shortest, memo: new ScanMemo(), ...tables };
 }
 
 function buildTables(needleIds: readonly number[], needles: readonly { text: string }[]): AutomatonTables {

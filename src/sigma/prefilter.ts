@@ -4,13 +4,14 @@
  * - key `K<tag><value>`: exact image basename / OriginalFileName, found by one Map lookup;
  * - needle `N<field>\0<text>`: the lower-cased field value contains `text` (the longest literal
  *   chunk of a string pattern, or of the literals a regex requires), found by the Aho-Corasick
- *   scan of needle-index.ts.
+ *   scan of needle-index.ts. Keywords are needles of EVERY_VALUE: some string value of the
+ *   event contains the text.
  * The index reaches a rule through its cheapest clause and evaluates it only when its other
  * clauses hold too (an image AND a command-line needle, say), so most rules are skipped.
  */
 import type { CondNode } from './condition.js';
 import type { DetNode } from './detection.js';
-import { fieldSlot, type EventContext } from './field-access.js';
+import { EVERY_VALUE, fieldSlot, type EventContext } from './field-access.js';
 import type { ValueTest } from './modifiers.js';
 import { requiredLiterals } from './regex-literals.js';
 import { WILDCARD_MULTI, isPlaceholder, type SigmaString } from './sigma-string.js';
@@ -66,6 +67,7 @@ function testAnchor(field: string, t: ValueTest): string | null {
       if (k !== null) return 'K' + spec.tag + k;
     }
     if (t.value.parts.some(isPlaceholder)) return null;
+    // A keyword's own wildcards are honoured, so its longest literal is a substring of a value too.
     const lit = longest(t.value.parts.filter((p): p is string => typeof p === 'string')).toLowerCase();
     return lit ? `N${field}\0${lit}` : null;
   }
@@ -73,6 +75,8 @@ function testAnchor(field: string, t: ValueTest): string | null {
     const lit = longest(requiredLiterals(t.pattern)).toLowerCase();
     return lit ? `N${field}\0${lit}` : null;
   }
+  // A number keyword is searched for as text in the string values (compile.ts keywordMatcher).
+  if (t.kind === 'number' && field === EVERY_VALUE) return `N${EVERY_VALUE}\0${String(t.value)}`;
   return null;
 }
 
@@ -85,10 +89,10 @@ export function detectionAnchors(node: DetNode): Anchors {
     case 'or':
       return disjunction(node.children.map(detectionAnchors));
     case 'item': {
-      if (node.field === null || node.tests.length === 0) return [];
+      if (node.tests.length === 0) return [];
       const set = new Set<string>();
       for (const t of node.tests) {
-        const a = testAnchor(node.field, t);
+        const a = testAnchor(node.field ?? EVERY_VALUE, t);
         if (a === null) return [];
         set.add(a);
       }
@@ -139,6 +143,13 @@ function cost(s: Clause): number {
   let c = 0;
   for (const a of s) c += a[0] === 'K' ? 1 : 1 + 64 / (a.length - a.indexOf('\0') - 1);
   return c;
+}
+
+const KEYWORD_NEEDLE = `N${EVERY_VALUE}\0`;
+
+/** Whether a rule's anchors include a keyword (a needle of every value). */
+export function searchesKeywords(anchors: Anchors): boolean {
+  return anchors.some((clause) => [...clause].some((a) => a.startsWith(KEYWORD_NEEDLE)));
 }
 
 /** The key-field id and the value of a `K` anchor (tags end at their first ':'). */

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { RuleIndex, loadRulesFromText } from '../../src/sigma/index.js';
 import { event } from './helpers.js';
+import { prng } from '../helpers/prng.js';
 
 const rule = (title: string, logsource: string, detection: string) =>
   `title: ${title}\nlogsource:\n${logsource.replace(/^/gm, '    ')}\ndetection:\n${detection.replace(/^/gm, '    ')}\n`;
@@ -48,6 +49,84 @@ describe('RuleIndex', () => {
       const ev = event(fields, { category: 'process_creation', product: 'windows', service: 'sysmon' });
       const full = index.candidates(ev).filter((r) => r.matches(ev));
       expect(titles(index.match(ev))).toEqual(titles(full));
+    }
+  });
+});
+
+/**
+ * Keywords (values without a field) are prefiltered by their needles over every string value of
+ * the event, in buckets of any size: the index must still give exactly what evaluating every
+ * candidate gives, whatever the value's case, nesting, length, or chars that case folding
+ * cannot lower one by one.
+ */
+describe('RuleIndex: keyword prefilter', () => {
+  const keywordRules = [
+    rule('kw-plain', 'product: windows', "keywords:\n    - 'sekurlsa::'\n    - 'Kiwi Legit'\n    - 'eo.oe.kiwi'\nfilter:\n    EventID: 15\ncondition: keywords and not filter"),
+    rule('kw-wild', 'product: windows', "keywords:\n    - 'mimi*.dll'\ncondition: keywords"),
+    rule('kw-cased', 'product: windows', "keywords:\n    '|cased':\n        - 'PrivEsc'\ncondition: keywords"),
+    rule('kw-re', 'product: windows', "keywords:\n    '|re': 'lsa(dump|srv)::[a-z]+'\ncondition: keywords"),
+    rule('kw-all', 'product: windows', "keywords:\n    '|all':\n        - 'token'\n        - 'elevate'\ncondition: keywords"),
+    rule('kw-number', 'product: windows', 'keywords:\n    - 4242\ncondition: keywords'),
+    rule('kw-istanbul', 'product: windows', "keywords:\n    - 'i̇stanbul'\ncondition: keywords"),
+    rule('kw-or-field', 'product: windows', "keywords:\n    - 'rubeus'\nsel:\n    Image|endswith: '\\whoami.exe'\ncondition: keywords or sel"),
+  ];
+  // Enough field rules to put the same keyword rules in a bucket that prefilters everything.
+  const fieldRules = Array.from({ length: 40 }, (_, i) => rule(`field-${i}`, 'category: process_creation\nproduct: windows', `sel:\n    CommandLine|contains: 'needle${i}x'\ncondition: sel`));
+  const small = new RuleIndex(loadRulesFromText(keywordRules.join('---\n'), 'kw.yml').rules);
+  const large = new RuleIndex(loadRulesFromText([...keywordRules, ...fieldRules].join('---\n'), 'kw-large.yml').rules);
+  const titles = (rs: readonly { title: string }[]) => rs.map((r) => r.title);
+  const pieces = [
+    'SEKURLSA::logonpasswords', 'kiwi legit printer', 'x eo.oe.kiwi y', 'C:\\mimilib.dll', 'MIMIDRV.DLL', 'PrivEsc', 'privesc',
+    'LSADUMP::sam', 'lsasrv::x', 'token::elevate', 'ELEVATE the TOKEN', 'event 4242 seen', '4242', 'İSTANBUL', 'İstanbul', 'istanbul',
+    'Rubeus.exe asktgt', 'C:\\Windows\\System32\\whoami.exe', 'K\u212Aiwi Legit', 'needle3x', 'Kiwi', 'sekurlsa:', 'plain text',
+    'a'.repeat(1100) + 'sekurlsa::' + 'b'.repeat(10),
+  ];
+  const random = prng(20261207);
+  const pick = () => pieces[Math.floor(random() * pieces.length)]!;
+  const samples: Record<string, unknown>[] = [];
+  for (let i = 0; i < 600; i++) {
+    const fields: Record<string, unknown> = { EventID: random() < 0.2 ? 15 : 1 };
+    const n = 1 + Math.floor(random() * 4);
+    for (let k = 0; k < n; k++) {
+      const shape = random();
+      const value = shape < 0.5 ? pick() : shape < 0.7 ? [pick(), 7, pick()] : shape < 0.9 ? { inner: { deeper: pick() } } : 4242;
+      fields[['CommandLine', 'Image', 'Data', 'Payload'][k]!] = value;
+    }
+    samples.push(fields);
+  }
+  // Each sample twice in a row: the second scan of a value goes through the needle memo. First,
+  // a value remembered while another value of its event held one of its needles, then met alone.
+  const shared = { CommandLine: 'token', Data: 'token elevate' };
+  const events = [shared, shared, { Data: 'token elevate' }, ...samples.flatMap((fields) => [fields, fields])];
+
+  for (const [name, index] of [['small bucket', small], ['large bucket', large]] as const) {
+    it(`agrees with evaluating every candidate (${name})`, () => {
+      let matched = 0;
+      for (const fields of events) {
+        const ev = event(fields, { category: 'process_creation', product: 'windows' });
+        const full = index.candidates(ev).filter((r) => r.matches(ev));
+        expect(titles(index.match(ev))).toEqual(titles(full));
+        matched += full.filter((r) => r.title.startsWith('kw-')).length;
+      }
+      expect(matched).toBeGreaterThan(300);
+    });
+  }
+
+  it('skips a keyword rule whose keywords are in no value', () => {
+    const kw = small.candidates({ product: 'windows' }).find((r) => r.title === 'kw-plain')!;
+    let tested = 0;
+    const test = kw.test.bind(kw);
+    kw.test = (ctx) => {
+      tested += 1;
+      return test(ctx);
+    };
+    try {
+      small.match(event({ CommandLine: 'nothing to see', Nested: { a: ['still nothing'] } }, { product: 'windows' }));
+      expect(tested).toBe(0);
+      small.match(event({ Nested: { a: ['x', 'SeKurLSA::pth'] } }, { product: 'windows' }));
+      expect(tested).toBe(1);
+    } finally {
+      kw.test = test;
     }
   });
 });
