@@ -1,4 +1,7 @@
-/** Fields the Enricher writes (enricher.ts): a pipeline enriches only for rules that read one. */
+/**
+ * Fields the Enricher writes (enricher.ts): a pipeline enriches only for rules that read one, and
+ * keywords never search them (sigma/field-access.ts).
+ */
 export const ENRICHED_FIELDS: ReadonlySet<string> = new Set([
   'AncestorImages',
   'AncestorCommandLines',

@@ -3,6 +3,7 @@
  * lower-case it once per event instead of N times.
  */
 import type { FieldValue, Fields } from '../events/event.js';
+import { ENRICHED_FIELDS } from '../enrich/fields.js';
 
 /** Lower-cased string forms of a field: one string, several (list fields), or none. */
 export type LowerForms = string | string[] | undefined;
@@ -93,11 +94,21 @@ export class EventContext {
     return (this.allLowerCache ??= this.all().map((s) => s.toLowerCase()));
   }
 
-  /** Every string value anywhere in the event, original case. */
+  /**
+   * Every string value the event recorded, nested ones included, original case: what keywords
+   * search. Not the enricher's fields (ancestry, install context, a host name from DNS): a
+   * keyword found in an ancestor's command line would match every descendant's events, and a
+   * keyword rule would give other alerts depending on whether another rule needed enrichment.
+   */
   all(): string[] {
     if (!this.allCache) {
       const out: string[] = [];
-      collectStrings(this.fields, out);
+      const f = this.fields;
+      const hostnameFromDns = f.DestinationHostnameSource === 'dns';
+      for (const key in f) {
+        if (ENRICHED_FIELDS.has(key) && (key !== 'DestinationHostname' || hostnameFromDns)) continue;
+        collectStrings(f[key]!, out);
+      }
       this.allCache = out;
     }
     return this.allCache;

@@ -1,15 +1,14 @@
 /**
  * The event fields a rule reads: detection keys (the part before the first `|`), and for a
  * correlation its group-by fields and `value_count` field. Used to skip work no rule needs
- * (e.g. enrichment) — so it must never miss a field: keywords read every field, flagged `all`.
+ * (e.g. enrichment) — so it must never miss a field. Keywords name none: they search every
+ * value the event recorded, and none the enricher adds (field-access.ts `all`).
  */
 export interface FieldUse {
   fields: Set<string>;
-  /** A keyword search (a value without a field) reads every field. */
-  all: boolean;
 }
 
-export function detectionFields(detection: unknown, use: FieldUse = { fields: new Set(), all: false }): FieldUse {
+export function detectionFields(detection: unknown, use: FieldUse = { fields: new Set() }): FieldUse {
   if (detection === null || typeof detection !== 'object') return use;
   for (const [name, search] of Object.entries(detection as Record<string, unknown>)) {
     if (name === 'condition' || name === 'timeframe') continue;
@@ -20,14 +19,14 @@ export function detectionFields(detection: unknown, use: FieldUse = { fields: ne
 
 function searchFields(search: unknown, use: FieldUse): void {
   if (Array.isArray(search)) {
-    for (const item of search) {
-      if (item !== null && typeof item === 'object') searchFields(item, use);
-      else use.all = true; // a list of plain values: keywords
-    }
+    // Plain values in the list are keywords.
+    for (const item of search) if (item !== null && typeof item === 'object') searchFields(item, use);
   } else if (search !== null && typeof search === 'object') {
-    for (const key of Object.keys(search as Record<string, unknown>)) use.fields.add(key.split('|')[0]!);
-  } else {
-    use.all = true;
+    for (const key of Object.keys(search as Record<string, unknown>)) {
+      const field = key.split('|')[0]!;
+      // `'|re': …` and the like: keywords with modifiers.
+      if (field !== '') use.fields.add(field);
+    }
   }
 }
 

@@ -105,14 +105,14 @@ export class SigmaRule implements CompiledRule {
     const head: Record<string, unknown> = {};
     for (const key of HEAD_KEYS) if (raw[key] !== undefined) head[key] = raw[key];
     const use = this.fieldUse;
-    return { head, bytes: serialize(raw), fieldUse: { fields: [...use.fields], all: use.all } };
+    return { head, bytes: serialize(raw), fieldUse: { fields: [...use.fields] } };
   }
 
   /** The fields the detection reads (referenced-fields.ts), without deserializing a stored document. */
   get fieldUse(): FieldUse {
     if (this.fields) return this.fields;
     const stored = this.stored?.fieldUse;
-    return (this.fields = stored ? { fields: new Set(stored.fields), all: stored.all } : detectionFields(this.raw.detection));
+    return (this.fields = stored ? { fields: new Set(stored.fields) } : detectionFields(this.raw.detection));
   }
 
   /** Parsed detection (kept for inspection, the backends and tests). */
@@ -168,7 +168,7 @@ export class SigmaRule implements CompiledRule {
 export interface StoredDocument {
   head: Record<string, unknown>;
   bytes: Uint8Array;
-  fieldUse: { fields: string[]; all: boolean };
+  fieldUse: { fields: string[] };
 }
 
 /** The document keys the constructor reads (parseMetadata, the logsource, `filter`). */

@@ -13,6 +13,27 @@ describe('EventContext', () => {
     expect(ctx.allLower()).toEqual(['b']);
   });
 
+  it("gives keywords every recorded string value, nested ones included, and none of the enricher's", () => {
+    const enriched = {
+      CommandLine: 'child.exe',
+      Details: { Nested: ['a', 7, { deeper: 'b' }] },
+      AncestorImages: ['C:\\x\\mimikatz.exe'],
+      AncestorCommandLines: ['mimikatz sekurlsa::logonpasswords'],
+      InstallPackageManager: 'npm',
+      InstallPackage: 'evil',
+      InstallPhase: 'postinstall',
+      InstallRole: 'script',
+      InstallId: 'i1',
+      DestinationIp: '10.0.0.1',
+      DestinationHostname: 'from-dns.example',
+      DestinationHostnameSource: 'dns',
+      DestinationIsAllowedRegistry: false,
+    };
+    expect(new EventContext(enriched).all()).toEqual(['child.exe', 'a', 'b', '10.0.0.1']);
+    // A host name the log recorded is searched.
+    expect(new EventContext({ DestinationHostname: 'recorded.example', DestinationIsAllowedRegistry: true }).all()).toEqual(['recorded.example']);
+  });
+
   it('caches fields registered after the context was made, past its first capacity', () => {
     const ctx = new EventContext({});
     const names = Array.from({ length: 300 }, (_, i) => `Late${i}`);
