@@ -1,7 +1,8 @@
 /**
  * The flat events table the `sql` target queries (DuckDB), built from normalized events:
  *   _id BIGINT (input order), _time BIGINT (epoch ms), _category/_product/_service/_host/_user VARCHAR,
- *   _nulls VARCHAR[] (fields present with JSON null), _strings VARCHAR[] (every string value, for keywords),
+ *   _nulls VARCHAR[] (fields present with JSON null), _strings VARCHAR[] (every string value keywords search:
+ *   sigma/field-access.ts recordedStrings),
  *   then one VARCHAR column per field: strings as is, numbers and booleans as text, absent = NULL.
  * Nested objects are flattened to dotted names (`a.b`), lists as JSON text.
  * DuckDB identifiers are case-insensitive, so two field names equal but for case cannot both be
@@ -10,6 +11,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { LIST, VARCHAR, listValue } from '@duckdb/node-api';
 import type { FieldValue, Fields, NormalizedEvent } from '../events/event.js';
+import { recordedStrings } from '../sigma/field-access.js';
 
 export function flatFields(fields: Fields, prefix = '', out: Record<string, FieldValue> = {}): Record<string, FieldValue> {
   for (const [k, v] of Object.entries(fields)) {
@@ -18,12 +20,6 @@ export function flatFields(fields: Fields, prefix = '', out: Record<string, Fiel
     else out[name] = v;
   }
   return out;
-}
-
-function strings(v: FieldValue, out: string[]): void {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) v.forEach((x) => strings(x, out));
-  else if (v !== null && typeof v === 'object') Object.values(v).forEach((x) => strings(x, out));
 }
 
 export async function createEventsTable(db: DuckDBConnection, events: readonly NormalizedEvent[]): Promise<{ columns: string[]; shadowed: string[] }> {
@@ -55,7 +51,7 @@ export async function createEventsTable(db: DuckDBConnection, events: readonly N
     opt(e.user);
     app.appendList(listValue(Object.keys(f).filter((k) => f[k] === null)), LIST(VARCHAR));
     const all: string[] = [];
-    strings(e.fields, all);
+    recordedStrings(e.fields, all);
     app.appendList(listValue(all), LIST(VARCHAR));
     for (const c of columns) {
       const v = f[c];

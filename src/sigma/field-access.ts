@@ -103,12 +103,7 @@ export class EventContext {
   all(): string[] {
     if (!this.allCache) {
       const out: string[] = [];
-      const f = this.fields;
-      const hostnameFromDns = f.DestinationHostnameSource === 'dns';
-      for (const key in f) {
-        if (ENRICHED_FIELDS.has(key) && (key !== 'DestinationHostname' || hostnameFromDns)) continue;
-        collectStrings(f[key]!, out);
-      }
+      recordedStrings(this.fields, out);
       this.allCache = out;
     }
     return this.allCache;
@@ -171,6 +166,15 @@ export function scalars(v: FieldValue | undefined): (string | number | boolean |
   if (v === undefined) return [];
   if (Array.isArray(v)) return (v.flat(Infinity as 1) as FieldValue[]).filter((x) => x === null || typeof x !== 'object') as (string | number | boolean | null)[];
   return typeof v === 'object' && v !== null ? [] : [v];
+}
+
+/** The event's string values that keywords search (EventContext.all): every one but the enricher's. */
+export function recordedStrings(fields: Fields, out: string[]): void {
+  const hostnameFromDns = fields.DestinationHostnameSource === 'dns';
+  for (const key in fields) {
+    if (ENRICHED_FIELDS.has(key) && (key !== 'DestinationHostname' || hostnameFromDns)) continue;
+    collectStrings(fields[key]!, out);
+  }
 }
 
 function collectStrings(v: FieldValue, out: string[]): void {
