@@ -80,11 +80,23 @@ export function leaveAutomatonExchange(): void {
 }
 
 /**
+ * Tables this thread already has, by key: two logsource buckets with the same needles for a
+ * field (Sysmon's and Security's process_creation) hold one automaton, read or built once.
+ */
+const had = new Map<string, AutomatonTables>();
+
+/**
  * The tables of the automaton of `field`'s needles (`ids` into `needles`): built by `build`,
  * here or by another thread of the scan.
  */
 export function automatonTables(field: string, ids: readonly number[], needles: readonly { text: string }[], build: () => AutomatonTables): AutomatonTables {
   const key = automatonKey(field, ids, needles);
+  let tables = had.get(key);
+  if (tables === undefined) had.set(key, (tables = exchanged(key, build)));
+  return tables;
+}
+
+function exchanged(key: string, build: () => AutomatonTables): AutomatonTables {
   // Read back from the automaton cache, or built (and kept there).
   const make = () => storedOrBuilt(key, build);
   if (!joined) return make();

@@ -327,11 +327,20 @@ function sparseStep(sparse: Map<number, number>, fail: Int32Array, s: number, c:
  * scanning thread to meet such an event (the others wait for its tables, automaton-exchange.ts):
  * its cost is start-up latency, paid cold (before the JIT has optimized anything). So it uses
  * no Map on the hot paths and is cut into small phases, each a tight loop over typed arrays.
+ *
+ * The tables number the needles in text order, not by the bucket's ids, so that buckets with
+ * the same needles for a field (Sysmon's and Security's process_creation, for every field their
+ * rules read) share one automaton, in the automaton cache and across threads; each bucket
+ * translates the reported numbers into its own ids.
  */
 function build(name: string, needleIds: readonly number[], needles: readonly { text: string }[]): Automaton {
-  const tables = automatonTables(name, needleIds, needles, () => buildTables(needleIds, needles));
-  const shortest = Math.min(...needleIds.map((id) => needles[id]!.text.length));
-  return { name, slot: fieldSlot(name), everyValue: name === EVERY_VALUE, shortest, memo: new ScanMemo(), ...tables };
+  const byText = [...needleIds].sort((x, y) => (needles[x]!.text < needles[y]!.text ? -1 : needles[x]!.text > needles[y]!.text ? 1 : 0));
+  const ordered = byText.map((id) => needles[id]!);
+  const positions = ordered.map((_, i) => i);
+  const tables = automatonTables(name, positions, ordered, () => buildTables(positions, ordered));
+  const ids = Int32Array.from(tables.ids, (position) => byText[position]!);
+  const shortest = Math.min(...ordered.map((n) => n.text.length));
+  return { name, slot: fieldSlot(name), everyValue: name === EVERY_VALUE, shortest, memo: new ScanMemo(), ...tables, ids };
 }
 
 function buildTables(needleIds: readonly number[], needles: readonly { text: string }[]): AutomatonTables {

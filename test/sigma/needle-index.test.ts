@@ -133,4 +133,25 @@ describe('NeedleIndex', () => {
       check(needles, { F: value }, index);
     }
   });
+  it('shares one automaton between indexes with the same needles of a field in another order, each reporting its own ids', () => {
+    const random = prng(7);
+    const word = () => Array.from({ length: 3 + Math.floor(random() * 6) }, () => 'abcdefgh'[Math.floor(random() * 8)]).join('');
+    const texts = Array.from({ length: 300 }, word);
+    const first = texts.map((text) => ({ field: 'SharedField', text }));
+    // The same needles shuffled, with a repeated text and a needle of another field among them.
+    const second = [...first].sort(() => random() - 0.5);
+    second.splice(17, 0, { field: 'Other', text: 'abc' }, { field: 'SharedField', text: texts[3]! });
+    const a = new NeedleIndex(first);
+    const b = new NeedleIndex(second);
+    const tablesOf = (index: NeedleIndex) => (index as unknown as { automata: { name: string; delta: unknown }[] }).automata.find((x) => x.name === 'SharedField')!.delta;
+    expect(tablesOf(b)).not.toBe(tablesOf(a)); // b has one needle more: another automaton
+    const c = new NeedleIndex([...first].reverse());
+    expect(tablesOf(c)).toBe(tablesOf(a));
+    for (let e = 0; e < 200; e++) {
+      const fields = { SharedField: [word(), word() + word()].join(' '), Other: word() };
+      check(first, fields, a);
+      check(second, fields, b);
+      check([...first].reverse(), fields, c);
+    }
+  });
 });
