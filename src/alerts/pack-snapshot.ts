@@ -10,7 +10,7 @@
  * set most never are (docs/performance.md#rule-snapshot-to-workers-lazy-detection-compile).
  */
 import { resolveCorrelations, CorrelationRule, SigmaRule, type CompiledRule, type RuleProblem } from '../sigma/index.js';
-import type { StoredDocument } from '../sigma/rule.js';
+import { isStoredDocument, type StoredDocument } from '../sigma/rule.js';
 import type { Anchors } from '../sigma/prefilter.js';
 import { compileColumn, type Column } from './columns.js';
 import type { Pack } from './pack.js';
@@ -28,7 +28,17 @@ export interface RuleSource {
 /** A rule as it crosses to a worker. */
 export function ruleSource(rule: CompiledRule): RuleSource {
   if (!(rule instanceof SigmaRule)) throw new Error(`rule ${rule.file}:${rule.line} cannot be sent to a worker thread`);
-  return { raw: rule.document, file: rule.file, line: rule.line, anchors: rule.anchors, detection: rule.knownDetectionBytes };
+  const raw = rule.document;
+  const detection = rule.knownDetectionBytes;
+  return { raw: isStoredDocument(raw) ? { ...raw, bytes: own(raw.bytes) } : raw, file: rule.file, line: rule.line, anchors: rule.anchors, detection: detection && own(detection) };
+}
+
+/**
+ * Bytes with a buffer of their own: a rule read from the rule cache holds views into the whole
+ * cache file's payload, and a view posted to a worker takes its whole buffer along.
+ */
+function own(bytes: Uint8Array): Uint8Array {
+  return bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
 /** A rule document's key: its file and the line it starts on name it. */

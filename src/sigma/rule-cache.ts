@@ -157,9 +157,9 @@ function storable(load: LoadResult): CachedLoad {
 function restore(load: CachedLoad, file: string): LoadResult | undefined {
   try {
     return {
-      // Each detection's own copy: deserialize gives views into the whole cache file, which would
-      // stay alive with them, and go along with each one posted to a worker thread.
-      rules: load.rules.map(({ document, line, anchors, detection }) => new SigmaRule({ ...document, bytes: new Uint8Array(document.bytes) }, file, line, anchors, new Uint8Array(detection))),
+      // The bytes stay views into the cache file's payload (one buffer for every rule of the
+      // load); what crosses to a worker thread is copied there (alerts/pack-snapshot.ts).
+      rules: load.rules.map(({ document, line, anchors, detection }) => new SigmaRule(document, file, line, anchors, detection)),
       correlations: load.correlations.map(({ raw, line, refPositions }) => {
         const rule = new CorrelationRule(raw, file, line);
         rule.refPositions = refPositions;

@@ -175,7 +175,7 @@ export interface StoredDocument {
 const HEAD_KEYS = ['title', 'id', 'name', 'level', 'status', 'description', 'tags', 'falsepositives', 'logsource', 'filter'];
 
 /** A YAML document never holds a Uint8Array: only the stored form has `bytes`. */
-function isStoredDocument(document: Record<string, unknown> | StoredDocument): document is StoredDocument {
+export function isStoredDocument(document: Record<string, unknown> | StoredDocument): document is StoredDocument {
   return document.bytes instanceof Uint8Array && typeof document.head === 'object' && document.head !== null;
 }
 

@@ -8,6 +8,8 @@ import { CHECKSUM_LENGTH, framed } from '../../dist/sigma/checked-file.js';
 import { loadRules, RuleCache, SigmaRule, type LoadResult } from '../../dist/sigma/index.js';
 import { fileStamp } from '../../dist/sigma/rule-cache.js';
 import { SigmaString, WILDCARD_MULTI, WILDCARD_SINGLE } from '../../dist/sigma/sigma-string.js';
+import { ruleSource } from '../../dist/alerts/pack-snapshot.js';
+import type { StoredDocument } from '../../dist/sigma/rule.js';
 import { REPO, requireShared } from '../helpers/cli.js';
 
 const HARDENED = join(REPO, 'rules', 't1195.001', 'hardened');
@@ -170,8 +172,13 @@ describe('rule cache', () => {
     warm.forEach((rule, i) => {
       // Read back from the bytes the first load kept, not parsed from the document.
       expect(rule.knownDetectionBytes).toBeInstanceOf(Uint8Array);
-      // Its own bytes, not a view into the whole cache file (posted to a worker, a view takes its buffer along).
-      expect(rule.knownDetectionBytes!.buffer.byteLength).toBe(rule.knownDetectionBytes!.byteLength);
+      // What crosses to a worker holds its own bytes, not a view into the whole cache file (posted, a view takes its buffer along).
+      const source = ruleSource(rule);
+      expect(source.detection!.buffer.byteLength).toBe(source.detection!.byteLength);
+      expect(Buffer.compare(source.detection!, rule.knownDetectionBytes!)).toBe(0);
+      const raw = source.raw as StoredDocument;
+      expect(raw.bytes.buffer.byteLength).toBe(raw.bytes.byteLength);
+      expect(Buffer.compare(raw.bytes, (rule.document as StoredDocument).bytes)).toBe(0);
       expect(rule.detections).toEqual(cold[i]!.detections);
       expect(rule.conditions).toEqual(cold[i]!.conditions);
       rule.detections.forEach(markersOnly);
