@@ -179,8 +179,19 @@ function splunkEvent(row: Fields, source: Provenance): NormalizedEvent | string 
   return splunkResultEvent(row, source);
 }
 
+/**
+ * Kibana's CSV reports escape a value that a spreadsheet would run as a formula with a leading
+ * `'` (`xpack.reporting.csv.escapeFormulaValues`, on by default; its CSV_FORMULA_CHARS are
+ * `= + - @`, older versions also tab and CR): Sysmon's `-` for an empty field is written `'-`.
+ */
+const KIBANA_ESCAPED_FORMULA = /^'[=+\-@\t\r]/;
+
 /** Kibana's columns are ECS paths: `winlog.*` nested back into the object winlogbeat's mapping reads, the rest kept flat. */
 function ecsEvent(row: Fields, winlogColumns: readonly WinlogColumn[], source: Provenance): NormalizedEvent | string {
+  for (const column in row) {
+    const value = row[column];
+    if (typeof value === 'string' && KIBANA_ESCAPED_FORMULA.test(value)) row[column] = value.slice(1);
+  }
   const winlog: Fields = {};
   for (const { column, parents, leaf } of winlogColumns) {
     const value = row[column];

@@ -150,6 +150,23 @@ describe('csv-events: Kibana ECS columns', () => {
   });
 });
 
+describe('csv-events: Kibana formula escaping', () => {
+  it("takes back the ' Kibana puts before values a spreadsheet would run (escapeFormulaValues, on by default)", async () => {
+    const header = '"@timestamp","host.name","winlog.channel","winlog.event_id","winlog.event_data.Image","winlog.event_data.DestinationIp","winlog.event_data.DestinationHostname","winlog.event_data.User","process.command_line","user.name"';
+    const row = String.raw`"2026-11-27T09:31:46.331Z","dev-ws-042","Microsoft-Windows-Sysmon/Operational","3","C:\Program Files
+odejs
+ode.exe","104.16.24.35","'-","'@evil","'=cmd|' /c calc'!A0","'+x"`;
+    const kept = String.raw`"2026-11-27T09:31:47.331Z","dev-ws-042","Microsoft-Windows-Sysmon/Operational","3","C:\Program Files
+odejs
+ode.exe","104.16.24.36","it's","'quoted'","'x","bob"`;
+    const { events, bad } = await read([header, row, kept].join('\n') + '\n');
+    expect(bad).toEqual([]);
+    expect(events[0]!.fields).toMatchObject({ DestinationHostname: '-', User: '@evil', CommandLine: "=cmd|' /c calc'!A0" });
+    // Only a ' before a formula char is Kibana's: other values keep theirs.
+    expect(events[1]!.fields).toMatchObject({ DestinationHostname: "it's", User: "'quoted'", CommandLine: "'x" });
+  });
+});
+
 describe('csv-events: other rows', () => {
   it('Sysmon for Linux by its channel; Sigma logsource columns (auditd-derived rows) taken as they are', async () => {
     const { events } = await read(
