@@ -30,7 +30,8 @@
  *   `process.command_line`, …), values quoted, `@timestamp` ISO 8601 or in Kibana's `dateFormat`
  *   (`Nov 27, 2026 @ 09:14:02.120`, the format elastic/elasticsearch#55609 taught
  *   find_file_structure), written in the zone Kibana displays (`dateFormat:tz`, the browser's by
- *   default), read here as UTC (set `dateFormat:tz` to UTC before exporting). `winlog.*` columns are nested back into the
+ *   default), read here as UTC (set `dateFormat:tz` to UTC before exporting). Values Kibana
+ *   escaped as formulas (`'-`, `'=…`) are taken back. `winlog.*` columns are nested back into the
  *   `winlog` object and the row goes through winlogbeat.ts's mapping.
  * Sentinel's `Syslog` table (`Facility`, `SyslogMessage`) of Linux hosts: a SyslogMessage holding
  * Sysmon for Linux's `<Event>` is that event (event-xml.ts), an AUOMS record (`type=AUOMS_EXECVE …`,
