@@ -5,6 +5,12 @@
 import type { FieldValue, Fields } from '../events/event.js';
 import { ENRICHED_FIELDS } from '../enrich/fields.js';
 
+/**
+ * The field name that stands for every string value of the event, nested ones included: where
+ * keywords (values without a field) search. No Sigma field is named so.
+ */
+export const EVERY_VALUE = '';
+
 /** Lower-cased string forms of a field: one string, several (list fields), or none. */
 export type LowerForms = string | string[] | undefined;
 
@@ -15,11 +21,6 @@ export type LowerForms = string | string[] | undefined;
  */
 const slotIds = new Map<string, number>();
 
-/**
- * The field name that stands for every string value of the event, nested ones included: where
- * keywords (values without a field) search. No Sigma field is named so.
- */
-export const EVERY_VALUE = '';
 const slotNames: string[] = [];
 
 export function fieldSlot(name: string): number {
