@@ -20,7 +20,6 @@ export type LowerForms = string | string[] | undefined;
  * (Map lookups cost more than the lower-casing itself: docs/performance.md#field-slots).
  */
 const slotIds = new Map<string, number>();
-
 const slotNames: string[] = [];
 
 export function fieldSlot(name: string): number {
