@@ -6,7 +6,9 @@
  * - a whole `_search` response (`{"took", "timed_out", "_shards", "hits": {"total", "max_score",
  *   "hits": [hit, …]}}`, scroll responses with `_scroll_id` first), on one line or pretty-printed,
  *   several appended one after another (scroll pages): `hits.hits` is cut hit by hit by
- *   json-records.ts, never parsed whole;
+ *   json-records.ts, never parsed whole; also inside an async search's `response`
+ *   (`GET _async_search/<id>`: `{"id", "is_partial", "is_running", …, "response": {…}}`, what
+ *   Kibana's own searches return) or a `rawResponse` (Kibana's data plugin names it so);
  * - one hit (`{"_index", "_id", "_score", "_source": {…}}`) per line: elasticdump writes each hit
  *   as one JSON line (elasticsearch-dump/elasticsearch-dump, lib/transports/base.js `__handleData`;
  *   with `--sourceOnly` only the `_source`, a bare document);
@@ -36,8 +38,9 @@ import { isObject } from './json-util.js';
 import type { RecordMapper } from './ndjson.js';
 import type { ReadContext, ReusedChunks } from './reader.js';
 
-/** Where a search response holds its hits. */
+/** Where a search response holds its hits, and where an async search's wrapper holds that response. */
 const HITS = { member: [/^hits$/, /^hits$/], describe: '"hits.hits"' };
+const WRAPPED_HITS = { member: [/^(response|rawResponse)$/, /^hits$/, /^hits$/], describe: '"response.hits.hits"' };
 export const NO_SOURCE = 'an Elasticsearch hit without a _source object (searched with _source turned off?)';
 export const SEARCH_RESPONSE_AS_RECORD =
   'an Elasticsearch search response as one record of a JSON array or among documents: its hits are not read (give the responses as written, one after another)';
@@ -49,14 +52,23 @@ export function isSearchResponse(record: JsonRecord | undefined): boolean {
   return record !== undefined && isObject(record.hits) && Array.isArray(record.hits.hits);
 }
 
+/** The search response of a record: itself, or the one an async search's wrapper holds. */
+function searchResponseIn(record: JsonRecord | undefined): JsonRecord | undefined {
+  if (record === undefined) return undefined;
+  if (isSearchResponse(record)) return record;
+  const inner = record.response ?? record.rawResponse;
+  return isObject(inner) && isSearchResponse(inner) ? inner : undefined;
+}
+
 /**
  * What the document readers sniff: the first record of the head, or the document of the first
  * hit it holds (a search response's first hit, or the record itself being a hit).
  */
 export function firstDocument(head: string): JsonRecord | undefined {
   const first = firstJsonRecord(head);
-  if (first === undefined || !isSearchResponse(first)) return first && sourceOf(first);
-  const hit = ((first.hits as JsonRecord).hits as unknown[])[0];
+  const response = searchResponseIn(first);
+  if (response === undefined) return first && sourceOf(first);
+  const hit = ((response.hits as JsonRecord).hits as unknown[])[0];
   return isObject(hit) ? sourceOf(hit) : first;
 }
 
@@ -69,20 +81,23 @@ export async function* readDocuments(input: Readable | ReusedChunks, ctx: ReadCo
   // As much as sniffing saw: the same first record decides.
   const peeked = await peekShape(input);
   const fromHit = unwrapping(toEvent);
-  if (peeked.shape !== 'array' && isSearchResponse(firstJsonRecord(peeked.start))) yield* readRecordArray(peeked.replay, ctx, format, fromHit, HITS);
+  const first = peeked.shape !== 'array' ? firstJsonRecord(peeked.start) : undefined;
+  const response = searchResponseIn(first);
+  if (response !== undefined) yield* readRecordArray(peeked.replay, ctx, format, fromHit, response === first ? HITS : WRAPPED_HITS);
   else yield* readShaped(peeked, ctx, format, fromHit);
 }
 
 /** For the parallel plan: NDJSON of documents or of hits is cut on lines, search responses are not. */
 export function splitsDocuments(head: string): boolean {
-  return splitsOnLines(head) && !isSearchResponse(firstJsonRecord(head));
+  return splitsOnLines(head) && searchResponseIn(firstJsonRecord(head)) === undefined;
 }
 
 /** `toEvent` of a record's document: the record itself, or a hit's `_source` with the hit's `_index` and `_id`. */
 function unwrapping(toEvent: RecordMapper): RecordMapper {
   return (record, source) => {
-    if (record._source === undefined && record._id === undefined && record.hits === undefined) return toEvent(record, source); // a bare document
-    if (isSearchResponse(record)) return SEARCH_RESPONSE_AS_RECORD;
+    const bare = record._source === undefined && record._id === undefined && record.hits === undefined && record.response === undefined && record.rawResponse === undefined;
+    if (bare) return toEvent(record, source); // a bare document
+    if (searchResponseIn(record) !== undefined) return SEARCH_RESPONSE_AS_RECORD;
     const document = record._source;
     if (!isObject(document)) return record._index !== undefined ? NO_SOURCE : toEvent(record, source);
     if (document._index === undefined && record._index !== undefined) document._index = record._index;

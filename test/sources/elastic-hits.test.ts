@@ -51,6 +51,12 @@ const EXPORTS: Export[] = [
     text: (d) => JSON.stringify(response(hitsOf(d.slice(0, 2)), 'FGluY2x1ZGVfY29udGV4dF91dWlk')) + '\n' + JSON.stringify(response(hitsOf(d.slice(2), 2), 'FGluY2x1ZGVfY29udGV4dF91dWlk')) + '\n',
     starts: (_text, count) => [1, 1, ...Array<number>(count - 2).fill(2)],
   },
+  {
+    name: 'async search response pretty-printed (GET _async_search/<id>, what Kibana searches with)',
+    text: (d) => JSON.stringify({ id: 'FmRldE8zREVEUzA2ZVpUeGs2ejJFUFEaMkZ5QTVrSTZSaVN3WlNFVmtlWHJsdzoxMDc=', is_partial: false, is_running: false, start_time_in_millis: 1795770000000, expiration_time_in_millis: 1796202000000, completion_time_in_millis: 1795770000040, response: response(hitsOf(d)) }, null, 2) + '\n',
+    starts: linesMatching(/^ {8}\{$/),
+  },
+  { name: 'async search response on one line, as rawResponse', text: (d) => JSON.stringify({ rawResponse: response(hitsOf(d)), isPartial: false, isRunning: false }) + '\n', starts: allOnLine(1) },
   { name: 'one hit per line (elasticdump)', text: (d) => hitsOf(d).map((h) => JSON.stringify({ _index: h._index, _id: h._id, _score: 1, _source: h._source }) + '\n').join(''), starts: (_text, count) => Array.from({ length: count }, (_, i) => i + 1) },
   { name: 'hits in a one-line JSON array (Kibana Discover "Copy documents to clipboard (JSON)")', text: (d) => JSON.stringify(hitsOf(d)), starts: allOnLine(1) },
 ];
@@ -110,6 +116,7 @@ describe('Elasticsearch / OpenSearch hits are read as the documents they hold', 
       expect(reader.splitsInput!(hits.map((h) => JSON.stringify(h) + '\n').join(''))).toBe(true);
       expect(reader.splitsInput!(JSON.stringify(response(hits)) + '\n')).toBe(false);
       expect(reader.splitsInput!(JSON.stringify(response(hits), null, 2))).toBe(false);
+      expect(reader.splitsInput!(JSON.stringify({ id: 'x', is_running: false, response: response(hits) }) + '\n')).toBe(false);
     }
   });
 });
