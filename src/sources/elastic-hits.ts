@@ -8,7 +8,8 @@
  *   several appended one after another (scroll pages): `hits.hits` is cut hit by hit by
  *   json-records.ts, never parsed whole; also inside an async search's `response`
  *   (`GET _async_search/<id>`: `{"id", "is_partial", "is_running", …, "response": {…}}`, what
- *   Kibana's own searches return) or a `rawResponse` (Kibana's data plugin names it so);
+ *   Kibana's own searches return) or a `rawResponse` (Kibana's data plugin names it so), and in
+ *   each of a `_msearch` response's `responses` (what Kibana's Discover sent before 7.10);
  * - one hit (`{"_index", "_id", "_score", "_source": {…}}`) per line: elasticdump writes each hit
  *   as one JSON line (elasticsearch-dump/elasticsearch-dump, lib/transports/base.js `__handleData`;
  *   with `--sourceOnly` only the `_source`, a bare document);
@@ -38,9 +39,10 @@ import { isObject } from './json-util.js';
 import type { RecordMapper } from './ndjson.js';
 import type { ReadContext, ReusedChunks } from './reader.js';
 
-/** Where a search response holds its hits, and where an async search's wrapper holds that response. */
+/** Where a search response holds its hits, where an async search's wrapper holds that response, and where `_msearch` holds its responses. */
 const HITS = { member: [/^hits$/, /^hits$/], describe: '"hits.hits"' };
 const WRAPPED_HITS = { member: [/^(response|rawResponse)$/, /^hits$/, /^hits$/], describe: '"response.hits.hits"' };
+const MULTI_HITS = { member: [/^responses$/, /^$/, /^hits$/, /^hits$/], describe: '"responses[].hits.hits"' };
 export const NO_SOURCE = 'an Elasticsearch hit without a _source object (searched with _source turned off?)';
 export const SEARCH_RESPONSE_AS_RECORD =
   'an Elasticsearch search response as one record of a JSON array or among documents: its hits are not read (give the responses as written, one after another)';
@@ -52,12 +54,18 @@ export function isSearchResponse(record: JsonRecord | undefined): boolean {
   return record !== undefined && isObject(record.hits) && Array.isArray(record.hits.hits);
 }
 
-/** The search response of a record: itself, or the one an async search's wrapper holds. */
+/** The (first) search response of a record: itself, the one an async search's wrapper holds, or the first of `_msearch`'s. */
 function searchResponseIn(record: JsonRecord | undefined): JsonRecord | undefined {
   if (record === undefined) return undefined;
   if (isSearchResponse(record)) return record;
   const inner = record.response ?? record.rawResponse;
-  return isObject(inner) && isSearchResponse(inner) ? inner : undefined;
+  if (isObject(inner) && isSearchResponse(inner)) return inner;
+  return Array.isArray(record.responses) ? (record.responses.find((r) => isObject(r) && isSearchResponse(r)) as JsonRecord | undefined) : undefined;
+}
+
+/** Where the hits of a record that holds a search response are (searchResponseIn). */
+function hitsPath(record: JsonRecord, response: JsonRecord): typeof HITS {
+  return response === record ? HITS : Array.isArray(record.responses) ? MULTI_HITS : WRAPPED_HITS;
 }
 
 /**
@@ -83,7 +91,7 @@ export async function* readDocuments(input: Readable | ReusedChunks, ctx: ReadCo
   const fromHit = unwrapping(toEvent);
   const first = peeked.shape !== 'array' ? firstJsonRecord(peeked.start) : undefined;
   const response = searchResponseIn(first);
-  if (response !== undefined) yield* readRecordArray(peeked.replay, ctx, format, fromHit, response === first ? HITS : WRAPPED_HITS);
+  if (response !== undefined) yield* readRecordArray(peeked.replay, ctx, format, fromHit, hitsPath(first!, response));
   else yield* readShaped(peeked, ctx, format, fromHit);
 }
 
@@ -95,7 +103,7 @@ export function splitsDocuments(head: string): boolean {
 /** `toEvent` of a record's document: the record itself, or a hit's `_source` with the hit's `_index` and `_id`. */
 function unwrapping(toEvent: RecordMapper): RecordMapper {
   return (record, source) => {
-    const bare = record._source === undefined && record._id === undefined && record.hits === undefined && record.response === undefined && record.rawResponse === undefined;
+    const bare = record._source === undefined && record._id === undefined && record.hits === undefined && record.response === undefined && record.rawResponse === undefined && record.responses === undefined;
     if (bare) return toEvent(record, source); // a bare document
     if (searchResponseIn(record) !== undefined) return SEARCH_RESPONSE_AS_RECORD;
     const document = record._source;

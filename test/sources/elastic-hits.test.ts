@@ -57,6 +57,11 @@ const EXPORTS: Export[] = [
     starts: linesMatching(/^ {8}\{$/),
   },
   { name: 'async search response on one line, as rawResponse', text: (d) => JSON.stringify({ rawResponse: response(hitsOf(d)), isPartial: false, isRunning: false }) + '\n', starts: allOnLine(1) },
+  {
+    name: '_msearch response pretty-printed, hits in two of its responses (Kibana Discover before 7.10)',
+    text: (d) => JSON.stringify({ took: 9, responses: [{ ...response(hitsOf(d.slice(0, 2))), status: 200 }, { ...response(hitsOf(d.slice(2), 2)), status: 200 }] }, null, 2) + '\n',
+    starts: linesMatching(/^ {10}\{$/),
+  },
   { name: 'one hit per line (elasticdump)', text: (d) => hitsOf(d).map((h) => JSON.stringify({ _index: h._index, _id: h._id, _score: 1, _source: h._source }) + '\n').join(''), starts: (_text, count) => Array.from({ length: count }, (_, i) => i + 1) },
   { name: 'hits in a one-line JSON array (Kibana Discover "Copy documents to clipboard (JSON)")', text: (d) => JSON.stringify(hitsOf(d)), starts: allOnLine(1) },
 ];
