@@ -143,7 +143,7 @@ function headerOf(cells: readonly string[]): Header {
 async function* readCsvEvents(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
   let header: Header | undefined;
   const auoms = createAuomsRowMapper(); // AUOMS rows of Sentinel's Syslog table: auditd/auoms.ts, one process table per input
-  yield* readCsvRows(input, ctx, FORMAT, (row, source) => rowEvent(row, header!, source, auoms), (cells) => (header = headerOf(cells)));
+  yield* readCsvRows(input, ctx, FORMAT, (row, source) => rowEvent(row, header!, source, auoms), (cells) => void (header = headerOf(cells)));
 }
 
 type AuomsRowMapper = ReturnType<typeof createAuomsRowMapper>;

@@ -20,18 +20,26 @@ interface RawRecord {
   raw: string;
 }
 
-/** `onHeader`: the header row as csv-parse read it (quoted names with commas included), before the first row. */
-export async function* readCsvRows(input: AsyncIterable<Buffer | string>, ctx: ReadContext, format: string, toEvent: CsvRowMapper, onHeader?: (header: readonly string[]) => void): AsyncGenerator<NormalizedEvent[]> {
+/**
+ * `onHeader`: the header row as csv-parse read it (quoted names with commas included), before the
+ * first row; it may return the names to key the rows by instead (a header that leaves a column unnamed).
+ */
+export async function* readCsvRows(
+  input: AsyncIterable<Buffer | string>,
+  ctx: ReadContext,
+  format: string,
+  toEvent: CsvRowMapper,
+  onHeader?: (header: readonly string[]) => readonly string[] | void,
+): AsyncGenerator<NormalizedEvent[]> {
   const lines = new LineCounter();
   const { file } = ctx;
-  let header: string[] | undefined;
+  let header: readonly string[] | undefined;
   const batches = new EventBatches(ctx);
   let full: NormalizedEvent[][] = [];
   const onRecord = (record: string[], raw: string) => {
     const line = lines.next(raw);
     if (header === undefined) {
-      header = record;
-      onHeader?.(header);
+      header = onHeader?.(record) ?? record;
       return;
     }
     const source: Provenance = { file, format, line };

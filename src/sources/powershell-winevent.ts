@@ -89,7 +89,7 @@ function valueOf(value: unknown): FieldValue | undefined {
 }
 
 /** Sysmon's rendered message: its data items by name. */
-function messageItems(message: string): Fields {
+export function messageItems(message: string): Fields {
   const items: Fields = {};
   let last: string | undefined;
   const lines = message.split(/\r?\n/);

@@ -5,6 +5,7 @@ import { defenderReader } from './defender.js';
 import { evtxJsonReader } from './evtx-json.js';
 import { evtxReader } from './evtx.js';
 import { evtxEcmdReader } from './evtxecmd.js';
+import { eventViewerCsvReader } from './eventviewer-csv.js';
 import { otrfReader } from './otrf.js';
 import { powershellWinEventReader } from './powershell-winevent.js';
 import { qradarCsvReader } from './qradar-csv.js';
@@ -22,6 +23,7 @@ export const READERS: readonly SourceReader[] = [
   evtxJsonReader,
   evtxReader,
   evtxEcmdReader,
+  eventViewerCsvReader,
   winlogbeatReader,
   otrfReader,
   powershellWinEventReader,
