@@ -1,7 +1,7 @@
 /**
  * The loop of a CSV reader with a header row: csv-parse (RFC 4180: quoted commas, doubled quotes
  * and newlines inside quotes) as a stream, each record turned into a row keyed by the header and
- * handed to the reader's mapper with the line it starts on. Used by qradar-csv, evtxecmd and csv-events.
+ * handed to the reader's mapper with the line it starts on. Used by qradar-csv, evtxecmd, eventviewer-csv and csv-events.
  *
  * CSV cannot tell NULL from '': an empty cell is absent from the row.
  */
