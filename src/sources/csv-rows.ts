@@ -22,14 +22,15 @@ interface RawRecord {
 
 /**
  * `onHeader`: the header row as csv-parse read it (quoted names with commas included), before the
- * first row; it may return the names to key the rows by instead (a header that leaves a column unnamed).
+ * first row; it may return the names to key the rows by instead (a header that leaves a column
+ * unnamed), or null for a line before the header (PowerShell's `#TYPE …`): the next one is.
  */
 export async function* readCsvRows(
   input: AsyncIterable<Buffer | string>,
   ctx: ReadContext,
   format: string,
   toEvent: CsvRowMapper,
-  onHeader?: (header: readonly string[]) => readonly string[] | void,
+  onHeader?: (header: readonly string[]) => readonly string[] | null | void,
 ): AsyncGenerator<NormalizedEvent[]> {
   const lines = new LineCounter();
   const { file } = ctx;
@@ -39,7 +40,8 @@ export async function* readCsvRows(
   const onRecord = (record: string[], raw: string) => {
     const line = lines.next(raw);
     if (header === undefined) {
-      header = onHeader?.(record) ?? record;
+      const named = onHeader?.(record);
+      if (named !== null) header = named ?? record;
       return;
     }
     const source: Provenance = { file, format, line };

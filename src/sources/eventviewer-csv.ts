@@ -21,7 +21,7 @@ import type { Readable } from 'node:stream';
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { readCsvRows } from './csv-rows.js';
 import { stringOf } from './json-util.js';
-import { messageItems } from './powershell-winevent.js';
+import { messageItems, security4688MessageItems } from './powershell-winevent.js';
 import type { SourceReader } from './reader.js';
 import { parseTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
@@ -38,18 +38,6 @@ const PROVIDERS: Record<string, string> = {
   'microsoft-windows-security-auditing': SECURITY,
 };
 const CHANNELS: Record<string, string> = { [SYSMON]: `${SYSMON}/Operational`, [SECURITY]: 'Security' };
-/** 4688's rendered labels and the data items they show. */
-const SECURITY_4688_LABELS: Record<string, string> = {
-  'New Process ID': 'NewProcessId',
-  'New Process Name': 'NewProcessName',
-  'Token Elevation Type': 'TokenElevationType',
-  'Creator Process ID': 'ProcessId',
-  'Creator Process Name': 'ParentProcessName',
-  'Process Command Line': 'CommandLine',
-};
-/** A rendered Security line: tabs, `Label:`, tabs, the value. */
-const SECURITY_LINE = /^\t*([A-Za-z][A-Za-z ]*):\t+(.*)$/;
-
 export const eventViewerCsvReader: SourceReader = {
   format: FORMAT,
   splittable: false,
@@ -76,18 +64,8 @@ function toEvent(row: Fields, source: Provenance): NormalizedEvent | string {
     Object.assign(fields, messageItems(message));
     time = parseTime(fields.UtcTime);
   } else if (message !== undefined) {
-    if (provider === SECURITY && eventId === 4688) Object.assign(fields, security4688Items(message));
+    if (provider === SECURITY && eventId === 4688) Object.assign(fields, security4688MessageItems(message));
     fields.Message = message;
   }
   return windowsEvent(fields, { channel, provider, eventId }, undefined, time, source);
-}
-
-function security4688Items(message: string): Fields {
-  const items: Fields = {};
-  for (const line of message.split(/\r?\n/)) {
-    const match = SECURITY_LINE.exec(line);
-    const name = match ? SECURITY_4688_LABELS[match[1]!.trim()] : undefined;
-    if (name !== undefined && items[name] === undefined) items[name] = match![2]!;
-  }
-  return items;
 }

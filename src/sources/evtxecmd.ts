@@ -40,6 +40,7 @@
 import type { Readable } from 'node:stream';
 import type { Fields, FieldValue, NormalizedEvent, Provenance } from '../events/event.js';
 import { readCsvRows } from './csv-rows.js';
+import { firstByte } from './first-byte.js';
 import { flattenData } from './evtx-json.js';
 import { firstJsonLine } from './json-head.js';
 import { isObject, stringOf } from './json-util.js';
@@ -95,44 +96,11 @@ function isEvtxEcmdRecord(record: Record<string, unknown>): boolean {
 }
 
 async function* readEvtxEcmd(input: Readable | ReusedChunks, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
-  const { json, replay } = await formOf(input);
+  // `{` is JSON lines, anything else CSV.
+  const { first, replay } = await firstByte(input);
   const toEvent = (row: Fields, source: Provenance) => rowEvent(row, source, ctx);
-  if (json) yield* readNdjson(replay, ctx, FORMAT, toEvent);
+  if (first === 0x7b) yield* readNdjson(replay, ctx, FORMAT, toEvent);
   else yield* readCsvRows(replay, ctx, FORMAT, toEvent);
-}
-
-/**
- * The input's form by its first character past a byte order mark and blanks: `{` is JSON lines,
- * anything else CSV. The chunks read to find it are copied (a range's chunks are reused buffers)
- * and replayed before the rest.
- */
-async function formOf(input: AsyncIterable<Buffer | string>): Promise<{ json: boolean; replay: AsyncIterable<Buffer> }> {
-  const chunks = input[Symbol.asyncIterator]();
-  const seen: Buffer[] = [];
-  let first: number | undefined;
-  let done = false;
-  while (first === undefined) {
-    const next = await chunks.next();
-    if (next.done === true) {
-      done = true;
-      break;
-    }
-    const chunk = Buffer.from(next.value as Buffer | string);
-    first = firstSignificantByte(chunk, seen.length === 0);
-    seen.push(chunk);
-  }
-  async function* replay(): AsyncGenerator<Buffer> {
-    yield* seen;
-    if (done) return;
-    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) yield next.value as Buffer;
-  }
-  return { json: first === 0x7b, replay: replay() };
-}
-
-function firstSignificantByte(chunk: Buffer, atStart: boolean): number | undefined {
-  let at = atStart && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
-  while (at < chunk.length && (chunk[at] === 0x20 || chunk[at] === 0x09 || chunk[at] === 0x0a || chunk[at] === 0x0d)) at++;
-  return at < chunk.length ? chunk[at] : undefined;
 }
 
 /** Columns that become the System fields below (the rest are kept under their own names). */

@@ -1,7 +1,11 @@
 /**
  * Windows events as PowerShell exports them: `Get-WinEvent … | ConvertTo-Json` (a JSON array of
  * EventLogRecord objects; Windows PowerShell 5.1 writes it in UTF-16 with `>`, and its dates as
- * `/Date(ms)/`), or one object per line. An EventLogRecord names its header (`Id`, `LogName`,
+ * `/Date(ms)/`), or one object per line; or `Get-WinEvent … | Export-Csv` (the same properties as
+ * columns, every value quoted, after a `#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord`
+ * line in Windows PowerShell 5.1; `Properties` only as its type name, `TimeCreated` in the
+ * exporting machine's local time and locale, so taken only when ISO 8601, and Sysmon's time from
+ * its `UtcTime`). An EventLogRecord names its header (`Id`, `LogName`,
  * `ProviderName`, `MachineName`, `RecordId`, `TimeCreated`, `ProcessId`, `UserId`, …) but not its
  * data: `Properties` is a list of `{ "Value": … }` in the provider's template order, and
  * `Message` the rendered text.
@@ -11,16 +15,20 @@
  *   item (the names of its manifest: Image, CommandLine, ParentImage, TargetFilename, …). A line
  *   without `Name: ` continues the value before it (a command line holding a newline).
  * - Security 4688: `Properties` by position, per the event's version (0: 8 items, 1: with
- *   CommandLine, 2: with the target user, ParentProcessName and MandatoryLabel); the Security
- *   mapping (windows-logsource.ts) then gives Image, ParentImage, ProcessId as from EVTX.
+ *   CommandLine, 2: with the target user, ParentProcessName and MandatoryLabel), or without them
+ *   (CSV) the rendered message's process lines by label; the Security mapping
+ *   (windows-logsource.ts) then gives Image, ParentImage, ProcessId as from EVTX.
  * - anything else: the values as an anonymous `Data` list (as classic events are read), and
  *   `Message`.
  * A property value that is an object (a SID: `{ "Value": "S-1-5-18", … }`) gives its `Value`.
  */
 import type { Fields, FieldValue, NormalizedEvent, Provenance } from '../events/event.js';
+import { Readable } from 'node:stream';
+import { readCsvRows } from './csv-rows.js';
 import { firstDocument, readDocuments, splitsDocuments } from './elastic-hits.js';
+import { firstByte } from './first-byte.js';
 import { isObject, stringOf } from './json-util.js';
-import type { SplittableReader } from './reader.js';
+import type { ReadContext, ReusedChunks, SplittableReader } from './reader.js';
 import { parseTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
 
@@ -32,22 +40,74 @@ const SECURITY_4688 = [
   'CommandLine', 'TargetUserSid', 'TargetUserName', 'TargetDomainName', 'TargetLogonId', 'ParentProcessName', 'MandatoryLabel',
 ];
 const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
+/** 4688's rendered labels and the data items they show. */
+const SECURITY_4688_LABELS: Record<string, string> = {
+  // The first of each: Creator Subject comes before Target Subject.
+  'Security ID': 'SubjectUserSid',
+  'Account Name': 'SubjectUserName',
+  'Account Domain': 'SubjectDomainName',
+  'Logon ID': 'SubjectLogonId',
+  'New Process ID': 'NewProcessId',
+  'New Process Name': 'NewProcessName',
+  'Token Elevation Type': 'TokenElevationType',
+  'Creator Process ID': 'ProcessId',
+  'Creator Process Name': 'ParentProcessName',
+  'Process Command Line': 'CommandLine',
+};
+/** A rendered Security line: tabs, `Label:`, tabs, the value. */
+const SECURITY_LINE = /^\t*([A-Za-z][A-Za-z ]*):\t+(.*)$/;
 /** `Name: value`, Sysmon's rendering of one data item. */
 const MESSAGE_ITEM = /^([A-Za-z][A-Za-z0-9]*): ?(.*)$/;
+
+/** Windows PowerShell 5.1's Export-Csv line before the header (without -NoTypeInformation). */
+const CSV_TYPE_LINE = /^#TYPE /;
 
 export const powershellWinEventReader: SplittableReader = {
   format: FORMAT,
   splittable: true,
-  splitsInput: splitsDocuments,
-  description: 'Windows events from PowerShell: Get-WinEvent | ConvertTo-Json (EventLogRecord: Id, LogName, ProviderName, Properties, Message)',
+  splitsInput: (head) => !isCsv(head) && splitsDocuments(head),
+  description: 'Windows events from PowerShell: Get-WinEvent | ConvertTo-Json or | Export-Csv (EventLogRecord: Id, LogName, ProviderName, Properties, Message)',
   sniff(head) {
+    if (isCsv(head)) {
+      const names = csvHeaderNames(head);
+      return names.has('Id') && isRecordShape(names) ? 0.85 : 0;
+    }
     const first = firstDocument(head);
     if (first === undefined) return 0;
     const record = first.Id !== undefined && typeof first.ProviderName === 'string' && (first.LogName !== undefined || first.MachineName !== undefined);
     return record && (Array.isArray(first.Properties) || first.Message !== undefined || first.RecordId !== undefined) ? 0.85 : 0;
   },
-  read: (input, ctx) => readDocuments(input, ctx, FORMAT, toEvent),
+  read: readPowerShell,
 };
+
+/** A CSV export: anything but JSON's `[` or `{` first. */
+function isCsv(head: string): boolean {
+  return !/^\uFEFF?\s*[[{]/.test(head);
+}
+
+/** The header's column names, past a `#TYPE` line. */
+function csvHeaderNames(head: string): Set<string> {
+  const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/, 2);
+  const header = CSV_TYPE_LINE.test(lines[0]!) ? (lines[1] ?? '') : lines[0]!;
+  return new Set(header.split(',').map((name) => name.replace(/^"|"$/g, '')));
+}
+
+/** EventLogRecord's columns: ProviderName, LogName or MachineName, and Message or RecordId. */
+function isRecordShape(names: Set<string>): boolean {
+  return names.has('ProviderName') && (names.has('LogName') || names.has('MachineName')) && (names.has('Message') || names.has('RecordId'));
+}
+
+async function* readPowerShell(input: Readable | ReusedChunks, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
+  const { first, replay } = await firstByte(input);
+  if (first === 0x5b || first === 0x7b) return yield* readDocuments(Readable.from(replay), ctx, FORMAT, toEvent);
+  yield* readCsvRows(replay, ctx, FORMAT, csvRowEvent, (cells) => (cells.length === 1 && CSV_TYPE_LINE.test(cells[0]!) ? null : undefined));
+}
+
+/** An Export-Csv row as the record it was: a TimeCreated in the machine's locale is no time. */
+function csvRowEvent(row: Fields, source: Provenance): NormalizedEvent | string {
+  if (typeof row.TimeCreated === 'string' && !/^\d{4}-\d{2}-\d{2}T/.test(row.TimeCreated)) delete row.TimeCreated;
+  return toEvent(row, source);
+}
 
 function toEvent(record: Fields, source: Provenance): NormalizedEvent | string {
   const eventId = toEventId(record.Id);
@@ -63,16 +123,20 @@ function toEvent(record: Fields, source: Provenance): NormalizedEvent | string {
     ['Execution_ProcessID', record.ProcessId], ['Execution_ThreadID', record.ThreadId], ['Security_UserID', valueOf(record.UserId)],
   ];
   for (const [name, value] of header) if (value !== undefined && value !== null) fields[name] = value as FieldValue;
-  const time = parseTime(record.TimeCreated);
+  let time = parseTime(record.TimeCreated);
   if (time !== undefined) fields.TimeCreated_SystemTime = new Date(time).toISOString();
   const properties = Array.isArray(record.Properties) ? record.Properties.map(valueOf) : [];
   const message = typeof record.Message === 'string' ? record.Message : undefined;
-  if (provider === SYSMON_PROVIDER && message !== undefined) Object.assign(fields, messageItems(message));
-  else if (provider === 'Microsoft-Windows-Security-Auditing' && eventId === 4688) {
+  if (provider === SYSMON_PROVIDER && message !== undefined) {
+    Object.assign(fields, messageItems(message));
+    // No TimeCreated (Export-Csv's, in a local time, is dropped): the event's own UTC time.
+    if (record.TimeCreated === undefined) time = parseTime(fields.UtcTime);
+  } else if (provider === 'Microsoft-Windows-Security-Auditing' && eventId === 4688) {
     properties.forEach((value, i) => {
       const name = SECURITY_4688[i];
       if (name !== undefined && value !== undefined) fields[name] = value;
     });
+    if (properties.length === 0 && message !== undefined) Object.assign(fields, security4688MessageItems(message));
   } else if (properties.length > 0) {
     fields.Data = properties.map((v) => v ?? '');
   }
@@ -102,6 +166,17 @@ export function messageItems(message: string): Fields {
     } else if (last !== undefined) {
       items[last] = `${items[last] as string}\n${line}`;
     }
+  }
+  return items;
+}
+
+/** 4688's rendered message (`Get-WinEvent`'s Message, Event Viewer's): its process lines as the data items they show. */
+export function security4688MessageItems(message: string): Fields {
+  const items: Fields = {};
+  for (const line of message.split(/\r?\n/)) {
+    const match = SECURITY_LINE.exec(line);
+    const name = match ? SECURITY_4688_LABELS[match[1]!.trim()] : undefined;
+    if (name !== undefined && items[name] === undefined) items[name] = match![2]!;
   }
   return items;
 }

@@ -79,7 +79,7 @@ export function seedsFor(format: string): Buffer[] {
     case 'defender': return [repoFile('test/fixtures/windows/atomic-1-3-4.defender.csv'), repoFile('test/fixtures/windows/atomic-1-3-4.defender.json'), ...any];
     case 'powershell-winevent': {
       const records = JSON.parse(repoFile('test/fixtures/windows/get-winevent.convertto-json.json').toString('utf8')) as unknown[];
-      return [repoFile('test/fixtures/windows/get-winevent.convertto-json.json'), Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'), ...any];
+      return [repoFile('test/fixtures/windows/get-winevent.convertto-json.json'), Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'), repoFile('test/fixtures/windows/get-winevent.export-csv.csv'), ...any];
     }
     case 'splunk': return [repoFile('test/fixtures/windows/atomic-1-3-4.splunk-export.json'), repoFile('test/fixtures/windows/atomic-1-3-4.splunk-rest.json'), reshaped(repoFile('test/fixtures/windows/atomic-1-3-4.splunk-export.json'), 'objects'), ...any];
     case 'sysmon-linux-syslog': return [sysmonSyslog(), firstLines(corpus(OTRF + 'syslog_sysmon_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 8)];

@@ -77,3 +77,44 @@ describe('powershell-winevent: Get-WinEvent | ConvertTo-Json', () => {
     }
   });
 });
+
+describe('powershell-winevent: Get-WinEvent | Export-Csv', () => {
+  // The fixture's records as Export-Csv writes them: every value quoted, Properties as its type
+  // name, TimeCreated in the machine's locale; a 4688 whose Message is the whole rendering.
+  const records = JSON.parse(readFileSync(FIXTURE, 'utf8').replace(/^\uFEFF/, '')) as Array<Record<string, unknown>>;
+  const columns = Object.keys(records[0]!);
+  const message4688 = [
+    'A new process has been created.', '', 'Creator Subject:', '\tSecurity ID:\t\tS-1-5-21-1-2-3-1001', '\tAccount Name:\t\talice', '\tAccount Domain:\t\tCORP', '',
+    'Process Information:', '\tNew Process ID:\t\t0x1d18', '\tNew Process Name:\tC:\\Windows\\System32\\whoami.exe', '\tToken Elevation Type:\t%%1938',
+    '\tCreator Process ID:\t0x1c90', '\tCreator Process Name:\tC:\\Windows\\System32\\cmd.exe', '\tProcess Command Line:\twhoami /all',
+  ].join('\r\n');
+  const cell = (value: unknown, column: string): string => {
+    const text = column === 'Properties' ? 'System.Collections.Generic.List`1[System.Diagnostics.Eventing.Reader.EventProperty]'
+      : column === 'TimeCreated' ? '11/27/2026 9:14:02 AM'
+      : value === undefined || value === null ? '' : typeof value === 'object' ? String((value as { Value?: unknown }).Value ?? '') : String(value);
+    return `"${text.replace(/"/g, '""')}"`;
+  };
+  const rows = records.map((r) => columns.map((c) => cell(c === 'Message' && r.Id === 4688 ? message4688 : r[c], c)).join(','));
+  const csv = [columns.map((c) => `"${c}"`).join(','), ...rows].join('\r\n') + '\r\n';
+
+  for (const [name, text] of [['Windows PowerShell 5.1, with its #TYPE line', '#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord\r\n' + csv], ['PowerShell 7', csv]] as const) {
+    it(`${name}: recognised; Sysmon from its message with the time of UtcTime, 4688 from its process lines, no local time taken`, async () => {
+      expect(sniffFormat(text)?.format).toBe('powershell-winevent');
+      expect(powershellWinEventReader.splitsInput!(text)).toBe(false);
+      const { events, bad } = await readWith(powershellWinEventReader, Readable.from([Buffer.from(text)]), 'events.csv');
+      expect(bad).toEqual([]);
+      const { line: _l0, ...first } = EXPECTED[0]!;
+      const { line: _l1, ...second } = EXPECTED[1]!;
+      const { line: _l2, time: _t2, ...third } = EXPECTED[2]!;
+      expect(events.map(seen).map(({ line: _line, ...rest }) => rest)).toEqual([first, second, { ...third, time: undefined }]);
+      // Each row starts after the lines before it (its message's line breaks included).
+      let line = text.startsWith('#TYPE') ? 3 : 2;
+      const starts = rows.map((row) => {
+        const at = line;
+        line += row.split('\n').length;
+        return at;
+      });
+      expect(events.map((e) => e.source.line)).toEqual(starts);
+    });
+  }
+});
