@@ -30,7 +30,7 @@ import { firstByte } from './first-byte.js';
 import { isObject, stringOf } from './json-util.js';
 import type { ReadContext, ReusedChunks, SplittableReader } from './reader.js';
 import { parseTime } from './time.js';
-import { toEventId, windowsEvent } from './windows-logsource.js';
+import { SECURITY_PROVIDER, SYSMON_PROVIDER, toEventId, windowsEvent } from './windows-logsource.js';
 
 const FORMAT = 'powershell-winevent';
 
@@ -39,7 +39,6 @@ const SECURITY_4688 = [
   'SubjectUserSid', 'SubjectUserName', 'SubjectDomainName', 'SubjectLogonId', 'NewProcessId', 'NewProcessName', 'TokenElevationType', 'ProcessId',
   'CommandLine', 'TargetUserSid', 'TargetUserName', 'TargetDomainName', 'TargetLogonId', 'ParentProcessName', 'MandatoryLabel',
 ];
-const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
 /** 4688's rendered labels and the data items they show. */
 const SECURITY_4688_LABELS: Record<string, string> = {
   // The first of each: Creator Subject comes before Target Subject.
@@ -99,17 +98,21 @@ function isRecordShape(names: Set<string>): boolean {
 
 async function* readPowerShell(input: Readable | ReusedChunks, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
   const { first, replay } = await firstByte(input);
-  if (first === 0x5b || first === 0x7b) return yield* readDocuments(Readable.from(replay), ctx, FORMAT, toEvent);
+  if (first === 0x5b || first === 0x7b) return yield* readDocuments(Readable.from(replay), ctx, FORMAT, eventLogRecordEvent);
   yield* readCsvRows(replay, ctx, FORMAT, csvRowEvent, (cells) => (cells.length === 1 && CSV_TYPE_LINE.test(cells[0]!) ? null : undefined));
 }
 
 /** An Export-Csv row as the record it was: a TimeCreated in the machine's locale is no time. */
 function csvRowEvent(row: Fields, source: Provenance): NormalizedEvent | string {
   if (typeof row.TimeCreated === 'string' && !/^\d{4}-\d{2}-\d{2}T/.test(row.TimeCreated)) delete row.TimeCreated;
-  return toEvent(row, source);
+  return eventLogRecordEvent(row, source);
 }
 
-function toEvent(record: Fields, source: Provenance): NormalizedEvent | string {
+/**
+ * An EventLogRecord's properties (Id, ProviderName, LogName, MachineName, TimeCreated, Properties,
+ * Message, …) as an event; also what Event Viewer's CSV rows are read as (eventviewer-csv.ts).
+ */
+export function eventLogRecordEvent(record: Fields, source: Provenance): NormalizedEvent | string {
   const eventId = toEventId(record.Id);
   const provider = stringOf(record.ProviderName);
   if (eventId === undefined || provider === undefined) return 'not a Get-WinEvent record (no Id or ProviderName)';
@@ -131,7 +134,7 @@ function toEvent(record: Fields, source: Provenance): NormalizedEvent | string {
     Object.assign(fields, messageItems(message));
     // No TimeCreated (Export-Csv's, in a local time, is dropped): the event's own UTC time.
     if (record.TimeCreated === undefined) time = parseTime(fields.UtcTime);
-  } else if (provider === 'Microsoft-Windows-Security-Auditing' && eventId === 4688) {
+  } else if (provider === SECURITY_PROVIDER && eventId === 4688) {
     properties.forEach((value, i) => {
       const name = SECURITY_4688[i];
       if (name !== undefined && value !== undefined) fields[name] = value;
@@ -153,7 +156,7 @@ function valueOf(value: unknown): FieldValue | undefined {
 }
 
 /** Sysmon's rendered message: its data items by name. */
-export function messageItems(message: string): Fields {
+function messageItems(message: string): Fields {
   const items: Fields = {};
   let last: string | undefined;
   const lines = message.split(/\r?\n/);
@@ -170,8 +173,8 @@ export function messageItems(message: string): Fields {
   return items;
 }
 
-/** 4688's rendered message (`Get-WinEvent`'s Message, Event Viewer's): its process lines as the data items they show. */
-export function security4688MessageItems(message: string): Fields {
+/** 4688's rendered message (when Properties are missing: Export-Csv, Event Viewer): its subject and process lines as the data items they show. */
+function security4688MessageItems(message: string): Fields {
   const items: Fields = {};
   for (const line of message.split(/\r?\n/)) {
     const match = SECURITY_LINE.exec(line);

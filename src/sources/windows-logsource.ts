@@ -10,8 +10,9 @@
  */
 import type { Fields, LogSource, NormalizedEvent, Provenance } from '../events/event.js';
 
-const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
-const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
+export const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
+export const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
+export const SECURITY_PROVIDER = 'Microsoft-Windows-Security-Auditing';
 const LINUX_SYSMON_PROVIDER = 'Linux-Sysmon';
 const LINUX_SYSMON_CHANNEL = 'Linux-Sysmon/Operational';
 
