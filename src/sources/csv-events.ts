@@ -51,7 +51,7 @@
 import type { Readable } from 'node:stream';
 import type { Fields, LogSource, NormalizedEvent, Provenance } from '../events/event.js';
 import { createAuomsRowMapper } from './auditd/auoms.js';
-import { readCsvRows } from './csv-rows.js';
+import { headerNames, readCsvRows } from './csv-rows.js';
 import { embeddedEvent, eventFromEmbeddedXml } from './event-xml.js';
 import { stringOf } from './json-util.js';
 import { liftJsonEventData, liftXmlEventData } from './otrf.js';
@@ -82,7 +82,7 @@ export const csvEventsReader: SourceReader = {
   format: FORMAT,
   description: 'CSV export of SIEM search results with event-field columns: Splunk, Sentinel / Log Analytics, Kibana (ECS), spreadsheets',
   sniff(head) {
-    const columns = headerCells(head)?.map(baseName);
+    const columns = headerNames(head)?.map(baseName);
     if (columns === undefined) return 0;
     const named = columns.some((c) => ID_COLUMNS.has(c) || LOG_COLUMNS.has(c));
     const eventField = columns.some((c) => EVENT_COLUMNS.has(c) || ECS_EVENT_DATA.test(c));
@@ -90,13 +90,6 @@ export const csvEventsReader: SourceReader = {
   },
   read: readCsvEvents,
 };
-
-/** The header's cells, quotes removed, or undefined when the head is no CSV. */
-function headerCells(head: string): string[] | undefined {
-  const first = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0]!;
-  if (!first.includes(',') || /^\s*[[{<]/.test(first)) return undefined;
-  return first.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'));
-}
 
 /** `TimeGenerated [UTC]` → `TimeGenerated`: the portal's suffix says the zone its values are shown in. */
 const ZONE_SUFFIX = /^(.*?) \[(UTC|Local Time)\]$/;

@@ -119,3 +119,15 @@ function countNewlines(text: string): number {
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
   return count;
 }
+
+/**
+ * The names of a sniffed head's header row: its first line, or the line after a `preamble` line
+ * (PowerShell's `#TYPE …`), BOM and quotes removed; undefined when that line is no CSV header (no
+ * comma, or JSON or XML). For sniffers only: a quoted name holding a comma is cut there.
+ */
+export function headerNames(head: string, preamble?: RegExp): string[] | undefined {
+  const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/, 2);
+  const first = preamble?.test(lines[0]!) ? (lines[1] ?? '') : lines[0]!;
+  if (!first.includes(',') || /^\s*[[{<]/.test(first)) return undefined;
+  return first.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'));
+}

@@ -39,7 +39,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Fields, FieldValue, NormalizedEvent, Provenance } from '../events/event.js';
-import { readCsvRows } from './csv-rows.js';
+import { headerNames, readCsvRows } from './csv-rows.js';
 import { firstByte } from './first-byte.js';
 import { flattenData } from './evtx-json.js';
 import { firstJsonLine } from './json-head.js';
@@ -65,7 +65,7 @@ export const evtxEcmdReader: SplittableReader = {
       const record = firstJsonLine(text);
       return record !== undefined && isEvtxEcmdRecord(record) ? 0.95 : 0;
     }
-    const header = new Set(text.split(/\r?\n/, 1)[0]!.split(',').map((name) => name.replace(/^"|"$/g, '')));
+    const header = new Set(headerNames(text));
     return CSV_COLUMNS.every((name) => header.has(name)) ? 0.95 : 0;
   },
   read: readEvtxEcmd,

@@ -24,7 +24,7 @@
  */
 import type { Fields, FieldValue, NormalizedEvent, Provenance } from '../events/event.js';
 import { Readable } from 'node:stream';
-import { readCsvRows } from './csv-rows.js';
+import { headerNames, readCsvRows } from './csv-rows.js';
 import { firstDocument, readDocuments, splitsDocuments } from './elastic-hits.js';
 import { firstByte } from './first-byte.js';
 import { isObject, stringOf } from './json-util.js';
@@ -68,7 +68,7 @@ export const powershellWinEventReader: SplittableReader = {
   description: 'Windows events from PowerShell: Get-WinEvent | ConvertTo-Json or | Export-Csv (EventLogRecord: Id, LogName, ProviderName, Properties, Message)',
   sniff(head) {
     if (isCsv(head)) {
-      const names = csvHeaderNames(head);
+      const names = new Set(headerNames(head, CSV_TYPE_LINE));
       return names.has('Id') && isRecordShape(names) ? 0.85 : 0;
     }
     const first = firstDocument(head);
@@ -82,13 +82,6 @@ export const powershellWinEventReader: SplittableReader = {
 /** A CSV export: anything but JSON's `[` or `{` first. */
 function isCsv(head: string): boolean {
   return !/^\uFEFF?\s*[[{]/.test(head);
-}
-
-/** The header's column names, past a `#TYPE` line. */
-function csvHeaderNames(head: string): Set<string> {
-  const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/, 2);
-  const header = CSV_TYPE_LINE.test(lines[0]!) ? (lines[1] ?? '') : lines[0]!;
-  return new Set(header.split(',').map((name) => name.replace(/^"|"$/g, '')));
 }
 
 /** EventLogRecord's columns: ProviderName, LogName or MachineName, and Message or RecordId. */
