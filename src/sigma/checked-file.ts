@@ -57,6 +57,12 @@ export function writeChecked(file: string, value: unknown, prepare: () => void):
     writeFileSync(temporary, framed(payload));
     renameSync(temporary, file);
   } catch {
-    rmSync(temporary, { force: true });
+    // No cache then. The temporary file may be there, or its path may not even be one (a file
+    // where the cache folder would be: ENOTDIR, which `force` does not ignore).
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Nothing was written.
+    }
   }
 }

@@ -38,4 +38,17 @@ describe('rule cache, scanning', () => {
     expect(changedCold).not.toContain(firing.rule.id);
     expect(await scan()).toBe(changedCold);
   }, 120_000);
+
+  it('scans as without a cache where the cache folder cannot be made (a file in its place)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'sw-cache-home-'));
+    writeFileSync(join(home, 'supplywatch'), '');
+    const sample = join(requireShared('corpus/evtx-attack-samples'), 'Execution');
+    const rules = requireShared('sigmahq/rules/windows/process_creation');
+    const plain = await runCli(['scan', '-r', rules, sample, '-f', 'jsonl', '--no-cache']);
+    const blocked = await runCli(['scan', '-r', rules, sample, '-f', 'jsonl'], undefined, { XDG_CACHE_HOME: home });
+    expect(blocked.stderr).not.toMatch(/fatal/);
+    expect(blocked.status).toBe(plain.status);
+    expect(blocked.stdout).toBe(plain.stdout);
+    expect(plain.stdout.split('\n').length).toBeGreaterThan(5);
+  }, 60_000);
 });
