@@ -3,9 +3,14 @@
 // its own: ~175 files, 0.25 s before a scan could start, in the main thread and again in each
 // worker thread. Bundled, the command starts in a fraction of that.
 //
-// Everything lands in one folder, chunks shared by the entry points included, because the code
-// finds its siblings relative to its own file: parallel/pool.ts starts `./worker.js` and
-// `./parse-helper.js`, alerts/pack.ts finds the built-in packs at `../../rules`.
+// The command is two files: `supplywatch.js` (runtime/cached-start.ts), which compiles
+// `cli.cjs`, the whole CLI as one CommonJS file, with V8's code cache (a script, unlike an ES
+// module, can be given one in Node 20; docs/performance.md#code-cache). The worker files stay
+// ES modules, their shared code in chunks.
+//
+// Everything lands in one folder, because the code finds its siblings relative to its own file:
+// parallel/pool.ts starts `./worker.js` and `./parse-helper.js`, alerts/pack.ts finds the
+// built-in packs at `../../rules`.
 import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -13,23 +18,37 @@ const OUT = 'dist/bin';
 // Chunk names change with their content: a folder bundled into again would keep the old ones.
 rmSync(OUT, { recursive: true, force: true });
 
-await build({
-  entryPoints: {
-    supplywatch: 'dist/cli/main.js',
-    worker: 'dist/parallel/worker.js',
-    'parse-helper': 'dist/parallel/parse-helper.js',
-  },
+const common = {
   outdir: OUT,
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   // A native addon: it loads its own binary from its package.
   external: ['@duckdb/node-api'],
-  // Bundled CommonJS dependencies (commander, saxes, ...) require Node's modules.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   sourcemap: true,
   logLevel: 'warning',
+};
+
+await build({
+  ...common,
+  entryPoints: { cli: 'dist/cli/main.js' },
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  // The code finds its siblings by its own URL; in CommonJS that is the bundle's file.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+
+await build({
+  ...common,
+  entryPoints: {
+    supplywatch: 'dist/runtime/cached-start.js',
+    worker: 'dist/parallel/worker.js',
+    'parse-helper': 'dist/parallel/parse-helper.js',
+  },
+  splitting: true,
+  format: 'esm',
+  // Bundled CommonJS dependencies (commander, saxes, ...) require Node's modules.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });
 chmodSync(`${OUT}/supplywatch.js`, 0o755);

@@ -6,6 +6,9 @@ import { terminalSafe } from '../outputs/escape.js';
 import { UsageError } from '../errors.js';
 import type { HelpLists } from './help-lists.js';
 
+// For the code cache made at exit (runtime/cached-start.ts, which loads this bundle).
+export { restoreStartFlags } from '../runtime/v8-flags.js';
+
 // Each command's module is imported when the command runs: start-up stays small (it is overhead
 // on every install `run` watches) and `aql run`'s DuckDB loads only for `aql`.
 
@@ -27,7 +30,7 @@ function version(): string {
   }
 }
 
-const NO_CACHE_HELP = 'neither read nor write the cache of parsed rules and prefilter automata ($XDG_CACHE_HOME/supplywatch or ~/.cache/supplywatch)';
+const NO_CACHE_HELP = 'neither read nor write the cache of parsed rules, prefilter automata and compiled code ($XDG_CACHE_HOME/supplywatch or ~/.cache/supplywatch)';
 const OUTPUT_HELP = 'also write alerts as FORMAT to a file, - (stdout), syslog+udp|tcp|tls://HOST:PORT or a Splunk HEC https URL; repeatable (docs/outputs.md)';
 
 /** Exit status: 0 no alert, 1 alerts (or rejected rules for lint), 2 usage or fatal error (scan, watch: or alerts an --output lost). */

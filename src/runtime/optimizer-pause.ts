@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-import { tieringSetByUser } from './v8-flags.js';
+import { changeFlag, tieringSetByUser } from './v8-flags.js';
 
 /**
  * Runs `load` with V8's optimizing compiler (TurboFan) paused: rule loading beside worker
@@ -24,6 +24,6 @@ export async function withOptimizerPaused<T>(load: () => Promise<T>): Promise<T>
  */
 export function pauseOptimizer(): () => void {
   if (tieringSetByUser()) return () => {};
-  setFlagsFromString('--no-turbofan');
+  changeFlag('--no-turbofan', '--turbofan');
   return () => setFlagsFromString('--turbofan');
 }

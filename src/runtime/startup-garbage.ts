@@ -7,7 +7,7 @@
  * promotes so little that V8 starts no full GC for a long time: that garbage stayed resident
  * through the whole scan, in every thread (docs/performance.md#start-up-garbage-collection).
  *
- * `gc` comes from a fresh context: v8-flags.ts sets --expose-gc before any isolate is created
+ * `gc` comes from a fresh context: start-flags.ts sets --expose-gc before any isolate is created
  * but the main one, whose global object is already made. Without the flag (tests import the
  * modules directly) this does nothing.
  */

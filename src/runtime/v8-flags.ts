@@ -1,17 +1,33 @@
 /**
  * V8 flags for the whole process (worker threads included), set before the rules are loaded:
- * main.ts imports this module first.
- *
- * Allocation-site pretenuring: loading and compiling a large rule set (SigmaHQ) makes most
- * allocation sites look long-lived, and V8 then allocates objects from those sites, parsed
- * events among them, straight into the old generation, where each dies only at a full GC.
- * V8 flags are process-wide, so worker threads skip it too
- * (docs/performance.md#v8-flags-no-allocation-site-pretenuring).
+ * main.ts imports this module first. The flags of the whole run are start-flags.ts's; those
+ * changed at run time go through `changeFlag`, which keeps their start values for
+ * `restoreStartFlags`.
  */
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
+import { setStartFlags } from './start-flags.js';
 
-setFlagsFromString('--no-allocation-site-pretenuring');
+setStartFlags();
+
+/** Each flag changed at run time (by name), with the flag that puts back its start value. */
+const startValues = new Map<string, string>();
+
+/** Sets a flag at run time; `start`: the flag as V8 had it at start (`--turbofan`, `--interrupt-budget=N`). */
+export function changeFlag(flag: string, start: string): void {
+  const name = flag.replace(/^--(no-)?/, '').replace(/=.*$/, '');
+  if (!startValues.has(name)) startValues.set(name, start);
+  setFlagsFromString(flag);
+}
+
+/**
+ * Every flag changed at run time put back as it was at start, for a code cache made at exit
+ * (cached-start.ts): V8 stamps a cache with a hash of the flags when it is made and rejects it
+ * where they differ when it is read, at the next start.
+ */
+export function restoreStartFlags(): void {
+  for (const flag of startValues.values()) setFlagsFromString(flag);
+}
 
 /** V8 options the user gave that decide tiering themselves: then the runtime leaves tiering alone (here, and optimizer-pause.ts). */
 const TIERING_OPTIONS = /--(no-)?(jitless|turbofan|opt\b|max-opt|interrupt-budget)/;
@@ -34,11 +50,9 @@ const START_UP_INTERRUPT_BUDGET = 400_000;
 const DEFAULT_INTERRUPT_BUDGET = 67_584;
 const START_UP_SECONDS = 1;
 if (!tieringSetByUser()) {
-  setFlagsFromString(`--interrupt-budget=${START_UP_INTERRUPT_BUDGET}`);
+  changeFlag(`--interrupt-budget=${START_UP_INTERRUPT_BUDGET}`, `--interrupt-budget=${DEFAULT_INTERRUPT_BUDGET}`);
   setTimeout(() => setFlagsFromString(`--interrupt-budget=${DEFAULT_INTERRUPT_BUDGET}`), START_UP_SECONDS * 1000).unref();
 }
-// For one full GC after start-up, in each scanning thread (startup-garbage.ts).
-setFlagsFromString('--expose-gc');
 
 /**
  * Called by a scan before it starts workers: once scanning threads take every core, V8's
@@ -59,8 +73,8 @@ setFlagsFromString('--expose-gc');
  */
 export function yieldCoresToScanners(scanningThreads: number): void {
   if (scanningThreads < availableParallelism()) return;
-  setFlagsFromString('--no-parallel-scavenge');
-  setFlagsFromString('--no-concurrent-recompilation');
+  changeFlag('--no-parallel-scavenge', '--parallel-scavenge');
+  changeFlag('--no-concurrent-recompilation', '--concurrent-recompilation');
   coresYielded = true;
 }
 

@@ -201,7 +201,7 @@ function javascriptFiles(dir: string): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...javascriptFiles(full));
-    else if (entry.name.endsWith('.js')) out.push(full);
+    else if (entry.name.endsWith('.js') || entry.name.endsWith('.cjs')) out.push(full);
   }
   return out;
 }

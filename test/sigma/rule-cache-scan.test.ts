@@ -20,8 +20,8 @@ describe('rule cache, scanning', () => {
     expect(cold.split('\n').length).toBeGreaterThan(20);
     expect(readdirSync(env.XDG_CACHE_HOME)).toEqual([]);
     expect(await scan()).toBe(cold);
-    // The rules' cache file, and the automata built (automaton-cache.ts).
-    expect(readdirSync(join(env.XDG_CACHE_HOME, 'supplywatch')).sort()).toEqual([expect.stringMatching(/^automata-/), expect.stringMatching(/^rules-.*\.bin$/)]);
+    // The rules' cache file, the automata built (automaton-cache.ts), the command's code cache (runtime/cached-start.ts).
+    expect(readdirSync(join(env.XDG_CACHE_HOME, 'supplywatch')).sort()).toEqual([expect.stringMatching(/^automata-/), expect.stringMatching(/^code-.*-scan\.bin$/), expect.stringMatching(/^rules-.*\.bin$/)]);
     expect(await scan()).toBe(cold);
     // A worker reads both back too (the whole folder: enough work for two threads).
     const all = ['scan', '-r', rules, requireShared('corpus/evtx-attack-samples'), '-f', 'jsonl'];
