@@ -8,13 +8,13 @@
  * (what Node 22's `module.enableCompileCache` does for modules) (docs/performance.md#code-cache).
  *
  * `$XDG_CACHE_HOME/supplywatch/code-<digest>-<command>.bin`: the digest of the bundle's bytes,
- * Node's version and the architecture (V8 checks its own version, the flags and the length of
- * the source, not its content), one file per command (`--version` compiles little of what
- * `scan` runs). `--no-cache` neither reads nor writes it; a cache that cannot be read or written
+ * Node's version, the architecture and node's options (V8 checks its own version, the flags and
+ * the length of the source, not its content), one file per command (`--version` compiles little
+ * of what `scan` runs), the newest few of each command kept. `--no-cache` neither reads nor writes it; a cache that cannot be read or written
  * is no cache, and a cache V8 rejects is compiled without and made again.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -56,8 +56,11 @@ function codeCache(bundleBytes: Buffer, args: string[]): { file: string; command
   if (own.includes('--no-cache')) return undefined;
   const word = own.find((a) => !a.startsWith('-'));
   const command = word !== undefined && /^[a-z][a-z-]{0,31}$/.test(word) ? word : 'none';
-  // The bytes, not the text: hashing a string encodes it again (10 against 2 ms).
-  const digest = createHash('sha256').update(`${process.version}\n${process.arch}\n`).update(bundleBytes).digest('hex').slice(0, 32);
+  // V8 rejects a cache made under other flags: node's own options are part of the name, so runs
+  // with and without them do not make each other's cache again. The bytes, not the text:
+  // hashing a string encodes it again (10 against 2 ms).
+  const flags = `${process.execArgv.join(' ')}\n${process.env.NODE_OPTIONS ?? ''}`;
+  const digest = createHash('sha256').update(`${process.version}\n${process.arch}\n${flags}\n`).update(bundleBytes).digest('hex').slice(0, 32);
   const xdg = process.env.XDG_CACHE_HOME;
   return { file: join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'supplywatch', `code-${digest}-${command}.bin`), command };
 }
@@ -70,16 +73,23 @@ function readOrUndefined(file: string): Buffer | undefined {
   }
 }
 
-/** Written whole or not at all (a temporary file renamed); the command's caches made by other builds removed. */
+/** A command's caches kept (different builds, or V8 flags given to node): the newest, this many. */
+const KEPT_PER_COMMAND = 4;
+
+/** Written whole or not at all (a temporary file renamed); the command's oldest caches beyond KEPT_PER_COMMAND removed. */
 function writeCache({ file, command }: { file: string; command: string }, data: Buffer): void {
   try {
     const dir = dirname(file);
     mkdirSync(dir, { recursive: true });
-    const sameCommand = new RegExp(`^code-[0-9a-f]{32}-${command}\\.bin$`);
-    for (const name of readdirSync(dir)) if (sameCommand.test(name) && join(dir, name) !== file) rmSync(join(dir, name), { force: true });
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, data);
     renameSync(temporary, file);
+    const sameCommand = new RegExp(`^code-[0-9a-f]{32}-${command}\\.bin$`);
+    const others = readdirSync(dir)
+      .filter((name) => sameCommand.test(name) && join(dir, name) !== file)
+      .map((name) => ({ path: join(dir, name), at: statSync(join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.at - a.at);
+    for (const old of others.slice(KEPT_PER_COMMAND - 1)) rmSync(old.path, { force: true });
   } catch {
     // No cache: the next start compiles as this one did.
   }

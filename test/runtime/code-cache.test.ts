@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,18 +65,37 @@ describe('code cache (runtime/cached-start.ts)', () => {
     expect(statSync(join(home, 'supplywatch', file!)).mtimeMs).toBe(madeAt);
   });
 
-  it('made again when V8 rejects it, output unchanged; other builds\' caches of the command removed', async () => {
+  it('made again when V8 rejects it, output unchanged; the newest four of a command kept', async () => {
     const home = cacheHome();
     const clean = await scan(home);
     const [file] = codeCaches(home);
     const path = join(home, 'supplywatch', file!);
-    const stale = join(home, 'supplywatch', `code-${'0'.repeat(32)}-scan.bin`);
-    writeFileSync(stale, 'another build');
+    // Other builds' caches, the oldest first.
+    const others = ['0', '1', '2', '3'].map((d, i) => {
+      const other = join(home, 'supplywatch', `code-${d.repeat(32)}-scan.bin`);
+      writeFileSync(other, 'another build');
+      utimesSync(other, 1_000_000 + i, 1_000_000 + i);
+      return other;
+    });
+    writeFileSync(join(home, 'supplywatch', `code-${'4'.repeat(32)}-dump.bin`), 'another command');
     writeFileSync(path, Buffer.alloc(statSync(path).size, 7));
     const again = await scan(home);
     expect(again.stdout).toBe(clean.stdout);
     expect(readFileSync(path).every((b) => b === 7)).toBe(false);
-    expect(codeCaches(home)).toEqual([file]);
+    expect(codeCaches(home)).toEqual([...others.slice(1).map((o) => o.slice(o.lastIndexOf('/') + 1)), `code-${'4'.repeat(32)}-dump.bin`, file].sort());
+  });
+
+  it('is one per set of node options: runs with and without them keep their own', async () => {
+    const home = cacheHome();
+    await scan(home);
+    const withOption = () => runCli(['scan', SAMPLE, '--rules', 'hardened', '--format', 'jsonl'], undefined, { XDG_CACHE_HOME: home, NODE_OPTIONS: '--max-semi-space-size=8' });
+    await withOption();
+    const files = codeCaches(home);
+    expect(files).toHaveLength(2);
+    const times = files.map((f) => statSync(join(home, 'supplywatch', f)).mtimeMs);
+    await scan(home);
+    await withOption();
+    expect(files.map((f) => statSync(join(home, 'supplywatch', f)).mtimeMs)).toEqual(times);
   });
 
   it('is neither read nor written with --no-cache, nor made where the cache folder cannot be', async () => {
