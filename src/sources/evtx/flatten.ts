@@ -39,12 +39,17 @@ interface DataField {
   value: From | undefined;
 }
 
+/** Writes System's fields; returns its EventRecordID value (null: none), undefined for the general path. */
+type SystemWriter = (values: Substitutions, fields: Fields, decode: typeof substitution) => FieldValue | undefined;
+/** Writes EventData's fields; false for the general path. */
+type DataWriter = (values: Substitutions, fields: Fields, decode: typeof substitution) => boolean;
+
 /** How an element is flattened when it is System or EventData, and whether it holds no value at all. */
 export interface Plan {
   /** Its fields as System; null: not a plain System. */
-  system: SystemField[] | null;
+  system: SystemWriter | null;
   /** Its fields as EventData; null: not a plain EventData. */
-  data: DataField[] | null;
+  data: DataWriter | null;
   /** No substitution or template instance inside (toEvent ignores it, render decodes nothing in it). */
   literal: boolean;
 }
@@ -91,8 +96,6 @@ export function rendered(nodes: BxNode[], source: RecordSource): NormalizedEvent
 /** The root's child elements and their values, reused from record to record. */
 const elements: ElementNode[] = [];
 const elementValues: (Substitutions | undefined)[] = [];
-/** Attribute values decoded before the element's text (render's order), written after it (toEvent's). */
-const pending: FieldValue[] = [];
 
 /**
  * Write the fields of the root's elements by their plans; returns the EventRecordID value (null:
@@ -127,9 +130,9 @@ function planned(root: ElementNode, values: Substitutions, fields: Fields): Fiel
       }
     }
   }
-  let system: SystemField[] | undefined;
+  let system: SystemWriter | undefined;
   let systemValues: Substitutions | undefined;
-  let data: DataField[] | undefined;
+  let data: DataWriter | undefined;
   let dataValues: Substitutions | undefined;
   for (let i = 0; i < count; i++) {
     const element = elements[i];
@@ -152,53 +155,69 @@ function planned(root: ElementNode, values: Substitutions, fields: Fields): Fiel
     }
   }
   if (system === undefined || systemValues === undefined) return undefined;
-  const record = systemFields(system, systemValues, fields);
+  const record = system(systemValues, fields, substitution);
   if (record === undefined) return undefined;
-  if (data !== undefined && dataValues !== undefined && !dataFields(data, dataValues, fields)) return undefined;
+  if (data !== undefined && dataValues !== undefined && !data(dataValues, fields, substitution)) return undefined;
   return record;
 }
 
-/** System's fields; returns its EventRecordID value (undefined: general path). */
-function systemFields(system: SystemField[], values: Substitutions, fields: Fields): FieldValue | undefined {
-  let record: FieldValue = null;
-  for (const field of system) {
-    const { attrs } = field;
-    let attributed = false;
-    for (let i = 0; i < attrs.length; i++) {
-      const from = attrs[i].value;
-      const value = typeof from === 'string' ? from : substitution(from, values);
-      if (value === undefined) return undefined;
-      pending[i] = value;
-      if (value !== null) attributed = true;
-    }
-    const from = field.text;
-    const text = from === undefined ? null : typeof from === 'string' ? from : substitution(from, values);
-    if (text === undefined) return undefined;
-    if (text !== null) fields[field.key] = text;
-    for (let i = 0; i < attrs.length; i++) if (pending[i] !== null) fields[attrs[i].key] = pending[i];
-    // evtx_dump's System.EventRecordID is a number only when the element is its value alone.
-    if (field.key === 'EventRecordID' && !attributed) record = text;
-  }
-  return record;
+/**
+ * A plan becomes a function that writes its fields with a store per field under a literal name.
+ * Stores under a computed name (`fields[key] = value`) turn an object of more than 16 fields
+ * into a hash table (V8 leaves a keyed store's object fast only up to that), as 79% of a Sysmon
+ * collection's events were: slower to make, to read, to enumerate and to print
+ * (docs/performance.md#evtx-fields-written-by-name). Names come from the file, so each is
+ * written as a JSON string literal; a plan is compiled once per text (templates of many files
+ * share one), up to COMPILED_KEPT texts (a file of ever new templates must not grow the heap).
+ */
+const compiled = new Map<string, SystemWriter | DataWriter>();
+const COMPILED_KEPT = 2048;
+
+function compile<T extends SystemWriter | DataWriter>(body: string): T {
+  let writer = compiled.get(body);
+  if (writer !== undefined) return writer as T;
+  writer = new Function('values', 'fields', 'decode', body) as T;
+  if (compiled.size < COMPILED_KEPT) compiled.set(body, writer);
+  return writer as T;
 }
 
-/** EventData's fields; false: general path. */
-function dataFields(data: DataField[], values: Substitutions, fields: Fields): boolean {
-  let named: FieldValue | undefined;
-  let anonymous: FieldValue[] | undefined;
+/** A value's expression: literal text, or substitution number `from` (undefined: an element with nothing in it). */
+function valueCode(from: From | undefined): string {
+  return from === undefined ? 'null' : typeof from === 'string' ? JSON.stringify(from) : `decode(${from}, values)`;
+}
+
+/**
+ * System's writer, in render's order (attributes before text) and toEvent's (text before
+ * attributes): its EventRecordID value, a number only when the element is its value alone.
+ */
+function systemWriter(system: SystemField[]): SystemWriter {
+  const lines = ['let record = null;'];
+  system.forEach((field, f) => {
+    const attrs = field.attrs.map((attr, a) => {
+      lines.push(`const a${f}_${a} = ${valueCode(attr.value)};`, `if (a${f}_${a} === undefined) return undefined;`);
+      return `a${f}_${a}`;
+    });
+    lines.push(`const t${f} = ${valueCode(field.text)};`, `if (t${f} === undefined) return undefined;`);
+    lines.push(`if (t${f} !== null) fields[${JSON.stringify(field.key)}] = t${f};`);
+    field.attrs.forEach((attr, a) => lines.push(`if (${attrs[a]} !== null) fields[${JSON.stringify(attr.key)}] = ${attrs[a]};`));
+    if (field.key === 'EventRecordID') lines.push(`if (${attrs.map((a) => `${a} === null`).join(' && ') || 'true'}) record = t${f};`);
+  });
+  lines.push('return record;');
+  return compile(lines.join('\n'));
+}
+
+/** EventData's writer: named fields as they come; anonymous `Data` items as one value or a list, or a Data named "Data", last. */
+function dataWriter(data: DataField[]): DataWriter {
+  const lines = ['let value, named, anonymous;'];
   for (const field of data) {
-    const from = field.value;
-    let value = from === undefined || typeof from === 'string' ? (from ?? null) : substitution(from, values);
-    if (value === undefined) return false;
-    if (field.data) value ??= '';
-    if (field.key === null) (anonymous ??= []).push(value);
-    else if (field.key === 'Data') named = value;
-    else fields[field.key] = value;
+    lines.push(`value = ${valueCode(field.value)};`, 'if (value === undefined) return false;');
+    if (field.data) lines.push("if (value === null) value = '';");
+    if (field.key === null) lines.push('(anonymous ??= []).push(value);');
+    else if (field.key === 'Data') lines.push('named = value;');
+    else lines.push(`fields[${JSON.stringify(field.key)}] = value;`);
   }
-  // toEvent puts `Data` last: anonymous items as one value or a list, or a Data named "Data".
-  if (anonymous !== undefined) fields.Data = anonymous.length === 1 ? anonymous[0] : anonymous;
-  else if (named !== undefined) fields.Data = named;
-  return true;
+  lines.push('if (anonymous !== undefined) fields.Data = anonymous.length === 1 ? anonymous[0] : anonymous;', 'else if (named !== undefined) fields.Data = named;', 'return true;');
+  return compile(lines.join('\n'));
 }
 
 /** A substitution value as render's one-value fast path gives it: '' → null, undefined = Binary XML. */
@@ -217,9 +236,11 @@ function plainRoot(template: Template): boolean {
 }
 
 function planOf(element: ElementNode): Plan {
+  const system = element.name === 'System' ? systemPlan(element) : null;
+  const data = element.name === 'EventData' ? eventDataPlan(element) : null;
   return {
-    system: element.name === 'System' ? systemPlan(element) : null,
-    data: element.name === 'EventData' ? eventDataPlan(element) : null,
+    system: system && systemWriter(system),
+    data: data && dataWriter(data),
     literal: literal(element),
   };
 }
