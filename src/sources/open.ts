@@ -16,6 +16,8 @@ import { FILE_SIGNATURE } from './evtx/file-header.js';
 import { asUtf8, decodeHead, utf16Of } from './utf16.js';
 
 const EVTX_SIGNATURE = Buffer.from(FILE_SIGNATURE, 'latin1');
+/** A regular file's first read: enough for EVTX's signature, small beside its first chunk. */
+const FIRST_READ_BYTES = 4096;
 
 export type { BadRecord } from './reader.js';
 
@@ -234,7 +236,11 @@ function openRegularFile(input: string): { stream: ReadStream; head: Buffer; rep
   try {
     const head = Buffer.allocUnsafe(SNIFF_BYTES);
     // At a position: the descriptor's own offset stays at the start, where the stream reads from.
-    const size = readSync(fd, head, 0, SNIFF_BYTES, 0);
+    // EVTX is known by its first bytes, and its reader reads the file itself: the rest of the
+    // 64 KiB the text formats are sniffed from is read only for other files (a folder of small
+    // EVTX files read each one's first chunk twice; docs/performance.md#inputs-opened-synchronously).
+    let size = readSync(fd, head, 0, FIRST_READ_BYTES, 0);
+    if (size === FIRST_READ_BYTES && !isEvtx(head)) size += readSync(fd, head, size, SNIFF_BYTES - size, size);
     return { stream, head: head.subarray(0, size), replay: stream };
   } catch (err) {
     stream.destroy();
