@@ -10,8 +10,9 @@
  * `$XDG_CACHE_HOME/supplywatch/code-<digest>-<command>.bin`: the digest of the bundle's bytes,
  * Node's version, the architecture and node's options (V8 checks its own version, the flags and
  * the length of the source, not its content), one file per command (`--version` compiles little
- * of what `scan` runs), the newest few of each command kept. `--no-cache` neither reads nor writes it; a cache that cannot be read or written
- * is no cache, and a cache V8 rejects is compiled without and made again.
+ * of what `scan` runs), the newest few of each command kept. `--no-cache` neither reads nor
+ * writes it; a cache that cannot be read or written is no cache, and a cache V8 rejects is
+ * compiled without and made again.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
