@@ -1,14 +1,19 @@
+import { SNIFF_BYTES } from './peek.js';
+
 /**
  * The first significant byte of an input (past a UTF-8 byte order mark and blanks), for readers
- * of one format written two ways (CSV or JSON) to pick their loop. The chunks read to find it are
- * copied (a range's chunks are reused buffers) and replayed before the rest.
+ * of one format written two ways (CSV or JSON) to pick their loop; undefined when the input, or
+ * as much of it as its format was sniffed from, holds none. The chunks read to find it are copied
+ * (a range's chunks are reused buffers) and replayed before the rest: at most about the sniffed
+ * head, so an input of blanks is not held whole.
  */
 export async function firstByte(input: AsyncIterable<Buffer | string>): Promise<{ first: number | undefined; replay: AsyncIterable<Buffer> }> {
   const chunks = input[Symbol.asyncIterator]();
   const seen: Buffer[] = [];
+  let held = 0;
   let first: number | undefined;
   let done = false;
-  while (first === undefined) {
+  while (first === undefined && held < SNIFF_BYTES) {
     const next = await chunks.next();
     if (next.done === true) {
       done = true;
@@ -17,6 +22,7 @@ export async function firstByte(input: AsyncIterable<Buffer | string>): Promise<
     const chunk = Buffer.from(next.value as Buffer | string);
     first = firstSignificantByte(chunk, seen.length === 0);
     seen.push(chunk);
+    held += chunk.length;
   }
   async function* replay(): AsyncGenerator<Buffer> {
     yield* seen;
