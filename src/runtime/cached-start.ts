@@ -33,17 +33,16 @@ interface BundleExports {
 // Before the bundle is compiled: the flags' hash is part of the cache's stamp.
 setStartFlags();
 const { source, cache } = readBundle();
-const cacheFile = cache?.file;
-const cachedData = cacheFile === undefined ? undefined : readOrUndefined(cacheFile);
+const cachedData = cache && readOrUndefined(cache.file);
 const script = new Script(Module.wrap(source), { filename: BUNDLE, cachedData });
 const bundle = { exports: {} as BundleExports };
 const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
 run.call(bundle.exports, bundle.exports, createRequire(BUNDLE), bundle, BUNDLE, dirname(BUNDLE));
-if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
+if (cache && (cachedData === undefined || script.cachedDataRejected)) {
   process.on('exit', () => {
     // After the command: the cache holds every function it compiled, under the flags of the start.
     bundle.exports.restoreStartFlags?.();
-    writeCache(cache!, script.createCachedData());
+    writeCache(cache, script.createCachedData());
   });
 }
 
