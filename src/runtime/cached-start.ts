@@ -14,6 +14,7 @@
  * writes it; a cache that cannot be read or written is no cache, and a cache V8 rejects is
  * compiled without and made again.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -49,7 +50,8 @@ if (cache && (cachedData === undefined || script.cachedDataRejected)) {
 /** The bundle's text, and its cache file (its bytes are not kept: 2.3 MB for the whole run). */
 function readBundle(): { source: string; cache: ReturnType<typeof codeCache> } {
   const bytes = readFileSync(BUNDLE);
-  const text = bytes.toString('utf8');
+  // The build makes it ASCII (scripts/bundle.mjs): read as Latin-1, the bytes are copied, not decoded.
+  const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   // A `#!` line is not JavaScript inside the CommonJS wrapper; `//` keeps every offset.
   return { source: text.startsWith('#!') ? `//${text.slice(2)}` : text, cache: codeCache(bytes, process.argv.slice(2)) };
 }

@@ -109,4 +109,13 @@ describe('code cache (runtime/cached-start.ts)', () => {
     expect(unwritable.stdout).toBe(plain.stdout);
     expect(unwritable.status).toBe(1);
   });
+
+  it('compiles a bundle of ASCII only, which V8 keeps as one byte per character', () => {
+    // One character beyond ASCII makes the whole 2.3 MB source a two-byte string, decoded as
+    // UTF-8 at every start (scripts/bundle.mjs escapes what esbuild leaves).
+    const bundle = readFileSync(`${REPO}dist/bin/cli.cjs`);
+    expect(bundle.length).toBeGreaterThan(100_000);
+    const beyond = bundle.findIndex((byte) => byte > 0x7f);
+    expect(beyond === -1 ? '' : bundle.subarray(Math.max(0, beyond - 60), beyond + 20).toString('utf8')).toBe('');
+  });
 });
