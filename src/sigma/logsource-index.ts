@@ -161,17 +161,31 @@ export class RuleIndex {
       if (id === undefined) atomIds.set(a, (id = reach.push([]) - 1));
       return id;
     };
-    const rest: (Int32Array[] | undefined)[] = rules.map(() => undefined);
-    rules.forEach((r, pos) => {
+    // Indexed loops and forEach, not for-of: this runs once per bucket, mostly before the
+    // optimizer sees it, where each for-of step allocates its iterator result.
+    const rest: (Int32Array[] | undefined)[] = new Array(rules.length).fill(undefined);
+    for (let pos = 0; pos < rules.length; pos++) {
+      const r = rules[pos]!;
       const anchors = r instanceof SigmaRule && (usePrefilter || searchesKeywords(r.anchors)) ? r.anchors : [];
-      if (anchors.length === 0) return void always.push(pos);
-      for (const a of anchors[0]!) reach[atomOf(a)]!.push(pos);
-      if (anchors.length > 1) rest[pos] = anchors.slice(1).map((c) => Int32Array.from(c, atomOf));
-    });
+      if (anchors.length === 0) {
+        always.push(pos);
+        continue;
+      }
+      anchors[0]!.forEach((a) => void reach[atomOf(a)]!.push(pos));
+      if (anchors.length === 1) continue;
+      const clauses: Int32Array[] = new Array(anchors.length - 1);
+      for (let c = 1; c < anchors.length; c++) {
+        const ids = new Int32Array(anchors[c]!.size);
+        let i = 0;
+        anchors[c]!.forEach((a) => void (ids[i++] = atomOf(a)));
+        clauses[c - 1] = ids;
+      }
+      rest[pos] = clauses;
+    }
     const keyAtoms = Array.from({ length: KEY_FIELD_COUNT }, () => new Map<string, number>());
     const needles: { field: string; text: string }[] = [];
     const needleAtoms: number[] = [];
-    for (const [a, id] of atomIds) {
+    atomIds.forEach((id, a) => {
       if (a[0] === 'K') {
         const { field, value } = keyAnchorParts(a);
         keyAtoms[field]!.set(value, id);
@@ -180,7 +194,7 @@ export class RuleIndex {
         needles.push({ field: a.slice(1, z), text: a.slice(z + 1) });
         needleAtoms.push(id);
       }
-    }
+    });
     const b: Bucket = {
       rules,
       always: Int32Array.from(always),

@@ -338,7 +338,8 @@ function build(name: string, needleIds: readonly number[], needles: readonly { t
   const ordered = byText.map((id) => needles[id]!);
   const positions = ordered.map((_, i) => i);
   const tables = automatonTables(name, positions, ordered, () => buildTables(positions, ordered));
-  const ids = Int32Array.from(tables.ids, (position) => byText[position]!);
+  const ids = new Int32Array(tables.ids.length);
+  for (let i = 0; i < ids.length; i++) ids[i] = byText[tables.ids[i]!]!;
   const shortest = Math.min(...ordered.map((n) => n.text.length));
   return { name, slot: fieldSlot(name), everyValue: name === EVERY_VALUE, shortest, memo: new ScanMemo(), ...tables, ids };
 }
