@@ -76,8 +76,13 @@ export function correlationsFromText(text: string, file: string, extraRules: Sig
   }
   const out: Correlation[] = [];
   for (const doc of parseAllDocuments(text, { schema: 'core' }) as ReturnType<typeof parseAllDocuments>) {
-    if (!('toJS' in doc)) continue;
-    const obj = doc.toJS() as Record<string, unknown> | null;
+    if (!('toJS' in doc) || doc.errors.length > 0) continue;
+    let obj: Record<string, unknown> | null;
+    try {
+      obj = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown> | null;
+    } catch {
+      continue; // an alias without its anchor, or a billion laughs: the loader rejects it with its position
+    }
     if (!obj || typeof obj.correlation !== 'object' || obj.correlation === null) continue;
     const c = obj.correlation as Record<string, unknown>;
     const type = String(c.type ?? '');

@@ -218,6 +218,23 @@ export function compilePlainRules(documents: readonly PlainRuleDocument[], file:
   return result;
 }
 
+/** Where a document's alias problem is: its first alias without an anchor before it, else its first alias. */
+function aliasOffset(doc: Document.Parsed): number | undefined {
+  let first: number | undefined;
+  let unresolved: number | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      first ??= alias.range?.[0];
+      if (alias.resolve(doc) === undefined) {
+        unresolved = alias.range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return unresolved ?? first;
+}
+
 /**
  * The reference path: yaml's Document model, which knows where every node is, so every problem
  * is reported at its file:line:column.
@@ -251,7 +268,17 @@ export function parseRuleTextWithPositions(text: string, file: string): LoadResu
     }
     if (doc.contents === null) continue; // empty document, e.g. a trailing `---`
     keepNonDecimalNumbersAsText(doc, text);
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // The yaml library resolves aliases only here, and throws for one whose anchor is not
+      // set before it, or for aliases that expand past the bound (a "billion laughs").
+      const names = { title: doc.get('title'), id: doc.get('id') };
+      result.rejected.push(problem(`YAML alias error: ${(e as Error).message}`, aliasOffset(doc) ?? start, names));
+      previous = undefined;
+      continue;
+    }
     if (!isObj(value)) {
       result.rejected.push(problem('rule document must be a mapping'));
       continue;

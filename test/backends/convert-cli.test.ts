@@ -93,4 +93,26 @@ correlation: {type: event_count, rules: [cmd], group-by: [User], timespan: 5m, c
     expect(kql.stdout).toBe('');
     expect(kql.stderr).toMatch(/many cmd: not converted: correlation rules are not expressible in kql/);
   });
+
+  it('a correlation whose rules are an alias without an anchor: rejected at the alias, the other documents converted', async () => {
+    const file = ruleFile('corr-alias.yml', `title: cmd
+name: cmd
+logsource: {category: process_creation, product: windows}
+detection:
+  sel: {Image|endswith: '\\cmd.exe'}
+  condition: sel
+---
+title: many cmd
+correlation:
+  type: event_count
+  rules: *missing
+  timespan: 5m
+  condition: {gte: 3}
+`);
+    const r = await runCli(['convert', '--to', 'spl', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).not.toMatch(/fatal/);
+    expect(r.stderr).toMatch(/corr-alias\.yml:11:10 many cmd: not converted: rule rejected: YAML alias error: .*missing/);
+    expect(r.stdout).toBe('source="XmlWinEventLog:Microsoft-Windows-Sysmon/Operational" EventCode=1 Image="*\\\\cmd.exe"\n\n');
+  });
 });

@@ -110,4 +110,20 @@ describe('multi-document files', () => {
     expect(r.rules).toHaveLength(1);
     expect(r.warnings).toEqual([{ file: 'w.yml', line: 1, column: 1, reason: expect.stringContaining('no logsource'), title: 'any' }]);
   });
+
+  it('an alias without its anchor is rejected at the alias, and the other rules of its file load', () => {
+    const bad = head + 'detection:\n    sel:\n        Image: *nowhere\n    condition: sel\n';
+    const good = 'title: fine\nlogsource:\n    product: windows\ndetection:\n    s:\n        a: b\n    condition: s\n';
+    const r = loadRulesFromText(`${bad}---\n${good}`, 'r.yml');
+    expect(r.rejected).toEqual([{ file: 'r.yml', line: 7, column: 16, title: 't', id: 'abc-1', reason: expect.stringMatching(/^YAML alias error: .*nowhere/) }]);
+    expect(r.rules.map((rule) => rule.title)).toEqual(['fine']);
+  });
+
+  it('aliases that expand past the bound (a billion laughs) are rejected, not expanded', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd']]) levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    const p = one(head + `detection:\n${levels.map((l) => `    ${l}\n`).join('')}    sel:\n        Image: *e\n    condition: sel\n`);
+    expect(p).toMatchObject({ file: 'r.yml', line: 7, column: 12 });
+    expect(p.reason).toMatch(/^YAML alias error: /);
+  });
 });
