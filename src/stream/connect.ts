@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import { parse } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { ConfigError } from '../config/load.js';
+import type { ConfigProblem } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 
 /** What `--auth FILE` may hold (YAML or JSON); each key falls back to its environment variable. */
@@ -30,6 +32,63 @@ export interface ServerSpec {
   authFile?: string;
   /** Shown in the server's connection list. */
   name: string;
+}
+
+const AUTH_KEYS = ['user', 'password', 'token', 'nkey-seed-file', 'creds', 'tls'] as const;
+const TLS_KEYS = ['ca', 'cert', 'key'] as const;
+
+/**
+ * `--auth FILE` checked as the config file is (config/load.ts): every problem with
+ * file:line:column, unknown keys included. Read with YAML's failsafe schema, so every value is
+ * the text written (a password of digits keeps its leading zeros); an alias or a list where a
+ * value belongs is a problem at its place.
+ */
+export function parseAuthFile(text: string, file: string): AuthFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, schema: 'failsafe' });
+  const problems: ConfigProblem[] = [];
+  const at = (node: Node | null | undefined, reason: string) => {
+    const pos = lines.linePos(node?.range?.[0] ?? 0);
+    problems.push({ file, line: pos.line, column: pos.col, reason });
+  };
+  for (const err of doc.errors) problems.push({ file, line: err.linePos?.[0].line ?? 1, column: err.linePos?.[0].col ?? 1, reason: err.message.split('\n')[0]! });
+  if (problems.length > 0) throw new ConfigError(problems);
+  const mapping = (node: Node | null, name: string, keys: readonly string[]): Map<string, { key: Node; value: Node | null }> | undefined => {
+    if (!isMap(node)) {
+      at(node, `${name} must be a mapping of ${keys.join(', ')}`);
+      return undefined;
+    }
+    const out = new Map<string, { key: Node; value: Node | null }>();
+    for (const pair of node.items) {
+      const key = pair.key as Node;
+      const word = isScalar(key) ? String(key.value) : undefined;
+      if (word === undefined || !keys.includes(word)) at(key, `unknown key${word === undefined ? '' : ` '${word}'`} in ${name} (expected one of: ${keys.join(', ')})`);
+      else out.set(word, { key, value: pair.value as Node | null });
+    }
+    return out;
+  };
+  const stringAt = (entry: { key: Node; value: Node | null }, name: string): string | undefined => {
+    const v = entry.value;
+    if (isScalar(v) && typeof v.value === 'string' && v.value !== '') return v.value;
+    at(v ?? entry.key, `\`${name}\` must be a non-empty string`);
+    return undefined;
+  };
+  const auth: AuthFile = {};
+  const root = mapping(doc.contents, `--auth ${file}`, AUTH_KEYS);
+  for (const [key, entry] of root ?? []) {
+    if (key !== 'tls') {
+      const value = stringAt(entry, key);
+      if (value !== undefined) auth[key as Exclude<keyof AuthFile, 'tls'>] = value;
+      continue;
+    }
+    const tls = mapping(entry.value, '`tls`', TLS_KEYS);
+    for (const [name, item] of tls ?? []) {
+      const value = stringAt(item, `tls.${name}`);
+      if (value !== undefined) (auth.tls ??= {})[name as keyof NonNullable<AuthFile['tls']>] = value;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return auth;
 }
 
 /** The server URLs of `--from`/`--to`; a usage error for a URL that carries a credential. */
@@ -59,9 +118,7 @@ export function readAuth(file: string | undefined, env: NodeJS.ProcessEnv = proc
     } catch (err) {
       throw new UsageError(`--auth: cannot read ${file}: ${(err as Error).message}`);
     }
-    const parsed: unknown = parse(text);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`--auth: ${file} is not a mapping of user, password, token, nkey-seed-file, creds, tls`);
-    auth = parsed as AuthFile;
+    auth = parseAuthFile(text, file);
   }
   const user = auth.user ?? env.NATS_USER;
   const password = auth.password ?? env.NATS_PASSWORD;

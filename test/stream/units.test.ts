@@ -1,7 +1,7 @@
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../src/events/event.js';
-import { readAuth, serverUrls } from '../../src/stream/connect.js';
+import { parseAuthFile, readAuth, serverUrls } from '../../src/stream/connect.js';
 import { deadLetter } from '../../src/stream/dead-letter.js';
 import { Membership } from '../../src/stream/leases.js';
 import { decodeMessage, encodeEvent } from '../../src/stream/message.js';
@@ -71,6 +71,31 @@ describe('credentials', () => {
     expect(readAuth(undefined, { NATS_USER: 'u', NATS_PASSWORD: 'p' })).toEqual({ user: 'u', pass: 'p' });
     expect(readAuth(undefined, { NATS_TOKEN: 't', NATS_CA: '/ca.pem' })).toEqual({ token: 't', tls: { caFile: '/ca.pem' } });
     expect(readAuth(undefined, {})).toEqual({});
+  });
+
+  it('come from a file: each value as written, file values before the environment', () => {
+    const text = 'user: svc\npassword: 0123\ntls:\n  ca: /etc/nats/ca.pem\n';
+    expect(parseAuthFile(text, 'auth.yml')).toEqual({ user: 'svc', password: '0123', tls: { ca: '/etc/nats/ca.pem' } });
+    expect(parseAuthFile('{"token": "t0k"}', 'auth.json')).toEqual({ token: 't0k' });
+  });
+
+  it('a bad file is refused with file:line:column for every problem, never a crash', () => {
+    const problems = (text: string) => {
+      try {
+        parseAuthFile(text, 'auth.yml');
+      } catch (e) {
+        return (e as Error).message.split('\n');
+      }
+      return [];
+    };
+    expect(problems('user: *nope\n')).toEqual(['auth.yml:1:7: `user` must be a non-empty string']);
+    expect(problems('user: u\npasword: p\ntls: {ca: [a, b], crt: c}\n')).toEqual([
+      "auth.yml:2:1: unknown key 'pasword' in --auth auth.yml (expected one of: user, password, token, nkey-seed-file, creds, tls)",
+      'auth.yml:3:11: `tls.ca` must be a non-empty string',
+      "auth.yml:3:19: unknown key 'crt' in `tls` (expected one of: ca, cert, key)",
+    ]);
+    expect(problems('- user\n')).toEqual(['auth.yml:1:1: --auth auth.yml must be a mapping of user, password, token, nkey-seed-file, creds, tls']);
+    expect(problems('user: [unclosed\n')[0]).toMatch(/^auth\.yml:\d+:\d+: /);
   });
 });
 
