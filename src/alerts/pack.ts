@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
 import { loadRules, PACK_MANIFEST, type CompiledRule, type CorrelationRule, type LoadHooks, type RuleCache, type RuleProblem } from '../sigma/index.js';
+import { textOf } from '../sources/utf16.js';
 import { compileColumn, type Column } from './columns.js';
 import { findBuiltinPack } from './pack-names.js';
 
@@ -59,7 +60,7 @@ export async function loadPacks(specs: string[], hooks?: LoadHooks, cache?: Rule
 /** Parses pack.yml; problems are reported with file:line:column and the pack is dropped. */
 export function parsePackFile(file: string, rules: CompiledRule[], problems: RuleProblem[]): Pack | undefined {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter });
+  const doc = parseDocument(textOf(readFileSync(file)), { lineCounter });
   const fail = (node: Node | null | undefined, reason: string): undefined => {
     const pos = lineCounter.linePos(node?.range?.[0] ?? 0);
     problems.push({ file, line: pos.line, column: pos.col, reason });

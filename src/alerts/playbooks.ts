@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { PLAYBOOK_FOLDER, silentRules, type RuleProblem } from '../sigma/index.js';
+import { textOf } from '../sources/utf16.js';
 import type { Pack } from './pack.js';
 import { BUILTIN_RULES_DIR } from './pack-names.js';
 
@@ -70,7 +71,7 @@ export function parsePlaybookFile(file: string, problems: RuleProblem[], kind: '
   const before = problems.length;
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    source = textOf(readFileSync(file));
   } catch (e) {
     problems.push({ file, line: 0, column: 0, reason: `cannot read: ${(e as Error).message}` });
     return undefined;

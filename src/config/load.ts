@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { textOf } from '../sources/utf16.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { compileGlob } from './glob.js';
 import { HostAllowlist, parseHostEntry } from './hosts.js';
@@ -35,7 +36,7 @@ export interface ConfigSource {
 export function readConfigSource(file: string): ConfigSource {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = textOf(readFileSync(file));
   } catch (err) {
     throw new ConfigError([{ file, line: 0, column: 0, reason: `cannot read the config: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` }]);
   }

@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
 import { ConfigError } from '../config/load.js';
 import type { ConfigProblem } from '../config/schema.js';
+import { textOf } from '../sources/utf16.js';
 
 export type Verdict = 'malicious' | 'benign';
 
@@ -35,7 +36,7 @@ export interface LabelledFile {
 export function loadLabels(path: string): LabelledFile[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = textOf(readFileSync(path));
   } catch (err) {
     throw new ConfigError([{ file: path, line: 0, column: 0, reason: `cannot read labels: ${(err as Error).message}` }]);
   }

@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import type { FileShare, PlainRuleDocument } from '../sigma/index.js';
 import { readPlainRules, ruleFileDigest } from '../sigma/index.js';
+import { textOf } from '../sources/utf16.js';
 import type { LoadMessage, WorkerMessage } from './protocol.js';
 
 type Parsed = { documents: PlainRuleDocument[] | undefined; by: number; digest?: string } | undefined;
@@ -104,7 +105,7 @@ export function parseClaimedFiles(message: Extract<LoadMessage, { type: 'parse' 
       const bytes = readFileSync(file);
       // The bytes parsed, not those the main thread read before: the file may have changed since.
       digest = ruleFileDigest(bytes);
-      documents = readPlainRules(bytes.toString('utf8'));
+      documents = readPlainRules(textOf(bytes));
     } catch {
       documents = undefined; // the main thread reports it
     }

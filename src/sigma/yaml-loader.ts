@@ -12,6 +12,7 @@ import { fileStamp, ruleFileDigest, type RuleCache, type RuleCacheLoad } from '.
 import { readPlainDocuments } from './plain-yaml.js';
 import { SigmaRule, type CompiledRule } from './rule.js';
 import { PACK_MANIFEST } from './pack-manifest.js';
+import { textOf } from '../sources/utf16.js';
 
 export interface RuleProblem {
   file: string;
@@ -124,7 +125,7 @@ function readKnown(file: string, cached: RuleCacheLoad): { digest: string; load?
   }
   const digest = ruleFileDigest(bytes);
   const load = cached.lookup(file, digest, stamp);
-  return load ? { digest, load } : { digest, text: bytes.toString('utf8'), stamp };
+  return load ? { digest, load } : { digest, text: textOf(bytes), stamp };
 }
 
 /**
@@ -134,7 +135,7 @@ function readKnown(file: string, cached: RuleCacheLoad): { digest: string; load?
 function readRuleFile(file: string, result: LoadResult): LoadResult | undefined {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = textOf(readFileSync(file));
   } catch (e) {
     result.rejected.push({ file, line: 1, column: 1, reason: `cannot read: ${(e as Error).message}` });
     return undefined;

@@ -23,6 +23,15 @@ export function utf16Of(head: Buffer): Utf16 | undefined {
   return undefined;
 }
 
+/**
+ * A small text file's bytes (a rule, a config file) as text: UTF-8, or UTF-16 as `utf16Of` finds
+ * it, which YAML allows and a Windows editor writes when a file is saved as "Unicode".
+ */
+export function textOf(bytes: Buffer): string {
+  const utf16 = utf16Of(bytes);
+  return utf16 ? new TextDecoder(utf16).decode(bytes) : bytes.toString('utf8');
+}
+
 /** The head as text, for sniffing (a byte order mark is dropped, a cut last code unit replaced). */
 export function decodeHead(head: Buffer, encoding: Utf16): string {
   return new TextDecoder(encoding).decode(head);

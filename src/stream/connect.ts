@@ -9,6 +9,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { ConfigError } from '../config/load.js';
 import type { ConfigProblem } from '../config/schema.js';
 import { UsageError } from '../errors.js';
+import { textOf } from '../sources/utf16.js';
 
 /** What `--auth FILE` may hold (YAML or JSON); each key falls back to its environment variable. */
 export interface AuthFile {
@@ -114,7 +115,7 @@ export function readAuth(file: string | undefined, env: NodeJS.ProcessEnv = proc
   if (file !== undefined) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = textOf(readFileSync(file));
     } catch (err) {
       throw new UsageError(`--auth: cannot read ${file}: ${(err as Error).message}`);
     }

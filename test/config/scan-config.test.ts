@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,14 @@ describe('supplywatch scan --config', () => {
     expect(untuned.status).toBe(1);
     expect(untuned.stdout.trim().split('\n').length).toBeGreaterThan(0);
     const tuned = await runCli(['scan', '-r', 'hardened', '-f', 'jsonl', '-q', '--config', 'eval-corpus/supplywatch.yaml', MIRROR_INSTALL]);
+    expect(tuned.status, tuned.stderr).toBe(0);
+    expect(tuned.stdout).toBe('');
+  });
+
+  it('reads a config saved as UTF-16 (as a Windows editor saves "Unicode") as its UTF-8 copy', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'sw-config-')), 'supplywatch.yaml');
+    writeFileSync(config, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync('eval-corpus/supplywatch.yaml', 'utf8'), 'utf16le')]));
+    const tuned = await runCli(['scan', '-r', 'hardened', '-f', 'jsonl', '-q', '--config', config, MIRROR_INSTALL]);
     expect(tuned.status, tuned.stderr).toBe(0);
     expect(tuned.stdout).toBe('');
   });

@@ -16,6 +16,8 @@ function ruleDir(): string {
   writeFileSync(join(dir, 'c.yml'), `action: global\nlogsource:\n  category: process_creation\n---\n${rule('global-a', 'y').replace(/logsource:\n.*\n.*\n/, '')}`);
   writeFileSync(join(dir, 'g.yml'), 'title: [unclosed\n');
   writeFileSync(join(dir, 'k.yml'), `${rule('two-a', 'p')}---\n${rule('two-b', 'q')}`);
+  // Saved as "Unicode" by a Windows editor: UTF-16LE with a byte order mark.
+  writeFileSync(join(dir, 'l.yml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(rule('utf16', '\\tool9.exe'), 'utf16le')]));
   return dir;
 }
 
@@ -56,6 +58,9 @@ describe('rule files parsed by a worker during the load (rule-share.ts)', () => 
     expect(parsedBy[0]).toBeUndefined();
     expect(parsedBy.filter((by) => by === 1).length).toBeGreaterThanOrEqual(6);
     expect(result.rules.find((r) => r.id === 'global-a')).toBeDefined();
+    // The UTF-16 file, last in order, is the first the worker claims, and it reads it as the main thread would.
+    expect(result.rules.at(-1)?.id).toBe('utf16');
+    expect(parsedBy.at(-1)).toBe(1);
   });
 
   it('the repository rule packs load the same with a worker parsing half of them', async () => {
