@@ -25,6 +25,13 @@ interface Token {
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'of', 'them', 'all', 'any']);
 
+/**
+ * Parentheses and `not`s nested deeper than this are refused: the parser (and the compiled
+ * matcher after it) recurse once per level, and thousands of levels overflowed the stack, which
+ * ended the whole load. Real conditions nest a few levels.
+ */
+export const MAX_CONDITION_DEPTH = 128;
+
 function tokenize(text: string): Token[] {
   const out: Token[] = [];
   const re = /\s*(?:([()])|([^\s()]+))/y;
@@ -65,10 +72,18 @@ export function parseCondition(text: string, identifiers: readonly string[]): Co
     }
     return children.length === 1 ? children[0]! : { op: 'and', children };
   };
+  let depth = 0;
+  const nested = <T>(at: Token, parse: () => T): T => {
+    if (++depth > MAX_CONDITION_DEPTH) throw new ConditionError(`condition nests deeper than ${MAX_CONDITION_DEPTH} levels of parentheses and 'not'`, at.at);
+    const node = parse();
+    depth -= 1;
+    return node;
+  };
   const notExpr = (): CondNode => {
-    if (peek()?.lower === 'not') {
+    const t = peek();
+    if (t?.lower === 'not') {
       i++;
-      return { op: 'not', child: notExpr() };
+      return nested(t, () => ({ op: 'not', child: notExpr() }));
     }
     return primary();
   };
@@ -77,7 +92,7 @@ export function parseCondition(text: string, identifiers: readonly string[]): Co
     if (!t) return fail('a search identifier, "not", "(" or a quantifier');
     if (t.text === '(') {
       i++;
-      const inner = orExpr();
+      const inner = nested(t, orExpr);
       if (peek()?.text !== ')') fail("')'");
       i++;
       return inner;

@@ -36,6 +36,14 @@ describe('rejections with positions', () => {
     expect(p).toMatchObject({ line: 8, column: 24 });
     expect(p.reason).toBe("condition references undefined search identifier 'other'");
   });
+  it('a condition nested thousands deep is rejected at the level past the bound, not a stack overflow', () => {
+    const deep = (n: number) => head + `detection:\n    sel:\n        a: b\n    condition: ${'('.repeat(n)}sel${')'.repeat(n)}\n`;
+    expect(loadRulesFromText(deep(128), 'r.yml').rejected).toEqual([]);
+    const p = one(deep(5000));
+    expect(p).toMatchObject({ line: 8, column: 16 + 128 });
+    expect(p.reason).toBe("condition nests deeper than 128 levels of parentheses and 'not'");
+    expect(one(head + `detection:\n    sel:\n        a: b\n    condition: ${'not '.repeat(5000)}sel\n`).reason).toMatch(/nests deeper than 128/);
+  });
   it('pattern matching no identifier', () => {
     expect(one(head + 'detection:\n    sel:\n        a: b\n    condition: 1 of filter_*\n').reason).toContain('matches no search identifier');
   });
