@@ -4,11 +4,13 @@
  * comparisons, [NOT] LIKE/ILIKE, MATCHES, [NOT] IN, IS [NOT] NULL, CASE, function calls.
  * Anything else is an AqlError naming the construct and its position (line:column).
  */
+import { compileRegex } from '../sigma/regex.js';
 
 export class AqlError extends Error {
-  constructor(message: string, readonly offset: number, text: string) {
-    const before = text.slice(0, offset).split('\n');
-    super(`${message} at line ${before.length}, column ${before[before.length - 1]!.length + 1}`);
+  /** `offset` in `text`; without them, a problem of the whole query (DuckDB refusing it). */
+  constructor(message: string, readonly offset?: number, text?: string) {
+    const before = offset === undefined || text === undefined ? undefined : text.slice(0, offset).split('\n');
+    super(before ? `${message} at line ${before.length}, column ${before[before.length - 1]!.length + 1}` : message);
   }
 }
 
@@ -65,6 +67,9 @@ function tokenize(text: string): Tok[] {
   return out;
 }
 
+/** How deep a query's expressions may nest (parentheses, NOT, unary minus, calls, CASE). */
+export const MAX_NESTING = 100;
+
 export function parseAql(text: string): AqlQuery {
   const toks = tokenize(text);
   let i = 0;
@@ -87,6 +92,16 @@ export function parseAql(text: string): AqlQuery {
     return fail(`expected ${wanted}, got ${t.kind === 'eof' ? 'end of query' : `'${t.text}'`}`);
   };
 
+  // Nesting (parentheses, NOT, unary minus, calls, CASE) is bounded: the parser and the SQL it
+  // becomes recurse once per level, and thousands of levels overflowed the stack or DuckDB's parser.
+  let depth = 0;
+  const nested = <T>(at: Tok, parse: () => T): T => {
+    if (++depth > MAX_NESTING) fail(`the query nests deeper than ${MAX_NESTING} levels (parentheses, NOT, calls, CASE)`, at);
+    const node = parse();
+    depth -= 1;
+    return node;
+  };
+
   const orExpr = (): AqlExpr => {
     let left = andExpr();
     while (accept('OR')) left = { k: 'bin', op: 'OR', left, right: andExpr() };
@@ -97,7 +112,10 @@ export function parseAql(text: string): AqlQuery {
     while (accept('AND')) left = { k: 'bin', op: 'AND', left, right: notExpr() };
     return left;
   };
-  const notExpr = (): AqlExpr => (accept('NOT') ? { k: 'not', expr: notExpr() } : predicate());
+  const notExpr = (): AqlExpr => {
+    const t = peek();
+    return accept('NOT') ? nested(t, () => ({ k: 'not', expr: notExpr() })) : predicate();
+  };
   const predicate = (): AqlExpr => {
     const left = additive();
     const t = peek();
@@ -113,7 +131,19 @@ export function parseAql(text: string): AqlQuery {
     const not = accept('NOT');
     if (accept('LIKE')) return { k: 'like', op: 'LIKE', not, left, pattern: additive() };
     if (accept('ILIKE')) return { k: 'like', op: 'ILIKE', not, left, pattern: additive() };
-    if (accept('MATCHES')) return { k: 'like', op: 'MATCHES', not, left, pattern: additive() };
+    if (accept('MATCHES')) {
+      const at = peek();
+      const pattern = additive();
+      // DuckDB's regexp_matches is RE2, as re2js is: a pattern it cannot compile is told here, where it is.
+      if (pattern.k === 'str') {
+        try {
+          compileRegex(pattern.value, []);
+        } catch (e) {
+          fail(`MATCHES pattern: ${(e as Error).message}`, at);
+        }
+      }
+      return { k: 'like', op: 'MATCHES', not, left, pattern };
+    }
     if (accept('IN')) {
       expectOp('(');
       const list = [additive()];
@@ -124,11 +154,13 @@ export function parseAql(text: string): AqlQuery {
     if (not) unexpected("LIKE, ILIKE, MATCHES or IN after NOT");
     return left;
   };
+  // A run of + - (or * /) nests to the left, one level per operator: bounded as nesting is.
   const additive = (): AqlExpr => {
     let left = multiplicative();
-    for (;;) {
+    for (let terms = 1; ; terms++) {
       const t = peek();
       if (t.kind === 'op' && (t.text === '+' || t.text === '-')) {
+        if (terms >= MAX_NESTING) fail(`more than ${MAX_NESTING} terms of + and -`, t);
         i++;
         left = { k: 'bin', op: t.text, left, right: multiplicative() };
       } else return left;
@@ -136,15 +168,19 @@ export function parseAql(text: string): AqlQuery {
   };
   const multiplicative = (): AqlExpr => {
     let left = unary();
-    for (;;) {
+    for (let terms = 1; ; terms++) {
       const t = peek();
       if (t.kind === 'op' && (t.text === '*' || t.text === '/')) {
+        if (terms >= MAX_NESTING) fail(`more than ${MAX_NESTING} factors of * and /`, t);
         i++;
         left = { k: 'bin', op: t.text, left, right: unary() };
       } else return left;
     }
   };
-  const unary = (): AqlExpr => (acceptOp('-') ? { k: 'neg', expr: unary() } : primary());
+  const unary = (): AqlExpr => {
+    const t = peek();
+    return acceptOp('-') ? nested(t, () => ({ k: 'neg', expr: unary() })) : primary();
+  };
   const primary = (): AqlExpr => {
     const t = peek();
     if (t.kind === 'string') return i++, { k: 'str', value: t.text };
@@ -152,21 +188,21 @@ export function parseAql(text: string): AqlQuery {
     if (t.kind === 'qident') return i++, { k: 'col', name: t.text, at: t.at };
     if (t.kind === 'op' && t.text === '(') {
       i++;
-      const e = orExpr();
+      const e = nested(t, orExpr);
       expectOp(')');
       return e;
     }
     if (t.kind === 'ident') {
       if (t.up === 'NULL') return i++, { k: 'null' };
       if (t.up === 'TRUE' || t.up === 'FALSE') return i++, { k: 'bool', value: t.up === 'TRUE' };
-      if (t.up === 'CASE') return i++, caseExpr();
+      if (t.up === 'CASE') return i++, nested(t, caseExpr);
       if (UNSUPPORTED_CLAUSES.includes(t.up)) fail(`unsupported AQL construct '${t.text}'`);
       i++;
       if (acceptOp('(')) {
         const args: AqlExpr[] = [];
         if (!acceptOp(')')) {
-          args.push(orExpr());
-          while (acceptOp(',')) args.push(orExpr());
+          args.push(nested(t, orExpr));
+          while (acceptOp(',')) args.push(nested(t, orExpr));
           expectOp(')');
         }
         return { k: 'call', name: t.up, args, at: t.at };

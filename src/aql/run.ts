@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { FieldValue } from '../events/event.js';
 import { readInputs, type BadRecord, type InputReports, type UnreadableInput } from '../sources/open.js';
-import { parseAql } from './parse.js';
+import { AqlError, parseAql } from './parse.js';
 import { translate } from './translate.js';
 
 export interface AqlResult {
@@ -96,7 +96,13 @@ export async function runAql(query: string, paths: string[], opts: AqlRunOptions
   try {
     const { columns, events } = await loadEvents(db, paths, opts.inputFormat, { onBad: opts.onBad, onUnreadable: opts.onUnreadable });
     const { sql } = translate(parsed, { columns }, opts.now, query);
-    const reader = await db.runAndReadAll(sql);
+    let reader;
+    try {
+      reader = await db.runAndReadAll(sql);
+    } catch (e) {
+      // What the parser let through and DuckDB still refuses (a value it cannot cast, a limit of its own).
+      throw new AqlError(`DuckDB could not run the query: ${(e as Error).message.split('\n')[0]}`);
+    }
     return { columns: reader.columnNames(), rows: reader.getRows().map((r) => r.map(cell)), sql, events };
   } finally {
     db.closeSync();

@@ -52,6 +52,18 @@ export function translate(q: AqlQuery, schema: Schema, now: number, text: string
     throw new AqlError(msg, at, text);
   };
   const isNumCol = (e: AqlExpr) => e.k === 'col' && e.name === 'starttime';
+  /**
+   * The terms of a run of one AND or OR, left to right. The parser builds `a OR b OR c` as nested
+   * pairs; written back as such, a query of thousands of terms nested as deep, which overflowed
+   * this translation's stack and DuckDB's parser. One flat list instead, walked without recursion.
+   */
+  const chain = (e: Extract<AqlExpr, { k: 'bin' }>): AqlExpr[] => {
+    const terms: AqlExpr[] = [];
+    let cur: AqlExpr = e;
+    for (; cur.k === 'bin' && cur.op === e.op; cur = cur.left) terms.push(cur.right);
+    terms.push(cur);
+    return terms.reverse();
+  };
   const ex = (e: AqlExpr): string => {
     switch (e.k) {
       case 'col':
@@ -81,7 +93,7 @@ export function translate(q: AqlQuery, schema: Schema, now: number, text: string
         return `(${ex(e.left)} ${e.not ? 'NOT ' : ''}${e.op} ${ex(e.pattern)} ESCAPE '\\')`;
       }
       case 'bin': {
-        if (e.op === 'AND' || e.op === 'OR') return `(${ex(e.left)} ${e.op} ${ex(e.right)})`;
+        if (e.op === 'AND' || e.op === 'OR') return `(${chain(e).map(ex).join(` ${e.op} `)})`;
         // Exported properties are text: a number literal compares as text for = / !=, as a number otherwise.
         const numLeft = e.right.k === 'num' && !isNumCol(e.left) && e.left.k === 'col';
         const numRight = e.left.k === 'num' && !isNumCol(e.right) && e.right.k === 'col';

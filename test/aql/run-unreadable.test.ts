@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AqlError } from '../../src/aql/parse.js';
 import { runAql } from '../../src/aql/run.js';
 import type { BadRecord, UnreadableInput } from '../../src/sources/open.js';
 
@@ -15,5 +16,13 @@ describe('aql run: --events that cannot be read', () => {
     expect(bad).toEqual([]);
     expect(result.events).toBe(9);
     expect(result.rows).toHaveLength(9);
+  });
+});
+
+describe('aql run: a query DuckDB refuses when it runs', () => {
+  it('is an AqlError with the reason DuckDB gives, not a crash (each Command value taken as a regular expression)', async () => {
+    const run = runAql('SELECT * FROM events WHERE "Process Name" MATCHES "Command"', ['samples/qradar-export.json'], { now: Date.parse('2026-11-27T12:00:00Z') });
+    await expect(run).rejects.toBeInstanceOf(AqlError);
+    await expect(run).rejects.toThrow(/^DuckDB could not run the query: Invalid Input Error: .*escape/);
   });
 });

@@ -13,6 +13,19 @@ const err = (aql: string) => {
   throw new Error('no error');
 };
 
+/** How deep the parentheses of SQL text nest, outside its string literals. */
+function parenthesesDepth(sql: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quoted = false;
+  for (const c of sql) {
+    if (c === "'") quoted = !quoted;
+    else if (!quoted && c === '(') deepest = Math.max(deepest, ++depth);
+    else if (!quoted && c === ')') depth -= 1;
+  }
+  return deepest;
+}
+
 describe('AQL subset → DuckDB SQL', () => {
   it('converts Java date patterns to strftime', () => {
     expect(javaToStrftime('yyyy-MM-dd HH:mm:ss')).toBe('%Y-%m-%d %H:%M:%S');
@@ -44,5 +57,22 @@ describe('AQL subset → DuckDB SQL', () => {
     expect(err("SELECT * FROM events WHERE INCIDR('fd00::/8', sourceip)")).toMatch(/IPv6 network is not supported by the offline runner at line 1, column 28/);
     expect(err('SELECT * FROM events WHERE x = ')).toMatch(/expected an expression, got end of query/);
     expect(err("SELECT * FROM events WHERE x = 'a")).toMatch(/unexpected character ''' at line 1, column 32/);
+  });
+
+  it('refuses a MATCHES pattern RE2 cannot compile at the pattern, as DuckDB would refuse it only when run', () => {
+    expect(err(`SELECT * FROM events WHERE "Command" MATCHES '(?<=x)a'`)).toMatch(/^MATCHES pattern: .*at line 1, column 46$/);
+    expect(err(`SELECT * FROM events WHERE "Command" MATCHES '(unclosed'`)).toMatch(/^MATCHES pattern: .*missing closing \).*at line 1, column 46$/);
+  });
+
+  it('bounds nesting and runs of + - * / (thousands overflowed the stack), and writes long AND/OR runs flat', () => {
+    const where = (condition: string) => `SELECT * FROM events WHERE ${condition}`;
+    expect(err(where(`${'('.repeat(5000)}x = 1${')'.repeat(5000)}`))).toBe('the query nests deeper than 100 levels (parentheses, NOT, calls, CASE) at line 1, column 128');
+    expect(err(where(`${'NOT '.repeat(5000)}x = 1`))).toMatch(/^the query nests deeper than 100 levels .* at line 1, column 428$/);
+    expect(err(where(`LOWER(${'UPPER('.repeat(200)}x${')'.repeat(201)} = 'a'`))).toMatch(/nests deeper than 100 levels/);
+    expect(err(where(`x = ${Array(2000).fill('1').join(' + ')}`))).toMatch(/^more than 100 terms of \+ and - at line 1, column /);
+    expect(() => tr(where(`${'('.repeat(99)}x = 1${')'.repeat(99)}`))).not.toThrow();
+    const wide = tr(where(Array.from({ length: 20_000 }, (_, i) => `x = 'u${i}'`).join(' OR ')));
+    expect(wide).toContain(`(CAST(NULL AS VARCHAR) = 'u0') OR (CAST(NULL AS VARCHAR) = 'u1') OR`);
+    expect(parenthesesDepth(wide)).toBeLessThan(5);
   });
 });
