@@ -7,6 +7,15 @@ import { runCli } from '../helpers/cli.js';
 const ARM3 = 'rules/t1195.001/seed/arm3-cicd-pipeline-file.yml';
 const CICD = ['.github/workflows', '.gitlab-ci', 'Jenkinsfile', '.circleci', 'azure-pipelines', '.travis'];
 
+/** A base rule the correlation tests name. */
+const CMD_RULE = `title: cmd
+name: cmd
+logsource: {category: process_creation, product: windows}
+detection:
+  sel: {Image|endswith: '\\cmd.exe'}
+  condition: sel
+`;
+
 function ruleFile(name: string, text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'sw-conv-')), name);
   writeFileSync(file, text);
@@ -74,13 +83,7 @@ detection:
   });
 
   it('correlations: SQL and SPL express them, KQL says it cannot; base rules are not output alone', async () => {
-    const file = ruleFile('corr.yml', `title: cmd
-name: cmd
-logsource: {category: process_creation, product: windows}
-detection:
-  sel: {Image|endswith: '\\cmd.exe'}
-  condition: sel
----
+    const file = ruleFile('corr.yml', `${CMD_RULE}---
 title: many cmd
 correlation: {type: event_count, rules: [cmd], group-by: [User], timespan: 5m, condition: {gte: 3}}
 `);
@@ -95,13 +98,7 @@ correlation: {type: event_count, rules: [cmd], group-by: [User], timespan: 5m, c
   });
 
   it('a correlation whose rules are an alias without an anchor: rejected at the alias, the other documents converted', async () => {
-    const file = ruleFile('corr-alias.yml', `title: cmd
-name: cmd
-logsource: {category: process_creation, product: windows}
-detection:
-  sel: {Image|endswith: '\\cmd.exe'}
-  condition: sel
----
+    const file = ruleFile('corr-alias.yml', `${CMD_RULE}---
 title: many cmd
 correlation:
   type: event_count

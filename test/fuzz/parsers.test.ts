@@ -49,7 +49,7 @@ describe('fuzz: text parsers on mutated real inputs', () => {
     await fc.assert(
       fc.asyncProperty(caseOf(RULE_SEEDS.length), async ({ seed, mutations }) => {
         const text = mutate(RULE_SEEDS[seed]!, mutations).toString('utf8');
-        recordCase('rules', text);
+        await recordCase('rules', text);
         const loaded = loadRulesFromText(text, 'fuzz.yml');
         for (const p of loaded.rejected) {
           if (!(p.line >= 1 && p.column >= 1)) throw new Error(`rejection without a position: ${JSON.stringify(p)}`);
@@ -65,7 +65,7 @@ describe('fuzz: text parsers on mutated real inputs', () => {
     await fc.assert(
       fc.asyncProperty(caseOf(CONFIG_SEEDS.length), async ({ seed, mutations }) => {
         const text = mutate(CONFIG_SEEDS[seed]!, mutations).toString('utf8');
-        recordCase('config', text);
+        await recordCase('config', text);
         try {
           parseConfig(text, 'fuzz.yaml');
         } catch (err) {
@@ -81,7 +81,7 @@ describe('fuzz: text parsers on mutated real inputs', () => {
     await fc.assert(
       fc.asyncProperty(caseOf(AUTH_SEEDS.length), async ({ seed, mutations }) => {
         const text = mutate(AUTH_SEEDS[seed]!, mutations).toString('utf8');
-        recordCase('auth', text);
+        await recordCase('auth', text);
         try {
           const auth = parseAuthFile(text, 'auth.yml');
           for (const value of [auth.user, auth.password, auth.token, auth['nkey-seed-file'], auth.creds, auth.tls?.ca, auth.tls?.cert, auth.tls?.key]) {
@@ -100,7 +100,7 @@ describe('fuzz: text parsers on mutated real inputs', () => {
     await fc.assert(
       fc.asyncProperty(caseOf(AQL_SEEDS.length), async ({ seed, mutations }) => {
         const text = mutate(AQL_SEEDS[seed]!, mutations).toString('utf8');
-        recordCase('aql', text);
+        await recordCase('aql', text);
         try {
           parseAql(text);
         } catch (err) {

@@ -19,7 +19,7 @@ describe('fuzz: readers on mutated real inputs', () => {
       await fc.assert(
         fc.asyncProperty(caseOf(seeds.length), async ({ seed, mutations, chunks }) => {
           const bytes = mutate(seeds[seed]!, mutations);
-          recordCase(reader.format, bytes);
+          await recordCase(reader.format, bytes);
           const outcome = await readBytes(reader, bytes, chunks);
           if (outcome.error !== undefined) throw new Error(`exception escaped the reader: ${(outcome.error as Error).stack ?? String(outcome.error)}`);
           const problems = invariantProblems(outcome, FUZZ_FILE, bytes.length);

@@ -66,7 +66,7 @@ describe('fuzz: one broken record, the others read', () => {
             const all = text.split('\n');
             all[line - 1] = subject.breakLine(all[line - 1]!, junk);
             const broken = Buffer.from(all.join('\n'));
-            recordCase(`resync ${subject.format}`, broken);
+            await recordCase(`resync ${subject.format}`, broken);
             const outcome = await readBytes(reader(subject.format), broken, chunks);
             if (outcome.error !== undefined) throw outcome.error;
             // The record of that line: by line, or (qradar-json) by its index in the array.
