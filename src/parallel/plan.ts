@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { isGzip } from '../sources/gzip.js';
 import { expandInputs, sniffFormat, SNIFF_BYTES, type InputReports } from '../sources/open.js';
 import { READERS } from '../sources/registry.js';
 
@@ -52,6 +53,8 @@ async function splitIfLarge(input: string, inputFormat: string | undefined): Pro
     if (size <= RANGE_BYTES) return undefined;
     const head = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await file.read(head, 0, SNIFF_BYTES, 0);
+    // Byte ranges of a compressed file are not lines of what it holds: read whole.
+    if (isGzip(head.subarray(0, bytesRead))) return undefined;
     const text = new TextDecoder().decode(head.subarray(0, bytesRead));
     const reader = inputFormat ? READERS.find((r) => r.format === inputFormat) : sniffFormat(text);
     if (!reader?.splittable || reader.splitsInput?.(text) === false) return undefined;

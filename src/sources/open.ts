@@ -13,6 +13,7 @@ import type { BadRecord, SourceReader } from './reader.js';
 import { READERS } from './registry.js';
 import { evtxReader } from './evtx.js';
 import { FILE_SIGNATURE } from './evtx/file-header.js';
+import { gunzipped, isGzip } from './gzip.js';
 import { asUtf8, decodeHead, utf16Of } from './utf16.js';
 
 const EVTX_SIGNATURE = Buffer.from(FILE_SIGNATURE, 'latin1');
@@ -35,7 +36,7 @@ export interface UnreadableInput {
   named: boolean;
   /**
    * The system error code (ENOENT, EACCES, ENOTDIR, EISDIR, ELOOP, EIO, …), or
-   * `UNSUPPORTED` (a .gz/.zip input) or `UNRECOGNIZED` (no reader knows its content; empty input).
+   * `UNSUPPORTED` (a .zip archive) or `UNRECOGNIZED` (no reader knows its content; empty input).
    */
   code: string;
   reason: string;
@@ -105,8 +106,7 @@ export const READ_CHUNK_BYTES = 256 * 1024;
 const SKIPPED_EXTENSIONS = new Set(['.md', '.markdown', '.yml', '.yaml']);
 /** Telemetry this build cannot read yet: one bad record each. */
 const UNSUPPORTED: Record<string, string> = {
-  '.gz': 'compressed input is not supported; decompress it first',
-  '.zip': 'compressed input is not supported; decompress it first',
+  '.zip': 'a zip archive is not read; extract it first (gzip-compressed files are read as they are)',
 };
 
 /**
@@ -190,7 +190,10 @@ async function* readOne(
   try {
     const opened = input === '-' ? undefined : openRegularFile(input);
     stream = opened?.stream ?? (input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_CHUNK_BYTES }));
-    const { head, replay } = opened ?? (await peek(stream, SNIFF_BYTES));
+    let { head, replay } = opened ?? (await peek(stream, SNIFF_BYTES));
+    // A gzip-compressed input is sniffed and read as what it holds (gzip.ts).
+    const compressed = isGzip(head);
+    if (compressed) ({ head, replay } = await peek(gunzipped(replay), SNIFF_BYTES));
     const utf16 = isEvtx(head) ? undefined : utf16Of(head);
     const reader = forced ?? (isEvtx(head) ? evtxReader : sniffFormat(utf16 ? decodeHead(head, utf16) : new TextDecoder().decode(head)));
     if (reader === undefined) {
@@ -200,7 +203,7 @@ async function* readOne(
     format = reader.format;
     yield { input, format, events: [] };
     let source = replay;
-    if (reader.readsFile && input !== '-' && !opened) {
+    if (reader.readsFile && input !== '-' && !opened && !compressed) {
       // The reader reads the file at positions itself: a fresh stream of the file, from its start.
       stream.destroy();
       source = stream = createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });

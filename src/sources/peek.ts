@@ -12,9 +12,18 @@ export async function peek(stream: Readable, bytes: number): Promise<{ head: Buf
   const head: Buffer[] = [];
   let size = 0;
   let done = false;
+  // A stream that fails inside the head (a cut gzip member) is sniffed by what it gave, and its
+  // reader meets the error after those bytes: the records before it are read, not lost.
+  let failed: unknown;
   while (size < bytes) {
-    const next = await chunks.next();
-    if (next.done) {
+    let next;
+    try {
+      next = await chunks.next();
+    } catch (err) {
+      if (size === 0) throw err;
+      failed = err;
+    }
+    if (next === undefined || next.done) {
       done = true;
       break;
     }
@@ -24,6 +33,7 @@ export async function peek(stream: Readable, bytes: number): Promise<{ head: Buf
   }
   async function* replayAll(): AsyncGenerator<Buffer> {
     yield* head;
+    if (failed !== undefined) throw failed;
     if (done) return;
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
   }

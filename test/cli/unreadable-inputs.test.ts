@@ -24,17 +24,19 @@ describe('inputs that cannot be read', () => {
     expect(r.stderr).toMatch(/^not read: \/nonexistent\/path: cannot read/m);
   });
 
-  it('a folder of empty, binary and compressed files exits 2 and says no event was read', async () => {
+  it('a folder of empty, binary, cut gzip and zip files exits 2 and says no event was read', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-unreadable-'));
     writeFileSync(join(dir, 'empty.json'), '');
     writeFileSync(join(dir, 'binary.bin'), Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0, 0]));
     writeFileSync(join(dir, 'events.json.gz'), Buffer.from([0x1f, 0x8b, 8, 0]));
+    writeFileSync(join(dir, 'collection.zip'), Buffer.from('PK\u0003\u0004'));
     const r = await runCli(['scan', dir]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^no event was read$/m);
     expect(r.stderr).toMatch(/not read: .*empty\.json: empty input/);
     expect(r.stderr).toMatch(/not read: .*binary\.bin: unrecognized format/);
-    expect(r.stderr).toMatch(/not read: .*events\.json\.gz: compressed input/);
+    expect(r.stderr).toMatch(/events\.json\.gz: unknown: cannot read: unexpected end of file/);
+    expect(r.stderr).toMatch(/not read: .*collection\.zip: a zip archive is not read; extract it first/);
   });
 
   it('a file in a folder that is not telemetry (a licence) is listed, and fails nothing when the rest is read', async () => {
