@@ -24,6 +24,21 @@ function autoParallelMinBytes(threads: number): number {
   return Math.ceil((128 * 1024 * 1024 * threads) / (threads - 1));
 }
 
+/**
+ * `--threads N` is honoured up to this many threads per core: past it, each worker is only one
+ * more isolate (its own start-up, rules, automata and heap, tens of MB) sharing the same cores,
+ * and `--threads 1000` on a folder of many files started a worker per file until memory ran out.
+ */
+export const MAX_THREADS_PER_CORE = 4;
+
+/** The threads a scan may use: one per core by default, `--threads N` up to MAX_THREADS_PER_CORE per core; `note` when N was capped. */
+export function allowedThreads(requested: number | undefined, cores: number): { threads: number; note?: string } {
+  const available = Math.max(1, cores);
+  if (requested === undefined) return { threads: available };
+  const most = available * MAX_THREADS_PER_CORE;
+  return requested > most ? { threads: most, note: `(of ${requested} asked: at most ${MAX_THREADS_PER_CORE} per core)` } : { threads: requested };
+}
+
 /** How many threads scan, the tasks they share (when more than one), and why not more. */
 export interface ThreadDecision {
   threads: number;
@@ -41,12 +56,12 @@ export interface ThreadDecision {
  * one per core where the work (bytes and files) is large enough to pay for them.
  */
 export async function decideThreads(inputs: string[], requested: number | undefined, inputFormat: string | undefined, reports: InputReports): Promise<ThreadDecision> {
-  const allowed = requested ?? Math.max(1, availableParallelism());
+  const { threads: allowed, note: capped } = allowedThreads(requested, availableParallelism());
   if (allowed < 2) return { threads: 1 };
   const tasks = inputs.includes('-') ? undefined : await planTasks(inputs, inputFormat, reports);
   if (!tasks) return { threads: 1, note: `of ${allowed}: stdin is read on one thread` };
   const why = whyOneThread(await workOf(tasks), allowed, requested !== undefined);
-  if (why === undefined) return { threads: Math.min(allowed, tasks.length), tasks };
+  if (why === undefined) return { threads: Math.min(allowed, tasks.length), tasks, ...(capped ? { note: capped } : {}) };
   return { threads: 1, note: `of ${allowed}: ${why}`, found: plannedInputs(tasks) };
 }
 

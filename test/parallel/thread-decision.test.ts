@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FILE_COST_BYTES, whyOneThread } from '../../src/parallel/threads.js';
+import { allowedThreads, FILE_COST_BYTES, MAX_THREADS_PER_CORE, whyOneThread } from '../../src/parallel/threads.js';
 
 const MiB = 2 ** 20;
 
@@ -25,5 +25,17 @@ describe('whyOneThread: threads decided by the work, bytes and files', () => {
     expect(whyOneThread({ tasks: 2, files: 1, bytes: 30 * MiB }, 2, true)).toMatch(/^input under 32 MiB, /);
     expect(whyOneThread({ tasks: 100, files: 100, bytes: 20 * MiB }, 2, true)).toBeUndefined();
     expect(whyOneThread({ tasks: 1, files: 1, bytes: 2000 * MiB }, 2, true)).toBe('a single input that cannot be split');
+  });
+});
+
+describe('allowedThreads: one per core by default, --threads N honoured up to a bound', () => {
+  it('takes N up to MAX_THREADS_PER_CORE per core, and says so when it caps it', () => {
+    expect(MAX_THREADS_PER_CORE).toBe(4);
+    expect(allowedThreads(undefined, 2)).toEqual({ threads: 2 });
+    expect(allowedThreads(undefined, 0)).toEqual({ threads: 1 });
+    expect(allowedThreads(3, 2)).toEqual({ threads: 3 });
+    expect(allowedThreads(8, 2)).toEqual({ threads: 8 });
+    expect(allowedThreads(100_000, 2)).toEqual({ threads: 8, note: '(of 100000 asked: at most 4 per core)' });
+    expect(allowedThreads(100, 32)).toEqual({ threads: 100 });
   });
 });

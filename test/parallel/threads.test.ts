@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeEvents } from '../../src/bench/generate.js';
@@ -162,6 +162,18 @@ describe('two worker threads and one thread', () => {
     expect(summary(two.stderr)).toEqual(summary(one.stderr));
     expect(two.stderr).toMatch(/^threads: 2$/m);
   }, 120_000);
+
+  it('are capped at four per core however many --threads asks for, with the same output', async () => {
+    // 260 one-line files: 260 tasks, where `--threads 1000` started a worker for each.
+    const folder = mkdtempSync(join(tmpdir(), 'sw-threads-many-'));
+    const line = readFileSync(join(REPO, 'samples', 'sysmon-npm-install.ndjson'), 'utf8').split('\n')[0]!;
+    for (let i = 0; i < 260; i += 1) writeFileSync(join(folder, `${String(i).padStart(3, '0')}.ndjson`), `${line}\n`);
+    const [one, many] = await Promise.all([runCli(['scan', folder, '--rules', 'seed', '--threads', '1']), runCli(['scan', folder, '--rules', 'seed', '--threads', '1000'])]);
+    const most = 4 * availableParallelism();
+    expect(many.stderr).toMatch(new RegExp(`^threads: ${most} \\(of 1000 asked: at most 4 per core\\)$`, 'm'));
+    expect(many.stdout).toBe(one.stdout);
+    expect(summary(many.stderr)).toEqual(summary(one.stderr));
+  }, 60_000);
 
   it('stop the workers they started when no rule loads, and exit 2', async () => {
     const rules = pack('none', { 'broken.yml': 'title: broken\nlogsource: {product: windows}\ndetection: {condition: sel}\n' });
