@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { textOf } from '../sources/utf16.js';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from 'yaml';
 import { compileGlob } from './glob.js';
+import { checkKeys, positionedDocument, type At } from './positions.js';
 import { HostAllowlist, parseHostEntry } from './hosts.js';
 import { LEVELS, type BuildChainEntry, type ConfigProblem, type Level, type Mirror, type Suppression, type SupplywatchConfig } from './schema.js';
 
@@ -45,16 +46,7 @@ export function readConfigSource(file: string): ConfigSource {
 }
 
 export function parseConfig(text: string, file: string): SupplywatchConfig {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  const problems: ConfigProblem[] = [];
-  const at = (node: Node | null | undefined, reason: string) => {
-    const pos = lines.linePos(node?.range?.[0] ?? 0);
-    problems.push({ file, line: pos.line, column: pos.col, reason });
-  };
-  for (const err of doc.errors) {
-    problems.push({ file, line: err.linePos?.[0].line ?? 1, column: err.linePos?.[0].col ?? 1, reason: err.message.split('\n')[0]! });
-  }
+  const { doc, lines, problems, at } = positionedDocument(text, file);
   const config: SupplywatchConfig = { file, mirrors: [], allowed: new HostAllowlist(), bots: [], buildChain: [], suppressions: [], levels: new Map() };
   if (problems.length > 0) throw new ConfigError(problems);
   const root = doc.contents;
@@ -138,15 +130,6 @@ export function parseConfig(text: string, file: string): SupplywatchConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
-}
-
-type At = (node: Node | null | undefined, reason: string) => void;
-
-function checkKeys(map: YAMLMap, allowed: string[], where: string, at: At): void {
-  for (const pair of map.items as Pair<Node, Node>[]) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    if (!allowed.includes(key)) at(pair.key, `unknown key '${key}' in ${where} (expected one of: ${allowed.join(', ')})`);
-  }
 }
 
 function stringList(node: Node | undefined, where: string, at: At): Array<{ value: string; node: Node }> {

@@ -14,9 +14,9 @@
  * Problems are reported with file:line:column and the whole file is rejected.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, type Node, type Pair } from 'yaml';
 import { ConfigError } from '../config/load.js';
-import type { ConfigProblem } from '../config/schema.js';
+import { positionedDocument } from '../config/positions.js';
 import { textOf } from '../sources/utf16.js';
 
 export type Verdict = 'malicious' | 'benign';
@@ -44,13 +44,7 @@ export function loadLabels(path: string): LabelledFile[] {
 }
 
 export function parseLabels(text: string, path: string): LabelledFile[] {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  const problems: ConfigProblem[] = doc.errors.map((e) => ({ file: path, line: e.linePos?.[0].line ?? 1, column: e.linePos?.[0].col ?? 1, reason: e.message.split('\n')[0]! }));
-  const at = (node: Node | null | undefined, reason: string) => {
-    const pos = lines.linePos(node?.range?.[0] ?? 0);
-    problems.push({ file: path, line: pos.line, column: pos.col, reason });
-  };
+  const { doc, lines, problems, at } = positionedDocument(text, path);
   const out: LabelledFile[] = [];
   const root = doc.contents;
   if (problems.length === 0 && !isMap(root)) at(root, 'labels.yaml must map telemetry files to malicious or benign');

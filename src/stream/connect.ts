@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, type Node, type Pair, type Scalar } from 'yaml';
 import { ConfigError } from '../config/load.js';
-import type { ConfigProblem } from '../config/schema.js';
+import { checkKeys, positionedDocument } from '../config/positions.js';
 import { UsageError } from '../errors.js';
 import { textOf } from '../sources/utf16.js';
 
@@ -45,47 +45,32 @@ const TLS_KEYS = ['ca', 'cert', 'key'] as const;
  * value belongs is a problem at its place.
  */
 export function parseAuthFile(text: string, file: string): AuthFile {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, schema: 'failsafe' });
-  const problems: ConfigProblem[] = [];
-  const at = (node: Node | null | undefined, reason: string) => {
-    const pos = lines.linePos(node?.range?.[0] ?? 0);
-    problems.push({ file, line: pos.line, column: pos.col, reason });
-  };
-  for (const err of doc.errors) problems.push({ file, line: err.linePos?.[0].line ?? 1, column: err.linePos?.[0].col ?? 1, reason: err.message.split('\n')[0]! });
+  const { doc, problems, at } = positionedDocument(text, file, 'failsafe');
   if (problems.length > 0) throw new ConfigError(problems);
-  const mapping = (node: Node | null, name: string, keys: readonly string[]): Map<string, { key: Node; value: Node | null }> | undefined => {
+  /** The known keys of a mapping, each with its value node; problems for the rest. */
+  const entries = (node: Node | null, name: string, keys: readonly string[]): Array<[string, Node | null, Node]> => {
     if (!isMap(node)) {
       at(node, `${name} must be a mapping of ${keys.join(', ')}`);
-      return undefined;
+      return [];
     }
-    const out = new Map<string, { key: Node; value: Node | null }>();
-    for (const pair of node.items) {
-      const key = pair.key as Node;
-      const word = isScalar(key) ? String(key.value) : undefined;
-      if (word === undefined || !keys.includes(word)) at(key, `unknown key${word === undefined ? '' : ` '${word}'`} in ${name} (expected one of: ${keys.join(', ')})`);
-      else out.set(word, { key, value: pair.value as Node | null });
-    }
-    return out;
+    checkKeys(node, keys, name, at);
+    return (node.items as Pair<Node, Node | null>[]).filter((p) => isScalar(p.key) && keys.includes(String(p.key.value))).map((p) => [String((p.key as Scalar).value), p.value, p.key]);
   };
-  const stringAt = (entry: { key: Node; value: Node | null }, name: string): string | undefined => {
-    const v = entry.value;
-    if (isScalar(v) && typeof v.value === 'string' && v.value !== '') return v.value;
-    at(v ?? entry.key, `\`${name}\` must be a non-empty string`);
+  const stringAt = (value: Node | null, key: Node, name: string): string | undefined => {
+    if (isScalar(value) && typeof value.value === 'string' && value.value !== '') return value.value;
+    at(value ?? key, `\`${name}\` must be a non-empty string`);
     return undefined;
   };
   const auth: AuthFile = {};
-  const root = mapping(doc.contents, `--auth ${file}`, AUTH_KEYS);
-  for (const [key, entry] of root ?? []) {
-    if (key !== 'tls') {
-      const value = stringAt(entry, key);
-      if (value !== undefined) auth[key as Exclude<keyof AuthFile, 'tls'>] = value;
+  for (const [name, value, key] of entries(doc.contents, `--auth ${file}`, AUTH_KEYS)) {
+    if (name !== 'tls') {
+      const text = stringAt(value, key, name);
+      if (text !== undefined) auth[name as Exclude<keyof AuthFile, 'tls'>] = text;
       continue;
     }
-    const tls = mapping(entry.value, '`tls`', TLS_KEYS);
-    for (const [name, item] of tls ?? []) {
-      const value = stringAt(item, `tls.${name}`);
-      if (value !== undefined) (auth.tls ??= {})[name as keyof NonNullable<AuthFile['tls']>] = value;
+    for (const [item, itemValue, itemKey] of entries(value, '`tls`', TLS_KEYS)) {
+      const text = stringAt(itemValue, itemKey, `tls.${item}`);
+      if (text !== undefined) (auth.tls ??= {})[item as keyof NonNullable<AuthFile['tls']>] = text;
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
