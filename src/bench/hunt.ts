@@ -5,7 +5,8 @@
  * user sees it, start-up included; medians of interleaved rounds, each ratio against a
  * configuration measured in the same rounds. `npm run bench -- --group hunt` runs these alone.
  *
- * - all rules over the folder at default threads (target ≤ 0.8 s, ≤ 250 MB), and at 1 and 2;
+ * - all rules over the folder at default threads (target ≤ 0.8 s, ≤ 250 MB; and as a ratio to the
+ *   evtxexport loop of the same rounds, which the host's drift leaves alone), and at 1 and 2;
  * - reading alone (`dump` to /dev/null) against `evtxexport -f xml` file by file, records per
  *   second with every process start-up counted on both sides (target ≥ 5×);
  * - loading the rules with the rule cache cold and warm (target ≤ 0.3 s warm): the load alone in
@@ -80,6 +81,14 @@ function ruleLoad(rules: string, cacheDir: string | undefined): Timed {
 
 const fmt = (name: string, seconds: number, note: string) => `${name.padEnd(52)} ${seconds.toFixed(2).padStart(7)} s  ${note}`;
 
+/**
+ * The hunt's target, 0.8 s, was set where the evtxexport loop took 1.31 s (issue 28's table): the
+ * same target as a ratio to the loop, which holds whatever state the host is in (its speed has
+ * drifted by up to half between runs of the same build).
+ */
+const ISSUE_LOOP_SECONDS = 1.31;
+const HUNT_TARGET_RATIO = 0.8 / ISSUE_LOOP_SECONDS;
+
 export async function huntRows(root: string, cliPath: string): Promise<string[]> {
   const folder = resolve(root, '..', 'shared', 'corpus', 'evtx-attack-samples');
   const rules = resolve(root, '..', 'shared', 'sigmahq', 'rules', 'windows');
@@ -101,7 +110,11 @@ export async function huntRows(root: string, cliPath: string): Promise<string[]>
     // bundle's, and would rewrite the bundle's entry at every round (sigma/rule-cache.ts).
     const cacheDir = join(cacheHome, 'rule-load');
     ruleLoad(rules, cacheDir);
-    const [loadCold, loadWarm, cold, warm, start, auto, one, two] = interleaved([
+    const records = evtxexportRecords(files);
+    dump(cliPath, folder, env); // a repeat run, as the scans: its code cache made (runtime/cached-start.ts)
+    // The evtxexport loop in the same rounds as the scans: the host's speed drifts by tens of
+    // percent between runs, and the loop is the yardstick the hunt's target was set against.
+    const [loadCold, loadWarm, cold, warm, start, auto, one, two, reading, reference] = interleaved([
       () => ruleLoad(rules, undefined),
       () => ruleLoad(rules, cacheDir),
       () => lint(false),
@@ -110,21 +123,21 @@ export async function huntRows(root: string, cliPath: string): Promise<string[]>
       scan(),
       scan('--threads', '1'),
       scan('--threads', '2'),
+      () => dump(cliPath, folder, env),
+      () => evtxexportLoop(files),
     ]);
+    const loop = reference!.seconds;
     lines.push(fmt(`rule load alone, ${loadCold!.events} rules, no cache`, loadCold!.seconds, `(${loadCold!.spread})`));
     lines.push(fmt('rule load alone, cache warm', loadWarm!.seconds, `target ≤ 0.30 s; ${(loadCold!.seconds / loadWarm!.seconds).toFixed(1)}× faster (${loadWarm!.spread})`));
     lines.push(fmt('rules lint, --no-cache', cold!.seconds, `(${cold!.spread})`));
     lines.push(fmt('rules lint, cache warm', warm!.seconds, `${(cold!.seconds / warm!.seconds).toFixed(1)}× faster; node start-up alone ${start!.seconds.toFixed(2)} s (${warm!.spread})`));
     lines.push(fmt(`scan, default threads (${auto!.alerts} alerts)`, auto!.seconds, `target ≤ 0.80 s, ≤ 250 MB: peak ${auto!.peakMb} MB, ${auto!.events} events (${auto!.spread})`));
+    lines.push(`${'  the same, against the evtxexport loop'.padEnd(52)} ${(auto!.seconds / loop).toFixed(2).padStart(7)}×  target ≤ ${HUNT_TARGET_RATIO.toFixed(2)}× (0.80 s where the issue timed the loop at ${ISSUE_LOOP_SECONDS} s; here ${loop.toFixed(2)} s)`);
     lines.push(fmt('scan, --threads 1', one!.seconds, `peak ${one!.peakMb} MB (${one!.spread})`));
     lines.push(fmt('scan, --threads 2', two!.seconds, `${(one!.seconds / two!.seconds).toFixed(2)}× one thread, peak ${two!.peakMb} MB (${two!.spread})`));
-
-    const records = evtxexportRecords(files);
-    dump(cliPath, folder, env); // a repeat run, as the scans: its code cache made (runtime/cached-start.ts)
-    const [reading, reference] = interleaved([() => dump(cliPath, folder, env), () => evtxexportLoop(files)]);
     const ours = reading!.events / reading!.seconds;
-    const theirs = records / reference!.seconds;
-    lines.push(fmt(`evtxexport -f xml, file by file (${records} records)`, reference!.seconds, `${Math.round(theirs)} rec/s, process starts included (${reference!.spread})`));
+    const theirs = records / loop;
+    lines.push(fmt(`evtxexport -f xml, file by file (${records} records)`, loop, `${Math.round(theirs)} rec/s, process starts included (${reference!.spread})`));
     lines.push(fmt(`dump to /dev/null (${reading!.events} records)`, reading!.seconds, `${Math.round(ours)} rec/s: ${(ours / theirs).toFixed(1)}× evtxexport, target ≥ 5× (${reading!.spread})`));
   } finally {
     rmSync(cacheHome, { recursive: true, force: true });
