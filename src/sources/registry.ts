@@ -15,6 +15,7 @@ import { sigmaNdjsonReader } from './sigma-ndjson.js';
 import { splunkReader } from './splunk.js';
 import { sysmonLinuxSyslogReader } from './sysmon-linux-syslog.js';
 import { windowsXmlReader } from './windows-xml.js';
+import { winEventLogReader } from './wineventlog.js';
 import { winlogbeatReader } from './winlogbeat.js';
 
 export const READERS: readonly SourceReader[] = [
@@ -33,5 +34,6 @@ export const READERS: readonly SourceReader[] = [
   splunkReader,
   sysmonLinuxSyslogReader,
   auditdReader,
+  winEventLogReader,
   sigmaNdjsonReader,
 ];

@@ -27,9 +27,12 @@
  *
  * Mapping: when `_raw` holds the event's `<Event>` XML (XmlWinEventLog, `sysmon:linux`), the event
  * is that XML's (event-xml.ts, the names windows-xml gives), the result's other fields kept where
- * the XML has no field of the name. Otherwise the result's fields are the event's, `EventID` from
- * `EventCode`, the channel from the sourcetype or source (`XmlWinEventLog:<channel>`,
- * `WinEventLog://<channel>`; `sysmon:linux` is Linux-Sysmon), host from `Computer`, else `host`;
+ * the XML has no field of the name; when it holds the classic WinEventLog text (sourcetype
+ * `WinEventLog:<channel>`), the event is that text's (wineventlog.ts), the result's fields beside
+ * it likewise, with the time of `_time` unless the event has a UtcTime. Otherwise the result's
+ * fields are the event's, `EventID` from `EventCode`, the channel from the sourcetype or source
+ * (`XmlWinEventLog:<channel>`, `WinEventLog://<channel>`; `sysmon:linux` is Linux-Sysmon), host
+ * from `Computer`, else `host`;
  * time from `_time`. Multivalue fields stay arrays.
  */
 import type { Readable } from 'node:stream';
@@ -43,6 +46,7 @@ import { EventBatches } from './event-batches.js';
 import type { ReadContext, ReusedChunks, SplittableReader } from './reader.js';
 import { parseTime, validTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
+import { classicEvent, isClassicEvent } from './wineventlog.js';
 
 const FORMAT = 'splunk';
 /** `XmlWinEventLog:Microsoft-Windows-Sysmon/Operational`, `WinEventLog://Security`: the channel after the prefix. */
@@ -134,6 +138,15 @@ export function fromResult(result: Fields, source: Provenance): NormalizedEvent 
     }
     // XML that does not parse: the fields Splunk extracted still make the event, if it has them.
     if (result.EventCode === undefined && result.EventID === undefined) return event;
+  }
+  if (typeof raw === 'string' && isClassicEvent(raw)) {
+    const event = classicEvent(raw, source);
+    if (typeof event !== 'string') {
+      for (const [key, value] of Object.entries(result)) if (event.fields[key] === undefined) event.fields[key] = value;
+      // _time is the event's own, with its offset; the classic time stamp has no zone.
+      if (event.fields.UtcTime === undefined) setTime(event, result);
+      return event;
+    }
   }
   if (result.EventID === undefined && result.EventCode !== undefined) result.EventID = first(result.EventCode) ?? null;
   const id = {

@@ -76,6 +76,11 @@ describe('seed atomic tests on Splunk exports', () => {
   }
 });
 
+describe("seed atomic tests in Splunk's classic WinEventLog text", () => {
+  it('atomic-1-3-4.wineventlog.log: the seed and hardened packs give the alerts they give on the same events as Sysmon XML', () =>
+    expectXmlAlerts('atomic-1-3-4.wineventlog.log', 'wineventlog'));
+});
+
 describe('seed atomic tests on Elasticsearch exports of Winlogbeat documents', () => {
   // The same seven events as Winlogbeat 8 documents (winlog.event_data: the XML's EventData; winlog.*,
   // event.*, host.name, @timestamp: its System part), in a pretty-printed `_search` response and as
