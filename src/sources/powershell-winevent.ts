@@ -11,15 +11,14 @@
  * `Message` the rendered text.
  *
  * EventData by name, as the other Windows readers give it:
- * - Sysmon: from `Message`, which Sysmon renders as `Title:` then one `Name: value` line per data
- *   item (the names of its manifest: Image, CommandLine, ParentImage, TargetFilename, …). A line
- *   without `Name: ` continues the value before it (a command line holding a newline).
  * - Security 4688: `Properties` by position, per the event's version (0: 8 items, 1: with
- *   CommandLine, 2: with the target user, ParentProcessName and MandatoryLabel), or without them
- *   (CSV) the rendered message's process lines by label; the Security mapping
- *   (windows-logsource.ts) then gives Image, ParentImage, ProcessId as from EVTX.
+ *   CommandLine, 2: with the target user, ParentProcessName and MandatoryLabel); the Security
+ *   mapping (windows-logsource.ts) then gives Image, ParentImage, ProcessId as from EVTX.
  * - anything else: the values as an anonymous `Data` list (as classic events are read), and
  *   `Message`.
+ * - and the items the rendered message shows by name (windows-message.ts): all of Sysmon's (whose
+ *   `Message` is then not kept), Security's by section and label (4688's process lines when
+ *   `Properties` are missing: CSV), 7045's and 4104's.
  * A property value that is an object (a SID: `{ "Value": "S-1-5-18", … }`) gives its `Value`.
  */
 import type { Fields, FieldValue, NormalizedEvent, Provenance } from '../events/event.js';
@@ -31,6 +30,7 @@ import { isObject, stringOf } from './json-util.js';
 import type { ReadContext, ReusedChunks, SplittableReader } from './reader.js';
 import { parseTime } from './time.js';
 import { SECURITY_PROVIDER, SYSMON_PROVIDER, toEventId, windowsEvent } from './windows-logsource.js';
+import { messageItems } from './windows-message.js';
 
 const FORMAT = 'powershell-winevent';
 
@@ -39,25 +39,6 @@ const SECURITY_4688 = [
   'SubjectUserSid', 'SubjectUserName', 'SubjectDomainName', 'SubjectLogonId', 'NewProcessId', 'NewProcessName', 'TokenElevationType', 'ProcessId',
   'CommandLine', 'TargetUserSid', 'TargetUserName', 'TargetDomainName', 'TargetLogonId', 'ParentProcessName', 'MandatoryLabel',
 ];
-/** 4688's rendered labels and the data items they show. */
-const SECURITY_4688_LABELS: Record<string, string> = {
-  // The first of each: Creator Subject comes before Target Subject.
-  'Security ID': 'SubjectUserSid',
-  'Account Name': 'SubjectUserName',
-  'Account Domain': 'SubjectDomainName',
-  'Logon ID': 'SubjectLogonId',
-  'New Process ID': 'NewProcessId',
-  'New Process Name': 'NewProcessName',
-  'Token Elevation Type': 'TokenElevationType',
-  'Creator Process ID': 'ProcessId',
-  'Creator Process Name': 'ParentProcessName',
-  'Process Command Line': 'CommandLine',
-};
-/** A rendered Security line: tabs, `Label:`, tabs, the value. */
-const SECURITY_LINE = /^\t*([A-Za-z][A-Za-z ]*):\t+(.*)$/;
-/** `Name: value`, Sysmon's rendering of one data item. */
-const MESSAGE_ITEM = /^([A-Za-z][A-Za-z0-9]*): ?(.*)$/;
-
 /** Windows PowerShell 5.1's Export-Csv line before the header (without -NoTypeInformation). */
 const CSV_TYPE_LINE = /^#TYPE /;
 
@@ -123,19 +104,21 @@ export function eventLogRecordEvent(record: Fields, source: Provenance): Normali
   if (time !== undefined) fields.TimeCreated_SystemTime = new Date(time).toISOString();
   const properties = Array.isArray(record.Properties) ? record.Properties.map(valueOf) : [];
   const message = typeof record.Message === 'string' ? record.Message : undefined;
-  if (provider === SYSMON_PROVIDER && message !== undefined) {
-    Object.assign(fields, messageItems(message));
-    // No TimeCreated (Export-Csv's, in a local time, is dropped): the event's own UTC time.
-    if (record.TimeCreated === undefined) time = parseTime(fields.UtcTime);
-  } else if (provider === SECURITY_PROVIDER && eventId === 4688) {
+  if (provider === SECURITY_PROVIDER && eventId === 4688 && properties.length > 0) {
     properties.forEach((value, i) => {
       const name = SECURITY_4688[i];
       if (name !== undefined && value !== undefined) fields[name] = value;
     });
-    if (properties.length === 0 && message !== undefined) Object.assign(fields, security4688MessageItems(message));
-  } else if (properties.length > 0) {
+  } else if (properties.length > 0 && !(provider === SYSMON_PROVIDER && message !== undefined)) {
     fields.Data = properties.map((v) => v ?? '');
   }
+  // The items the message shows by name (Sysmon's all of them; Security's by label), beside the
+  // anonymous Data list of other events' Properties.
+  if (message !== undefined) {
+    for (const [name, value] of Object.entries(messageItems(provider, eventId, message))) fields[name] ??= value;
+  }
+  // No TimeCreated (Export-Csv's, in a local time, is dropped): Sysmon's own UTC time.
+  if (provider === SYSMON_PROVIDER && record.TimeCreated === undefined) time = parseTime(fields.UtcTime);
   if (message !== undefined && provider !== SYSMON_PROVIDER) fields.Message = message;
   return windowsEvent(fields, { channel: stringOf(fields.Channel), provider, eventId }, stringOf(fields.Computer), time, source);
 }
@@ -146,33 +129,4 @@ function valueOf(value: unknown): FieldValue | undefined {
   if (isObject(value)) return valueOf(value.Value);
   if (Array.isArray(value)) return undefined;
   return value as FieldValue;
-}
-
-/** Sysmon's rendered message: its data items by name. */
-function messageItems(message: string): Fields {
-  const items: Fields = {};
-  let last: string | undefined;
-  const lines = message.split(/\r?\n/);
-  // The first line is the event's title (`Process Create:`), not an item.
-  for (const line of lines.slice(1)) {
-    const item = MESSAGE_ITEM.exec(line);
-    if (item) {
-      last = item[1]!;
-      items[last] = item[2]!;
-    } else if (last !== undefined) {
-      items[last] = `${items[last] as string}\n${line}`;
-    }
-  }
-  return items;
-}
-
-/** 4688's rendered message (when Properties are missing: Export-Csv, Event Viewer): its subject and process lines as the data items they show. */
-function security4688MessageItems(message: string): Fields {
-  const items: Fields = {};
-  for (const line of message.split(/\r?\n/)) {
-    const match = SECURITY_LINE.exec(line);
-    const name = match ? SECURITY_4688_LABELS[match[1]!.trim()] : undefined;
-    if (name !== undefined && items[name] === undefined) items[name] = match![2]!;
-  }
-  return items;
 }
