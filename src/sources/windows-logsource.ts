@@ -71,7 +71,8 @@ export function windowsLogSource(id: WindowsEventId, fields: Fields): LogSource 
   }
   if (channel !== undefined && channel !== '') {
     const service = SERVICES[channel];
-    return service === undefined ? { product: 'windows' } : { product: 'windows', service };
+    const logSource: LogSource = service === undefined ? { product: 'windows' } : { product: 'windows', service };
+    return withCategory(logSource, eventId === undefined ? undefined : CHANNEL_CATEGORIES[channel]?.[eventId]);
   }
   return {};
 }
@@ -89,6 +90,19 @@ function withCategory(logSource: LogSource, category: string | undefined): LogSo
   if (category !== undefined) logSource.category = category;
   return logSource;
 }
+
+/**
+ * SigmaHQ's categories of events outside Sysmon (its Windows logsource taxonomy; the Splunk
+ * pipeline in backends/pipelines/splunk.ts converts them back): PowerShell script block and
+ * module logging, and the classic PowerShell log's engine, provider and pipeline events.
+ * PowerShell 7 writes the same script block and module events to its own channel.
+ */
+const POWERSHELL_OPERATIONAL: Record<number, string> = { 4103: 'ps_module', 4104: 'ps_script' };
+const CHANNEL_CATEGORIES: Record<string, Record<number, string>> = {
+  'Microsoft-Windows-PowerShell/Operational': POWERSHELL_OPERATIONAL,
+  'PowerShellCore/Operational': POWERSHELL_OPERATIONAL,
+  'Windows PowerShell': { 400: 'ps_classic_start', 600: 'ps_classic_provider_start', 800: 'ps_classic_script' },
+};
 
 /** SigmaHQ service names of other common channels; other channels get no service. */
 const SERVICES: Record<string, string> = {
