@@ -70,9 +70,9 @@ export function windowsLogSource(id: WindowsEventId, fields: Fields): LogSource 
     return withCategory({ product: 'windows', service: 'security' }, eventId === 4688 ? 'process_creation' : undefined);
   }
   if (channel !== undefined && channel !== '') {
-    const service = SERVICES[channel];
+    const service = channelService(channel);
     const logSource: LogSource = service === undefined ? { product: 'windows' } : { product: 'windows', service };
-    return withCategory(logSource, eventId === undefined ? undefined : CHANNEL_CATEGORIES[channel]?.[eventId]);
+    return withCategory(logSource, service === undefined || eventId === undefined ? undefined : SERVICE_CATEGORIES[service]?.[eventId]);
   }
   return {};
 }
@@ -92,29 +92,87 @@ function withCategory(logSource: LogSource, category: string | undefined): LogSo
 }
 
 /**
- * SigmaHQ's categories of events outside Sysmon (its Windows logsource taxonomy; the Splunk
- * pipeline in backends/pipelines/splunk.ts converts them back): PowerShell script block and
- * module logging, and the classic PowerShell log's engine, provider and pipeline events.
- * PowerShell 7 writes the same script block and module events to its own channel.
+ * SigmaHQ's categories of events outside Sysmon, by service (its Windows logsource taxonomy; the
+ * Splunk pipeline in backends/pipelines/splunk.ts converts them back): PowerShell script block
+ * and module logging (PowerShell 7's channel too: same service), and the classic PowerShell log's
+ * engine, provider and pipeline events.
  */
 const POWERSHELL_OPERATIONAL: Record<number, string> = { 4103: 'ps_module', 4104: 'ps_script' };
-const CHANNEL_CATEGORIES: Record<string, Record<number, string>> = {
-  'Microsoft-Windows-PowerShell/Operational': POWERSHELL_OPERATIONAL,
-  'PowerShellCore/Operational': POWERSHELL_OPERATIONAL,
-  'Windows PowerShell': { 400: 'ps_classic_start', 600: 'ps_classic_provider_start', 800: 'ps_classic_script' },
+const SERVICE_CATEGORIES: Record<string, Record<number, string> | undefined> = {
+  powershell: POWERSHELL_OPERATIONAL,
+  'powershell-classic': { 400: 'ps_classic_start', 600: 'ps_classic_provider_start', 800: 'ps_classic_script' },
 };
 
-/** SigmaHQ service names of other common channels; other channels get no service. */
-const SERVICES: Record<string, string> = {
-  System: 'system',
-  Application: 'application',
-  'Windows PowerShell': 'powershell-classic',
-  'Microsoft-Windows-PowerShell/Operational': 'powershell',
-  'Microsoft-Windows-TaskScheduler/Operational': 'taskscheduler',
-  'Microsoft-Windows-WMI-Activity/Operational': 'wmi',
-  'Microsoft-Windows-Windows Defender/Operational': 'windefend',
-  'Microsoft-Windows-Bits-Client/Operational': 'bits-client',
+/**
+ * SigmaHQ's service of each event log channel: the channels pySigma's Windows pipeline gives the
+ * services SigmaHQ's rules name (`windows_logsource_mapping`), read backwards, and the two its
+ * rules name beyond it (`iis-configuration`, `smbserver-connectivity`); `ldap` as SigmaHQ's one
+ * rule names the LDAP client's debug channel (pySigma: `ldap_debug`). Looked up without case
+ * (an export may lower a channel's case); other channels get no service.
+ */
+const CHANNEL_SERVICES: Record<string, string> = {
+    System: 'system',
+    Application: 'application',
+    'Windows PowerShell': 'powershell-classic',
+    'Microsoft-Windows-PowerShell/Operational': 'powershell',
+    'PowerShellCore/Operational': 'powershell',
+    'Microsoft-Windows-TaskScheduler/Operational': 'taskscheduler',
+    'Microsoft-Windows-WMI-Activity/Operational': 'wmi',
+    'DNS Server': 'dns-server',
+    'Microsoft-Windows-DNS-Server/Audit': 'dns-server-audit',
+    'Microsoft-Windows-DNS-Server/Analytical': 'dns-server-analytic',
+    'Microsoft-Windows-DriverFrameworks-UserMode/Operational': 'driver-framework',
+    'Microsoft-Windows-NTLM/Operational': 'ntlm',
+    'Microsoft-Windows-DHCP-Server/Operational': 'dhcp',
+    'MSExchange Management': 'msexchange-management',
+    'Microsoft-Windows-AppLocker/MSI and Script': 'applocker',
+    'Microsoft-Windows-AppLocker/EXE and DLL': 'applocker',
+    'Microsoft-Windows-AppLocker/Packaged app-Deployment': 'applocker',
+    'Microsoft-Windows-AppLocker/Packaged app-Execution': 'applocker',
+    'Microsoft-Windows-PrintService/Admin': 'printservice-admin',
+    'Microsoft-Windows-PrintService/Operational': 'printservice-operational',
+    'Microsoft-Windows-CodeIntegrity/Operational': 'codeintegrity-operational',
+    'Microsoft-Windows-SmbClient/Security': 'smbclient-security',
+    'Microsoft-Windows-SmbClient/Connectivity': 'smbclient-connectivity',
+    'Microsoft-Windows-SMBServer/Connectivity': 'smbserver-connectivity',
+    'Microsoft-Windows-Windows Firewall With Advanced Security/Firewall': 'firewall-as',
+    'Microsoft-Windows-Bits-Client/Operational': 'bits-client',
+    'Microsoft-Windows-Windows Defender/Operational': 'windefend',
+    'Microsoft-Windows-TerminalServices-LocalSessionManager/Operational': 'terminalservices-localsessionmanager',
+    'Microsoft-ServiceBus-Client': 'microsoft-servicebus-client',
+    'Microsoft-Windows-LDAP-Client/Debug': 'ldap',
+    'Microsoft-Windows-Security-Mitigations/Kernel Mode': 'security-mitigations',
+    'Microsoft-Windows-Security-Mitigations/User Mode': 'security-mitigations',
+    'Microsoft-Windows-Diagnosis-Scripted/Operational': 'diagnosis-scripted',
+    'Microsoft-Windows-Shell-Core/Operational': 'shell-core',
+    'OpenSSH/Operational': 'openssh',
+    'Microsoft-Windows-BitLocker/BitLocker Management': 'bitlocker',
+    'Microsoft-Windows-VHDMP/Operational': 'vhdmp',
+    'Microsoft-Windows-AppXDeploymentServer/Operational': 'appxdeployment-server',
+    'Microsoft-Windows-LSA/Operational': 'lsa-server',
+    'Microsoft-Windows-AppxPackaging/Operational': 'appxpackaging-om',
+    'Microsoft-Windows-DNS Client Events/Operational': 'dns-client',
+    'Microsoft-Windows-AppModel-Runtime/Admin': 'appmodel-runtime',
+    'Microsoft-Windows-CAPI2/Operational': 'capi2',
+    'Microsoft-Windows-CertificateServicesClient-Lifecycle-System/Operational': 'certificateservicesclient-lifecycle-system',
+    'Microsoft-IIS-Configuration/Operational': 'iis-configuration',
 };
+const SERVICES_ANY_CASE = new Map(Object.entries(CHANNEL_SERVICES).map(([channel, service]) => [channel.toLowerCase(), service]));
+/** Channels as events spell them, looked up once each (no string made per event); bounded. */
+const channelServices = new Map<string, string | null>();
+
+/** The SigmaHQ service of a channel, if it has one. */
+export function channelService(channel: string): string | undefined {
+  let service = channelServices.get(channel);
+  if (service === undefined) {
+    service = SERVICES_ANY_CASE.get(channel.toLowerCase()) ?? null;
+    if (channelServices.size < 1024) channelServices.set(channel, service);
+  }
+  return service ?? undefined;
+}
+
+/** Every SigmaHQ service some channel has. */
+export const CHANNEL_SERVICE_NAMES: ReadonlySet<string> = new Set(Object.values(CHANNEL_SERVICES));
 
 /**
  * Security 4688 carries the process under other names than Sysmon 1. Add the Sigma names

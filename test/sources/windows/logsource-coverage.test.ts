@@ -1,13 +1,16 @@
 /**
- * SigmaHQ's PowerShell categories (205 of its Windows rules: ps_script 162, ps_module 33,
- * ps_classic_start 9, ps_classic_provider_start 1) name events by channel and EventID, not by a
- * Sysmon EventID: the logsource mapping must give them, or those rules never meet an event.
+ * The logsources SigmaHQ's Windows rules name must be ones events get, or those rules never meet
+ * an event: its PowerShell categories (205 rules: ps_script 162, ps_module 33, ps_classic_start
+ * 9, ps_classic_provider_start 1) by channel and EventID, and its services (codeintegrity,
+ * firewall, AppLocker, NTLM, … 70 rules) by channel.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../../src/events/event.js';
 import { RuleIndex, loadRules } from '../../../src/sigma/index.js';
 import { readInputs } from '../../../src/sources/open.js';
-import { windowsLogSource } from '../../../src/sources/windows-logsource.js';
+import { CHANNEL_SERVICE_NAMES, channelService, windowsLogSource } from '../../../src/sources/windows-logsource.js';
 import { requireShared } from '../../helpers/cli.js';
 
 describe('PowerShell logsource categories', () => {
@@ -34,5 +37,27 @@ describe('PowerShell logsource categories', () => {
     for await (const batch of readInputs([file], {})) events.push(...batch.events);
     const fired = events.filter((e) => index.match(e).length > 0).map((e) => [e.source.record, e.fields.EventID, e.category]);
     expect(fired).toEqual([[971, 4104, 'ps_script']]);
+  });
+
+  it('every service a SigmaHQ Windows rule names is the service of some channel', () => {
+    const named = new Set<string>();
+    const root = requireShared('sigmahq/rules/windows');
+    for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yml'))) {
+      const lines = readFileSync(join(root, file), 'utf8').split('\n');
+      const at = lines.indexOf('logsource:');
+      let service: string | undefined;
+      for (let i = at + 1; at >= 0 && i < lines.length && /^[ \t]/.test(lines[i]!); i++) service ??= /^[ \t]+service:[ \t]*['"]?([\w-]+)/.exec(lines[i]!)?.[1];
+      if (service !== undefined) named.add(service);
+    }
+    expect(named.size).toBeGreaterThan(30);
+    const produced = new Set([...CHANNEL_SERVICE_NAMES, 'security', 'sysmon']);
+    expect([...named].filter((s) => !produced.has(s))).toEqual([]);
+  });
+
+  it('channels are looked up whatever their case', () => {
+    expect(channelService('Microsoft-Windows-CodeIntegrity/Operational')).toBe('codeintegrity-operational');
+    expect(channelService('microsoft-windows-codeintegrity/operational')).toBe('codeintegrity-operational');
+    expect(channelService('Microsoft-Windows-AppLocker/EXE and DLL')).toBe('applocker');
+    expect(channelService('Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational')).toBeUndefined();
   });
 });
