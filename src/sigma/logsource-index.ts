@@ -5,7 +5,7 @@
 import type { LogSource, NormalizedEvent } from '../events/event.js';
 import { EventContext } from './field-access.js';
 import { NeedleIndex } from './needle-index.js';
-import { holdEventKeys, keyAnchorParts, KEY_FIELD_COUNT, searchesKeywords } from './prefilter.js';
+import { holdEventKeys, keyAnchorParts, KEY_FIELD_COUNT, searchesKeywords, type Anchors, type Clause } from './prefilter.js';
 import { SigmaRule, type CompiledRule } from './rule.js';
 
 interface Bucket {
@@ -166,7 +166,7 @@ export class RuleIndex {
     const rest: (Int32Array[] | undefined)[] = new Array(rules.length).fill(undefined);
     for (let pos = 0; pos < rules.length; pos++) {
       const r = rules[pos]!;
-      const anchors = r instanceof SigmaRule && (usePrefilter || searchesKeywords(r.anchors)) ? r.anchors : [];
+      const anchors = r instanceof SigmaRule ? bucketAnchors(r.anchors, usePrefilter) : [];
       if (anchors.length === 0) {
         always.push(pos);
         continue;
@@ -213,6 +213,23 @@ export class RuleIndex {
     };
     return b;
   }
+}
+
+/**
+ * The anchors a bucket indexes a rule by. A small bucket builds no automaton: its rules are
+ * reached by exact keys alone (an EventID, an image name: one Map lookup per key field per
+ * event), or run on every event; keyword rules are prefiltered in any bucket (see
+ * PREFILTER_MIN_RULES).
+ */
+function bucketAnchors(anchors: Anchors, usePrefilter: boolean): Anchors {
+  if (usePrefilter || searchesKeywords(anchors)) return anchors;
+  return anchors.filter(onlyKeys);
+}
+
+function onlyKeys(clause: Clause): boolean {
+  let keys = true;
+  clause.forEach((a) => void (keys &&= a[0] === 'K'));
+  return keys;
 }
 
 function hold(b: Bucket, atom: number): void {

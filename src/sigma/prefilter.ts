@@ -21,7 +21,12 @@ const KEY_FIELDS: readonly { field: string; tag: string; basename: boolean; slot
   { field: 'Image', tag: 'img:', basename: true, slot: fieldSlot('Image') },
   { field: 'ParentImage', tag: 'pimg:', basename: true, slot: fieldSlot('ParentImage') },
   { field: 'OriginalFileName', tag: 'ofn:', basename: false, slot: fieldSlot('OriginalFileName') },
+  // A rule that names its EventIDs (SigmaHQ's Security, System and Sysmon-status rules, few of
+  // which have a string to index) is reached only by events of those IDs: it was run, and compiled
+  // at its first test, for every event of its log source.
+  { field: 'EventID', tag: 'eid:', basename: false, slot: fieldSlot('EventID') },
 ];
+const EVENT_ID_KEY = 'Keid:';
 export const KEY_FIELD_COUNT = KEY_FIELDS.length;
 
 
@@ -75,6 +80,9 @@ function testAnchor(field: string, t: ValueTest): string | null {
     const lit = longest(requiredLiterals(t.pattern)).toLowerCase();
     return lit ? `N${field}\0${lit}` : null;
   }
+  // A number matches the number and its string form (compile.ts scalarPredicate): both are that
+  // string in the event's lower-cased forms (field-access.ts lowerForms).
+  if (t.kind === 'number' && spec !== undefined && !spec.basename) return 'K' + spec.tag + String(t.value);
   // A number keyword is searched for as text in the string values (compile.ts keywordMatcher).
   if (t.kind === 'number' && field === EVERY_VALUE) return `N${EVERY_VALUE}\0${String(t.value)}`;
   return null;
@@ -138,10 +146,13 @@ function conjunction(parts: Anchors[]): Anchors {
   return clauses.sort((x, y) => cost(x) - cost(y)).slice(0, MAX_CLAUSES);
 }
 
-/** Cost of a clause: exact keys are nearly free and rarely hold; short needles hit often. */
+/**
+ * Cost of a clause: exact keys are nearly free and rarely hold; short needles hit often; an
+ * EventID is free to look up but held by many events of a log source (as a 4-character needle).
+ */
 function cost(s: Clause): number {
   let c = 0;
-  for (const a of s) c += a[0] === 'K' ? 1 : 1 + 64 / (a.length - a.indexOf('\0') - 1);
+  for (const a of s) c += a.startsWith(EVENT_ID_KEY) ? 17 : a[0] === 'K' ? 1 : 1 + 64 / (a.length - a.indexOf('\0') - 1);
   return c;
 }
 

@@ -130,3 +130,67 @@ describe('RuleIndex: keyword prefilter', () => {
     }
   });
 });
+
+/**
+ * EventIDs are exact keys (prefilter.ts): a rule naming its EventIDs is reached only by events of
+ * those IDs, in small buckets too (a Map lookup, no automaton). Numbers in the rule match the
+ * number and its string form in the event, a quoted ID the same, and nothing else ('04728',
+ * 4728.5, a list holding the ID); the index must give what evaluating every candidate gives.
+ */
+describe('RuleIndex: EventID keys', () => {
+  const idRules = [
+    rule('id-number', 'product: windows\nservice: security', 'sel:\n    EventID: 4728\ncondition: sel'),
+    rule('id-string', 'product: windows\nservice: security', "sel:\n    EventID: '4729'\ncondition: sel"),
+    rule('id-list', 'product: windows\nservice: security', "sel:\n    EventID:\n        - 4732\n        - '4733'\ncondition: sel"),
+    rule('id-and-field', 'product: windows\nservice: security', "sel:\n    EventID: 4688\n    NewProcessName|endswith: '\\cmd.exe'\ncondition: sel"),
+    rule('id-or-keyword', 'product: windows\nservice: security', "sel:\n    EventID: 1102\nkw:\n    - 'cleared'\ncondition: sel or kw"),
+    rule('id-not', 'product: windows\nservice: security', 'sel:\n    EventID: 4624\nfilter:\n    LogonType: 3\ncondition: sel and not filter'),
+    rule('id-gt', 'product: windows\nservice: security', 'sel:\n    EventID|gt: 5000\ncondition: sel'),
+  ];
+  const fillers = Array.from({ length: 40 }, (_, i) => rule(`filler-${i}`, 'product: windows\nservice: security', `sel:\n    CommandLine|contains: 'filler${i}z'\ncondition: sel`));
+  const small = new RuleIndex(loadRulesFromText(idRules.join('---\n'), 'ids.yml').rules);
+  const large = new RuleIndex(loadRulesFromText([...idRules, ...fillers].join('---\n'), 'ids-large.yml').rules);
+  const titles = (rs: readonly { title: string }[]) => rs.map((r) => r.title);
+  const ids: unknown[] = [4728, '4728', '04728', 4728.5, 4729, '4729', 4732, '4732', 4733, '4733', 4688, '4688', 1102, 4624, '4624', 5001, '5001', [4728], ['4729', 1], null, true, 'x'];
+  const random = prng(4728);
+  const samples: Record<string, unknown>[] = [];
+  for (let i = 0; i < 800; i++) {
+    const fields: Record<string, unknown> = {};
+    if (random() < 0.95) fields.EventID = ids[Math.floor(random() * ids.length)];
+    if (random() < 0.5) fields.NewProcessName = random() < 0.5 ? 'C:\\Windows\\System32\\cmd.exe' : 'C:\\x\\notepad.exe';
+    if (random() < 0.3) fields.LogonType = random() < 0.5 ? 3 : '2';
+    if (random() < 0.2) fields.Message = 'The audit log was cleared.';
+    samples.push(fields);
+  }
+
+  for (const [name, index] of [['small bucket', small], ['large bucket', large]] as const) {
+    it(`agrees with evaluating every candidate (${name})`, () => {
+      let matched = 0;
+      for (const fields of samples) {
+        const ev = event(fields, { product: 'windows', service: 'security' });
+        const full = index.candidates(ev).filter((r) => r.matches(ev));
+        expect(titles(index.match(ev)), JSON.stringify(fields)).toEqual(titles(full));
+        matched += full.length;
+      }
+      expect(matched).toBeGreaterThan(300);
+    });
+  }
+
+  it('does not test a rule whose EventIDs the event does not have, in a small bucket', () => {
+    const r = small.candidates({ product: 'windows', service: 'security' }).find((c) => c.title === 'id-number')!;
+    let tested = 0;
+    const test = r.test.bind(r);
+    r.test = (ctx) => {
+      tested += 1;
+      return test(ctx);
+    };
+    try {
+      small.match(event({ EventID: 4624 }, { product: 'windows', service: 'security' }));
+      expect(tested).toBe(0);
+      expect(titles(small.match(event({ EventID: '4728' }, { product: 'windows', service: 'security' })))).toEqual(['id-number']);
+      expect(tested).toBe(1);
+    } finally {
+      r.test = test;
+    }
+  });
+});
