@@ -1,7 +1,7 @@
 /**
  * Prefilter anchors: a necessary condition of a rule, as clauses that must all hold, each
  * clause a set of anchors of which at least one holds. Two kinds of anchor:
- * - key `K<tag><value>`: exact image basename / OriginalFileName, found by one Map lookup;
+ * - key `K<tag><value>`: exact image basename / OriginalFileName / EventID, found by one Map lookup;
  * - needle `N<field>\0<text>`: the lower-cased field value contains `text` (the longest literal
  *   chunk of a string pattern, or of the literals a regex requires), found by the Aho-Corasick
  *   scan of needle-index.ts. Keywords are needles of EVERY_VALUE: some string value of the
