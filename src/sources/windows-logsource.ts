@@ -41,7 +41,7 @@ const SYSMON_CATEGORIES: Record<number, string> = {
   21: 'wmi_event',
   22: 'dns_query',
   23: 'file_delete',
-  24: 'clipboard_change',
+  24: 'clipboard_capture',
   25: 'process_tampering',
   26: 'file_delete_detected',
   27: 'file_block_executable',

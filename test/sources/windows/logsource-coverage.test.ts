@@ -60,4 +60,19 @@ describe('PowerShell logsource categories', () => {
     expect(channelService('Microsoft-Windows-AppLocker/EXE and DLL')).toBe('applocker');
     expect(channelService('Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational')).toBeUndefined();
   });
+
+  it("Sysmon's EventIDs give the categories of pySigma's Sysmon pipeline (sysmon_generic_logsource_eventid_mapping)", () => {
+    const pySigma: Record<string, number[]> = {
+      process_creation: [1], file_change: [2], network_connection: [3], sysmon_status: [4, 16], process_termination: [5], driver_load: [6],
+      image_load: [7], create_remote_thread: [8], raw_access_thread: [9], process_access: [10], file_event: [11], registry_add: [12],
+      registry_set: [13], registry_rename: [14], create_stream_hash: [15], pipe_created: [17, 18], wmi_event: [19, 20, 21], dns_query: [22],
+      file_delete: [23], clipboard_capture: [24], process_tampering: [25], file_delete_detected: [26], file_block_executable: [27],
+      file_block_shredding: [28], file_executable_detected: [29], sysmon_error: [255],
+    };
+    for (const [category, ids] of Object.entries(pySigma)) {
+      for (const eventId of ids) expect(windowsLogSource({ channel: 'Microsoft-Windows-Sysmon/Operational', eventId }, { EventType: 'CreateKey' }).category, String(eventId)).toBe(category);
+    }
+    // registry_delete is Sysmon 12 with a DeleteKey or DeleteValue EventType.
+    expect(windowsLogSource({ channel: 'Microsoft-Windows-Sysmon/Operational', eventId: 12 }, { EventType: 'DeleteValue' }).category).toBe('registry_delete');
+  });
 });
