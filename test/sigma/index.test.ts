@@ -71,10 +71,7 @@ describe('RuleIndex: keyword prefilter', () => {
     rule('kw-istanbul', 'product: windows', "keywords:\n    - 'i̇stanbul'\ncondition: keywords"),
     rule('kw-or-field', 'product: windows', "keywords:\n    - 'rubeus'\nsel:\n    Image|endswith: '\\whoami.exe'\ncondition: keywords or sel"),
   ];
-  // Enough field rules to put the same keyword rules in a bucket that prefilters everything.
-  const fieldRules = Array.from({ length: 40 }, (_, i) => rule(`field-${i}`, 'category: process_creation\nproduct: windows', `sel:\n    CommandLine|contains: 'needle${i}x'\ncondition: sel`));
-  const small = new RuleIndex(loadRulesFromText(keywordRules.join('---\n'), 'kw.yml').rules);
-  const large = new RuleIndex(loadRulesFromText([...keywordRules, ...fieldRules].join('---\n'), 'kw-large.yml').rules);
+  const { small, large } = smallAndLarge(keywordRules, 'category: process_creation\nproduct: windows');
   const titles = (rs: readonly { title: string }[]) => rs.map((r) => r.title);
   const pieces = [
     'SEKURLSA::logonpasswords', 'kiwi legit printer', 'x eo.oe.kiwi y', 'C:\\mimilib.dll', 'MIMIDRV.DLL', 'PrivEsc', 'privesc',
@@ -139,9 +136,7 @@ describe('RuleIndex: EventID keys', () => {
     rule('id-not', 'product: windows\nservice: security', 'sel:\n    EventID: 4624\nfilter:\n    LogonType: 3\ncondition: sel and not filter'),
     rule('id-gt', 'product: windows\nservice: security', 'sel:\n    EventID|gt: 5000\ncondition: sel'),
   ];
-  const fillers = Array.from({ length: 40 }, (_, i) => rule(`filler-${i}`, 'product: windows\nservice: security', `sel:\n    CommandLine|contains: 'filler${i}z'\ncondition: sel`));
-  const small = new RuleIndex(loadRulesFromText(idRules.join('---\n'), 'ids.yml').rules);
-  const large = new RuleIndex(loadRulesFromText([...idRules, ...fillers].join('---\n'), 'ids-large.yml').rules);
+  const { small, large } = smallAndLarge(idRules, 'product: windows\nservice: security');
   const titles = (rs: readonly { title: string }[]) => rs.map((r) => r.title);
   const ids: unknown[] = [4728, '4728', '04728', 4728.5, 4729, '4729', 4732, '4732', 4733, '4733', 4688, '4688', 1102, 4624, '4624', 5001, '5001', [4728], ['4729', 1], null, true, 'x'];
   const random = prng(4728);
@@ -176,6 +171,18 @@ describe('RuleIndex: EventID keys', () => {
     expect(tests.count).toBe(1);
   });
 });
+
+/**
+ * The rules alone (a bucket under the prefilter's threshold), and beside 40 field rules of
+ * `logsource` (a bucket that prefilters everything).
+ */
+function smallAndLarge(rules: string[], logsource: string): { small: RuleIndex; large: RuleIndex } {
+  const fillers = Array.from({ length: 40 }, (_, i) => rule(`filler-${i}`, logsource, `sel:\n    CommandLine|contains: 'needle${i}x'\ncondition: sel`));
+  return {
+    small: new RuleIndex(loadRulesFromText(rules.join('---\n'), 'small.yml').rules),
+    large: new RuleIndex(loadRulesFromText([...rules, ...fillers].join('---\n'), 'large.yml').rules),
+  };
+}
 
 /** Counts the tests of the candidate rule of that title, until the end of the current test. */
 function countTests(index: RuleIndex, logsource: LogSource, title: string): { count: number } {
