@@ -6,7 +6,8 @@
  * configuration measured in the same rounds. `npm run bench -- --group hunt` runs these alone.
  *
  * - all rules over the folder at default threads (target ≤ 0.8 s, ≤ 250 MB; and as a ratio to the
- *   evtxexport loop of the same rounds, which the host's drift leaves alone), and at 1 and 2;
+ *   evtxexport loop of the same rounds, to compare runs made in different host states), and at 1
+ *   and 2;
  * - reading alone (`dump` to /dev/null) against `evtxexport -f xml` file by file, records per
  *   second with every process start-up counted on both sides (target ≥ 5×);
  * - loading the rules with the rule cache cold and warm (target ≤ 0.3 s warm): the load alone in
@@ -83,8 +84,9 @@ const fmt = (name: string, seconds: number, note: string) => `${name.padEnd(52)}
 
 /**
  * The hunt's target, 0.8 s, was set where the evtxexport loop took 1.31 s (issue 28's table): the
- * same target as a ratio to the loop, which holds whatever state the host is in (its speed has
- * drifted by up to half between runs of the same build).
+ * same target as a ratio to the loop, for runs made in other host states (its speed has drifted
+ * by up to half between runs of the same build). Only roughly: the loop's 277 process starts slow
+ * down otherwise than a scan (docs/performance.md, "How the project measures").
  */
 const ISSUE_LOOP_SECONDS = 1.31;
 const HUNT_TARGET_RATIO = 0.8 / ISSUE_LOOP_SECONDS;

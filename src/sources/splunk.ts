@@ -32,8 +32,7 @@
  * it likewise, with the time of `_time` unless the event has a UtcTime. Otherwise the result's
  * fields are the event's, `EventID` from `EventCode`, the channel from the sourcetype or source
  * (`XmlWinEventLog:<channel>`, `WinEventLog://<channel>`; `sysmon:linux` is Linux-Sysmon), host
- * from `Computer`, else `host`;
- * time from `_time`. Multivalue fields stay arrays.
+ * from `Computer`, else `host`; time from `_time`. Multivalue fields stay arrays.
  */
 import type { Readable } from 'node:stream';
 import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
