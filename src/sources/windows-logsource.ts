@@ -63,14 +63,14 @@ export function windowsLogSource(id: WindowsEventId, fields: Fields): LogSource 
   if (provider === LINUX_SYSMON_PROVIDER || channel === LINUX_SYSMON_CHANNEL) {
     return withCategory({ product: 'linux', service: 'sysmon' }, sysmonCategory(eventId, fields));
   }
-  if (channel === SYSMON_CHANNEL || provider === SYSMON_PROVIDER) {
+  const service = channel === undefined || channel === '' ? undefined : channelService(channel);
+  if (service === 'sysmon' || provider === SYSMON_PROVIDER) {
     return withCategory({ product: 'windows', service: 'sysmon' }, sysmonCategory(eventId, fields));
   }
-  if (channel === 'Security') {
+  if (service === 'security') {
     return withCategory({ product: 'windows', service: 'security' }, eventId === 4688 ? 'process_creation' : undefined);
   }
   if (channel !== undefined && channel !== '') {
-    const service = channelService(channel);
     const logSource: LogSource = service === undefined ? { product: 'windows' } : { product: 'windows', service };
     return withCategory(logSource, service === undefined || eventId === undefined ? undefined : SERVICE_CATEGORIES[service]?.[eventId]);
   }
@@ -111,6 +111,8 @@ const SERVICE_CATEGORIES: Record<string, Record<number, string> | undefined> = {
  * (an export may lower a channel's case); other channels get no service.
  */
 const CHANNEL_SERVICES: Record<string, string> = {
+  Security: 'security',
+  [SYSMON_CHANNEL]: 'sysmon',
   System: 'system',
   Application: 'application',
   'Windows PowerShell': 'powershell-classic',
