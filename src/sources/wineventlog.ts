@@ -101,7 +101,8 @@ async function* readWinEventLog(input: Readable, ctx: ReadContext): AsyncGenerat
     oversized = false;
     return batches.add(outcome, where(start));
   };
-  const append = (text: string) => {
+  const append = (text: string, line: number) => {
+    if (lines.length === 0) start = line;
     if (oversized) return;
     chars += text.length + 1;
     if (chars > MAX_EVENT_CHARS) {
@@ -117,22 +118,15 @@ async function* readWinEventLog(input: Readable, ctx: ReadContext): AsyncGenerat
         if (FIRST_KEYS.test(text)) {
           const full = close();
           if (full) yield full;
-          start = pending.line;
-          append(pending.text);
-        } else {
-          append(pending.text);
         }
+        append(pending.text, pending.line);
         pending = undefined;
       }
       if (STAMP.test(text)) pending = { text, line };
-      else if (lines.length === 0 && isBlank(text)) continue;
-      else {
-        if (lines.length === 0) start = line;
-        append(text);
-      }
+      else if (lines.length > 0 || !isBlank(text)) append(text, line);
     }
   }
-  if (pending !== undefined) append(pending.text);
+  if (pending !== undefined) append(pending.text, pending.line);
   const full = close();
   if (full) yield full;
   const rest = batches.rest();

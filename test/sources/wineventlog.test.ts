@@ -163,6 +163,14 @@ describe('wineventlog: events', () => {
     expect(events.map((e) => [e.source.line, e.fields.EventID])).toEqual([[36, 4688]]);
   });
 
+  it('a time stamp line that no header follows, first in the file or last, stays in the text it is in', async () => {
+    const text = ['01/02/2020 01:05:00 PM', 'not a header', SECURITY_4688, '01/02/2020 01:06:00 PM'].join('\n');
+    const { events, bad } = await read(text);
+    expect(bad.map((b) => [b.line, b.reason])).toEqual([[1, 'WinEventLog event without EventCode, LogName or SourceName']]);
+    expect(events.map((e) => [e.source.line, e.fields.EventID])).toEqual([[3, 4688]]);
+    expect(events[0]!.fields.Message).toMatch(/assigned to the new process\.\n\n01\/02\/2020 01:06:00 PM$/);
+  });
+
   it('an event longer than 16 Mi characters is one bad record, not held; the next is read', async () => {
     const huge = `01/02/2020 01:05:00 PM\nLogName=Windows PowerShell\nSourceName=PowerShell\nEventCode=800\nMessage=${'A'.repeat(1024 * 1024)}\n`.repeat(1);
     const lines = `01/02/2020 01:05:00 PM\nLogName=Windows PowerShell\nSourceName=PowerShell\nEventCode=800\nMessage=x\n${`${'B'.repeat(1024 * 1024)}\n`.repeat(17)}`;
