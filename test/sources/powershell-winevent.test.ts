@@ -78,6 +78,23 @@ describe('powershell-winevent: Get-WinEvent | ConvertTo-Json', () => {
   });
 });
 
+describe('powershell-winevent: other events', () => {
+  it("a Security 4624's Properties stay an anonymous Data list, and its message's lines give the items by name", async () => {
+    const record = {
+      Id: 4624, ProviderName: 'Microsoft-Windows-Security-Auditing', LogName: 'Security', MachineName: 'PC01.example.corp', RecordId: 227701,
+      TimeCreated: '2019-02-13T18:02:04.4266620Z',
+      Properties: [{ Value: 'S-1-5-18' }, { Value: 'PC01$' }],
+      Message: 'An account was successfully logged on.\r\n\r\nSubject:\r\n\tSecurity ID:\t\tS-1-5-18\r\n\tAccount Name:\t\tPC01$\r\n\r\nLogon Type:\t\t\t11\r\n\r\nNew Logon:\r\n\tAccount Name:\t\tuser01\r\n\r\nNetwork Information:\r\n\tSource Network Address:\t127.0.0.1',
+    };
+    const { events, bad } = await readWith(powershellWinEventReader, Readable.from([JSON.stringify(record)]), 'security.json');
+    expect(bad).toEqual([]);
+    expect(events[0]!.fields).toMatchObject({
+      EventID: 4624, Data: ['S-1-5-18', 'PC01$'], SubjectUserName: 'PC01$', LogonType: '11', TargetUserName: 'user01', IpAddress: '127.0.0.1',
+    });
+    expect(events[0]).toMatchObject({ service: 'security', host: 'PC01.example.corp' });
+  });
+});
+
 describe('powershell-winevent: Get-WinEvent | Export-Csv', () => {
   // The fixture's records as Export-Csv writes them: every value quoted, Properties as its type
   // name, TimeCreated in the machine's locale; a 4688 whose Message is the whole rendering.
