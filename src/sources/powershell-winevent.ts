@@ -114,9 +114,7 @@ export function eventLogRecordEvent(record: Fields, source: Provenance): Normali
   }
   // The items the message shows by name (Sysmon's all of them; Security's by label), beside the
   // anonymous Data list of other events' Properties.
-  if (message !== undefined) {
-    for (const [name, value] of Object.entries(messageItems(provider, eventId, message))) fields[name] ??= value;
-  }
+  if (message !== undefined) messageItems(provider, eventId, message, fields);
   // No TimeCreated (Export-Csv's, in a local time, is dropped): Sysmon's own UTC time.
   if (provider === SYSMON_PROVIDER && record.TimeCreated === undefined) time = parseTime(fields.UtcTime);
   if (message !== undefined && provider !== SYSMON_PROVIDER) fields.Message = message;

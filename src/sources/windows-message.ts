@@ -20,33 +20,36 @@ import { SECURITY_PROVIDER, SYSMON_PROVIDER } from './windows-logsource.js';
 const POWERSHELL_PROVIDER = 'Microsoft-Windows-PowerShell';
 const SERVICE_CONTROL_MANAGER = 'Service Control Manager';
 
-/** The data items a rendered message shows by name (empty when its layout is not known). */
-export function messageItems(provider: string, eventId: number, message: string): Fields {
-  if (provider === SYSMON_PROVIDER) return sysmonItems(message);
-  if (provider === SECURITY_PROVIDER) return securityItems(message);
-  if (provider === SERVICE_CONTROL_MANAGER && eventId === 7045) return labelledItems(message, SERVICE_INSTALLED);
-  if (provider === POWERSHELL_PROVIDER && eventId === 4104) return scriptBlockItems(message);
-  return {};
+/**
+ * The data items a rendered message shows by name, written into `into` where it has no field of
+ * the name (an event's fields: no object made and copied per event), the first of a name winning;
+ * nothing when the message's layout is not known.
+ */
+export function messageItems(provider: string, eventId: number, message: string, into: Fields = {}): Fields {
+  if (provider === SYSMON_PROVIDER) sysmonItems(message, into);
+  else if (provider === SECURITY_PROVIDER) securityItems(message, into);
+  else if (provider === SERVICE_CONTROL_MANAGER && eventId === 7045) labelledItems(message, SERVICE_INSTALLED, into);
+  else if (provider === POWERSHELL_PROVIDER && eventId === 4104) scriptBlockItems(message, into);
+  return into;
 }
 
 /** `Name: value`, Sysmon's rendering of one data item. */
 const SYSMON_ITEM = /^([A-Za-z][A-Za-z0-9]*): ?(.*)$/;
 
-function sysmonItems(message: string): Fields {
-  const items: Fields = {};
+function sysmonItems(message: string, items: Fields): void {
   let last: string | undefined;
   const lines = message.split(/\r?\n/);
   // The first line is the event's title (`Process Create:`), not an item.
-  for (const line of lines.slice(1)) {
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
     const item = SYSMON_ITEM.exec(line);
     if (item) {
-      last = item[1]!;
-      items[last] = item[2]!;
+      last = items[item[1]!] === undefined ? item[1]! : undefined;
+      if (last !== undefined) items[last] = item[2]!;
     } else if (last !== undefined) {
       items[last] = `${items[last] as string}\n${line}`;
     }
   }
-  return items;
 }
 
 /** `<tabs>Label:<tabs or spaces>value`; the label as Windows writes them (`Package Name (NTLM only)`). */
@@ -133,8 +136,7 @@ const SECURITY_ITEMS: Record<string, string> = {
   'Task Content': 'TaskContent',
 };
 
-function securityItems(message: string): Fields {
-  const items: Fields = {};
+function securityItems(message: string, items: Fields): void {
   let section: string | undefined;
   let last: string | undefined;
   // The first line is the event's description (`An account was successfully logged on.`).
@@ -162,7 +164,6 @@ function securityItems(message: string): Fields {
     items[name] = value;
     last = name;
   }
-  return items;
 }
 
 /** 7045: `Service Name:  PSEXESVC`, two spaces after each label (System log, Service Control Manager). */
@@ -174,22 +175,24 @@ const SERVICE_INSTALLED: Record<string, string> = {
   'Service Account': 'AccountName',
 };
 
-function labelledItems(message: string, names: Record<string, string>): Fields {
-  const items: Fields = {};
+function labelledItems(message: string, names: Record<string, string>, items: Fields): void {
   for (const line of message.split(/\r?\n/)) {
     const item = LABELLED.exec(line);
     const name = item ? names[item[1]!.trim()] : undefined;
     if (name !== undefined && items[name] === undefined) items[name] = item![2]!;
   }
-  return items;
 }
 
 /** 4104: `Creating Scriptblock text (1 of 3):`, the script, a blank line, `ScriptBlock ID: …`, `Path: …`. */
 const SCRIPT_BLOCK = /^Creating Scriptblock text \((\d+) of (\d+)\):\r?\n([\s\S]*?)\r?\n\r?\nScriptBlock ID: (\S*)\r?\nPath: ?(.*?)\s*$/;
 
-function scriptBlockItems(message: string): Fields {
+function scriptBlockItems(message: string, items: Fields): void {
   const block = SCRIPT_BLOCK.exec(message);
-  if (block === null) return {};
+  if (block === null) return;
   const [, number, total, text, id, path] = block as unknown as [string, string, string, string, string, string];
-  return { MessageNumber: number, MessageTotal: total, ScriptBlockText: text, ScriptBlockId: id, Path: path };
+  items.MessageNumber ??= number;
+  items.MessageTotal ??= total;
+  items.ScriptBlockText ??= text;
+  items.ScriptBlockId ??= id;
+  items.Path ??= path;
 }
