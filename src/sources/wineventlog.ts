@@ -46,17 +46,17 @@ const FIRST_KEYS = /^(?:LogName|SourceName|EventCode|ComputerName|EventType)=/;
 /** An event longer than this (a huge script block) is a bad record, not held without limit. */
 const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 /** Header keys read into other names, and those dropped: `User` is only the translation of `Sid`. */
-const HEADER_NAMES: Record<string, string | null> = {
-  LogName: null,
-  SourceName: null,
-  EventCode: null,
-  ComputerName: null,
-  RecordNumber: null,
-  Message: null,
-  Sid: 'Security_UserID',
-  User: null,
-  SidType: null,
-};
+const HEADER_NAMES = new Map<string, string | null>([
+  ['LogName', null],
+  ['SourceName', null],
+  ['EventCode', null],
+  ['ComputerName', null],
+  ['RecordNumber', null],
+  ['Message', null],
+  ['Sid', 'Security_UserID'],
+  ['User', null],
+  ['SidType', null],
+]);
 /** Display names the classic format gives in `SourceName`, and the providers they are. */
 const PROVIDERS: Record<string, string> = { 'microsoft windows security auditing.': SECURITY_PROVIDER };
 
@@ -137,7 +137,7 @@ async function* readWinEventLog(input: Readable, ctx: ReadContext): AsyncGenerat
 function eventOf(lines: string[], source: Provenance): NormalizedEvent | string {
   const stamp = STAMP.exec(lines[0]!);
   if (stamp === null) return 'not a WinEventLog event (expected a "MM/DD/YYYY hh:mm:ss AM" line, then Key=Value lines)';
-  const header: Record<string, string> = {};
+  const header = new Map<string, string>();
   let message: string | undefined;
   for (let i = 1; i < lines.length; i++) {
     const item = HEADER.exec(lines[i]!);
@@ -148,25 +148,27 @@ function eventOf(lines: string[], source: Provenance): NormalizedEvent | string 
       message = rest.join('\n');
       break;
     }
-    header[item[1]!] ??= item[2]!;
+    if (!header.has(item[1]!)) header.set(item[1]!, item[2]!);
   }
-  if (header.EventCode === undefined || (header.LogName === undefined && header.SourceName === undefined)) {
-    return 'WinEventLog event without EventCode, LogName or SourceName';
-  }
-  const shown = header.SourceName;
+  const eventCode = header.get('EventCode');
+  const logName = header.get('LogName');
+  const shown = header.get('SourceName');
+  if (eventCode === undefined || (logName === undefined && shown === undefined)) return 'WinEventLog event without EventCode, LogName or SourceName';
   const provider = shown === undefined ? undefined : (PROVIDERS[shown.toLowerCase()] ?? shown);
   // No provider named (a header without SourceName): the channel stands for it.
-  const record: Fields = { Id: header.EventCode, ProviderName: provider ?? header.LogName! };
-  if (header.LogName !== undefined) record.LogName = header.LogName;
-  if (header.ComputerName !== undefined) record.MachineName = header.ComputerName;
-  if (header.RecordNumber !== undefined && /^\d+$/.test(header.RecordNumber)) record.RecordId = Number(header.RecordNumber);
+  const record: Fields = { Id: eventCode, ProviderName: provider ?? logName! };
+  if (logName !== undefined) record.LogName = logName;
+  const computer = header.get('ComputerName');
+  if (computer !== undefined) record.MachineName = computer;
+  const recordNumber = header.get('RecordNumber');
+  if (recordNumber !== undefined && /^\d+$/.test(recordNumber)) record.RecordId = Number(recordNumber);
   if (message !== undefined) record.Message = message;
   const event = eventLogRecordEvent(record, source);
   if (typeof event === 'string') return event;
-  for (const [key, value] of Object.entries(header)) {
-    const name = key in HEADER_NAMES ? HEADER_NAMES[key] : key;
-    if (name !== null && name !== undefined && event.fields[name] === undefined) event.fields[name] = value;
-  }
+  header.forEach((value, key) => {
+    const name = HEADER_NAMES.has(key) ? HEADER_NAMES.get(key) : key;
+    if (name !== null && name !== undefined && !Object.hasOwn(event.fields, name)) event.fields[name] = value;
+  });
   event.time ??= stampTime(stamp);
   return event;
 }

@@ -171,6 +171,11 @@ describe('wineventlog: events', () => {
     expect(events[0]!.fields.Message).toMatch(/assigned to the new process\.\n\n01\/02\/2020 01:06:00 PM$/);
   });
 
+  it("header keys that are an object's own names are fields like any other", async () => {
+    const { events } = await read('01/02/2020 01:05:00 PM\nLogName=Application\nSourceName=App\nEventCode=1\nconstructor=a\ntoString=b\nhasOwnProperty=d\nMessage=x\n');
+    expect(events[0]!.fields).toMatchObject({ constructor: 'a', toString: 'b', hasOwnProperty: 'd', Message: 'x' });
+  });
+
   it('an event longer than 16 Mi characters is one bad record, not held; the next is read', async () => {
     const huge = `01/02/2020 01:05:00 PM\nLogName=Windows PowerShell\nSourceName=PowerShell\nEventCode=800\nMessage=${'A'.repeat(1024 * 1024)}\n`.repeat(1);
     const lines = `01/02/2020 01:05:00 PM\nLogName=Windows PowerShell\nSourceName=PowerShell\nEventCode=800\nMessage=x\n${`${'B'.repeat(1024 * 1024)}\n`.repeat(17)}`;
