@@ -44,7 +44,7 @@ function sysmonItems(message: string, items: Fields): void {
     const line = lines[i]!;
     const item = SYSMON_ITEM.exec(line);
     if (item) {
-      last = items[item[1]!] === undefined ? item[1]! : undefined;
+      last = Object.hasOwn(items, item[1]!) ? undefined : item[1]!;
       if (last !== undefined) items[last] = item[2]!;
     } else if (last !== undefined) {
       items[last] = `${items[last] as string}\n${line}`;
@@ -154,13 +154,13 @@ function securityItems(message: string, items: Fields): void {
     const value = item[2]!;
     // `Subject:` alone on its line (not indented) opens a section; an indented line is an item.
     if (value === '' && !/^\s/.test(line)) {
-      section = SECTIONS[label];
+      section = own(SECTIONS, label);
       last = undefined;
       continue;
     }
-    const name = (section !== undefined ? ACCOUNT_ITEMS[section]![label] : undefined) ?? SECURITY_ITEMS[label];
+    const name = (section !== undefined ? own(ACCOUNT_ITEMS[section], label) : undefined) ?? own(SECURITY_ITEMS, label);
     last = undefined;
-    if (name === undefined || items[name] !== undefined) continue;
+    if (name === undefined || Object.hasOwn(items, name)) continue;
     items[name] = value;
     last = name;
   }
@@ -178,8 +178,8 @@ const SERVICE_INSTALLED: Record<string, string> = {
 function labelledItems(message: string, names: Record<string, string>, items: Fields): void {
   for (const line of message.split(/\r?\n/)) {
     const item = LABELLED.exec(line);
-    const name = item ? names[item[1]!.trim()] : undefined;
-    if (name !== undefined && items[name] === undefined) items[name] = item![2]!;
+    const name = item ? own(names, item[1]!.trim()) : undefined;
+    if (name !== undefined && !Object.hasOwn(items, name)) items[name] = item![2]!;
   }
 }
 
@@ -195,4 +195,9 @@ function scriptBlockItems(message: string, items: Fields): void {
   items.ScriptBlockText ??= text;
   items.ScriptBlockId ??= id;
   items.Path ??= path;
+}
+
+/** A table's own entry for a name read from the message (`constructor` is no label of ours). */
+function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }

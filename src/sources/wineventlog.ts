@@ -58,7 +58,7 @@ const HEADER_NAMES = new Map<string, string | null>([
   ['SidType', null],
 ]);
 /** Display names the classic format gives in `SourceName`, and the providers they are. */
-const PROVIDERS: Record<string, string> = { 'microsoft windows security auditing.': SECURITY_PROVIDER };
+const PROVIDERS = new Map([['microsoft windows security auditing.', SECURITY_PROVIDER]]);
 
 export const winEventLogReader: SourceReader = {
   format: FORMAT,
@@ -154,7 +154,7 @@ function eventOf(lines: string[], source: Provenance): NormalizedEvent | string 
   const logName = header.get('LogName');
   const shown = header.get('SourceName');
   if (eventCode === undefined || (logName === undefined && shown === undefined)) return 'WinEventLog event without EventCode, LogName or SourceName';
-  const provider = shown === undefined ? undefined : (PROVIDERS[shown.toLowerCase()] ?? shown);
+  const provider = shown === undefined ? undefined : (PROVIDERS.get(shown.toLowerCase()) ?? shown);
   // No provider named (a header without SourceName): the channel stands for it.
   const record: Fields = { Id: eventCode, ProviderName: provider ?? logName! };
   if (logName !== undefined) record.LogName = logName;

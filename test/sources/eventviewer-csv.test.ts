@@ -80,4 +80,10 @@ describe('eventviewer-csv', () => {
       [45, 'Package Manager Spawned Suspicious Child (seed arm 1)'],
     ]);
   });
+
+  it("a Source named like an object's own property is a provider like any other", async () => {
+    const { events, bad } = await read('Level,Date and Time,Source,Event ID,Task Category\r\nInformation,11/27/2026 9:14:02 AM,constructor,7,None,"A message."\r\n');
+    expect(bad).toEqual([]);
+    expect(events[0]!.fields).toMatchObject({ EventID: 7, Provider_Name: 'constructor', Message: 'A message.' });
+  });
 });

@@ -138,4 +138,15 @@ describe('windows-message: fixed layouts', () => {
     expect(messageItems('MsiInstaller', 1040, 'Beginning a Windows Installer transaction: x. Client Process Id: 42.')).toEqual({});
     expect(messageItems('Microsoft-Windows-PowerShell', 4104, 'Creating Scriptblock text (1 of 1):\nno id follows')).toEqual({});
   });
+
+  it("labels and sections named like an object's own properties are no items, and break nothing", () => {
+    const odd = lines('Something happened.', '', 'constructor:', '\ttoString:\t\tx', '\tAccount Name:\t\tbob', 'hasOwnProperty:\t\ty', '__proto__:\t\tz');
+    for (const [provider, id] of [[SECURITY, 4624], ['Service Control Manager', 7045], ['Microsoft-Windows-Sysmon', 1]] as const) {
+      const items = messageItems(provider, id, odd);
+      expect(Object.getPrototypeOf(items)).toBe(Object.prototype);
+      for (const key of Object.keys(items)) expect(['TargetUserName', 'SubjectUserName', 'toString', 'hasOwnProperty', 'constructor', 'Account'], key).toContain(key);
+    }
+    // Security: `Account Name` outside any section of ours is no subject's or target's.
+    expect(messageItems(SECURITY, 4624, odd)).toEqual({});
+  });
 });
