@@ -35,8 +35,8 @@ export interface InstallContext {
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ash', 'ksh', 'cmd', 'powershell', 'pwsh']);
 
-/** Subcommands that install, build or otherwise run packages' own code, per manager. */
-const VERBS: Record<string, ReadonlySet<string>> = {
+/** Subcommands that install, build or otherwise run packages' own code, per manager (a Map: the program's name is a command line's text). */
+const VERBS = new Map<string, ReadonlySet<string>>(Object.entries({
   npm: new Set(['install', 'i', 'in', 'ins', 'inst', 'insta', 'instal', 'isnt', 'isnta', 'isntal', 'isntall', 'add', 'ci', 'clean-install', 'ic', 'install-clean', 'isntall-clean', 'it', 'install-test', 'cit', 'clean-install-test', 'install-ci-test', 'update', 'up', 'upgrade', 'udpate', 'rebuild', 'rb']),
   pnpm: new Set(['install', 'i', 'add', 'update', 'up', 'upgrade', 'rebuild', 'rb']),
   yarn: new Set(['install', 'add', 'upgrade', 'up']),
@@ -49,10 +49,10 @@ const VERBS: Record<string, ReadonlySet<string>> = {
   cargo: new Set(['build', 'b', 'install', 'run', 'r', 'test', 't', 'check', 'c', 'bench', 'doc']),
   dotnet: new Set(['restore', 'build', 'add', 'publish', 'pack', 'test', 'run']),
   nuget: new Set(['install', 'restore']),
-};
+}));
 
 /** Reported manager name per recognized program (bundler installs gems; dotnet restores NuGet packages). */
-const MANAGER_OF: Record<string, string> = { bundle: 'gem', bundler: 'gem', dotnet: 'nuget', pip3: 'pip' };
+const MANAGER_OF = new Map([['bundle', 'gem'], ['bundler', 'gem'], ['dotnet', 'nuget'], ['pip3', 'pip']]);
 
 /** JavaScript package managers run by node: entry script basename → program. */
 function jsScriptProgram(script: string): string | undefined {
@@ -81,7 +81,7 @@ function interpretedScript(argv: string[]): { program: string; args: string[] } 
   while (i < argv.length && argv[i]!.startsWith('-')) i += VALUE_OPTIONS.has(argv[i]!) ? 2 : 1;
   if (i >= argv.length) return undefined;
   const program = programName(argv[i]).replace(/(-script)?\.(py|rb)$/, '');
-  return VERBS[program === 'bundler' ? 'bundle' : program] || /^pip\d*(\.\d+)?$/.test(program) ? { program, args: argv.slice(i + 1) } : undefined;
+  return VERBS.has(program === 'bundler' ? 'bundle' : program) || /^pip\d*(\.\d+)?$/.test(program) ? { program, args: argv.slice(i + 1) } : undefined;
 }
 
 /** The program a process runs, seen through node/python launchers: npm, pip, cargo, … or ''. */
@@ -97,7 +97,7 @@ export function effectiveProgram(info: ProcessInfo): { program: string; args: st
     const program = i < argv.length ? jsScriptProgram(argv[i]!) : undefined;
     if (program) return { program, args: argv.slice(i + 1) };
     // Linux: the image is node but argv[0] is the bin name (`npm install`).
-    if (argv0 !== 'node' && argv0 !== 'nodejs' && VERBS[argv0]) return { program: argv0, args: argv.slice(1) };
+    if (argv0 !== 'node' && argv0 !== 'nodejs' && VERBS.has(argv0)) return { program: argv0, args: argv.slice(1) };
     return { program: '', args: [] };
   }
   if (launcher === 'python') {
@@ -113,7 +113,7 @@ export function effectiveProgram(info: ProcessInfo): { program: string; args: st
   // MSBuild, run by `dotnet build`, Visual Studio (devenv's `/nodemode` worker nodes) or alone:
   // it imports every referenced NuGet package's build/*.targets and runs their tasks.
   if (image === 'msbuild' || argv0 === 'msbuild' || (argv0 === 'dotnet' && /[\\/]msbuild\.dll\b/i.test(info.commandLine ?? ''))) return { program: 'msbuild', args: [] };
-  const program = MANAGER_OF[argv0] === 'pip' || /^pip\d*(\.\d+)?$/.test(argv0) ? 'pip' : argv0 || image;
+  const program = MANAGER_OF.get(argv0) === 'pip' || /^pip\d*(\.\d+)?$/.test(argv0) ? 'pip' : argv0 || image;
   return { program, args: argv.slice(1) };
 }
 
@@ -122,14 +122,14 @@ export function installManager(info: ProcessInfo, seen = effectiveProgram(info))
   const { program, args } = seen;
   if (program === 'setup.py') return args.length > 0 ? 'pip' : undefined;
   if (program === 'msbuild') return 'nuget';
-  const verbs = VERBS[program === 'bundler' ? 'bundle' : program];
+  const verbs = VERBS.get(program === 'bundler' ? 'bundle' : program);
   if (!verbs) return undefined;
   const positional = args.filter((a) => !a.startsWith('-')).slice(0, 3);
   // `yarn` alone installs; otherwise one of the first positional arguments must be an install verb
   // (global options with values, such as `npm --prefix DIR install`, come before it).
   if (program === 'yarn' && positional.length === 0) return 'yarn';
   if (!positional.some((a) => verbs.has(a.toLowerCase()))) return undefined;
-  return MANAGER_OF[program] ?? program;
+  return MANAGER_OF.get(program) ?? program;
 }
 
 /** `sh -c SCRIPT` / `cmd.exe /d /s /c SCRIPT`: the script text, else undefined. */

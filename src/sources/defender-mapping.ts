@@ -20,13 +20,14 @@ export const DEFENDER_TABLES = [
 export type DefenderTable = (typeof DEFENDER_TABLES)[number];
 
 const FILE_ACTIONS = new Set(['FileCreated', 'FileModified', 'FileRenamed', 'FileDeleted']);
-const REGISTRY_ACTIONS: Record<string, string> = {
-  RegistryKeyCreated: 'registry_add',
-  RegistryKeyDeleted: 'registry_delete',
-  RegistryValueDeleted: 'registry_delete',
-  RegistryValueSet: 'registry_set',
-  RegistryKeyRenamed: 'registry_rename',
-};
+/** A Map, not an object: an ActionType is the file's text (`toString` is none of these). */
+const REGISTRY_ACTIONS = new Map([
+  ['RegistryKeyCreated', 'registry_add'],
+  ['RegistryKeyDeleted', 'registry_delete'],
+  ['RegistryValueDeleted', 'registry_delete'],
+  ['RegistryValueSet', 'registry_set'],
+  ['RegistryKeyRenamed', 'registry_rename'],
+]);
 /** DeviceNetworkEvents ActionTypes that are connections (the rest are inspections). */
 const CONNECTION_ACTIONS = /^(Connection|InboundConnectionAccepted$|ListeningConnectionCreated$)/;
 const INBOUND_ACTIONS = new Set(['InboundConnectionAccepted', 'ListeningConnectionCreated']);
@@ -52,7 +53,7 @@ export function tableOf(row: Fields, hint: DefenderTable | undefined): DefenderT
   const action = text(row.ActionType);
   if (action === 'ProcessCreated') return 'DeviceProcessEvents';
   if (action !== undefined && FILE_ACTIONS.has(action)) return 'DeviceFileEvents';
-  if (action !== undefined && REGISTRY_ACTIONS[action] !== undefined) return 'DeviceRegistryEvents';
+  if (action !== undefined && REGISTRY_ACTIONS.has(action)) return 'DeviceRegistryEvents';
   if (action === 'ImageLoaded') return 'DeviceImageLoadEvents';
   if (action !== undefined && CONNECTION_ACTIONS.test(action)) return 'DeviceNetworkEvents';
   if (action !== undefined) return 'DeviceEvents';
@@ -119,7 +120,7 @@ export function mapDefenderRow(row: Fields, table: DefenderTable | undefined): L
       set('Hashes', hashes(row.SHA1, row.MD5, row.SHA256));
       break;
     case 'DeviceRegistryEvents': {
-      const category = REGISTRY_ACTIONS[action];
+      const category = REGISTRY_ACTIONS.get(action);
       if (category !== undefined) logSource.category = category;
       actor();
       const key = registryPath(text(row.RegistryKey));

@@ -47,7 +47,7 @@ function toEvent(row: Fields, source: Provenance): NormalizedEvent | string {
   if (toEventId(row['Event ID']) === undefined || shown === undefined) return 'not an Event Viewer row (no Source or Event ID)';
   const known = shown.toLowerCase();
   const provider = Object.hasOwn(PROVIDERS, known) ? PROVIDERS[known]! : shown;
-  const record: Fields = { Id: row['Event ID'], ProviderName: provider, LogName: Object.hasOwn(CHANNELS, provider) ? CHANNELS[provider] : undefined, Level: row.Level, Message: row.Message };
+  const record: Fields = { Id: row['Event ID'], ProviderName: provider, LogName: Object.hasOwn(CHANNELS, provider) ? CHANNELS[provider]! : null, Level: row.Level, Message: row.Message };
   const event = eventLogRecordEvent(record, source);
   if (typeof event !== 'string' && row['Task Category'] !== undefined) event.fields.TaskCategory = row['Task Category'];
   return event;

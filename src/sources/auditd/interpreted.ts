@@ -30,10 +30,11 @@ const HEADER = /(?:^|\s)(?:node=(\S+) )?type=([A-Za-z0-9_]+) msg=audit\((\d{1,4}
 const NEXT_KEY = / (?=[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])?=)/g;
 const NEXT_ARG = / (?=a\d+(?:\[\d+\]|_len)?=)/g;
 
-const ARCHES: Record<string, string> = { x86_64: 'c000003e', aarch64: 'c00000b7', i386: '40000003', i686: '40000003' };
+// Maps, not objects: the names are the log's text (`arch=toString` is no architecture).
+const ARCHES = new Map([['x86_64', 'c000003e'], ['aarch64', 'c00000b7'], ['i386', '40000003'], ['i686', '40000003']]);
 /** The open flags the normalizer tests (x86 and generic values agree for these). */
-const OPEN_FLAGS: Record<string, number> = { O_RDONLY: 0x0, O_WRONLY: 0x1, O_RDWR: 0x2, O_CREAT: 0x40, O_EXCL: 0x80, O_NOCTTY: 0x100, O_TRUNC: 0x200, O_APPEND: 0x400, O_NONBLOCK: 0x800 };
-const ERRNO: Record<string, string> = { EINPROGRESS: '-115' };
+const OPEN_FLAGS = new Map([['O_RDONLY', 0x0], ['O_WRONLY', 0x1], ['O_RDWR', 0x2], ['O_CREAT', 0x40], ['O_EXCL', 0x80], ['O_NOCTTY', 0x100], ['O_TRUNC', 0x200], ['O_APPEND', 0x400], ['O_NONBLOCK', 0x800]]);
+const ERRNO = new Map([['EINPROGRESS', '-115']]);
 const REGISTERS = new Set(['a0', 'a1', 'a2', 'a3']);
 
 export function isSeparator(line: string): boolean {
@@ -104,8 +105,8 @@ function splitBody(body: string, boundary: RegExp): string[] {
 
 function rawValue(type: string, key: string, text: string): { text: string; quoted: boolean } {
   if (type === 'SYSCALL') {
-    if (key === 'arch') return { text: ARCHES[text] ?? text, quoted: false };
-    if (key === 'exit') return { text: ERRNO[/^([A-Z0-9]+)\(/.exec(text)?.[1] ?? ''] ?? text, quoted: false };
+    if (key === 'arch') return { text: ARCHES.get(text) ?? text, quoted: false };
+    if (key === 'exit') return { text: ERRNO.get(/^([A-Z0-9]+)\(/.exec(text)?.[1] ?? '') ?? text, quoted: false };
     if (REGISTERS.has(key)) return { text: register(text), quoted: false };
   }
   if (key === 'saddr' && text.startsWith('{')) return { text: sockaddrHex(text) ?? text, quoted: false };
@@ -121,7 +122,7 @@ function register(text: string): string {
   if (/^0x[0-9a-fA-F]+$/.test(text)) return text.slice(2);
   if (text === 'AT_FDCWD') return 'ffffff9c';
   if (/^O_[A-Z]+(\|O_[A-Z]+)*$/.test(text)) {
-    const bits = text.split('|').reduce((sum, flag) => sum | (OPEN_FLAGS[flag] ?? 0), 0);
+    const bits = text.split('|').reduce((sum, flag) => sum | (OPEN_FLAGS.get(flag) ?? 0), 0);
     return bits.toString(16);
   }
   return /^\d+$/.test(text) ? Number(text).toString(16) : text;

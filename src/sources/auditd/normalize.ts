@@ -34,12 +34,12 @@ const AT_FDCWD = 0xffffff9c;
 const O_WRITE_MASK = 0x1 | 0x2 | 0x40 | 0x200; // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC
 const EXECS = new Set(['execve', 'execveat']);
 const RENAMES = new Set(['rename', 'renameat', 'renameat2']);
-/** Register holding the open flags, per open call. */
-const OPEN_FLAGS_ARG: Record<string, string> = { open: 'a1', openat: 'a2' };
+/** Register holding the open flags, per open call (Maps: `ausearch -i` gives the call's name as the log's text). */
+const OPEN_FLAGS_ARG = new Map([['open', 'a1'], ['openat', 'a2']]);
 /** Register holding the directory fd that a relative name of the created path is relative to. */
-const DIRFD_ARG: Record<string, string> = {
-  openat: 'a0', openat2: 'a0', mkdirat: 'a0', mknodat: 'a0', renameat: 'a2', renameat2: 'a2', linkat: 'a2', symlinkat: 'a1',
-};
+const DIRFD_ARG = new Map([
+  ['openat', 'a0'], ['openat2', 'a0'], ['mkdirat', 'a0'], ['mknodat', 'a0'], ['renameat', 'a2'], ['renameat2', 'a2'], ['linkat', 'a2'], ['symlinkat', 'a1'],
+]);
 
 export interface Normalized {
   event: NormalizedEvent;
@@ -134,13 +134,13 @@ function fileTarget(syscall: string, main: RawFields, paths: RawFields[], cwd: s
   const created = named('CREATE').filter((n) => n !== undefined);
   let target: string | undefined = created[created.length - 1];
   if (target === undefined) {
-    const flagsArg = OPEN_FLAGS_ARG[syscall];
+    const flagsArg = OPEN_FLAGS_ARG.get(syscall);
     const writes = syscall === 'creat' || (flagsArg !== undefined && (hexOf(main.get(flagsArg)?.text) & O_WRITE_MASK) !== 0);
     if (!writes) return undefined;
     target = named('NORMAL').find((n) => n !== undefined);
     if (target === undefined) return undefined;
   }
-  const dirfdArg = DIRFD_ARG[syscall];
+  const dirfdArg = DIRFD_ARG.get(syscall);
   const relativeToCwd = dirfdArg === undefined || (hexOf(main.get(dirfdArg)?.text) & 0xffffffff) >>> 0 === AT_FDCWD;
   const absolute = (name: string) => (name.startsWith('/') || !relativeToCwd || cwd === undefined ? name : posix.join(cwd, name));
   const result: { target: string; source?: string } = { target: absolute(target) };

@@ -34,11 +34,11 @@ const SYSLOG_HOST = [
   /^\d{4}-\d{2}-\d{2}T\S+ (\S+) /, // rsyslog high-precision timestamps
 ];
 
-/** Numeric types as printed by the kernel console form (`audit: type=1300`). */
-const NUMERIC_TYPES: Record<string, string> = {
-  '1300': 'SYSCALL', '1302': 'PATH', '1306': 'SOCKADDR', '1307': 'CWD', '1309': 'EXECVE',
-  '1320': 'EOE', '1327': 'PROCTITLE',
-};
+/** Numeric types as printed by the kernel console form (`audit: type=1300`); a Map: the type is the log's text. */
+const NUMERIC_TYPES = new Map([
+  ['1300', 'SYSCALL'], ['1302', 'PATH'], ['1306', 'SOCKADDR'], ['1307', 'CWD'], ['1309', 'EXECVE'],
+  ['1320', 'EOE'], ['1327', 'PROCTITLE'],
+]);
 
 const ENRICHED_SEPARATOR = '\x1d';
 /** AUOMS free-text values and the fields that always follow them. */
@@ -50,7 +50,7 @@ export function parseRecord(line: string): AuditRecord | string {
   const header = HEADER.exec(line);
   if (header === null) return parseInterpretedRecord(line) ?? 'not an audit record (no type=… msg=audit(TIME:SERIAL))';
   const [whole, nodeField, rawType, seconds, fraction, serial] = header as unknown as string[];
-  const type = NUMERIC_TYPES[rawType!] ?? rawType!;
+  const type = NUMERIC_TYPES.get(rawType!) ?? rawType!;
   const bodyStart = header.index + whole!.length;
   const millis = Number((fraction! + '00').slice(0, 3));
   const time = validTime(Number(seconds) * 1000 + millis);

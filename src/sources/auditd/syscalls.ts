@@ -19,16 +19,17 @@ const I386: Record<number, string> = {
   304: 'symlinkat', 353: 'renameat2', 358: 'execveat', 362: 'connect', 437: 'openat2',
 };
 
-const BY_ARCH: Record<string, Record<number, string>> = {
-  c000003e: X86_64,
-  c00000b7: GENERIC,
-  '40000003': I386,
-};
+/** A Map: the arch is the log's text. */
+const BY_ARCH = new Map<string, Record<number, string>>([
+  ['c000003e', X86_64],
+  ['c00000b7', GENERIC],
+  ['40000003', I386],
+]);
 
 /** The syscall's name, from the enriched name, a name already in `syscall=`, or the arch table. */
 export function syscallName(syscall: string | undefined, arch: string | undefined, enriched: string | undefined): string | undefined {
   if (enriched !== undefined) return enriched;
   if (syscall === undefined) return undefined;
   if (!/^\d+$/.test(syscall)) return syscall;
-  return BY_ARCH[(arch ?? '').toLowerCase()]?.[Number(syscall)];
+  return BY_ARCH.get((arch ?? '').toLowerCase())?.[Number(syscall)];
 }

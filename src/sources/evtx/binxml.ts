@@ -19,7 +19,8 @@ import { decodeValue, utf16z, ValueType } from './values.js';
 /** Deeper nesting than any real event: beyond it the data is damaged (or hostile). */
 const MAX_DEPTH = 64;
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** A Map: an entity's name is the file's (`&toString;` is no entity). */
+const ENTITIES = new Map([['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"]]);
 
 /**
  * What a template definition refers to outside its own tokens, gathered while it is parsed: it
@@ -144,7 +145,7 @@ export class FragmentParser {
         case Token.EntityRef: {
           this.pos++;
           const name = this.name();
-          out.push({ kind: 0, text: ENTITIES[name] ?? `&${name};` });
+          out.push({ kind: 0, text: ENTITIES.get(name) ?? `&${name};` });
           break;
         }
         case Token.CData:
