@@ -27,7 +27,7 @@ export function ecsFields(pipeline: string): FieldMap {
 export function channelOf(rule: SigmaRule, pipeline: string): string | undefined {
   const service = rule.logsourceKey.service;
   if (pipeline === 'none' || service === undefined || rule.logsourceKey.product !== 'windows') return undefined;
-  const channel = WINDOWS_SERVICE_CHANNELS[service];
+  const channel = Object.hasOwn(WINDOWS_SERVICE_CHANNELS, service) ? WINDOWS_SERVICE_CHANNELS[service] : undefined;
   if (!channel) throw new ConversionError(`logsource service '${service}' has no winlog.channel in pipeline ${pipeline}`);
   return channel;
 }

@@ -83,7 +83,7 @@ class EqlText extends TextBackend {
 }
 
 function eqlRule(rule: SigmaRule, options: ConvertOptions): string {
-  const cat = options.pipeline === 'none' ? 'any' : (EQL_CATEGORIES[rule.logsourceKey.category ?? ''] ?? 'any');
+  const cat = options.pipeline === 'none' ? 'any' : ((Object.hasOwn(EQL_CATEGORIES, rule.logsourceKey.category ?? '') ? EQL_CATEGORIES[rule.logsourceKey.category ?? ''] : undefined) ?? 'any');
   if (options.since) throw new ConversionError('--since is not expressible in EQL (the time range is part of the search request, not the query)');
   const text = new EqlText(ecsFields(options.pipeline));
   const channel = channelOf(rule, options.pipeline);

@@ -56,7 +56,8 @@ function detExpr(node: DetNode, fields: FieldMap): Expr {
 }
 
 function mapField(field: string, fields: FieldMap): readonly string[] {
-  const m = fields[field];
+  // A rule's field name is its text: `constructor` is no entry of the table.
+  const m = Object.hasOwn(fields, field) ? fields[field] : undefined;
   return m === undefined ? [field] : typeof m === 'string' ? [m] : m;
 }
 

@@ -91,7 +91,7 @@ function tableFor(rule: SigmaRule, pipeline: string): KqlTable | undefined {
   if (pipeline === 'none') return undefined;
   const tables = pipeline === 'sentinel' ? SENTINEL_TABLES : XDR_TABLES;
   const cat = rule.logsourceKey.category;
-  const t = cat ? tables[cat] : undefined;
+  const t = cat && Object.hasOwn(tables, cat) ? tables[cat] : undefined;
   if (!t) throw new ConversionError(`logsource category '${cat ?? '(none)'}' has no table in pipeline '${pipeline}' (mapped: ${Object.keys(tables).join(', ')})`);
   return t;
 }
@@ -109,7 +109,8 @@ function kqlRule(rule: SigmaRule, options: ConvertOptions): string {
     return text.condition(rule);
   }
   const where = table.where ? `${table.where} and ${text.conjunct(rule)}` : text.condition(rule);
-  const time = table === SENTINEL_TABLES[rule.logsourceKey.category ?? ''] ? 'TimeGenerated' : 'Timestamp';
+  const category = rule.logsourceKey.category ?? '';
+  const time = Object.hasOwn(SENTINEL_TABLES, category) && table === SENTINEL_TABLES[category] ? 'TimeGenerated' : 'Timestamp';
   return [table.table, ...(since ? [`| where ${time} > ago(${since.text})`] : []), `| where ${where}`, ...(options.limit ? [`| take ${options.limit}`] : [])].join('\n');
 }
 

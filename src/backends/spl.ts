@@ -104,14 +104,14 @@ function logsourcePrefix(rule: SigmaRule, pipeline: string): string[] {
   const { category: cat, service } = rule.logsourceKey;
   const eventCode = (codes: readonly number[]) => (codes.length === 1 ? `EventCode=${codes[0]}` : `EventCode IN (${codes.join(', ')})`);
   if (cat !== undefined) {
-    const codes = SYSMON_EVENT_CODES[cat];
+    const codes = Object.hasOwn(SYSMON_EVENT_CODES, cat) ? SYSMON_EVENT_CODES[cat] : undefined;
     if (codes) return [SYSMON_SOURCE, eventCode(codes)];
-    const other = OTHER_CATEGORY_EVENTS[cat];
+    const other = Object.hasOwn(OTHER_CATEGORY_EVENTS, cat) ? OTHER_CATEGORY_EVENTS[cat] : undefined;
     if (other) return [`source=${dq(`XmlWinEventLog:${other.channel}`)}`, eventCode(other.codes)];
     throw new ConversionError(`logsource category '${cat}' has no Windows event in pipeline splunk-sysmon`);
   }
   if (service === undefined) return [];
-  const channel = WINDOWS_SERVICE_CHANNELS[service];
+  const channel = Object.hasOwn(WINDOWS_SERVICE_CHANNELS, service) ? WINDOWS_SERVICE_CHANNELS[service] : undefined;
   if (!channel) throw new ConversionError(`logsource service '${service}' has no event log channel in pipeline splunk-sysmon`);
   return [`source=${dq(`XmlWinEventLog:${channel}`)}`];
 }

@@ -16,10 +16,11 @@ export function eventId(rule: Alert['rule']): string {
 }
 
 /** Sigma levels on the 0-10 scale CEF and LEEF share (unknown levels sit in the middle). */
-const SEVERITY: Record<string, number> = { informational: 1, low: 3, medium: 5, high: 8, critical: 10 };
+// A Map: a rule's level is its file's text.
+const SEVERITY = new Map([['informational', 1], ['low', 3], ['medium', 5], ['high', 8], ['critical', 10]]);
 
 export function severity(level: string | undefined): number {
-  return SEVERITY[level ?? ''] ?? 5;
+  return SEVERITY.get(level ?? '') ?? 5;
 }
 
 /** The event fields a SOC triages on, in this order, when the event has them. */

@@ -7,15 +7,16 @@ import { PRODUCT, PRODUCT_VERSION } from './product.js';
 /** The Elastic Common Schema version the documents follow. */
 const ECS_VERSION = '8.11.0';
 
+// Maps: a tag, a level and an event's category are the rules' and the inputs' text.
 /** ATT&CK tactics by the names Sigma tags use (`attack.initial-access`). */
-const TACTICS: Record<string, string> = {
+const TACTICS = new Map(Object.entries({
   reconnaissance: 'TA0043', 'resource-development': 'TA0042', 'initial-access': 'TA0001', execution: 'TA0002', persistence: 'TA0003',
   'privilege-escalation': 'TA0004', 'defense-evasion': 'TA0005', 'credential-access': 'TA0006', discovery: 'TA0007',
   'lateral-movement': 'TA0008', collection: 'TA0009', 'command-and-control': 'TA0011', exfiltration: 'TA0010', impact: 'TA0040',
-};
+}));
 /** Elastic's risk scores for its four severities, with informational below low. */
-const RISK: Record<string, number> = { informational: 1, low: 21, medium: 47, high: 73, critical: 99 };
-const CATEGORY: Record<string, string> = { process_creation: 'process', file_event: 'file', network_connection: 'network', dns_query: 'network', registry_set: 'registry' };
+const RISK = new Map([['informational', 1], ['low', 21], ['medium', 47], ['high', 73], ['critical', 99]]);
+const CATEGORY = new Map([['process_creation', 'process'], ['file_event', 'file'], ['network_connection', 'network'], ['dns_query', 'network'], ['registry_set', 'registry']]);
 
 /**
  * Elastic Common Schema NDJSON, one document per alert: `event.kind: alert`, the rule as
@@ -42,9 +43,9 @@ export function ecsFormatter({ columns }: FormatterOptions): AlertFormatter {
         ecs: { version: ECS_VERSION },
         event: {
           kind: 'alert',
-          category: CATEGORY[event.category ?? ''] ? [CATEGORY[event.category ?? '']] : undefined,
+          category: CATEGORY.has(event.category ?? '') ? [CATEGORY.get(event.category ?? '')] : undefined,
           severity: severity(rule.level),
-          risk_score: RISK[rule.level ?? ''] ?? 47,
+          risk_score: RISK.get(rule.level ?? '') ?? 47,
           module: PRODUCT,
           dataset: `${PRODUCT}.alert`,
         },
@@ -84,7 +85,8 @@ function threat(tags: readonly string[]) {
       continue;
     }
     const tactic = /^attack\.([a-z-]+)$/.exec(tag)?.[1];
-    if (tactic && TACTICS[tactic]) tactics.push({ id: TACTICS[tactic]!, name: tactic.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' ').replace('And', 'and') });
+    const tacticId = tactic === undefined ? undefined : TACTICS.get(tactic);
+    if (tactic && tacticId) tactics.push({ id: tacticId, name: tactic.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' ').replace('And', 'and') });
   }
   if (techniques.size === 0 && tactics.length === 0) return undefined;
   return {

@@ -17,7 +17,8 @@ export function sarifLevel(level: string | undefined): 'error' | 'warning' | 'no
 }
 
 /** GitHub code scanning ranks security results by this score (0-10, as a string). */
-const SECURITY_SEVERITY: Record<string, string> = { informational: '1.0', low: '3.0', medium: '5.5', high: '8.0', critical: '9.5' };
+// A Map: a rule's level is its file's text.
+const SECURITY_SEVERITY = new Map([['informational', '1.0'], ['low', '3.0'], ['medium', '5.5'], ['high', '8.0'], ['critical', '9.5']]);
 
 /**
  * SARIF 2.1.0, one run: every loaded rule in `tool.driver.rules` (written first, on the main
@@ -36,7 +37,7 @@ export function sarifFormatter({ columns, rules = [] }: FormatterOptions): Alert
       shortDescription: { text: rule.title },
       ...(rule.description ? { fullDescription: { text: rule.description } } : {}),
       defaultConfiguration: { level: sarifLevel(rule.level) },
-      properties: { tags: rule.tags, 'security-severity': SECURITY_SEVERITY[rule.level ?? ''] ?? '5.5', file: rule.file },
+      properties: { tags: rule.tags, 'security-severity': SECURITY_SEVERITY.get(rule.level ?? '') ?? '5.5', file: rule.file },
     });
   }
   const driver = { name: PRODUCT, version: PRODUCT_VERSION, informationUri: 'https://attack.mitre.org/techniques/T1195/001/', rules: [...descriptors.values()] };

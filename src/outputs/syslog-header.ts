@@ -2,7 +2,8 @@ import type { Alert } from '../alerts/alert.js';
 import type { AlertFormatter } from './formatter.js';
 
 /** Sigma levels as syslog severities (RFC 5424 6.2.1): critical 2, high 3, medium 4, low 5, informational 6. */
-const SEVERITY: Record<string, number> = { critical: 2, high: 3, medium: 4, low: 5, informational: 6 };
+// A Map: a rule's level is its file's text.
+const SEVERITY = new Map([['critical', 2], ['high', 3], ['medium', 4], ['low', 5], ['informational', 6]]);
 /** Facility local0 (16), the usual choice for a product's own events. */
 const FACILITY = 16;
 
@@ -17,7 +18,7 @@ export function withSyslogHeader(inner: AlertFormatter): AlertFormatter {
     header: '',
     format(alert: Alert) {
       const { rule, event } = alert;
-      const pri = FACILITY * 8 + (SEVERITY[rule.level ?? ''] ?? 4);
+      const pri = FACILITY * 8 + (SEVERITY.get(rule.level ?? '') ?? 4);
       const time = event.time === undefined ? '-' : new Date(event.time).toISOString();
       return `<${pri}>1 ${time} ${headerField(event.host, 255)} supplywatch - alert - ${inner.format(alert)}`;
     },

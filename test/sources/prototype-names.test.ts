@@ -6,11 +6,18 @@
  * install context, and an audit record of type `constructor` stopped the reader for the rest of
  * its file.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { installContext, installManager } from '../../src/enrich/install-context.js';
 import { auditdReader } from '../../src/sources/auditd.js';
+import { BACKENDS, ConversionError } from '../../src/backends/index.js';
+import { packageManagerOf } from '../../src/sensor/watch/package-managers.js';
+import { loadRulesFromText } from '../../src/sigma/index.js';
 import { defenderReader } from '../../src/sources/defender.js';
+import { runCli } from '../helpers/cli.js';
 import { readWith } from './helpers.js';
 
 const NAMES = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__'];
@@ -47,5 +54,42 @@ describe("inherited members' names in the input", () => {
     expect(bad).toEqual([]);
     expect(events).toHaveLength(NAMES.length);
     for (const e of events) expect(String(e.category)).not.toMatch(/^registry/);
+  });
+
+  it('`python -m constructor` runs no package manager (the host sensor)', () => {
+    for (const name of NAMES) expect(packageManagerOf('/usr/bin/python3', ['python3', '-m', name, 'install', 'x'])).toBeUndefined();
+    expect(packageManagerOf('/usr/bin/python3', ['python3', '-m', 'pip', 'install', 'x'])).toBe('pip');
+  });
+
+  it('a rule whose fields, service, category, tags and level are such names converts or is refused with a reason, never throws', () => {
+    const rule = [
+      'title: proto', 'logsource:', '    product: windows', '    service: constructor', '    category: toString', 'detection:', '    sel:',
+      '        constructor: x', '        toString|contains: y', '        hasOwnProperty|fieldref: constructor', '    condition: sel',
+      'tags:', '    - attack.constructor', 'level: constructor',
+    ].join('\n');
+    const { rules } = loadRulesFromText(rule, 'proto.yml');
+    expect(rules).toHaveLength(1);
+    for (const [name, backend] of BACKENDS) {
+      try {
+        expect(backend.rule(rules[0] as never, { pipeline: backend.pipelines[0]! }), name).not.toMatch(/native code|\[object|function/);
+      } catch (err) {
+        expect(err, name).toBeInstanceOf(ConversionError);
+      }
+    }
+  });
+
+  it("its alerts' ECS, SARIF, LEEF and CEF carry no table's inherited member", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-proto-'));
+    const rule = ['title: proto', 'logsource:', '    product: windows', '    category: toString', 'detection:', '    sel:', '        constructor: x', '    condition: sel', 'tags:', '    - attack.constructor', 'level: constructor'].join('\n');
+    writeFileSync(join(dir, 'rule.yml'), rule);
+    writeFileSync(join(dir, 'events.ndjson'), JSON.stringify({ category: 'toString', product: 'windows', constructor: 'x' }) + '\n');
+    const outputs = ['ecs', 'sarif', 'leef', 'cef'];
+    const r = await runCli(['scan', join(dir, 'events.ndjson'), '--rules', join(dir, 'rule.yml'), '-q', ...outputs.flatMap((o) => ['-o', `${o}:${join(dir, `out.${o}`)}`])]);
+    expect(r.status, r.stderr).toBe(1);
+    for (const o of outputs) expect(readFileSync(join(dir, `out.${o}`), 'utf8'), o).not.toMatch(/native code|\[object /);
+    const ecs = JSON.parse(readFileSync(join(dir, 'out.ecs'), 'utf8').split('\n')[0]!) as { event: Record<string, unknown>; threat?: unknown };
+    expect(ecs.event).toMatchObject({ severity: 5, risk_score: 47 });
+    expect(ecs.event.category).toBeUndefined();
+    expect(ecs.threat).toBeUndefined();
   });
 });

@@ -25,7 +25,8 @@ const BY_NAME: Array<[RegExp, string]> = [
 ];
 
 const INTERPRETERS = /^(node(js)?|python(\d(\.\d+)?)?|ruby(\d(\.\d+)?)?|php(\d(\.\d+)?)?|mono|env)$/;
-const PYTHON_MODULES: Record<string, string> = { pip: 'pip', pip3: 'pip', poetry: 'poetry', uv: 'uv' };
+/** A Map: the module is a command line's text (`python -m constructor` runs no package manager). */
+const PYTHON_MODULES = new Map([['pip', 'pip'], ['pip3', 'pip'], ['poetry', 'poetry'], ['uv', 'uv']]);
 
 function byName(path: string): string | undefined {
   const base = posix.basename(path);
@@ -40,7 +41,7 @@ export function packageManagerOf(image: string, argv: readonly string[]): string
   if (!INTERPRETERS.test(posix.basename(image))) return undefined;
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '-m' && argv[i + 1] !== undefined) return PYTHON_MODULES[argv[i + 1]!];
+    if (arg === '-m' && argv[i + 1] !== undefined) return PYTHON_MODULES.get(argv[i + 1]!);
     if (arg.startsWith('-')) continue;
     // The first operand is the script the interpreter runs (env: the program it starts).
     return byName(arg) ?? (posix.basename(image) === 'env' ? packageManagerOf(arg, argv.slice(i)) : undefined);
