@@ -19,7 +19,8 @@ export interface Schema {
 
 const ident = (n: string) => `"${n.replace(/"/g, '""')}"`;
 const str = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const UNIT_MS: Record<string, number> = { second: 1000, seconds: 1000, minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000, week: 604_800_000, weeks: 604_800_000 };
+/** A Map: a unit is the query's text (`'constructor'` is none). */
+const UNIT_MS = new Map(Object.entries({ second: 1000, seconds: 1000, minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000, week: 604_800_000, weeks: 604_800_000 }));
 
 /** Java SimpleDateFormat pattern → strftime. */
 export function javaToStrftime(p: string): string {
@@ -136,7 +137,7 @@ export function translate(q: AqlQuery, schema: Schema, now: number, text: string
         return `CAST(${now} AS BIGINT)`;
       case 'DATEADD': {
         arity(e, 3);
-        const unit = a[0]!.k === 'str' ? UNIT_MS[a[0]!.value.toLowerCase()] : undefined;
+        const unit = a[0]!.k === 'str' ? UNIT_MS.get(a[0]!.value.toLowerCase()) : undefined;
         if (unit === undefined) fail("DATEADD needs a unit like 'hours' (seconds, minutes, hours, days, weeks)", e.at);
         return `(${ex(a[2]!)} + (${ex(a[1]!)}) * ${unit})`;
       }
@@ -181,7 +182,7 @@ export function translate(q: AqlQuery, schema: Schema, now: number, text: string
   });
   const where: string[] = [];
   if (q.where) where.push(ex(q.where));
-  if (q.last) where.push(`starttime > ${now - q.last.amount * UNIT_MS[q.last.unit.toLowerCase()]!}`);
+  if (q.last) where.push(`starttime > ${now - q.last.amount * UNIT_MS.get(q.last.unit.toLowerCase())!}`);
   const order = q.orderBy.map((o) => `${ex(o.expr)} ${o.desc ? 'DESC' : 'ASC'}`);
   // Ties (and a query without ORDER BY) keep input order, as `scan` does.
   order.push('"__ord" ASC');

@@ -57,6 +57,8 @@ describe('AQL subset → DuckDB SQL', () => {
     expect(err("SELECT * FROM events WHERE INCIDR('fd00::/8', sourceip)")).toMatch(/IPv6 network is not supported by the offline runner at line 1, column 28/);
     expect(err('SELECT * FROM events WHERE x = ')).toMatch(/expected an expression, got end of query/);
     expect(err("SELECT * FROM events WHERE x = 'a")).toMatch(/unexpected character ''' at line 1, column 32/);
+    // A unit named like an object's inherited member is no unit.
+    for (const unit of ['constructor', 'toString', 'hasOwnProperty']) expect(err(`SELECT DATEADD('${unit}', 1, starttime) AS x FROM events`)).toMatch(/DATEADD needs a unit like 'hours'/);
   });
 
   it('refuses a MATCHES pattern RE2 cannot compile at the pattern, as DuckDB would refuse it only when run', () => {
