@@ -91,7 +91,7 @@ export function sqlLogsource(rule: SigmaRule): string[] {
   const out: string[] = [];
   const k = rule.logsourceKey;
   if (k.category !== undefined) {
-    const cats = [k.category, ...(CATEGORY_ALIASES[k.category] ?? [])];
+    const cats = [k.category, ...(CATEGORY_ALIASES.get(k.category) ?? [])];
     out.push(cats.length === 1 ? `lower("_category") = ${sqlString(k.category)}` : `lower("_category") IN (${cats.map(sqlString).join(', ')})`);
   }
   if (k.product !== undefined) out.push(`lower("_product") = ${sqlString(k.product)}`);

@@ -46,9 +46,9 @@ const PREFILTER_MIN_RULES = 32;
  * SigmaHQ's umbrella category: `registry_event` rules apply to every specific registry event
  * category the readers produce (Sysmon 12/13/14).
  */
-export const CATEGORY_ALIASES: Record<string, readonly string[]> = {
-  registry_event: ['registry_add', 'registry_delete', 'registry_set', 'registry_rename'],
-};
+export const CATEGORY_ALIASES: ReadonlyMap<string, readonly string[]> = new Map([
+  ['registry_event', ['registry_add', 'registry_delete', 'registry_set', 'registry_rename']],
+]);
 
 export class RuleIndex {
   /** category → product → service → bucket, keyed by the event's raw values ('' = unset). */
@@ -149,7 +149,7 @@ export class RuleIndex {
     const svc = ls.service?.toLowerCase();
     const ok = (want: string | undefined, have: string | undefined) => want === undefined || want === have;
     const categoryOk = (want: string | undefined) =>
-      ok(want, cat) || (want !== undefined && cat !== undefined && (CATEGORY_ALIASES[want]?.includes(cat) ?? false));
+      ok(want, cat) || (want !== undefined && cat !== undefined && (CATEGORY_ALIASES.get(want)?.includes(cat) ?? false));
     const applies = this.logsources.map((k) => categoryOk(k.category) && ok(k.product, prod) && ok(k.service, svc));
     const rules = this.rules.filter((_, i) => applies[this.logsourceOf[i]!]);
     const usePrefilter = rules.length >= PREFILTER_MIN_RULES;

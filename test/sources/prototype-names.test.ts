@@ -15,7 +15,7 @@ import { installContext, installManager } from '../../src/enrich/install-context
 import { auditdReader } from '../../src/sources/auditd.js';
 import { BACKENDS, ConversionError } from '../../src/backends/index.js';
 import { packageManagerOf } from '../../src/sensor/watch/package-managers.js';
-import { loadRulesFromText } from '../../src/sigma/index.js';
+import { RuleIndex, loadRulesFromText } from '../../src/sigma/index.js';
 import { defenderReader } from '../../src/sources/defender.js';
 import { runCli } from '../helpers/cli.js';
 import { readWith } from './helpers.js';
@@ -91,5 +91,16 @@ describe("inherited members' names in the input", () => {
     expect(ecs.event).toMatchObject({ severity: 5, risk_score: 47 });
     expect(ecs.event.category).toBeUndefined();
     expect(ecs.threat).toBeUndefined();
+  });
+
+  it("rules whose logsource and selections are such names are indexed and matched like any other", () => {
+    const rule = (category: string) => ['title: t', 'logsource:', '    product: windows', `    category: ${category}`, 'detection:', '    constructor:', '        toString: x', '    condition: constructor'].join('\n');
+    const { rules } = loadRulesFromText(NAMES.map(rule).join('\n---\n'), 'proto.yml');
+    expect(rules).toHaveLength(NAMES.length);
+    const index = new RuleIndex(rules);
+    for (const category of [...NAMES.map((n) => n.toLowerCase()), 'process_creation', undefined]) {
+      const matched = index.match({ fields: { toString: 'x' }, source: { file: 'f', format: 't' }, product: 'windows', category });
+      expect(matched.length, String(category)).toBe(category !== undefined && NAMES.map((n) => n.toLowerCase()).includes(category) ? 1 : 0);
+    }
   });
 });
