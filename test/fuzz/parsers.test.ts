@@ -69,8 +69,7 @@ describe('fuzz: text parsers on mutated real inputs', () => {
         try {
           parseConfig(text, 'fuzz.yaml');
         } catch (err) {
-          if (!(err instanceof ConfigError)) throw new Error(`not a ConfigError: ${(err as Error).stack}`);
-          for (const p of err.problems) if (!(p.line >= 1 && p.column >= 1)) throw new Error(`config problem without a position: ${JSON.stringify(p)}`);
+          expectPositionedConfigError(err, 'config');
         }
       }),
       params(400),
@@ -88,8 +87,7 @@ describe('fuzz: text parsers on mutated real inputs', () => {
             if (value !== undefined && (typeof value !== 'string' || value === '')) throw new Error(`not a non-empty string: ${JSON.stringify(value)}`);
           }
         } catch (err) {
-          if (!(err instanceof ConfigError)) throw new Error(`not a ConfigError: ${(err as Error).stack}`);
-          for (const p of err.problems) if (!(p.line >= 1 && p.column >= 1)) throw new Error(`auth problem without a position: ${JSON.stringify(p)}`);
+          expectPositionedConfigError(err, 'auth');
         }
       }),
       params(400),
@@ -122,3 +120,9 @@ describe('fuzz: text parsers on mutated real inputs', () => {
     for (const text of AUTH_SEEDS) expect(() => parseAuthFile(text.toString('utf8'), 'auth.yml')).not.toThrow();
   });
 });
+
+/** A ConfigError each of whose problems has a line and a column; anything else fails the case. */
+function expectPositionedConfigError(err: unknown, what: string): void {
+  if (!(err instanceof ConfigError)) throw new Error(`not a ConfigError: ${(err as Error).stack}`);
+  for (const p of err.problems) if (!(p.line >= 1 && p.column >= 1)) throw new Error(`${what} problem without a position: ${JSON.stringify(p)}`);
+}
