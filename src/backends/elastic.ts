@@ -6,6 +6,7 @@ import type { SigmaRule } from '../sigma/rule.js';
 import { ConversionError, type FieldMap } from './ir.js';
 import { ECS_FIELDS } from './pipelines/ecs.js';
 import { WINDOWS_SERVICE_CHANNELS } from './pipelines/windows.js';
+import { ownEntry } from '../own-entry.js';
 
 export const ident = (f: string) => (/^[A-Za-z_@][\w.]*$/.test(f) ? f : `\`${f.replace(/`/g, '``')}\``);
 export const CMP = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
@@ -27,7 +28,7 @@ export function ecsFields(pipeline: string): FieldMap {
 export function channelOf(rule: SigmaRule, pipeline: string): string | undefined {
   const service = rule.logsourceKey.service;
   if (pipeline === 'none' || service === undefined || rule.logsourceKey.product !== 'windows') return undefined;
-  const channel = Object.hasOwn(WINDOWS_SERVICE_CHANNELS, service) ? WINDOWS_SERVICE_CHANNELS[service] : undefined;
+  const channel = ownEntry(WINDOWS_SERVICE_CHANNELS, service);
   if (!channel) throw new ConversionError(`logsource service '${service}' has no winlog.channel in pipeline ${pipeline}`);
   return channel;
 }

@@ -18,6 +18,7 @@ import { ECS_KEYWORD_NUMBERS, EQL_CATEGORIES } from './pipelines/ecs.js';
 import { dq } from './quoting.js';
 import { shapeOf } from './strings.js';
 import type { Backend, ConvertOptions } from './target.js';
+import { ownEntry } from '../own-entry.js';
 
 /**
  * EQL wildcard value: `*` and `?` are wildcards and EQL has no escape for them, so a literal
@@ -83,7 +84,7 @@ class EqlText extends TextBackend {
 }
 
 function eqlRule(rule: SigmaRule, options: ConvertOptions): string {
-  const cat = options.pipeline === 'none' ? 'any' : ((Object.hasOwn(EQL_CATEGORIES, rule.logsourceKey.category ?? '') ? EQL_CATEGORIES[rule.logsourceKey.category ?? ''] : undefined) ?? 'any');
+  const cat = options.pipeline === 'none' ? 'any' : (ownEntry(EQL_CATEGORIES, rule.logsourceKey.category ?? '') ?? 'any');
   if (options.since) throw new ConversionError('--since is not expressible in EQL (the time range is part of the search request, not the query)');
   const text = new EqlText(ecsFields(options.pipeline));
   const channel = channelOf(rule, options.pipeline);

@@ -7,6 +7,7 @@ import type { CondNode } from '../sigma/condition.js';
 import type { DetNode } from '../sigma/detection.js';
 import type { ValueTest } from '../sigma/modifiers.js';
 import type { SigmaRule } from '../sigma/rule.js';
+import { ownEntry } from '../own-entry.js';
 
 export interface Group {
   op: 'and' | 'or';
@@ -56,8 +57,7 @@ function detExpr(node: DetNode, fields: FieldMap): Expr {
 }
 
 function mapField(field: string, fields: FieldMap): readonly string[] {
-  // A rule's field name is its text: `constructor` is no entry of the table.
-  const m = Object.hasOwn(fields, field) ? fields[field] : undefined;
+  const m = ownEntry(fields, field);
   return m === undefined ? [field] : typeof m === 'string' ? [m] : m;
 }
 

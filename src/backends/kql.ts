@@ -14,6 +14,7 @@ import { SENTINEL_TABLES, XDR_TABLES, type KqlTable } from './pipelines/xdr.js';
 import { dq } from './quoting.js';
 import { anchoredRegex, inlineFlags, shapeOf } from './strings.js';
 import { sinceOf, type Backend, type ConvertOptions } from './target.js';
+import { ownEntry } from '../own-entry.js';
 
 const ident = (f: string) => (/^[A-Za-z_]\w*$/.test(f) ? f : `['${f.replace(/'/g, "\\'")}']`);
 const CMP = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
@@ -91,7 +92,7 @@ function tableFor(rule: SigmaRule, pipeline: string): KqlTable | undefined {
   if (pipeline === 'none') return undefined;
   const tables = pipeline === 'sentinel' ? SENTINEL_TABLES : XDR_TABLES;
   const cat = rule.logsourceKey.category;
-  const t = cat && Object.hasOwn(tables, cat) ? tables[cat] : undefined;
+  const t = cat ? ownEntry(tables, cat) : undefined;
   if (!t) throw new ConversionError(`logsource category '${cat ?? '(none)'}' has no table in pipeline '${pipeline}' (mapped: ${Object.keys(tables).join(', ')})`);
   return t;
 }
@@ -109,8 +110,7 @@ function kqlRule(rule: SigmaRule, options: ConvertOptions): string {
     return text.condition(rule);
   }
   const where = table.where ? `${table.where} and ${text.conjunct(rule)}` : text.condition(rule);
-  const category = rule.logsourceKey.category ?? '';
-  const time = Object.hasOwn(SENTINEL_TABLES, category) && table === SENTINEL_TABLES[category] ? 'TimeGenerated' : 'Timestamp';
+  const time = table === ownEntry(SENTINEL_TABLES, rule.logsourceKey.category ?? '') ? 'TimeGenerated' : 'Timestamp';
   return [table.table, ...(since ? [`| where ${time} > ago(${since.text})`] : []), `| where ${where}`, ...(options.limit ? [`| take ${options.limit}`] : [])].join('\n');
 }
 

@@ -20,6 +20,7 @@ import { WINDOWS_SERVICE_CHANNELS } from './pipelines/windows.js';
 import { dq } from './quoting.js';
 import { inlineFlags, noPlaceholders } from './strings.js';
 import { sinceOf, type Backend, type ConvertOptions } from './target.js';
+import { ownEntry } from '../own-entry.js';
 
 const ident = (f: string) => (/^[A-Za-z_][\w.]*$/.test(f) ? f : dq(f));
 
@@ -104,14 +105,14 @@ function logsourcePrefix(rule: SigmaRule, pipeline: string): string[] {
   const { category: cat, service } = rule.logsourceKey;
   const eventCode = (codes: readonly number[]) => (codes.length === 1 ? `EventCode=${codes[0]}` : `EventCode IN (${codes.join(', ')})`);
   if (cat !== undefined) {
-    const codes = Object.hasOwn(SYSMON_EVENT_CODES, cat) ? SYSMON_EVENT_CODES[cat] : undefined;
+    const codes = ownEntry(SYSMON_EVENT_CODES, cat);
     if (codes) return [SYSMON_SOURCE, eventCode(codes)];
-    const other = Object.hasOwn(OTHER_CATEGORY_EVENTS, cat) ? OTHER_CATEGORY_EVENTS[cat] : undefined;
+    const other = ownEntry(OTHER_CATEGORY_EVENTS, cat);
     if (other) return [`source=${dq(`XmlWinEventLog:${other.channel}`)}`, eventCode(other.codes)];
     throw new ConversionError(`logsource category '${cat}' has no Windows event in pipeline splunk-sysmon`);
   }
   if (service === undefined) return [];
-  const channel = Object.hasOwn(WINDOWS_SERVICE_CHANNELS, service) ? WINDOWS_SERVICE_CHANNELS[service] : undefined;
+  const channel = ownEntry(WINDOWS_SERVICE_CHANNELS, service);
   if (!channel) throw new ConversionError(`logsource service '${service}' has no event log channel in pipeline splunk-sysmon`);
   return [`source=${dq(`XmlWinEventLog:${channel}`)}`];
 }

@@ -18,6 +18,7 @@ import { stringOf } from './json-util.js';
 import { eventLogRecordEvent } from './powershell-winevent.js';
 import type { SourceReader } from './reader.js';
 import { SECURITY_PROVIDER, SYSMON_CHANNEL, SYSMON_PROVIDER, toEventId } from './windows-logsource.js';
+import { ownEntry } from '../own-entry.js';
 
 const FORMAT = 'eventviewer-csv';
 const HEADER = 'Level,Date and Time,Source,Event ID,Task Category';
@@ -45,9 +46,8 @@ export const eventViewerCsvReader: SourceReader = {
 function toEvent(row: Fields, source: Provenance): NormalizedEvent | string {
   const shown = stringOf(row.Source);
   if (toEventId(row['Event ID']) === undefined || shown === undefined) return 'not an Event Viewer row (no Source or Event ID)';
-  const known = shown.toLowerCase();
-  const provider = Object.hasOwn(PROVIDERS, known) ? PROVIDERS[known]! : shown;
-  const record: Fields = { Id: row['Event ID'], ProviderName: provider, LogName: Object.hasOwn(CHANNELS, provider) ? CHANNELS[provider]! : null, Level: row.Level, Message: row.Message };
+  const provider = ownEntry(PROVIDERS, shown.toLowerCase()) ?? shown;
+  const record: Fields = { Id: row['Event ID'], ProviderName: provider, LogName: ownEntry(CHANNELS, provider) ?? null, Level: row.Level, Message: row.Message };
   const event = eventLogRecordEvent(record, source);
   if (typeof event !== 'string' && row['Task Category'] !== undefined) event.fields.TaskCategory = row['Task Category'];
   return event;

@@ -29,7 +29,7 @@ export function utf16Of(head: Buffer): Utf16 | undefined {
  */
 export function textOf(bytes: Buffer): string {
   const utf16 = utf16Of(bytes);
-  return utf16 ? new TextDecoder(utf16).decode(bytes) : bytes.toString('utf8');
+  return utf16 ? decodeHead(bytes, utf16) : bytes.toString('utf8');
 }
 
 /** The head as text, for sniffing (a byte order mark is dropped, a cut last code unit replaced). */

@@ -15,6 +15,7 @@
  * Everything else: nothing by name (the caller keeps `Message`).
  */
 import type { Fields } from '../events/event.js';
+import { ownEntry } from '../own-entry.js';
 import { SECURITY_PROVIDER, SYSMON_PROVIDER } from './windows-logsource.js';
 
 const POWERSHELL_PROVIDER = 'Microsoft-Windows-PowerShell';
@@ -154,11 +155,11 @@ function securityItems(message: string, items: Fields): void {
     const value = item[2]!;
     // `Subject:` alone on its line (not indented) opens a section; an indented line is an item.
     if (value === '' && !/^\s/.test(line)) {
-      section = own(SECTIONS, label);
+      section = ownEntry(SECTIONS, label);
       last = undefined;
       continue;
     }
-    const name = (section !== undefined ? own(ACCOUNT_ITEMS[section], label) : undefined) ?? own(SECURITY_ITEMS, label);
+    const name = (section !== undefined ? ownEntry(ACCOUNT_ITEMS[section], label) : undefined) ?? ownEntry(SECURITY_ITEMS, label);
     last = undefined;
     if (name === undefined || Object.hasOwn(items, name)) continue;
     items[name] = value;
@@ -178,7 +179,7 @@ const SERVICE_INSTALLED: Record<string, string> = {
 function labelledItems(message: string, names: Record<string, string>, items: Fields): void {
   for (const line of message.split(/\r?\n/)) {
     const item = LABELLED.exec(line);
-    const name = item ? own(names, item[1]!.trim()) : undefined;
+    const name = item ? ownEntry(names, item[1]!.trim()) : undefined;
     if (name !== undefined && !Object.hasOwn(items, name)) items[name] = item![2]!;
   }
 }
@@ -195,9 +196,4 @@ function scriptBlockItems(message: string, items: Fields): void {
   items.ScriptBlockText ??= text;
   items.ScriptBlockId ??= id;
   items.Path ??= path;
-}
-
-/** A table's own entry for a name read from the message (`constructor` is no label of ours). */
-function own<T>(table: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
