@@ -75,8 +75,9 @@ export const winEventLogReader: SourceReader = {
 
 /** Whether `text` (a Splunk result's `_raw`) is one classic event. */
 export function isClassicEvent(text: string): boolean {
-  const lines = text.split('\n', 2);
-  return lines.length === 2 && STAMP.test(lines[0]!.replace(/\r$/, '')) && FIRST_KEYS.test(lines[1]!);
+  // Its first two lines only: a `_raw` may be a long script block.
+  const end = text.indexOf('\n');
+  return end > 0 && STAMP.test(text.slice(0, end).replace(/\r$/, '')) && FIRST_KEYS.test(text.slice(end + 1, end + 64));
 }
 
 /** One classic event's text as an event (or the reason it makes none). */
