@@ -1,15 +1,14 @@
 /**
  * Linux audit logs: raw `audit.log` (also the enriched format), syslog-wrapped audit records,
  * AUOMS lines, and `ausearch -i` output. Records are grouped into events (`auditd/group.ts`), normalized
- * (`auditd/normalize.ts`) with a per-input process table for parent fields. See auditd/README.md.
+ * (`auditd/normalize.ts`) with a per-input process table for parent fields (`auditd/assembler.ts`).
+ * See auditd/README.md; journald's audit entries are read by journald.ts.
  *
  * Not splittable: an event spans lines and a child's parent fields come from earlier events.
  */
 import type { NormalizedEvent } from '../events/event.js';
-import { EventGrouper, MAX_OPEN_EVENTS, type AuditEvent } from './auditd/group.js';
+import { AuditAssembler } from './auditd/assembler.js';
 import { isSeparator } from './auditd/interpreted.js';
-import { normalizeEvent } from './auditd/normalize.js';
-import { ProcessTable } from './auditd/process-table.js';
 import { parseRecord } from './auditd/record.js';
 import { isBlank, OVERSIZED_LINE, splitLines } from './lines.js';
 import { BATCH_SIZE } from './event-batches.js';
@@ -35,16 +34,8 @@ export const auditdReader: SourceReader = {
   },
   async *read(input, ctx) {
     const file = ctx.file;
-    const table = new ProcessTable();
-    const grouper = new EventGrouper();
     let batch: NormalizedEvent[] = [];
-    const emit = (events: AuditEvent[]) => {
-      for (const audit of events) {
-        const { event, problem } = normalizeEvent(audit, table, { file, format: FORMAT, line: audit.line });
-        if (problem !== undefined) ctx.bad({ file, format: FORMAT, line: audit.line, reason: problem });
-        batch.push(event);
-      }
-    };
+    const events = new AuditAssembler(file, FORMAT, ctx.bad, (event) => batch.push(event));
     const oversized = (line: number) => ctx.bad({ file, format: FORMAT, line, reason: OVERSIZED_LINE });
     for await (const { lines, firstLine } of splitLines(input, oversized)) {
       for (let i = 0; i < lines.length; i++) {
@@ -52,27 +43,20 @@ export const auditdReader: SourceReader = {
         if (isBlank(text)) continue;
         // ausearch prints each event whole between these: the events before it are complete.
         if (isSeparator(text)) {
-          emit(grouper.flush());
+          events.flush();
           continue;
         }
         const line = firstLine + i;
         const record = parseRecord(text);
-        if (typeof record === 'string') {
-          ctx.bad({ file, format: FORMAT, line, reason: record });
-          continue;
-        }
-        const { events, late } = grouper.add(record, line);
-        if (late) {
-          ctx.bad({ file, format: FORMAT, line, reason: `${record.type} record of audit(${record.id}) arrived after its event was closed (${MAX_OPEN_EVENTS} later events had begun)` });
-        }
-        emit(events);
+        if (typeof record === 'string') ctx.bad({ file, format: FORMAT, line, reason: record });
+        else events.add(record, line);
         if (batch.length >= BATCH_SIZE) {
           yield batch;
           batch = [];
         }
       }
     }
-    emit(grouper.flush());
+    events.flush();
     if (batch.length > 0) yield batch;
   },
 };

@@ -5,6 +5,7 @@ import { defenderReader } from './defender.js';
 import { evtxJsonReader } from './evtx-json.js';
 import { evtxReader } from './evtx.js';
 import { evtxEcmdReader } from './evtxecmd.js';
+import { journaldReader } from './journald.js';
 import { eventViewerCsvReader } from './eventviewer-csv.js';
 import { otrfReader } from './otrf.js';
 import { powershellWinEventReader } from './powershell-winevent.js';
@@ -34,6 +35,7 @@ export const READERS: readonly SourceReader[] = [
   splunkReader,
   sysmonLinuxSyslogReader,
   auditdReader,
+  journaldReader,
   winEventLogReader,
   sigmaNdjsonReader,
 ];

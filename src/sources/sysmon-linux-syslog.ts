@@ -25,7 +25,7 @@ import { isBlank } from './lines.js';
 import { jsonLineHead } from './json-head.js';
 import { readLineRecords } from './ndjson.js';
 import type { ReadContext, ReusedChunks, SplittableReader } from './reader.js';
-import { firstTime, parseTime } from './time.js';
+import { firstTime, parseTime, validTime } from './time.js';
 
 const FORMAT = 'sysmon-linux-syslog';
 
@@ -34,7 +34,9 @@ const SYSLOG_LINE =
   /^(?:<\d{1,3}>\d?\s*)?([A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\S+)\s+(\S+)\s+([^\s:[]+)(?:\[(\d+)\])?:?\s(?:-\s-\s-\s)?(.*)$/;
 const MESSAGE_KEYS = ['SyslogMessage', 'message', 'MESSAGE', 'Message'] as const;
 const HOST_KEYS = ['Computer', 'HostName', 'hostname', 'host', '_HOSTNAME'] as const;
-export const TIME_KEYS = ['TimeGenerated', 'EventTime', '@timestamp', 'timestamp', '__REALTIME_TIMESTAMP'] as const;
+export const TIME_KEYS = ['TimeGenerated', 'EventTime', '@timestamp', 'timestamp'] as const;
+/** journald's times, in microseconds: when the message was made, else when journald received it. */
+export const JOURNAL_TIME_KEYS = ['_SOURCE_REALTIME_TIMESTAMP', '__REALTIME_TIMESTAMP'] as const;
 
 export const sysmonLinuxSyslogReader: SplittableReader = {
   format: FORMAT,
@@ -82,12 +84,27 @@ function fromJsonLine(text: string, source: Provenance): NormalizedEvent | strin
     return `invalid JSON: ${(err as Error).message}`;
   }
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return 'not a JSON object';
-  const fields = record as Fields;
+  return jsonRecordEvent(record as Fields, source);
+}
+
+/**
+ * A JSON line's record (a journal entry, a shipper's document): the Sysmon for Linux event its
+ * message holds (or why its XML is not one), else an event of service syslog with the record's fields.
+ */
+export function jsonRecordEvent(fields: Fields, source: Provenance): NormalizedEvent | string {
   const host = HOST_KEYS.map((k) => stringOf(fields[k])).find((v) => v !== undefined);
   const message = MESSAGE_KEYS.map((k) => fields[k]).find((v): v is string => typeof v === 'string');
   const xml = message === undefined ? undefined : embeddedEvent(message);
   if (xml !== undefined) return eventFromEmbeddedXml(xml, fields, host, source);
-  return syslogEvent(fields, host, firstTime(fields, TIME_KEYS), source);
+  return syslogEvent(fields, host, firstTime(fields, TIME_KEYS) ?? journalTime(fields), source);
+}
+
+function journalTime(fields: Fields): number | undefined {
+  for (const key of JOURNAL_TIME_KEYS) {
+    const micros = fields[key];
+    if (typeof micros === 'string' && /^\d{1,17}$/.test(micros)) return validTime(Math.floor(Number(micros) / 1000));
+  }
+  return undefined;
 }
 
 function syslogEvent(fields: Fields, host: string | undefined, time: number | undefined, source: Provenance): NormalizedEvent {

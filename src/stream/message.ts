@@ -14,7 +14,7 @@ import { parseTime } from '../sources/time.js';
 import { TIME_KEYS as DEFENDER_TIME_KEYS } from '../sources/defender.js';
 import { TIME_KEYS as OTRF_TIME_KEYS } from '../sources/otrf.js';
 import { TIME_KEYS as SIGMA_TIME_KEYS } from '../sources/sigma-ndjson.js';
-import { TIME_KEYS as SYSLOG_TIME_KEYS } from '../sources/sysmon-linux-syslog.js';
+import { JOURNAL_TIME_KEYS, TIME_KEYS as SYSLOG_TIME_KEYS } from '../sources/sysmon-linux-syslog.js';
 
 export const FORMAT_HEADER = 'Sw-Format';
 /** For raw records: the file (or feed) name their provenance gives, instead of `nats:STREAM`. */
@@ -130,4 +130,4 @@ function fluentBitRecords(data: Buffer): Buffer | undefined {
  * A record with any field a JSON reader takes its time from keeps its own time: `@timestamp`,
  * added, would come first for some (otrf reads it before an Azure row's TimeGenerated).
  */
-const TIME_FIELDS = [...new Set<string>([...SIGMA_TIME_KEYS, ...OTRF_TIME_KEYS, ...SYSLOG_TIME_KEYS, ...DEFENDER_TIME_KEYS, '@timestamp'])];
+const TIME_FIELDS = [...new Set<string>([...SIGMA_TIME_KEYS, ...OTRF_TIME_KEYS, ...SYSLOG_TIME_KEYS, ...JOURNAL_TIME_KEYS, ...DEFENDER_TIME_KEYS, '@timestamp'])];
