@@ -102,6 +102,22 @@ describe('journald reader: audit records as journald stores them', () => {
     expect(r.events.slice(1).map(seen)).toEqual(alone.events.map(seen));
   });
 
+  it('reads the records the kernel printed to its log (no audit reader running), kept by journald as kernel messages', async () => {
+    // kernel/audit.c's audit_printk_skb: pr_notice("type=%d %s\n", type, text) under pr_fmt "audit: ".
+    const kernel = journalLines.map((l) => {
+      const e = JSON.parse(l) as Record<string, string>;
+      const micros = e._SOURCE_REALTIME_TIMESTAMP!;
+      const text = e.MESSAGE!.slice(e._AUDIT_TYPE_NAME!.length + 1);
+      const stamp = `audit(${micros.slice(0, -6)}.${micros.slice(-6, -3)}:${e._AUDIT_ID})`;
+      return JSON.stringify({ __CURSOR: e.__CURSOR, __REALTIME_TIMESTAMP: e.__REALTIME_TIMESTAMP, _TRANSPORT: 'kernel', SYSLOG_IDENTIFIER: 'kernel', _HOSTNAME: e._HOSTNAME, MESSAGE: `audit: type=${e._AUDIT_TYPE} ${stamp}: ${text}` });
+    });
+    const fromKernel = await readWith(journaldReader, Readable.from([kernel.join('\n')]), 'kernel.json');
+    const fromAudit = await readWith(journaldReader, createReadStream(JOURNAL), 'journal.json');
+    expect(fromKernel.bad).toEqual([]);
+    expect(fromKernel.events.map(seen)).toEqual(fromAudit.events.map(seen));
+    expect(fromKernel.events.filter((e) => e.category === 'process_creation')).toHaveLength(8);
+  });
+
   it('the seed and hardened packs give the same alerts from the journal as from auditd\'s log', async () => {
     for (const pack of ['seed', 'hardened']) {
       const [journal, auditd] = await Promise.all([JOURNAL, AUDIT_LOG].map((input) => runCli(['scan', input, '--rules', pack, '--format', 'jsonl', '-q'])));

@@ -10,12 +10,14 @@
  * MESSAGE is the record's type name, a space and the record's text after `audit(…): `; the
  * record's time stamp (seconds and milliseconds) is the entry's source time in microseconds, its
  * serial `_AUDIT_ID`. Records with no text (EOE) are not stored. Each entry is written back as
- * the audit.log line it came from, `node=` the entry's host, and read as one.
+ * the audit.log line it came from, `node=` the entry's host, and read as one. So are the records
+ * the kernel printed to its own log, which journald keeps as kernel messages (kernelAuditLine).
  */
 import type { Fields } from '../../events/event.js';
 
 /** The audit.log line of a journal entry from the audit transport, or why it cannot be one; undefined for other entries. */
 export function journalAuditLine(entry: Fields): { line: string } | { problem: string } | undefined {
+  if (entry._TRANSPORT === 'kernel') return kernelAuditLine(entry);
   if (entry._TRANSPORT !== 'audit') return undefined;
   const message = textOf(entry.MESSAGE);
   const serial = textOf(entry._AUDIT_ID);
@@ -30,9 +32,25 @@ export function journalAuditLine(entry: Fields): { line: string } | { problem: s
   const padded = micros.padStart(7, '0');
   const seconds = padded.slice(0, -6);
   const millis = padded.slice(-6, -3);
+  return { line: `${nodeOf(entry)}type=${type} msg=audit(${seconds}.${millis}:${serial}): ${body}` };
+}
+
+/**
+ * Where journald does not read the audit socket and no auditd runs, the kernel prints each record
+ * to its log (`audit: type=1300 audit(1700000000.100:500): arch=…`, record.ts reads the numeric
+ * type), which journald keeps as a kernel message.
+ */
+function kernelAuditLine(entry: Fields): { line: string } | undefined {
+  const message = textOf(entry.MESSAGE);
+  if (message === undefined || !KERNEL_AUDIT.test(message)) return undefined;
+  return { line: `${nodeOf(entry)}${message.slice('audit: '.length)}` };
+}
+
+const KERNEL_AUDIT = /^audit: type=\d+ audit\(\d+\.\d+:\d+\)/;
+
+function nodeOf(entry: Fields): string {
   const host = textOf(entry._HOSTNAME);
-  const node = host !== undefined && /^\S+$/.test(host) ? `node=${host} ` : '';
-  return { line: `${node}type=${type} msg=audit(${seconds}.${millis}:${serial}): ${body}` };
+  return host !== undefined && /^\S+$/.test(host) ? `node=${host} ` : '';
 }
 
 /**

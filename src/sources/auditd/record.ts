@@ -36,8 +36,8 @@ const SYSLOG_HOST = [
 
 /** Numeric types as printed by the kernel console form (`audit: type=1300`); a Map: the type is the log's text. */
 const NUMERIC_TYPES = new Map([
-  ['1300', 'SYSCALL'], ['1302', 'PATH'], ['1306', 'SOCKADDR'], ['1307', 'CWD'], ['1309', 'EXECVE'],
-  ['1320', 'EOE'], ['1327', 'PROCTITLE'],
+  ['1300', 'SYSCALL'], ['1302', 'PATH'], ['1305', 'CONFIG_CHANGE'], ['1306', 'SOCKADDR'], ['1307', 'CWD'], ['1309', 'EXECVE'],
+  ['1320', 'EOE'], ['1321', 'BPRM_FCAPS'], ['1327', 'PROCTITLE'],
 ]);
 
 const ENRICHED_SEPARATOR = '\x1d';
