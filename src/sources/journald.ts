@@ -11,13 +11,14 @@
  *
  * Not splittable: an audit event spans entries and a child's parent fields come from earlier ones.
  */
-import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import type { NormalizedEvent, Provenance } from '../events/event.js';
 import { AuditAssembler } from './auditd/assembler.js';
 import { journalAuditLine } from './auditd/journal.js';
 import { parseRecord } from './auditd/record.js';
 import { BATCH_SIZE } from './event-batches.js';
 import { jsonLineHead } from './json-head.js';
 import { isBlank, OVERSIZED_LINE, splitLines } from './lines.js';
+import { jsonObjectLine } from './ndjson.js';
 import type { SourceReader } from './reader.js';
 import { jsonRecordEvent } from './sysmon-linux-syslog.js';
 
@@ -58,16 +59,11 @@ export const journaldReader: SourceReader = {
 
 /** Reads one entry into `records` or `emit`; the reason when it is a bad record. */
 function readEntry(text: string, source: Provenance, records: AuditAssembler, emit: (event: NormalizedEvent) => void): string | undefined {
-  let entry: unknown;
-  try {
-    entry = JSON.parse(text);
-  } catch (err) {
-    return `invalid JSON: ${(err as Error).message}`;
-  }
-  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return 'not a JSON object';
-  const auditLine = journalAuditLine(entry as Fields);
+  const entry = jsonObjectLine(text);
+  if (typeof entry === 'string') return entry;
+  const auditLine = journalAuditLine(entry);
   if (auditLine === undefined) {
-    const event = jsonRecordEvent(entry as Fields, source);
+    const event = jsonRecordEvent(entry, source);
     if (typeof event === 'string') return event;
     emit(event);
     return undefined;

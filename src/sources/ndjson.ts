@@ -45,13 +45,18 @@ export async function* readLineRecords(input: Readable | ReusedChunks, ctx: Read
 /** One JSON object per line. */
 export function readNdjson(input: Readable | ReusedChunks, ctx: ReadContext, format: string, toEvent: RecordMapper): AsyncGenerator<NormalizedEvent[]> {
   return readLineRecords(input, ctx, format, (text, source) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      return `invalid JSON: ${(err as Error).message}`;
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
-    return toEvent(value as Fields, source);
+    const record = jsonObjectLine(text);
+    return typeof record === 'string' ? record : toEvent(record, source);
   });
+}
+
+/** A line's JSON object, or why the line is not one (a bad record's reason). */
+export function jsonObjectLine(text: string): Fields | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return `invalid JSON: ${(err as Error).message}`;
+  }
+  return value === null || typeof value !== 'object' || Array.isArray(value) ? 'not a JSON object' : (value as Fields);
 }

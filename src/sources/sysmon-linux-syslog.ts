@@ -23,7 +23,7 @@ import { embeddedEvent, eventFromEmbeddedXml } from './event-xml.js';
 import { stringOf } from './json-util.js';
 import { isBlank } from './lines.js';
 import { jsonLineHead } from './json-head.js';
-import { readLineRecords } from './ndjson.js';
+import { jsonObjectLine, readLineRecords } from './ndjson.js';
 import type { ReadContext, ReusedChunks, SplittableReader } from './reader.js';
 import { firstTime, parseTime, validTime } from './time.js';
 
@@ -77,14 +77,8 @@ function fromSyslogLine(text: string, source: Provenance): NormalizedEvent | str
 }
 
 function fromJsonLine(text: string, source: Provenance): NormalizedEvent | string {
-  let record: unknown;
-  try {
-    record = JSON.parse(text);
-  } catch (err) {
-    return `invalid JSON: ${(err as Error).message}`;
-  }
-  if (record === null || typeof record !== 'object' || Array.isArray(record)) return 'not a JSON object';
-  return jsonRecordEvent(record as Fields, source);
+  const record = jsonObjectLine(text);
+  return typeof record === 'string' ? record : jsonRecordEvent(record, source);
 }
 
 /**
