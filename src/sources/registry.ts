@@ -1,6 +1,7 @@
 /** Every input format selectable with `--input-format` and content sniffing, in tie-break order. */
 import { auditdReader } from './auditd.js';
 import { csvEventsReader } from './csv-events.js';
+import { ecsReader } from './ecs.js';
 import { defenderReader } from './defender.js';
 import { evtxJsonReader } from './evtx-json.js';
 import { evtxReader } from './evtx.js';
@@ -27,6 +28,7 @@ export const READERS: readonly SourceReader[] = [
   evtxEcmdReader,
   eventViewerCsvReader,
   winlogbeatReader,
+  ecsReader,
   otrfReader,
   powershellWinEventReader,
   windowsXmlReader,

@@ -6,33 +6,15 @@
  * The original top-level ECS objects are kept in `fields` under their own names. The documents
  * may come as Elasticsearch / OpenSearch search hits (elastic-hits.ts).
  */
-import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { at, ECS_TO_SIGMA, setIfPresent } from './ecs-fields.js';
 import { firstDocument, readDocuments, splitsDocuments } from './elastic-hits.js';
-import { isObject, stringOf, type JsonObject } from './json-util.js';
+import { isObject, stringOf } from './json-util.js';
 import type { SplittableReader } from './reader.js';
 import { parseTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
 
 const FORMAT = 'winlogbeat';
-
-/** Sigma field ← ECS dotted path, applied only where event_data has no such field. */
-const ECS_TO_SIGMA: ReadonlyArray<readonly [string, string]> = [
-  ['Image', 'process.executable'],
-  ['CommandLine', 'process.command_line'],
-  ['ProcessId', 'process.pid'],
-  ['CurrentDirectory', 'process.working_directory'],
-  ['ParentImage', 'process.parent.executable'],
-  ['ParentCommandLine', 'process.parent.command_line'],
-  ['ParentProcessId', 'process.parent.pid'],
-  ['SourceIp', 'source.ip'],
-  ['SourcePort', 'source.port'],
-  ['DestinationIp', 'destination.ip'],
-  ['DestinationPort', 'destination.port'],
-  ['DestinationHostname', 'destination.domain'],
-  ['Protocol', 'network.transport'],
-  ['TargetFilename', 'file.path'],
-  ['QueryName', 'dns.question.name'],
-];
 
 export const winlogbeatReader: SplittableReader = {
   format: FORMAT,
@@ -68,21 +50,6 @@ export function toEvent(doc: Fields, source: Provenance): NormalizedEvent | stri
   // Keep the original ECS document next to the Sigma names (nothing is lost).
   for (const [key, value] of Object.entries(doc)) if (fields[key] === undefined) fields[key] = value;
   return windowsEvent(fields, { channel, provider, eventId }, computer, parseTime(doc['@timestamp']), source);
-}
-
-/** Value at an ECS dotted path, whether nested (`{"process": {"pid": 1}}`) or flat (`"process.pid"`). */
-function at(doc: JsonObject, path: string): FieldValue | undefined {
-  if (doc[path] !== undefined) return doc[path];
-  let node: FieldValue | undefined = doc;
-  for (const key of path.split('.')) {
-    if (!isObject(node)) return undefined;
-    node = node[key];
-  }
-  return node;
-}
-
-function setIfPresent(fields: Fields, key: string, value: FieldValue | undefined): void {
-  if (value !== undefined && value !== null && fields[key] === undefined) fields[key] = value;
 }
 
 /**

@@ -90,6 +90,12 @@ describe('seed atomic tests on Elasticsearch exports of Winlogbeat documents', (
   }
 });
 
+describe('seed atomic tests on Elastic Defend events (ECS, no winlog object)', () => {
+  // The same seven events as Elastic Defend's process, file and network documents (test/sources/ecs.test.ts).
+  it('atomic-1-3-4.elastic-defend.ndjson: the seed and hardened packs give the alerts they give on the same events as Sysmon XML', () =>
+    expectXmlAlerts('atomic-1-3-4.elastic-defend.ndjson', 'ecs'));
+});
+
 describe('seed atomic tests on Defender exports', () => {
   for (const name of ['atomic-1-3-4.defender.csv', 'atomic-1-3-4.defender.json']) {
     it(`${name}: arm 1 for test 1; no arm 3 (backslash FolderPath) and no arm 2 (RemoteUrl empty for 127.0.0.1)`, async () => {

@@ -1,0 +1,40 @@
+/**
+ * Elastic Common Schema documents → Sigma field names: what the winlogbeat reader fills beside a
+ * document's `winlog.event_data`, and what the ecs reader reads endpoint documents by.
+ */
+import type { FieldValue, Fields } from '../events/event.js';
+import { isObject, type JsonObject } from './json-util.js';
+
+/** Sigma field ← ECS dotted path, applied only where the event has no such field. */
+export const ECS_TO_SIGMA: ReadonlyArray<readonly [string, string]> = [
+  ['Image', 'process.executable'],
+  ['CommandLine', 'process.command_line'],
+  ['ProcessId', 'process.pid'],
+  ['CurrentDirectory', 'process.working_directory'],
+  ['ParentImage', 'process.parent.executable'],
+  ['ParentCommandLine', 'process.parent.command_line'],
+  ['ParentProcessId', 'process.parent.pid'],
+  ['SourceIp', 'source.ip'],
+  ['SourcePort', 'source.port'],
+  ['DestinationIp', 'destination.ip'],
+  ['DestinationPort', 'destination.port'],
+  ['DestinationHostname', 'destination.domain'],
+  ['Protocol', 'network.transport'],
+  ['TargetFilename', 'file.path'],
+  ['QueryName', 'dns.question.name'],
+];
+
+/** Value at an ECS dotted path, whether nested (`{"process": {"pid": 1}}`) or flat (`"process.pid"`). */
+export function at(doc: JsonObject, path: string): FieldValue | undefined {
+  if (doc[path] !== undefined) return doc[path];
+  let node: FieldValue | undefined = doc;
+  for (const key of path.split('.')) {
+    if (!isObject(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+export function setIfPresent(fields: Fields, key: string, value: FieldValue | undefined): void {
+  if (value !== undefined && value !== null && fields[key] === undefined) fields[key] = value;
+}
