@@ -20,8 +20,9 @@ import { auditdReader } from '../../src/sources/auditd.js';
 import { journalAuditLine } from '../../src/sources/auditd/journal.js';
 import { journaldReader } from '../../src/sources/journald.js';
 import { sniffFormat } from '../../src/sources/open.js';
+import { sysmonLinuxSyslogReader } from '../../src/sources/sysmon-linux-syslog.js';
 import { runCli } from '../helpers/cli.js';
-import { chunked, readWith } from './helpers.js';
+import { chunked, corpusFile, readWith } from './helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/auditd/', import.meta.url));
 const JOURNAL = `${FIXTURES}journal-npm-postinstall.json`;
@@ -116,6 +117,22 @@ describe('journald reader: audit records as journald stores them', () => {
     expect(fromKernel.bad).toEqual([]);
     expect(fromKernel.events.map(seen)).toEqual(fromAudit.events.map(seen));
     expect(fromKernel.events.filter((e) => e.category === 'process_creation')).toHaveLength(8);
+  });
+
+  it('reads Sysmon for Linux entries of the journal as Sysmon events, as the syslog reader reads them', async () => {
+    // Sysmon for Linux logs through syslog(3): journald keeps the XML as the entry's MESSAGE.
+    const rows = readFileSync(corpusFile('OTRF__Security-Datasets/syslog_sysmon_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 'utf8').split('\n', 40).filter(Boolean);
+    const entries = rows.map((row, i) => {
+      const r = JSON.parse(row) as { SyslogMessage: string; Computer: string };
+      return JSON.stringify({ __CURSOR: `s=1;i=${i}`, __REALTIME_TIMESTAMP: '1652292620400000', _TRANSPORT: 'syslog', SYSLOG_IDENTIFIER: 'sysmon', _HOSTNAME: r.Computer, MESSAGE: r.SyslogMessage });
+    });
+    const fromJournal = await readWith(journaldReader, Readable.from([entries.join('\n')]), 'journal.json');
+    const fromSyslog = await readWith(sysmonLinuxSyslogReader, Readable.from([entries.join('\n')]), 'journal.json');
+    expect(fromJournal.bad).toEqual([]);
+    expect(fromJournal.events.length).toBe(rows.length);
+    expect(fromJournal.events.map(seen)).toEqual(fromSyslog.events.map(seen));
+    expect(fromJournal.events.every((e) => e.product === 'linux' && e.service === 'sysmon')).toBe(true);
+    expect(fromJournal.events.some((e) => e.category === 'process_creation')).toBe(true);
   });
 
   it('the seed and hardened packs give the same alerts from the journal as from auditd\'s log', async () => {
