@@ -24,6 +24,13 @@ import { toEventId, windowsEvent } from './windows-logsource.js';
 const FORMAT = 'otrf';
 // UtcTime last: Sysmon's own field, for flat Sysmon exports that carry no collector timestamp.
 export const TIME_KEYS = ['@timestamp', 'TimeCreated', 'EventTime', 'TimeGenerated', 'UtcTime'] as const;
+/**
+ * NXLog's `im_msvistalog` writes `EventTime` in the collector's local time, without a zone
+ * (`2026-11-27 10:14:02`): read as UTC it is off by the zone's offset, so a record with such an
+ * EventTime takes its time from any other key first (Sysmon's UtcTime is UTC by definition).
+ */
+const ZONELESS_EVENT_TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?$/;
+const TIME_KEYS_LOCAL_EVENT_TIME = ['@timestamp', 'TimeCreated', 'TimeGenerated', 'UtcTime', 'EventTime'] as const;
 const HOST_KEYS = ['Hostname', 'Computer', 'HostName'] as const;
 const PROVIDER_KEYS = ['SourceName', 'Provider', 'EventSourceName'] as const;
 
@@ -60,7 +67,7 @@ function toEvent(record: Fields, source: Provenance): NormalizedEvent | string {
     provider: firstString(record, PROVIDER_KEYS),
     eventId: toEventId(record.EventID),
   };
-  return windowsEvent(record, id, firstString(record, HOST_KEYS), firstTime(record, TIME_KEYS), source);
+  return windowsEvent(record, id, firstString(record, HOST_KEYS), recordTime(record), source);
 }
 
 /** Azure WindowsEvent: `"EventData": "{\"Image\": ...}"`. Existing top-level keys win. */
@@ -92,4 +99,9 @@ function firstString(record: Fields, keys: readonly string[]): string | undefine
     if (value !== undefined) return value;
   }
   return undefined;
+}
+
+function recordTime(record: Fields): number | undefined {
+  const eventTime = record.EventTime;
+  return firstTime(record, typeof eventTime === 'string' && ZONELESS_EVENT_TIME.test(eventTime) ? TIME_KEYS_LOCAL_EVENT_TIME : TIME_KEYS);
 }

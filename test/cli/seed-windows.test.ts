@@ -90,6 +90,12 @@ describe('seed atomic tests on Elasticsearch exports of Winlogbeat documents', (
   }
 });
 
+describe('seed atomic tests in NXLog im_msvistalog JSON', () => {
+  // The same seven events as NXLog's to_json() writes them, EventTime in the collector's local time (UTC+1).
+  it('atomic-1-3-4.nxlog.ndjson: the seed and hardened packs give the alerts they give on the same events as Sysmon XML', () =>
+    expectXmlAlerts('atomic-1-3-4.nxlog.ndjson', 'otrf'));
+});
+
 describe('seed atomic tests on Elastic Defend events (ECS, no winlog object)', () => {
   // The same seven events as Elastic Defend's process, file and network documents (test/sources/ecs.test.ts).
   it('atomic-1-3-4.elastic-defend.ndjson: the seed and hardened packs give the alerts they give on the same events as Sysmon XML', () =>

@@ -56,6 +56,24 @@ describe('otrf', () => {
   });
 });
 
+describe('otrf on NXLog im_msvistalog JSON', () => {
+  // test/fixtures/windows/atomic-1-3-4.nxlog.ndjson: the seed's atomic tests 1, 3 and 4 (the Sysmon
+  // XML fixtures) as NXLog's to_json() writes im_msvistalog records, the collector in UTC+1.
+  it("takes the time from Sysmon's UtcTime, not NXLog's EventTime (local, no zone)", async () => {
+    const { events, bad } = await readFixture(otrfReader, '../windows/atomic-1-3-4.nxlog.ndjson');
+    expect(bad).toEqual([]);
+    expect(events.map((e) => [e.category, e.service])).toEqual([
+      ['process_creation', 'sysmon'], ['process_creation', 'sysmon'], ['process_creation', 'sysmon'], ['file_event', 'sysmon'],
+      ['process_creation', 'sysmon'], ['file_event', 'sysmon'], ['network_connection', 'sysmon'],
+    ]);
+    expect(events[0]!.fields.EventTime).toBe('2026-11-27 10:14:01');
+    expect(events[0]!.time).toBe(Date.UTC(2026, 10, 27, 9, 14, 1, 874));
+    // A zoned EventTime (Azure's Syslog rows) still comes before the other keys.
+    const zoned = await readWith(otrfReader, Readable.from([JSON.stringify({ EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', EventTime: '2026-11-27T09:14:05Z', UtcTime: '2026-11-27 09:14:01.874' })]));
+    expect(zoned.events[0]!.time).toBe(Date.UTC(2026, 10, 27, 9, 14, 5));
+  });
+});
+
 describe('sigma-ndjson', () => {
   it('reads flat and normalized lines, skips blank lines, handles CRLF, reports bad lines', async () => {
     const { events, bad } = await readFixture(sigmaNdjsonReader, 'sigma.ndjson');
