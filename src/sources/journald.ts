@@ -53,7 +53,6 @@ export const journaldReader: SourceReader = {
     }
     audit.flush();
     if (batch.length > 0) yield batch;
-
   },
 };
 
