@@ -32,7 +32,8 @@
  *   find_file_structure), written in the zone Kibana displays (`dateFormat:tz`, the browser's by
  *   default), read here as UTC (set `dateFormat:tz` to UTC before exporting). Values Kibana
  *   escaped as formulas (`'-`, `'=…`) are taken back. `winlog.*` columns are nested back into the
- *   `winlog` object and the row goes through winlogbeat.ts's mapping.
+ *   `winlog` object and the row goes through winlogbeat.ts's mapping; a report of Elastic Defend
+ *   or Auditbeat documents (`event.category`, no `winlog.*` column) goes through ecs.ts's.
  * Sentinel's `Syslog` table (`Facility`, `SyslogMessage`) of Linux hosts: a SyslogMessage holding
  * Sysmon for Linux's `<Event>` is that event (event-xml.ts), an AUOMS record (`type=AUOMS_EXECVE …`,
  * auditd-derived) the event auditd/auoms.ts makes of it, as otrf reads the same rows as JSON.
@@ -60,11 +61,12 @@ import { fromResult as splunkResultEvent } from './splunk.js';
 import { parseTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
 import { toEvent as winlogbeatEvent } from './winlogbeat.js';
+import { ecsDocumentEvent } from './ecs.js';
 
 const FORMAT = 'csv-events';
 
 /** Columns naming the kind of event: its id, or the log it came from. */
-const ID_COLUMNS = new Set(['EventID', 'EventCode', 'Id', 'event.code', 'winlog.event_id']);
+const ID_COLUMNS = new Set(['EventID', 'EventCode', 'Id', 'event.code', 'winlog.event_id', 'event.category']);
 const LOG_COLUMNS = new Set([
   'Channel', 'EventLog', 'LogName', 'Provider_Name', 'Provider', 'ProviderName', 'SourceName', 'EventSourceName',
   'sourcetype', 'winlog.channel', 'winlog.provider_name', 'event.provider', 'Facility',
@@ -123,7 +125,7 @@ function headerOf(cells: readonly string[]): Header {
   const renames = new Map(raw.flatMap((column) => (ZONE_SUFFIX.test(column) ? [[column, baseName(column)] as const] : [])));
   const localColumns = new Set(raw.flatMap((column) => (ZONE_SUFFIX.exec(column)?.[2] === 'Local Time' ? [baseName(column)] : [])));
   const has = (name: string) => columns.includes(name);
-  const layout: Layout = columns.some((c) => c.startsWith('winlog.') || c === 'event.code' || c === 'host.name')
+  const layout: Layout = columns.some((c) => c.startsWith('winlog.') || c === 'event.code' || c === 'host.name' || c === 'event.category')
     ? 'ecs'
     : has('_time') || has('sourcetype') || has('_raw') ? 'splunk' : 'fields';
   const winlogColumns = columns.filter((c) => c.startsWith('winlog.')).map((column) => {
@@ -195,6 +197,8 @@ function ecsEvent(row: Fields, winlogColumns: readonly WinlogColumn[], source: P
     for (const key of parents) node = (node[key] ??= {}) as Fields;
     node[leaf] = value;
   }
+  // Elastic Defend's or Auditbeat's documents have no winlog object: ecs.ts reads them (dotted columns are ECS paths to it).
+  if (winlogColumns.length === 0 && row['event.category'] !== undefined) return ecsDocumentEvent(row, source);
   row.winlog = winlog;
   return winlogbeatEvent(row, source);
 }

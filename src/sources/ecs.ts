@@ -47,10 +47,11 @@ export const ecsReader: SplittableReader = {
     if (first === undefined || isObject(first.winlog)) return 0;
     return keywords(at(first as JsonObject, 'event.category')).some((c) => ENDPOINT_CATEGORIES.has(c)) ? 0.8 : 0;
   },
-  read: (input, ctx) => readDocuments(input, ctx, FORMAT, toEvent),
+  read: (input, ctx) => readDocuments(input, ctx, FORMAT, ecsDocumentEvent),
 };
 
-function toEvent(doc: Fields, source: Provenance): NormalizedEvent {
+/** One ECS document (nested, or flat with dotted keys as in a Kibana CSV report) as an event. */
+export function ecsDocumentEvent(doc: Fields, source: Provenance): NormalizedEvent {
   const fields: Fields = {};
   for (const [sigma, path] of ECS_TO_SIGMA) setIfPresent(fields, sigma, at(doc, path));
   setIfPresent(fields, 'CommandLine', joined(at(doc, 'process.args')));
@@ -118,7 +119,7 @@ function categoryOf(doc: JsonObject): string | undefined {
   return undefined;
 }
 
-/** Sigma's products from `host.os`: its `type` (ECS 1.8+), else its family, platform, name or kernel. */
+/** Sigma's products from `host.os`: its `type` (ECS 1.8+), else its family, platform, name or kernel; else a Windows path. */
 function productOf(doc: JsonObject): string | undefined {
   const os = (key: string) => stringOf(at(doc, `host.os.${key}`))?.toLowerCase();
   const type = os('type');
@@ -128,12 +129,14 @@ function productOf(doc: JsonObject): string | undefined {
   if (family === 'windows' || platform === 'windows') return 'windows';
   if (family === 'macos' || family === 'darwin' || platform === 'darwin' || platform === 'macos') return 'macos';
   if (os('name') === 'linux' || /linux/.test(os('kernel') ?? '') || family === 'debian' || family === 'redhat' || family === 'suse' || family === 'arch') return 'linux';
-  return undefined;
+  // No host.os (a CSV report shows only the columns chosen): a drive-letter or UNC path is Windows's.
+  const path = stringOf(at(doc, 'process.executable')) ?? stringOf(at(doc, 'file.path')) ?? stringOf(at(doc, 'dll.path'));
+  return path !== undefined && /^(?:[A-Za-z]:\\|\\\\)/.test(path) ? 'windows' : undefined;
 }
 
-/** `event.category` and `event.type` are keywords or lists of them. */
+/** `event.category` and `event.type` are keywords or lists of them (in a CSV report, joined with commas). */
 function keywords(value: FieldValue | undefined): string[] {
-  if (typeof value === 'string') return [value.toLowerCase()];
+  if (typeof value === 'string') return value.toLowerCase().split(/\s*,\s*/);
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()) : [];
 }
 

@@ -122,3 +122,26 @@ describe('ecs reader', () => {
     expect(r.events[3]).toMatchObject({ category: 'process_creation', product: 'macos' });
   });
 });
+
+describe("ecs documents in Kibana's CSV report", () => {
+  // The fixture's documents as Kibana Discover's CSV report of a saved search writes them: one
+  // column per ECS field shown, dotted, a list's values joined with ", ", every value quoted.
+  const COLUMNS = ['@timestamp', 'host.name', 'event.category', 'event.type', 'event.action', 'user.domain', 'user.name', 'process.executable', 'process.command_line', 'process.pid', 'process.entity_id', 'process.parent.executable', 'process.parent.command_line', 'process.working_directory', 'file.path', 'source.ip', 'destination.ip', 'destination.port', 'network.direction'];
+  const cell = (doc: Record<string, unknown>, path: string) => {
+    let node: unknown = doc;
+    for (const key of path.split('.')) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+    const text = node === undefined ? '' : Array.isArray(node) ? node.join(', ') : String(node);
+    return `"${text.replace(/"/g, '""')}"`;
+  };
+  const csv = [COLUMNS.map((c) => `"${c}"`).join(','), ...DOCS.map((d) => COLUMNS.map((c) => cell(d, c)).join(','))].join('\n') + '\n';
+
+  it('reads each row as the document it shows', async () => {
+    expect(sniffFormat(csv)?.format).toBe('csv-events');
+    const { csvEventsReader } = await import('../../src/sources/csv-events.js');
+    const fromCsv = await readWith(csvEventsReader, Readable.from([csv]));
+    expect(fromCsv.bad).toEqual([]);
+    const fromJson = await read(FIXTURE);
+    const picked = (e: NormalizedEvent) => ({ ...sigma(e), Description: undefined, Product: undefined, Company: undefined, OriginalFileName: undefined, ProcessGuid: e.fields.ProcessGuid });
+    expect(fromCsv.events.map(picked)).toEqual(fromJson.events.map(picked));
+  });
+});
