@@ -42,6 +42,9 @@ export interface Checkpoint {
 /** A save refused because another worker claimed the partition since. */
 export class FencedError extends Error {}
 
+/** A stored checkpoint whose state is not there or not readable (as opposed to a store that did not answer). */
+class DamagedCheckpoint extends Error {}
+
 export class CheckpointStore {
   constructor(private readonly kv: KV, private readonly chunkBytes: number) {}
 
@@ -77,7 +80,11 @@ export class CheckpointStore {
       try {
         state = damaged === undefined ? await this.readState(key, header) : undefined;
       } catch (err) {
-        damaged = (err as Error).message;
+        // A read that failed (a timeout while the cluster elects a leader) is no damage: resuming
+        // with a fresh state would lose the process trees the state holds. The claim fails, and
+        // the partition is taken again later.
+        if (!(err instanceof DamagedCheckpoint)) throw err;
+        damaged = err.message;
         header = { seq: header.seq, owner, chunks: 0 };
       }
       let revision: number;
@@ -97,10 +104,14 @@ export class CheckpointStore {
     const parts: Uint8Array[] = [];
     for (let i = 0; i < header.chunks; i += 1) {
       const chunk = await this.kv.get(`${key}.${header.gen}.${i}`);
-      if (!chunk || chunk.operation !== 'PUT') throw new Error(`checkpoint ${key}: chunk ${i} of generation ${header.gen} is missing`);
+      if (!chunk || chunk.operation !== 'PUT') throw new DamagedCheckpoint(`checkpoint ${key}: chunk ${i} of generation ${header.gen} is missing`);
       parts.push(chunk.value);
     }
-    return JSON.parse((await gunzipped(Buffer.concat(parts))).toString('utf8')) as PipelineSnapshot;
+    try {
+      return JSON.parse((await gunzipped(Buffer.concat(parts))).toString('utf8')) as PipelineSnapshot;
+    } catch (err) {
+      throw new DamagedCheckpoint(`checkpoint ${key}: state of generation ${header.gen} unreadable (${(err as Error).message})`);
+    }
   }
 }
 
@@ -131,8 +142,18 @@ export class PartitionCheckpoint {
     const chunks = Math.max(1, Math.ceil(bytes.length / this.chunkBytes));
     for (let i = 0; i < chunks; i += 1) await this.kv.put(`${this.key}.${gen}.${i}`, bytes.subarray(i * this.chunkBytes, (i + 1) * this.chunkBytes));
     const old = this.header;
-    await this.writeHeader({ seq, owner: old.owner, gen, chunks, saved: new Date().toISOString() }).catch(async (err) => {
-      await this.purge(gen, chunks);
+    const header: Header = { seq, owner: old.owner, gen, chunks, saved: new Date().toISOString() };
+    await this.writeHeader(header).catch(async (err) => {
+      // An update that timed out (the cluster electing a leader) may have been applied all the
+      // same: the stored header says which. Chunks it names are never purged; those of an update
+      // the store refused are nobody's.
+      const stored = await this.kv.get(this.key).catch(() => undefined);
+      if (stored?.operation === 'PUT' && generationOf(stored.string()) === gen) {
+        this.header = header;
+        this.revision = stored.revision;
+        return;
+      }
+      if (stored !== undefined) await this.purge(gen, chunks);
       throw err;
     });
     if (old.gen !== undefined) await this.purge(old.gen, old.chunks);
@@ -156,5 +177,13 @@ export class PartitionCheckpoint {
 
   private async purge(gen: string, chunks: number): Promise<void> {
     for (let i = 0; i < chunks; i += 1) await this.kv.purge(`${this.key}.${gen}.${i}`);
+  }
+}
+
+function generationOf(header: string): string | undefined {
+  try {
+    return (JSON.parse(header) as Header).gen;
+  } catch {
+    return undefined;
   }
 }
