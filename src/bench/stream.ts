@@ -15,6 +15,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamMa
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { readInputs } from '../sources/open.js';
 import { encodeEvent } from '../stream/message.js';
+import { partitionConsumers } from '../stream/consumers.js';
 import { namesFor, partitionOf } from '../stream/topology.js';
 import { median } from './median.js';
 
@@ -232,9 +233,9 @@ export function joined(child: ChildProcess): Promise<void> {
  */
 export async function consumed(jsm: JetStreamManager, count: number, prefix = PREFIX): Promise<number> {
   let left = 0;
+  const consumers = await partitionConsumers(jsm, namesFor(prefix)).catch(() => new Map<number, never>());
   for (let p = 0; p < PARTITIONS; p += 1) {
-    const streamNames = namesFor(prefix);
-    const info = await jsm.consumers.info(streamNames.events, streamNames.consumer(p)).catch(() => undefined);
+    const info = consumers.get(p);
     if (!info) return 0;
     left += info.num_pending + info.num_ack_pending;
   }

@@ -19,6 +19,7 @@
  * many events or seconds and when the partition is released; a worker that takes over replays
  * from the checkpoint, and the alerts stream drops the alerts it had already stored.
  */
+import { randomBytes } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type PubAck } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Alert } from '../alerts/alert.js';
@@ -27,6 +28,7 @@ import type { Pack } from '../alerts/pack.js';
 import { EventPipeline, type PipelineSpec } from '../alerts/pipeline.js';
 import type { AlertFormatter } from '../outputs/formatter.js';
 import type { CheckpointStore, PartitionCheckpoint } from './checkpoint.js';
+import { consumersByPartition } from './consumers.js';
 import { deadLetter } from './dead-letter.js';
 import { decodeMessage, type Decoded } from './message.js';
 import type { Names } from './topology.js';
@@ -98,9 +100,8 @@ export class PartitionConsumer {
 
   constructor(private readonly s: PartitionSettings, readonly partition: number) {}
 
-  private get consumerName(): string {
-    return this.s.names.consumer(this.partition);
-  }
+  /** This owner's own consumer of the partition (consumers.ts): made at start, never shared. */
+  private consumerName = '';
 
   /** Claims the checkpoint, restores its state and starts consuming after its sequence. */
   async start(): Promise<void> {
@@ -111,8 +112,14 @@ export class PartitionConsumer {
     if (this.checkpoint.state) this.pipeline.restore(this.checkpoint.state);
     const position = this.checkpoint.position;
     this.seq = position.seq;
-    // A consumer left by the previous owner starts where its acknowledgements stopped, not at the checkpoint: made anew.
-    await s.jsm.consumers.delete(s.names.events, this.consumerName).catch(() => false);
+    // The consumers earlier owners made are deleted: one starts where its acknowledgements stopped,
+    // not at the checkpoint, and a worker that lost the partition without knowing yet (paused, cut
+    // off) would go on pulling from it. This owner's is its own, so that such a worker, woken, can
+    // never take messages from it: the two would split the partition, each pipeline missing the
+    // process starts the other read.
+    const earlier = (await consumersByPartition(s.jsm, s.names)).get(this.partition) ?? [];
+    for (const { name } of earlier) await s.jsm.consumers.delete(s.names.events, name).catch(() => false);
+    this.consumerName = s.names.consumer(this.partition, randomBytes(4).toString('hex'));
     const start = position.seq > 0
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: position.seq + 1 }
       : position.startTime !== undefined ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: position.startTime } : { deliver_policy: DeliverPolicy.All };
@@ -130,7 +137,13 @@ export class PartitionConsumer {
     // Messages come to a callback as the client parses them, every message of a socket read in one
     // synchronous run: their alerts leave in one write, and one acknowledgement covers them all.
     // The client pulls again once half the window is delivered, a pull of half the window.
-    this.messages = await consumer.consume({ max_messages: s.inFlight, threshold_messages: Math.floor(s.inFlight / 2), callback: (msg) => this.receive(msg) });
+    // Once a new owner has deleted this consumer, stop (by default the client waits for it to come back).
+    this.messages = await consumer.consume({
+      max_messages: s.inFlight,
+      threshold_messages: Math.floor(s.inFlight / 2),
+      abort_on_missing_resource: true,
+      callback: (msg) => this.receive(msg),
+    });
     s.log(`partition ${this.partition}: taken, resuming after sequence ${position.seq}${position.startTime ? ` from ${position.startTime}` : ''}${this.checkpoint.state ? ' with its checkpointed state' : ''}`);
     this.loop = this.messages.closed().then((err) => {
       if (err) throw err;

@@ -42,8 +42,8 @@ export interface Names {
   leases: string;
   checkpoints: string;
   eventSubject(partition: number): string;
-  /** The durable consumer of a partition on the events stream (made anew by each worker that takes it). */
-  consumer(partition: number): string;
+  /** A durable consumer of a partition on the events stream: each worker that takes the partition makes its own, `tag` naming it (consumers.ts). */
+  consumer(partition: number, tag?: string): string;
 }
 
 export function namesFor(prefix: string): Names {
@@ -60,7 +60,7 @@ export function namesFor(prefix: string): Names {
     leases: `${prefix}-leases`,
     checkpoints: `${prefix}-checkpoints`,
     eventSubject: (partition) => `${prefix}.events.${partition}`,
-    consumer: (partition) => `${prefix}-p${partition}`,
+    consumer: (partition, tag) => (tag === undefined ? `${prefix}-p${partition}` : `${prefix}-p${partition}-${tag}`),
   };
 }
 

@@ -91,6 +91,28 @@ describe('stream: kill -9 of workers mid-stream', () => {
   }, 180_000);
 });
 
+describe('stream: a worker paused past its lease', () => {
+  it('stops pulling once another worker has taken its partition: the two never split its messages', async () => {
+    const prefix = 'paused';
+    await published(prefix, 1);
+    const first = await startWorker(server.url, prefix);
+    await waitUntil('a third of the alerts', async () => (await streamCount(server.url, `${prefix}-alerts`)) >= expected.length / 3, 60_000);
+    // Paused (a VM stopped, a long GC): its lease expires and a second worker takes the partition,
+    // making its consumer anew under the same name. Woken, the first must not pull from it.
+    first.child.kill('SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // past the 2 s lease
+    const second = await startWorker(server.url, prefix);
+    await waitUntil('the partition taken over', async () => /partition 0: taken/.test(second.log()));
+    first.child.kill('SIGCONT');
+    await waitUntil('every event consumed', () => consumedAll(server.url, prefix, expected.length), 90_000);
+    const stored = await storedAlerts(prefix);
+    await drainAll([first, second]);
+    expect(first.log()).toMatch(/partition 0: (lease lost|stopped)/);
+    expect(new Set(idsOf(stored)).size).toBe(stored.length);
+    expect(stored, `${first.log()}\n=====\n${second.log()}`).toEqual(expected);
+  }, 120_000);
+});
+
 describe('stream: every worker stopped and started again', () => {
   it('resumes from the checkpoints written at the drain, storing nothing twice', async () => {
     const prefix = 'restart';

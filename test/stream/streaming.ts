@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, errors, type NatsConnection } from '@nats-io/transport-node';
+import { partitionConsumers } from '../../src/stream/consumers.js';
 import { namesFor } from '../../src/stream/topology.js';
 import { CLI, REPO, runCli, type CliResult } from '../helpers/cli.js';
 import { killed, spawnTracked } from './nats-server.js';
@@ -122,8 +123,9 @@ export async function consumedAll(urls: string, prefix: string, alerts: number):
     if ((await jsm.streams.info(`${prefix}-alerts`)).state.messages < alerts) return false;
     const events = await jsm.streams.info(`${prefix}-events`, { subjects_filter: '>' });
     const busy = Object.keys(events.state.subjects ?? {}).map((subject) => Number(subject.split('.').pop()));
+    const consumers = await partitionConsumers(jsm, namesFor(prefix));
     for (const p of busy) {
-      const info = await jsm.consumers.info(namesFor(prefix).events, namesFor(prefix).consumer(p)).catch(() => undefined);
+      const info = consumers.get(p);
       if (!info || info.num_pending > 0 || info.num_ack_pending > 0) return false;
     }
     return true;
@@ -169,8 +171,9 @@ export async function busiestOwner(urls: string, prefix: string, partitions: num
   return withConnection(urls, async (nc) => {
     const jsm = await jetstreamManager(nc);
     let busiest: { partition: number; left: number } | undefined;
+    const consumers = await partitionConsumers(jsm, namesFor(prefix));
     for (let p = 0; p < partitions; p += 1) {
-      const info = await jsm.consumers.info(namesFor(prefix).events, namesFor(prefix).consumer(p)).catch(() => undefined);
+      const info = consumers.get(p);
       const left = info ? info.num_pending + info.num_ack_pending : 0;
       if (left > (busiest?.left ?? 0)) busiest = { partition: p, left };
     }
