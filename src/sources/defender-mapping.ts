@@ -8,6 +8,8 @@
  * SQL NULL / Sigma "absent" mean to the rules). The row's own columns are kept as they are.
  */
 import type { FieldValue, Fields, LogSource } from '../events/event.js';
+import { stringOf } from './json-util.js';
+import { sysmonHashes, sysmonRegistryPath, sysmonUser } from './sysmon-values.js';
 
 export const DEFENDER_TABLES = [
   'DeviceProcessEvents',
@@ -50,7 +52,7 @@ export function tableOf(row: Fields, hint: DefenderTable | undefined): DefenderT
     if (table !== undefined) return table;
   }
   if (hint !== undefined) return hint;
-  const action = text(row.ActionType);
+  const action = stringOf(row.ActionType);
   if (action === 'ProcessCreated') return 'DeviceProcessEvents';
   if (action !== undefined && FILE_ACTIONS.has(action)) return 'DeviceFileEvents';
   if (action !== undefined && REGISTRY_ACTIONS.has(action)) return 'DeviceRegistryEvents';
@@ -66,13 +68,13 @@ export function tableOf(row: Fields, hint: DefenderTable | undefined): DefenderT
 
 /** Add the Sigma names to `row` (in place) and return its logsource. */
 export function mapDefenderRow(row: Fields, table: DefenderTable | undefined): LogSource {
-  const action = text(row.ActionType) ?? '';
+  const action = stringOf(row.ActionType) ?? '';
   const logSource: LogSource = { product: productOf(row) };
   const set = (name: string, value: FieldValue | undefined) => {
     if (value !== undefined && value !== '' && value !== null && row[name] === undefined) row[name] = value;
   };
   const initiating = path(row.InitiatingProcessFolderPath, row.InitiatingProcessFileName);
-  const initiatingUser = account(row.InitiatingProcessAccountDomain, row.InitiatingProcessAccountName);
+  const initiatingUser = sysmonUser(row.InitiatingProcessAccountDomain, row.InitiatingProcessAccountName);
   switch (table) {
     case 'DeviceProcessEvents':
       if (action === '' || action === 'ProcessCreated') logSource.category = 'process_creation';
@@ -86,8 +88,8 @@ export function mapDefenderRow(row: Fields, table: DefenderTable | undefined): L
       set('FileVersion', row.ProcessVersionInfoProductVersion);
       set('IntegrityLevel', row.ProcessIntegrityLevel);
       set('LogonId', row.LogonId);
-      set('User', account(row.AccountDomain, row.AccountName));
-      set('Hashes', hashes(row.SHA1, row.MD5, row.SHA256));
+      set('User', sysmonUser(row.AccountDomain, row.AccountName));
+      set('Hashes', sysmonHashes([['SHA1', row.SHA1], ['MD5', row.MD5], ['SHA256', row.SHA256]]));
       set('ParentImage', initiating);
       set('ParentCommandLine', row.InitiatingProcessCommandLine);
       set('ParentProcessId', row.InitiatingProcessId);
@@ -109,7 +111,7 @@ export function mapDefenderRow(row: Fields, table: DefenderTable | undefined): L
       break;
     case 'DeviceFileEvents':
       logSource.category = action === 'FileDeleted' ? 'file_delete' : action === 'FileRenamed' ? 'file_rename' : 'file_event';
-      actor(account(row.RequestAccountDomain, row.RequestAccountName));
+      actor(sysmonUser(row.RequestAccountDomain, row.RequestAccountName));
       set('TargetFilename', path(row.FolderPath, row.FileName));
       set('SourceFilename', path(row.PreviousFolderPath, row.PreviousFileName));
       break;
@@ -117,14 +119,14 @@ export function mapDefenderRow(row: Fields, table: DefenderTable | undefined): L
       logSource.category = 'image_load';
       actor();
       set('ImageLoaded', path(row.FolderPath, row.FileName));
-      set('Hashes', hashes(row.SHA1, row.MD5, row.SHA256));
+      set('Hashes', sysmonHashes([['SHA1', row.SHA1], ['MD5', row.MD5], ['SHA256', row.SHA256]]));
       break;
     case 'DeviceRegistryEvents': {
       const category = REGISTRY_ACTIONS.get(action);
       if (category !== undefined) logSource.category = category;
       actor();
-      const key = registryPath(text(row.RegistryKey));
-      const value = text(row.RegistryValueName);
+      const key = sysmonRegistryPath(stringOf(row.RegistryKey));
+      const value = stringOf(row.RegistryValueName);
       set('TargetObject', key !== undefined && value !== undefined ? `${key}\\${value}` : key);
       set('Details', row.RegistryValueData);
       set('EventType', action);
@@ -169,19 +171,14 @@ export function mapDefenderRow(row: Fields, table: DefenderTable | undefined): L
   }
 }
 
-function text(value: FieldValue | undefined): string | undefined {
-  if (typeof value === 'number') return String(value);
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /**
  * Defender's FolderPath holds the whole path in practice (`C:\Windows\System32\cmd.exe`); when a
  * row has only the folder, the file name is appended; with no folder, the bare file name is
  * used (a Sigma `Image|endswith: '\cmd.exe'` then cannot match, `Image|contains` can).
  */
 export function path(folderValue: FieldValue | undefined, fileValue: FieldValue | undefined): string | undefined {
-  const folder = text(folderValue);
-  const file = text(fileValue);
+  const folder = stringOf(folderValue);
+  const file = stringOf(fileValue);
   if (folder === undefined) return file;
   if (file === undefined) return folder;
   const lowerFolder = folder.toLowerCase();
@@ -191,26 +188,6 @@ export function path(folderValue: FieldValue | undefined, fileValue: FieldValue 
   return folder.endsWith(separator) ? folder + file : `${folder}${separator}${file}`;
 }
 
-function account(domainValue: FieldValue | undefined, nameValue: FieldValue | undefined): string | undefined {
-  const name = text(nameValue);
-  if (name === undefined) return undefined;
-  const domain = text(domainValue);
-  return domain === undefined ? name : `${domain}\\${name}`;
-}
-
-/** Sysmon's `Hashes` form, so `Hashes|contains: 'SHA256=…'` rules work. */
-function hashes(sha1: FieldValue | undefined, md5: FieldValue | undefined, sha256: FieldValue | undefined): string | undefined {
-  const parts = [['SHA1', sha1], ['MD5', md5], ['SHA256', sha256]]
-    .map(([name, value]) => [name, text(value as FieldValue | undefined)])
-    .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => `${name}=${(value as string).toUpperCase()}`);
-  return parts.length === 0 ? undefined : parts.join(',');
-}
-
-/** Defender writes `HKEY_LOCAL_MACHINE\…`; Sysmon and SigmaHQ rules use `HKLM\…` and `HKU\…`. */
-function registryPath(key: string | undefined): string | undefined {
-  return key?.replace(/^HKEY_LOCAL_MACHINE(?=\\|$)/i, 'HKLM').replace(/^HKEY_USERS(?=\\|$)/i, 'HKU');
-}
 
 /** AdditionalFields is a JSON string in CSV and API output, an object in some exports. */
 function additionalFields(value: FieldValue | undefined): Record<string, FieldValue> {
@@ -226,7 +203,7 @@ function additionalFields(value: FieldValue | undefined): Record<string, FieldVa
 
 /** Defender runs on Windows, Linux and macOS; the paths tell which. */
 function productOf(row: Fields): string {
-  const sample = text(row.FolderPath) ?? text(row.InitiatingProcessFolderPath) ?? '';
+  const sample = stringOf(row.FolderPath) ?? stringOf(row.InitiatingProcessFolderPath) ?? '';
   if (!sample.startsWith('/')) return 'windows';
   return /^\/(Applications|Users|System|Library|private)\//.test(sample) ? 'macos' : 'linux';
 }

@@ -4,9 +4,10 @@
  */
 import type { FieldValue, Fields } from '../events/event.js';
 import { isObject, type JsonObject } from './json-util.js';
+import { sysmonUser } from './sysmon-values.js';
 
 /** Sigma field ← ECS dotted path, applied only where the event has no such field. */
-export const ECS_TO_SIGMA: ReadonlyArray<readonly [string, string]> = [
+const ECS_TO_SIGMA: ReadonlyArray<readonly [string, string]> = [
   ['Image', 'process.executable'],
   ['CommandLine', 'process.command_line'],
   ['ProcessId', 'process.pid'],
@@ -37,4 +38,19 @@ export function at(doc: JsonObject, path: string): FieldValue | undefined {
 
 export function setIfPresent(fields: Fields, key: string, value: FieldValue | undefined): void {
   if (value !== undefined && value !== null && fields[key] === undefined) fields[key] = value;
+}
+
+/** The Sigma names ECS_TO_SIGMA gives, set where `fields` has none. */
+export function setEcsSigmaFields(fields: Fields, doc: JsonObject): void {
+  for (const [sigma, path] of ECS_TO_SIGMA) setIfPresent(fields, sigma, at(doc, path));
+}
+
+/** The account as Sysmon's `User` writes it, from `user.domain` and `user.name`. */
+export function ecsUser(doc: JsonObject): string | undefined {
+  return sysmonUser(at(doc, 'user.domain'), at(doc, 'user.name'));
+}
+
+/** The document's own members beside the Sigma names (nothing is lost), where `fields` has none of the name. */
+export function keepDocument(fields: Fields, doc: JsonObject): void {
+  for (const [key, value] of Object.entries(doc)) if (fields[key] === undefined) fields[key] = value;
 }

@@ -22,14 +22,15 @@
  * Fields get their Sigma names beside the document's own (ecs-fields.ts, plus: CommandLine from
  * `process.args` where there is no command line (Auditbeat), ProcessGuid from `entity_id` (the
  * process tree links by it), `process.pe.*`, Hashes in Sysmon's `MD5=…,SHA256=…` form,
- * IntegrityLevel, TargetObject and Details from `registry.*`, ImageLoaded, SourceFilename of a
+ * IntegrityLevel, TargetObject (hives as Sysmon names them: `HKLM\\`, `HKU\\`) and Details from `registry.*`, ImageLoaded, SourceFilename of a
  * rename, Initiated from `network.direction`, User as `DOMAIN\name`). Product from `host.os`.
  */
 import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
-import { at, ECS_TO_SIGMA, setIfPresent } from './ecs-fields.js';
+import { at, ecsUser, keepDocument, setEcsSigmaFields, setIfPresent } from './ecs-fields.js';
 import { firstDocument, readDocuments, splitsDocuments } from './elastic-hits.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
 import type { SplittableReader } from './reader.js';
+import { sysmonHashes, sysmonRegistryPath } from './sysmon-values.js';
 import { parseTime } from './time.js';
 
 const FORMAT = 'ecs';
@@ -53,7 +54,7 @@ export const ecsReader: SplittableReader = {
 /** One ECS document (nested, or flat with dotted keys as in a Kibana CSV report) as an event. */
 export function ecsDocumentEvent(doc: Fields, source: Provenance): NormalizedEvent {
   const fields: Fields = {};
-  for (const [sigma, path] of ECS_TO_SIGMA) setIfPresent(fields, sigma, at(doc, path));
+  setEcsSigmaFields(fields, doc);
   setIfPresent(fields, 'CommandLine', joined(at(doc, 'process.args')));
   setIfPresent(fields, 'ParentCommandLine', joined(at(doc, 'process.parent.args')));
   setIfPresent(fields, 'ProcessGuid', at(doc, 'process.entity_id'));
@@ -68,18 +69,15 @@ export function ecsDocumentEvent(doc: Fields, source: Provenance): NormalizedEve
   const loaded = category === 'image_load' ? (at(doc, 'dll.path') ?? at(doc, 'file.path')) : category === 'driver_load' ? (at(doc, 'file.path') ?? at(doc, 'dll.path')) : undefined;
   setIfPresent(fields, 'ImageLoaded', loaded);
   setIfPresent(fields, 'Hashes', hashes(doc, category === 'image_load' ? 'dll' : 'process'));
-  setIfPresent(fields, 'TargetObject', at(doc, 'registry.path'));
+  setIfPresent(fields, 'TargetObject', sysmonRegistryPath(stringOf(at(doc, 'registry.path'))));
   setIfPresent(fields, 'Details', joined(at(doc, 'registry.data.strings')));
   if (category === 'file_rename') setIfPresent(fields, 'SourceFilename', at(doc, 'file.Ext.original.path'));
   setIfPresent(fields, 'Initiated', initiated(stringOf(at(doc, 'network.direction'))));
   setIfPresent(fields, 'QueryResults', joined(at(doc, 'dns.resolved_ip'), ';'));
-  const user = stringOf(at(doc, 'user.name'));
-  const domain = stringOf(at(doc, 'user.domain'));
-  if (user !== undefined) setIfPresent(fields, 'User', domain !== undefined && domain !== '' ? `${domain}\\${user}` : user);
+  setIfPresent(fields, 'User', ecsUser(doc));
   const host = stringOf(at(doc, 'host.name')) ?? stringOf(at(doc, 'host.hostname'));
   setIfPresent(fields, 'Computer', host);
-  // The document itself beside the Sigma names: nothing is lost.
-  for (const [key, value] of Object.entries(doc)) if (fields[key] === undefined) fields[key] = value;
+  keepDocument(fields, doc);
 
   const event: NormalizedEvent = { fields, source };
   if (category !== undefined) event.category = category;
@@ -121,14 +119,14 @@ function categoryOf(doc: JsonObject): string | undefined {
 
 /** Sigma's products from `host.os`: its `type` (ECS 1.8+), else its family, platform, name or kernel; else a Windows path. */
 function productOf(doc: JsonObject): string | undefined {
-  const os = (key: string) => stringOf(at(doc, `host.os.${key}`))?.toLowerCase();
-  const type = os('type');
+  const os = (path: string) => stringOf(at(doc, path))?.toLowerCase();
+  const type = os('host.os.type');
   if (type === 'windows' || type === 'linux' || type === 'macos') return type;
-  const family = os('family');
-  const platform = os('platform');
+  const family = os('host.os.family');
+  const platform = os('host.os.platform');
   if (family === 'windows' || platform === 'windows') return 'windows';
   if (family === 'macos' || family === 'darwin' || platform === 'darwin' || platform === 'macos') return 'macos';
-  if (os('name') === 'linux' || /linux/.test(os('kernel') ?? '') || family === 'debian' || family === 'redhat' || family === 'suse' || family === 'arch') return 'linux';
+  if (os('host.os.name') === 'linux' || /linux/.test(os('host.os.kernel') ?? '') || family === 'debian' || family === 'redhat' || family === 'suse' || family === 'arch') return 'linux';
   // No host.os (a CSV report shows only the columns chosen): a drive-letter or UNC path is Windows's.
   const path = stringOf(at(doc, 'process.executable')) ?? stringOf(at(doc, 'file.path')) ?? stringOf(at(doc, 'dll.path'));
   return path !== undefined && /^(?:[A-Za-z]:\\|\\\\)/.test(path) ? 'windows' : undefined;
@@ -146,14 +144,15 @@ function joined(value: FieldValue | undefined, separator = ' '): string | undefi
   return value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(separator);
 }
 
-/** Sysmon's `Hashes` (`MD5=…,SHA1=…,SHA256=…,IMPHASH=…`) from an object's `hash` and `pe.imphash`. */
-function hashes(doc: JsonObject, object: 'process' | 'dll'): string | undefined {
-  const parts: string[] = [];
-  for (const [name, path] of [['MD5', 'hash.md5'], ['SHA1', 'hash.sha1'], ['SHA256', 'hash.sha256'], ['IMPHASH', 'pe.imphash']] as const) {
-    const value = stringOf(at(doc, `${object}.${path}`));
-    if (value !== undefined && value !== '') parts.push(`${name}=${value.toUpperCase()}`);
-  }
-  return parts.length > 0 ? parts.join(',') : undefined;
+/** The digests of an object (`process`, `dll`) in Sysmon's `Hashes` order, as ECS paths. */
+const HASH_PATHS = {
+  process: [['MD5', 'process.hash.md5'], ['SHA1', 'process.hash.sha1'], ['SHA256', 'process.hash.sha256'], ['IMPHASH', 'process.pe.imphash']],
+  dll: [['MD5', 'dll.hash.md5'], ['SHA1', 'dll.hash.sha1'], ['SHA256', 'dll.hash.sha256'], ['IMPHASH', 'dll.pe.imphash']],
+} as const;
+
+/** Sysmon's `Hashes` from an object's `hash` and `pe.imphash`. */
+function hashes(doc: JsonObject, object: keyof typeof HASH_PATHS): string | undefined {
+  return sysmonHashes(HASH_PATHS[object].map(([name, path]) => [name, at(doc, path)] as const));
 }
 
 function initiated(direction: string | undefined): string | undefined {

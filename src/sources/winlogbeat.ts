@@ -7,7 +7,7 @@
  * may come as Elasticsearch / OpenSearch search hits (elastic-hits.ts).
  */
 import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
-import { at, ECS_TO_SIGMA, setIfPresent } from './ecs-fields.js';
+import { at, ecsUser, keepDocument, setEcsSigmaFields, setIfPresent } from './ecs-fields.js';
 import { firstDocument, readDocuments, splitsDocuments } from './elastic-hits.js';
 import { isObject, stringOf } from './json-util.js';
 import type { SplittableReader } from './reader.js';
@@ -41,14 +41,9 @@ export function toEvent(doc: Fields, source: Provenance): NormalizedEvent | stri
   setIfPresent(fields, 'Provider_Name', provider);
   setIfPresent(fields, 'Computer', computer);
   setIfPresent(fields, 'EventRecordID', winlog.record_id);
-  for (const [sigma, path] of ECS_TO_SIGMA) setIfPresent(fields, sigma, at(doc, path));
-  if (fields.User === undefined) {
-    const name = stringOf(at(doc, 'user.name'));
-    const domain = stringOf(at(doc, 'user.domain'));
-    if (name !== undefined) fields.User = domain !== undefined ? `${domain}\\${name}` : name;
-  }
-  // Keep the original ECS document next to the Sigma names (nothing is lost).
-  for (const [key, value] of Object.entries(doc)) if (fields[key] === undefined) fields[key] = value;
+  setEcsSigmaFields(fields, doc);
+  setIfPresent(fields, 'User', ecsUser(doc));
+  keepDocument(fields, doc);
   return windowsEvent(fields, { channel, provider, eventId }, computer, parseTime(doc['@timestamp']), source);
 }
 
