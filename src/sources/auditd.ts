@@ -6,12 +6,10 @@
  *
  * Not splittable: an event spans lines and a child's parent fields come from earlier events.
  */
-import type { NormalizedEvent } from '../events/event.js';
-import { AuditAssembler } from './auditd/assembler.js';
+import { readAuditLines, type AuditAssembler } from './auditd/assembler.js';
 import { isSeparator } from './auditd/interpreted.js';
 import { parseRecord } from './auditd/record.js';
-import { isBlank, OVERSIZED_LINE, splitLines } from './lines.js';
-import { BATCH_SIZE } from './event-batches.js';
+import { isBlank } from './lines.js';
 import type { SourceReader } from './reader.js';
 
 const FORMAT = 'auditd';
@@ -32,31 +30,14 @@ export const auditdReader: SourceReader = {
     if (RAW_HEAD.test(first) || INTERPRETED_HEAD.test(first)) return 0.9;
     return SYSLOG_HEAD.test(first) ? 0.85 : 0;
   },
-  async *read(input, ctx) {
-    const file = ctx.file;
-    let batch: NormalizedEvent[] = [];
-    const events = new AuditAssembler(file, FORMAT, ctx.bad, (event) => batch.push(event));
-    const oversized = (line: number) => ctx.bad({ file, format: FORMAT, line, reason: OVERSIZED_LINE });
-    for await (const { lines, firstLine } of splitLines(input, oversized)) {
-      for (let i = 0; i < lines.length; i++) {
-        const text = lines[i]!;
-        if (isBlank(text)) continue;
-        // ausearch prints each event whole between these: the events before it are complete.
-        if (isSeparator(text)) {
-          events.flush();
-          continue;
-        }
-        const line = firstLine + i;
-        const record = parseRecord(text);
-        if (typeof record === 'string') ctx.bad({ file, format: FORMAT, line, reason: record });
-        else events.add(record, line);
-        if (batch.length >= BATCH_SIZE) {
-          yield batch;
-          batch = [];
-        }
-      }
-    }
-    events.flush();
-    if (batch.length > 0) yield batch;
-  },
+  read: (input, ctx) => readAuditLines(input, ctx, FORMAT, auditLine),
 };
+
+function auditLine(text: string, line: number, audit: AuditAssembler): string | undefined {
+  // ausearch prints each event whole between these: the events before it are complete.
+  if (isSeparator(text)) return void audit.flush();
+  const record = parseRecord(text);
+  if (typeof record === 'string') return record;
+  audit.add(record, line);
+  return undefined;
+}

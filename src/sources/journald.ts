@@ -12,12 +12,10 @@
  * Not splittable: an audit event spans entries and a child's parent fields come from earlier ones.
  */
 import type { NormalizedEvent, Provenance } from '../events/event.js';
-import { AuditAssembler } from './auditd/assembler.js';
+import { readAuditLines, type AuditAssembler } from './auditd/assembler.js';
 import { journalAuditLine } from './auditd/journal.js';
 import { parseRecord } from './auditd/record.js';
-import { BATCH_SIZE } from './event-batches.js';
 import { jsonLineHead } from './json-head.js';
-import { isBlank, OVERSIZED_LINE, splitLines } from './lines.js';
 import { jsonObjectLine } from './ndjson.js';
 import type { SourceReader } from './reader.js';
 import { jsonRecordEvent } from './sysmon-linux-syslog.js';
@@ -33,27 +31,7 @@ export const journaldReader: SourceReader = {
     // journalctl writes both in every entry, whatever --output-fields selects.
     return typeof first.members.__CURSOR === 'string' && typeof first.members.__REALTIME_TIMESTAMP === 'string' ? 0.9 : 0;
   },
-  async *read(input, ctx) {
-    const file = ctx.file;
-    let batch: NormalizedEvent[] = [];
-    const audit = new AuditAssembler(file, FORMAT, ctx.bad, (event) => batch.push(event));
-    const oversized = (line: number) => ctx.bad({ file, format: FORMAT, line, reason: OVERSIZED_LINE });
-    for await (const { lines, firstLine } of splitLines(input, oversized)) {
-      for (let i = 0; i < lines.length; i++) {
-        const text = lines[i]!;
-        if (isBlank(text)) continue;
-        const line = firstLine + i;
-        const problem = readEntry(text, { file, format: FORMAT, line }, audit, (event) => batch.push(event));
-        if (problem !== undefined) ctx.bad({ file, format: FORMAT, line, reason: problem });
-        if (batch.length >= BATCH_SIZE) {
-          yield batch;
-          batch = [];
-        }
-      }
-    }
-    audit.flush();
-    if (batch.length > 0) yield batch;
-  },
+  read: (input, ctx) => readAuditLines(input, ctx, FORMAT, (text, line, audit, emit) => readEntry(text, { file: ctx.file, format: FORMAT, line }, audit, emit)),
 };
 
 /** Reads one entry into `records` or `emit`; the reason when it is a bad record. */

@@ -1,5 +1,8 @@
+import type { Readable } from 'node:stream';
 import type { NormalizedEvent } from '../../events/event.js';
-import type { BadRecord } from '../reader.js';
+import { BATCH_SIZE } from '../event-batches.js';
+import { isBlank, OVERSIZED_LINE, splitLines } from '../lines.js';
+import type { BadRecord, ReadContext } from '../reader.js';
 import { EventGrouper, MAX_OPEN_EVENTS, type AuditEvent } from './group.js';
 import { normalizeEvent } from './normalize.js';
 import { ProcessTable } from './process-table.js';
@@ -8,7 +11,7 @@ import type { AuditRecord } from './record.js';
 /**
  * Audit records of one input → its events, in the order they complete: records grouped by event
  * (group.ts), each event normalized with the input's process table (parent fields from earlier
- * events). Shared by the readers whose inputs hold audit records (auditd.ts, journald.ts).
+ * events). Shared by the readers whose inputs hold audit records (auditd.ts, journald.ts), through readAuditLines.
  */
 export class AuditAssembler {
   private readonly table = new ProcessTable();
@@ -40,4 +43,31 @@ export class AuditAssembler {
       this.emit(event);
     }
   }
+}
+
+/** What a reader does with one non-blank line: adds its records to `audit`, or emits an event of its own; the reason when the line is a bad record. */
+export type AuditLineReader = (text: string, line: number, audit: AuditAssembler, emit: (event: NormalizedEvent) => void) => string | undefined;
+
+/** The events of an input that holds audit records one per line (audit.log, a journal export), in batches. */
+export async function* readAuditLines(input: Readable, ctx: ReadContext, format: string, readLine: AuditLineReader): AsyncGenerator<NormalizedEvent[]> {
+  const file = ctx.file;
+  let batch: NormalizedEvent[] = [];
+  const emit = (event: NormalizedEvent) => void batch.push(event);
+  const audit = new AuditAssembler(file, format, ctx.bad, emit);
+  const oversized = (line: number) => ctx.bad({ file, format, line, reason: OVERSIZED_LINE });
+  for await (const { lines, firstLine } of splitLines(input, oversized)) {
+    for (let i = 0; i < lines.length; i++) {
+      const text = lines[i]!;
+      if (isBlank(text)) continue;
+      const line = firstLine + i;
+      const problem = readLine(text, line, audit, emit);
+      if (problem !== undefined) ctx.bad({ file, format, line, reason: problem });
+      if (batch.length >= BATCH_SIZE) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  audit.flush();
+  if (batch.length > 0) yield batch;
 }
