@@ -43,7 +43,7 @@ export function ecsFormatter({ columns }: FormatterOptions): AlertFormatter {
         ecs: { version: ECS_VERSION },
         event: {
           kind: 'alert',
-          category: CATEGORY.has(event.category ?? '') ? [CATEGORY.get(event.category ?? '')] : undefined,
+          category: categoryOf(event.category),
           severity: severity(rule.level),
           risk_score: RISK.get(rule.level ?? '') ?? 47,
           module: PRODUCT,
@@ -94,4 +94,10 @@ function threat(tags: readonly string[]) {
     technique: techniques.size === 0 ? undefined : [...techniques].map(([id, subs]) => ({ id, reference: `https://attack.mitre.org/techniques/${id}/`, subtechnique: subs.size === 0 ? undefined : [...subs].map((s) => ({ id: s, reference: `https://attack.mitre.org/techniques/${s.replace('.', '/')}/` })) })),
     tactic: tactics.length === 0 ? undefined : tactics.map((t) => ({ ...t, reference: `https://attack.mitre.org/tactics/${t.id}/` })),
   };
+}
+
+/** ECS's `event.category` of an alert's event, from its Sigma category. */
+function categoryOf(category: string | undefined): string[] | undefined {
+  const ecs = category === undefined ? undefined : CATEGORY.get(category);
+  return ecs === undefined ? undefined : [ecs];
 }

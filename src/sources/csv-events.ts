@@ -188,6 +188,8 @@ function ecsEvent(row: Fields, winlogColumns: readonly WinlogColumn[], source: P
     const value = row[column];
     if (typeof value === 'string' && KIBANA_ESCAPED_FORMULA.test(value)) row[column] = value.slice(1);
   }
+  // Elastic Defend's or Auditbeat's documents have no winlog object: ecs.ts reads them (dotted columns are ECS paths to it).
+  if (winlogColumns.length === 0 && row['event.category'] !== undefined) return ecsDocumentEvent(row, source);
   const winlog: Fields = {};
   for (const { column, parents, leaf } of winlogColumns) {
     const value = row[column];
@@ -197,8 +199,6 @@ function ecsEvent(row: Fields, winlogColumns: readonly WinlogColumn[], source: P
     for (const key of parents) node = (node[key] ??= {}) as Fields;
     node[leaf] = value;
   }
-  // Elastic Defend's or Auditbeat's documents have no winlog object: ecs.ts reads them (dotted columns are ECS paths to it).
-  if (winlogColumns.length === 0 && row['event.category'] !== undefined) return ecsDocumentEvent(row, source);
   row.winlog = winlog;
   return winlogbeatEvent(row, source);
 }

