@@ -22,7 +22,7 @@
  * Fields get their Sigma names beside the document's own (ecs-fields.ts, plus: CommandLine from
  * `process.args` where there is no command line (Auditbeat), ProcessGuid from `entity_id` (the
  * process tree links by it), `process.pe.*`, Hashes in Sysmon's `MD5=…,SHA256=…` form,
- * IntegrityLevel, TargetObject (hives as Sysmon names them: `HKLM\\`, `HKU\\`) and Details from `registry.*`, ImageLoaded, SourceFilename of a
+ * IntegrityLevel, TargetObject (hives as Sysmon names them: `HKLM\`, `HKU\`) and Details from `registry.*`, ImageLoaded, SourceFilename of a
  * rename, Initiated from `network.direction`, User as `DOMAIN\name`). Product from `host.os`.
  */
 import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
