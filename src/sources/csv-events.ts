@@ -2,7 +2,7 @@
  * CSV exports of SIEM searches whose columns are event fields: what analysts download far more
  * often than JSON. One header row of field names, one event per row, read by csv-rows.ts
  * (RFC 4180 quoting; an empty cell is an absent field; a row with the wrong cell count is one
- * bad record with its line). Three layouts, told apart by the header:
+ * bad record with its line). Four layouts, told apart by the header:
  *
  * - Splunk ("Export → CSV" in Splunk Web, `| outputcsv`, REST `output_mode=csv`): Splunk's own
  *   columns (`_time`, `host`, `source`, `sourcetype`, `_raw`) beside the extracted fields (the
@@ -34,6 +34,9 @@
  *   escaped as formulas (`'-`, `'=…`) are taken back. `winlog.*` columns are nested back into the
  *   `winlog` object and the row goes through winlogbeat.ts's mapping; a report of Elastic Defend
  *   or Auditbeat documents (`event.category`, no `winlog.*` column) goes through ecs.ts's.
+ * - CrowdStrike Falcon events (Falcon event search / LogScale "Export as CSV", an FDR index in
+ *   a SIEM): an `event_simpleName` or `#event_simpleName` column; each row goes through
+ *   falcon.ts's mapping, with one process table per input.
  * Sentinel's `Syslog` table (`Facility`, `SyslogMessage`) of Linux hosts: a SyslogMessage holding
  * Sysmon for Linux's `<Event>` is that event (event-xml.ts), an AUOMS record (`type=AUOMS_EXECVE …`,
  * auditd-derived) the event auditd/auoms.ts makes of it, as otrf reads the same rows as JSON.
@@ -62,27 +65,28 @@ import { parseTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
 import { toEvent as winlogbeatEvent } from './winlogbeat.js';
 import { ecsDocumentEvent } from './ecs.js';
+import { createFalconMapper } from './falcon.js';
 
 const FORMAT = 'csv-events';
 
 /** Columns naming the kind of event: its id, or the log it came from. */
-const ID_COLUMNS = new Set(['EventID', 'EventCode', 'Id', 'event.code', 'winlog.event_id', 'event.category']);
+const ID_COLUMNS = new Set(['EventID', 'EventCode', 'Id', 'event.code', 'winlog.event_id', 'event.category', 'event_simpleName', '#event_simpleName']);
 const LOG_COLUMNS = new Set([
   'Channel', 'EventLog', 'LogName', 'Provider_Name', 'Provider', 'ProviderName', 'SourceName', 'EventSourceName',
   'sourcetype', 'winlog.channel', 'winlog.provider_name', 'event.provider', 'Facility',
 ]);
-/** Columns holding what an event did, in Sigma/Sysmon, Security 4688 or ECS names. */
+/** Columns holding what an event did, in Sigma/Sysmon, Security 4688, ECS or Falcon names. */
 const EVENT_COLUMNS = new Set([
   'Image', 'CommandLine', 'ParentImage', 'ParentCommandLine', 'TargetFilename', 'DestinationIp', 'DestinationHostname',
   'DestinationPort', 'QueryName', 'TargetObject', 'ImageLoaded', 'NewProcessName', 'ParentProcessName', 'EventData', '_raw', 'SyslogMessage',
   'process.executable', 'process.command_line', 'process.parent.executable', 'file.path', 'destination.ip',
-  'destination.domain', 'dns.question.name',
+  'destination.domain', 'dns.question.name', 'ImageFileName', 'TargetFileName', 'DomainName', 'RemoteAddressIP4',
 ]);
 const ECS_EVENT_DATA = /^winlog\.event_data\./;
 
 export const csvEventsReader: SourceReader = {
   format: FORMAT,
-  description: 'CSV export of SIEM search results with event-field columns: Splunk, Sentinel / Log Analytics, Kibana (ECS), spreadsheets',
+  description: 'CSV export of SIEM search results with event-field columns: Splunk, Sentinel / Log Analytics, Kibana (ECS), Falcon event search, spreadsheets',
   sniff(head) {
     const columns = headerNames(head)?.map(baseName);
     if (columns === undefined) return 0;
@@ -100,7 +104,7 @@ function baseName(column: string): string {
   return ZONE_SUFFIX.exec(column)?.[1] ?? column;
 }
 
-type Layout = 'splunk' | 'ecs' | 'fields';
+type Layout = 'splunk' | 'ecs' | 'falcon' | 'fields';
 
 interface WinlogColumn {
   column: string;
@@ -125,9 +129,11 @@ function headerOf(cells: readonly string[]): Header {
   const renames = new Map(raw.flatMap((column) => (ZONE_SUFFIX.test(column) ? [[column, baseName(column)] as const] : [])));
   const localColumns = new Set(raw.flatMap((column) => (ZONE_SUFFIX.exec(column)?.[2] === 'Local Time' ? [baseName(column)] : [])));
   const has = (name: string) => columns.includes(name);
-  const layout: Layout = columns.some((c) => c.startsWith('winlog.') || c === 'event.code' || c === 'host.name' || c === 'event.category')
-    ? 'ecs'
-    : has('_time') || has('sourcetype') || has('_raw') ? 'splunk' : 'fields';
+  const layout: Layout = has('event_simpleName') || has('#event_simpleName')
+    ? 'falcon'
+    : columns.some((c) => c.startsWith('winlog.') || c === 'event.code' || c === 'host.name' || c === 'event.category')
+      ? 'ecs'
+      : has('_time') || has('sourcetype') || has('_raw') ? 'splunk' : 'fields';
   const winlogColumns = columns.filter((c) => c.startsWith('winlog.')).map((column) => {
     const path = column.slice('winlog.'.length).split('.');
     return { column, parents: path.slice(0, -1), leaf: path[path.length - 1]! };
@@ -137,13 +143,17 @@ function headerOf(cells: readonly string[]): Header {
 
 async function* readCsvEvents(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
   let header: Header | undefined;
-  const auoms = createAuomsRowMapper(); // AUOMS rows of Sentinel's Syslog table: auditd/auoms.ts, one process table per input
-  yield* readCsvRows(input, ctx, FORMAT, (row, source) => rowEvent(row, header!, source, auoms), (cells) => void (header = headerOf(cells)));
+  // Mappers with a table per input: AUOMS rows of Sentinel's Syslog table (auditd/auoms.ts), Falcon's events (falcon.ts).
+  const mappers = { auoms: createAuomsRowMapper(), falcon: createFalconMapper() };
+  yield* readCsvRows(input, ctx, FORMAT, (row, source) => rowEvent(row, header!, source, mappers), (cells) => void (header = headerOf(cells)));
 }
 
-type AuomsRowMapper = ReturnType<typeof createAuomsRowMapper>;
+interface RowMappers {
+  auoms: ReturnType<typeof createAuomsRowMapper>;
+  falcon: ReturnType<typeof createFalconMapper>;
+}
 
-function rowEvent(row: Fields, header: Header, source: Provenance, auoms: AuomsRowMapper): NormalizedEvent | string {
+function rowEvent(row: Fields, header: Header, source: Provenance, mappers: RowMappers): NormalizedEvent | string {
   for (const [column, name] of header.renames) {
     if (row[column] === undefined) continue;
     row[name] = row[column]!;
@@ -152,7 +162,8 @@ function rowEvent(row: Fields, header: Header, source: Provenance, auoms: AuomsR
   const event =
     header.layout === 'splunk' ? splunkEvent(row, source)
     : header.layout === 'ecs' ? ecsEvent(row, header.winlogColumns, source)
-    : auoms(row, source) ?? fieldsEvent(row, source);
+    : header.layout === 'falcon' ? mappers.falcon(row, source)
+    : mappers.auoms(row, source) ?? fieldsEvent(row, source);
   if (typeof event === 'string') return event;
   // An embedded <Event>'s own time (Splunk's _raw, Sentinel's SyslogMessage) wins, as in the JSON readers. Winlogbeat's
   // mapping reads @timestamp with Date.parse, which takes Kibana's rendering in the machine's zone: the row's time replaces it.

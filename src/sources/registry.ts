@@ -6,6 +6,7 @@ import { defenderReader } from './defender.js';
 import { evtxJsonReader } from './evtx-json.js';
 import { evtxReader } from './evtx.js';
 import { evtxEcmdReader } from './evtxecmd.js';
+import { falconReader } from './falcon.js';
 import { journaldReader } from './journald.js';
 import { eventViewerCsvReader } from './eventviewer-csv.js';
 import { otrfReader } from './otrf.js';
@@ -33,6 +34,7 @@ export const READERS: readonly SourceReader[] = [
   powershellWinEventReader,
   windowsXmlReader,
   defenderReader,
+  falconReader,
   csvEventsReader,
   splunkReader,
   sysmonLinuxSyslogReader,

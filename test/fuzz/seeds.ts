@@ -85,6 +85,7 @@ export function seedsFor(format: string): Buffer[] {
     case 'sysmon-linux-syslog': return [sysmonSyslog(), firstLines(corpus(OTRF + 'syslog_sysmon_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json'), 8)];
     case 'auditd': return [corpus(OTRF + 'sh_arp_cache_2020-11-10074812.log'), corpus('elastic__beats/filebeat/module/auditd/log/test/execve-hex-arg.log'), repoFile('test/fixtures/auditd/audit-log.txt')];
     case 'ecs': return [repoFile('test/fixtures/windows/atomic-1-3-4.elastic-defend.ndjson'), reshaped(repoFile('test/fixtures/windows/atomic-1-3-4.elastic-defend.ndjson'), 'array'), ...any];
+    case 'falcon': return [repoFile('test/fixtures/windows/atomic-1-3-4.falcon-fdr.ndjson'), reshaped(repoFile('test/fixtures/windows/atomic-1-3-4.falcon-fdr.ndjson'), 'array'), repoFile('test/fixtures/sources/falcon-logscale.ndjson'), ...any];
     case 'journald': return [repoFile('test/fixtures/auditd/journal-npm-postinstall.json'), firstLines(repoFile('test/fixtures/auditd/journal-npm-postinstall.json'), 12)];
     case 'wineventlog': return [repoFile('test/fixtures/windows/atomic-1-3-4.wineventlog.log'), ...any];
     case 'sigma-ndjson': return [repoFile('test/fixtures/sources/sigma.ndjson'), firstLines(repoFile('samples/sysmon-npm-install.ndjson'), 30), otrf(), reshaped(repoFile('test/fixtures/sources/sigma.ndjson'), 'array'), reshaped(repoFile('test/fixtures/sources/sigma.ndjson'), 'objects')];
