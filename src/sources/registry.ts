@@ -9,6 +9,7 @@ import { evtxEcmdReader } from './evtxecmd.js';
 import { falconReader } from './falcon.js';
 import { journaldReader } from './journald.js';
 import { eventViewerCsvReader } from './eventviewer-csv.js';
+import { osqueryReader } from './osquery.js';
 import { otrfReader } from './otrf.js';
 import { powershellWinEventReader } from './powershell-winevent.js';
 import { qradarCsvReader } from './qradar-csv.js';
@@ -35,6 +36,7 @@ export const READERS: readonly SourceReader[] = [
   windowsXmlReader,
   defenderReader,
   falconReader,
+  osqueryReader,
   csvEventsReader,
   splunkReader,
   sysmonLinuxSyslogReader,
