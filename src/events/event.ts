@@ -11,6 +11,25 @@ export type FieldValue = string | number | boolean | null | FieldValue[] | { [ke
 
 export type Fields = Record<string, FieldValue>;
 
+/**
+ * `fields[key] = value` for a name that comes from the input. An assignment to `__proto__` sets
+ * the object's prototype (or does nothing for a string): the field would vanish. Defined, it is
+ * an ordinary field.
+ */
+export function setField(fields: Fields, key: string, value: FieldValue): void {
+  if (key === '__proto__') Object.defineProperty(fields, key, { value, writable: true, enumerable: true, configurable: true });
+  else fields[key] = value;
+}
+
+/**
+ * Whether `fields` has a field named `key` of its own: `fields[key] === undefined` and `key in
+ * fields` see Object.prototype's members, so a field named `constructor`, `toString` or
+ * `__proto__` from the input would count as present and be skipped.
+ */
+export function hasField(fields: Fields, key: string): boolean {
+  return Object.hasOwn(fields, key);
+}
+
 /** Where an event came from, so every alert can be traced back to its record. */
 export interface Provenance {
   /** Path of the input file, or `-` for stdin. */

@@ -7,7 +7,7 @@
  */
 import { once } from 'node:events';
 import { parse } from 'csv-parse';
-import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { type Fields, type NormalizedEvent, type Provenance, setField } from '../events/event.js';
 import { EventBatches } from './event-batches.js';
 import type { ReadContext } from './reader.js';
 
@@ -49,7 +49,7 @@ export async function* readCsvRows(
     if (record.length !== header.length) outcome = `${record.length} cells, header has ${header.length}`;
     else {
       const row: Fields = {};
-      for (let i = 0; i < header.length; i++) if (record[i] !== '') row[header[i]!] = record[i]!;
+      for (let i = 0; i < header.length; i++) if (record[i] !== '') setField(row, header[i]!, record[i]!);
       outcome = toEvent(row, source);
     }
     const done = batches.add(outcome, source);

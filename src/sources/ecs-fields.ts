@@ -2,7 +2,7 @@
  * Elastic Common Schema documents → Sigma field names: what the winlogbeat reader fills beside a
  * document's `winlog.event_data`, and what the ecs reader reads endpoint documents by.
  */
-import type { FieldValue, Fields } from '../events/event.js';
+import { type FieldValue, type Fields, hasField, setField } from '../events/event.js';
 import { isObject, type JsonObject } from './json-util.js';
 import { sysmonUser } from './sysmon-values.js';
 
@@ -58,5 +58,5 @@ export function ecsUser(doc: JsonObject): string | undefined {
 
 /** The document's own members beside the Sigma names (nothing is lost), where `fields` has none of the name. */
 export function keepDocument(fields: Fields, doc: JsonObject): void {
-  for (const [key, value] of Object.entries(doc)) if (fields[key] === undefined) fields[key] = value;
+  for (const [key, value] of Object.entries(doc)) if (!hasField(fields, key)) setField(fields, key, value);
 }

@@ -17,7 +17,7 @@
  * over one element held as a string.
  */
 import { SaxesParser } from 'saxes';
-import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { type FieldValue, type Fields, type NormalizedEvent, type Provenance, hasField, setField } from '../events/event.js';
 import { stringOf } from './json-util.js';
 import { parseTime } from './time.js';
 import { toEventId, windowsEvent } from './windows-logsource.js';
@@ -71,13 +71,13 @@ export class EventXmlFlattener {
     const { name, attributes, text } = element;
     if (section === 'System') {
       const value = text.trim();
-      if (value !== '') this.fields[name] = value;
+      if (value !== '') setField(this.fields, name, value);
     } else if (section === 'RenderingInfo') {
       if (name === 'Keyword') this.keywords.push(text.trim());
       else if (depth === 1) this.fields[`RenderingInfo_${name}`] = text.trim();
     } else if (name === 'Data') {
       const dataName = attributes.Name;
-      if (dataName !== undefined) this.fields[dataName] = text;
+      if (dataName !== undefined) setField(this.fields, dataName, text);
       else if (section === 'EventData' && depth === 1) this.unnamedData.push(text);
       else addValue(this.fields, 'Data', text);
     } else if (!(section === 'UserData' && depth === 1)) {
@@ -119,10 +119,10 @@ function localName(name: string): string {
 
 /** A repeated leaf name becomes a list, in document order. */
 function addValue(fields: Fields, name: string, value: string): void {
-  const existing = fields[name];
-  if (existing === undefined) fields[name] = value;
+  const existing = hasField(fields, name) ? fields[name] : undefined;
+  if (existing === undefined) setField(fields, name, value);
   else if (Array.isArray(existing)) existing.push(value);
-  else fields[name] = [existing, value] as FieldValue[];
+  else setField(fields, name, [existing, value] as FieldValue[]);
 }
 
 /** Roots of the XML payloads Azure and WEC rows carry in a string column. */
@@ -210,7 +210,7 @@ export function eventFromXml(xml: string, source: Provenance, allowTruncated = f
 export function eventFromEmbeddedXml(xml: string, wrapper: Fields, host: string | undefined, source: Provenance): NormalizedEvent | string {
   const event = eventFromXml(xml, source, true);
   if (typeof event === 'string') return event;
-  for (const [key, value] of Object.entries(wrapper)) if (event.fields[key] === undefined) event.fields[key] = value;
+  for (const [key, value] of Object.entries(wrapper)) if (!hasField(event.fields, key)) setField(event.fields, key, value);
   if (event.host === undefined && host !== undefined && host !== '') event.host = host;
   return event;
 }

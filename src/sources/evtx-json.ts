@@ -13,7 +13,7 @@
  * children by their `Name`, so Sysmon fields get their Sigma names as they are.
  */
 import type { Readable } from 'node:stream';
-import type { FieldValue, Fields, NormalizedEvent } from '../events/event.js';
+import { type FieldValue, type Fields, type NormalizedEvent, setField } from '../events/event.js';
 import { scanJsonValues } from './json-values.js';
 import { BATCH_SIZE } from './event-batches.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
@@ -115,20 +115,20 @@ function flattenSystem(system: JsonObject, fields: Fields): void {
   for (const [name, value] of Object.entries(system)) {
     if (value === null) continue;
     if (!isObject(value)) {
-      fields[name] = value;
+      setField(fields, name, value);
       continue;
     }
-    if ('#text' in value) fields[name] = value['#text'];
+    if ('#text' in value) setField(fields, name, value['#text']!);
     const attributes = value['#attributes'];
     if (isObject(attributes)) {
-      for (const [attribute, attributeValue] of Object.entries(attributes)) fields[`${name}_${attribute}`] = attributeValue;
+      for (const [attribute, attributeValue] of Object.entries(attributes)) setField(fields, `${name}_${attribute}`, attributeValue);
     } else {
       // Attributes as plain keys and the text as `Value` (Velociraptor's parse_evtx():
       // `"EventID": {"Value": 1}`, `"Provider": {"Name": …}`), or as `@`-keys beside `#text`
       // (xmltodict's form: python-evtx's XML as JSON, EvtxECmd --fj: `"Provider": {"@Name": …}`).
       for (const [key, inner] of Object.entries(value)) {
         if (key === '#text' || isObject(inner) || Array.isArray(inner)) continue;
-        fields[key === 'Value' ? name : `${name}_${key.startsWith('@') ? key.slice(1) : key}`] = inner;
+        setField(fields, key === 'Value' ? name : `${name}_${key.startsWith('@') ? key.slice(1) : key}`, inner);
       }
     }
   }
@@ -140,13 +140,13 @@ function flattenEventData(data: JsonObject, fields: Fields): void {
   for (const [name, value] of Object.entries(data)) {
     if (name === '#attributes' || name.startsWith('@')) continue; // xmlns
     if (name !== 'Data') {
-      fields[name] = textOf(value);
+      setField(fields, name, textOf(value));
       continue;
     }
     for (const item of Array.isArray(value) ? value : [value]) {
       const itemName = !isObject(item) ? undefined : isObject(item['#attributes']) ? item['#attributes'].Name : item['@Name'];
       // An empty <Data Name="X"/> has no #text: the element exists, so its value is ''.
-      if (typeof itemName === 'string') fields[itemName] = isObject(item) ? (item['#text'] ?? '') : item;
+      if (typeof itemName === 'string') setField(fields, itemName, isObject(item) ? (item['#text'] ?? '') : item);
       else unnamed.push(textOf(item));
     }
   }

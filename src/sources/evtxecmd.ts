@@ -38,7 +38,7 @@
  * a range cannot know whether it starts inside a record, and a range has no header row.
  */
 import type { Readable } from 'node:stream';
-import type { Fields, FieldValue, NormalizedEvent, Provenance } from '../events/event.js';
+import { type Fields, type FieldValue, type NormalizedEvent, type Provenance, hasField, setField } from '../events/event.js';
 import { headerNames, readCsvRows } from './csv-rows.js';
 import { firstByte } from './first-byte.js';
 import { flattenData } from './evtx-json.js';
@@ -127,10 +127,10 @@ function rowEvent(row: Fields, source: Provenance, ctx: ReadContext): Normalized
     if (typeof data === 'string') {
       ctx.bad({ ...source, reason: data });
       fields.Payload = payload;
-    } else Object.assign(fields, data); // the event's own data wins, as in the EVTX readers
+    } else for (const [key, value] of Object.entries(data)) setField(fields, key, value); // the event's own data wins, as in the EVTX readers
   }
   for (const name in row) {
-    if (!SYSTEM_COLUMNS.has(name) && fields[name] === undefined) fields[name] = row[name]!;
+    if (!SYSTEM_COLUMNS.has(name) && !hasField(fields, name)) setField(fields, name, row[name]!);
   }
   const id = { channel: stringOf(row.Channel), provider: stringOf(row.Provider), eventId };
   return windowsEvent(fields, id, stringOf(row.Computer), timeOf(row.TimeCreated), source);

@@ -35,7 +35,7 @@
  * Every field of the document is kept beside the Sigma names (the parent's `ParentProcessId`
  * as ParentProcessGuid). Not splittable: the tables need the input in order.
  */
-import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { type FieldValue, type Fields, type NormalizedEvent, type Provenance, hasField, setField } from '../events/event.js';
 import { firstDocument, readDocuments } from './elastic-hits.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
 import type { SourceReader } from './reader.js';
@@ -187,9 +187,7 @@ export function createFalconMapper(): (record: Fields, source: Provenance) => No
     set(fields, 'Computer', known.name);
     for (const key in doc) {
       // The document's own fields beside the Sigma names; its ParentProcessId (a Falcon id) is ParentProcessGuid.
-      if (key === 'ParentProcessId' || key === '@rawstring' || Object.hasOwn(fields, key)) continue;
-      // (Defined, not assigned: a member named __proto__ stays a field.)
-      Object.defineProperty(fields, key, { value: doc[key], writable: true, enumerable: true, configurable: true });
+      if (key !== 'ParentProcessId' && key !== '@rawstring' && !hasField(fields, key)) setField(fields, key, doc[key]!);
     }
 
     const event: NormalizedEvent = { fields, source };

@@ -32,7 +32,7 @@
  * and the line's own members (`name`, `action`, `decorations`, …) where no column has the name.
  */
 import type { Readable } from 'node:stream';
-import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { type FieldValue, type Fields, type NormalizedEvent, type Provenance, hasField, setField } from '../events/event.js';
 import { EventBatches } from './event-batches.js';
 import { firstJsonLine } from './json-head.js';
 import { isObject, stringOf } from './json-util.js';
@@ -231,8 +231,7 @@ function set(fields: Fields, key: string, value: string | undefined): void {
   if (value !== undefined) fields[key] = value;
 }
 
-/** A field defined, not assigned: a member named __proto__ stays a field; a Sigma name already set is kept. */
+/** A field of the input's, unless a Sigma name of that name is set. */
 function define(fields: Fields, key: string, value: FieldValue): void {
-  if (Object.hasOwn(fields, key)) return;
-  Object.defineProperty(fields, key, { value, writable: true, enumerable: true, configurable: true });
+  if (!hasField(fields, key)) setField(fields, key, value);
 }

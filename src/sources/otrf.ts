@@ -12,7 +12,7 @@
  * the JSON form. XML that does not parse is kept raw (the row is still an event). The rows may
  * come as Elasticsearch / OpenSearch search hits (elastic-hits.ts).
  */
-import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { type Fields, type NormalizedEvent, type Provenance, hasField, setField } from '../events/event.js';
 import { EMBEDDED_ROOTS, embeddedEvent, eventFromEmbeddedXml, parseEventXml } from './event-xml.js';
 import { createAuomsRowMapper } from './auditd/auoms.js';
 import { firstDocument, readDocuments, splitsDocuments } from './elastic-hits.js';
@@ -81,7 +81,7 @@ export function liftJsonEventData(record: Fields): void {
     return; // kept raw, like the XML payloads
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return;
-  for (const [key, value] of Object.entries(parsed as Fields)) if (record[key] === undefined) record[key] = value;
+  for (const [key, value] of Object.entries(parsed as Fields)) if (!hasField(record, key)) setField(record, key, value);
 }
 
 /** SecurityEvent/Event/WEC rows: `"EventData": "<EventData …><Data Name=…>…"`. Existing top-level keys win. */
@@ -90,7 +90,7 @@ export function liftXmlEventData(record: Fields): void {
   if (typeof data !== 'string' || !data.trimStart().startsWith('<')) return;
   const parsed = parseEventXml(data, EMBEDDED_ROOTS);
   if (typeof parsed === 'string') return; // kept raw, like unparseable JSON
-  for (const [key, value] of Object.entries(parsed.fields)) if (record[key] === undefined) record[key] = value;
+  for (const [key, value] of Object.entries(parsed.fields)) if (!hasField(record, key)) setField(record, key, value);
 }
 
 function firstString(record: Fields, keys: readonly string[]): string | undefined {

@@ -35,7 +35,7 @@
  * from `Computer`, else `host`; time from `_time`. Multivalue fields stay arrays.
  */
 import type { Readable } from 'node:stream';
-import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { type FieldValue, type Fields, type NormalizedEvent, type Provenance, hasField, setField } from '../events/event.js';
 import { embeddedEvent, eventFromEmbeddedXml } from './event-xml.js';
 import { firstJsonRecord } from './json-head.js';
 import { parseRecords } from './json-records.js';
@@ -141,7 +141,7 @@ export function fromResult(result: Fields, source: Provenance): NormalizedEvent 
   if (typeof raw === 'string' && isClassicEvent(raw)) {
     const event = classicEvent(raw, source);
     if (typeof event !== 'string') {
-      for (const [key, value] of Object.entries(result)) if (event.fields[key] === undefined) event.fields[key] = value;
+      for (const [key, value] of Object.entries(result)) if (!hasField(event.fields, key)) setField(event.fields, key, value);
       // _time is the event's own, with its offset; the classic time stamp has no zone.
       if (event.fields.UtcTime === undefined) setTime(event, result);
       return event;

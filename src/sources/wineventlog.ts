@@ -27,7 +27,7 @@
  * zone: it is read as UTC (as zoneless times are everywhere here) for events without a UtcTime.
  */
 import type { Readable } from 'node:stream';
-import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { type Fields, type NormalizedEvent, type Provenance, hasField, setField } from '../events/event.js';
 import { EventBatches } from './event-batches.js';
 import { isBlank, OVERSIZED_LINE, splitLines } from './lines.js';
 import { eventLogRecordEvent } from './powershell-winevent.js';
@@ -168,7 +168,7 @@ function eventOf(lines: string[], source: Provenance): NormalizedEvent | string 
   if (typeof event === 'string') return event;
   header.forEach((value, key) => {
     const name = HEADER_NAMES.has(key) ? HEADER_NAMES.get(key) : key;
-    if (name !== null && name !== undefined && !Object.hasOwn(event.fields, name)) event.fields[name] = value;
+    if (name !== null && name !== undefined && !hasField(event.fields, name)) setField(event.fields, name, value);
   });
   event.time ??= stampTime(stamp);
   return event;

@@ -7,7 +7,7 @@
  * the row's own columns are kept where the record has no field of that name, and the host is
  * `node=`, else the row's `Computer`/`HostName`.
  */
-import type { Fields, NormalizedEvent, Provenance } from '../../events/event.js';
+import { type Fields, type NormalizedEvent, type Provenance, hasField, setField } from '../../events/event.js';
 import { normalizeEvent } from './normalize.js';
 import { ProcessTable } from './process-table.js';
 import { parseRecord } from './record.js';
@@ -26,7 +26,7 @@ export function createAuomsRowMapper(): (row: Fields, source: Provenance) => Nor
     const audit = { id: record.id, records: [record], line: source.line ?? 0, ...(host === undefined ? {} : { node: host }) };
     const { event, problem } = normalizeEvent(audit, table, source);
     if (problem !== undefined) return problem;
-    for (const [key, value] of Object.entries(row)) if (!(key in event.fields)) event.fields[key] = value;
+    for (const [key, value] of Object.entries(row)) if (!hasField(event.fields, key)) setField(event.fields, key, value);
     return event;
   };
 }

@@ -10,7 +10,7 @@
  *   `proctitle` is decoded and its NUL separators become spaces; `key` with several keys (hex with
  *   `\x01` separators) becomes a list.
  */
-import type { FieldValue, Fields } from '../../events/event.js';
+import { type FieldValue, type Fields, hasField, setField } from '../../events/event.js';
 import { decodeUntrusted } from './decode.js';
 import type { RawValue } from './kv.js';
 import type { AuditRecord } from './record.js';
@@ -43,9 +43,9 @@ export function flattenRecords(records: readonly AuditRecord[], argv: readonly s
     }
     if (!repeats) {
       for (const [key, raw] of only!.fields) {
-        if (key in into || (skipRegisters && REGISTER.test(key))) continue;
+        if (hasField(into, key) || (skipRegisters && REGISTER.test(key))) continue;
         const value = fieldValue(key, raw, type);
-        if (value !== undefined) into[key] = value;
+        if (value !== undefined) setField(into, key, value);
       }
       continue;
     }
@@ -66,7 +66,7 @@ export function flattenRecords(records: readonly AuditRecord[], argv: readonly s
 }
 
 function put(into: Fields, key: string, value: FieldValue): void {
-  if (!(key in into)) into[key] = value;
+  if (!hasField(into, key)) setField(into, key, value);
 }
 
 function fieldValue(key: string, raw: RawValue, type: string): FieldValue | undefined {

@@ -12,7 +12,7 @@
  * Deviation: character and entity references are resolved (evtx_dump prints them as `&#N;` /
  * `&name;`), as any XML reader of the same event would.
  */
-import type { FieldValue } from '../../events/event.js';
+import { type FieldValue, setField } from '../../events/event.js';
 import type { JsonObject } from '../json-util.js';
 import { EvtxError } from './errors.js';
 import { parseEmbedded } from './binxml.js';
@@ -254,8 +254,8 @@ function fill(
     if (key === undefined) continue;
     const element = elements[i];
     if (key === null) (anonymous ??= []).push(dataValue(element, valuesOf(i)));
-    else if (container && element.name === 'Data') out[key] = dataValue(element, valuesOf(i));
-    else out[key] = elementValue(element, valuesOf(i), element.name === 'EventData' || element.name === 'UserData');
+    else if (container && element.name === 'Data') setField(out, key, dataValue(element, valuesOf(i)));
+    else setField(out, key, elementValue(element, valuesOf(i), element.name === 'EventData' || element.name === 'UserData'));
   }
   if (anonymous !== undefined) out.Data = { '#text': anonymous.length === 1 ? anonymous[0] : anonymous };
   return out;
