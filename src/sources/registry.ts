@@ -8,6 +8,7 @@ import { evtxReader } from './evtx.js';
 import { evtxEcmdReader } from './evtxecmd.js';
 import { falconReader } from './falcon.js';
 import { journaldReader } from './journald.js';
+import { laurelReader } from './laurel.js';
 import { eventViewerCsvReader } from './eventviewer-csv.js';
 import { osqueryReader } from './osquery.js';
 import { otrfReader } from './otrf.js';
@@ -42,6 +43,7 @@ export const READERS: readonly SourceReader[] = [
   sysmonLinuxSyslogReader,
   auditdReader,
   journaldReader,
+  laurelReader,
   winEventLogReader,
   sigmaNdjsonReader,
 ];
