@@ -17,6 +17,7 @@ import { qradarCsvReader } from './qradar-csv.js';
 import { qradarJsonReader } from './qradar-json.js';
 import type { SourceReader } from './reader.js';
 import { sigmaNdjsonReader } from './sigma-ndjson.js';
+import { snareReader } from './snare.js';
 import { splunkReader } from './splunk.js';
 import { sysmonLinuxSyslogReader } from './sysmon-linux-syslog.js';
 import { windowsXmlReader } from './windows-xml.js';
@@ -45,5 +46,6 @@ export const READERS: readonly SourceReader[] = [
   journaldReader,
   laurelReader,
   winEventLogReader,
+  snareReader,
   sigmaNdjsonReader,
 ];

@@ -34,6 +34,70 @@ export function messageItems(provider: string, eventId: number, message: string,
   return into;
 }
 
+/**
+ * Sysmon's data item names (its manifest, schema 4.90: every event type's), for messages whose
+ * line breaks were turned into spaces.
+ */
+const SYSMON_NAMES = [
+  'RuleName', 'UtcTime', 'ProcessGuid', 'ProcessId', 'Image', 'FileVersion', 'Description', 'Product', 'Company', 'OriginalFileName',
+  'CommandLine', 'CurrentDirectory', 'User', 'LogonGuid', 'LogonId', 'TerminalSessionId', 'IntegrityLevel', 'Hashes', 'ParentProcessGuid',
+  'ParentProcessId', 'ParentImage', 'ParentCommandLine', 'ParentUser', 'TargetFilename', 'CreationUtcTime', 'PreviousCreationUtcTime',
+  'Protocol', 'Initiated', 'SourceIsIpv6', 'SourceIp', 'SourceHostname', 'SourcePort', 'SourcePortName', 'DestinationIsIpv6',
+  'DestinationIp', 'DestinationHostname', 'DestinationPort', 'DestinationPortName', 'State', 'Version', 'SchemaVersion', 'ImageLoaded',
+  'Signed', 'Signature', 'SignatureStatus', 'SourceProcessGuid', 'SourceProcessId', 'SourceImage', 'TargetProcessGuid', 'TargetProcessId',
+  'TargetImage', 'NewThreadId', 'StartAddress', 'StartModule', 'StartFunction', 'SourceThreadId', 'GrantedAccess', 'CallTrace',
+  'SourceUser', 'TargetUser', 'Device', 'EventType', 'TargetObject', 'Details', 'NewName', 'Configuration', 'ConfigurationFileHash',
+  'PipeName', 'Operation', 'EventNamespace', 'Name', 'Query', 'Type', 'Destination', 'Consumer', 'Filter', 'QueryName', 'QueryStatus',
+  'QueryResults', 'IsExecutable', 'Archived', 'Session', 'ClientInfo',
+];
+
+/** `  Name: ` where a line of Sysmon's message began (CR and LF became two spaces). */
+const SYSMON_FLATTENED_ITEM = new RegExp(` {2}(${SYSMON_NAMES.join('|')}): `, 'g');
+let labelsFlattened: RegExp | undefined;
+
+/**
+ * A message whose line breaks and tabs were each turned into a space (Snare's agents and some
+ * syslog forwarders send Windows events so) with its lines back, for the layouts messageItems
+ * knows: Sysmon's `Name: value` lines, found by Sysmon's item names; Security's and 7045's labelled
+ * lines, found by the labels above (two or more spaces before each: a line break and its tabs),
+ * a label followed by nothing but another label opening a section, the paragraph after the last
+ * item left out. Anything else as given.
+ */
+export function unflattenedMessage(provider: string, eventId: number, message: string): string {
+  if (message.includes('\n')) return message;
+  if (provider === SYSMON_PROVIDER) return message.replace(SYSMON_FLATTENED_ITEM, '\n$1: ');
+  if (provider !== SECURITY_PROVIDER && !(provider === SERVICE_CONTROL_MANAGER && eventId === 7045)) return message;
+  labelsFlattened ??= flattenedLabels();
+  const starts = [...message.matchAll(labelsFlattened)];
+  if (starts.length === 0) return message;
+  const lines = [message.slice(0, starts[0]!.index).trim()];
+  starts.forEach((match, i) => {
+    const valueStart = match.index + match[0].length;
+    const last = i + 1 === starts.length;
+    let value = message.slice(valueStart, last ? message.length : starts[i + 1]!.index).trim();
+    // After the last item, a paragraph (CR LF CR LF: four spaces) explains the event (4688's token types): no value of it.
+    if (last) value = value.split(/(?<! ) {4}(?=\S)/, 1)[0]!;
+    const label = match[1]!;
+    lines.push(value === '' && (Object.hasOwn(SECTIONS, label) || SECTION_TITLES.has(label)) ? `${label}:` : `\t${label}:\t\t${value}`);
+  });
+  return lines.join('\n');
+}
+
+/** Section lines of Security's messages that name no account (a label with no value ends where they begin). */
+const SECTION_TITLES = new Set([
+  'Process Information', 'Network Information', 'Logon Information', 'Detailed Authentication Information', 'Failure Information',
+  'Object', 'Access Request Information', 'Service Information', 'Task Information', 'Share Information',
+  'Application Information', 'Filter Information', 'Layer Information', 'Callout Information', 'Target Server', 'Attributes',
+  'Changed Attributes', 'Additional Information', 'Account Information', 'Service Request Information', 'Certificate Information',
+]);
+
+/** Every label of the tables above, longest first (a label may end another: `Process ID`, `Creator Process ID`). */
+function flattenedLabels(): RegExp {
+  const labels = new Set([...Object.keys(SECTIONS), ...SECTION_TITLES, ...Object.values(ACCOUNT_ITEMS).flatMap(Object.keys), ...Object.keys(SECURITY_ITEMS), ...Object.keys(SERVICE_INSTALLED)]);
+  const escaped = [...labels].sort((a, b) => b.length - a.length).map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(` {2,}(${escaped.join('|')}):(?= |$)`, 'g');
+}
+
 /** `Name: value`, Sysmon's rendering of one data item. */
 const SYSMON_ITEM = /^([A-Za-z][A-Za-z0-9]*): ?(.*)$/;
 
