@@ -24,11 +24,9 @@ import type { RawFields, RawValue } from './auditd/kv.js';
 import { normalizeEvent } from './auditd/normalize.js';
 import { ProcessTable } from './auditd/process-table.js';
 import type { AuditRecord } from './auditd/record.js';
-import { EventBatches } from './event-batches.js';
 import { firstJsonLine } from './json-head.js';
 import { isObject } from './json-util.js';
-import { isBlank, OVERSIZED_LINE, splitLines } from './lines.js';
-import { jsonObjectLine } from './ndjson.js';
+import { jsonObjectLine, readLineRecords } from './ndjson.js';
 import type { ReadContext, SourceReader } from './reader.js';
 import { validTime } from './time.js';
 
@@ -50,31 +48,18 @@ export const laurelReader: SourceReader = {
   read: readLaurel,
 };
 
-async function* readLaurel(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
-  const { file } = ctx;
-  const batches = new EventBatches(ctx);
+function readLaurel(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
   const table = new ProcessTable();
-  for await (const { lines, firstLine } of splitLines(input, (line) => ctx.bad({ file, format: FORMAT, line, reason: OVERSIZED_LINE }))) {
-    for (let i = 0; i < lines.length; i++) {
-      const text = lines[i]!;
-      if (isBlank(text)) continue;
-      const line = firstLine + i;
-      const source = { file, format: FORMAT, line };
-      const doc = jsonObjectLine(text);
-      const audit = typeof doc === 'string' ? doc : auditEvent(doc, line);
-      if (typeof audit === 'string') {
-        batches.add(audit, source);
-        continue;
-      }
-      const { event, problem } = normalizeEvent(audit, table, source);
-      if (problem !== undefined) ctx.bad({ ...source, reason: problem });
-      keepLaurelMembers(event, doc as Fields);
-      const full = batches.add(event, source);
-      if (full) yield full;
-    }
-  }
-  const rest = batches.rest();
-  if (rest) yield rest;
+  return readLineRecords(input, ctx, FORMAT, (text, source) => {
+    const doc = jsonObjectLine(text);
+    const audit = typeof doc === 'string' ? doc : auditEvent(doc, source.line!);
+    if (typeof audit === 'string') return audit;
+    const { event, problem } = normalizeEvent(audit, table, source);
+    // Usable, but its records were incomplete: the event is read and the problem reported.
+    if (problem !== undefined) ctx.bad({ ...source, reason: problem });
+    keepLaurelMembers(event, doc as Fields);
+    return event;
+  });
 }
 
 /** A LAUREL line as the audit event it was made of, or why it is not one. */

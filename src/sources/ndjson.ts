@@ -17,8 +17,11 @@ import { isBlank, OVERSIZED_LINE, splitLines } from './lines.js';
  */
 export type RecordMapper = (record: Fields, source: Provenance) => NormalizedEvent | string | null;
 
-/** Turns one non-blank line into an event, a string (the reason it is a bad record), or null (no event, nothing lost). */
-export type LineMapper = (text: string, source: Provenance) => NormalizedEvent | string | null;
+/**
+ * Turns one non-blank line into an event, several (a line that holds many records, each with its
+ * own provenance), a string (the reason it is a bad record), or null (no event, nothing lost).
+ */
+export type LineMapper = (text: string, source: Provenance) => NormalizedEvent | NormalizedEvent[] | string | null;
 
 /**
  * The loop of every one-record-per-line reader: split lines, map each non-blank line, report
@@ -34,7 +37,15 @@ export async function* readLineRecords(input: Readable | ReusedChunks, ctx: Read
       const text = lines[i]!;
       if (isBlank(text)) continue;
       const source = { file, format, line: firstLine + i };
-      const full = batches.add(toEvent(text, source), source);
+      const outcome = toEvent(text, source);
+      if (Array.isArray(outcome)) {
+        for (const event of outcome) {
+          const full = batches.add(event, event.source);
+          if (full) yield full;
+        }
+        continue;
+      }
+      const full = batches.add(outcome, source);
       if (full) yield full;
     }
   }

@@ -33,11 +33,9 @@
  */
 import type { Readable } from 'node:stream';
 import { type FieldValue, type Fields, type NormalizedEvent, type Provenance, hasField, setField } from '../events/event.js';
-import { EventBatches } from './event-batches.js';
 import { firstJsonLine } from './json-head.js';
 import { isObject, stringOf } from './json-util.js';
-import { isBlank, OVERSIZED_LINE, splitLines } from './lines.js';
-import { jsonObjectLine } from './ndjson.js';
+import { jsonObjectLine, readLineRecords } from './ndjson.js';
 import type { ReadContext, SourceReader } from './reader.js';
 import { sysmonHashes } from './sysmon-values.js';
 import { parseTime } from './time.js';
@@ -75,30 +73,17 @@ function rowsOf(line: Fields): Row[] | undefined {
   return undefined;
 }
 
-async function* readOsquery(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
-  const { file } = ctx;
-  const batches = new EventBatches(ctx);
+/** Each line's rows as events, numbered by `record` within a line of several (or of a batch or snapshot). */
+function readOsquery(input: Readable, ctx: ReadContext): AsyncGenerator<NormalizedEvent[]> {
   const mapper = createOsqueryMapper();
-  for await (const { lines, firstLine } of splitLines(input, (line) => ctx.bad({ file, format: FORMAT, line, reason: OVERSIZED_LINE }))) {
-    for (let i = 0; i < lines.length; i++) {
-      const text = lines[i]!;
-      if (isBlank(text)) continue;
-      const where: Provenance = { file, format: FORMAT, line: firstLine + i };
-      const line = jsonObjectLine(text);
-      const rows = typeof line === 'string' ? line : (rowsOf(line) ?? 'an osquery result line holds columns, diffResults or a snapshot');
-      if (typeof rows === 'string') {
-        batches.add(rows, where);
-        continue;
-      }
-      for (let r = 0; r < rows.length; r++) {
-        const source = rows.length > 1 || !isObject((line as Fields).columns) ? { ...where, record: r } : where;
-        const full = batches.add(mapper(line as Fields, rows[r]!, source), source);
-        if (full) yield full;
-      }
-    }
-  }
-  const rest = batches.rest();
-  if (rest) yield rest;
+  return readLineRecords(input, ctx, FORMAT, (text, where) => {
+    const line = jsonObjectLine(text);
+    const rows = typeof line === 'string' ? line : rowsOf(line);
+    if (rows === undefined) return 'an osquery result line holds columns, diffResults or a snapshot';
+    if (typeof rows === 'string') return rows;
+    const numbered = rows.length > 1 || !isObject((line as Fields).columns);
+    return rows.map((row, r) => mapper(line as Fields, row, numbered ? { ...where, record: r } : where));
+  });
 }
 
 /** Processes remembered per input (by host and pid): a start's parent. */
