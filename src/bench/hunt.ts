@@ -8,13 +8,15 @@
  * - all rules over the folder at default threads (target ≤ 0.8 s, ≤ 250 MB; and as a ratio to the
  *   evtxexport loop of the same rounds, to compare runs made in different host states), and at 1
  *   and 2;
- * - reading alone (`dump` to /dev/null) against `evtxexport -f xml` file by file, records per
- *   second with every process start-up counted on both sides (target ≥ 5×);
+ * - reading alone against `evtxexport -f xml` file by file, records per second with every
+ *   process start-up counted on both sides (target ≥ 5×): `dump` to /dev/null (which also
+ *   enriches and prints every event), and a scan whose only rule matches nothing (the issue's
+ *   "scan with an empty pack": an empty pack is refused);
  * - loading the rules with the rule cache cold and warm (target ≤ 0.3 s warm): the load alone in
  *   a fresh process (rule-load.ts), and `rules lint` as a user runs it (output discarded).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,9 +116,14 @@ export async function huntRows(root: string, cliPath: string): Promise<string[]>
     ruleLoad(rules, cacheDir);
     const records = evtxexportRecords(files);
     dump(cliPath, folder, env); // a repeat run, as the scans: its code cache made (runtime/cached-start.ts)
+    const nothing = join(cacheHome, 'matches-nothing');
+    mkdirSync(nothing);
+    writeFileSync(join(nothing, 'never.yml'), 'title: Matches nothing\nlogsource:\n  product: none\ndetection:\n  never:\n    Image: none\n  condition: never\n');
+    const readingScan = () => runCliTimed(cliPath, ['scan', folder, '--rules', nothing, '--format', 'jsonl'], env);
+    readingScan();
     // The evtxexport loop in the same rounds as the scans: the host's speed drifts by tens of
     // percent between runs, and the loop is the yardstick the hunt's target was set against.
-    const [loadCold, loadWarm, cold, warm, start, auto, one, two, reading, reference] = interleaved([
+    const [loadCold, loadWarm, cold, warm, start, auto, one, two, reading, readingOnly, reference] = interleaved([
       () => ruleLoad(rules, undefined),
       () => ruleLoad(rules, cacheDir),
       () => lint(false),
@@ -126,6 +133,7 @@ export async function huntRows(root: string, cliPath: string): Promise<string[]>
       scan('--threads', '1'),
       scan('--threads', '2'),
       () => dump(cliPath, folder, env),
+      readingScan,
       () => evtxexportLoop(files),
     ]);
     const loop = reference!.seconds;
@@ -141,6 +149,8 @@ export async function huntRows(root: string, cliPath: string): Promise<string[]>
     const theirs = records / loop;
     lines.push(fmt(`evtxexport -f xml, file by file (${records} records)`, loop, `${Math.round(theirs)} rec/s, process starts included (${reference!.spread})`));
     lines.push(fmt(`dump to /dev/null (${reading!.events} records)`, reading!.seconds, `${Math.round(ours)} rec/s: ${(ours / theirs).toFixed(1)}× evtxexport, target ≥ 5× (${reading!.spread})`));
+    const scanned = readingOnly!.events / readingOnly!.seconds;
+    lines.push(fmt(`scan, a rule that matches nothing (${readingOnly!.events} records)`, readingOnly!.seconds, `${Math.round(scanned)} rec/s: ${(scanned / theirs).toFixed(1)}× evtxexport, target ≥ 5× (${readingOnly!.spread})`));
   } finally {
     rmSync(cacheHome, { recursive: true, force: true });
   }
