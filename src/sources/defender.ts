@@ -7,6 +7,11 @@
  * `Type`). Streamed: csv-parse for CSV, json-records.ts for the JSON documents (a row with a
  * syntax error is reported with its line and the rows around it are read).
  *
+ * Also the device timeline's CSV export (Assets → Devices → a device → Timeline → Export): the
+ * same columns, named with spaces (`Event Time`, `Computer Name`, `Action Type`, `Initiating
+ * Process File Name`, …), read under the Advanced Hunting names (`Timestamp`, `DeviceName`,
+ * `ActionType`, `InitiatingProcessFileName`, …); its `Event Time` is UTC without a zone.
+ *
  * Which table a row comes from decides its category and mapping (`defender-mapping.ts`): an
  * explicit column (`$table`, `Table`, `Type`, Event Hub `category`), else the file name
  * (`DeviceNetworkEvents.csv`, `…DeviceFileEvents…json`), else the row's ActionType, else its
@@ -15,7 +20,8 @@
  */
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
+import { type Fields, type NormalizedEvent, type Provenance, setField } from '../events/event.js';
+import { ownEntry } from '../own-entry.js';
 import { parseRecords } from './json-records.js';
 import { mapDefenderRow, tableIn, tableOf, type DefenderTable } from './defender-mapping.js';
 import { isObject, stringOf } from './json-util.js';
@@ -33,12 +39,13 @@ const WRAPPER_ARRAYS = /^(Results|results|records|value)$/;
 
 export const defenderReader: SourceReader = {
   format: FORMAT,
-  description: 'Microsoft Defender Advanced Hunting export (portal CSV, API/Graph/Event Hub JSON, NDJSON): Device*Events',
+  description: 'Microsoft Defender Advanced Hunting export (portal CSV, API/Graph/Event Hub JSON, NDJSON): Device*Events; the device timeline CSV',
   sniff(head) {
     const text = head.replace(/^\uFEFF/, '');
     const first = text.split(/\r?\n/, 1)[0]!;
     const defenderColumns = (s: string) => s.includes('DeviceName') && (s.includes('ActionType') || s.includes('InitiatingProcess'));
     if (!first.trimStart().startsWith('{') && !first.trimStart().startsWith('[')) {
+      if (isTimelineHeader(first)) return 0.9;
       return first.includes(',') && /(^|,)"?(Timestamp|TimeGenerated)"?(,|$)/.test(first) && defenderColumns(first) ? 0.9 : 0;
     }
     return /^\s*[[{]/.test(text) && defenderColumns(text) ? 0.85 : 0;
@@ -58,7 +65,32 @@ async function* readDefender(input: Readable, ctx: ReadContext): AsyncGenerator<
     const isRow = first !== undefined && !Object.keys(first).some((k) => WRAPPER_ARRAYS.test(k));
     if (isRow) yield* readNdjson(replay, ctx, FORMAT, (row, source) => toEvent(row, hint, source));
     else yield* readJsonArray(replay, ctx, hint, WRAPPER_ARRAYS);
-  } else yield* readCsvRows(replay, ctx, FORMAT, (row, source) => toEvent(row, hint, source));
+  } else {
+    const timeline = isTimelineHeader(text.split(/\r?\n/, 1)[0]!);
+    yield* readCsvRows(replay, ctx, FORMAT, (row, source) => toEvent(timeline ? huntingNames(row) : row, hint, source));
+  }
+}
+
+/** The device timeline export's header: `Event Time`, `Action Type`, and the device's id or name. */
+function isTimelineHeader(line: string): boolean {
+  const columns = line.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+  return columns.includes('Event Time') && columns.includes('Action Type') && (columns.includes('Computer Name') || columns.includes('Machine Id'));
+}
+
+/** Timeline columns whose Advanced Hunting names are not theirs without the spaces. */
+const TIMELINE_NAMES: Record<string, string> = {
+  'Event Time': 'Timestamp',
+  'Machine Id': 'DeviceId',
+  'Computer Name': 'DeviceName',
+  Sha1: 'SHA1',
+  Sha256: 'SHA256',
+};
+
+/** A timeline row under Advanced Hunting's column names (`Initiating Process File Name` → `InitiatingProcessFileName`). */
+function huntingNames(row: Fields): Fields {
+  const named: Fields = {};
+  for (const column in row) setField(named, ownEntry(TIMELINE_NAMES, column) ?? column.replaceAll(' ', ''), row[column]!);
+  return named;
 }
 
 function toEvent(raw: Fields, hint: DefenderTable | undefined, source: Provenance): NormalizedEvent | string {

@@ -103,7 +103,7 @@ describe('seed atomic tests on Elastic Defend events (ECS, no winlog object)', (
 });
 
 describe('seed atomic tests on Defender exports', () => {
-  for (const name of ['atomic-1-3-4.defender.csv', 'atomic-1-3-4.defender.json']) {
+  for (const name of ['atomic-1-3-4.defender.csv', 'atomic-1-3-4.defender.json', 'atomic-1-3-4.defender-timeline.csv']) {
     it(`${name}: arm 1 for test 1; no arm 3 (backslash FolderPath) and no arm 2 (RemoteUrl empty for 127.0.0.1)`, async () => {
       const { status, rows, stderr } = await seedRows(`${FIX}/${name}`);
       expect(stderr).toMatch(/5 events \(defender\)/);

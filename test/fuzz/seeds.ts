@@ -76,7 +76,7 @@ export function seedsFor(format: string): Buffer[] {
     case 'windows-xml': return [repoFile('test/fixtures/windows/atomic1-npm-postinstall.sysmon.xml'), repoFile('test/fixtures/windows/atomic4-registry-4873.sysmon.xml'), repoFile('test/fixtures/sources/sigma.ndjson')];
     case 'csv-events': return [repoFile('test/fixtures/windows/atomic-1-3-4.splunk.csv'), repoFile('test/fixtures/windows/atomic-1-3-4.kibana.csv'), repoFile('test/fixtures/windows/atomic-1-3-4.sentinel-event.csv'), repoFile('test/fixtures/windows/atomic-1-3-4.defender.csv'), repoFile('test/fixtures/windows/atomic-1-3-4.evtxecmd.csv'), ...any];
     case 'eventviewer-csv': return [repoFile('test/fixtures/windows/eventviewer-save-as.csv'), ...any];
-    case 'defender': return [repoFile('test/fixtures/windows/atomic-1-3-4.defender.csv'), repoFile('test/fixtures/windows/atomic-1-3-4.defender.json'), ...any];
+    case 'defender': return [repoFile('test/fixtures/windows/atomic-1-3-4.defender.csv'), repoFile('test/fixtures/windows/atomic-1-3-4.defender.json'), repoFile('test/fixtures/windows/atomic-1-3-4.defender-timeline.csv'), ...any];
     case 'powershell-winevent': {
       const records = JSON.parse(repoFile('test/fixtures/windows/get-winevent.convertto-json.json').toString('utf8')) as unknown[];
       return [repoFile('test/fixtures/windows/get-winevent.convertto-json.json'), Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'), repoFile('test/fixtures/windows/get-winevent.export-csv.csv'), ...any];

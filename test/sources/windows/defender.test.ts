@@ -59,6 +59,19 @@ describe('defender reader', () => {
     expect(sigma(json.events)).toEqual(sigma(csv.events));
   });
 
+  it("the device timeline's CSV export (columns named with spaces) gives the Advanced Hunting CSV's events", async () => {
+    // test/fixtures/windows/atomic-1-3-4.defender-timeline.csv: the same five rows under the timeline
+    // export's header (its 65 columns, in its order), Event Time without a zone.
+    expect(sniffFormat(readFileSync(WIN + 'atomic-1-3-4.defender-timeline.csv', 'utf8'))?.format).toBe('defender');
+    const hunting = await read('atomic-1-3-4.defender.csv');
+    const timeline = await read('atomic-1-3-4.defender-timeline.csv');
+    expect(timeline.bad).toEqual([]);
+    const sigma = (events: typeof hunting.events) =>
+      withoutSource(events).map(({ fields, ...rest }) => ({ ...rest, fields: Object.fromEntries(['Image', 'CommandLine', 'ParentImage', 'ParentCommandLine', 'TargetFilename', 'DestinationIp', 'DestinationPort', 'DestinationHostname', 'URL', 'User', 'ProcessId', 'Hashes'].map((k) => [k, fields[k]])) }));
+    expect(sigma(timeline.events)).toEqual(sigma(hunting.events));
+    expect(timeline.events[0]!.fields).toMatchObject({ Timestamp: '2026-11-27T09:14:02.120', DeviceName: 'dev-ws-042.corp.example.com', InitiatingProcessFileName: 'node.exe' });
+  });
+
   it('takes the table from $table/Type/Event Hub category, then the file name, then ActionType/columns', async () => {
     expect(tableOf({ $table: 'DeviceFileEvents', RemoteIP: '1.2.3.4' }, undefined)).toBe('DeviceFileEvents');
     expect(tableOf({ category: 'AdvancedHunting-DeviceNetworkEvents' }, 'DeviceFileEvents')).toBe('DeviceNetworkEvents');
