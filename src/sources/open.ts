@@ -14,6 +14,7 @@ import { READERS } from './registry.js';
 import { evtxReader } from './evtx.js';
 import { FILE_SIGNATURE } from './evtx/file-header.js';
 import { gunzipped, isGzip } from './gzip.js';
+import { isZip, zipMembers } from './zip.js';
 import { asUtf8, decodeHead, utf16Of } from './utf16.js';
 
 const EVTX_SIGNATURE = Buffer.from(FILE_SIGNATURE, 'latin1');
@@ -36,7 +37,8 @@ export interface UnreadableInput {
   named: boolean;
   /**
    * The system error code (ENOENT, EACCES, ENOTDIR, EISDIR, ELOOP, EIO, …), or
-   * `UNSUPPORTED` (a .zip archive) or `UNRECOGNIZED` (no reader knows its content; empty input).
+   * `UNSUPPORTED` (a zip entry yauzl cannot read: encrypted, an unknown method) or `UNRECOGNIZED`
+   * (no reader knows its content; empty input).
    */
   code: string;
   reason: string;
@@ -104,11 +106,6 @@ export const READ_CHUNK_BYTES = 256 * 1024;
 
 /** Found in folders but never telemetry: skipped silently. */
 const SKIPPED_EXTENSIONS = new Set(['.md', '.markdown', '.yml', '.yaml']);
-/** Telemetry this build cannot read yet: one bad record each. */
-const UNSUPPORTED: Record<string, string> = {
-  '.zip': 'a zip archive is not read; extract it first (gzip-compressed files are read as they are)',
-};
-
 /**
  * Expand paths (files; folders recursively, sorted; '-' = stdin), sniff each input's format from
  * its first 64 KiB (or use inputFormat), and stream normalized events in batches.
@@ -127,7 +124,7 @@ export async function* readFound(found: AsyncIterable<FoundInput> | Iterable<Fou
   const forced = opts.inputFormat === undefined ? undefined : readerByName(opts.inputFormat);
   const report = reporter(opts);
   for await (const { path, named } of found) {
-    yield* readOne(path, forced, opts.onBad, (code, reason) => report.unreadable(path, named, code, reason));
+    yield* readOne(path, forced, opts.onBad, (file, code, reason) => report.unreadable(file, named, code, reason));
   }
 }
 
@@ -178,50 +175,121 @@ export function sniffFormat(head: string): SourceReader | undefined {
   return best;
 }
 
-async function* readOne(
-  input: string,
-  forced: SourceReader | undefined,
-  onBad: (b: BadRecord) => void,
-  unreadable: (code: string, reason: string) => void,
-): AsyncGenerator<InputBatch> {
+/** Reports an input (or an archive's entry) that cannot be read: its name, the code, why. */
+type Unreadable = (file: string, code: string, reason: string) => void;
+
+async function* readOne(input: string, forced: SourceReader | undefined, onBad: (b: BadRecord) => void, unreadable: Unreadable): AsyncGenerator<InputBatch> {
   let stream: Readable | undefined;
-  let format = forced?.format ?? 'unknown';
-  let reading = false;
   try {
     const opened = input === '-' ? undefined : openRegularFile(input);
     stream = opened?.stream ?? (input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_CHUNK_BYTES }));
-    let { head, replay } = opened ?? (await peek(stream, SNIFF_BYTES));
+    const { head, replay } = opened ?? (await peek(stream, SNIFF_BYTES));
+    // A zip archive's entries are inputs of their own (zip.ts); it is read from its central directory.
+    if (opened !== undefined && isZip(head)) {
+      stream.destroy();
+      yield* readArchive(input, forced, onBad, unreadable);
+      return;
+    }
+    // The reader reads the file at positions itself: a fresh stream of the file, from its start.
+    const reopen = input !== '-' && !opened
+      ? () => {
+          stream?.destroy();
+          return (stream = createReadStream(input, { highWaterMark: READ_CHUNK_BYTES }));
+        }
+      : undefined;
+    yield* readContent(input, head, replay, forced, onBad, unreadable, reopen);
+  } catch (err) {
+    failed(input, 'unknown', false, err, onBad, unreadable);
+  } finally {
+    if (input !== '-') stream?.destroy();
+  }
+}
+
+/**
+ * Each file entry of a zip archive read as an input named `ARCHIVE!/ENTRY`; an archive whose
+ * central directory cannot be read (cut short, damaged) is an input not read, after the entries
+ * read before the damage.
+ */
+async function* readArchive(archive: string, forced: SourceReader | undefined, onBad: (b: BadRecord) => void, unreadable: Unreadable): AsyncGenerator<InputBatch> {
+  try {
+    yield* readMembers(archive, forced, onBad, unreadable);
+  } catch (err) {
+    unreadable(archive, 'UNRECOGNIZED', `cannot read the zip archive: ${(err as Error).message}`);
+  }
+}
+
+async function* readMembers(archive: string, forced: SourceReader | undefined, onBad: (b: BadRecord) => void, unreadable: Unreadable): AsyncGenerator<InputBatch> {
+  for await (const member of zipMembers(archive, (name) => SKIPPED_EXTENSIONS.has(extname(name).toLowerCase()))) {
+    const name = `${archive}!/${member.name}`;
+    let stream: Readable;
+    try {
+      stream = await member.open();
+    } catch (err) {
+      unreadable(name, 'UNSUPPORTED', `cannot read the zip entry: ${(err as Error).message}`);
+      continue;
+    }
+    try {
+      const { head, replay } = await peek(stream, SNIFF_BYTES);
+      yield* readContent(name, head, replay, forced, onBad, unreadable, undefined);
+    } catch (err) {
+      failed(name, 'unknown', false, err, onBad, unreadable);
+    } finally {
+      stream.destroy();
+    }
+  }
+}
+
+/**
+ * An input's content, its head already read: sniffed (as what it holds when gzip-compressed, as
+ * UTF-8 when UTF-16) and read by the reader that knows it. `reopen`: a fresh stream of a file that
+ * was not opened here, for a reader that reads its file at positions.
+ */
+async function* readContent(
+  input: string,
+  rawHead: Buffer,
+  rawReplay: Readable,
+  forced: SourceReader | undefined,
+  onBad: (b: BadRecord) => void,
+  unreadable: Unreadable,
+  reopen: (() => Readable) | undefined,
+): AsyncGenerator<InputBatch> {
+  let format = forced?.format ?? 'unknown';
+  let reading = false;
+  try {
+    let head = rawHead;
+    let replay = rawReplay;
     // A gzip-compressed input is sniffed and read as what it holds (gzip.ts).
     const compressed = isGzip(head);
     if (compressed) ({ head, replay } = await peek(gunzipped(replay), SNIFF_BYTES));
     const utf16 = isEvtx(head) ? undefined : utf16Of(head);
     const reader = forced ?? (isEvtx(head) ? evtxReader : sniffFormat(utf16 ? decodeHead(head, utf16) : new TextDecoder().decode(head)));
     if (reader === undefined) {
-      unreadable('UNRECOGNIZED', head.length === 0 ? 'empty input' : 'unrecognized format; use --input-format');
+      unreadable(input, 'UNRECOGNIZED', head.length === 0 ? 'empty input' : 'unrecognized format; use --input-format');
       return;
     }
     format = reader.format;
     yield { input, format, events: [] };
     let source = replay;
-    if (reader.readsFile && input !== '-' && !opened && !compressed) {
-      // The reader reads the file at positions itself: a fresh stream of the file, from its start.
-      stream.destroy();
-      source = stream = createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });
-    }
+    if (reader.readsFile && reopen !== undefined && !compressed) source = reopen();
     // Text readers read UTF-8; a file reader (EVTX), or one that decodes UTF-16 itself, its own bytes.
     if (utf16 && !reader.readsFile && !reader.decodesUtf16) source = asUtf8(source, utf16);
     reading = true;
     for await (const events of reader.read(source, { file: input, bad: onBad })) yield { input, format, events };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = `cannot read: ${systemMessage(err)}`;
-    // A system error (EACCES, EISDIR, EIO, ...) is the input's; anything else is the reader's
-    // failure on this content: the records it had not reached yet are lost, one bad record.
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) unreadable(code, reason);
-    else onBad({ file: input, format, reason: reading ? `reader failed, rest of input skipped: ${(err as Error).message}` : reason });
-  } finally {
-    if (input !== '-') stream?.destroy();
+    failed(input, format, reading, err, onBad, unreadable);
   }
+}
+
+/**
+ * A failure while reading an input: a system error (EACCES, EISDIR, EIO, ...) is the input's;
+ * anything else is the reader's failure on this content: the records it had not reached yet are
+ * lost, one bad record.
+ */
+function failed(input: string, format: string, reading: boolean, err: unknown, onBad: (b: BadRecord) => void, unreadable: Unreadable): void {
+  const code = (err as NodeJS.ErrnoException).code;
+  const reason = `cannot read: ${systemMessage(err)}`;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) unreadable(input, code, reason);
+  else onBad({ file: input, format, reason: reading ? `reader failed, rest of input skipped: ${(err as Error).message}` : reason });
 }
 
 /**
@@ -293,9 +361,7 @@ export async function* expandInputs(paths: string[], options: InputReports): Asy
       continue;
     }
     if (!info.isDirectory()) {
-      const reason = unsupported(path);
-      if (reason !== undefined) report.unreadable(path, true, 'UNSUPPORTED', reason);
-      else yield { path, named: true, size: info.isFile() ? info.size : undefined };
+      yield { path, named: true, size: info.isFile() ? info.size : undefined };
       continue;
     }
     const real = await realpath(path).catch(() => path);
@@ -353,9 +419,7 @@ async function* walk(folder: string, named: boolean, state: WalkState, realFolde
       yield* walk(path, false, state, real);
       continue;
     }
-    const reason = unsupported(path);
-    if (reason !== undefined) state.report.unreadable(path, false, 'UNSUPPORTED', reason);
-    else yield { path, named: false, size: identity?.size };
+    yield { path, named: false, size: identity?.size };
   }
 }
 
@@ -377,6 +441,3 @@ function errorCode(err: unknown): string {
   return typeof code === 'string' ? code : 'EREAD';
 }
 
-function unsupported(path: string): string | undefined {
-  return UNSUPPORTED[extname(path).toLowerCase()];
-}
