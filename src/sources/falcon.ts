@@ -36,6 +36,7 @@
  * as ParentProcessGuid). Not splittable: the tables need the input in order.
  */
 import { type FieldValue, type Fields, type NormalizedEvent, type Provenance, hasField, setField } from '../events/event.js';
+import { ownEntry } from '../own-entry.js';
 import { firstDocument, readDocuments } from './elastic-hits.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
 import type { SourceReader } from './reader.js';
@@ -134,7 +135,7 @@ export function createFalconMapper(): (record: Fields, source: Provenance) => No
     const processKey = (id: FieldValue | undefined) => `${aid}\u0000${stringOf(id) ?? ''}`;
 
     const fields: Fields = {};
-    const category = type === undefined ? undefined : (CATEGORIES[type] ?? (type.endsWith('FileWritten') ? 'file_event' : undefined));
+    const category = type === undefined ? undefined : (ownEntry(CATEGORIES, type) ?? (type.endsWith('FileWritten') ? 'file_event' : undefined));
     if (category === 'process_creation') {
       const imageFileName = stringOf(doc.ImageFileName);
       const commandLine = stringOf(doc.CommandLine);
@@ -149,7 +150,7 @@ export function createFalconMapper(): (record: Fields, source: Provenance) => No
       set(fields, 'ParentCommandLine', parent?.commandLine);
       set(fields, 'ParentProcessId', parent?.pid);
       set(fields, 'ParentProcessGuid', stringOf(doc.ParentProcessId));
-      set(fields, 'IntegrityLevel', INTEGRITY_LEVELS[stringOf(doc.IntegrityLevel) ?? '']);
+      set(fields, 'IntegrityLevel', ownEntry(INTEGRITY_LEVELS, stringOf(doc.IntegrityLevel) ?? ''));
       set(fields, 'Hashes', hashes(doc));
       if (doc.TargetProcessId !== undefined) remember(processKey(doc.TargetProcessId), { image, commandLine, pid: stringOf(doc.RawProcessId) });
     } else {
@@ -169,7 +170,7 @@ export function createFalconMapper(): (record: Fields, source: Provenance) => No
       set(fields, 'DestinationPort', stringOf(doc.RemotePort));
       set(fields, 'SourceIp', stringOf(v6 ? doc.LocalAddressIP6 : doc.LocalAddressIP4));
       set(fields, 'SourcePort', stringOf(doc.LocalPort));
-      set(fields, 'Protocol', PROTOCOLS[stringOf(doc.Protocol) ?? '']);
+      set(fields, 'Protocol', ownEntry(PROTOCOLS, stringOf(doc.Protocol) ?? ''));
       set(fields, 'Initiated', initiated(type!, stringOf(doc.ConnectionDirection)));
     } else if (category === 'file_event' || category === 'file_delete' || category === 'file_rename' || category === 'file_access') {
       set(fields, 'TargetFilename', path(doc.TargetFileName));
@@ -182,7 +183,7 @@ export function createFalconMapper(): (record: Fields, source: Provenance) => No
       set(fields, 'ImageLoaded', path(doc.ImageFileName));
       set(fields, 'Hashes', hashes(doc));
     }
-    const user = stringOf(doc.UserName) ?? WELL_KNOWN_SIDS[stringOf(doc.UserSid) ?? ''];
+    const user = stringOf(doc.UserName) ?? ownEntry(WELL_KNOWN_SIDS, stringOf(doc.UserSid) ?? '');
     set(fields, 'User', user);
     set(fields, 'Computer', known.name);
     for (const key in doc) {
@@ -192,7 +193,7 @@ export function createFalconMapper(): (record: Fields, source: Provenance) => No
 
     const event: NormalizedEvent = { fields, source };
     if (category !== undefined) event.category = category;
-    const product = PRODUCTS[stringOf(doc.event_platform) ?? ''];
+    const product = ownEntry(PRODUCTS, stringOf(doc.event_platform) ?? '');
     if (product !== undefined) event.product = product;
     const time = eventTime(doc, category);
     if (time !== undefined) event.time = time;

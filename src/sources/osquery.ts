@@ -33,6 +33,7 @@
  */
 import type { Readable } from 'node:stream';
 import { type FieldValue, type Fields, type NormalizedEvent, type Provenance, hasField, setField } from '../events/event.js';
+import { ownEntry } from '../own-entry.js';
 import { firstJsonLine } from './json-head.js';
 import { isObject, stringOf } from './json-util.js';
 import { jsonObjectLine, readLineRecords } from './ndjson.js';
@@ -130,7 +131,7 @@ function createOsqueryMapper(): (line: Fields, row: Row, source: Provenance) => 
       set(fields, 'DestinationPort', stringOf(c.remote_port));
       set(fields, 'SourceIp', stringOf(c.local_address));
       set(fields, 'SourcePort', stringOf(c.local_port));
-      set(fields, 'Protocol', PROTOCOLS[stringOf(c.protocol) ?? '']);
+      set(fields, 'Protocol', ownEntry(PROTOCOLS, stringOf(c.protocol) ?? ''));
       const socketAction = stringOf(c.action);
       set(fields, 'Initiated', socketAction === 'connect' ? 'true' : socketAction === 'accept' ? 'false' : undefined);
     } else if (kind === 'file') {

@@ -17,6 +17,8 @@ import { BACKENDS, ConversionError } from '../../src/backends/index.js';
 import { packageManagerOf } from '../../src/sensor/watch/package-managers.js';
 import { RuleIndex, loadRulesFromText } from '../../src/sigma/index.js';
 import { defenderReader } from '../../src/sources/defender.js';
+import { falconReader } from '../../src/sources/falcon.js';
+import { osqueryReader } from '../../src/sources/osquery.js';
 import { runCli } from '../helpers/cli.js';
 import { readWith } from './helpers.js';
 
@@ -54,6 +56,24 @@ describe("inherited members' names in the input", () => {
     expect(bad).toEqual([]);
     expect(events).toHaveLength(NAMES.length);
     for (const e of events) expect(String(e.category)).not.toMatch(/^registry/);
+  });
+
+  it("a Falcon event type, platform, protocol or SID named like one, and an osquery protocol, name nothing", async () => {
+    const falcon = NAMES.map((name) => JSON.stringify({ aid: 'a1', event_simpleName: name, event_platform: name, Protocol: name, UserSid: name, IntegrityLevel: name, TargetProcessId: '1' })).join('\n') + '\n';
+    const fromFalcon = await readWith(falconReader, Readable.from([falcon]), 'fdr.ndjson');
+    expect(fromFalcon.bad).toEqual([]);
+    fromFalcon.events.forEach((e, i) => {
+      expect([e.category, e.product, e.user]).toEqual([undefined, undefined, undefined]);
+      // The line's own members, kept as they are (not a table's member in their place).
+      expect(Object.getOwnPropertyDescriptor(e.fields, 'Protocol')?.value).toBe(NAMES[i]);
+    });
+    const start = JSON.stringify({ aid: 'a1', event_simpleName: 'ProcessRollup2', TargetProcessId: '1', ImageFileName: '/bin/x', IntegrityLevel: 'constructor', UserSid: 'toString' });
+    const [started] = (await readWith(falconReader, Readable.from([start + '\n']), 'fdr.ndjson')).events;
+    expect([started!.category, started!.user, started!.fields.IntegrityLevel]).toEqual(['process_creation', undefined, 'constructor']);
+    const osquery = NAMES.map((name) => JSON.stringify({ name: 's', hostIdentifier: 'h', unixTime: 1796644800, action: 'added', columns: { eid: '1', action: 'connect', family: '2', path: '/usr/bin/curl', pid: '2', remote_address: '198.51.100.7', remote_port: '80', protocol: name } })).join('\n') + '\n';
+    const fromOsquery = await readWith(osqueryReader, Readable.from([osquery]), 'osquery.log');
+    for (const e of fromOsquery.events) expect(e).toMatchObject({ category: 'network_connection', fields: { DestinationIp: '198.51.100.7' } });
+    for (const e of fromOsquery.events) expect(e.fields.Protocol).toBeUndefined();
   });
 
   it('`python -m constructor` runs no package manager (the host sensor)', () => {
