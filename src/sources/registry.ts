@@ -15,6 +15,7 @@ import { otrfReader } from './otrf.js';
 import { powershellWinEventReader } from './powershell-winevent.js';
 import { qradarCsvReader } from './qradar-csv.js';
 import { qradarJsonReader } from './qradar-json.js';
+import { sentinelOneReader } from './sentinelone.js';
 import type { SourceReader } from './reader.js';
 import { sigmaNdjsonReader } from './sigma-ndjson.js';
 import { snareReader } from './snare.js';
@@ -39,6 +40,7 @@ export const READERS: readonly SourceReader[] = [
   defenderReader,
   falconReader,
   osqueryReader,
+  sentinelOneReader,
   csvEventsReader,
   splunkReader,
   sysmonLinuxSyslogReader,

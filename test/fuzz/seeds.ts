@@ -89,6 +89,7 @@ export function seedsFor(format: string): Buffer[] {
     case 'osquery': return [repoFile('test/fixtures/linux/osquery-npm-postinstall.ndjson'), firstLines(repoFile('test/fixtures/linux/osquery-npm-postinstall.ndjson'), 4), ...any];
     case 'laurel': return [repoFile('test/fixtures/auditd/laurel-npm-postinstall.jsonl'), firstLines(repoFile('test/fixtures/auditd/laurel-npm-postinstall.jsonl'), 6)];
     case 'snare': return [repoFile('test/fixtures/windows/atomic-1-3-4.snare.log'), ...any];
+    case 'sentinelone': return [repoFile('test/fixtures/windows/atomic-1-3-4.sentinelone.ndjson'), reshaped(repoFile('test/fixtures/windows/atomic-1-3-4.sentinelone.ndjson'), 'array'), ...any];
     case 'journald': return [repoFile('test/fixtures/auditd/journal-npm-postinstall.json'), firstLines(repoFile('test/fixtures/auditd/journal-npm-postinstall.json'), 12)];
     case 'wineventlog': return [repoFile('test/fixtures/windows/atomic-1-3-4.wineventlog.log'), ...any];
     case 'sigma-ndjson': return [repoFile('test/fixtures/sources/sigma.ndjson'), firstLines(repoFile('samples/sysmon-npm-install.ndjson'), 30), otrf(), reshaped(repoFile('test/fixtures/sources/sigma.ndjson'), 'array'), reshaped(repoFile('test/fixtures/sources/sigma.ndjson'), 'objects')];
