@@ -2,7 +2,7 @@
  * CSV exports of SIEM searches whose columns are event fields: what analysts download far more
  * often than JSON. One header row of field names, one event per row, read by csv-rows.ts
  * (RFC 4180 quoting; an empty cell is an absent field; a row with the wrong cell count is one
- * bad record with its line). Four layouts, told apart by the header:
+ * bad record with its line). Five layouts, told apart by the header:
  *
  * - Splunk ("Export → CSV" in Splunk Web, `| outputcsv`, REST `output_mode=csv`): Splunk's own
  *   columns (`_time`, `host`, `source`, `sourcetype`, `_raw`) beside the extracted fields (the
@@ -34,6 +34,8 @@
  *   escaped as formulas (`'-`, `'=…`) are taken back. `winlog.*` columns are nested back into the
  *   `winlog` object and the row goes through winlogbeat.ts's mapping; a report of Elastic Defend
  *   or Auditbeat documents (`event.category`, no `winlog.*` column) goes through ecs.ts's.
+ * - SentinelOne's Deep Visibility / Data Lake CSV export (`event.type` and `src.process.*`
+ *   columns): sentinelone.ts's mapping.
  * - CrowdStrike Falcon events (Falcon event search / LogScale "Export as CSV", an FDR index in
  *   a SIEM): an `event_simpleName` or `#event_simpleName` column; each row goes through
  *   falcon.ts's mapping, with one process table per input.
@@ -66,6 +68,7 @@ import { toEventId, windowsEvent } from './windows-logsource.js';
 import { toEvent as winlogbeatEvent } from './winlogbeat.js';
 import { ecsDocumentEvent } from './ecs.js';
 import { createFalconMapper } from './falcon.js';
+import { sentinelOneEvent } from './sentinelone.js';
 
 const FORMAT = 'csv-events';
 
@@ -81,6 +84,7 @@ const EVENT_COLUMNS = new Set([
   'DestinationPort', 'QueryName', 'TargetObject', 'ImageLoaded', 'NewProcessName', 'ParentProcessName', 'EventData', '_raw', 'SyslogMessage',
   'process.executable', 'process.command_line', 'process.parent.executable', 'file.path', 'destination.ip',
   'destination.domain', 'dns.question.name', 'ImageFileName', 'TargetFileName', 'DomainName', 'RemoteAddressIP4',
+  'src.process.cmdline', 'tgt.process.cmdline', 'tgt.file.path', 'dst.ip.address',
 ]);
 const ECS_EVENT_DATA = /^winlog\.event_data\./;
 
@@ -104,7 +108,7 @@ function baseName(column: string): string {
   return ZONE_SUFFIX.exec(column)?.[1] ?? column;
 }
 
-type Layout = 'splunk' | 'ecs' | 'falcon' | 'fields';
+type Layout = 'splunk' | 'ecs' | 'falcon' | 'sentinelone' | 'fields';
 
 interface WinlogColumn {
   column: string;
@@ -131,9 +135,11 @@ function headerOf(cells: readonly string[]): Header {
   const has = (name: string) => columns.includes(name);
   const layout: Layout = has('event_simpleName') || has('#event_simpleName')
     ? 'falcon'
-    : columns.some((c) => c.startsWith('winlog.') || c === 'event.code' || c === 'host.name' || c === 'event.category')
-      ? 'ecs'
-      : has('_time') || has('sourcetype') || has('_raw') ? 'splunk' : 'fields';
+    : has('event.type') && (has('src.process.name') || has('src.process.image.path'))
+      ? 'sentinelone'
+      : columns.some((c) => c.startsWith('winlog.') || c === 'event.code' || c === 'host.name' || c === 'event.category')
+        ? 'ecs'
+        : has('_time') || has('sourcetype') || has('_raw') ? 'splunk' : 'fields';
   const winlogColumns = columns.filter((c) => c.startsWith('winlog.')).map((column) => {
     const path = column.slice('winlog.'.length).split('.');
     return { column, parents: path.slice(0, -1), leaf: path[path.length - 1]! };
@@ -163,6 +169,7 @@ function rowEvent(row: Fields, header: Header, source: Provenance, mappers: RowM
     header.layout === 'splunk' ? splunkEvent(row, source)
     : header.layout === 'ecs' ? ecsEvent(row, header.winlogColumns, source)
     : header.layout === 'falcon' ? mappers.falcon(row, source)
+    : header.layout === 'sentinelone' ? sentinelOneEvent(row, source)
     : mappers.auoms(row, source) ?? fieldsEvent(row, source);
   if (typeof event === 'string') return event;
   // An embedded <Event>'s own time (Splunk's _raw, Sentinel's SyslogMessage) wins, as in the JSON readers. Winlogbeat's

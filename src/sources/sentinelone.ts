@@ -2,7 +2,8 @@
  * SentinelOne endpoint telemetry (Deep Visibility / Singularity Data Lake events, as its
  * PowerQuery and Event Search export them): documents with `event.type` and the acting process
  * as `src.process.*` — flat dotted keys or nested objects; NDJSON, a JSON array or
- * pretty-printed, bare or as Elasticsearch hits.
+ * pretty-printed, bare or as Elasticsearch hits; a CSV export goes through csv-events.ts to the
+ * same mapping.
  *
  * | event.type (any case) | Sigma category |
  * |---|---|
@@ -69,7 +70,8 @@ export const sentinelOneReader: SplittableReader = {
   read: (input, ctx) => readDocuments(input, ctx, FORMAT, sentinelOneEvent),
 };
 
-function sentinelOneEvent(doc: Fields, source: Provenance): NormalizedEvent {
+/** One SentinelOne event (also a row of its CSV export: csv-events.ts) as a normalized event. */
+export function sentinelOneEvent(doc: Fields, source: Provenance): NormalizedEvent {
   const category = ownEntry(CATEGORIES, (stringOf(at(doc, 'event.type')) ?? '').toLowerCase());
   const fields: Fields = {};
   const put = (name: string, path: string) => {

@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../src/events/event.js';
+import { csvEventsReader } from '../../src/sources/csv-events.js';
 import { sniffFormat } from '../../src/sources/open.js';
 import { sentinelOneReader } from '../../src/sources/sentinelone.js';
 import { windowsXmlReader } from '../../src/sources/windows-xml.js';
@@ -71,6 +72,16 @@ describe('sentinelone reader', () => {
     const flat = await read(TEXT);
     const deep = await read(DOCS.map((d) => JSON.stringify(nested(d))).join('\n') + '\n');
     expect(deep.events.map(sigma)).toEqual(flat.events.map(sigma));
+  });
+
+  it('reads a CSV export of the same events as csv-events, through the same mapping', async () => {
+    const columns = [...new Set(DOCS.flatMap((d) => Object.keys(d)))];
+    const cell = (v: unknown) => (v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+    const csv = [columns.join(','), ...DOCS.map((d) => columns.map((c) => cell(d[c])).join(','))].join('\r\n') + '\r\n';
+    expect(sniffFormat(csv)?.format).toBe('csv-events');
+    const fromCsv = await readWith(csvEventsReader, Readable.from([csv]), 's1.csv');
+    expect(fromCsv.bad).toEqual([]);
+    expect(fromCsv.events.map(sigma)).toEqual((await read(TEXT)).events.map(sigma));
   });
 
   it('names the other event types and their fields', async () => {
