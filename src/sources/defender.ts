@@ -20,7 +20,7 @@
  */
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import { type Fields, type NormalizedEvent, type Provenance, setField } from '../events/event.js';
+import type { Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { ownEntry } from '../own-entry.js';
 import { parseRecords } from './json-records.js';
 import { mapDefenderRow, tableIn, tableOf, type DefenderTable } from './defender-mapping.js';
@@ -45,7 +45,7 @@ export const defenderReader: SourceReader = {
     const first = text.split(/\r?\n/, 1)[0]!;
     const defenderColumns = (s: string) => s.includes('DeviceName') && (s.includes('ActionType') || s.includes('InitiatingProcess'));
     if (!first.trimStart().startsWith('{') && !first.trimStart().startsWith('[')) {
-      if (isTimelineHeader(first)) return 0.9;
+      if (isTimelineHeader(first.split(',').map((c) => c.trim().replace(/^"|"$/g, '')))) return 0.9;
       return first.includes(',') && /(^|,)"?(Timestamp|TimeGenerated)"?(,|$)/.test(first) && defenderColumns(first) ? 0.9 : 0;
     }
     return /^\s*[[{]/.test(text) && defenderColumns(text) ? 0.85 : 0;
@@ -66,14 +66,13 @@ async function* readDefender(input: Readable, ctx: ReadContext): AsyncGenerator<
     if (isRow) yield* readNdjson(replay, ctx, FORMAT, (row, source) => toEvent(row, hint, source));
     else yield* readJsonArray(replay, ctx, hint, WRAPPER_ARRAYS);
   } else {
-    const timeline = isTimelineHeader(text.split(/\r?\n/, 1)[0]!);
-    yield* readCsvRows(replay, ctx, FORMAT, (row, source) => toEvent(timeline ? huntingNames(row) : row, hint, source));
+    // The timeline's columns are renamed once, in the header the rows are keyed by.
+    yield* readCsvRows(replay, ctx, FORMAT, (row, source) => toEvent(row, hint, source), (header) => (isTimelineHeader(header) ? header.map(huntingName) : undefined));
   }
 }
 
 /** The device timeline export's header: `Event Time`, `Action Type`, and the device's id or name. */
-function isTimelineHeader(line: string): boolean {
-  const columns = line.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+function isTimelineHeader(columns: readonly string[]): boolean {
   return columns.includes('Event Time') && columns.includes('Action Type') && (columns.includes('Computer Name') || columns.includes('Machine Id'));
 }
 
@@ -86,11 +85,9 @@ const TIMELINE_NAMES: Record<string, string> = {
   Sha256: 'SHA256',
 };
 
-/** A timeline row under Advanced Hunting's column names (`Initiating Process File Name` → `InitiatingProcessFileName`). */
-function huntingNames(row: Fields): Fields {
-  const named: Fields = {};
-  for (const column in row) setField(named, ownEntry(TIMELINE_NAMES, column) ?? column.replaceAll(' ', ''), row[column]!);
-  return named;
+/** A timeline column's Advanced Hunting name (`Initiating Process File Name` → `InitiatingProcessFileName`). */
+function huntingName(column: string): string {
+  return ownEntry(TIMELINE_NAMES, column) ?? column.replaceAll(' ', '');
 }
 
 function toEvent(raw: Fields, hint: DefenderTable | undefined, source: Provenance): NormalizedEvent | string {
