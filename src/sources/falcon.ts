@@ -40,7 +40,7 @@ import { ownEntry } from '../own-entry.js';
 import { firstDocument, readDocuments } from './elastic-hits.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
 import type { SourceReader } from './reader.js';
-import { sysmonHashes } from './sysmon-values.js';
+import { sysmonHashes, sysmonRegistryPath } from './sysmon-values.js';
 import { parseTime } from './time.js';
 
 const FORMAT = 'falcon';
@@ -253,11 +253,10 @@ function drivePath(drives: Map<string, string>, path: string | undefined): strin
   return drive === undefined ? path : drive + volume![2];
 }
 
-/** `\REGISTRY\MACHINE\…` and its value name as Sysmon's TargetObject: `HKLM\…\name`, `HKU\…\name`. */
+/** A key and its value name as Sysmon's TargetObject: `HKLM\…\name`, `HKU\…\name`. */
 function registryPath(key: string | undefined, value: string | undefined): string | undefined {
-  if (key === undefined) return undefined;
-  const hive = key.replace(/^\\REGISTRY\\MACHINE(?=\\|$)/i, 'HKLM').replace(/^\\REGISTRY\\USER(?=\\|$)/i, 'HKU');
-  return value === undefined || value === '' ? hive : `${hive}\\${value}`;
+  const hive = sysmonRegistryPath(key);
+  return hive === undefined || value === undefined ? hive : `${hive}\\${value}`;
 }
 
 /** Sysmon's `Hashes` from Falcon's digests (an all-zero SHA1 is Falcon's "not computed"). */

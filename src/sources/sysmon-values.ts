@@ -15,9 +15,12 @@ export function sysmonHashes(digests: ReadonlyArray<readonly [string, FieldValue
   return parts.length === 0 ? undefined : parts.join(',');
 }
 
-/** `HKEY_LOCAL_MACHINE\…`, `HKEY_USERS\…` as Sysmon and SigmaHQ's rules write them: `HKLM\…`, `HKU\…`. */
+/**
+ * `HKEY_LOCAL_MACHINE\…`, `HKEY_USERS\…` and the kernel's `\REGISTRY\MACHINE\…`, `\REGISTRY\USER\…`
+ * (Falcon's) as Sysmon and SigmaHQ's rules write them: `HKLM\…`, `HKU\…`.
+ */
 export function sysmonRegistryPath(key: string | undefined): string | undefined {
-  return key?.replace(/^HKEY_LOCAL_MACHINE(?=\\|$)/i, 'HKLM').replace(/^HKEY_USERS(?=\\|$)/i, 'HKU');
+  return key?.replace(/^(?:HKEY_LOCAL_MACHINE|\\REGISTRY\\MACHINE)(?=\\|$)/i, 'HKLM').replace(/^(?:HKEY_USERS|\\REGISTRY\\USER)(?=\\|$)/i, 'HKU');
 }
 
 /** An account as Sysmon's `User` writes it: `DOMAIN\name`, or the name alone. */
