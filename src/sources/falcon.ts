@@ -37,6 +37,7 @@
  */
 import { type FieldValue, type Fields, type NormalizedEvent, type Provenance, hasField, setField } from '../events/event.js';
 import { ownEntry } from '../own-entry.js';
+import { setIfPresent } from './ecs-fields.js';
 import { firstDocument, readDocuments } from './elastic-hits.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
 import type { SourceReader } from './reader.js';
@@ -142,50 +143,50 @@ export function createFalconMapper(): (record: Fields, source: Provenance) => No
       learnDrive(known.drives, imageFileName, commandLine);
       const image = path(imageFileName);
       const parent = processes.get(processKey(doc.ParentProcessId));
-      set(fields, 'Image', image);
-      set(fields, 'CommandLine', commandLine);
-      set(fields, 'ProcessId', stringOf(doc.RawProcessId));
-      set(fields, 'ProcessGuid', stringOf(doc.TargetProcessId));
-      set(fields, 'ParentImage', parent?.image ?? stringOf(doc.ParentBaseFileName));
-      set(fields, 'ParentCommandLine', parent?.commandLine);
-      set(fields, 'ParentProcessId', parent?.pid);
-      set(fields, 'ParentProcessGuid', stringOf(doc.ParentProcessId));
-      set(fields, 'IntegrityLevel', ownEntry(INTEGRITY_LEVELS, stringOf(doc.IntegrityLevel) ?? ''));
-      set(fields, 'Hashes', hashes(doc));
+      setIfPresent(fields, 'Image', image);
+      setIfPresent(fields, 'CommandLine', commandLine);
+      setIfPresent(fields, 'ProcessId', stringOf(doc.RawProcessId));
+      setIfPresent(fields, 'ProcessGuid', stringOf(doc.TargetProcessId));
+      setIfPresent(fields, 'ParentImage', parent?.image ?? stringOf(doc.ParentBaseFileName));
+      setIfPresent(fields, 'ParentCommandLine', parent?.commandLine);
+      setIfPresent(fields, 'ParentProcessId', parent?.pid);
+      setIfPresent(fields, 'ParentProcessGuid', stringOf(doc.ParentProcessId));
+      setIfPresent(fields, 'IntegrityLevel', ownEntry(INTEGRITY_LEVELS, stringOf(doc.IntegrityLevel) ?? ''));
+      setIfPresent(fields, 'Hashes', hashes(doc));
       if (doc.TargetProcessId !== undefined) remember(processKey(doc.TargetProcessId), { image, commandLine, pid: stringOf(doc.RawProcessId) });
     } else {
       // What a process did (or its end): the process by its id, its image from its start when known.
       const id = category === 'process_termination' ? doc.TargetProcessId : doc.ContextProcessId;
       const process = processes.get(processKey(id));
-      set(fields, 'Image', process?.image ?? path(doc.ContextImageFileName) ?? stringOf(doc.ContextBaseFileName));
-      set(fields, 'ProcessId', process?.pid ?? (category === 'process_termination' ? stringOf(doc.RawProcessId) : undefined));
-      set(fields, 'ProcessGuid', stringOf(id));
+      setIfPresent(fields, 'Image', process?.image ?? path(doc.ContextImageFileName) ?? stringOf(doc.ContextBaseFileName));
+      setIfPresent(fields, 'ProcessId', process?.pid ?? (category === 'process_termination' ? stringOf(doc.RawProcessId) : undefined));
+      setIfPresent(fields, 'ProcessGuid', stringOf(id));
     }
     if (category === 'dns_query') {
-      set(fields, 'QueryName', stringOf(doc.DomainName));
-      set(fields, 'QueryResults', stringOf(doc.IP4Records) ?? stringOf(doc.FirstIP4Record));
+      setIfPresent(fields, 'QueryName', stringOf(doc.DomainName));
+      setIfPresent(fields, 'QueryResults', stringOf(doc.IP4Records) ?? stringOf(doc.FirstIP4Record));
     } else if (category === 'network_connection') {
       const v6 = type!.endsWith('IP6');
-      set(fields, 'DestinationIp', stringOf(v6 ? doc.RemoteAddressIP6 : doc.RemoteAddressIP4));
-      set(fields, 'DestinationPort', stringOf(doc.RemotePort));
-      set(fields, 'SourceIp', stringOf(v6 ? doc.LocalAddressIP6 : doc.LocalAddressIP4));
-      set(fields, 'SourcePort', stringOf(doc.LocalPort));
-      set(fields, 'Protocol', ownEntry(PROTOCOLS, stringOf(doc.Protocol) ?? ''));
-      set(fields, 'Initiated', initiated(type!, stringOf(doc.ConnectionDirection)));
+      setIfPresent(fields, 'DestinationIp', stringOf(v6 ? doc.RemoteAddressIP6 : doc.RemoteAddressIP4));
+      setIfPresent(fields, 'DestinationPort', stringOf(doc.RemotePort));
+      setIfPresent(fields, 'SourceIp', stringOf(v6 ? doc.LocalAddressIP6 : doc.LocalAddressIP4));
+      setIfPresent(fields, 'SourcePort', stringOf(doc.LocalPort));
+      setIfPresent(fields, 'Protocol', ownEntry(PROTOCOLS, stringOf(doc.Protocol) ?? ''));
+      setIfPresent(fields, 'Initiated', initiated(type!, stringOf(doc.ConnectionDirection)));
     } else if (category === 'file_event' || category === 'file_delete' || category === 'file_rename' || category === 'file_access') {
-      set(fields, 'TargetFilename', path(doc.TargetFileName));
-      if (category === 'file_rename') set(fields, 'SourceFilename', path(doc.SourceFileName));
-      if (category === 'file_event') set(fields, 'Hashes', hashes(doc));
+      setIfPresent(fields, 'TargetFilename', path(doc.TargetFileName));
+      if (category === 'file_rename') setIfPresent(fields, 'SourceFilename', path(doc.SourceFileName));
+      if (category === 'file_event') setIfPresent(fields, 'Hashes', hashes(doc));
     } else if (category === 'registry_set') {
-      set(fields, 'TargetObject', registryPath(stringOf(doc.RegObjectName), stringOf(doc.RegValueName)));
-      set(fields, 'Details', stringOf(doc.RegStringValue));
+      setIfPresent(fields, 'TargetObject', registryPath(stringOf(doc.RegObjectName), stringOf(doc.RegValueName)));
+      setIfPresent(fields, 'Details', stringOf(doc.RegStringValue));
     } else if (category === 'driver_load' || category === 'image_load') {
-      set(fields, 'ImageLoaded', path(doc.ImageFileName));
-      set(fields, 'Hashes', hashes(doc));
+      setIfPresent(fields, 'ImageLoaded', path(doc.ImageFileName));
+      setIfPresent(fields, 'Hashes', hashes(doc));
     }
     const user = stringOf(doc.UserName) ?? ownEntry(WELL_KNOWN_SIDS, stringOf(doc.UserSid) ?? '');
-    set(fields, 'User', user);
-    set(fields, 'Computer', known.name);
+    setIfPresent(fields, 'User', user);
+    setIfPresent(fields, 'Computer', known.name);
     for (const key in doc) {
       // The document's own fields beside the Sigma names; its ParentProcessId (a Falcon id) is ParentProcessGuid.
       if (key !== 'ParentProcessId' && key !== '@rawstring' && !hasField(fields, key)) setField(fields, key, doc[key]!);
@@ -222,9 +223,6 @@ function withRawString(record: Fields): Fields {
   return isObject(parsed) ? { ...(parsed as Fields), ...record } : record;
 }
 
-function set(fields: Fields, key: string, value: string | undefined): void {
-  if (value !== undefined) fields[key] = value;
-}
 
 /** `\Device\HarddiskVolume3\…` and its rest. */
 const VOLUME_PATH = /^(\\Device\\HarddiskVolume\d+)(\\.*)$/i;

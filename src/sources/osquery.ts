@@ -34,6 +34,7 @@
 import type { Readable } from 'node:stream';
 import { type FieldValue, type Fields, type NormalizedEvent, type Provenance, hasField, setField } from '../events/event.js';
 import { ownEntry } from '../own-entry.js';
+import { setIfPresent } from './ecs-fields.js';
 import { firstJsonLine } from './json-head.js';
 import { isObject, stringOf } from './json-util.js';
 import { jsonObjectLine, readLineRecords } from './ndjson.js';
@@ -105,18 +106,18 @@ function createOsqueryMapper(): (line: Fields, row: Row, source: Provenance) => 
     const fields: Fields = {};
     const image = kind === 'process_file' ? stringOf(c.executable) : stringOf(c.path);
     if (kind === 'process' || kind === 'socket' || kind === 'process_file') {
-      set(fields, 'Image', image);
-      set(fields, 'ProcessId', stringOf(c.pid));
+      setIfPresent(fields, 'Image', image);
+      setIfPresent(fields, 'ProcessId', stringOf(c.pid));
     }
     if (kind === 'process' || kind === 'process_file') {
-      set(fields, 'CommandLine', stringOf(c.cmdline));
-      set(fields, 'CurrentDirectory', stringOf(c.cwd));
+      setIfPresent(fields, 'CommandLine', stringOf(c.cmdline));
+      setIfPresent(fields, 'CurrentDirectory', stringOf(c.cwd));
       const parent = stringOf(c.parent) ?? stringOf(c.ppid);
-      set(fields, 'ParentProcessId', parent);
+      setIfPresent(fields, 'ParentProcessId', parent);
       if (category === 'process_creation') {
         const known = parent === undefined ? undefined : processes.get(`${host}\u0000${parent}`);
-        set(fields, 'ParentImage', known?.image);
-        set(fields, 'ParentCommandLine', known?.commandLine);
+        setIfPresent(fields, 'ParentImage', known?.image);
+        setIfPresent(fields, 'ParentCommandLine', known?.commandLine);
         const pid = stringOf(c.pid);
         if (pid !== undefined) {
           const key = `${host}\u0000${pid}`;
@@ -127,24 +128,24 @@ function createOsqueryMapper(): (line: Fields, row: Row, source: Provenance) => 
       }
     }
     if (kind === 'socket') {
-      set(fields, 'DestinationIp', stringOf(c.remote_address));
-      set(fields, 'DestinationPort', stringOf(c.remote_port));
-      set(fields, 'SourceIp', stringOf(c.local_address));
-      set(fields, 'SourcePort', stringOf(c.local_port));
-      set(fields, 'Protocol', ownEntry(PROTOCOLS, stringOf(c.protocol) ?? ''));
+      setIfPresent(fields, 'DestinationIp', stringOf(c.remote_address));
+      setIfPresent(fields, 'DestinationPort', stringOf(c.remote_port));
+      setIfPresent(fields, 'SourceIp', stringOf(c.local_address));
+      setIfPresent(fields, 'SourcePort', stringOf(c.local_port));
+      setIfPresent(fields, 'Protocol', ownEntry(PROTOCOLS, stringOf(c.protocol) ?? ''));
       const socketAction = stringOf(c.action);
-      set(fields, 'Initiated', socketAction === 'connect' ? 'true' : socketAction === 'accept' ? 'false' : undefined);
+      setIfPresent(fields, 'Initiated', socketAction === 'connect' ? 'true' : socketAction === 'accept' ? 'false' : undefined);
     } else if (kind === 'file') {
-      set(fields, 'TargetFilename', stringOf(c.target_path));
-      set(fields, 'Hashes', sysmonHashes([['MD5', c.md5], ['SHA1', c.sha1], ['SHA256', c.sha256]]));
+      setIfPresent(fields, 'TargetFilename', stringOf(c.target_path));
+      setIfPresent(fields, 'Hashes', sysmonHashes([['MD5', c.md5], ['SHA1', c.sha1], ['SHA256', c.sha256]]));
     } else if (kind === 'process_file') {
       const rename = category === 'file_rename';
-      set(fields, 'TargetFilename', stringOf(rename ? c.dest_path : c.path));
-      if (rename) set(fields, 'SourceFilename', stringOf(c.path));
+      setIfPresent(fields, 'TargetFilename', stringOf(rename ? c.dest_path : c.path));
+      if (rename) setIfPresent(fields, 'SourceFilename', stringOf(c.path));
     }
     const user = stringOf(c.username);
-    set(fields, 'User', user);
-    set(fields, 'Computer', host);
+    setIfPresent(fields, 'User', user);
+    setIfPresent(fields, 'Computer', host);
     for (const key in c) define(fields, key, c[key]!);
     // The row's action (a batch line has none of its own), then the line's other members.
     if (action !== undefined) define(fields, 'action', action);
@@ -213,9 +214,6 @@ function rowTime(value: FieldValue | undefined): number | undefined {
   return text !== undefined && /^\d{9,11}$/.test(text) ? Number(text) * 1000 : undefined;
 }
 
-function set(fields: Fields, key: string, value: string | undefined): void {
-  if (value !== undefined) fields[key] = value;
-}
 
 /** A field of the input's, unless a Sigma name of that name is set. */
 function define(fields: Fields, key: string, value: FieldValue): void {

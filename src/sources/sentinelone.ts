@@ -26,11 +26,11 @@
  */
 import type { FieldValue, Fields, NormalizedEvent, Provenance } from '../events/event.js';
 import { ownEntry } from '../own-entry.js';
-import { at, keepDocument } from './ecs-fields.js';
+import { at, keepDocument, setIfPresent } from './ecs-fields.js';
 import { firstDocument, readDocuments, splitsDocuments } from './elastic-hits.js';
 import { stringOf, type JsonObject } from './json-util.js';
 import type { SplittableReader } from './reader.js';
-import { sysmonHashes } from './sysmon-values.js';
+import { sysmonHashes, sysmonRegistryPath } from './sysmon-values.js';
 import { parseTime } from './time.js';
 
 const FORMAT = 'sentinelone';
@@ -76,7 +76,7 @@ export function sentinelOneEvent(doc: Fields, source: Provenance): NormalizedEve
   const fields: Fields = {};
   const put = (name: string, path: string) => {
     const value = at(doc, path);
-    if (value !== undefined && value !== null && value !== '') fields[name] = value;
+    if (value !== '') setIfPresent(fields, name, value);
   };
   if (category === 'process_creation') {
     put('Image', 'tgt.process.image.path');
@@ -90,8 +90,8 @@ export function sentinelOneEvent(doc: Fields, source: Provenance): NormalizedEve
     put('ParentCommandLine', 'src.process.cmdline');
     put('ParentProcessId', 'src.process.pid');
     put('ParentProcessGuid', 'src.process.uid');
-    setSysmonValue(fields, 'IntegrityLevel', integrityLevel(at(doc, 'tgt.process.integrityLevel')));
-    setSysmonValue(fields, 'Hashes', hashes(doc, 'tgt.process.image'));
+    setIfPresent(fields, 'IntegrityLevel', integrityLevel(at(doc, 'tgt.process.integrityLevel')));
+    setIfPresent(fields, 'Hashes', hashes(doc, 'tgt.process.image'));
   } else {
     put('Image', 'src.process.image.path');
     put('CommandLine', 'src.process.cmdline');
@@ -108,10 +108,10 @@ export function sentinelOneEvent(doc: Fields, source: Provenance): NormalizedEve
   put('SourceIp', 'src.ip.address');
   put('SourcePort', 'src.port.number');
   // An IP Connect is the endpoint's own connection unless its direction says otherwise.
-  if (category === 'network_connection') setSysmonValue(fields, 'Initiated', initiated(stringOf(at(doc, 'event.network.direction'))) ?? 'true');
+  if (category === 'network_connection') setIfPresent(fields, 'Initiated', initiated(stringOf(at(doc, 'event.network.direction'))) ?? 'true');
   put('QueryName', 'event.dns.request');
   put('QueryResults', 'event.dns.response');
-  put('TargetObject', 'registry.keyPath');
+  setIfPresent(fields, 'TargetObject', sysmonRegistryPath(stringOf(at(doc, 'registry.keyPath'))));
   put('Details', 'registry.value');
   put('ImageLoaded', 'module.path');
   put('PipeName', 'namedPipe.name');
@@ -128,10 +128,6 @@ export function sentinelOneEvent(doc: Fields, source: Provenance): NormalizedEve
   const user = stringOf(fields.User);
   if (user !== undefined) event.user = user;
   return event;
-}
-
-function setSysmonValue(fields: Fields, name: string, value: string | undefined): void {
-  if (value !== undefined) fields[name] = value;
 }
 
 /** SentinelOne writes `MEDIUM`, `HIGH`, `SYSTEM`; Sysmon `Medium`, `High`, `System`. */
