@@ -41,6 +41,7 @@ import { setIfPresent } from './ecs-fields.js';
 import { firstDocument, readDocuments } from './elastic-hits.js';
 import { isObject, stringOf, type JsonObject } from './json-util.js';
 import type { SourceReader } from './reader.js';
+import { rememberRecent } from './recent-map.js';
 import { sysmonHashes, sysmonRegistryPath } from './sysmon-values.js';
 import { parseTime } from './time.js';
 
@@ -113,16 +114,8 @@ export function createFalconMapper(): (record: Fields, source: Provenance) => No
 
   const sensor = (aid: string) => {
     let known = sensors.get(aid);
-    if (known === undefined) {
-      if (sensors.size >= MAX_SENSORS) sensors.delete(sensors.keys().next().value!);
-      sensors.set(aid, (known = { drives: new Map() }));
-    }
+    if (known === undefined) rememberRecent(sensors, aid, (known = { drives: new Map() }), MAX_SENSORS);
     return known;
-  };
-  const remember = (key: string, process: Process) => {
-    processes.delete(key);
-    if (processes.size >= MAX_PROCESSES) processes.delete(processes.keys().next().value!);
-    processes.set(key, process);
   };
 
   return (record: Fields, source: Provenance): NormalizedEvent => {
@@ -153,7 +146,7 @@ export function createFalconMapper(): (record: Fields, source: Provenance) => No
       setIfPresent(fields, 'ParentProcessGuid', stringOf(doc.ParentProcessId));
       setIfPresent(fields, 'IntegrityLevel', ownEntry(INTEGRITY_LEVELS, stringOf(doc.IntegrityLevel) ?? ''));
       setIfPresent(fields, 'Hashes', hashes(doc));
-      if (doc.TargetProcessId !== undefined) remember(processKey(doc.TargetProcessId), { image, commandLine, pid: stringOf(doc.RawProcessId) });
+      if (doc.TargetProcessId !== undefined) rememberRecent(processes, processKey(doc.TargetProcessId), { image, commandLine, pid: stringOf(doc.RawProcessId) }, MAX_PROCESSES);
     } else {
       // What a process did (or its end): the process by its id, its image from its start when known.
       const id = category === 'process_termination' ? doc.TargetProcessId : doc.ContextProcessId;

@@ -39,6 +39,7 @@ import { firstJsonLine } from './json-head.js';
 import { isObject, stringOf } from './json-util.js';
 import { jsonObjectLine, readLineRecords } from './ndjson.js';
 import type { ReadContext, SourceReader } from './reader.js';
+import { rememberRecent } from './recent-map.js';
 import { sysmonHashes } from './sysmon-values.js';
 import { parseTime } from './time.js';
 
@@ -119,12 +120,7 @@ function createOsqueryMapper(): (line: Fields, row: Row, source: Provenance) => 
         setIfPresent(fields, 'ParentImage', known?.image);
         setIfPresent(fields, 'ParentCommandLine', known?.commandLine);
         const pid = stringOf(c.pid);
-        if (pid !== undefined) {
-          const key = `${host}\u0000${pid}`;
-          processes.delete(key);
-          if (processes.size >= MAX_PROCESSES) processes.delete(processes.keys().next().value!);
-          processes.set(key, { image, commandLine: stringOf(c.cmdline) });
-        }
+        if (pid !== undefined) rememberRecent(processes, `${host}\u0000${pid}`, { image, commandLine: stringOf(c.cmdline) }, MAX_PROCESSES);
       }
     }
     if (kind === 'socket') {
